@@ -1,0 +1,1 @@
+"""Crowdframe gateway: the Starlette service between workers and client-hosted task pages."""

@@ -1,0 +1,48 @@
+"""The client REST API, mounted at /api/v1 (docs/api.md)."""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ..errors import GatewayError
+from . import handlers as h
+from .http import error_response
+
+__all__ = ["api_exception_handlers", "api_routes"]
+
+api_routes = [
+    Route("/projects", h.create_project, methods=["POST"]),
+    Route("/projects", h.list_projects, methods=["GET"]),
+    Route("/projects/{id}", h.get_project, methods=["GET"]),
+    Route("/projects/{id}", h.update_project, methods=["PATCH"]),
+    Route("/projects/{id}/tasks", h.add_tasks, methods=["POST"]),
+    Route("/tasks/{id}", h.get_task, methods=["GET"]),
+    Route("/assignments", h.list_assignments, methods=["GET"]),
+    Route("/assignments/{id}", h.get_assignment, methods=["GET"]),
+    Route("/assignments/{id}/approve", h.approve_assignment, methods=["POST"]),
+    Route("/assignments/{id}/reject", h.reject_assignment, methods=["POST"]),
+    Route("/assignments/{id}/submit", h.submit_assignment, methods=["POST"]),
+    Route("/tokens/verify", h.verify_token, methods=["POST"]),
+    Route("/webhook-endpoints", h.create_endpoint, methods=["POST"]),
+    Route("/webhook-endpoints", h.list_endpoints, methods=["GET"]),
+    Route("/webhook-endpoints/{id}/test", h.test_endpoint, methods=["POST"]),
+]
+
+
+async def _gateway_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, GatewayError)
+    return error_response(exc)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    error = GatewayError(str(exc.detail), code=code)
+    error.status = exc.status_code
+    return error_response(error)
+
+
+api_exception_handlers = {GatewayError: _gateway_error, HTTPException: _http_error}

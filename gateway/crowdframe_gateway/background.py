@@ -1,0 +1,55 @@
+"""The loops each gateway process runs beside its requests: delivery and the lease sweeper."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+
+from .delivery import Deliverer
+from .records import now
+from .runtime import Runtime
+
+__all__ = ["running_background"]
+
+log = logging.getLogger("crowdframe.background")
+
+
+async def _sweep(rt: Runtime) -> None:
+    """Expire accepted assignments past their deadline, returning their tasks to the pool."""
+    while True:
+        try:
+            expired = await rt.store.expire_assignments(now=now())
+            if expired:
+                log.info("expired %d assignments", expired)
+        except Exception:
+            log.exception("sweeper failed; trying again")
+        await asyncio.sleep(rt.settings.sweep_interval)
+
+
+async def _deliver(rt: Runtime, deliverer: Deliverer) -> None:
+    while True:
+        try:
+            await deliverer.run()
+        except Exception:
+            log.exception("delivery loop failed; restarting it")
+            await asyncio.sleep(1)
+
+
+@asynccontextmanager
+async def running_background(rt: Runtime) -> AsyncIterator[None]:
+    deliverer = Deliverer(rt)
+    tasks = [
+        asyncio.create_task(_deliver(rt, deliverer), name="crowdframe-delivery"),
+        asyncio.create_task(_sweep(rt), name="crowdframe-sweeper"),
+    ]
+    try:
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with suppress(asyncio.CancelledError):
+                await task
+        await deliverer.aclose()

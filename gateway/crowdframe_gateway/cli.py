@@ -1,0 +1,132 @@
+"""The gateway's subcommands of ``crowdframe``: gateway, create-client, demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from .errors import GatewayError
+from .settings import Settings, SettingsError
+
+__all__ = ["register"]
+
+
+def _store_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data-dir", type=Path, help="where the SQLite store lives (CROWDFRAME_DATA_DIR; ./data)"
+    )
+    parser.add_argument("--store", help="store URL, e.g. sqlite:///path.db (CROWDFRAME_STORE)")
+
+
+def register(commands: Any) -> None:
+    gateway = commands.add_parser("gateway", help="run the gateway", description="Run the gateway.")
+    gateway.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
+    gateway.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    gateway.add_argument(
+        "--public-origin",
+        help="origin workers' browsers use (CROWDFRAME_PUBLIC_ORIGIN; default http://HOST:PORT)",
+    )
+    _store_options(gateway)
+    gateway.set_defaults(run=run_gateway)
+
+    create = commands.add_parser(
+        "create-client",
+        help="create a client account and print its API key and signing secret once",
+        description="Create a client; its API key and token signing secret are printed once.",
+    )
+    create.add_argument("name", help="the client's name, e.g. the company")
+    create.add_argument("--json", action="store_true", help="print JSON")
+    _store_options(create)
+    create.set_defaults(run=run_create_client)
+
+    demo = commands.add_parser(
+        "demo",
+        help="run the gateway with the sentiment example client and a demo worker",
+        description="Run the gateway and the sentiment example side by side.",
+    )
+    demo.add_argument("--port", type=int, default=8000, help="gateway port (default 8000)")
+    demo.add_argument("--example-port", type=int, default=8001, help="example port (8001)")
+    _store_options(demo)
+    demo.set_defaults(run=run_demo)
+
+
+def settings_from(args: argparse.Namespace, **extra: Any) -> Settings:
+    return Settings.from_env(data_dir=args.data_dir, store_url=args.store, **extra)
+
+
+def configure_logging() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+def run_gateway(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .app import create_app
+
+    try:
+        settings = settings_from(
+            args, public_origin=args.public_origin or f"http://{args.host}:{args.port}"
+        )
+    except SettingsError as exc:
+        print(f"crowdframe: {exc}", file=sys.stderr)
+        return 2
+    configure_logging()
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def run_create_client(args: argparse.Namespace) -> int:
+    from .clients import create_client
+    from .store import open_store
+
+    try:
+        settings = settings_from(args)
+    except SettingsError as exc:
+        print(f"crowdframe: {exc}", file=sys.stderr)
+        return 2
+
+    async def create() -> Any:
+        store = open_store(settings.store)
+        await store.open()
+        try:
+            return await create_client(store, args.name)
+        finally:
+            await store.close()
+
+    try:
+        made = asyncio.run(create())
+    except GatewayError as exc:
+        print(f"crowdframe: {exc.message}", file=sys.stderr)
+        return 2
+    info = {
+        "client_id": made.client.id,
+        "name": made.client.name,
+        "api_key": made.api_key,
+        "signing_secret": made.signing_secret,
+    }
+    if args.json:
+        print(json.dumps(info, indent=2))
+    else:
+        for key, value in info.items():
+            print(f"{key:15} {value}")
+        print("\nKeep the API key and signing secret safe: they are not shown again.")
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo as demo
+
+    try:
+        settings = settings_from(args, public_origin=f"http://127.0.0.1:{args.port}")
+    except SettingsError as exc:
+        print(f"crowdframe: {exc}", file=sys.stderr)
+        return 2
+    configure_logging()
+    return demo(settings, port=args.port, example_port=args.example_port)

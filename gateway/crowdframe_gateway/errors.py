@@ -1,0 +1,80 @@
+"""The gateway's one exception hierarchy; each error knows its HTTP status and JSON code.
+
+GatewayError
+├── InvalidInput        422 validation_error (``field`` names the input)
+│   └── InvalidJSON     400 invalid_json
+├── Unauthorized        401 unauthorized
+├── Forbidden           403 forbidden
+├── NotFound            404 not_found
+├── Conflict            409 conflict / already_submitted / idempotency_mismatch ...
+└── TokenRejected       422 token_* (a task token failed a check)
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "Conflict",
+    "Forbidden",
+    "GatewayError",
+    "InvalidInput",
+    "InvalidJSON",
+    "NotFound",
+    "TokenRejected",
+    "Unauthorized",
+]
+
+
+class GatewayError(Exception):
+    status = 500
+    code = "internal_error"
+
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if code is not None:
+            self.code = code
+
+    def to_json(self) -> dict[str, dict[str, str]]:
+        body = {"code": self.code, "message": self.message}
+        if self.field is not None:
+            body["field"] = self.field
+        return {"error": body}
+
+
+class InvalidInput(GatewayError):
+    status = 422
+    code = "validation_error"
+
+
+class InvalidJSON(InvalidInput):
+    status = 400
+    code = "invalid_json"
+
+
+class Unauthorized(GatewayError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(GatewayError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(GatewayError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(GatewayError):
+    status = 409
+    code = "conflict"
+
+
+class TokenRejected(GatewayError):
+    status = 422
+    code = "token_invalid"
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message, field="token", code=code)

@@ -1,0 +1,54 @@
+"""What each event says. Both stores build event data here, so it never differs by backend."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .records import Assignment, Task, iso
+
+__all__ = ["assignment_data", "event_body", "task_completed_data"]
+
+
+def assignment_data(assignment: Assignment, task: Task) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "assignment_id": assignment.id,
+        "task_id": task.id,
+        "project_id": assignment.project_id,
+        "external_id": task.external_id,
+        "worker_id": assignment.worker_pseudonym,
+        "status": assignment.status,
+        "accepted_at": iso(assignment.accepted_at),
+        "deadline": iso(assignment.deadline),
+    }
+    if assignment.submitted_at is not None:
+        data["submitted_at"] = iso(assignment.submitted_at)
+        data["result"] = assignment.result
+    if assignment.reviewed_at is not None:
+        data["reviewed_at"] = iso(assignment.reviewed_at)
+    if assignment.reject_reason is not None:
+        data["reject_reason"] = assignment.reject_reason
+    return data
+
+
+def task_completed_data(task: Task, submissions: Sequence[Assignment]) -> dict[str, Any]:
+    return {
+        "task_id": task.id,
+        "project_id": task.project_id,
+        "external_id": task.external_id,
+        "input": task.input,
+        "submissions": [
+            {
+                "assignment_id": a.id,
+                "worker_id": a.worker_pseudonym,
+                "submitted_at": iso(a.submitted_at),
+                "result": a.result,
+            }
+            for a in submissions
+        ],
+    }
+
+
+def event_body(type: str, created_at: float, data: dict[str, Any]) -> dict[str, Any]:
+    """The JSON body of a webhook: ``{"type", "timestamp", "data"}`` (Standard Webhooks)."""
+    return {"type": type, "timestamp": iso(created_at), "data": data}

@@ -1,0 +1,146 @@
+"""Projects and task batches, as clients create them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import replace
+from typing import Any
+
+from .errors import InvalidInput, NotFound
+from .records import Client, Project, ProjectSpec, Task, new_id, now
+from .runtime import Runtime
+from .store import TaskBatchResult
+from .validation import Fields, task_url
+
+__all__ = [
+    "ALLOWED_PERMISSIONS",
+    "add_tasks",
+    "create_project",
+    "owned_project",
+    "update_project",
+]
+
+ALLOWED_PERMISSIONS = ("camera", "microphone", "geolocation", "clipboard-write", "fullscreen")
+MAX_BATCH = 1000
+_SPEC_FIELDS = (
+    "title",
+    "task_url",
+    "instructions",
+    "reward_cents",
+    "currency",
+    "estimated_seconds",
+    "assignments_per_task",
+    "assignment_duration",
+    "task_lifetime",
+    "auto_approve_delay",
+    "frame_height",
+    "allow",
+)
+_UPDATABLE = ("title", "instructions", "reward_cents", "estimated_seconds", "frame_height")
+
+
+def _parse_spec(body: dict[str, Any], gateway_origin: str) -> ProjectSpec:
+    f = Fields(body)
+    f.reject_unknown(_SPEC_FIELDS)
+    currency = f.text("currency", "USD", min_len=3, max_len=3).upper()
+    if not currency.isalpha():
+        raise InvalidInput("currency must be an ISO 4217 code like USD", field="currency")
+    return ProjectSpec(
+        title=f.text("title", min_len=1, max_len=200),
+        task_url=task_url(
+            f.text("task_url", min_len=1, max_len=2000),
+            field="task_url",
+            gateway_origin=gateway_origin,
+        ),
+        instructions=f.text("instructions", "", max_len=20_000),
+        reward_cents=f.integer("reward_cents", high=1_000_000),
+        currency=currency,
+        estimated_seconds=f.integer("estimated_seconds", 60, low=1, high=86_400),
+        assignments_per_task=f.integer("assignments_per_task", 1, low=1, high=100),
+        assignment_duration=f.integer("assignment_duration", 600, low=30, high=86_400),
+        task_lifetime=f.integer("task_lifetime", 7 * 86_400, low=60, high=365 * 86_400),
+        auto_approve_delay=f.integer("auto_approve_delay", 3 * 86_400, high=30 * 86_400),
+        frame_height=f.integer("frame_height", None, low=100, high=10_000),
+        allow=f.choices("allow", ALLOWED_PERMISSIONS, []),
+    )
+
+
+async def create_project(rt: Runtime, client: Client, body: dict[str, Any]) -> Project:
+    spec = _parse_spec(body, rt.settings.public_origin)
+    project = Project(
+        id=new_id("prj"), client_id=client.id, spec=spec, status="active", created_at=now()
+    )
+    await rt.store.create_project(project)
+    return replace(project, counts={"tasks": 0, "open": 0, "completed": 0})
+
+
+async def owned_project(rt: Runtime, client: Client, project_id: str) -> Project:
+    """The client's project; another client's project is indistinguishable from none."""
+    project = await rt.store.get_project(project_id)
+    if project is None or project.client_id != client.id:
+        raise NotFound("no such project", field="project_id")
+    return project
+
+
+async def update_project(
+    rt: Runtime, client: Client, project_id: str, body: dict[str, Any]
+) -> Project:
+    project = await owned_project(rt, client, project_id)
+    f = Fields(body)
+    f.reject_unknown((*_UPDATABLE, "status"))
+    merged = {k: getattr(project.spec, k) for k in _SPEC_FIELDS}
+    merged["allow"] = list(project.spec.allow)
+    merged.update({k: v for k, v in body.items() if k in _UPDATABLE})
+    spec = _parse_spec(merged, rt.settings.public_origin)
+    status = f.one_of("status", ("active", "paused"), project.status)
+    return await rt.store.update_project(project.id, spec, status)
+
+
+async def add_tasks(
+    rt: Runtime,
+    client: Client,
+    project_id: str,
+    body: dict[str, Any],
+    idempotency_key: str | None,
+) -> TaskBatchResult:
+    project = await owned_project(rt, client, project_id)
+    f = Fields(body)
+    f.reject_unknown(("tasks",))
+    raw = body.get("tasks")
+    if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_BATCH:
+        raise InvalidInput(f"tasks must be a list of 1 to {MAX_BATCH} tasks", field="tasks")
+    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
+        raise InvalidInput("Idempotency-Key must be 1 to 200 characters", field="Idempotency-Key")
+    created = now()
+    tasks: list[Task] = []
+    seen: set[str] = set()
+    for index, item in enumerate(raw):
+        if not isinstance(item, dict):
+            raise InvalidInput("each task must be an object", field=f"tasks[{index}]")
+        tf = Fields(item, prefix=f"tasks[{index}].")
+        tf.reject_unknown(("external_id", "input"))
+        external_id = tf.text("external_id", min_len=1, max_len=200)
+        if external_id in seen:
+            raise InvalidInput(
+                f"external_id {external_id!r} appears twice in this batch",
+                field=f"tasks[{index}].external_id",
+            )
+        seen.add(external_id)
+        tasks.append(
+            Task(
+                id=new_id("tsk"),
+                project_id=project.id,
+                external_id=external_id,
+                input=tf.obj("input", {}),
+                status="open",
+                created_at=created,
+                expires_at=created + project.spec.task_lifetime,
+            )
+        )
+    request_hash = hashlib.sha256(
+        json.dumps([project.id, raw], sort_keys=True).encode()
+    ).hexdigest()
+    return await rt.store.add_tasks(
+        client.id, project.id, tasks, idempotency_key=idempotency_key, request_hash=request_hash
+    )

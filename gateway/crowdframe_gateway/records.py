@@ -1,0 +1,176 @@
+"""The domain records the store keeps; plain frozen dataclasses, no behaviour beyond views."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+__all__ = [
+    "ASSIGNMENT_STATUSES",
+    "Assignment",
+    "AssignmentStatus",
+    "Attempt",
+    "Client",
+    "Endpoint",
+    "Event",
+    "Message",
+    "Project",
+    "ProjectSpec",
+    "Task",
+    "TaskStatus",
+    "Worker",
+    "iso",
+    "new_id",
+    "now",
+]
+
+AssignmentStatus = Literal["accepted", "submitted", "approved", "rejected", "returned", "expired"]
+ASSIGNMENT_STATUSES: tuple[AssignmentStatus, ...] = (
+    "accepted",
+    "submitted",
+    "approved",
+    "rejected",
+    "returned",
+    "expired",
+)
+TaskStatus = Literal["open", "completed", "expired", "cancelled"]
+
+
+def new_id(prefix: str) -> str:
+    """A random, URL-safe id with a type prefix (``asg_…``); unguessable, so ids leak nothing."""
+    return f"{prefix}_{secrets.token_urlsafe(12)}"
+
+
+def now() -> float:
+    return time.time()
+
+
+def iso(ts: float | None) -> str | None:
+    if ts is None:
+        return None
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True, slots=True)
+class Client:
+    id: str
+    name: str
+    signing_secrets: tuple[str, ...]  # oldest first; the last one signs
+    pseudonym_key: str
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectSpec:
+    """What a client configures on a project (validated by ``projects.parse_spec``)."""
+
+    title: str
+    task_url: str
+    reward_cents: int
+    instructions: str = ""
+    currency: str = "USD"
+    estimated_seconds: int = 60
+    assignments_per_task: int = 1
+    assignment_duration: int = 600
+    task_lifetime: int = 7 * 24 * 3600
+    auto_approve_delay: int = 3 * 24 * 3600
+    frame_height: int | None = None
+    allow: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    id: str
+    client_id: str
+    spec: ProjectSpec
+    status: Literal["active", "paused"]
+    created_at: float
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    id: str
+    project_id: str
+    external_id: str
+    input: dict[str, Any]
+    status: TaskStatus
+    created_at: float
+    expires_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    id: str
+    task_id: str
+    project_id: str
+    client_id: str
+    worker_id: str
+    worker_pseudonym: str  # what the client sees as worker_id (credentials.worker_pseudonym)
+    external_id: str  # the task's, copied so a listing needs no join
+    status: AssignmentStatus
+    accepted_at: float
+    deadline: float
+    submitted_at: float | None = None
+    result: dict[str, Any] | None = None
+    reviewed_at: float | None = None
+    reject_reason: str | None = None
+
+    @property
+    def live(self) -> bool:
+        return self.status == "accepted"
+
+
+@dataclass(frozen=True, slots=True)
+class Worker:
+    id: str
+    email: str
+    password_hash: str
+    country: str
+    languages: tuple[str, ...]
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    id: str
+    client_id: str
+    url: str
+    secrets: tuple[str, ...]  # oldest first; every one signs during a rotation
+    event_types: tuple[str, ...] | None  # None: every type
+    status: Literal["enabled", "disabled"]
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: str
+    client_id: str
+    type: str
+    created_at: float
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One event on its way to one endpoint (a row of the outbox)."""
+
+    id: str
+    event: Event
+    endpoint: Endpoint
+    status: Literal["pending", "delivered", "failed"]
+    attempts: int
+    next_attempt_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    message_id: str
+    at: float
+    status_code: int | None
+    latency_ms: float
+    response: str
+    error: str | None = None

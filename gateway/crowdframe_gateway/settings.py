@@ -1,0 +1,136 @@
+"""Configuration: ``CROWDFRAME_*`` environment variables, overridable by CLI flags."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from crowdframe._token import origin_of
+
+__all__ = ["DEFAULT_RETRY_SCHEDULE", "Settings", "SettingsError"]
+
+# The schedule Svix runs: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+DEFAULT_RETRY_SCHEDULE = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0)
+
+
+class SettingsError(ValueError):
+    """A setting is missing or unsafe; the message names the variable."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data_dir: Path = Path("data")
+    store_url: str = ""  # empty: sqlite:///<data_dir>/crowdframe.db
+    public_origin: str = "http://127.0.0.1:8000"
+    secret_key: str = ""  # empty: generated once into <data_dir>/secret.key (development)
+    production: bool = False
+    launch_token_seconds: int = 120
+    retry_schedule: tuple[float, ...] = DEFAULT_RETRY_SCHEDULE
+    delivery_timeout: float = 10.0
+    allow_private_webhooks: bool = True  # loopback/private webhook URLs; off in production
+    sqlite_synchronous: str = "FULL"
+    sweep_interval: float = 5.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        env = os.environ if env is None else env
+        values: dict[str, object] = {}
+        text = {
+            "CROWDFRAME_DATA_DIR": "data_dir",
+            "CROWDFRAME_STORE": "store_url",
+            "CROWDFRAME_PUBLIC_ORIGIN": "public_origin",
+            "CROWDFRAME_SECRET_KEY": "secret_key",
+            "CROWDFRAME_SQLITE_SYNCHRONOUS": "sqlite_synchronous",
+        }
+        for var, name in text.items():
+            if env.get(var):
+                values[name] = Path(env[var]) if name == "data_dir" else env[var]
+        production = env.get("CROWDFRAME_ENV", "development") == "production"
+        values["production"] = production
+        values["allow_private_webhooks"] = not production
+        if "CROWDFRAME_ALLOW_PRIVATE_WEBHOOKS" in env:
+            values["allow_private_webhooks"] = _flag(env, "CROWDFRAME_ALLOW_PRIVATE_WEBHOOKS")
+        numbers = {
+            "CROWDFRAME_LAUNCH_TOKEN_SECONDS": "launch_token_seconds",
+            "CROWDFRAME_DELIVERY_TIMEOUT": "delivery_timeout",
+            "CROWDFRAME_SWEEP_INTERVAL": "sweep_interval",
+        }
+        for var, name in numbers.items():
+            if env.get(var):
+                values[name] = _number(env, var, integer=name == "launch_token_seconds")
+        if env.get("CROWDFRAME_RETRY_SCHEDULE"):
+            values["retry_schedule"] = _schedule(env["CROWDFRAME_RETRY_SCHEDULE"])
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        settings = replace(cls(), **values)  # type: ignore[arg-type]
+        return settings.checked()
+
+    def checked(self) -> Settings:
+        try:
+            origin = origin_of(self.public_origin)
+        except ValueError:
+            raise SettingsError("CROWDFRAME_PUBLIC_ORIGIN must be an http(s) origin") from None
+        if self.production:
+            if not self.secret_key or len(self.secret_key) < 32:
+                raise SettingsError(
+                    "production mode needs CROWDFRAME_SECRET_KEY (32+ random characters);"
+                    " refusing to start with a development secret"
+                )
+            if not origin.startswith("https://"):
+                raise SettingsError("production mode needs an https CROWDFRAME_PUBLIC_ORIGIN")
+        return replace(self, public_origin=origin)
+
+    @property
+    def store(self) -> str:
+        return self.store_url or f"sqlite:///{self.data_dir / 'crowdframe.db'}"
+
+    @property
+    def https(self) -> bool:
+        return self.public_origin.startswith("https://")
+
+    def resolved_secret_key(self) -> str:
+        """The configured secret, or in development one generated once into the data dir."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret.key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(key)
+        return key
+
+
+def _flag(env: Mapping[str, str], var: str) -> bool:
+    value = env[var].strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise SettingsError(f"{var} must be true or false, not {env[var]!r}")
+
+
+def _number(env: Mapping[str, str], var: str, *, integer: bool) -> float:
+    try:
+        value = int(env[var]) if integer else float(env[var])
+    except ValueError:
+        raise SettingsError(f"{var} must be a number, not {env[var]!r}") from None
+    if value <= 0:
+        raise SettingsError(f"{var} must be positive")
+    return value
+
+
+def _schedule(text: str) -> tuple[float, ...]:
+    try:
+        schedule = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        raise SettingsError(
+            "CROWDFRAME_RETRY_SCHEDULE is comma-separated seconds, e.g. 5,300,1800"
+        ) from None
+    if not schedule or any(s < 0 for s in schedule):
+        raise SettingsError("CROWDFRAME_RETRY_SCHEDULE needs at least one non-negative delay")
+    return schedule

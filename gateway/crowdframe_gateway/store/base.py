@@ -1,0 +1,118 @@
+"""The one seam between the gateway and its storage.
+
+Every state change that clients hear about writes its event, and one outbox message per
+subscribed endpoint, in the same transaction as the change itself: nothing is announced that
+did not happen, and nothing happens unannounced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, Literal, Protocol, TypeVar
+
+from ..records import (
+    Assignment,
+    AssignmentStatus,
+    Attempt,
+    Client,
+    Endpoint,
+    Event,
+    Message,
+    Project,
+    ProjectSpec,
+    Task,
+    Worker,
+)
+
+__all__ = ["DeliveryOutcome", "Page", "Store", "TaskBatchResult"]
+
+T = TypeVar("T")
+DeliveryOutcome = Literal["delivered", "retry", "failed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskBatchResult:
+    tasks: list[Task]
+    replayed: bool  # True when an earlier request with the same idempotency key answered
+
+
+class Store(Protocol):
+    async def open(self) -> None: ...
+    async def close(self) -> None: ...
+
+    # clients and workers
+    async def create_client(self, client: Client, api_key_hash: str) -> None: ...
+    async def client_by_key_hash(self, key_hash: str) -> Client | None: ...
+    async def get_client(self, client_id: str) -> Client | None: ...
+    async def create_worker(self, worker: Worker) -> None: ...
+    async def worker_by_email(self, email: str) -> Worker | None: ...
+    async def get_worker(self, worker_id: str) -> Worker | None: ...
+
+    # projects and tasks
+    async def create_project(self, project: Project) -> None: ...
+    async def get_project(self, project_id: str) -> Project | None: ...
+    async def list_projects(
+        self, client_id: str, *, cursor: str | None, limit: int
+    ) -> Page[Project]: ...
+    async def update_project(self, project_id: str, spec: ProjectSpec, status: str) -> Project: ...
+    async def add_tasks(
+        self,
+        client_id: str,
+        project_id: str,
+        tasks: Sequence[Task],
+        *,
+        idempotency_key: str | None,
+        request_hash: str,
+    ) -> TaskBatchResult: ...
+    async def get_task(self, task_id: str) -> Task | None: ...
+
+    # work: the worker's side
+    async def open_projects(self, worker_id: str, *, now: float) -> list[tuple[Project, int]]: ...
+    async def peek_task(self, project_id: str, worker_id: str, *, now: float) -> Task | None: ...
+    async def claim(
+        self, project_id: str, worker_id: str, worker_pseudonym: str, *, now: float
+    ) -> Assignment | None: ...
+    async def live_assignment(self, project_id: str, worker_id: str) -> Assignment | None: ...
+    async def get_assignment(self, assignment_id: str) -> Assignment | None: ...
+    async def submit(
+        self, assignment_id: str, result: dict[str, Any], *, now: float
+    ) -> Assignment: ...
+    async def return_assignment(self, assignment_id: str, *, now: float) -> Assignment: ...
+    async def expire_assignments(self, *, now: float) -> int: ...
+
+    # review: the client's side
+    async def list_assignments(
+        self,
+        client_id: str,
+        *,
+        project_id: str | None,
+        status: AssignmentStatus | None,
+        cursor: str | None,
+        limit: int,
+    ) -> Page[Assignment]: ...
+    async def review(
+        self, assignment_id: str, *, approve: bool, reason: str | None, now: float
+    ) -> Assignment: ...
+
+    # webhooks: endpoints, events, the outbox
+    async def create_endpoint(self, endpoint: Endpoint) -> None: ...
+    async def get_endpoint(self, endpoint_id: str) -> Endpoint | None: ...
+    async def list_endpoints(self, client_id: str) -> list[Endpoint]: ...
+    async def record_event(
+        self, client_id: str, type: str, data: dict[str, Any], *, endpoint_id: str | None = None
+    ) -> tuple[Event, list[str]]: ...
+    async def lease_messages(
+        self, *, now: float, limit: int, lease_seconds: float
+    ) -> list[Message]: ...
+    async def finish_attempt(
+        self, attempt: Attempt, outcome: DeliveryOutcome, *, next_attempt_at: float | None
+    ) -> None: ...
+    async def list_attempts(self, message_id: str) -> list[Attempt]: ...
+    async def wait_for_messages(self, seconds: float) -> None: ...

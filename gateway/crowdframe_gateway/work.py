@@ -1,0 +1,138 @@
+"""The worker's side: what is available, preview, accept, submit, return, the next task."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .credentials import worker_pseudonym
+from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .records import Assignment, Client, Project, Task, Worker, now
+from .runtime import Runtime
+
+__all__ = [
+    "Offer",
+    "Seat",
+    "accept",
+    "fresh_token",
+    "offers",
+    "preview",
+    "return_assignment",
+    "seat",
+    "submit",
+]
+
+MAX_RESULT_BYTES = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """A project with work this worker can take, as the task list shows it."""
+
+    project: Project
+    available: int
+
+
+@dataclass(frozen=True, slots=True)
+class Seat:
+    """Everything the frame page needs: the project, the task, and a token to launch it."""
+
+    project: Project
+    task: Task
+    token: str
+    assignment: Assignment | None  # None in preview
+
+
+async def offers(rt: Runtime, worker: Worker) -> list[Offer]:
+    return [Offer(p, n) for p, n in await rt.store.open_projects(worker.id, now=now())]
+
+
+async def _client_and_project(rt: Runtime, project_id: str) -> tuple[Client, Project]:
+    project = await rt.store.get_project(project_id)
+    if project is None or project.status != "active":
+        raise NotFound("this project is not available", field="project_id")
+    client = await rt.store.get_client(project.client_id)
+    if client is None:
+        raise NotFound("this project is not available", field="project_id")
+    return client, project
+
+
+async def preview(rt: Runtime, worker: Worker, project_id: str) -> Seat | None:
+    """A preview of the next task the worker would get, or None when nothing is left."""
+    client, project = await _client_and_project(rt, project_id)
+    task = await rt.store.peek_task(project.id, worker.id, now=now())
+    if task is None:
+        return None
+    token = rt.tokens.issue(
+        client,
+        project,
+        task,
+        mode="preview",
+        worker_pseudonym=worker_pseudonym(client.pseudonym_key, worker.id),
+    )
+    return Seat(project, task, token, None)
+
+
+async def accept(rt: Runtime, worker: Worker, project_id: str) -> Assignment | None:
+    """Claim the next task of a project; a worker holding one there keeps that one instead."""
+    client, project = await _client_and_project(rt, project_id)
+    live = await rt.store.live_assignment(project.id, worker.id)
+    if live is not None and live.deadline > now():
+        return live
+    return await rt.store.claim(
+        project.id, worker.id, worker_pseudonym(client.pseudonym_key, worker.id), now=now()
+    )
+
+
+async def own_assignment(rt: Runtime, worker: Worker, assignment_id: str) -> Assignment:
+    """The worker's own assignment; anyone else's is indistinguishable from none."""
+    assignment = await rt.store.get_assignment(assignment_id)
+    if assignment is None or assignment.worker_id != worker.id:
+        raise NotFound("no such assignment", field="assignment_id")
+    return assignment
+
+
+async def seat(rt: Runtime, worker: Worker, assignment_id: str) -> Seat:
+    """The frame of a live assignment, with a fresh launch token."""
+    assignment = await own_assignment(rt, worker, assignment_id)
+    if assignment.status != "accepted" or assignment.deadline <= now():
+        raise Conflict(f"this assignment is {assignment.status}", code="assignment_closed")
+    client, project = await _client_and_project(rt, assignment.project_id)
+    task = await rt.store.get_task(assignment.task_id)
+    if task is None:
+        raise NotFound("no such task")
+    token = _work_token(rt, client, project, task, assignment)
+    return Seat(project, task, token, assignment)
+
+
+def _work_token(
+    rt: Runtime, client: Client, project: Project, task: Task, assignment: Assignment
+) -> str:
+    return rt.tokens.issue(
+        client,
+        project,
+        task,
+        mode="work",
+        worker_pseudonym=assignment.worker_pseudonym,
+        assignment=assignment,
+    )
+
+
+async def fresh_token(rt: Runtime, worker: Worker, assignment_id: str) -> str:
+    """A new token for a page that needs one (``task.getToken()``): same claims, new jti."""
+    return (await seat(rt, worker, assignment_id)).token
+
+
+async def submit(rt: Runtime, worker: Worker, assignment_id: str, body: Any) -> Assignment:
+    """The worker's submission, relayed by the host widget from the task page."""
+    await own_assignment(rt, worker, assignment_id)
+    if not isinstance(body, dict) or not isinstance(body.get("result"), dict):
+        raise InvalidInput("result must be a JSON object", field="result")
+    return await rt.store.submit(assignment_id, body["result"], now=now())
+
+
+async def return_assignment(rt: Runtime, worker: Worker, assignment_id: str) -> Assignment:
+    assignment = await own_assignment(rt, worker, assignment_id)
+    if assignment.status != "accepted":
+        raise Forbidden("only a task in progress can be returned")
+    return await rt.store.return_assignment(assignment_id, now=now())

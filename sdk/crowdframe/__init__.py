@@ -1,0 +1,79 @@
+"""Crowdframe SDK: register work, verify task tokens offline, receive webhooks."""
+
+# Set before the imports below: _client reads it for the User-Agent header.
+__version__ = "0.1.0"
+
+from ._client import AsyncClient, Client
+from ._events import EVENT_TYPES, WebhookEvent
+from ._exceptions import (
+    APIError,
+    AuthenticationError,
+    ConflictError,
+    CrowdframeError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    TokenAudienceError,
+    TokenError,
+    TokenExpiredError,
+    TokenMalformedError,
+    TokenModeError,
+    TokenSignatureError,
+    TransportError,
+    ValidationError,
+    WebhookVerificationError,
+)
+from ._models import (
+    Assignment,
+    Page,
+    Project,
+    ProjectCreateParams,
+    ProjectUpdateParams,
+    Task,
+    TaskBatch,
+    WebhookEndpoint,
+)
+from ._token import TaskTokenClaims, origin_of, verify_task_token
+from ._webhook import Webhook
+
+__all__ = [
+    "EVENT_TYPES",
+    "APIError",
+    "Assignment",
+    "AsyncClient",
+    "AuthenticationError",
+    "Client",
+    "ConflictError",
+    "CrowdframeError",
+    "NotFoundError",
+    "Page",
+    "PermissionDeniedError",
+    "Project",
+    "ProjectCreateParams",
+    "ProjectUpdateParams",
+    "RateLimitError",
+    "ServerError",
+    "Task",
+    "TaskBatch",
+    "TaskTokenClaims",
+    "TokenAudienceError",
+    "TokenError",
+    "TokenExpiredError",
+    "TokenMalformedError",
+    "TokenModeError",
+    "TokenSignatureError",
+    "TransportError",
+    "ValidationError",
+    "Webhook",
+    "WebhookEndpoint",
+    "WebhookEvent",
+    "WebhookVerificationError",
+    "origin_of",
+    "verify_task_token",
+]
+
+for _name in __all__:
+    _obj = globals()[_name]
+    if hasattr(_obj, "__module__") and getattr(_obj, "__module__", "").startswith("crowdframe._"):
+        _obj.__module__ = "crowdframe"
