@@ -183,7 +183,7 @@ class _BaseClient(Generic[_HTTP]):
             raise TransportError(self._redact(f"{where} timed out: {exc!r}")) from exc
         except httpx.RequestError as exc:
             where = f"{request.method} {request.url}"
-            raise TransportError(self._redact(f"could not {where}: {exc!r}")) from exc
+            raise TransportError(self._redact(f"{where} failed: {exc!r}")) from exc
 
     def _result(self, call: _Call[T], response: httpx.Response) -> T:
         if not response.is_success:

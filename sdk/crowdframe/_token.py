@@ -126,11 +126,16 @@ def sign_task_token(claims: TaskTokenClaims, secrets: Iterable[str]) -> str:
     return str(_serializer(ordered).dumps(claims.to_dict()))
 
 
+_CLAIM_NAMES = tuple(TaskTokenClaims.__dataclass_fields__)
+
+
 def _claims_from(payload: Any) -> TaskTokenClaims:
     if not isinstance(payload, dict):
         raise TokenMalformedError("token payload is not an object")
+    # Unknown claims are ignored, so a newer gateway's tokens still verify with an older SDK.
+    known = {name: payload[name] for name in _CLAIM_NAMES if name in payload}
     try:
-        claims = TaskTokenClaims(**payload)
+        claims = TaskTokenClaims(**known)
     except TypeError as exc:
         raise TokenMalformedError(f"token claims have the wrong shape: {exc}") from None
     for name in ("kid", "iss", "aud", "cid", "pid", "tid", "aid", "wid", "jti"):

@@ -1,0 +1,32 @@
+"""Shared fixtures (the harness itself is tests/harness.py)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from crowdframe_gateway.app import create_app
+from harness import GATEWAY, ApiClient, Gateway, settings_for
+
+
+@pytest.fixture
+async def gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
+    app = create_app(settings_for(tmp_path), background=False)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=GATEWAY) as http:
+            harness = Gateway(app, app.state.runtime, http, [])
+            try:
+                yield harness
+            finally:
+                for browser in harness.browsers:
+                    await browser.aclose()
+
+
+@pytest.fixture
+async def api(gateway: Gateway) -> ApiClient:
+    """A client account on the gateway."""
+    return await gateway.client()

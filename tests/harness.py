@@ -1,0 +1,121 @@
+"""Test harness: a gateway app on a fresh SQLite store, driven in-process over ASGI."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+
+from crowdframe_gateway.clients import NewClient, create_client
+from crowdframe_gateway.runtime import Runtime
+from crowdframe_gateway.settings import Settings
+
+GATEWAY = "http://127.0.0.1:8000"
+TASK_URL = "http://localhost:8001/task"
+
+
+@dataclass
+class Gateway:
+    app: Starlette
+    rt: Runtime
+    http: httpx.AsyncClient
+    browsers: list[httpx.AsyncClient]
+
+    async def client(self, name: str = "acme") -> ApiClient:
+        made = await create_client(self.rt.store, name)
+        return ApiClient(self, made)
+
+    def browser(self) -> Browser:
+        """A new browser (its own cookies), closed with the fixture."""
+        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url=GATEWAY)
+        self.browsers.append(http)
+        return Browser(http)
+
+    async def worker(self, email: str = "worker@example.org") -> Browser:
+        """A browser with a freshly signed-up worker in it."""
+        browser = self.browser()
+        await browser.sign_up(email)
+        return browser
+
+
+@dataclass
+class ApiClient:
+    """One client account and its API key, for calling /api/v1."""
+
+    gateway: Gateway
+    made: NewClient
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"authorization": f"Bearer {self.made.api_key}"}
+
+    async def call(self, method: str, path: str, **kwargs: object) -> httpx.Response:
+        headers = {**self.headers, **kwargs.pop("headers", {})}  # type: ignore[dict-item]
+        return await self.gateway.http.request(
+            method,
+            f"/api/v1{path}",
+            headers=headers,
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+    async def project(self, **fields: object) -> Any:
+        body = {"title": "Label it", "task_url": TASK_URL, "reward_cents": 10, **fields}
+        answer = await self.call("POST", "/projects", json=body)
+        assert answer.status_code == 201, answer.text
+        return answer.json()  # type: ignore[no-any-return]
+
+    async def tasks(
+        self, project_id: str, count: int, prefix: str = "t"
+    ) -> list[dict[str, object]]:
+        body = {"tasks": [{"external_id": f"{prefix}{i}", "input": {"n": i}} for i in range(count)]}
+        answer = await self.call("POST", f"/projects/{project_id}/tasks", json=body)
+        assert answer.status_code == 201, answer.text
+        return answer.json()["tasks"]  # type: ignore[no-any-return]
+
+
+@dataclass
+class Browser:
+    """A worker's browser: a cookie jar plus the CSRF token of the last page seen."""
+
+    http: httpx.AsyncClient
+    csrf: str = ""
+
+    async def get(self, path: str) -> httpx.Response:
+        answer = await self.http.get(path)
+        found = re.search(r'name="csrf" value="([^"]+)"', answer.text)
+        if found:
+            self.csrf = found.group(1)
+        return answer
+
+    async def post_form(self, path: str, data: dict[str, object]) -> httpx.Response:
+        return await self.http.post(path, data={"csrf": self.csrf, **data})  # type: ignore[dict-item]
+
+    async def sign_up(self, email: str = "worker@example.org") -> httpx.Response:
+        await self.get("/signup")
+        answer = await self.post_form(
+            "/signup",
+            {"email": email, "password": "correct horse", "country": "DE", "languages": ["de"]},
+        )
+        assert answer.status_code == 303, answer.text
+        await self.get("/work")
+        return answer
+
+    async def accept(self, project_id: str) -> str:
+        """Accept the next task of a project; the assignment id."""
+        answer = await self.post_form(f"/work/projects/{project_id}/accept", {})
+        location = answer.headers.get("location", "")
+        assert location.startswith("/work/assignments/"), (answer.status_code, location)
+        await self.get(location)
+        return location.rsplit("/", 1)[1]
+
+    async def frame_token(self, assignment_id: str) -> str:
+        page = await self.get(f"/work/assignments/{assignment_id}")
+        return re.search(r'data-token="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+
+
+def settings_for(data_dir: Path, **overrides: object) -> Settings:
+    return Settings.from_env({}, data_dir=data_dir, public_origin=GATEWAY, **overrides)
