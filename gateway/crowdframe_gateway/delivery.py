@@ -50,6 +50,7 @@ class Deliverer:
         )
         self.slots = asyncio.Semaphore(concurrency)
         self.concurrency = concurrency
+        self._soonest_retry = float("inf")  # retries this process scheduled: wake up for them
 
     async def run(self) -> None:
         lease = self.rt.settings.delivery_timeout + 5
@@ -58,7 +59,9 @@ class Deliverer:
                 now=now(), limit=self.concurrency, lease_seconds=lease
             )
             if not messages:
-                await self.rt.store.wait_for_messages(1.0)
+                wait = min(1.0, max(0.0, self._soonest_retry - now()))
+                self._soonest_retry = float("inf")
+                await self.rt.store.wait_for_messages(wait)
                 continue
             await asyncio.gather(*(self.deliver(m) for m in messages))
 
@@ -86,9 +89,10 @@ class Deliverer:
                 return "delivered"
             delay = next_attempt_delay(self.rt.settings.retry_schedule, message.attempts + 1)
             outcome: DeliveryOutcome = "failed" if delay is None else "retry"
-            await self.rt.store.finish_attempt(
-                attempt, outcome, next_attempt_at=None if delay is None else now() + delay
-            )
+            retry_at = None if delay is None else now() + delay
+            await self.rt.store.finish_attempt(attempt, outcome, next_attempt_at=retry_at)
+            if retry_at is not None:
+                self._soonest_retry = min(self._soonest_retry, retry_at)
             log.info(
                 "webhook %s to endpoint %s: %s (attempt %d, %s)",
                 message.id,
