@@ -13,8 +13,14 @@ from harness import GATEWAY, ApiClient, Gateway, settings_for
 
 
 @pytest.fixture
-async def gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
-    app = create_app(settings_for(tmp_path), background=False)
+def gateway_settings() -> dict[str, object]:
+    """Settings the ``gateway`` fixture uses beyond the defaults; override it in a module."""
+    return {}
+
+
+@pytest.fixture
+async def gateway(tmp_path: Path, gateway_settings: dict[str, object]) -> AsyncIterator[Gateway]:
+    app = create_app(settings_for(tmp_path, **gateway_settings), background=False)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url=GATEWAY) as http:

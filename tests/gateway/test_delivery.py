@@ -1,0 +1,131 @@
+"""Webhooks reach a real receiver, signed so that both our SDK and the reference library agree."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pytest
+from standardwebhooks.webhooks import Webhook as ReferenceWebhook
+
+from crowdframe import Webhook
+from crowdframe_gateway.delivery import Deliverer
+from harness import ApiClient, Gateway
+from receiver import Receiver, running_receiver
+
+
+@pytest.fixture
+def gateway_settings() -> dict[str, object]:
+    return {"retry_schedule": (0.05, 0.05, 0.05)}
+
+
+@asynccontextmanager
+async def delivering(gateway: Gateway) -> AsyncIterator[Deliverer]:
+    deliverer = Deliverer(gateway.rt)
+    task = asyncio.create_task(deliverer.run())
+    try:
+        yield deliverer
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await deliverer.aclose()
+
+
+async def wait_for(receiver: Receiver, count: int) -> None:
+    for _ in range(500):
+        if len(receiver.received) >= count:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"expected {count} webhooks, got {len(receiver.received)}")
+
+
+async def endpoint(api: ApiClient, url: str, types: list[str] | None = None) -> dict[str, str]:
+    answer = await api.call("POST", "/webhook-endpoints", json={"url": url, "event_types": types})
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["secret"].startswith("whsec_")
+    return answer.json()  # type: ignore[no-any-return]
+
+
+async def submit_one(gateway: Gateway, api: ApiClient) -> str:
+    project = await api.project()
+    await api.tasks(project["id"], 1)
+    worker = await gateway.worker()
+    assignment_id = await worker.accept(project["id"])
+    answer = await worker.http.post(
+        f"/work/assignments/{assignment_id}/submit",
+        json={"result": {"sentiment": "positive"}},
+        headers={"x-csrf-token": worker.csrf},
+    )
+    assert answer.status_code == 200, answer.text
+    return assignment_id
+
+
+async def test_a_submission_arrives_signed_and_both_verifiers_accept_it(
+    gateway: Gateway, api: ApiClient
+) -> None:
+    with running_receiver() as receiver:
+        hook = await endpoint(api, receiver.url, ["assignment.submitted"])
+        async with delivering(gateway):
+            assignment_id = await submit_one(gateway, api)
+            await wait_for(receiver, 1)
+            await asyncio.sleep(0.1)  # nothing else may follow: the filter holds
+    assert len(receiver.received) == 1
+    delivery = receiver.received[0]
+    event = Webhook(hook["secret"]).verify(delivery.headers, delivery.body)
+    assert event.type == "assignment.submitted"
+    assert event.assignment_id == assignment_id
+    assert event.result == {"sentiment": "positive"}
+    reference = ReferenceWebhook(hook["secret"]).verify(delivery.body, delivery.headers)
+    assert reference["data"]["assignment_id"] == assignment_id
+    assert delivery.headers["content-type"] == "application/json"
+
+
+async def test_a_failing_receiver_gets_the_same_message_again_until_it_answers_2xx(
+    gateway: Gateway, api: ApiClient
+) -> None:
+    with running_receiver() as receiver:
+        receiver.script = [500, 302]
+        hook = await endpoint(api, receiver.url, ["assignment.submitted"])
+        async with delivering(gateway):
+            await submit_one(gateway, api)
+            await wait_for(receiver, 3)
+            await asyncio.sleep(0.2)
+    assert len(receiver.received) == 3, "a 2xx ends the retries; a redirect is not followed"
+    ids = {r.headers["webhook-id"] for r in receiver.received}
+    assert len(ids) == 1, "every retry carries the same webhook-id"
+    attempts = await gateway.rt.store.list_attempts(ids.pop())
+    assert [a.status_code for a in attempts] == [500, 302, 200]
+    for delivery in receiver.received:
+        Webhook(hook["secret"]).verify(delivery.headers, delivery.body)
+
+
+async def test_a_message_is_marked_failed_after_the_last_retry(
+    gateway: Gateway, api: ApiClient
+) -> None:
+    with running_receiver() as receiver:
+        receiver.script = [500] * 10
+        await endpoint(api, receiver.url, ["assignment.submitted"])
+        async with delivering(gateway):
+            await submit_one(gateway, api)
+            await wait_for(receiver, 4)
+            await asyncio.sleep(0.3)
+    assert len(receiver.received) == 4, "one attempt plus three retries, then it stops"
+    rows = gateway.rt.store._read("SELECT status, attempts FROM outbox")  # type: ignore[attr-defined]
+    assert [(r["status"], r["attempts"]) for r in rows] == [("failed", 4)]
+
+
+async def test_the_test_event_reaches_only_its_endpoint(gateway: Gateway, api: ApiClient) -> None:
+    with running_receiver() as first, running_receiver() as second:
+        hook = await endpoint(api, first.url)
+        await endpoint(api, second.url)
+        async with delivering(gateway):
+            answer = await api.call("POST", f"/webhook-endpoints/{hook['id']}/test")
+            assert answer.status_code == 202
+            await wait_for(first, 1)
+            await asyncio.sleep(0.1)
+    assert second.received == []
+    body = json.loads(first.received[0].body)
+    assert body["type"] == "endpoint.test"
+    assert first.received[0].headers["webhook-id"] == answer.json()["message_id"]
