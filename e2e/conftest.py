@@ -1,0 +1,100 @@
+"""End-to-end fixtures: a gateway, a client's task server, Debian's Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from services import BIN, ROOT, ClientAccount, World, free_port, start_service
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict[str, Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make test`, which installs Debian's chromium")
+    return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
+    data = tmp_path / "gateway"
+    env = {
+        "CROWDFRAME_RETRY_SCHEDULE": "0.2,0.5,1",
+        "CROWDFRAME_LAUNCH_TOKEN_SECONDS": "120",
+        "PYTHONUNBUFFERED": "1",
+    }
+    made = subprocess.run(
+        [BIN / "crowdframe", "create-client", "Sentiment Labs", "--data-dir", data, "--json"],
+        check=True,
+        capture_output=True,
+        env={**os.environ, **env},
+    )
+    info = json.loads(made.stdout)
+    account = ClientAccount(info["client_id"], info["api_key"], info["signing_secret"])
+    gateway_port, example_port = free_port(), free_port()
+    gateway = start_service(
+        "gateway",
+        [str(BIN / "crowdframe"), "gateway", "--port", str(gateway_port), "--data-dir", str(data)],
+        f"http://127.0.0.1:{gateway_port}",
+        "/signin",
+        tmp_path,
+        env,
+    )
+    services = [gateway]
+    try:
+        example = start_service(
+            "example",
+            [
+                sys.executable,
+                str(ROOT / "examples" / "sentiment" / "app.py"),
+                "--gateway",
+                gateway.origin,
+                "--api-key",
+                account.api_key,
+                "--signing-secret",
+                account.signing_secret,
+                "--port",
+                str(example_port),
+                "--public-origin",
+                f"http://localhost:{example_port}",
+                "--data-dir",
+                str(tmp_path / "example"),
+            ],
+            f"http://localhost:{example_port}",
+            "/results.json",
+            tmp_path,
+            env,
+        )
+        services.append(example)
+        yield World(gateway, example, account)
+    finally:
+        for service in services:
+            service.stop()
+        report = getattr(request.node, "rep_call", None)
+        if report is not None and report.failed:
+            for service in services:
+                print(f"----- {service.name} log -----\n{service.output()}")
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report

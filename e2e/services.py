@@ -1,0 +1,89 @@
+"""Real server processes on loopback for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Service:
+    """A real server process on loopback; its log is printed when a test fails."""
+
+    name: str
+    origin: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+def start_service(
+    name: str, argv: list[str], origin: str, health: str, log_dir: Path, env: dict[str, str]
+) -> Service:
+    log = log_dir / f"{name}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            argv, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env={**os.environ, **env}
+        )
+    service = Service(name, origin, process, log)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with {process.returncode}:\n{service.output()}")
+        try:
+            if (
+                httpx.get(origin.replace("localhost", "127.0.0.1") + health, timeout=1).status_code
+                < 500
+            ):
+                return service
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    service.stop()
+    raise RuntimeError(f"{name} did not start in 30 s:\n{service.output()}")
+
+
+@dataclass
+class ClientAccount:
+    client_id: str
+    api_key: str
+    signing_secret: str
+
+
+@dataclass
+class World:
+    """A gateway on 127.0.0.1 and the sentiment example on localhost: two sites."""
+
+    gateway: Service
+    example: Service
+    account: ClientAccount
+
+    def example_json(self, path: str) -> Any:
+        return httpx.get(f"http://127.0.0.1:{self.example.origin.rsplit(':', 1)[1]}{path}").json()
