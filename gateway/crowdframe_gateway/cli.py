@@ -55,6 +55,17 @@ def register(commands: Any) -> None:
     demo.set_defaults(run=run_demo)
 
 
+def _extras_missing() -> str | None:
+    """The gateway needs the ``gateway`` extra; a plain ``pip install crowdframe`` lacks it."""
+    try:
+        import jinja2  # noqa: F401
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError as exc:
+        return f"{exc.name} is missing: pip install 'crowdframe[gateway]'"
+    return None
+
+
 def settings_from(args: argparse.Namespace, **extra: Any) -> Settings:
     return Settings.from_env(data_dir=args.data_dir, store_url=args.store, **extra)
 
@@ -66,6 +77,9 @@ def configure_logging() -> None:
 
 
 def run_gateway(args: argparse.Namespace) -> int:
+    if missing := _extras_missing():
+        print(f"crowdframe: {missing}", file=sys.stderr)
+        return 2
     import uvicorn
 
     from .app import create_app
@@ -121,6 +135,9 @@ def run_create_client(args: argparse.Namespace) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
+    if missing := _extras_missing():
+        print(f"crowdframe: {missing}", file=sys.stderr)
+        return 2
     from .demo import run_demo as demo
 
     try:

@@ -47,3 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
