@@ -32,6 +32,12 @@ def browser_type_launch_args() -> dict[str, Any]:
     return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
+@pytest.fixture(scope="session")
+def base_url() -> None:
+    """Shadows pytest-playwright's fallback fixture, which pytest 9 deprecates (an error here)."""
+    return None
+
+
 @pytest.fixture
 def world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
     data = tmp_path / "gateway"
@@ -83,7 +89,7 @@ def world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
             env,
         )
         services.append(example)
-        yield World(gateway, example, account)
+        yield World(gateway, example, account, tmp_path / "example")
     finally:
         for service in services:
             service.stop()

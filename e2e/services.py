@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -84,6 +85,14 @@ class World:
     gateway: Service
     example: Service
     account: ClientAccount
+    example_data: Path
+
+    def example_webhook_secret(self) -> str:
+        """The secret the gateway showed the example once, read from the example's own store."""
+        with sqlite3.connect(self.example_data / "sentiment.db") as db:
+            row = db.execute("SELECT value FROM state WHERE key = 'webhook_secret'").fetchone()
+        assert row is not None, "the example has not registered its webhook endpoint"
+        return str(row[0])
 
     def example_json(self, path: str) -> Any:
         return httpx.get(f"http://127.0.0.1:{self.example.origin.rsplit(':', 1)[1]}{path}").json()

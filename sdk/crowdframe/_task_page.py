@@ -1,4 +1,4 @@
-"""The HTTP headers a client's task page should be served with (``docs/`` "The frame").
+"""The HTTP headers a client's task page should be served with.
 
 A task page runs inside the gateway's iframe with a launch token in its URL. Three headers keep
 that safe: only the gateway may frame the page, the token-bearing URL never leaks through a
