@@ -44,7 +44,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 import crowdframe
-from crowdframe._task_page import task_page_headers
+from crowdframe import task_page_headers
 
 __all__ = ["REVIEWS", "SentimentConfig", "SentimentStore", "create_app", "main"]
 

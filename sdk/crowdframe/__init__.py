@@ -34,6 +34,7 @@ from ._models import (
     TaskBatch,
     WebhookEndpoint,
 )
+from ._task_page import task_page_headers
 from ._token import TaskTokenClaims, origin_of, verify_task_token
 from ._webhook import Webhook
 
@@ -70,6 +71,7 @@ __all__ = [
     "WebhookEvent",
     "WebhookVerificationError",
     "origin_of",
+    "task_page_headers",
     "verify_task_token",
 ]
 

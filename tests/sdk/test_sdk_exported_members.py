@@ -43,6 +43,7 @@ EXPORTED = [
     "WebhookEvent",
     "WebhookVerificationError",
     "origin_of",
+    "task_page_headers",
     "verify_task_token",
 ]
 
