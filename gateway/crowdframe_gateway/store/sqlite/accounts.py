@@ -1,0 +1,79 @@
+"""Clients and worker accounts."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from ...errors import Conflict
+from ...records import (
+    Client,
+    Worker,
+)
+from .base import (
+    SqliteBase,
+    _client,
+    _worker,
+)
+
+__all__ = ["AccountsPart"]
+
+
+class AccountsPart(SqliteBase):
+    SCHEMA = """
+CREATE TABLE IF NOT EXISTS clients (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, api_key_hash TEXT NOT NULL UNIQUE,
+    signing_secrets TEXT NOT NULL, pseudonym_key TEXT NOT NULL, created_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS workers (
+    id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL,
+    country TEXT NOT NULL, languages TEXT NOT NULL, created_at REAL NOT NULL);
+"""
+
+    # -- clients and workers ----------------------------------------------------------------
+
+    async def create_client(self, client: Client, api_key_hash: str) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO clients VALUES (?,?,?,?,?,?)",
+                (
+                    client.id,
+                    client.name,
+                    api_key_hash,
+                    json.dumps(list(client.signing_secrets)),
+                    client.pseudonym_key,
+                    client.created_at,
+                ),
+            )
+
+    async def client_by_key_hash(self, key_hash: str) -> Client | None:
+        rows = self._read("SELECT * FROM clients WHERE api_key_hash = ?", (key_hash,))
+        return _client(rows[0]) if rows else None
+
+    async def get_client(self, client_id: str) -> Client | None:
+        rows = self._read("SELECT * FROM clients WHERE id = ?", (client_id,))
+        return _client(rows[0]) if rows else None
+
+    async def create_worker(self, worker: Worker) -> None:
+        try:
+            with self._tx() as db:
+                db.execute(
+                    "INSERT INTO workers VALUES (?,?,?,?,?,?)",
+                    (
+                        worker.id,
+                        worker.email,
+                        worker.password_hash,
+                        worker.country,
+                        json.dumps(list(worker.languages)),
+                        worker.created_at,
+                    ),
+                )
+        except sqlite3.IntegrityError:
+            raise Conflict("an account with this email exists", field="email") from None
+
+    async def worker_by_email(self, email: str) -> Worker | None:
+        rows = self._read("SELECT * FROM workers WHERE email = ?", (email,))
+        return _worker(rows[0]) if rows else None
+
+    async def get_worker(self, worker_id: str) -> Worker | None:
+        rows = self._read("SELECT * FROM workers WHERE id = ?", (worker_id,))
+        return _worker(rows[0]) if rows else None

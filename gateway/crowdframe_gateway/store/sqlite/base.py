@@ -1,0 +1,253 @@
+"""The plumbing every part of ``SqliteStore`` shares: the connection, transactions, events.
+
+Each part (accounts, catalog, work, outbox) is a mixin with its own ``SCHEMA``; ``open`` creates
+the tables of every part. A new feature adds a part rather than growing an existing one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ...errors import InvalidInput
+from ...records import (
+    Assignment,
+    Client,
+    Endpoint,
+    Event,
+    Project,
+    ProjectSpec,
+    Task,
+    Worker,
+    new_id,
+)
+
+__all__ = ["SqliteBase"]
+
+_ASSIGNMENT_COLUMNS = (
+    "id, task_id, project_id, client_id, worker_id, worker_pseudonym, external_id, status, "
+    "accepted_at, deadline, submitted_at, result, reviewed_at, reject_reason"
+)
+_TASK_COLUMNS = "id, project_id, external_id, input, status, created_at, expires_at"
+_FINAL_STATUSES = ("submitted", "approved", "rejected")
+
+
+def _spec_to_json(spec: ProjectSpec) -> str:
+    return json.dumps(asdict(spec))
+
+
+def _spec_from_json(text: str) -> ProjectSpec:
+    raw = json.loads(text)
+    raw["allow"] = tuple(raw.get("allow", ()))
+    return ProjectSpec(**raw)
+
+
+def _assignment(row: sqlite3.Row) -> Assignment:
+    return Assignment(
+        id=row["id"],
+        task_id=row["task_id"],
+        project_id=row["project_id"],
+        client_id=row["client_id"],
+        worker_id=row["worker_id"],
+        worker_pseudonym=row["worker_pseudonym"],
+        external_id=row["external_id"],
+        status=row["status"],
+        accepted_at=row["accepted_at"],
+        deadline=row["deadline"],
+        submitted_at=row["submitted_at"],
+        result=None if row["result"] is None else json.loads(row["result"]),
+        reviewed_at=row["reviewed_at"],
+        reject_reason=row["reject_reason"],
+    )
+
+
+def _task(row: sqlite3.Row) -> Task:
+    return Task(
+        id=row["id"],
+        project_id=row["project_id"],
+        external_id=row["external_id"],
+        input=json.loads(row["input"]),
+        status=row["status"],
+        created_at=row["created_at"],
+        expires_at=row["expires_at"],
+    )
+
+
+def _endpoint(row: sqlite3.Row) -> Endpoint:
+    types = row["event_types"]
+    return Endpoint(
+        id=row["id"],
+        client_id=row["client_id"],
+        url=row["url"],
+        secrets=tuple(json.loads(row["secrets"])),
+        event_types=None if types is None else tuple(json.loads(types)),
+        status=row["status"],
+        created_at=row["created_at"],
+    )
+
+
+def _worker(row: sqlite3.Row) -> Worker:
+    return Worker(
+        id=row["id"],
+        email=row["email"],
+        password_hash=row["password_hash"],
+        country=row["country"],
+        languages=tuple(json.loads(row["languages"])),
+        created_at=row["created_at"],
+    )
+
+
+def _client(row: sqlite3.Row) -> Client:
+    return Client(
+        id=row["id"],
+        name=row["name"],
+        signing_secrets=tuple(json.loads(row["signing_secrets"])),
+        pseudonym_key=row["pseudonym_key"],
+        created_at=row["created_at"],
+    )
+
+
+class SqliteBase:
+    """Connection and transactions. ``synchronous`` is SQLite's durability knob: ``FULL``
+    (default) survives power loss; ``NORMAL`` survives a crashed process, not a crashed machine."""
+
+    SCHEMA: ClassVar[str] = ""
+
+    def __init__(self, path: str | Path, *, synchronous: str = "FULL") -> None:
+        self.path = str(path)
+        self._synchronous = synchronous
+        self._db: sqlite3.Connection | None = None
+        self._lock = threading.RLock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._outbox_signal: asyncio.Event | None = None
+
+    @classmethod
+    def _schemas(cls) -> list[str]:
+        return [vars(part)["SCHEMA"] for part in reversed(cls.__mro__) if vars(part).get("SCHEMA")]
+
+    def _project(self, db: sqlite3.Connection, row: sqlite3.Row) -> Project:
+        counts = db.execute(
+            "SELECT COUNT(*) AS tasks, COALESCE(SUM(status = 'open'), 0) AS open,"
+            " COALESCE(SUM(status = 'completed'), 0) AS completed"
+            " FROM tasks WHERE project_id = ?",
+            (row["id"],),
+        ).fetchone()
+        return Project(
+            id=row["id"],
+            client_id=row["client_id"],
+            spec=_spec_from_json(row["spec"]),
+            status=row["status"],
+            created_at=row["created_at"],
+            counts={k: counts[k] for k in ("tasks", "open", "completed")},
+        )
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise RuntimeError("store is not open")
+        return self._db
+
+    async def open(self) -> None:
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute(f"PRAGMA synchronous={self._synchronous}")
+        db.execute("PRAGMA busy_timeout=10000")
+        for schema in self._schemas():
+            db.executescript(schema)
+        self._db = db
+        self._loop = asyncio.get_running_loop()
+        self._outbox_signal = asyncio.Event()
+
+    async def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        db = self._db
+        if db is None:
+            raise RuntimeError("store is not open")
+        with self._lock:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        db = self._db
+        if db is None:
+            raise RuntimeError("store is not open")
+        with self._lock:
+            return db.execute(sql, params).fetchall()
+
+    def _notify_outbox(self) -> None:
+        signal, loop = self._outbox_signal, self._loop
+        if signal is None or loop is None:
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            signal.set()
+        else:
+            with suppress(RuntimeError):  # the loop may already be closed
+                loop.call_soon_threadsafe(signal.set)
+
+    def _event(
+        self,
+        db: sqlite3.Connection,
+        client_id: str,
+        type: str,
+        data: dict[str, Any],
+        *,
+        now: float,
+        endpoint_id: str | None = None,
+    ) -> tuple[Event, list[str]]:
+        """Write an event and its outbox messages; the caller's transaction commits both."""
+        event = Event(id=new_id("evt"), client_id=client_id, type=type, created_at=now, data=data)
+        db.execute(
+            "INSERT INTO events (id, client_id, type, created_at, data) VALUES (?,?,?,?,?)",
+            (event.id, client_id, type, now, json.dumps(data)),
+        )
+        if endpoint_id is None:
+            rows = db.execute(
+                "SELECT * FROM endpoints WHERE client_id = ? AND status = 'enabled'", (client_id,)
+            ).fetchall()
+            targets = [
+                e.id for e in map(_endpoint, rows) if e.event_types is None or type in e.event_types
+            ]
+        else:
+            targets = [endpoint_id]
+        message_ids = []
+        for target in targets:
+            message_id = new_id("msg")
+            db.execute(
+                "INSERT INTO outbox (id, event_id, endpoint_id, status, next_attempt_at,"
+                " created_at) VALUES (?,?,?,'pending',?,?)",
+                (message_id, event.id, target, now, now),
+            )
+            message_ids.append(message_id)
+        return event, message_ids
+
+
+def _seq(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    try:
+        return int(cursor)
+    except ValueError:
+        raise InvalidInput("not a cursor from a previous page", field="cursor") from None

@@ -1,0 +1,166 @@
+"""Projects, tasks and idempotent task batches."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from ...errors import Conflict, NotFound
+from ...records import (
+    Project,
+    ProjectSpec,
+    Task,
+)
+from ..base import Page, TaskBatchResult
+from .base import (
+    _TASK_COLUMNS,
+    SqliteBase,
+    _seq,
+    _spec_from_json,
+    _spec_to_json,
+    _task,
+)
+
+__all__ = ["CatalogPart"]
+
+
+class CatalogPart(SqliteBase):
+    SCHEMA = """
+CREATE TABLE IF NOT EXISTS projects (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, client_id TEXT NOT NULL,
+    status TEXT NOT NULL, created_at REAL NOT NULL, spec TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS projects_by_client ON projects (client_id, seq);
+CREATE TABLE IF NOT EXISTS tasks (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, project_id TEXT NOT NULL,
+    external_id TEXT NOT NULL, input TEXT NOT NULL, status TEXT NOT NULL,
+    per_task INTEGER NOT NULL, assigned INTEGER NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL, expires_at REAL NOT NULL, UNIQUE (project_id, external_id));
+CREATE INDEX IF NOT EXISTS tasks_open ON tasks (project_id, status, seq);
+CREATE TABLE IF NOT EXISTS idempotency (
+    client_id TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL,
+    task_ids TEXT NOT NULL, created_at REAL NOT NULL, PRIMARY KEY (client_id, key));
+"""
+
+    # -- projects and tasks -----------------------------------------------------------------
+
+    async def create_project(self, project: Project) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO projects (id, client_id, status, created_at, spec) VALUES (?,?,?,?,?)",
+                (
+                    project.id,
+                    project.client_id,
+                    project.status,
+                    project.created_at,
+                    _spec_to_json(project.spec),
+                ),
+            )
+
+    async def get_project(self, project_id: str) -> Project | None:
+        with self._lock:
+            rows = self._read("SELECT * FROM projects WHERE id = ?", (project_id,))
+            return self._project(self._conn(), rows[0]) if rows else None
+
+    async def list_projects(
+        self, client_id: str, *, cursor: str | None, limit: int
+    ) -> Page[Project]:
+        with self._lock:
+            rows = self._read(
+                "SELECT * FROM projects WHERE client_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                (client_id, _seq(cursor), limit + 1),
+            )
+            items = [self._project(self._conn(), r) for r in rows[:limit]]
+        return Page(items, str(rows[limit - 1]["seq"]) if len(rows) > limit else None)
+
+    async def update_project(self, project_id: str, spec: ProjectSpec, status: str) -> Project:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE projects SET spec = ?, status = ? WHERE id = ?",
+                (_spec_to_json(spec), status, project_id),
+            )
+            rows = db.execute("SELECT * FROM projects WHERE id = ?", (project_id,)).fetchall()
+            if not rows:
+                raise NotFound("no such project", field="project_id")
+            return self._project(db, rows[0])
+
+    async def add_tasks(
+        self,
+        client_id: str,
+        project_id: str,
+        tasks: Sequence[Task],
+        *,
+        idempotency_key: str | None,
+        request_hash: str,
+    ) -> TaskBatchResult:
+        with self._tx() as db:
+            if idempotency_key is not None:
+                seen = db.execute(
+                    "SELECT request_hash, task_ids FROM idempotency"
+                    " WHERE client_id = ? AND key = ?",
+                    (client_id, idempotency_key),
+                ).fetchone()
+                if seen is not None:
+                    if seen["request_hash"] != request_hash:
+                        raise Conflict(
+                            "this Idempotency-Key was used with a different request",
+                            field="Idempotency-Key",
+                            code="idempotency_mismatch",
+                        )
+                    ids = json.loads(seen["task_ids"])
+                    rows = db.execute(
+                        f"SELECT {_TASK_COLUMNS} FROM tasks WHERE id IN"
+                        " (SELECT value FROM json_each(?))",
+                        (json.dumps(ids),),
+                    ).fetchall()
+                    by_id = {r["id"]: _task(r) for r in rows}
+                    return TaskBatchResult([by_id[i] for i in ids if i in by_id], replayed=True)
+            external = [t.external_id for t in tasks]
+            clash = db.execute(
+                "SELECT external_id FROM tasks WHERE project_id = ? AND external_id IN"
+                " (SELECT value FROM json_each(?)) LIMIT 1",
+                (project_id, json.dumps(external)),
+            ).fetchone()
+            if clash is not None:
+                index = external.index(clash["external_id"])
+                raise Conflict(
+                    f"external_id {clash['external_id']!r} already exists in this project",
+                    field=f"tasks[{index}].external_id",
+                )
+            per_task = _spec_from_json(
+                db.execute("SELECT spec FROM projects WHERE id = ?", (project_id,)).fetchone()[
+                    "spec"
+                ]
+            ).assignments_per_task
+            db.executemany(
+                "INSERT INTO tasks (id, project_id, external_id, input, status, per_task,"
+                " created_at, expires_at) VALUES (?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        t.id,
+                        project_id,
+                        t.external_id,
+                        json.dumps(t.input),
+                        t.status,
+                        per_task,
+                        t.created_at,
+                        t.expires_at,
+                    )
+                    for t in tasks
+                ],
+            )
+            if idempotency_key is not None:
+                db.execute(
+                    "INSERT INTO idempotency VALUES (?,?,?,?,?)",
+                    (
+                        client_id,
+                        idempotency_key,
+                        request_hash,
+                        json.dumps([t.id for t in tasks]),
+                        tasks[0].created_at if tasks else 0.0,
+                    ),
+                )
+        return TaskBatchResult(list(tasks), replayed=False)
+
+    async def get_task(self, task_id: str) -> Task | None:
+        rows = self._read(f"SELECT {_TASK_COLUMNS} FROM tasks WHERE id = ?", (task_id,))
+        return _task(rows[0]) if rows else None

@@ -1,0 +1,293 @@
+"""Assignments: claims, submissions, returns, expiry, review."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from ...errors import Conflict, NotFound
+from ...events import assignment_data, task_completed_data
+from ...records import (
+    Assignment,
+    AssignmentStatus,
+    Project,
+    Task,
+    new_id,
+)
+from ..base import Page
+from .base import (
+    _ASSIGNMENT_COLUMNS,
+    _FINAL_STATUSES,
+    _TASK_COLUMNS,
+    SqliteBase,
+    _assignment,
+    _seq,
+    _spec_from_json,
+    _task,
+)
+
+__all__ = ["WorkPart"]
+
+
+class WorkPart(SqliteBase):
+    SCHEMA = """
+CREATE TABLE IF NOT EXISTS assignments (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, task_id TEXT NOT NULL,
+    project_id TEXT NOT NULL, client_id TEXT NOT NULL, worker_id TEXT NOT NULL,
+    worker_pseudonym TEXT NOT NULL, external_id TEXT NOT NULL, status TEXT NOT NULL,
+    accepted_at REAL NOT NULL,
+    deadline REAL NOT NULL, submitted_at REAL, result TEXT, reviewed_at REAL,
+    reject_reason TEXT, UNIQUE (task_id, worker_id));
+CREATE INDEX IF NOT EXISTS assignments_by_client ON assignments (client_id, status, seq);
+CREATE INDEX IF NOT EXISTS assignments_by_worker ON assignments (worker_id, project_id, status);
+CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
+"""
+
+    # -- work -------------------------------------------------------------------------------
+
+    _AVAILABLE = (
+        "t.status = 'open' AND t.assigned < t.per_task AND t.expires_at > :now"
+        " AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id"
+        " AND a.worker_id = :worker)"
+    )
+
+    async def open_projects(self, worker_id: str, *, now: float) -> list[tuple[Project, int]]:
+        with self._lock:
+            rows = self._read(
+                "SELECT p.*, COUNT(t.id) AS available FROM projects p"
+                " JOIN tasks t ON t.project_id = p.id"
+                f" WHERE p.status = 'active' AND {self._AVAILABLE}"
+                " GROUP BY p.id ORDER BY p.seq",
+                {"now": now, "worker": worker_id},  # type: ignore[arg-type]
+            )
+            return [(self._project(self._conn(), r), r["available"]) for r in rows]
+
+    async def peek_task(self, project_id: str, worker_id: str, *, now: float) -> Task | None:
+        rows = self._read(
+            f"SELECT {_TASK_COLUMNS} FROM tasks t WHERE t.project_id = :project AND "
+            f"{self._AVAILABLE} ORDER BY t.seq LIMIT 1",
+            {"project": project_id, "now": now, "worker": worker_id},  # type: ignore[arg-type]
+        )
+        return _task(rows[0]) if rows else None
+
+    async def claim(
+        self, project_id: str, worker_id: str, worker_pseudonym: str, *, now: float
+    ) -> Assignment | None:
+        with self._tx() as db:
+            project = db.execute(
+                "SELECT client_id, status, spec FROM projects WHERE id = ?", (project_id,)
+            ).fetchone()
+            if project is None or project["status"] != "active":
+                return None
+            row = db.execute(
+                f"SELECT {_TASK_COLUMNS} FROM tasks t WHERE t.project_id = :project AND "
+                f"{self._AVAILABLE} ORDER BY t.seq LIMIT 1",
+                {"project": project_id, "now": now, "worker": worker_id},
+            ).fetchone()
+            if row is None:
+                return None
+            task = _task(row)
+            spec = _spec_from_json(project["spec"])
+            assignment = Assignment(
+                id=new_id("asg"),
+                task_id=task.id,
+                project_id=project_id,
+                client_id=project["client_id"],
+                worker_id=worker_id,
+                worker_pseudonym=worker_pseudonym,
+                external_id=task.external_id,
+                status="accepted",
+                accepted_at=now,
+                deadline=min(now + spec.assignment_duration, task.expires_at),
+            )
+            db.execute(
+                f"INSERT INTO assignments ({_ASSIGNMENT_COLUMNS}) VALUES"
+                " (?,?,?,?,?,?,?,?,?,?,NULL,NULL,NULL,NULL)",
+                (
+                    assignment.id,
+                    task.id,
+                    project_id,
+                    assignment.client_id,
+                    worker_id,
+                    worker_pseudonym,
+                    task.external_id,
+                    "accepted",
+                    now,
+                    assignment.deadline,
+                ),
+            )
+            db.execute("UPDATE tasks SET assigned = assigned + 1 WHERE id = ?", (task.id,))
+            self._event(
+                db,
+                assignment.client_id,
+                "assignment.accepted",
+                assignment_data(assignment, task),
+                now=now,
+            )
+        self._notify_outbox()
+        return assignment
+
+    async def live_assignment(self, project_id: str, worker_id: str) -> Assignment | None:
+        rows = self._read(
+            f"SELECT {_ASSIGNMENT_COLUMNS} FROM assignments WHERE worker_id = ? AND project_id = ?"
+            " AND status = 'accepted' ORDER BY seq DESC LIMIT 1",
+            (worker_id, project_id),
+        )
+        return _assignment(rows[0]) if rows else None
+
+    async def get_assignment(self, assignment_id: str) -> Assignment | None:
+        rows = self._read(
+            f"SELECT {_ASSIGNMENT_COLUMNS} FROM assignments WHERE id = ?", (assignment_id,)
+        )
+        return _assignment(rows[0]) if rows else None
+
+    def _load(self, db: sqlite3.Connection, assignment_id: str) -> tuple[Assignment, Task]:
+        row = db.execute(
+            f"SELECT {_ASSIGNMENT_COLUMNS} FROM assignments WHERE id = ?", (assignment_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFound("no such assignment", field="assignment_id")
+        assignment = _assignment(row)
+        task = _task(
+            db.execute(
+                f"SELECT {_TASK_COLUMNS} FROM tasks WHERE id = ?", (assignment.task_id,)
+            ).fetchone()
+        )
+        return assignment, task
+
+    def _set_status(
+        self, db: sqlite3.Connection, assignment: Assignment, **changes: Any
+    ) -> Assignment:
+        columns = ", ".join(f"{name} = ?" for name in changes)
+        values = [json.dumps(v) if name == "result" else v for name, v in changes.items()]
+        db.execute(f"UPDATE assignments SET {columns} WHERE id = ?", (*values, assignment.id))
+        return _assignment(
+            db.execute(
+                f"SELECT {_ASSIGNMENT_COLUMNS} FROM assignments WHERE id = ?", (assignment.id,)
+            ).fetchone()
+        )
+
+    async def submit(self, assignment_id: str, result: dict[str, Any], *, now: float) -> Assignment:
+        with self._tx() as db:
+            assignment, task = self._load(db, assignment_id)
+            if assignment.status in _FINAL_STATUSES:
+                raise Conflict("this assignment was already submitted", code="already_submitted")
+            if assignment.status != "accepted" or now > assignment.deadline:
+                raise Conflict(
+                    f"this assignment is {'expired' if assignment.live else assignment.status}",
+                    code="assignment_closed",
+                )
+            done = self._set_status(
+                db, assignment, status="submitted", submitted_at=now, result=result
+            )
+            self._event(
+                db, done.client_id, "assignment.submitted", assignment_data(done, task), now=now
+            )
+            per_task = db.execute("SELECT per_task FROM tasks WHERE id = ?", (task.id,)).fetchone()[
+                "per_task"
+            ]
+            rows = db.execute(
+                f"SELECT {_ASSIGNMENT_COLUMNS} FROM assignments WHERE task_id = ?"
+                " AND status IN ('submitted', 'approved', 'rejected') ORDER BY seq",
+                (task.id,),
+            ).fetchall()
+            if len(rows) >= per_task:
+                db.execute("UPDATE tasks SET status = 'completed' WHERE id = ?", (task.id,))
+                self._event(
+                    db,
+                    done.client_id,
+                    "task.completed",
+                    task_completed_data(task, [_assignment(r) for r in rows]),
+                    now=now,
+                )
+        self._notify_outbox()
+        return done
+
+    def _release(
+        self, db: sqlite3.Connection, assignment: Assignment, task: Task, status: str, now: float
+    ) -> Assignment:
+        released = self._set_status(db, assignment, status=status)
+        db.execute("UPDATE tasks SET assigned = assigned - 1 WHERE id = ?", (task.id,))
+        self._event(
+            db,
+            released.client_id,
+            f"assignment.{status}",
+            assignment_data(released, task),
+            now=now,
+        )
+        return released
+
+    async def return_assignment(self, assignment_id: str, *, now: float) -> Assignment:
+        with self._tx() as db:
+            assignment, task = self._load(db, assignment_id)
+            if assignment.status != "accepted":
+                raise Conflict(f"this assignment is {assignment.status}", code="assignment_closed")
+            returned = self._release(db, assignment, task, "returned", now)
+        self._notify_outbox()
+        return returned
+
+    async def expire_assignments(self, *, now: float) -> int:
+        with self._tx() as db:
+            ids = [
+                r["id"]
+                for r in db.execute(
+                    "SELECT id FROM assignments WHERE status = 'accepted' AND deadline < ?",
+                    (now,),
+                ).fetchall()
+            ]
+            for assignment_id in ids:
+                assignment, task = self._load(db, assignment_id)
+                self._release(db, assignment, task, "expired", now)
+        if ids:
+            self._notify_outbox()
+        return len(ids)
+
+    # -- review -----------------------------------------------------------------------------
+
+    async def list_assignments(
+        self,
+        client_id: str,
+        *,
+        project_id: str | None,
+        status: AssignmentStatus | None,
+        cursor: str | None,
+        limit: int,
+    ) -> Page[Assignment]:
+        sql = f"SELECT seq, {_ASSIGNMENT_COLUMNS} FROM assignments WHERE client_id = ? AND seq > ?"
+        params: list[Any] = [client_id, _seq(cursor)]
+        if project_id is not None:
+            sql += " AND project_id = ?"
+            params.append(project_id)
+        if status is not None:
+            sql += " AND status = ?"
+            params.append(status)
+        rows = self._read(sql + " ORDER BY seq LIMIT ?", [*params, limit + 1])
+        items = [_assignment(r) for r in rows[:limit]]
+        return Page(items, str(rows[limit - 1]["seq"]) if len(rows) > limit else None)
+
+    async def review(
+        self, assignment_id: str, *, approve: bool, reason: str | None, now: float
+    ) -> Assignment:
+        target = "approved" if approve else "rejected"
+        with self._tx() as db:
+            assignment, task = self._load(db, assignment_id)
+            if assignment.status == target:
+                return assignment  # repeating a review is harmless
+            if assignment.status != "submitted":
+                raise Conflict(
+                    f"only a submitted assignment can be {target}; this one is {assignment.status}",
+                    code="not_reviewable",
+                )
+            reviewed = self._set_status(
+                db, assignment, status=target, reviewed_at=now, reject_reason=reason
+            )
+            self._event(
+                db,
+                reviewed.client_id,
+                f"assignment.{target}",
+                assignment_data(reviewed, task),
+                now=now,
+            )
+        self._notify_outbox()
+        return reviewed
