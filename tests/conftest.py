@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -10,6 +10,7 @@ import pytest
 
 from crowdframe_gateway.app import create_app
 from harness import GATEWAY, ApiClient, Gateway, settings_for
+from redis_server import RedisServer
 
 
 @pytest.fixture
@@ -36,3 +37,23 @@ async def gateway(tmp_path: Path, gateway_settings: dict[str, object]) -> AsyncI
 async def api(gateway: Gateway) -> ApiClient:
     """A client account on the gateway."""
     return await gateway.client()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """One real redis-server for the session (no persistence); tests flush it (``redis_url``)."""
+    try:
+        server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """The session's Redis, emptied for this test."""
+    redis_server.flush()
+    return redis_server.url

@@ -1,0 +1,20 @@
+"""``RedisStore``: one Redis shared by any number of gateway processes.
+
+Each atomic operation is one Lua script over one partition (a project or a client: one hash
+tag, one Cluster slot); events and outbox messages are written by the same script as the change
+they announce. Pub/sub wakes every process's delivery loop. ``keys`` holds the layout and
+docs/deployment.md explains it, with the few operations that cross partitions.
+"""
+
+from __future__ import annotations
+
+from .accounts import AccountsPart
+from .catalog import CatalogPart
+from .outbox import OutboxPart
+from .review import ReviewPart
+
+__all__ = ["RedisStore"]
+
+
+class RedisStore(AccountsPart, CatalogPart, ReviewPart, OutboxPart):
+    """The shared store: every part's operations on one Redis (``redis://host:port/db``)."""

@@ -1,0 +1,253 @@
+"""The plumbing every part of ``RedisStore`` shares: the connection, scripts, wakeups, hints.
+
+Each part (accounts, catalog, work, review, outbox) is a mixin over ``RedisBase``, as the SQLite
+store's parts are; a part's atomic operations are Lua scripts from ``scripts.SCRIPTS``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import secrets
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
+from typing import Any
+
+import redis.asyncio as redis
+from redis.asyncio.client import Pipeline
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import NoScriptError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.retry import Retry
+
+from ...errors import NotFound
+from ...records import Endpoint, Project
+from . import keys
+from .codec import endpoint_from, hash_of, opt_text, project_from, text, texts
+from .scripts import SCRIPTS
+
+__all__ = ["RedisBase"]
+
+log = logging.getLogger("crowdframe.store.redis")
+
+# Rides through a Redis restart or failover of a few seconds instead of failing requests.
+_RETRY = Retry(ExponentialBackoff(cap=0.5, base=0.02), retries=12)
+_REPAIR_EVERY = 30.0  # seconds between rebuilds of the due hints (see repair_hints)
+
+
+class RedisBase:
+    """Connection, script calls, pub/sub wakeups and the two "due" hint indexes."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._redis: redis.Redis | None = None
+        self._wake = asyncio.Event()
+        self._listener: asyncio.Task[None] | None = None
+        self._project_clients: dict[str, str] = {}  # immutable facts, cached for good
+        self._partitions: dict[str, str] = {}  # task or assignment id -> project id
+        self._next_repair = 0.0
+
+    @property
+    def r(self) -> redis.Redis:
+        if self._redis is None:
+            raise RuntimeError("store is not open")
+        return self._redis
+
+    async def open(self) -> None:
+        self._redis = redis.Redis.from_url(
+            self.url,
+            decode_responses=True,
+            retry=_RETRY,
+            retry_on_error=[RedisConnectionError, RedisTimeoutError, ConnectionError],
+            health_check_interval=10,
+        )
+        await self.r.ping()
+        await self._load_scripts()
+        self._wake = asyncio.Event()
+        ready = asyncio.Event()
+        self._listener = asyncio.create_task(self._listen(ready), name="crowdframe-redis-wake")
+        await asyncio.wait_for(ready.wait(), 10)
+
+    async def close(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._listener
+            self._listener = None
+        if self._redis is not None:
+            await self._redis.aclose()
+            self._redis = None
+
+    # -- scripts --------------------------------------------------------------------------------
+
+    async def _load_scripts(self) -> None:
+        for script in SCRIPTS.values():
+            await self.r.script_load(script.source)
+
+    async def _eval(self, name: str, partition: str, *args: str | int | float) -> Any:
+        script = SCRIPTS[name]
+        try:
+            return await self.r.evalsha(script.sha, 1, keys.part(partition), *args)
+        except NoScriptError:  # a restarted server forgot its scripts
+            await self._load_scripts()
+            return await self.r.evalsha(script.sha, 1, keys.part(partition), *args)
+
+    @staticmethod
+    def _queue(pipe: Pipeline, name: str, partition: str, *args: str | int | float) -> None:
+        pipe.evalsha(SCRIPTS[name].sha, 1, keys.part(partition), *args)
+
+    async def _pipeline(self, build: Callable[[Pipeline], None]) -> list[Any]:
+        """Run commands in one round trip. Every command besides the scripts must be idempotent:
+        after NOSCRIPT the whole pipeline runs again."""
+        for attempt in range(2):
+            pipe = self.r.pipeline(transaction=False)
+            build(pipe)
+            try:
+                return await pipe.execute()
+            except NoScriptError:
+                if attempt:
+                    raise
+                await self._load_scripts()
+        raise AssertionError("unreachable")
+
+    def _ctx(
+        self, client_id: str, partition: str, now: float, targets: dict[str, list[str]]
+    ) -> str:
+        return json.dumps(
+            {
+                "client": client_id,
+                "part": partition,
+                "now": repr(now),
+                "salt": secrets.token_hex(16),
+                "channel": keys.OUTBOX_CHANNEL,
+                "targets": targets,
+            }
+        )
+
+    # -- lookups --------------------------------------------------------------------------------
+
+    async def _endpoints(self, client_id: str) -> list[Endpoint]:
+        order = texts(await self.r.lrange(keys.part(client_id) + "endpoint-order", 0, -1))
+        if not order:
+            return []
+        found = await self.r.hmget(keys.part(client_id) + "endpoints", order)
+        return [endpoint_from(text(t)) for t in found if t is not None]
+
+    async def _targets(self, client_id: str, types: Iterable[str]) -> dict[str, list[str]]:
+        """Which enabled endpoints of the client hear each event type."""
+        endpoints = [e for e in await self._endpoints(client_id) if e.status == "enabled"]
+        return {
+            t: [e.id for e in endpoints if e.event_types is None or t in e.event_types]
+            for t in types
+        }
+
+    async def _client_of_project(self, project_id: str) -> str | None:
+        client_id = self._project_clients.get(project_id)
+        if client_id is None:
+            client_id = opt_text(await self.r.hget(keys.part(project_id) + "project", "client_id"))
+            if client_id is not None:
+                self._project_clients[project_id] = client_id
+        return client_id
+
+    async def _project_of(self, index: str, record_id: str) -> str | None:
+        """The project a task or assignment lives in (a global index, cached: it never moves)."""
+        project_id = self._partitions.get(record_id)
+        if project_id is None:
+            project_id = opt_text(await self.r.get(index + record_id))
+            if project_id is not None:
+                if len(self._partitions) > 100_000:
+                    self._partitions.clear()
+                self._partitions[record_id] = project_id
+        return project_id
+
+    async def _projects(self, project_ids: Sequence[str]) -> list[Project | None]:
+        pipe = self.r.pipeline(transaction=False)
+        for project_id in project_ids:
+            pipe.hgetall(keys.part(project_id) + "project")
+            pipe.hgetall(keys.part(project_id) + "counts")
+        answers = await pipe.execute()
+        return [
+            project_from(hash_of(h), hash_of(c)) if h else None
+            for h, c in zip(answers[::2], answers[1::2], strict=True)
+        ]
+
+    async def _assignment_home(self, assignment_id: str) -> tuple[str, str]:
+        """(project id, client id) of an assignment, or NotFound."""
+        project_id = await self._project_of(keys.ASSIGNMENT_INDEX, assignment_id)
+        client_id = None if project_id is None else await self._client_of_project(project_id)
+        if project_id is None or client_id is None:
+            raise NotFound("no such assignment", field="assignment_id")
+        return project_id, client_id
+
+    # -- wakeups --------------------------------------------------------------------------------
+
+    async def _listen(self, ready: asyncio.Event) -> None:
+        """Any process's new outbox message wakes this process's delivery loop (pub/sub)."""
+        while True:
+            try:
+                async with self.r.pubsub() as pubsub:
+                    await pubsub.subscribe(keys.OUTBOX_CHANNEL)
+                    ready.set()
+                    while True:
+                        message = await pubsub.get_message(
+                            ignore_subscribe_messages=True, timeout=30
+                        )
+                        if message is not None:
+                            self._wake.set()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # a lost connection: look for work once, then resubscribe
+                log.warning("redis pub/sub lost (%s); resubscribing", exc)
+                self._wake.set()
+                await asyncio.sleep(0.5)
+
+    async def wait_for_messages(self, seconds: float) -> None:
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+        self._wake.clear()
+
+    # -- due hints ------------------------------------------------------------------------------
+    # A hint index (DUE_OUTBOX, DUE_DEADLINES) maps a partition to a time no later than its
+    # earliest due entry. Writers lower it (ZADD LT) after their script; a worker takes a
+    # partition by removing its hint (only one process wins ZREM), runs the partition's script,
+    # then puts back the earliest remaining time. A hint lost to a crash in between is rebuilt
+    # by repair_hints; it only ever delays work, never duplicates it.
+
+    async def _due_partitions(self, index: str, now: float, limit: int) -> list[str]:
+        return texts(await self.r.zrangebyscore(index, "-inf", now, start=0, num=limit))
+
+    async def _take(self, index: str, partition: str) -> bool:
+        return bool(await self.r.zrem(index, partition))
+
+    async def _hint(self, index: str, partition: str, when: float | str) -> None:
+        if when != "":
+            await self.r.zadd(index, {partition: float(when)}, lt=True)
+
+    async def repair_hints(self, *, now: float) -> None:
+        """Rebuild both hint indexes from the partitions themselves (every ~30 s per process)."""
+        if now < self._next_repair:
+            return
+        self._next_repair = now + _REPAIR_EVERY
+        partitions = sorted(texts(await self.r.smembers(keys.PARTITIONS)))
+        for chunk in _chunks(partitions, 500):
+            pipe = self.r.pipeline(transaction=False)
+            for partition in chunk:
+                pipe.zrange(keys.part(partition) + "due", 0, 0, withscores=True)
+                pipe.zrange(keys.part(partition) + "deadlines", 0, 0, withscores=True)
+            answers = await pipe.execute()
+            pipe = self.r.pipeline(transaction=False)
+            for i, partition in enumerate(chunk):
+                for index, first in (
+                    (keys.DUE_OUTBOX, answers[2 * i]),
+                    (keys.DUE_DEADLINES, answers[2 * i + 1]),
+                ):
+                    if first:
+                        pipe.zadd(index, {partition: first[0][1]}, lt=True)
+            await pipe.execute()
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,166 @@
+"""Records to and from Redis: hashes of text fields, JSON for nested values.
+
+Floats are written with ``repr`` (every digit), so a timestamp reads back as the same double.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
+from typing import Any
+
+from ...events import assignment_data, task_completed_data
+from ...records import Assignment, Client, Endpoint, Event, Project, ProjectSpec, Task, Worker
+
+__all__ = [
+    "assignment_from",
+    "client_from",
+    "client_to",
+    "endpoint_from",
+    "endpoint_to",
+    "event_from",
+    "fields",
+    "hash_of",
+    "opt_text",
+    "project_from",
+    "spec_to",
+    "task_from",
+    "text",
+    "texts",
+    "worker_from",
+    "worker_to",
+]
+
+Fields = Mapping[str, str]
+Reply = bytes | str  # what redis-py's types promise; the store decodes, so always str
+
+
+def text(value: Reply) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def opt_text(value: Reply | None) -> str | None:
+    return None if value is None else text(value)
+
+
+def texts(values: Iterable[Any]) -> list[str]:
+    return [text(v) for v in values]
+
+
+def hash_of(value: Mapping[Any, Any]) -> dict[str, str]:
+    return {text(k): text(v) for k, v in value.items()}
+
+
+def fields(flat: Sequence[str] | Mapping[str, str]) -> dict[str, str]:
+    """A hash as HGETALL gives it to Lua (a flat list) or to Python (a dict)."""
+    if isinstance(flat, Mapping):
+        return dict(flat)
+    return dict(zip(flat[::2], flat[1::2], strict=True))
+
+
+def _opt_float(value: str | None) -> float | None:
+    return None if value is None or value == "" else float(value)
+
+
+def spec_to(spec: ProjectSpec) -> str:
+    return json.dumps(asdict(spec))
+
+
+def project_from(h: Fields, counts: Fields) -> Project:
+    raw = json.loads(h["spec"])
+    raw["allow"] = tuple(raw.get("allow", ()))
+    return Project(
+        id=h["id"],
+        client_id=h["client_id"],
+        spec=ProjectSpec(**raw),
+        status=h["status"],  # type: ignore[arg-type]
+        created_at=float(h["created_at"]),
+        counts={k: int(counts.get(k, 0)) for k in ("tasks", "open", "completed")},
+    )
+
+
+def task_from(h: Fields) -> Task:
+    return Task(
+        id=h["id"],
+        project_id=h["project_id"],
+        external_id=h["external_id"],
+        input=json.loads(h["input"]),
+        status=h["status"],  # type: ignore[arg-type]
+        created_at=float(h["created_at"]),
+        expires_at=float(h["expires_at"]),
+    )
+
+
+def assignment_from(h: Fields) -> Assignment:
+    result = h.get("result")
+    return Assignment(
+        id=h["id"],
+        task_id=h["task_id"],
+        project_id=h["project_id"],
+        client_id=h["client_id"],
+        worker_id=h["worker_id"],
+        worker_pseudonym=h["worker_pseudonym"],
+        external_id=h["external_id"],
+        status=h["status"],  # type: ignore[arg-type]
+        accepted_at=float(h["accepted_at"]),
+        deadline=float(h["deadline"]),
+        submitted_at=_opt_float(h.get("submitted_at")),
+        result=None if result is None else json.loads(result),
+        reviewed_at=_opt_float(h.get("reviewed_at")),
+        reject_reason=h.get("reject_reason"),
+    )
+
+
+def client_to(client: Client, api_key_hash: str) -> str:
+    return json.dumps({**asdict(client), "api_key_hash": api_key_hash})
+
+
+def client_from(text: str) -> Client:
+    raw = json.loads(text)
+    raw.pop("api_key_hash", None)
+    raw["signing_secrets"] = tuple(raw["signing_secrets"])
+    return Client(**raw)
+
+
+def worker_to(worker: Worker) -> str:
+    return json.dumps(asdict(worker))
+
+
+def worker_from(text: str) -> Worker:
+    raw = json.loads(text)
+    raw["languages"] = tuple(raw["languages"])
+    return Worker(**raw)
+
+
+def endpoint_to(endpoint: Endpoint) -> str:
+    return json.dumps(asdict(endpoint))
+
+
+def endpoint_from(text: str) -> Endpoint:
+    raw = json.loads(text)
+    raw["secrets"] = tuple(raw["secrets"])
+    if raw["event_types"] is not None:
+        raw["event_types"] = tuple(raw["event_types"])
+    return Endpoint(**raw)
+
+
+def event_from(text: str) -> Event:
+    """An event as the scripts store it (facts), rendered as both stores deliver it."""
+    facts: dict[str, Any] = json.loads(text)
+    kind = facts["kind"]
+    if kind == "assignment":
+        task = task_from(fields(facts["task"]))
+        data = assignment_data(assignment_from(fields(facts["assignment"])), task)
+    elif kind == "task.completed":
+        submissions = [assignment_from(fields(s)) for s in facts["submissions"]]
+        data = task_completed_data(task_from(fields(facts["task"])), submissions)
+    else:
+        data = json.loads(facts["data"])
+    return Event(
+        id=facts["id"],
+        client_id=facts["client_id"],
+        type=facts["type"],
+        created_at=float(facts["created_at"]),
+        data=data,
+    )

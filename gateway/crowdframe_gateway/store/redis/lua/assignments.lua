@@ -1,0 +1,29 @@
+-- Assignment transitions. Every assignment has a sort key ('sort': server time + id) that
+-- orders the listings 'asgs' and 'asgs:<status>' (sorted sets of equal score, read BYLEX).
+local function flat(key) return redis.call('HGETALL', key) end
+
+local function move(a, status)
+  redis.call('ZREM', P .. 'asgs:' .. a.status, a.sort)
+  redis.call('ZADD', P .. 'asgs:' .. status, 0, a.sort)
+end
+
+local function close_live(a)
+  redis.call('ZREM', P .. 'live:' .. a.worker_id, a.id)
+  redis.call('ZREM', P .. 'deadlines', a.id)
+end
+
+-- returned or expired: the seat goes back to the pool; the worker never gets this task again
+local function release(a, status)
+  local key = P .. 'asg:' .. a.id
+  move(a, status)
+  redis.call('HSET', key, 'status', status)
+  close_live(a)
+  local tkey = P .. 'task:' .. a.task_id
+  local assigned = redis.call('HINCRBY', tkey, 'assigned', -1)
+  local task = record(tkey)
+  if task.status == 'open' and assigned < tonumber(task.per_task) then
+    redis.call('ZADD', P .. 'pool', task.seq, task.id)
+    redis.call('ZADD', P .. 'poolexp', task.expires_at, task.id)
+  end
+  emit('assignment.' .. status, {kind = 'assignment', assignment = flat(key), task = flat(tkey)})
+end

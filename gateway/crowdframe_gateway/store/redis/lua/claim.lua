@@ -1,0 +1,32 @@
+-- ARGV: ctx, worker id, worker pseudonym, new assignment id. Returns the assignment or nil.
+local project = record(P .. 'project')
+if not project or project.status ~= 'active' then return false end
+local now = tonumber(ctx.now)
+local worker = ARGV[2]
+local tid = first_available(worker, now)
+if not tid then return false end
+local tkey = P .. 'task:' .. tid
+local task = record(tkey)
+local duration = cjson.decode(project.spec).assignment_duration
+local deadline = float(math.min(now + duration, tonumber(task.expires_at)))
+if redis.call('HINCRBY', tkey, 'assigned', 1) >= tonumber(task.per_task) then
+  redis.call('ZREM', P .. 'pool', tid)
+  redis.call('ZREM', P .. 'poolexp', tid)
+end
+redis.call('SADD', P .. 'wtasks:' .. worker, tid)
+local time = redis.call('TIME')
+local id = ARGV[4]
+local sort = string.format('%010d%06d:%s', time[1], time[2], id)
+local key = P .. 'asg:' .. id
+redis.call('HSET', key, 'id', id, 'task_id', tid, 'project_id', project.id,
+  'client_id', project.client_id, 'worker_id', worker, 'worker_pseudonym', ARGV[3],
+  'external_id', task.external_id, 'status', 'accepted', 'accepted_at', ctx.now,
+  'deadline', deadline, 'sort', sort)
+redis.call('ZADD', P .. 'asgs', 0, sort)
+redis.call('ZADD', P .. 'asgs:accepted', 0, sort)
+redis.call('ZADD', P .. 'live:' .. worker, float(time[1] * 1000000 + time[2]), id)
+redis.call('ZADD', P .. 'deadlines', deadline, id)
+local snapshot = flat(key)
+emit('assignment.accepted', {kind = 'assignment', assignment = snapshot, task = flat(tkey)})
+announce()
+return snapshot

@@ -1,0 +1,19 @@
+-- ARGV: ctx, assignment id, 'approved' | 'rejected', reason ('' for none).
+local key = P .. 'asg:' .. ARGV[2]
+local a = record(key)
+if not a then return {'error', 'not_found', ''} end
+local target = ARGV[3]
+if a.status == target then return {'ok', flat(key)} end -- repeating a review is harmless
+if a.status ~= 'submitted' then return {'error', 'not_reviewable', a.status} end
+move(a, target)
+redis.call('HSET', key, 'status', target, 'reviewed_at', ctx.now)
+if ARGV[4] ~= '' then
+  redis.call('HSET', key, 'reject_reason', ARGV[4])
+else
+  redis.call('HDEL', key, 'reject_reason')
+end
+local snapshot = flat(key)
+emit('assignment.' .. target,
+  {kind = 'assignment', assignment = snapshot, task = flat(P .. 'task:' .. a.task_id)})
+announce()
+return {'ok', snapshot}

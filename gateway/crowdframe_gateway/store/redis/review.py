@@ -1,0 +1,64 @@
+"""Assignments, the client's side: listings and review.
+
+A client's assignments live in its projects' partitions. A listing reads each project's index
+(a sorted set ordered by sort key: server time, then id) and merges them; the cursor is the
+last sort key of a page, so pages stay stable while new assignments arrive.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+
+from ...errors import InvalidInput
+from ...records import Assignment, AssignmentStatus
+from ..base import Page
+from . import keys
+from .codec import assignment_from, hash_of, texts
+from .work import WorkPart
+
+__all__ = ["ReviewPart"]
+
+_CURSOR = re.compile(r"^\d{16}:[A-Za-z0-9_.-]{1,100}$")
+
+
+class ReviewPart(WorkPart):
+    async def list_assignments(
+        self,
+        client_id: str,
+        *,
+        project_id: str | None,
+        status: AssignmentStatus | None,
+        cursor: str | None,
+        limit: int,
+    ) -> Page[Assignment]:
+        if cursor is not None and not _CURSOR.match(cursor):
+            raise InvalidInput("not a cursor from a previous page", field="cursor")
+        if project_id is None:
+            project_ids = texts(await self.r.zrange(keys.part(client_id) + "projects", 0, -1))
+        elif await self._client_of_project(project_id) == client_id:
+            project_ids = [project_id]
+        else:
+            project_ids = []
+        index = "asgs" if status is None else f"asgs:{status}"
+        low = "-" if cursor is None else f"({cursor}"
+        pipe = self.r.pipeline(transaction=False)
+        for pid in project_ids:
+            pipe.zrange(keys.part(pid) + index, low, "+", bylex=True, offset=0, num=limit + 1)
+        runs: list[list[str]] = await pipe.execute()
+        tagged = ([(sort, pid) for sort in run] for pid, run in zip(project_ids, runs, strict=True))
+        merged = list(heapq.merge(*tagged))[: limit + 1]
+        page = merged[:limit]
+        pipe = self.r.pipeline(transaction=False)
+        for sort, pid in page:
+            pipe.hgetall(keys.part(pid) + "asg:" + sort[17:])
+        items = [assignment_from(hash_of(h)) for h in await pipe.execute() if h]
+        return Page(items, page[-1][0] if len(merged) > limit else None)
+
+    async def review(
+        self, assignment_id: str, *, approve: bool, reason: str | None, now: float
+    ) -> Assignment:
+        target = "approved" if approve else "rejected"
+        return await self._change(
+            "review", assignment_id, [f"assignment.{target}"], now, target, reason or ""
+        )

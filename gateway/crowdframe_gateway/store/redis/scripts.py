@@ -1,0 +1,49 @@
+"""The Lua script registry: each script is shared preludes plus its body, called by SHA.
+
+Scripts are sent by ``EVALSHA`` with the SHA computed here; a server that does not know one
+(a fresh or restarted Redis) answers NOSCRIPT, and the store loads every script and retries.
+A new store operation adds a ``Script`` to ``SCRIPTS`` and a file to ``lua/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["SCRIPTS", "Script"]
+
+LUA = Path(__file__).parent / "lua"
+
+
+@dataclass(frozen=True, slots=True)
+class Script:
+    name: str
+    uses: tuple[str, ...] = ()  # preludes after prelude.lua, in order
+    source: str = field(init=False)
+    sha: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        parts = ["prelude", *self.uses, self.name]
+        source = "\n".join((LUA / f"{name}.lua").read_text() for name in parts)
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "sha", hashlib.sha1(source.encode()).hexdigest())  # noqa: S324
+
+
+_WORK = ("events", "pool", "assignments")
+SCRIPTS = {
+    script.name: script
+    for script in (
+        Script("add_tasks"),
+        Script("idempotency"),
+        Script("available", ("pool",)),
+        Script("claim", _WORK),
+        Script("submit", _WORK),
+        Script("release", _WORK),
+        Script("expire", _WORK),
+        Script("review", _WORK),
+        Script("event", ("events",)),
+        Script("lease"),
+        Script("finish"),
+    )
+}

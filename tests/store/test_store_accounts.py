@@ -1,0 +1,32 @@
+"""Clients and workers: what sign-in and API authentication read back."""
+
+from __future__ import annotations
+
+import pytest
+
+from crowdframe_gateway.errors import Conflict
+from crowdframe_gateway.store import Store
+from store_world import make_client, make_worker
+
+
+async def test_a_client_is_found_by_id_and_by_the_hash_of_its_api_key(store: Store) -> None:
+    client = await make_client(store)
+    assert await store.get_client(client.id) == client
+    assert await store.client_by_key_hash("hash-" + client.id) == client
+    assert await store.client_by_key_hash("hash-of-another-key") is None
+    assert await store.get_client("cli_unknown") is None
+
+
+async def test_a_worker_is_found_by_id_and_by_email(store: Store) -> None:
+    worker = await make_worker(store, "ada@example.org")
+    assert await store.get_worker(worker.id) == worker
+    assert await store.worker_by_email("ada@example.org") == worker
+    assert await store.worker_by_email("bob@example.org") is None
+
+
+async def test_a_second_account_with_the_same_email_is_refused(store: Store) -> None:
+    first = await make_worker(store, "ada@example.org")
+    with pytest.raises(Conflict) as refused:
+        await make_worker(store, "ada@example.org")
+    assert refused.value.field == "email"
+    assert await store.worker_by_email("ada@example.org") == first

@@ -1,0 +1,78 @@
+"""The client's side: listing assignments and reviewing submissions."""
+
+from __future__ import annotations
+
+import pytest
+
+from crowdframe_gateway.errors import Conflict, InvalidInput
+from crowdframe_gateway.records import now
+from crowdframe_gateway.store import Store
+from store_world import all_assignments, make_client, make_project, make_tasks
+
+
+async def test_approving_and_rejecting_a_submission(store: Store) -> None:
+    client = await make_client(store)
+    project = await make_project(store, client)
+    await make_tasks(store, project, 2)
+    one = await store.claim(project.id, "w1", "p", now=now())
+    two = await store.claim(project.id, "w1", "p", now=now())
+    assert one is not None and two is not None
+    with pytest.raises(Conflict) as early:
+        await store.review(one.id, approve=True, reason=None, now=now())
+    assert early.value.code == "not_reviewable"
+    await store.submit(one.id, {"a": 1}, now=now())
+    await store.submit(two.id, {"a": 2}, now=now())
+    at = now()
+    approved = await store.review(one.id, approve=True, reason=None, now=at)
+    assert (approved.status, approved.reviewed_at, approved.reject_reason) == ("approved", at, None)
+    rejected = await store.review(two.id, approve=False, reason="off topic", now=at)
+    assert (rejected.status, rejected.reject_reason) == ("rejected", "off topic")
+    again = await store.review(one.id, approve=True, reason=None, now=at + 5)
+    assert again == approved, "repeating a review changes nothing"
+    with pytest.raises(Conflict):
+        await store.review(one.id, approve=False, reason="changed my mind", now=at)
+
+
+async def test_assignments_are_listed_in_order_page_by_page_with_filters(store: Store) -> None:
+    client, other = await make_client(store), await make_client(store, "other")
+    one, two = await make_project(store, client), await make_project(store, client)
+    elsewhere = await make_project(store, other)
+    for project in (one, two, elsewhere):
+        await make_tasks(store, project, 6)
+    made = []
+    for i in range(6):
+        for project in (one, two):
+            claimed = await store.claim(project.id, f"w{i}", "p", now=now())
+            assert claimed is not None
+            made.append(claimed)
+    assert await store.claim(elsewhere.id, "w0", "p", now=now()) is not None
+    for claimed in made[::3]:
+        await store.submit(claimed.id, {}, now=now())
+    listed = await all_assignments(store, client.id)
+    assert [a.id for a in listed] == [a.id for a in made], "every one, in order, once"
+    only_one = await all_assignments(store, client.id, project_id=one.id)
+    assert [a.id for a in only_one] == [a.id for a in made if a.project_id == one.id]
+    submitted = await all_assignments(store, client.id, status="submitted")
+    assert [a.id for a in submitted] == [a.id for a in made[::3]]
+    assert all(a.status == "submitted" for a in submitted)
+    assert await all_assignments(store, other.id, project_id=one.id) == []
+    with pytest.raises(InvalidInput):
+        await store.list_assignments(client.id, project_id=None, status=None, cursor="x y", limit=5)
+
+
+async def test_a_page_cursor_survives_new_assignments(store: Store) -> None:
+    client = await make_client(store)
+    project = await make_project(store, client)
+    await make_tasks(store, project, 6)
+    for i in range(3):
+        await store.claim(project.id, f"w{i}", "p", now=now())
+    first = await store.list_assignments(
+        client.id, project_id=None, status=None, cursor=None, limit=2
+    )
+    for i in range(3, 6):
+        await store.claim(project.id, f"w{i}", "p", now=now())
+    rest = await all_assignments(store, client.id)
+    after = await store.list_assignments(
+        client.id, project_id=None, status=None, cursor=first.next_cursor, limit=10
+    )
+    assert [a.id for a in first.items + after.items] == [a.id for a in rest]

@@ -1,0 +1,111 @@
+"""Records for store tests, made through the Store protocol only (so they fit every store)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from crowdframe_gateway.records import (
+    Assignment,
+    Client,
+    Endpoint,
+    Project,
+    ProjectSpec,
+    Task,
+    Worker,
+    new_id,
+    now,
+)
+from crowdframe_gateway.store import Store
+
+
+async def make_client(store: Store, name: str = "acme") -> Client:
+    client = Client(new_id("cli"), name, ("cfts_k1_x",), "pseudonym-key", now())
+    await store.create_client(client, "hash-" + client.id)
+    return client
+
+
+async def make_worker(store: Store, email: str = "w@example.org") -> Worker:
+    worker = Worker(new_id("wrk"), email, "pbkdf2$x", "DE", ("de", "en"), now())
+    await store.create_worker(worker)
+    return worker
+
+
+async def make_project(
+    store: Store, client: Client, *, per_task: int = 1, duration: int = 600, status: str = "active"
+) -> Project:
+    spec = ProjectSpec(
+        title="Label it",
+        task_url="http://localhost:9/task",
+        reward_cents=5,
+        assignments_per_task=per_task,
+        assignment_duration=duration,
+    )
+    project = Project(new_id("prj"), client.id, spec, status, now())  # type: ignore[arg-type]
+    await store.create_project(project)
+    return project
+
+
+def new_tasks(
+    project: Project, count: int, *, prefix: str = "e", lifetime: float = 3600
+) -> list[Task]:
+    at = now()
+    return [
+        Task(new_id("tsk"), project.id, f"{prefix}{i}", {"n": i, "text": "ünï"}, "open", at,
+             at + lifetime)
+        for i in range(count)
+    ]  # fmt: skip
+
+
+async def make_tasks(
+    store: Store, project: Project, count: int, *, prefix: str = "e", lifetime: float = 3600
+) -> list[Task]:
+    tasks = new_tasks(project, count, prefix=prefix, lifetime=lifetime)
+    await store.add_tasks(
+        project.client_id, project.id, tasks, idempotency_key=None, request_hash="h"
+    )
+    return tasks
+
+
+async def make_endpoint(
+    store: Store, client: Client, types: Iterable[str] | None = None, *, status: str = "enabled"
+) -> Endpoint:
+    endpoint = Endpoint(
+        new_id("whe"),
+        client.id,
+        "http://127.0.0.1:9/hooks",
+        ("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",),
+        None if types is None else tuple(types),
+        status,  # type: ignore[arg-type]
+        now(),
+    )
+    await store.create_endpoint(endpoint)
+    return endpoint
+
+
+async def all_assignments(store: Store, client_id: str, **filters: object) -> list[Assignment]:
+    """Every assignment of a client, read page by page as an API client would."""
+    found: list[Assignment] = []
+    cursor = None
+    while True:
+        page = await store.list_assignments(
+            client_id,
+            project_id=filters.get("project_id"),  # type: ignore[arg-type]
+            status=filters.get("status"),  # type: ignore[arg-type]
+            cursor=cursor,
+            limit=7,
+        )
+        found.extend(page.items)
+        if page.next_cursor is None:
+            return found
+        cursor = page.next_cursor
+
+
+def assert_fair(assignments: list[Assignment], tasks: int, per_task: int) -> None:
+    """Every task handed out exactly ``per_task`` times, never twice to the same worker."""
+    seats = Counter(a.task_id for a in assignments if a.status != "returned")
+    assert len(seats) == tasks, "every task was handed out"
+    assert max(seats.values()) == per_task, "no task got more assignments than asked for"
+    assert min(seats.values()) == per_task
+    pairs = [(a.task_id, a.worker_id) for a in assignments]
+    assert len(set(pairs)) == len(pairs), "no worker got the same task twice"
