@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Iterable
 
@@ -16,7 +17,7 @@ from crowdframe_gateway.records import (
     new_id,
     now,
 )
-from crowdframe_gateway.store import Store
+from crowdframe_gateway.store import Store, open_store
 
 
 async def make_client(store: Store, name: str = "acme") -> Client:
@@ -109,3 +110,22 @@ def assert_fair(assignments: list[Assignment], tasks: int, per_task: int) -> Non
     assert min(seats.values()) == per_task
     pairs = [(a.task_id, a.worker_id) for a in assignments]
     assert len(set(pairs)) == len(pairs), "no worker got the same task twice"
+
+
+def claim_in_process(url: str, project_id: str, workers: list[str]) -> None:
+    """A separate process (multiprocessing target): each worker claims and submits until
+    nothing is left for them."""
+
+    async def run() -> None:
+        store = open_store(url)
+        await store.open()
+        try:
+            for worker in workers:
+                while (
+                    claimed := await store.claim(project_id, worker, worker, now=now())
+                ) is not None:
+                    await store.submit(claimed.id, {"by": worker}, now=now())
+        finally:
+            await store.close()
+
+    asyncio.run(run())

@@ -56,13 +56,18 @@ class RedisBase:
         return self._redis
 
     async def open(self) -> None:
-        self._redis = redis.Redis.from_url(
+        # A bounded pool that makes a burst of requests queue for a connection (up to 20 s)
+        # rather than fail; ?max_connections=N in the URL sizes it (default 64 per process).
+        pool = redis.BlockingConnectionPool.from_url(
             self.url,
+            max_connections=64,
+            timeout=20,
             decode_responses=True,
             retry=_RETRY,
             retry_on_error=[RedisConnectionError, RedisTimeoutError, ConnectionError],
             health_check_interval=10,
         )
+        self._redis = redis.Redis.from_pool(pool)
         await self.r.ping()
         await self._load_scripts()
         self._wake = asyncio.Event()
