@@ -1,4 +1,4 @@
-"""The gateway's subcommands of ``crowdframe``: gateway, create-client, demo."""
+"""The gateway's subcommands of ``crowdframe``: gateway, create-client, demo, migrate."""
 
 from __future__ import annotations
 
@@ -53,6 +53,16 @@ def register(commands: Any) -> None:
     demo.add_argument("--example-port", type=int, default=8001, help="example port (8001)")
     _store_options(demo)
     demo.set_defaults(run=run_demo)
+
+    migrate = commands.add_parser(
+        "migrate",
+        help="copy a SQLite store into an empty Redis store",
+        description="Copy everything from a SQLite store into an empty Redis store (stop the"
+        " gateway first). Refuses a Redis database that holds any key.",
+    )
+    migrate.add_argument("--from", dest="source", required=True, help="sqlite:///PATH")
+    migrate.add_argument("--to", dest="target", required=True, help="redis://HOST:PORT/DB")
+    migrate.set_defaults(run=run_migrate)
 
 
 def _extras_missing() -> str | None:
@@ -147,3 +157,21 @@ def run_demo(args: argparse.Namespace) -> int:
         return 2
     configure_logging()
     return demo(settings, port=args.port, example_port=args.example_port)
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    from .store.migrate import MigrationError, migrate_sqlite_to_redis
+
+    if not args.target.startswith(("redis://", "rediss://", "unix://")):
+        print("crowdframe: --to must be a redis:// URL", file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(migrate_sqlite_to_redis(args.source, args.target, report=_progress))
+    except MigrationError as exc:
+        print(f"crowdframe: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _progress(line: str) -> None:
+    print(line, flush=True)

@@ -1,0 +1,141 @@
+"""``crowdframe migrate``: copy everything from a SQLite store into an empty Redis store.
+
+Reads the SQLite file read-only, so the source can stay in place (stop the gateway first: rows
+written during the copy would not be copied). Refuses a target that holds any key, so running
+it twice cannot mix two copies. Prints progress as it goes.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from ..records import Project
+from .redis import RedisStore
+from .redis.imports import RedisImporter
+from .sqlite.base import _assignment, _client, _endpoint, _spec_from_json, _task, _worker
+
+__all__ = ["MigrationError", "migrate_sqlite_to_redis"]
+
+Report = Callable[[str], None]
+
+
+class MigrationError(RuntimeError):
+    """The migration cannot start (the message says why); nothing was written."""
+
+
+async def migrate_sqlite_to_redis(source: str, target: str, report: Report = print) -> int:
+    """Copy ``sqlite:///…`` into ``redis://…``; the number of records copied."""
+    path = Path(source.removeprefix("sqlite:///"))
+    try:
+        if not source.startswith("sqlite:///"):
+            raise sqlite3.OperationalError("not a sqlite:/// URL")
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        db.execute("SELECT 1 FROM clients LIMIT 1")
+    except sqlite3.Error:
+        raise MigrationError(f"no SQLite store at {source!r} (expected sqlite:///PATH)") from None
+    db.row_factory = sqlite3.Row
+    store = RedisStore(target)
+    await store.open()
+    try:
+        importer = RedisImporter(store.r)
+        if not await importer.is_empty():
+            raise MigrationError(f"{target} is not empty; migrate into an empty Redis database")
+        copied = await _copy(db, importer, report)
+        await importer.flush()
+    finally:
+        await store.close()
+        db.close()
+    report(f"done: {copied} records copied to {target}")
+    return copied
+
+
+async def _copy(db: sqlite3.Connection, to: RedisImporter, report: Report) -> int:
+    total = 0
+
+    def progress(kind: str, count: int, *, final: bool = False) -> None:
+        if final or count % 5000 == 0:
+            report(f"{kind}: {count}{'' if final else ' …'}")
+
+    rows = db.execute("SELECT * FROM clients ORDER BY rowid").fetchall()
+    for row in rows:
+        await to.client(_client(row), row["api_key_hash"])
+    progress("clients", len(rows), final=True)
+    total += len(rows)
+    rows = db.execute("SELECT * FROM workers ORDER BY rowid").fetchall()
+    for row in rows:
+        await to.worker(_worker(row))
+    progress("workers", len(rows), final=True)
+    total += len(rows)
+
+    per_task: dict[str, int] = {}
+    count = 0
+    for row in db.execute("SELECT * FROM projects ORDER BY seq"):
+        spec = _spec_from_json(row["spec"])
+        per_task[row["id"]] = spec.assignments_per_task
+        project = Project(row["id"], row["client_id"], spec, row["status"], row["created_at"])
+        await to.project(project, row["seq"])
+        count += 1
+    progress("projects", count, final=True)
+    total += count
+
+    count = 0
+    for row in db.execute("SELECT *, seq, per_task, assigned FROM tasks ORDER BY seq"):
+        await to.task(
+            _task(row), seq=row["seq"], per_task=row["per_task"], assigned=row["assigned"]
+        )
+        count += 1
+        progress("tasks", count)
+    progress("tasks", count, final=True)
+    total += count
+
+    count = 0
+    for row in db.execute("SELECT * FROM assignments ORDER BY seq"):
+        await to.assignment(_assignment(row), row["seq"])
+        count += 1
+        progress("assignments", count)
+    progress("assignments", count, final=True)
+    total += count
+
+    rows = db.execute("SELECT * FROM endpoints ORDER BY seq").fetchall()
+    for row in rows:
+        await to.endpoint(_endpoint(row))
+    progress("webhook endpoints", len(rows), final=True)
+    total += len(rows)
+
+    facts: dict[str, tuple[str, str]] = {}  # event id -> (partition, facts)
+    count = 0
+    for row in db.execute("SELECT * FROM events ORDER BY seq"):
+        data = json.loads(row["data"])
+        partition = data.get("project_id") if row["type"] != "endpoint.test" else None
+        partition = partition if partition in per_task else row["client_id"]
+        text = to.event_facts(row["id"], row["client_id"], row["type"], row["created_at"],
+                              row["data"])  # fmt: skip
+        facts[row["id"]] = (partition, text)
+        await to.event(partition, row["id"], text)
+        count += 1
+        progress("events", count)
+    progress("events", count, final=True)
+    total += count
+
+    attempts: dict[str, list[str]] = {}
+    for row in db.execute(
+        "SELECT message_id, at, status_code, latency_ms, response, error FROM attempts ORDER BY seq"
+    ):
+        attempts.setdefault(row["message_id"], []).append(json.dumps(dict(row)))
+    count = 0
+    for row in db.execute("SELECT * FROM outbox ORDER BY rowid"):
+        partition, text = facts[row["event_id"]]
+        await to.message(partition, dict(row), text, attempts.get(row["id"], []))
+        count += 1
+        progress("outbox messages", count)
+    progress("outbox messages", count, final=True)
+    total += count
+
+    rows = db.execute("SELECT * FROM idempotency").fetchall()
+    for row in rows:
+        await to.idempotency(row["client_id"], row["key"], row["request_hash"], row["task_ids"])
+    progress("idempotency keys", len(rows), final=True)
+    return total + len(rows)
