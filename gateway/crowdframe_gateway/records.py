@@ -13,7 +13,9 @@ __all__ = [
     "Assignment",
     "AssignmentStatus",
     "Attempt",
+    "Block",
     "Client",
+    "Credit",
     "Endpoint",
     "Event",
     "Message",
@@ -79,6 +81,10 @@ class ProjectSpec:
     auto_approve_delay: int = 3 * 24 * 3600
     frame_height: int | None = None
     allow: tuple[str, ...] = ()
+    # "mturk": the frame URL carries MTurk's ExternalQuestion parameters (migrate-from-mturk.md)
+    protocol: str = "crowdframe"
+    countries: tuple[str, ...] = ()  # ISO 3166-1 alpha-2; empty: workers from anywhere
+    excluded_countries: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,3 +180,29 @@ class Attempt:
     latency_ms: float
     response: str
     error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    """One line of a worker's earnings ledger: an approved assignment's reward, or a bonus."""
+
+    id: str
+    worker_id: str
+    client_id: str
+    assignment_id: str
+    kind: Literal["reward", "bonus"]
+    amount_cents: int
+    currency: str
+    reason: str
+    key: str  # unique: a reward is credited once per assignment, a bonus once per request token
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A client refuses a worker (by the pseudonym that client knows) any of its work."""
+
+    client_id: str
+    worker_pseudonym: str
+    reason: str
+    created_at: float

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .earnings import credit_reward
 from .errors import NotFound
 from .records import ASSIGNMENT_STATUSES, Assignment, Client, now
 from .runtime import Runtime
@@ -42,7 +43,10 @@ async def list_assignments(
 
 async def approve(rt: Runtime, client: Client, assignment_id: str) -> Assignment:
     await owned_assignment(rt, client, assignment_id)
-    return await rt.store.review(assignment_id, approve=True, reason=None, now=now())
+    approved = await rt.store.review(assignment_id, approve=True, reason=None, now=now())
+    # Credited once (the ledger's key); approving again re-credits only a lost first credit.
+    await credit_reward(rt, approved)
+    return approved
 
 
 async def reject(

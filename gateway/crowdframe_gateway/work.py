@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .credentials import worker_pseudonym
+from .eligibility import may_work
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .records import Assignment, Client, Project, Task, Worker, now
 from .runtime import Runtime
@@ -44,22 +45,32 @@ class Seat:
 
 
 async def offers(rt: Runtime, worker: Worker) -> list[Offer]:
-    return [Offer(p, n) for p, n in await rt.store.open_projects(worker.id, now=now())]
+    found = []
+    for project, available in await rt.store.open_projects(worker.id, now=now()):
+        client = await rt.store.get_client(project.client_id)
+        if client is not None and await may_work(rt.store, client, project.spec, worker):
+            found.append(Offer(project, available))
+    return found
 
 
-async def _client_and_project(rt: Runtime, project_id: str) -> tuple[Client, Project]:
+async def _client_and_project(
+    rt: Runtime, project_id: str, worker: Worker | None = None
+) -> tuple[Client, Project]:
+    """The active project and its client; with ``worker``, only if the worker may work on it."""
     project = await rt.store.get_project(project_id)
     if project is None or project.status != "active":
         raise NotFound("this project is not available", field="project_id")
     client = await rt.store.get_client(project.client_id)
     if client is None:
         raise NotFound("this project is not available", field="project_id")
+    if worker is not None and not await may_work(rt.store, client, project.spec, worker):
+        raise Forbidden("this project is not open to you", field="project_id")
     return client, project
 
 
 async def preview(rt: Runtime, worker: Worker, project_id: str) -> Seat | None:
     """A preview of the next task the worker would get, or None when nothing is left."""
-    client, project = await _client_and_project(rt, project_id)
+    client, project = await _client_and_project(rt, project_id, worker)
     task = await rt.store.peek_task(project.id, worker.id, now=now())
     if task is None:
         return None
@@ -75,7 +86,7 @@ async def preview(rt: Runtime, worker: Worker, project_id: str) -> Seat | None:
 
 async def accept(rt: Runtime, worker: Worker, project_id: str) -> Assignment | None:
     """Claim the next task of a project; a worker holding one there keeps that one instead."""
-    client, project = await _client_and_project(rt, project_id)
+    client, project = await _client_and_project(rt, project_id, worker)
     live = await rt.store.live_assignment(project.id, worker.id)
     if live is not None and live.deadline > now():
         return live

@@ -45,7 +45,8 @@ def _spec_to_json(spec: ProjectSpec) -> str:
 
 def _spec_from_json(text: str) -> ProjectSpec:
     raw = json.loads(text)
-    raw["allow"] = tuple(raw.get("allow", ()))
+    for name in ("allow", "countries", "excluded_countries"):
+        raw[name] = tuple(raw.get(name, ()))
     return ProjectSpec(**raw)
 
 
