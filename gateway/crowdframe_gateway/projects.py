@@ -21,6 +21,7 @@ __all__ = [
     "update_project",
 ]
 
+PROTOCOLS = ("crowdframe", "mturk")  # mturk: docs/migrate-from-mturk.md
 ALLOWED_PERMISSIONS = ("camera", "microphone", "geolocation", "clipboard-write", "fullscreen")
 MAX_BATCH = 1000
 _SPEC_FIELDS = (
@@ -36,6 +37,9 @@ _SPEC_FIELDS = (
     "auto_approve_delay",
     "frame_height",
     "allow",
+    "protocol",
+    "countries",
+    "excluded_countries",
 )
 _UPDATABLE = ("title", "instructions", "reward_cents", "estimated_seconds", "frame_height")
 
@@ -63,7 +67,20 @@ def _parse_spec(body: dict[str, Any], gateway_origin: str) -> ProjectSpec:
         auto_approve_delay=f.integer("auto_approve_delay", 3 * 86_400, high=30 * 86_400),
         frame_height=f.integer("frame_height", None, low=100, high=10_000),
         allow=f.choices("allow", ALLOWED_PERMISSIONS, []),
+        protocol=f.one_of("protocol", PROTOCOLS, "crowdframe"),
+        countries=_countries(f, "countries"),
+        excluded_countries=_countries(f, "excluded_countries"),
     )
+
+
+def _countries(f: Fields, key: str) -> tuple[str, ...]:
+    value = f.body.get(key, [])
+    if not isinstance(value, list | tuple) or not all(
+        isinstance(c, str) and len(c) == 2 and c.isascii() and c.isalpha() and c.isupper()
+        for c in value
+    ):
+        raise InvalidInput(f"{key} must be a list of ISO 3166 country codes like US", field=key)
+    return tuple(dict.fromkeys(value))
 
 
 async def create_project(rt: Runtime, client: Client, body: dict[str, Any]) -> Project:
@@ -90,7 +107,8 @@ async def update_project(
     f = Fields(body)
     f.reject_unknown((*_UPDATABLE, "status"))
     merged = {k: getattr(project.spec, k) for k in _SPEC_FIELDS}
-    merged["allow"] = list(project.spec.allow)
+    for name in ("allow", "countries", "excluded_countries"):
+        merged[name] = list(getattr(project.spec, name))
     merged.update({k: v for k, v in body.items() if k in _UPDATABLE})
     spec = _parse_spec(merged, rt.settings.public_origin)
     status = f.one_of("status", ("active", "paused"), project.status)

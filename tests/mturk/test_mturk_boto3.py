@@ -370,3 +370,38 @@ def test_the_secret_is_encrypted_at_rest_and_never_logged(
         ).fetchone()
     assert sealed and lab.secret_access_key not in sealed and database
     assert lab.secret_access_key not in world.gateway.output()
+
+
+def test_the_rest_api_sees_a_hit_types_project_and_an_edit_keeps_its_mturk_settings(
+    world: MTurkWorld, lab: Requester, mturk: Any
+) -> None:
+    import httpx
+
+    hit = post_hit(
+        mturk,
+        Title="Editable",
+        QualificationRequirements=[
+            {
+                "QualificationTypeId": LOCALE,
+                "Comparator": "NotIn",
+                "LocaleValues": [{"Country": "FR"}],
+            }
+        ],
+    )
+    api = httpx.Client(
+        base_url=f"{world.origin}/api/v1", headers={"authorization": f"Bearer {lab.api_key}"}
+    )
+    world.opened.append(api)
+    project = api.get(f"/projects/{hit['HITGroupId']}").json()
+    assert (project["protocol"], project["excluded_countries"]) == ("mturk", ["FR"])
+    edited = api.patch(f"/projects/{hit['HITGroupId']}", json={"title": "Edited"})
+    assert edited.status_code == 200, edited.text
+    assert (edited.json()["protocol"], edited.json()["excluded_countries"]) == ("mturk", ["FR"])
+    bad = api.post(
+        "/projects",
+        json={"title": "x", "task_url": TASK_PAGE, "reward_cents": 1, "countries": ["usa"]},
+    )
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "countries"
+
+    worker = world.worker("ines@example.org", country="FR")
+    assert worker.accept(hit["HITGroupId"]).status_code == 403
