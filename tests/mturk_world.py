@@ -116,6 +116,22 @@ class MTurkWorld:
             self.opened,
         )
 
+    def revoke(self, access_key_id: str) -> str:
+        """``crowdframe revoke-mturk-credentials``; what it prints."""
+        done = subprocess.run(
+            [
+                BIN / "crowdframe",
+                "revoke-mturk-credentials",
+                access_key_id,
+                "--data-dir",
+                self.data,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return done.stdout.strip()
+
     def worker(self, email: str, country: str = "DE") -> WorkerBrowser:
         browser = WorkerBrowser(httpx.Client(base_url=self.origin))
         self.opened.append(browser.http)
