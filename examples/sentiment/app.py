@@ -269,7 +269,7 @@ async def _project(client: crowdframe.AsyncClient, store: SentimentStore, task_u
         title=PROJECT_TITLE,
         task_url=task_url,
         instructions=INSTRUCTIONS,
-        reward_cents=5,
+        reward_cents=10,
         estimated_seconds=20,
         assignments_per_task=1,
     )

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from . import fairpay
 from .errors import InvalidInput, NotFound
+from .qualification import language_rule
 from .records import Client, Project, ProjectSpec, Task, new_id, now
 from .runtime import Runtime
 from .store import TaskBatchResult
@@ -36,17 +40,31 @@ _SPEC_FIELDS = (
     "auto_approve_delay",
     "frame_height",
     "allow",
+    "countries",
+    "languages",
 )
-_UPDATABLE = ("title", "instructions", "reward_cents", "estimated_seconds", "frame_height")
+_UPDATABLE = (
+    "title",
+    "instructions",
+    "reward_cents",
+    "estimated_seconds",
+    "frame_height",
+    "countries",
+    "languages",
+)
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
 def _parse_spec(body: dict[str, Any], gateway_origin: str) -> ProjectSpec:
     f = Fields(body)
     f.reject_unknown(_SPEC_FIELDS)
     currency = f.text("currency", "USD", min_len=3, max_len=3).upper()
-    if not currency.isalpha():
-        raise InvalidInput("currency must be an ISO 4217 code like USD", field="currency")
-    return ProjectSpec(
+    if currency not in fairpay.supported_currencies():
+        raise InvalidInput(
+            f"currency must be one of {', '.join(fairpay.supported_currencies())}",
+            field="currency",
+        )
+    spec = ProjectSpec(
         title=f.text("title", min_len=1, max_len=200),
         task_url=task_url(
             f.text("task_url", min_len=1, max_len=2000),
@@ -63,7 +81,34 @@ def _parse_spec(body: dict[str, Any], gateway_origin: str) -> ProjectSpec:
         auto_approve_delay=f.integer("auto_approve_delay", 3 * 86_400, high=30 * 86_400),
         frame_height=f.integer("frame_height", None, low=100, high=10_000),
         allow=f.choices("allow", ALLOWED_PERMISSIONS, []),
+        countries=_strings(f, "countries", _COUNTRY.match, "ISO 3166 country codes like DE"),
+        languages=_strings(f, "languages", language_rule, 'languages like "de" or "de:native"'),
     )
+    _check_fair_pay(spec)
+    return spec
+
+
+def _strings(f: Fields, key: str, valid: Callable[[str], object], what: str) -> tuple[str, ...]:
+    value = f.body.get(key, [])
+    if not isinstance(value, list | tuple) or not all(
+        isinstance(v, str) and valid(v) for v in value
+    ):
+        raise InvalidInput(f"{key} must be a list of {what}", field=key)
+    return tuple(dict.fromkeys(value))
+
+
+def _check_fair_pay(spec: ProjectSpec) -> None:
+    """A project may not target a country whose minimum wage it does not pay."""
+    for country in spec.countries:
+        wage = fairpay.underpaid(spec, country)
+        if wage is not None:
+            raise InvalidInput(
+                f"pays {fairpay.hourly_usd(spec):.2f} USD per hour for the estimated"
+                f" {spec.estimated_seconds} s, below the minimum wage in {country}"
+                f" ({wage.hourly:g} {wage.currency} per hour since {wage.since})",
+                field="reward_cents",
+                code="below_minimum_wage",
+            )
 
 
 async def create_project(rt: Runtime, client: Client, body: dict[str, Any]) -> Project:
@@ -90,7 +135,8 @@ async def update_project(
     f = Fields(body)
     f.reject_unknown((*_UPDATABLE, "status"))
     merged = {k: getattr(project.spec, k) for k in _SPEC_FIELDS}
-    merged["allow"] = list(project.spec.allow)
+    for name in ("allow", "countries", "languages"):
+        merged[name] = list(getattr(project.spec, name))
     merged.update({k: v for k, v in body.items() if k in _UPDATABLE})
     spec = _parse_spec(merged, rt.settings.public_origin)
     status = f.one_of("status", ("active", "paused"), project.status)

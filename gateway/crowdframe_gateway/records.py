@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -79,6 +79,18 @@ class ProjectSpec:
     auto_approve_delay: int = 3 * 24 * 3600
     frame_height: int | None = None
     allow: tuple[str, ...] = ()
+    # who may work on it (qualification.py): ISO countries, and languages as "de" or "de:native"
+    countries: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> ProjectSpec:
+        """From its stored JSON form: lists become tuples, keys this version lacks are dropped."""
+        known = {f.name for f in fields(cls)}
+        values: dict[str, Any] = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in raw.items() if k in known
+        }
+        return cls(**values)
 
 
 @dataclass(frozen=True, slots=True)

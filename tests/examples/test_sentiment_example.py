@@ -256,7 +256,7 @@ def test_on_startup_the_example_registers_its_project_tasks_and_webhook_endpoint
 ) -> None:
     [project] = sentiment_projects(api)
     assert project.task_url == example.origin + "/task"
-    assert (project.reward_cents, project.estimated_seconds) == (5, 20)
+    assert (project.reward_cents, project.estimated_seconds) == (10, 20)
     assert project.assignments_per_task == 1
     assert project.instructions
     assert project.counts["tasks"] == 12

@@ -44,9 +44,7 @@ def _spec_to_json(spec: ProjectSpec) -> str:
 
 
 def _spec_from_json(text: str) -> ProjectSpec:
-    raw = json.loads(text)
-    raw["allow"] = tuple(raw.get("allow", ()))
-    return ProjectSpec(**raw)
+    return ProjectSpec.from_dict(json.loads(text))
 
 
 def _assignment(row: sqlite3.Row) -> Assignment:
