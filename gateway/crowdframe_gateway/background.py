@@ -17,12 +17,16 @@ log = logging.getLogger("crowdframe.background")
 
 
 async def _sweep(rt: Runtime) -> None:
-    """Expire accepted assignments past their deadline, returning their tasks to the pool."""
+    """Expire accepted assignments past their deadline, returning their tasks to the pool, and
+    approve submissions nobody reviewed within their project's auto-approve delay."""
     while True:
         try:
             expired = await rt.store.expire_assignments(now=now())
             if expired:
                 log.info("expired %d assignments", expired)
+            approved = await rt.store.auto_approve(now=now())
+            if approved:
+                log.info("auto-approved %d submissions", approved)
         except Exception:
             log.exception("sweeper failed; trying again")
         await asyncio.sleep(rt.settings.sweep_interval)

@@ -42,6 +42,9 @@ _SPEC_FIELDS = (
     "allow",
     "countries",
     "languages",
+    "gold_ratio",
+    "gold_min_answers",
+    "gold_min_accuracy",
 )
 _UPDATABLE = (
     "title",
@@ -51,6 +54,9 @@ _UPDATABLE = (
     "frame_height",
     "countries",
     "languages",
+    "gold_ratio",
+    "gold_min_answers",
+    "gold_min_accuracy",
 )
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
@@ -83,6 +89,9 @@ def _parse_spec(body: dict[str, Any], gateway_origin: str) -> ProjectSpec:
         allow=f.choices("allow", ALLOWED_PERMISSIONS, []),
         countries=_strings(f, "countries", _COUNTRY.match, "ISO 3166 country codes like DE"),
         languages=_strings(f, "languages", language_rule, 'languages like "de" or "de:native"'),
+        gold_ratio=_share(f, "gold_ratio", 0.0, high=1.0),
+        gold_min_answers=f.integer("gold_min_answers", 3, low=1, high=1000),
+        gold_min_accuracy=_share(f, "gold_min_accuracy", 0.7, high=1.0),
     )
     _check_fair_pay(spec)
     return spec
@@ -95,6 +104,13 @@ def _strings(f: Fields, key: str, valid: Callable[[str], object], what: str) -> 
     ):
         raise InvalidInput(f"{key} must be a list of {what}", field=key)
     return tuple(dict.fromkeys(value))
+
+
+def _share(f: Fields, key: str, default: float, *, high: float) -> float:
+    value = f.body.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= high:
+        raise InvalidInput(f"{key} must be a number from 0 to {high}", field=key)
+    return float(value)
 
 
 def _check_fair_pay(spec: ProjectSpec) -> None:
@@ -165,7 +181,7 @@ async def add_tasks(
         if not isinstance(item, dict):
             raise InvalidInput("each task must be an object", field=f"tasks[{index}]")
         tf = Fields(item, prefix=f"tasks[{index}].")
-        tf.reject_unknown(("external_id", "input"))
+        tf.reject_unknown(("external_id", "input", "gold"))
         external_id = tf.text("external_id", min_len=1, max_len=200)
         if external_id in seen:
             raise InvalidInput(
@@ -179,6 +195,7 @@ async def add_tasks(
                 project_id=project.id,
                 external_id=external_id,
                 input=tf.obj("input", {}),
+                gold=tf.obj("gold") if item.get("gold") is not None else None,
                 status="open",
                 created_at=created,
                 expires_at=created + project.spec.task_lifetime,

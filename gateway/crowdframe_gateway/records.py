@@ -13,9 +13,11 @@ __all__ = [
     "Assignment",
     "AssignmentStatus",
     "Attempt",
+    "Block",
     "Client",
     "Endpoint",
     "Event",
+    "GoldStats",
     "Message",
     "Project",
     "ProjectSpec",
@@ -82,6 +84,11 @@ class ProjectSpec:
     # who may work on it (qualification.py): ISO countries, and languages as "de" or "de:native"
     countries: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
+    # gold questions (quality.py): the share of claims that get a gold task, how many gold
+    # answers a worker gives before being judged, and the accuracy below which they are stopped
+    gold_ratio: float = 0.0
+    gold_min_answers: int = 3
+    gold_min_accuracy: float = 0.7
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> ProjectSpec:
@@ -112,6 +119,7 @@ class Task:
     status: TaskStatus
     created_at: float
     expires_at: float
+    gold: dict[str, Any] | None = None  # the known answer of a gold task; never sent to workers
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +184,33 @@ class Message:
     status: Literal["pending", "delivered", "failed"]
     attempts: int
     next_attempt_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class GoldStats:
+    """A worker's record on one project's gold tasks."""
+
+    project_id: str
+    worker_id: str
+    worker_pseudonym: str
+    answered: int
+    correct: int
+    stopped: bool
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.correct / self.answered if self.answered else None
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A client's block of a worker (by pseudonym), from one project or (project_id "") all."""
+
+    client_id: str
+    worker_pseudonym: str
+    project_id: str
+    reason: str
+    created_at: float
 
 
 @dataclass(frozen=True, slots=True)

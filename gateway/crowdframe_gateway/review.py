@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import NotFound
+from .quality import record_submission
 from .records import ASSIGNMENT_STATUSES, Assignment, Client, now
 from .runtime import Runtime
 from .store import Page
@@ -65,4 +66,4 @@ async def submit_for_client(
     result = f.obj("result")
     await owned_assignment(rt, client, assignment_id)
     await rt.tokens.verify(rt.store, client, token, mode="work", assignment_id=assignment_id)
-    return await rt.store.submit(assignment_id, result, now=now())
+    return await record_submission(rt, assignment_id, result)

@@ -8,6 +8,7 @@ from typing import Any
 from .credentials import worker_pseudonym
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .qualification import ineligibility
+from .quality import record_submission, serve_gold
 from .records import Assignment, Client, Project, Task, Worker, now
 from .runtime import Runtime
 
@@ -46,12 +47,22 @@ class Seat:
 
 
 async def offers(rt: Runtime, worker: Worker) -> list[Offer]:
-    """The projects with work for this worker: only those whose rules they meet."""
-    return [
-        Offer(p, n)
-        for p, n in await rt.store.open_projects(worker.id, now=now())
-        if ineligibility(worker, p) is None
-    ]
+    """The projects with work for this worker: only those whose rules they meet and whose
+    client has not blocked (or stopped) them."""
+    found = []
+    for project, available in await rt.store.open_projects(worker.id, now=now()):
+        if ineligibility(worker, project) is not None:
+            continue
+        client = await rt.store.get_client(project.client_id)
+        if client is None or await _blocked(rt, client, worker, project):
+            continue
+        found.append(Offer(project, available))
+    return found
+
+
+async def _blocked(rt: Runtime, client: Client, worker: Worker, project: Project) -> bool:
+    pseudonym = worker_pseudonym(client.pseudonym_key, worker.id)
+    return await rt.store.is_blocked(client.id, worker.id, pseudonym, project.id)
 
 
 async def _client_and_project(rt: Runtime, project_id: str) -> tuple[Client, Project]:
@@ -71,6 +82,8 @@ async def _open_to(rt: Runtime, worker: Worker, project_id: str) -> tuple[Client
     reason = ineligibility(worker, project)
     if reason is not None:
         raise Forbidden(reason, code="not_qualified")
+    if await _blocked(rt, client, worker, project):
+        raise Forbidden("You can no longer take tasks from this project.", code="blocked")
     return client, project
 
 
@@ -97,7 +110,11 @@ async def accept(rt: Runtime, worker: Worker, project_id: str) -> Assignment | N
     if live is not None and live.deadline > now():
         return live
     return await rt.store.claim(
-        project.id, worker.id, worker_pseudonym(client.pseudonym_key, worker.id), now=now()
+        project.id,
+        worker.id,
+        worker_pseudonym(client.pseudonym_key, worker.id),
+        now=now(),
+        gold=serve_gold(project),
     )
 
 
@@ -153,7 +170,7 @@ async def submit(rt: Runtime, worker: Worker, assignment_id: str, body: Any) -> 
     await own_assignment(rt, worker, assignment_id)
     if not isinstance(body, dict) or not isinstance(body.get("result"), dict):
         raise InvalidInput("result must be a JSON object", field="result")
-    return await rt.store.submit(assignment_id, body["result"], now=now())
+    return await record_submission(rt, assignment_id, body["result"])
 
 
 async def return_assignment(rt: Runtime, worker: Worker, assignment_id: str) -> Assignment:

@@ -15,9 +15,11 @@ from ..records import (
     Assignment,
     AssignmentStatus,
     Attempt,
+    Block,
     Client,
     Endpoint,
     Event,
+    GoldStats,
     Message,
     Project,
     ProjectSpec,
@@ -77,8 +79,17 @@ class Store(Protocol):
     async def open_projects(self, worker_id: str, *, now: float) -> list[tuple[Project, int]]: ...
     async def peek_task(self, project_id: str, worker_id: str, *, now: float) -> Task | None: ...
     async def claim(
-        self, project_id: str, worker_id: str, worker_pseudonym: str, *, now: float
-    ) -> Assignment | None: ...
+        self,
+        project_id: str,
+        worker_id: str,
+        worker_pseudonym: str,
+        *,
+        now: float,
+        gold: bool = False,
+    ) -> Assignment | None:
+        """Atomically give the worker a task: a gold one first when ``gold`` and one is left."""
+        ...
+
     async def live_assignment(self, project_id: str, worker_id: str) -> Assignment | None: ...
     async def get_assignment(self, assignment_id: str) -> Assignment | None: ...
     async def submit(
@@ -116,3 +127,27 @@ class Store(Protocol):
     ) -> None: ...
     async def list_attempts(self, message_id: str) -> list[Attempt]: ...
     async def wait_for_messages(self, seconds: float) -> None: ...
+
+    # quality: gold records, block lists, auto-approval
+    async def record_gold(
+        self,
+        project_id: str,
+        worker_id: str,
+        worker_pseudonym: str,
+        *,
+        correct: bool,
+        min_answers: int,
+        min_accuracy: float,
+    ) -> GoldStats:
+        """Count one gold answer; stop the worker (once, with a ``worker.stopped`` event) when
+        they have given ``min_answers`` and their accuracy is below ``min_accuracy``."""
+        ...
+
+    async def gold_stats(self, project_id: str) -> list[GoldStats]: ...
+    async def block(self, block: Block) -> None: ...
+    async def unblock(self, client_id: str, worker_pseudonym: str, project_id: str) -> bool: ...
+    async def list_blocks(self, client_id: str) -> list[Block]: ...
+    async def is_blocked(
+        self, client_id: str, worker_id: str, worker_pseudonym: str, project_id: str
+    ) -> bool: ...
+    async def auto_approve(self, *, now: float) -> int: ...

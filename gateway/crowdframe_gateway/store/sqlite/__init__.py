@@ -11,10 +11,11 @@ from __future__ import annotations
 from .accounts import AccountsPart
 from .catalog import CatalogPart
 from .outbox import OutboxPart
+from .quality import QualityPart
 from .work import WorkPart
 
 __all__ = ["SqliteStore"]
 
 
-class SqliteStore(AccountsPart, CatalogPart, WorkPart, OutboxPart):
+class SqliteStore(AccountsPart, CatalogPart, WorkPart, OutboxPart, QualityPart):
     """The embedded store: every part's operations on one SQLite connection."""

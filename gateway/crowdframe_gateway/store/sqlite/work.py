@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from typing import Any
 
-from ...errors import Conflict, NotFound
+from ...errors import Conflict
 from ...events import assignment_data, task_completed_data
 from ...records import (
     Assignment,
@@ -46,11 +45,13 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
 
     # -- work -------------------------------------------------------------------------------
 
-    _AVAILABLE = (
-        "t.status = 'open' AND t.assigned < t.per_task AND t.expires_at > :now"
-        " AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id"
-        " AND a.worker_id = :worker)"
+    _NOT_SEEN = (
+        "t.status = 'open' AND t.expires_at > :now AND NOT EXISTS"
+        " (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.worker_id = :worker)"
     )
+    # real work: seats left; gold tasks are served to every worker once, without limit
+    _AVAILABLE = f"t.gold IS NULL AND t.assigned < t.per_task AND {_NOT_SEEN}"
+    _GOLD = f"t.gold IS NOT NULL AND {_NOT_SEEN}"
 
     async def open_projects(self, worker_id: str, *, now: float) -> list[tuple[Project, int]]:
         with self._lock:
@@ -72,7 +73,13 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
         return _task(rows[0]) if rows else None
 
     async def claim(
-        self, project_id: str, worker_id: str, worker_pseudonym: str, *, now: float
+        self,
+        project_id: str,
+        worker_id: str,
+        worker_pseudonym: str,
+        *,
+        now: float,
+        gold: bool = False,
     ) -> Assignment | None:
         with self._tx() as db:
             project = db.execute(
@@ -80,11 +87,20 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
             ).fetchone()
             if project is None or project["status"] != "active":
                 return None
-            row = db.execute(
-                f"SELECT {_TASK_COLUMNS} FROM tasks t WHERE t.project_id = :project AND "
-                f"{self._AVAILABLE} ORDER BY t.seq LIMIT 1",
-                {"project": project_id, "now": now, "worker": worker_id},
-            ).fetchone()
+            params = {"project": project_id, "now": now, "worker": worker_id}
+            row = None
+            if gold:
+                row = db.execute(
+                    f"SELECT {_TASK_COLUMNS} FROM tasks t WHERE t.project_id = :project AND "
+                    f"{self._GOLD} ORDER BY t.seq LIMIT 1",
+                    params,
+                ).fetchone()
+            if row is None:
+                row = db.execute(
+                    f"SELECT {_TASK_COLUMNS} FROM tasks t WHERE t.project_id = :project AND "
+                    f"{self._AVAILABLE} ORDER BY t.seq LIMIT 1",
+                    params,
+                ).fetchone()
             if row is None:
                 return None
             task = _task(row)
@@ -142,32 +158,6 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
         )
         return _assignment(rows[0]) if rows else None
 
-    def _load(self, db: sqlite3.Connection, assignment_id: str) -> tuple[Assignment, Task]:
-        row = db.execute(
-            f"SELECT {_ASSIGNMENT_COLUMNS} FROM assignments WHERE id = ?", (assignment_id,)
-        ).fetchone()
-        if row is None:
-            raise NotFound("no such assignment", field="assignment_id")
-        assignment = _assignment(row)
-        task = _task(
-            db.execute(
-                f"SELECT {_TASK_COLUMNS} FROM tasks WHERE id = ?", (assignment.task_id,)
-            ).fetchone()
-        )
-        return assignment, task
-
-    def _set_status(
-        self, db: sqlite3.Connection, assignment: Assignment, **changes: Any
-    ) -> Assignment:
-        columns = ", ".join(f"{name} = ?" for name in changes)
-        values = [json.dumps(v) if name == "result" else v for name, v in changes.items()]
-        db.execute(f"UPDATE assignments SET {columns} WHERE id = ?", (*values, assignment.id))
-        return _assignment(
-            db.execute(
-                f"SELECT {_ASSIGNMENT_COLUMNS} FROM assignments WHERE id = ?", (assignment.id,)
-            ).fetchone()
-        )
-
     async def submit(self, assignment_id: str, result: dict[str, Any], *, now: float) -> Assignment:
         with self._tx() as db:
             assignment, task = self._load(db, assignment_id)
@@ -192,7 +182,7 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
                 " AND status IN ('submitted', 'approved', 'rejected') ORDER BY seq",
                 (task.id,),
             ).fetchall()
-            if len(rows) >= per_task:
+            if task.gold is None and len(rows) >= per_task:
                 db.execute("UPDATE tasks SET status = 'completed' WHERE id = ?", (task.id,))
                 self._event(
                     db,
