@@ -29,6 +29,8 @@ def assignment_data(assignment: Assignment, task: Task) -> dict[str, Any]:
         data["reviewed_at"] = iso(assignment.reviewed_at)
     if assignment.reject_reason is not None:
         data["reject_reason"] = assignment.reject_reason
+    if assignment.signals:
+        data["signals"] = list(assignment.signals)
     return data
 
 

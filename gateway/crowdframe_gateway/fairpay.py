@@ -9,13 +9,22 @@ project that targets countries it underpays is refused when it is created.
 from __future__ import annotations
 
 import json
+import statistics
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from .records import ProjectSpec
 
-__all__ = ["MinimumWage", "hourly_usd", "minimum_wage", "supported_currencies", "underpaid"]
+__all__ = [
+    "MinimumWage",
+    "hourly_usd",
+    "minimum_wage",
+    "pay_report",
+    "supported_currencies",
+    "underpaid",
+]
 
 TABLE = Path(__file__).parent / "data" / "minimum_wages.json"
 
@@ -72,3 +81,31 @@ def underpaid(spec: ProjectSpec, country: str) -> MinimumWage | None:
     if wage is None or hourly_usd(spec) >= wage.hourly_usd:
         return None
     return wage
+
+
+def pay_report(spec: ProjectSpec, worked_seconds: list[float]) -> dict[str, Any]:
+    """What the project pays per hour, estimated and as measured from real submissions, and the
+    countries whose minimum the measured rate falls below although the estimate meets it
+    (where the project is shown, but underpays in practice)."""
+    estimated = hourly_usd(spec)
+    report: dict[str, Any] = {
+        "estimated_hourly_usd": round(estimated, 2),
+        "median_seconds": None,
+        "median_hourly_usd": None,
+        "below_minimum_in": [],
+    }
+    if not worked_seconds:
+        return report
+    median = statistics.median(worked_seconds)
+    measured = hourly_usd(spec, median)
+    candidates = spec.countries or tuple(_table()[1])
+    report.update(
+        median_seconds=round(median, 1),
+        median_hourly_usd=round(measured, 2),
+        below_minimum_in=sorted(
+            c
+            for c in candidates
+            if (wage := minimum_wage(c)) is not None and measured < wage.hourly_usd <= estimated
+        ),
+    )
+    return report

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import random
 from typing import Any
 
@@ -13,6 +15,8 @@ from .runtime import Runtime
 from .validation import Fields
 
 __all__ = [
+    "SIGNALS",
+    "address_hash",
     "block_worker",
     "gold_matches",
     "record_submission",
@@ -35,11 +39,62 @@ def gold_matches(gold: dict[str, Any], result: dict[str, Any]) -> bool:
     )
 
 
-async def record_submission(rt: Runtime, assignment_id: str, result: dict[str, Any]) -> Assignment:
-    """Keep a submission; grade it when its task is gold."""
-    done = await rt.store.submit(assignment_id, result, now=now())
+# Fraud signals (docs/quality.md): a submission in under a fifth of the estimated time; the
+# same answer as the worker's last four; more than three other workers on the same address.
+SIGNALS = ("too_fast", "same_answer", "shared_address")
+TOO_FAST_SHARE = 0.2
+SAME_ANSWER_RUN = 5
+SHARED_ADDRESS_WORKERS = 3
+
+
+def address_hash(rt: Runtime, address: str) -> str:
+    """Workers' IP addresses are compared, never stored: a keyed hash stands in for them."""
+    key = rt.secret_key.encode()
+    return hmac.new(key, f"address:{address}".encode(), hashlib.sha256).hexdigest()[:24]
+
+
+async def _signals(
+    rt: Runtime,
+    assignment: Assignment,
+    project: Project,
+    result: dict[str, Any],
+    address: str | None,
+    at: float,
+) -> tuple[str, ...]:
+    found = []
+    if at - assignment.accepted_at < TOO_FAST_SHARE * project.spec.estimated_seconds:
+        found.append("too_fast")
+    before = await rt.store.worker_history(
+        project.id, assignment.worker_id, limit=SAME_ANSWER_RUN - 1
+    )
+    if len(before) == SAME_ANSWER_RUN - 1 and all(r == result for r in before):
+        found.append("same_answer")
+    if address is not None:
+        others = await rt.store.workers_on_ip(
+            project.id, address_hash(rt, address), other_than=assignment.worker_id
+        )
+        if others >= SHARED_ADDRESS_WORKERS:
+            found.append("shared_address")
+    return tuple(found)
+
+
+async def record_submission(
+    rt: Runtime, assignment: Assignment, result: dict[str, Any], *, address: str | None = None
+) -> Assignment:
+    """Keep a submission with its fraud signals; grade it when its task is gold."""
+    project = await rt.store.get_project(assignment.project_id)
+    at = now()
+    signals = (
+        () if project is None else await _signals(rt, assignment, project, result, address, at)
+    )
+    done = await rt.store.submit(
+        assignment.id,
+        result,
+        now=at,
+        signals=signals,
+        ip_hash=None if address is None else address_hash(rt, address),
+    )
     task = await rt.store.get_task(done.task_id)
-    project = await rt.store.get_project(done.project_id)
     if task is not None and task.gold is not None and project is not None:
         await _grade(rt, project, task, done, result)
     return done

@@ -138,6 +138,7 @@ class Assignment:
     result: dict[str, Any] | None = None
     reviewed_at: float | None = None
     reject_reason: str | None = None
+    signals: tuple[str, ...] = ()  # fraud signals seen at submission (quality.py)
 
     @property
     def live(self) -> bool:

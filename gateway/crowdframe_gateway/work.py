@@ -165,12 +165,15 @@ async def fresh_token(rt: Runtime, worker: Worker, assignment_id: str) -> str:
     return (await seat(rt, worker, assignment_id)).token
 
 
-async def submit(rt: Runtime, worker: Worker, assignment_id: str, body: Any) -> Assignment:
-    """The worker's submission, relayed by the host widget from the task page."""
-    await own_assignment(rt, worker, assignment_id)
+async def submit(
+    rt: Runtime, worker: Worker, assignment_id: str, body: Any, *, address: str | None = None
+) -> Assignment:
+    """The worker's submission, relayed by the host widget from the task page; ``address`` is
+    the worker's IP address, for the fraud signals."""
+    assignment = await own_assignment(rt, worker, assignment_id)
     if not isinstance(body, dict) or not isinstance(body.get("result"), dict):
         raise InvalidInput("result must be a JSON object", field="result")
-    return await record_submission(rt, assignment_id, body["result"])
+    return await record_submission(rt, assignment, body["result"], address=address)
 
 
 async def return_assignment(rt: Runtime, worker: Worker, assignment_id: str) -> Assignment:

@@ -55,6 +55,7 @@ def assignment_view(assignment: Assignment) -> dict[str, Any]:
         "result": assignment.result,
         "reviewed_at": iso(assignment.reviewed_at),
         "reject_reason": assignment.reject_reason,
+        "signals": list(assignment.signals),
     }
 
 

@@ -196,7 +196,10 @@ async def submit(request: Request) -> Response:
     except ValueError:
         raise InvalidInput("the body is not JSON", field="result") from None
     rt = _rt(request)
-    done = await work.submit(rt, worker, request.path_params["assignment_id"], body)
+    address = request.client.host if request.client else None
+    done = await work.submit(
+        rt, worker, request.path_params["assignment_id"], body, address=address
+    )
     following = await work.next_assignment(rt, worker, done.project_id)
     next_url = f"/work/assignments/{following.id}" if following else "/work?notice=finished"
     return JSONResponse({"status": done.status, "next_url": next_url})

@@ -33,7 +33,7 @@ __all__ = ["SqliteBase"]
 
 _ASSIGNMENT_COLUMNS = (
     "id, task_id, project_id, client_id, worker_id, worker_pseudonym, external_id, status, "
-    "accepted_at, deadline, submitted_at, result, reviewed_at, reject_reason"
+    "accepted_at, deadline, submitted_at, result, reviewed_at, reject_reason, signals"
 )
 _TASK_COLUMNS = "id, project_id, external_id, input, status, created_at, expires_at, gold"
 _FINAL_STATUSES = ("submitted", "approved", "rejected")
@@ -63,6 +63,7 @@ def _assignment(row: sqlite3.Row) -> Assignment:
         result=None if row["result"] is None else json.loads(row["result"]),
         reviewed_at=row["reviewed_at"],
         reject_reason=row["reject_reason"],
+        signals=tuple(json.loads(row["signals"])) if row["signals"] else (),
     )
 
 
@@ -167,7 +168,9 @@ class SqliteBase:
         self, db: sqlite3.Connection, assignment: Assignment, **changes: Any
     ) -> Assignment:
         columns = ", ".join(f"{name} = ?" for name in changes)
-        values = [json.dumps(v) if name == "result" else v for name, v in changes.items()]
+        values = [
+            json.dumps(v) if name in ("result", "signals") else v for name, v in changes.items()
+        ]
         db.execute(f"UPDATE assignments SET {columns} WHERE id = ?", (*values, assignment.id))
         return _assignment(
             db.execute(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import ClassVar
 
 from ...errors import Conflict, NotFound
 from ...records import (
@@ -25,7 +26,7 @@ __all__ = ["CatalogPart"]
 
 
 class CatalogPart(SqliteBase):
-    ADDED_COLUMNS = (("tasks", "gold", "TEXT"),)
+    ADDED_COLUMNS: ClassVar[tuple[tuple[str, str, str], ...]] = (("tasks", "gold", "TEXT"),)
 
     SCHEMA = """
 CREATE TABLE IF NOT EXISTS projects (

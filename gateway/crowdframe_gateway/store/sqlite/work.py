@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from typing import Any
+from typing import Any, ClassVar
 
 from ...errors import Conflict
 from ...events import assignment_data, task_completed_data
@@ -30,6 +31,11 @@ __all__ = ["WorkPart"]
 
 
 class WorkPart(SqliteBase):
+    ADDED_COLUMNS: ClassVar[tuple[tuple[str, str, str], ...]] = (
+        ("assignments", "signals", "TEXT"),
+        ("assignments", "ip_hash", "TEXT"),
+    )
+
     SCHEMA = """
 CREATE TABLE IF NOT EXISTS assignments (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, task_id TEXT NOT NULL,
@@ -119,7 +125,7 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
             )
             db.execute(
                 f"INSERT INTO assignments ({_ASSIGNMENT_COLUMNS}) VALUES"
-                " (?,?,?,?,?,?,?,?,?,?,NULL,NULL,NULL,NULL)",
+                " (?,?,?,?,?,?,?,?,?,?,NULL,NULL,NULL,NULL,NULL)",
                 (
                     assignment.id,
                     task.id,
@@ -158,7 +164,15 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
         )
         return _assignment(rows[0]) if rows else None
 
-    async def submit(self, assignment_id: str, result: dict[str, Any], *, now: float) -> Assignment:
+    async def submit(
+        self,
+        assignment_id: str,
+        result: dict[str, Any],
+        *,
+        now: float,
+        signals: tuple[str, ...] = (),
+        ip_hash: str | None = None,
+    ) -> Assignment:
         with self._tx() as db:
             assignment, task = self._load(db, assignment_id)
             if assignment.status in _FINAL_STATUSES:
@@ -169,7 +183,13 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
                     code="assignment_closed",
                 )
             done = self._set_status(
-                db, assignment, status="submitted", submitted_at=now, result=result
+                db,
+                assignment,
+                status="submitted",
+                submitted_at=now,
+                result=result,
+                signals=list(signals),
+                ip_hash=ip_hash,
             )
             self._event(
                 db, done.client_id, "assignment.submitted", assignment_data(done, task), now=now
@@ -243,6 +263,7 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
         status: AssignmentStatus | None,
         cursor: str | None,
         limit: int,
+        signal: str | None = None,
     ) -> Page[Assignment]:
         sql = f"SELECT seq, {_ASSIGNMENT_COLUMNS} FROM assignments WHERE client_id = ? AND seq > ?"
         params: list[Any] = [client_id, _seq(cursor)]
@@ -252,6 +273,9 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
         if status is not None:
             sql += " AND status = ?"
             params.append(status)
+        if signal is not None:
+            sql += " AND signals LIKE ?"
+            params.append(f'%"{signal}"%')
         rows = self._read(sql + " ORDER BY seq LIMIT ?", [*params, limit + 1])
         items = [_assignment(r) for r in rows[:limit]]
         return Page(items, str(rows[limit - 1]["seq"]) if len(rows) > limit else None)
@@ -281,3 +305,34 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
             )
         self._notify_outbox()
         return reviewed
+
+    # -- what the quality process reads -------------------------------------------------------
+
+    async def worker_history(
+        self, project_id: str, worker_id: str, *, limit: int
+    ) -> list[dict[str, Any]]:
+        """The worker's latest submitted results in the project, newest first."""
+        rows = self._read(
+            "SELECT result FROM assignments WHERE project_id = ? AND worker_id = ?"
+            " AND status IN ('submitted', 'approved', 'rejected') ORDER BY seq DESC LIMIT ?",
+            (project_id, worker_id, limit),
+        )
+        return [json.loads(r["result"]) for r in rows]
+
+    async def workers_on_ip(self, project_id: str, ip_hash: str, *, other_than: str) -> int:
+        """How many other workers submitted to the project from the same address."""
+        rows = self._read(
+            "SELECT COUNT(DISTINCT worker_id) AS n FROM assignments WHERE project_id = ?"
+            " AND ip_hash = ? AND worker_id != ?",
+            (project_id, ip_hash, other_than),
+        )
+        return int(rows[0]["n"])
+
+    async def work_seconds(self, project_id: str, *, limit: int) -> list[float]:
+        """Seconds from accept to submit of the project's latest submissions."""
+        rows = self._read(
+            "SELECT submitted_at - accepted_at AS seconds FROM assignments WHERE project_id = ?"
+            " AND submitted_at IS NOT NULL ORDER BY seq DESC LIMIT ?",
+            (project_id, limit),
+        )
+        return [float(r["seconds"]) for r in rows]
