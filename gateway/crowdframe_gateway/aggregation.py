@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["aggregate", "comparison_key"]
+__all__ = ["aggregate", "comparison_key", "needs_another_answer"]
 
 
 def comparison_key(value: Any) -> Any:
@@ -43,3 +43,14 @@ def aggregate(results: Sequence[dict[str, Any] | None]) -> dict[str, dict[str, A
             "votes": {str(first[k]): n for k, n in ranked},
         }
     return summary
+
+
+def needs_another_answer(
+    summary: dict[str, dict[str, Any]], answers: int, *, agreement_min: float, most: int
+) -> bool:
+    """Whether a task whose answers are all in should get one more worker: some field's
+    agreement is below the project's minimum and the project allows more workers."""
+    if answers >= most or not summary:
+        return False
+    lowest: float = min(field["agreement"] for field in summary.values())
+    return lowest < agreement_min

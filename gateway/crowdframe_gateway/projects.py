@@ -45,6 +45,8 @@ _SPEC_FIELDS = (
     "gold_ratio",
     "gold_min_answers",
     "gold_min_accuracy",
+    "agreement_min",
+    "assignments_max",
 )
 _UPDATABLE = (
     "title",
@@ -57,6 +59,8 @@ _UPDATABLE = (
     "gold_ratio",
     "gold_min_answers",
     "gold_min_accuracy",
+    "agreement_min",
+    "assignments_max",
 )
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
@@ -92,7 +96,13 @@ def _parse_spec(body: dict[str, Any], gateway_origin: str) -> ProjectSpec:
         gold_ratio=_share(f, "gold_ratio", 0.0, high=1.0),
         gold_min_answers=f.integer("gold_min_answers", 3, low=1, high=1000),
         gold_min_accuracy=_share(f, "gold_min_accuracy", 0.7, high=1.0),
+        agreement_min=_share(f, "agreement_min", 0.0, high=1.0),
+        assignments_max=f.integer("assignments_max", 0, high=100),
     )
+    if spec.assignments_max and spec.assignments_max < spec.assignments_per_task:
+        raise InvalidInput(
+            "assignments_max must be at least assignments_per_task", field="assignments_max"
+        )
     _check_fair_pay(spec)
     return spec
 

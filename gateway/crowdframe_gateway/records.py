@@ -89,6 +89,11 @@ class ProjectSpec:
     gold_ratio: float = 0.0
     gold_min_answers: int = 3
     gold_min_accuracy: float = 0.7
+    # redundancy: when the answers of a task agree less than ``agreement_min`` (share of
+    # workers on the majority answer, per field), one more worker is asked, up to
+    # ``assignments_max`` in all (0: never more than ``assignments_per_task``)
+    agreement_min: float = 0.0
+    assignments_max: int = 0
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> ProjectSpec:

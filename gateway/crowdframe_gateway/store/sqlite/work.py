@@ -6,6 +6,7 @@ import json
 import sqlite3
 from typing import Any, ClassVar
 
+from ...aggregation import aggregate, needs_another_answer
 from ...errors import Conflict
 from ...events import assignment_data, task_completed_data
 from ...records import (
@@ -203,16 +204,33 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
                 (task.id,),
             ).fetchall()
             if task.gold is None and len(rows) >= per_task:
-                db.execute("UPDATE tasks SET status = 'completed' WHERE id = ?", (task.id,))
-                self._event(
-                    db,
-                    done.client_id,
-                    "task.completed",
-                    task_completed_data(task, [_assignment(r) for r in rows]),
-                    now=now,
-                )
+                self._finish_task(db, task, [_assignment(r) for r in rows], now)
         self._notify_outbox()
         return done
+
+    def _finish_task(
+        self, db: sqlite3.Connection, task: Task, submissions: list[Assignment], now: float
+    ) -> None:
+        """All answers are in: complete the task, or ask one more worker when they disagree."""
+        project_id = submissions[0].project_id
+        spec = _spec_from_json(
+            db.execute("SELECT spec FROM projects WHERE id = ?", (project_id,)).fetchone()["spec"]
+        )
+        summary = aggregate([a.result for a in submissions])
+        more = needs_another_answer(
+            summary, len(submissions), agreement_min=spec.agreement_min, most=spec.assignments_max
+        )
+        if more:
+            db.execute("UPDATE tasks SET per_task = per_task + 1 WHERE id = ?", (task.id,))
+            return
+        db.execute("UPDATE tasks SET status = 'completed' WHERE id = ?", (task.id,))
+        self._event(
+            db,
+            submissions[0].client_id,
+            "task.completed",
+            task_completed_data(task, submissions),
+            now=now,
+        )
 
     def _release(
         self, db: sqlite3.Connection, assignment: Assignment, task: Task, status: str, now: float
