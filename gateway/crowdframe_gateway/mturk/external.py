@@ -21,8 +21,8 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from .. import work
-from ..errors import Conflict, GatewayError
-from ..records import now
+from ..errors import Conflict
+from ..quality import record_submission
 from ..runtime import Runtime
 from .ids import PREVIEW_ASSIGNMENT_ID, assignment_credential, assignment_from_credential
 
@@ -109,10 +109,7 @@ async def _next_url(rt: Runtime, worker_id: str, project_id: str, *, claim: bool
     if not claim:  # a repeat: go where the first submission went, changing nothing
         live = await rt.store.live_assignment(project_id, worker.id)
         return f"/work/assignments/{live.id}" if live is not None else "/work?notice=finished"
-    try:
-        following = await work.accept(rt, worker, project_id)
-    except GatewayError:
-        following = None
+    following = await work.next_assignment(rt, worker, project_id)
     return f"/work/assignments/{following.id}" if following else "/work?notice=finished"
 
 
@@ -147,7 +144,8 @@ async def external_submit(request: Request) -> Response:
             request, "File uploads are not supported; nothing was saved.", status=400
         )
     try:
-        done = await rt.store.submit(assignment.id, answer, now=now())
+        address = request.client.host if request.client else None
+        done = await record_submission(rt, assignment, answer, address=address)
     except Conflict as exc:
         if exc.code == "already_submitted":
             next_url = await _next_url(rt, assignment.worker_id, assignment.project_id, claim=False)

@@ -33,28 +33,32 @@ async def create_worker_block(call: Call) -> dict[str, Any]:
     reason = call.params.text("Reason", max_len=1024).strip()
     if not reason:
         raise request_error("Reason must say why the worker is blocked")
-    await call.rt.store.block_worker(Block(call.client.id, worker, reason, now()))
+    await call.rt.store.block(Block(call.client.id, worker, "", reason, now()))
     return {}
 
 
 async def delete_worker_block(call: Call) -> dict[str, Any]:
     worker = _worker_id(call)
     call.params.text("Reason", "", max_len=1024)
-    await call.rt.store.unblock_worker(call.client.id, worker)  # unblocking twice is harmless
+    await call.rt.store.unblock(call.client.id, worker, "")  # unblocking twice is harmless
     return {}
 
 
 async def list_worker_blocks(call: Call) -> dict[str, Any]:
     p = call.params
-    page = await call.rt.store.list_blocks(
-        call.client.id,
-        cursor=p.text("NextToken", None, max_len=255),
-        limit=p.integer("MaxResults", 10, low=1, high=100),
-    )
-    items = [{"WorkerId": b.worker_pseudonym, "Reason": b.reason} for b in page.items]
+    token = p.text("NextToken", "0", max_len=255)
+    limit = p.integer("MaxResults", 10, low=1, high=100)
+    if not token.isdigit():
+        raise request_error("NextToken is not one this service returned")
+    start = int(token)
+    # MTurk's blocks are client-wide: project-scoped blocks are Crowdframe's own
+    blocks = [b for b in await call.rt.store.list_blocks(call.client.id) if not b.project_id]
+    items = [
+        {"WorkerId": b.worker_pseudonym, "Reason": b.reason} for b in blocks[start : start + limit]
+    ]
     answer: dict[str, Any] = {"NumResults": len(items), "WorkerBlocks": items}
-    if page.next_cursor is not None:
-        answer["NextToken"] = page.next_cursor
+    if start + limit < len(blocks):
+        answer["NextToken"] = str(start + limit)
     return answer
 
 

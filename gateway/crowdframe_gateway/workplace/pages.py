@@ -79,6 +79,7 @@ async def signup(request: Request) -> Response:
         "email": str(form.get("email", "")),
         "country": str(form.get("country", "")),
         "languages": [str(v) for v in form.getlist("languages")],
+        "native": str(form.get("native", "")),
     }
     try:
         worker = await accounts.sign_up(
@@ -203,8 +204,11 @@ async def submit(request: Request) -> Response:
     except ValueError:
         raise InvalidInput("the body is not JSON", field="result") from None
     rt = _rt(request)
-    done = await work.submit(rt, worker, request.path_params["assignment_id"], body)
-    following = await work.accept(rt, worker, done.project_id)
+    address = request.client.host if request.client else None
+    done = await work.submit(
+        rt, worker, request.path_params["assignment_id"], body, address=address
+    )
+    following = await work.next_assignment(rt, worker, done.project_id)
     next_url = f"/work/assignments/{following.id}" if following else "/work?notice=finished"
     return JSONResponse({"status": done.status, "next_url": next_url})
 

@@ -9,17 +9,17 @@ database lock is what makes it atomic across processes.
 from __future__ import annotations
 
 from .accounts import AccountsPart
-from .blocks import BlocksPart
 from .catalog import CatalogPart
 from .compat import CompatPart
 from .ledger import LedgerPart
 from .outbox import OutboxPart
+from .quality import QualityPart
 from .work import WorkPart
 
 __all__ = ["SqliteStore"]
 
 
 class SqliteStore(
-    AccountsPart, CatalogPart, WorkPart, OutboxPart, BlocksPart, LedgerPart, CompatPart
+    AccountsPart, CatalogPart, WorkPart, OutboxPart, QualityPart, LedgerPart, CompatPart
 ):
     """The embedded store: every part's operations on one SQLite connection."""
