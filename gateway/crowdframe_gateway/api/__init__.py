@@ -28,6 +28,7 @@ api_routes = [
     Route("/assignments/{id}/approve", h.approve_assignment, methods=["POST"]),
     Route("/assignments/{id}/reject", h.reject_assignment, methods=["POST"]),
     Route("/assignments/{id}/submit", h.submit_assignment, methods=["POST"]),
+    Route("/assignments/{id}/bonus", q.bonus, methods=["POST"]),
     Route("/tokens/verify", h.verify_token, methods=["POST"]),
     Route("/webhook-endpoints", h.create_endpoint, methods=["POST"]),
     Route("/webhook-endpoints", h.list_endpoints, methods=["GET"]),

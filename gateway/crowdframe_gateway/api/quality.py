@@ -8,12 +8,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from .. import projects, quality, review
+from ..earnings import credit_bonus
 from ..errors import GatewayError, InvalidInput, NotFound
 from ..records import Block, GoldStats, iso
+from ..validation import Fields
 from .http import current_client, json_body, reply, runtime
 from .views import assignment_view
 
-__all__ = ["block_worker", "bulk_review", "gold_records", "list_blocks", "unblock_worker"]
+__all__ = [
+    "block_worker",
+    "bonus",
+    "bulk_review",
+    "gold_records",
+    "list_blocks",
+    "unblock_worker",
+]
 
 MAX_BULK = 500
 
@@ -101,3 +110,31 @@ async def bulk_review(request: Request) -> JSONResponse:
             continue
         done.append(assignment_view(reviewed))
     return reply({"data": done, "refused": refused})
+
+
+async def bonus(request: Request) -> JSONResponse:
+    """``POST /assignments/{id}/bonus`` with ``{"amount_cents", "reason"}``; an
+    ``Idempotency-Key`` header makes a retry pay nothing more."""
+    client = await current_client(request)
+    body = await json_body(request)
+    f = Fields(body)
+    f.reject_unknown(("amount_cents", "reason"))
+    amount = f.integer("amount_cents", low=1, high=1_000_000)
+    reason = f.text("reason", min_len=1, max_len=1000)
+    rt = runtime(request)
+    assignment = await review.owned_assignment(rt, client, request.path_params["id"])
+    credit = await credit_bonus(
+        rt, assignment, amount, reason, request.headers.get("idempotency-key")
+    )
+    return reply(
+        {
+            "object": "bonus",
+            "assignment_id": credit.assignment_id,
+            "worker_id": assignment.worker_pseudonym,
+            "amount_cents": credit.amount_cents,
+            "currency": credit.currency,
+            "reason": credit.reason,
+            "created_at": iso(credit.created_at),
+        },
+        201,
+    )
