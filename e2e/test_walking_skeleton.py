@@ -16,18 +16,9 @@ from standardwebhooks.webhooks import Webhook as ReferenceWebhook
 import crowdframe
 from crowdframe._token import sign_task_token
 from services import World
+from worker_steps import sign_up
 
 pytestmark = pytest.mark.e2e
-
-
-def sign_up(page: Page, world: World, email: str) -> None:
-    page.goto(world.gateway.origin + "/signup")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill("a long password")
-    page.get_by_label("Country you live in").select_option("DE")
-    page.get_by_label("English").check()
-    page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("heading", name="Available tasks")).to_be_visible()
 
 
 def wait_for_results(world: World, count: int) -> dict[str, list[dict[str, object]]]:
@@ -45,7 +36,7 @@ def test_a_new_worker_does_a_task_and_the_client_receives_a_verified_webhook(
 ) -> None:
     sign_up(page, world, "new.worker@example.org")
     offer = page.get_by_role("listitem").filter(has_text="Sentiment of short reviews")
-    expect(offer).to_contain_text("0.05 USD")
+    expect(offer).to_contain_text("0.10 USD")
     offer.get_by_role("button", name=re.compile("Accept")).click()
 
     # the client's page, from another origin (and site) than the gateway, inside the frame

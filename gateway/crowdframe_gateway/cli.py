@@ -64,6 +64,10 @@ def register(commands: Any) -> None:
     migrate.add_argument("--to", dest="target", required=True, help="redis://HOST:PORT/DB")
     migrate.set_defaults(run=run_migrate)
 
+    from .mturk.cli import register as register_mturk
+
+    register_mturk(commands, _store_options, settings_from)
+
 
 def _extras_missing() -> str | None:
     """The gateway needs the ``gateway`` extra; a plain ``pip install crowdframe`` lacks it."""

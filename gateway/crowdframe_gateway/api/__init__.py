@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from ..errors import GatewayError
 from . import handlers as h
+from . import quality as q
 from .http import error_response
 
 __all__ = ["api_exception_handlers", "api_routes"]
@@ -21,14 +22,21 @@ api_routes = [
     Route("/projects/{id}/tasks", h.add_tasks, methods=["POST"]),
     Route("/tasks/{id}", h.get_task, methods=["GET"]),
     Route("/assignments", h.list_assignments, methods=["GET"]),
+    Route("/assignments/approve", q.bulk_review, methods=["POST"]),
+    Route("/assignments/reject", q.bulk_review, methods=["POST"]),
     Route("/assignments/{id}", h.get_assignment, methods=["GET"]),
     Route("/assignments/{id}/approve", h.approve_assignment, methods=["POST"]),
     Route("/assignments/{id}/reject", h.reject_assignment, methods=["POST"]),
     Route("/assignments/{id}/submit", h.submit_assignment, methods=["POST"]),
+    Route("/assignments/{id}/bonus", q.bonus, methods=["POST"]),
     Route("/tokens/verify", h.verify_token, methods=["POST"]),
     Route("/webhook-endpoints", h.create_endpoint, methods=["POST"]),
     Route("/webhook-endpoints", h.list_endpoints, methods=["GET"]),
     Route("/webhook-endpoints/{id}/test", h.test_endpoint, methods=["POST"]),
+    Route("/projects/{id}/gold", q.gold_records, methods=["GET"]),
+    Route("/blocks", q.list_blocks, methods=["GET"]),
+    Route("/workers/{worker_id}/block", q.block_worker, methods=["POST"]),
+    Route("/workers/{worker_id}/block", q.unblock_worker, methods=["DELETE"]),
 ]
 
 

@@ -10,11 +10,16 @@ from __future__ import annotations
 
 from .accounts import AccountsPart
 from .catalog import CatalogPart
+from .compat import CompatPart
+from .ledger import LedgerPart
 from .outbox import OutboxPart
+from .quality import QualityPart
 from .work import WorkPart
 
 __all__ = ["SqliteStore"]
 
 
-class SqliteStore(AccountsPart, CatalogPart, WorkPart, OutboxPart):
+class SqliteStore(
+    AccountsPart, CatalogPart, WorkPart, OutboxPart, QualityPart, LedgerPart, CompatPart
+):
     """The embedded store: every part's operations on one SQLite connection."""
