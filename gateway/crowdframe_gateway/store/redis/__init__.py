@@ -9,12 +9,17 @@ docs/deployment.md explains it, with the few operations that cross partitions.
 from __future__ import annotations
 
 from .accounts import AccountsPart
-from .catalog import CatalogPart
+from .compat import CompatPart
+from .hits import HitsPart
+from .ledger import LedgerPart
 from .outbox import OutboxPart
+from .quality import QualityPart
 from .review import ReviewPart
 
 __all__ = ["RedisStore"]
 
 
-class RedisStore(AccountsPart, CatalogPart, ReviewPart, OutboxPart):
+class RedisStore(
+    AccountsPart, CompatPart, ReviewPart, OutboxPart, QualityPart, LedgerPart, HitsPart
+):
     """The shared store: every part's operations on one Redis (``redis://host:port/db``)."""

@@ -34,7 +34,8 @@ _WORK = ("events", "pool", "assignments")
 SCRIPTS = {
     script.name: script
     for script in (
-        Script("add_tasks"),
+        Script("new_project"),
+        Script("add_tasks", ("tasks",)),
         Script("idempotency"),
         Script("available", ("pool",)),
         Script("claim", _WORK),
@@ -42,8 +43,18 @@ SCRIPTS = {
         Script("release", _WORK),
         Script("expire", _WORK),
         Script("review", _WORK),
+        Script("approve", _WORK),
+        Script("gold", ("events",)),
         Script("event", ("events",)),
         Script("lease"),
         Script("finish"),
+        # MTurk compatibility
+        Script("revoke"),
+        Script("hit_type"),
+        Script("hit_listing"),
+        Script("create_hit", ("tasks",)),
+        Script("hit", ("hits",)),
+        Script("dispose", ("hits",)),
+        Script("expiry"),
     )
 }
