@@ -5,10 +5,12 @@ from __future__ import annotations
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from ..errors import GatewayError
 from . import handlers as h
+from . import live
+from . import webhooks as wh
 from .http import error_response
 
 __all__ = ["api_exception_handlers", "api_routes"]
@@ -29,6 +31,15 @@ api_routes = [
     Route("/webhook-endpoints", h.create_endpoint, methods=["POST"]),
     Route("/webhook-endpoints", h.list_endpoints, methods=["GET"]),
     Route("/webhook-endpoints/{id}/test", h.test_endpoint, methods=["POST"]),
+    Route("/webhook-endpoints/{id}", wh.get_endpoint, methods=["GET"]),
+    Route("/webhook-endpoints/{id}", wh.update_endpoint, methods=["PATCH"]),
+    Route("/webhook-endpoints/{id}/rotate-secret", wh.rotate_secret, methods=["POST"]),
+    Route("/webhook-endpoints/{id}/messages", wh.list_messages, methods=["GET"]),
+    Route("/webhook-endpoints/{id}/replay-failed", wh.replay_failed, methods=["POST"]),
+    Route("/webhook-messages/{id}", wh.get_message, methods=["GET"]),
+    Route("/webhook-messages/{id}/attempts", wh.list_attempts, methods=["GET"]),
+    Route("/webhook-messages/{id}/replay", wh.replay_message, methods=["POST"]),
+    WebSocketRoute("/events/live", live.live_events),
 ]
 
 

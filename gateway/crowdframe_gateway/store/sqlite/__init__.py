@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from .accounts import AccountsPart
 from .catalog import CatalogPart
+from .delivery_log import DeliveryLogPart
+from .live import LivePart
 from .outbox import OutboxPart
 from .work import WorkPart
 
 __all__ = ["SqliteStore"]
 
 
-class SqliteStore(AccountsPart, CatalogPart, WorkPart, OutboxPart):
+class SqliteStore(AccountsPart, CatalogPart, WorkPart, OutboxPart, DeliveryLogPart, LivePart):
     """The embedded store: every part's operations on one SQLite connection."""
