@@ -74,6 +74,9 @@ def configure_logging() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # httpx logs every request with its URL: a webhook URL may carry a secret, and
+    # crowdframe.delivery already logs each attempt by endpoint id
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def run_gateway(args: argparse.Namespace) -> int:

@@ -37,6 +37,7 @@ from ._models import (
 from ._task_page import task_page_headers
 from ._token import TaskTokenClaims, origin_of, verify_task_token
 from ._webhook import Webhook
+from ._webhook_models import WebhookAttempt, WebhookMessage
 
 __all__ = [
     "EVENT_TYPES",
@@ -67,8 +68,10 @@ __all__ = [
     "TransportError",
     "ValidationError",
     "Webhook",
+    "WebhookAttempt",
     "WebhookEndpoint",
     "WebhookEvent",
+    "WebhookMessage",
     "WebhookVerificationError",
     "origin_of",
     "task_page_headers",

@@ -11,14 +11,13 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar, Unpack
-from urllib.parse import quote
 
 import httpx
 
 from . import __version__
+from ._call import _Call, _query, _segment
 from ._exceptions import (
     APIError,
     AuthenticationError,
@@ -48,6 +47,7 @@ from ._models import (
     WebhookEndpoint,
 )
 from ._token import TaskTokenClaims, _claims_from
+from ._webhook_admin import AsyncWebhookMethods, WebhookMethods
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "AsyncClient", "Client"]
 
@@ -75,32 +75,6 @@ _TOKEN_ERRORS: dict[str, type[TokenError]] = {
     "token_mode": TokenModeError,
     "token_assignment": TokenMalformedError,
 }
-
-
-@dataclass(frozen=True, slots=True)
-class _Call(Generic[T]):
-    """One API call as data: what to send, and how to read a successful answer."""
-
-    method: str
-    path: str
-    parse: Callable[[Any], T]
-    params: Mapping[str, str | int] | None = None
-    body: Any = None
-    headers: Mapping[str, str] | None = None
-    # Only /tokens/verify answers a failed check with a TokenError; elsewhere (submit) a bad
-    # token is a ValidationError like any other bad input.
-    token_errors: bool = False
-
-
-def _segment(value: str) -> str:
-    """An id made safe to put in a path: ``../tasks`` must not reach another endpoint."""
-    if not isinstance(value, str) or value in ("", ".", ".."):
-        raise ValueError(f"not an object id: {value!r}")
-    return quote(value, safe="")
-
-
-def _query(**params: str | int | None) -> dict[str, str | int]:
-    return {name: value for name, value in params.items() if value is not None}
 
 
 def _api_root(base_url: str) -> str:
@@ -298,7 +272,7 @@ class _BaseClient(Generic[_HTTP]):
         return _Call("POST", path, _message_id, body={})
 
 
-class Client(_BaseClient[httpx.Client]):
+class Client(_BaseClient[httpx.Client], WebhookMethods):
     """A blocking client of the Crowdframe REST API.
 
     >>> with crowdframe.Client("cfk_…") as client:  # doctest: +SKIP
@@ -461,7 +435,7 @@ class Client(_BaseClient[httpx.Client]):
         return self._run(self._send_test_event(endpoint_id))
 
 
-class AsyncClient(_BaseClient[httpx.AsyncClient]):
+class AsyncClient(_BaseClient[httpx.AsyncClient], AsyncWebhookMethods):
     """The asyncio twin of ``Client``: the same methods, as coroutines.
 
     >>> async with crowdframe.AsyncClient("cfk_…") as client:  # doctest: +SKIP
