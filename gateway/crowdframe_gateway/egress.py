@@ -79,7 +79,8 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
             addresses = [str(ipaddress.ip_address(host.strip("[]")))]
         except ValueError:
             try:
-                addresses = await asyncio.wait_for(self._resolve(host, port), timeout)
+                async with asyncio.timeout(timeout):
+                    addresses = await self._resolve(host, port)
             except (OSError, TimeoutError) as exc:
                 raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
         reasons = []

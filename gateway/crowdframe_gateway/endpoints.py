@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from crowdframe import EVENT_TYPES
 from crowdframe._webhook import new_webhook_secret
 
-from .errors import InvalidInput, NotFound
+from .errors import Conflict, InvalidInput, NotFound
 from .records import Client, Endpoint, new_id, now
 from .runtime import Runtime
 from .validation import Fields, is_loopback_host
@@ -77,6 +77,8 @@ async def owned_endpoint(rt: Runtime, client: Client, endpoint_id: str) -> Endpo
 
 async def send_test_event(rt: Runtime, client: Client, endpoint_id: str) -> str:
     endpoint = await owned_endpoint(rt, client, endpoint_id)
+    if endpoint.status != "enabled":
+        raise Conflict("the endpoint is disabled: enable it first", code="endpoint_disabled")
     _event, message_ids = await rt.store.record_event(
         client.id,
         "endpoint.test",

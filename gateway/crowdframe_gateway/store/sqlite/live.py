@@ -70,4 +70,5 @@ class LivePart(SqliteBase):
                     for r in rows
                 ]
             with suppress(TimeoutError):
-                await asyncio.wait_for(signal.wait(), min(remaining, _POLL_SECONDS))
+                async with asyncio.timeout(min(remaining, _POLL_SECONDS)):
+                    await signal.wait()

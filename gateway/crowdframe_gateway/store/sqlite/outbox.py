@@ -219,6 +219,9 @@ CREATE INDEX IF NOT EXISTS attempts_by_message ON attempts (message_id, seq);
         if signal is None:
             await asyncio.sleep(seconds)
             return
+        # asyncio.timeout, not wait_for: in 3.11 a wait_for(..., 0) cancelled from outside can
+        # hang its caller for good
         with suppress(TimeoutError):
-            await asyncio.wait_for(signal.wait(), seconds)
+            async with asyncio.timeout(max(seconds, 0.0)):
+                await signal.wait()
         signal.clear()
