@@ -5,6 +5,7 @@ arrive one after another, and a slow endpoint does not hold up anyone else."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 
 import pytest
@@ -166,7 +167,7 @@ async def test_messages_about_one_task_are_sent_one_after_another_in_order(
     for deliveries in by_task.values():
         kinds = [kind for kind, _, _ in deliveries]
         assert kinds == ["assignment.accepted", "assignment.submitted", "task.completed"]
-        for (_, _, answered), (_, next_started, _) in zip(deliveries, deliveries[1:], strict=False):
+        for (_, _, answered), (_, next_started, _) in itertools.pairwise(deliveries):
             assert next_started >= answered, "the next one waited for the previous answer"
     firsts = sorted((d[0][1], d[0][2]) for d in by_task.values())
     assert firsts[1][0] < firsts[0][1], "different tasks are delivered side by side"
