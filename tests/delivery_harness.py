@@ -17,10 +17,14 @@ from receiver import Receiver
 
 @asynccontextmanager
 async def delivering(
-    gateway: Gateway, *, http: httpx.AsyncClient | None = None, rt: Any = None
+    gateway: Gateway,
+    *,
+    transport: Callable[[], httpx.AsyncBaseTransport] | None = None,
+    rt: Any = None,
 ) -> AsyncIterator[Deliverer]:
-    """The delivery loop running for the test's duration (``rt`` replaces the runtime)."""
-    deliverer = Deliverer(rt or gateway.rt, http=http)
+    """The delivery loop running for the test's duration (``rt`` replaces the runtime,
+    ``transport`` makes the transport of each connection)."""
+    deliverer = Deliverer(rt or gateway.rt, transport=transport)
     task = asyncio.create_task(deliverer.run())
     try:
         yield deliverer

@@ -148,5 +148,8 @@ def guarded_transport(
         allow_private=allow_private,
         resolve=resolve or system_resolver,
         ssl_context=ssl_context or httpx.create_ssl_context(),
-        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=256),
+        limits=httpx.Limits(
+            max_connections=max_connections,
+            max_keepalive_connections=min(max_connections, 256),
+        ),
     )

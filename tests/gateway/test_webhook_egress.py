@@ -10,6 +10,7 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -112,16 +113,12 @@ async def test_the_connection_goes_to_the_address_that_was_checked(
     with running_receiver() as receiver:
         port = receiver.url.split(":")[2].split("/")[0]
         hook = await endpoint(api, f"http://hooks.example:{port}/hooks")
-        allowed = httpx.AsyncClient(
-            transport=guarded_transport(allow_private=True, resolve=rebinding_dns)
-        )
-        async with delivering(gateway, http=allowed):
+        allowed = partial(guarded_transport, allow_private=True, resolve=rebinding_dns)
+        async with delivering(gateway, transport=allowed):
             await api.call("POST", f"/webhook-endpoints/{hook['id']}/test")
             await wait_until(lambda: len(receiver.received) == 1, "the delivery")
-        refused = httpx.AsyncClient(
-            transport=guarded_transport(allow_private=False, resolve=rebinding_dns)
-        )
-        async with delivering(gateway, http=refused):
+        refused = partial(guarded_transport, allow_private=False, resolve=rebinding_dns)
+        async with delivering(gateway, transport=refused):
             await api.call("POST", f"/webhook-endpoints/{hook['id']}/test")
             await wait_until(lambda: len(_attempts(gateway)) == 2, "a second attempt")
     assert receiver.received[0].headers["host"] == f"hooks.example:{port}"
@@ -218,13 +215,11 @@ async def test_https_verifies_the_certificate_for_the_urls_hostname(
         return ["127.0.0.1"]  # both names lead to the same server
 
     trust = ssl.create_default_context(cafile=str(ca))
-    http = httpx.AsyncClient(
-        transport=guarded_transport(allow_private=True, resolve=dns, ssl_context=trust)
-    )
+    http = partial(guarded_transport, allow_private=True, resolve=dns, ssl_context=trust)
     with https_receiver(cert, key) as (port, got):
         right = await endpoint(api, f"https://hooks.example:{port}/hooks")
         wrong = await endpoint(api, f"https://other.example:{port}/hooks")
-        async with delivering(gateway, http=http):
+        async with delivering(gateway, transport=http):
             await api.call("POST", f"/webhook-endpoints/{right['id']}/test")
             await api.call("POST", f"/webhook-endpoints/{wrong['id']}/test")
             await wait_until(lambda: len(_attempts(gateway)) >= 2, "both attempts")

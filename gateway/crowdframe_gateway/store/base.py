@@ -25,7 +25,7 @@ from ..records import (
     Worker,
 )
 
-__all__ = ["DeliveryOutcome", "Page", "Store", "TaskBatchResult"]
+__all__ = ["AttemptResult", "DeliveryOutcome", "Page", "Store", "TaskBatchResult"]
 
 T = TypeVar("T")
 DeliveryOutcome = Literal["delivered", "retry", "failed"]
@@ -35,6 +35,15 @@ DeliveryOutcome = Literal["delivered", "retry", "failed"]
 class Page(Generic[T]):
     items: list[T]
     next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptResult:
+    """A finished delivery attempt and what follows: ``next_attempt_at`` for a retry."""
+
+    attempt: Attempt
+    outcome: DeliveryOutcome
+    next_attempt_at: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +133,11 @@ class Store(Protocol):
         """Log the attempt, end the lease, set the message's status; a success clears the
         endpoint's ``failing_since``, a failure sets it unless set. A ``retry`` for an endpoint
         disabled meanwhile becomes ``failed``."""
+        ...
+
+    async def finish_attempts(self, results: Sequence[AttemptResult]) -> None:
+        """``finish_attempt`` for several attempts at once (the delivery loop's group commit);
+        need not be durable against power loss: a lost finish only repeats a delivery."""
         ...
 
     async def list_attempts(self, message_id: str) -> list[Attempt]: ...

@@ -180,18 +180,29 @@ class SqliteBase:
             self._db = None
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
+    def _tx(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """A write transaction. ``durable=False`` skips the fsync of ``synchronous=FULL`` for
+        bookkeeping whose loss in a power failure only repeats work (a lease, a delivery
+        record): a crashed process loses nothing either way, and the next durable commit
+        syncs the log up to and including it."""
         db = self._db
         if db is None:
             raise RuntimeError("store is not open")
+        relaxed = not durable and self._synchronous.upper() in ("FULL", "EXTRA")
         with self._lock:
-            db.execute("BEGIN IMMEDIATE")
+            if relaxed:
+                db.execute("PRAGMA synchronous=NORMAL")
             try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield db
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+                db.execute("COMMIT")
+            finally:
+                if relaxed:
+                    db.execute(f"PRAGMA synchronous={self._synchronous}")
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         db = self._db

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from typing import Any
 
@@ -16,11 +16,13 @@ from ...records import (
     Message,
     now,
 )
-from ..base import DeliveryOutcome
+from ..base import AttemptResult, DeliveryOutcome
 from .base import (
     SqliteBase,
     _endpoint,
 )
+
+_STATUS = {"delivered": "delivered", "retry": "pending", "failed": "failed"}
 
 __all__ = ["OutboxPart", "_endpoints_by_id", "_events_by_id", "_message"]
 
@@ -120,7 +122,7 @@ CREATE INDEX IF NOT EXISTS attempts_by_message ON attempts (message_id, seq);
         """Due messages, oldest first, leased for ``lease_seconds``. Skipped: a message while an
         earlier one about the same task for the same endpoint is in flight or not yet tried
         (per-task order), and an endpoint's messages beyond ``per_endpoint`` in flight."""
-        with self._tx() as db:
+        with self._tx(durable=False) as db:
             in_flight = dict(
                 db.execute(
                     "SELECT endpoint_id, COUNT(*) FROM outbox WHERE leased_until > ?"
@@ -161,50 +163,76 @@ CREATE INDEX IF NOT EXISTS attempts_by_message ON attempts (message_id, seq);
     async def finish_attempt(
         self, attempt: Attempt, outcome: DeliveryOutcome, *, next_attempt_at: float | None
     ) -> None:
-        """Log the attempt, release the lease, and keep the endpoint's ``failing_since``: the
-        first failure of the current run, cleared by a success."""
-        status = {"delivered": "delivered", "retry": "pending", "failed": "failed"}[outcome]
-        with self._tx() as db:
-            db.execute(
-                "INSERT INTO attempts (message_id, at, status_code, latency_ms, response, error)"
-                " VALUES (?,?,?,?,?,?)",
-                (
-                    attempt.message_id,
-                    attempt.at,
-                    attempt.status_code,
-                    attempt.latency_ms,
-                    attempt.response,
-                    attempt.error,
-                ),
-            )
-            endpoint = db.execute(
-                "SELECT e.id, e.status FROM outbox o JOIN endpoints e ON e.id = o.endpoint_id"
-                " WHERE o.id = ?",
-                (attempt.message_id,),
-            ).fetchone()
-            if endpoint is not None and endpoint["status"] != "enabled" and status == "pending":
-                status = "failed"  # the endpoint was disabled while this attempt was in flight
-            db.execute(
-                "UPDATE outbox SET status = ?, attempts = attempts + 1, leased_until = NULL,"
-                " next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?",
-                (status, next_attempt_at, attempt.message_id),
-            )
-            if endpoint is not None:
-                if outcome == "delivered":
-                    db.execute(
-                        "UPDATE endpoints SET failing_since = NULL"
-                        " WHERE id = ? AND failing_since IS NOT NULL",
-                        (endpoint["id"],),
-                    )
-                else:
-                    db.execute(
-                        "UPDATE endpoints SET failing_since = ?"
-                        " WHERE id = ? AND failing_since IS NULL",
-                        (attempt.at, endpoint["id"]),
-                    )
-        # a lease ended: the endpoint (or the task's next message) may take another one now
+        await self.finish_attempts([AttemptResult(attempt, outcome, next_attempt_at)])
+
+    async def finish_attempts(self, results: Sequence[AttemptResult]) -> None:
+        """Log each attempt, release its lease, and keep the endpoint's ``failing_since``: the
+        first failure of the current run, cleared by a success. One transaction for all."""
+        if not results:
+            return
+        with self._tx(durable=False) as db:
+            self._finish(db, results)
+        # leases ended: the endpoint (or the task's next message) may take another one now
         if self._outbox_signal is not None:
             self._signal(self._outbox_signal.set)
+
+    def _finish(self, db: sqlite3.Connection, results: Sequence[AttemptResult]) -> None:
+        ids = [r.attempt.message_id for r in results]
+        marks = ",".join("?" * len(ids))
+        endpoints = {
+            row["message_id"]: (row["endpoint_id"], row["status"])
+            for row in db.execute(
+                "SELECT o.id AS message_id, e.id AS endpoint_id, e.status FROM outbox o"
+                f" JOIN endpoints e ON e.id = o.endpoint_id WHERE o.id IN ({marks})",
+                ids,
+            )
+        }
+        db.executemany(
+            "INSERT INTO attempts (message_id, at, status_code, latency_ms, response, error)"
+            " VALUES (?,?,?,?,?,?)",
+            [
+                (a.message_id, a.at, a.status_code, a.latency_ms, a.response, a.error)
+                for a in (r.attempt for r in results)
+            ],
+        )
+        updates = []
+        # per endpoint: None once a success clears the run, else the run's first failure here
+        failing: dict[str, float | None] = {}
+        cleared: set[str] = set()
+        for result in results:
+            status = _STATUS[result.outcome]
+            endpoint_id, endpoint_status = endpoints.get(result.attempt.message_id, (None, None))
+            if endpoint_status not in (None, "enabled") and status == "pending":
+                status = "failed"  # the endpoint was disabled while this attempt was in flight
+            updates.append((status, result.next_attempt_at, result.attempt.message_id))
+            if endpoint_id is None:
+                continue
+            if result.outcome == "delivered":
+                failing[endpoint_id] = None
+                cleared.add(endpoint_id)
+            elif failing.get(endpoint_id) is None:
+                failing[endpoint_id] = result.attempt.at
+        db.executemany(
+            "UPDATE outbox SET status = ?, attempts = attempts + 1, leased_until = NULL,"
+            " next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?",
+            updates,
+        )
+        for endpoint_id, since in failing.items():
+            if since is None:
+                db.execute(
+                    "UPDATE endpoints SET failing_since = NULL"
+                    " WHERE id = ? AND failing_since IS NOT NULL",
+                    (endpoint_id,),
+                )
+            elif endpoint_id in cleared:  # failed again after a success in this batch
+                db.execute(
+                    "UPDATE endpoints SET failing_since = ? WHERE id = ?", (since, endpoint_id)
+                )
+            else:
+                db.execute(
+                    "UPDATE endpoints SET failing_since = ? WHERE id = ? AND failing_since IS NULL",
+                    (since, endpoint_id),
+                )
 
     async def list_attempts(self, message_id: str) -> list[Attempt]:
         rows = self._read(
