@@ -111,3 +111,29 @@ def test_listen_forwards_events_signed_and_resumes_after_the_gateway_restarts(
         f"{e.id}  -> 200" in line and line.endswith(" ms")
         for e, line in zip(events, shown, strict=True)
     )
+
+
+def test_listen_stops_with_a_clear_message_when_the_api_key_is_refused(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    create_client(data)
+    gateway = start_gateway(data, tmp_path)
+    try:
+        done = subprocess.run(
+            [
+                BIN / "crowdframe",
+                "listen",
+                "--gateway",
+                gateway.origin,
+                "--forward-to",
+                "http://127.0.0.1:9/x",
+            ],
+            env={**os.environ, "CROWDFRAME_API_KEY": "cfk_wrong"},
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    finally:
+        gateway.stop()
+    assert done.returncode == 2
+    assert "refused the API key (401)" in done.stdout
+    assert "cfk_wrong" not in done.stdout + done.stderr
