@@ -39,6 +39,10 @@ async def test_the_attempt_log_shows_each_try_and_a_replay_sends_the_message_aga
         async with delivering(gateway):
             message_id = await sdk.send_test_event(hook.id)
             await wait_for(receiver, 2)
+            for _ in range(100):  # the gateway records the answer just after it arrives
+                if (await sdk.get_webhook_message(message_id)).status == "delivered":
+                    break
+                await asyncio.sleep(0.02)
             messages = [m async for m in sdk.iter_webhook_messages(hook.id)]
             attempts = await sdk.list_webhook_attempts(message_id)
             replayed = await sdk.replay_webhook_message(message_id)
