@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 __all__ = [
     "ASSIGNMENT_STATUSES",
+    "ApiKey",
     "Assignment",
     "AssignmentStatus",
     "Attempt",
@@ -174,3 +175,15 @@ class Attempt:
     latency_ms: float
     response: str
     error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """One of a client's API keys; the key itself is shown once and stored only as its hash."""
+
+    id: str
+    client_id: str
+    name: str
+    prefix: str  # the key's first characters, so its owner can tell keys apart
+    created_at: float
+    revoked_at: float | None = None

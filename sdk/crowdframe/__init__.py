@@ -24,6 +24,7 @@ from ._exceptions import (
     ValidationError,
     WebhookVerificationError,
 )
+from ._keyring import ApiKey, SigningSecret
 from ._models import (
     Assignment,
     Page,
@@ -41,6 +42,7 @@ from ._webhook import Webhook
 __all__ = [
     "EVENT_TYPES",
     "APIError",
+    "ApiKey",
     "Assignment",
     "AsyncClient",
     "AuthenticationError",
@@ -55,6 +57,7 @@ __all__ = [
     "ProjectUpdateParams",
     "RateLimitError",
     "ServerError",
+    "SigningSecret",
     "Task",
     "TaskBatch",
     "TaskTokenClaims",

@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from ..errors import GatewayError
 from . import handlers as h
+from . import keyring as k
 from .http import error_response
 
 __all__ = ["api_exception_handlers", "api_routes"]
@@ -29,6 +30,12 @@ api_routes = [
     Route("/webhook-endpoints", h.create_endpoint, methods=["POST"]),
     Route("/webhook-endpoints", h.list_endpoints, methods=["GET"]),
     Route("/webhook-endpoints/{id}/test", h.test_endpoint, methods=["POST"]),
+    Route("/api-keys", k.create_api_key, methods=["POST"]),
+    Route("/api-keys", k.list_api_keys, methods=["GET"]),
+    Route("/api-keys/{id}", k.revoke_api_key, methods=["DELETE"]),
+    Route("/signing-secrets", k.create_signing_secret, methods=["POST"]),
+    Route("/signing-secrets", k.list_signing_secrets, methods=["GET"]),
+    Route("/signing-secrets/{kid}", k.delete_signing_secret, methods=["DELETE"]),
 ]
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from ..records import (
+    ApiKey,
     Assignment,
     AssignmentStatus,
     Attempt,
@@ -49,7 +50,10 @@ class Store(Protocol):
 
     # clients and workers
     async def create_client(self, client: Client, api_key_hash: str) -> None: ...
-    async def client_by_key_hash(self, key_hash: str) -> Client | None: ...
+    async def client_by_key_hash(self, key_hash: str) -> Client | None:
+        """The client owning a live (not revoked) API key with this hash (see create_api_key)."""
+        ...
+
     async def get_client(self, client_id: str) -> Client | None: ...
     async def create_worker(self, worker: Worker) -> None: ...
     async def worker_by_email(self, email: str) -> Worker | None: ...
@@ -116,3 +120,33 @@ class Store(Protocol):
     ) -> None: ...
     async def list_attempts(self, message_id: str) -> list[Attempt]: ...
     async def wait_for_messages(self, seconds: float) -> None: ...
+
+    # a client's keyring: API keys and token signing secrets (keyring.py)
+    async def create_api_key(self, key: ApiKey, key_hash: str) -> None:
+        """Store a new live API key of ``key.client_id``, found by ``client_by_key_hash``."""
+        ...
+
+    async def list_api_keys(self, client_id: str) -> list[ApiKey]:
+        """The client's API keys, live and revoked, newest first."""
+        ...
+
+    async def revoke_api_key(self, client_id: str, key_id: str, *, now: float) -> ApiKey:
+        """Revoke one of the client's keys at once; ``NotFound`` if it is not the client's,
+        ``Conflict`` (``last_api_key``) if it is the client's last live key. Idempotent."""
+        ...
+
+    async def add_signing_secret(self, client_id: str, secret: str) -> Client:
+        """Append a token signing secret: it becomes the newest, the one that signs."""
+        ...
+
+    async def remove_signing_secret(self, client_id: str, kid: str) -> Client:
+        """Drop the secret with this key id; ``NotFound`` if there is none, ``Conflict``
+        (``last_signing_secret``) if it is the only one. Atomic: a client always keeps one."""
+        ...
+
+    # rate limits, shared by every gateway process (throttle.py)
+    async def count_attempt(self, key: str, *, window: float, now: float) -> tuple[int, float]:
+        """Count one attempt under ``key`` in a fixed window that opens at the first attempt and
+        lasts ``window`` seconds; the attempts in the window so far (this one included) and the
+        time the window closes. Atomic across processes."""
+        ...

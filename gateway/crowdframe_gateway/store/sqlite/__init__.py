@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from .accounts import AccountsPart
 from .catalog import CatalogPart
+from .credentials import CredentialsPart
 from .outbox import OutboxPart
 from .work import WorkPart
 
 __all__ = ["SqliteStore"]
 
 
-class SqliteStore(AccountsPart, CatalogPart, WorkPart, OutboxPart):
+# CredentialsPart comes first so that its schema runs after AccountsPart's (schemas run from
+# the last base to the first): its migration reads the clients table.
+class SqliteStore(CredentialsPart, AccountsPart, CatalogPart, WorkPart, OutboxPart):
     """The embedded store: every part's operations on one SQLite connection."""
