@@ -33,6 +33,10 @@ class Settings:
     allow_private_webhooks: bool = True  # loopback/private webhook URLs; off in production
     sqlite_synchronous: str = "FULL"
     sweep_interval: float = 5.0
+    # sign-in attempts allowed per email and per client IP in a window (throttle.py)
+    signin_attempts_per_email: int = 10
+    signin_attempts_per_ip: int = 100
+    signin_window: float = 900.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
