@@ -11,12 +11,12 @@ from services import World
 __all__ = ["sign_up", "wait_for_results"]
 
 
-def sign_up(page: Page, gateway_origin: str, email: str) -> None:
-    """Create a worker account in the browser; ends on the task list."""
+def sign_up(page: Page, gateway_origin: str, email: str, *, country: str = "DE") -> None:
+    """Create a worker account in the browser (English-speaking); ends on the task list."""
     page.goto(gateway_origin + "/signup")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill("a long password")
-    page.get_by_label("Country you live in").select_option("DE")
+    page.get_by_label("Country you live in").select_option(country)
     page.get_by_label("English").check()
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", name="Available tasks")).to_be_visible()

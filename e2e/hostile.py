@@ -57,8 +57,11 @@ class Arena:
         path = self.path_of(title)
         self.hostile.get(path, html(page, {"Referrer-Policy": "no-referrer"}))
         with self.api() as api:
-            project = api.create_project(
-                title=title, task_url=self.hostile.origin + path, reward_cents=5
+            project = api.create_project(  # 18 USD an hour: fair pay shows it to everyone
+                title=title,
+                task_url=self.hostile.origin + path,
+                reward_cents=5,
+                estimated_seconds=10,
             )
             api.add_tasks(
                 project.id, [{"external_id": f"t{n}", "input": {"n": n}} for n in range(tasks)]

@@ -25,7 +25,7 @@ def test_a_new_worker_does_a_task_and_the_client_receives_a_verified_webhook(
 ) -> None:
     sign_up(page, world.gateway.origin, "new.worker@example.org")
     offer = page.get_by_role("listitem").filter(has_text="Sentiment of short reviews")
-    expect(offer).to_contain_text("0.05 USD")
+    expect(offer).to_contain_text("0.10 USD")
     offer.get_by_role("button", name=re.compile("Accept")).click()
 
     # the client's page, from another origin (and site) than the gateway, inside the frame

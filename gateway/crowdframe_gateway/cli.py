@@ -54,6 +54,10 @@ def register(commands: Any) -> None:
     _store_options(demo)
     demo.set_defaults(run=run_demo)
 
+    from .mturk.cli import register as register_mturk
+
+    register_mturk(commands, _store_options, settings_from)
+
 
 def _extras_missing() -> str | None:
     """The gateway needs the ``gateway`` extra; a plain ``pip install crowdframe`` lacks it."""

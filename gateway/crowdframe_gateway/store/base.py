@@ -11,14 +11,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
+from ..mturk.records import Hit, HitType, MTurkCredential
 from ..records import (
     ApiKey,
     Assignment,
     AssignmentStatus,
     Attempt,
+    Block,
     Client,
+    Credit,
     Endpoint,
     Event,
+    GoldStats,
     Message,
     Project,
     ProjectSpec,
@@ -81,12 +85,27 @@ class Store(Protocol):
     async def open_projects(self, worker_id: str, *, now: float) -> list[tuple[Project, int]]: ...
     async def peek_task(self, project_id: str, worker_id: str, *, now: float) -> Task | None: ...
     async def claim(
-        self, project_id: str, worker_id: str, worker_pseudonym: str, *, now: float
-    ) -> Assignment | None: ...
+        self,
+        project_id: str,
+        worker_id: str,
+        worker_pseudonym: str,
+        *,
+        now: float,
+        gold: bool = False,
+    ) -> Assignment | None:
+        """Atomically give the worker a task: a gold one first when ``gold`` and one is left."""
+        ...
+
     async def live_assignment(self, project_id: str, worker_id: str) -> Assignment | None: ...
     async def get_assignment(self, assignment_id: str) -> Assignment | None: ...
     async def submit(
-        self, assignment_id: str, result: dict[str, Any], *, now: float
+        self,
+        assignment_id: str,
+        result: dict[str, Any],
+        *,
+        now: float,
+        signals: tuple[str, ...] = (),
+        ip_hash: str | None = None,
     ) -> Assignment: ...
     async def return_assignment(self, assignment_id: str, *, now: float) -> Assignment: ...
     async def expire_assignments(self, *, now: float) -> int: ...
@@ -100,6 +119,7 @@ class Store(Protocol):
         status: AssignmentStatus | None,
         cursor: str | None,
         limit: int,
+        signal: str | None = None,
     ) -> Page[Assignment]: ...
     async def review(
         self, assignment_id: str, *, approve: bool, reason: str | None, now: float
@@ -120,6 +140,73 @@ class Store(Protocol):
     ) -> None: ...
     async def list_attempts(self, message_id: str) -> list[Attempt]: ...
     async def wait_for_messages(self, seconds: float) -> None: ...
+
+    # quality: gold records, block lists, auto-approval
+    async def record_gold(
+        self,
+        project_id: str,
+        worker_id: str,
+        worker_pseudonym: str,
+        *,
+        correct: bool,
+        min_answers: int,
+        min_accuracy: float,
+    ) -> GoldStats:
+        """Count one gold answer; stop the worker (once, with a ``worker.stopped`` event) when
+        they have given ``min_answers`` and their accuracy is below ``min_accuracy``."""
+        ...
+
+    async def gold_stats(self, project_id: str) -> list[GoldStats]: ...
+    async def block(self, block: Block) -> None: ...
+    async def unblock(self, client_id: str, worker_pseudonym: str, project_id: str) -> bool: ...
+    async def list_blocks(self, client_id: str) -> list[Block]: ...
+    async def is_blocked(
+        self, client_id: str, worker_id: str, worker_pseudonym: str, project_id: str
+    ) -> bool: ...
+    async def auto_approve(self, *, now: float) -> list[Assignment]: ...
+    async def worker_history(
+        self, project_id: str, worker_id: str, *, limit: int
+    ) -> list[dict[str, Any]]: ...
+    async def workers_on_ip(self, project_id: str, ip_hash: str, *, other_than: str) -> int: ...
+    async def work_seconds(self, project_id: str, *, limit: int) -> list[float]: ...
+
+    # earnings ledger
+    async def credit(self, credit: Credit) -> Credit: ...
+    async def earnings(self, worker_id: str) -> list[Credit]: ...
+    async def list_bonuses(
+        self,
+        client_id: str,
+        *,
+        task_id: str | None,
+        assignment_id: str | None,
+        cursor: str | None,
+        limit: int,
+    ) -> Page[Credit]: ...
+
+    # tasks, as MTurk compatibility needs them (HITs)
+    async def set_task_expiry(self, task_id: str, expires_at: float) -> Task: ...
+    async def list_task_assignments(
+        self,
+        task_id: str,
+        *,
+        statuses: Sequence[AssignmentStatus],
+        cursor: str | None,
+        limit: int,
+    ) -> Page[Assignment]: ...
+
+    # MTurk compatibility: credentials, HIT types, HITs
+    async def create_mturk_credential(self, credential: MTurkCredential) -> None: ...
+    async def get_mturk_credential(self, access_key_id: str) -> MTurkCredential | None: ...
+    async def revoke_mturk_credential(self, access_key_id: str) -> bool: ...
+    async def hit_type_for(self, hit_type: HitType) -> HitType: ...
+    async def get_hit_type(self, hit_type_id: str) -> HitType | None: ...
+    async def hit_type_project(
+        self, hit_type_id: str, origin: str, project: Project
+    ) -> Project: ...
+    async def create_hit(self, hit: Hit, unique_request_token: str | None) -> Hit: ...
+    async def get_hit(self, task_id: str) -> Hit | None: ...
+    async def list_hits(self, client_id: str, *, cursor: str | None, limit: int) -> Page[Hit]: ...
+    async def dispose_hit(self, task_id: str, *, now: float) -> Hit: ...
 
     # a client's keyring: API keys and token signing secrets (keyring.py)
     async def create_api_key(self, key: ApiKey, key_hash: str) -> None:

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from .accounts import AccountsPart
 from .catalog import CatalogPart
+from .compat import CompatPart
 from .credentials import CredentialsPart
+from .ledger import LedgerPart
 from .outbox import OutboxPart
+from .quality import QualityPart
 from .work import WorkPart
 
 __all__ = ["SqliteStore"]
@@ -19,5 +22,14 @@ __all__ = ["SqliteStore"]
 
 # CredentialsPart comes first so that its schema runs after AccountsPart's (schemas run from
 # the last base to the first): its migration reads the clients table.
-class SqliteStore(CredentialsPart, AccountsPart, CatalogPart, WorkPart, OutboxPart):
+class SqliteStore(
+    CredentialsPart,
+    AccountsPart,
+    CatalogPart,
+    WorkPart,
+    OutboxPart,
+    QualityPart,
+    LedgerPart,
+    CompatPart,
+):
     """The embedded store: every part's operations on one SQLite connection."""
