@@ -35,10 +35,11 @@ class Gateway:
         self.browsers.append(http)
         return Browser(http)
 
-    async def worker(self, email: str = "worker@example.org") -> Browser:
-        """A browser with a freshly signed-up worker in it."""
+    async def worker(self, email: str = "worker@example.org", **profile: Any) -> Browser:
+        """A browser with a freshly signed-up worker in it (``country``, ``languages``,
+        ``native`` as on the sign-up form)."""
         browser = self.browser()
-        await browser.sign_up(email)
+        await browser.sign_up(email, **profile)
         return browser
 
 
@@ -63,7 +64,8 @@ class ApiClient:
         )
 
     async def project(self, **fields: object) -> Any:
-        body = {"title": "Label it", "task_url": TASK_URL, "reward_cents": 10, **fields}
+        # 30 cents a minute: 18 USD an hour, above every minimum wage in the fair-pay table
+        body = {"title": "Label it", "task_url": TASK_URL, "reward_cents": 30, **fields}
         answer = await self.call("POST", "/projects", json=body)
         assert answer.status_code == 201, answer.text
         return answer.json()  # type: ignore[no-any-return]
@@ -94,11 +96,24 @@ class Browser:
     async def post_form(self, path: str, data: dict[str, object]) -> httpx.Response:
         return await self.http.post(path, data={"csrf": self.csrf, **data})  # type: ignore[dict-item]
 
-    async def sign_up(self, email: str = "worker@example.org") -> httpx.Response:
+    async def sign_up(
+        self,
+        email: str = "worker@example.org",
+        *,
+        country: str = "DE",
+        languages: tuple[str, ...] = ("de",),
+        native: str = "",
+    ) -> httpx.Response:
         await self.get("/signup")
         answer = await self.post_form(
             "/signup",
-            {"email": email, "password": "correct horse", "country": "DE", "languages": ["de"]},
+            {
+                "email": email,
+                "password": "correct horse",
+                "country": country,
+                "languages": list(languages),
+                "native": native,
+            },
         )
         assert answer.status_code == 303, answer.text
         await self.get("/work")
@@ -111,6 +126,17 @@ class Browser:
         assert location.startswith("/work/assignments/"), (answer.status_code, location)
         await self.get(location)
         return location.rsplit("/", 1)[1]
+
+    async def submit(self, assignment_id: str, result: dict[str, Any]) -> Any:
+        """Submit as the host widget does for the task page; the answer's JSON
+        (``{"status", "next_url"}``)."""
+        answer = await self.http.post(
+            f"/work/assignments/{assignment_id}/submit",
+            json={"result": result},
+            headers={"x-csrf-token": self.csrf},
+        )
+        assert answer.status_code == 200, answer.text
+        return answer.json()
 
     async def frame_token(self, assignment_id: str) -> str:
         page = await self.get(f"/work/assignments/{assignment_id}")

@@ -87,6 +87,7 @@
       tokenUrl: mode === 'work' ? d.tokenUrl || null : null,
       csrf: d.csrf || '',
       deadline: positiveInt(d.deadline),
+      protocol: d.protocol === 'mturk' ? 'mturk' : 'crowdframe',
     };
   }
 
@@ -261,10 +262,31 @@
       ['error', onError],
     ]);
 
+    // MTurk ExternalQuestion pages post a form to the gateway's /mturk/externalSubmit; its answer
+    // page, inside this iframe on the gateway's own origin, names the next step. Only that
+    // origin, from this iframe's window, in an mturk frame, and only a same-origin path.
+    function onExternalSubmitted(msg) {
+      if (config.mode !== 'work' || state.submitted) return;
+      const next = sameOriginPath(msg.next_url);
+      if (!next) return debug('bad external-submitted next_url');
+      state.submitted = true;
+      showStatus('Submitted.');
+      setTimeout(() => window.location.assign(next), NAVIGATE_DELAY_MS);
+    }
+
     window.addEventListener('message', (event) => {
       // Both checks: the origin alone would trust any window of the task origin (a popup, a
       // sibling frame); the window alone would trust whatever the frame has navigated to.
       if (event.source === null || event.source !== frame.contentWindow) return;
+      if (
+        config.protocol === 'mturk' &&
+        event.origin === window.location.origin &&
+        isPlainObject(event.data) &&
+        event.data.cf === 1 &&
+        event.data.type === 'external-submitted'
+      ) {
+        return onExternalSubmitted(event.data);
+      }
       if (event.origin !== config.taskOrigin) return;
       const msg = event.data;
       if (!isPlainObject(msg) || msg.cf !== 1 || typeof msg.type !== 'string') {

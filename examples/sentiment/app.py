@@ -59,7 +59,7 @@ INSTRUCTIONS = (
 SENTIMENTS = {"positive": "Positive", "neutral": "Neutral", "negative": "Negative"}
 WEBHOOK_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
 # Bump when REVIEWS change: the gateway refuses a known key with a different batch.
-BATCH_VERSION = "v1"
+BATCH_VERSION = "v2"
 
 REVIEWS = (
     "Arrived a day early and works perfectly. Would buy again!",
@@ -77,11 +77,23 @@ REVIEWS = (
 )
 
 
+# Gold tasks: reviews whose sentiment is beyond doubt. Workers cannot tell them from the others;
+# the gateway grades their answers and stops workers who get too many wrong (docs/quality.md).
+GOLD_REVIEWS = (
+    ("Absolutely love it. Five stars, would recommend to everyone!", "positive"),
+    ("Broke within an hour and the seller never answered. Terrible.", "negative"),
+)
+
+
 def review_tasks() -> list[dict[str, Any]]:
-    """The built-in batch: ``review-1`` … ``review-12``, each with its text as the input."""
+    """The built-in batch: ``review-1`` … ``review-12`` with their text as the input, and the
+    gold reviews ``gold-1`` … with their known sentiment."""
     return [
         {"external_id": f"review-{n}", "input": {"text": text}}
         for n, text in enumerate(REVIEWS, start=1)
+    ] + [
+        {"external_id": f"gold-{n}", "input": {"text": text}, "gold": {"sentiment": answer}}
+        for n, (text, answer) in enumerate(GOLD_REVIEWS, start=1)
     ]
 
 
@@ -129,6 +141,9 @@ CREATE TABLE IF NOT EXISTS results (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE, task_id TEXT NOT NULL,
     text_id TEXT NOT NULL, text TEXT NOT NULL, sentiment TEXT NOT NULL, worker_id TEXT NOT NULL,
     submitted_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS agreements (
+    task_id TEXT PRIMARY KEY, text_id TEXT NOT NULL, sentiment TEXT, agreement REAL NOT NULL,
+    answers INTEGER NOT NULL);
 """
 
 
@@ -212,6 +227,24 @@ class SentimentStore:
                 )
         return bool(added)
 
+    def agree(self, data: dict[str, Any]) -> None:
+        """Keep the majority answer of a completed task (its ``task.completed`` aggregate)."""
+        vote = data.get("aggregate", {}).get("sentiment", {})
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO agreements VALUES (?, ?, ?, ?, ?)",
+                (
+                    str(data.get("task_id", "")),
+                    str(data.get("external_id", "")),
+                    vote.get("value"),
+                    float(vote.get("agreement", 0.0)),
+                    len(data.get("submissions", [])),
+                ),
+            )
+
+    def agreements(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self._rows("SELECT * FROM agreements ORDER BY text_id")]
+
     def results(self) -> list[Result]:
         rows = self._rows("SELECT * FROM results ORDER BY seq")
         return [
@@ -269,9 +302,15 @@ async def _project(client: crowdframe.AsyncClient, store: SentimentStore, task_u
         title=PROJECT_TITLE,
         task_url=task_url,
         instructions=INSTRUCTIONS,
-        reward_cents=5,
+        reward_cents=10,
         estimated_seconds=20,
-        assignments_per_task=1,
+        # the quality process (docs/quality.md): two workers per review, compared in
+        # task.completed; a fifth of claims are gold; English-speaking workers only
+        assignments_per_task=2,
+        languages=["en"],
+        gold_ratio=0.2,
+        gold_min_answers=2,
+        gold_min_accuracy=0.5,
     )
     store.put(project_id=project.id)
     log.info("created project %s", project.id)
@@ -394,6 +433,19 @@ _TEMPLATES = {
         <td>{{ r.submitted_at }}</td></tr>
   {% else %}
     <tr><td colspan="4">Nothing yet: results arrive here as workers submit.</td></tr>
+  {% endfor %}
+  </tbody>
+</table>
+<h2>Agreed answers</h2>
+<p>When both workers of a review have answered, the gateway sends the majority answer.</p>
+<table>
+  <thead><tr><th>Review</th><th>Sentiment</th><th>Agreement</th><th>Answers</th></tr></thead>
+  <tbody>
+  {% for a in agreements %}
+    <tr><td>{{ a.text_id }}</td><td>{{ a.sentiment or "tie" }}</td>
+        <td>{{ (a.agreement * 100)|round|int }} %</td><td>{{ a.answers }}</td></tr>
+  {% else %}
+    <tr><td colspan="4">No review has all its answers yet.</td></tr>
   {% endfor %}
   </tbody>
 </table>
@@ -521,7 +573,9 @@ async def webhooks(request: Request) -> Response:
         review = await _review(state, task_id)
         text = review[1] if review is not None else ""
     headers = {name: request.headers[name] for name in WEBHOOK_HEADERS}
-    state.store.record(event.type, headers, raw, _result_of(event, text))
+    fresh = state.store.record(event.type, headers, raw, _result_of(event, text))
+    if fresh and event.type == "task.completed":
+        state.store.agree(event.data)
     return Response(status_code=204)
 
 
@@ -531,13 +585,18 @@ async def results_page(request: Request) -> Response:
         "results.html",
         headers=_NO_STORE,
         results=store.results(),
+        agreements=store.agreements(),
         deliveries=store.delivery_count(),
     )
 
 
 async def results_json(request: Request) -> Response:
     store = _app(request).store
-    body = {"results": store.results(), "deliveries": store.deliveries()}
+    body = {
+        "results": store.results(),
+        "agreements": store.agreements(),
+        "deliveries": store.deliveries(),
+    }
     return JSONResponse(body, headers=_NO_STORE)
 
 

@@ -37,8 +37,16 @@ MIN_PASSWORD = 10
 
 
 async def sign_up(
-    rt: Runtime, *, email: str, password: str, country: str, languages: Sequence[str]
+    rt: Runtime,
+    *,
+    email: str,
+    password: str,
+    country: str,
+    languages: Sequence[str],
+    native: str = "",
 ) -> Worker:
+    """A new worker account. ``languages`` are the languages they work in fluently, ``native``
+    their native language (optional); both ISO 639-1 codes."""
     email = email.strip().lower()
     if not _EMAIL.match(email) or len(email) > 254:
         raise InvalidInput("enter a valid email address", field="email")
@@ -51,14 +59,19 @@ async def sign_up(
     if country not in COUNTRIES:
         raise InvalidInput("choose your country", field="country")
     chosen = tuple(dict.fromkeys(languages))
-    if not chosen or any(code not in LANGUAGES for code in chosen):
+    if any(code not in LANGUAGES for code in chosen) or not (chosen or native):
         raise InvalidInput("choose at least one language you work in", field="languages")
+    if native and native not in LANGUAGES:
+        raise InvalidInput("choose your native language from the list", field="native")
+    levels = ((f"{native}:native",) if native else ()) + tuple(
+        f"{code}:fluent" for code in chosen if code != native
+    )
     worker = Worker(
         id=new_id("wrk"),
         email=email,
         password_hash=await asyncio.to_thread(hash_password, password),
         country=country,
-        languages=chosen,
+        languages=levels,
         created_at=now(),
     )
     await rt.store.create_worker(worker)

@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 from .api import api_exception_handlers, api_routes
 from .background import running_background
 from .middleware import SecurityHeaders
+from .mturk.routes import mturk_endpoint, mturk_exception_handlers, mturk_routes
 from .runtime import Runtime
 from .settings import Settings
 from .store import Store, open_store
@@ -61,8 +62,11 @@ def create_app(
             await store.close()
 
     api = Starlette(routes=api_routes, exception_handlers=api_exception_handlers)
+    mturk = Starlette(routes=mturk_routes, exception_handlers=mturk_exception_handlers)
     routes = [
         Mount("/api/v1", app=api),
+        mturk_endpoint,
+        Mount("/mturk", app=mturk),
         Mount("/widgets", app=StaticFiles(directory=widgets_dir()), name="widgets"),
         Mount("/static", app=StaticFiles(directory=HERE / "workplace" / "static"), name="static"),
         *workplace_routes,
@@ -85,4 +89,5 @@ def create_app(
     )
     app.state.runtime = rt
     api.state.runtime = rt
+    mturk.state.runtime = rt
     return app

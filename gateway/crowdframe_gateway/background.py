@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
 from .delivery import Deliverer
+from .earnings import credit_reward
 from .records import now
 from .runtime import Runtime
 
@@ -17,12 +18,18 @@ log = logging.getLogger("crowdframe.background")
 
 
 async def _sweep(rt: Runtime) -> None:
-    """Expire accepted assignments past their deadline, returning their tasks to the pool."""
+    """Expire accepted assignments past their deadline, returning their tasks to the pool, and
+    approve submissions nobody reviewed within their project's auto-approve delay."""
     while True:
         try:
             expired = await rt.store.expire_assignments(now=now())
             if expired:
                 log.info("expired %d assignments", expired)
+            approved = await rt.store.auto_approve(now=now())
+            for assignment in approved:
+                await credit_reward(rt, assignment)
+            if approved:
+                log.info("auto-approved %d submissions", len(approved))
         except Exception:
             log.exception("sweeper failed; trying again")
         await asyncio.sleep(rt.settings.sweep_interval)

@@ -54,6 +54,10 @@ def register(commands: Any) -> None:
     _store_options(demo)
     demo.set_defaults(run=run_demo)
 
+    from .mturk.cli import register as register_mturk
+
+    register_mturk(commands, _store_options, settings_from)
+
 
 def _extras_missing() -> str | None:
     """The gateway needs the ``gateway`` extra; a plain ``pip install crowdframe`` lacks it."""
@@ -71,12 +75,15 @@ def settings_from(args: argparse.Namespace, **extra: Any) -> Settings:
 
 
 def configure_logging() -> None:
+    from .logs import install_redaction
+
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     # httpx logs every request with its URL: a webhook URL may carry a secret, and
     # crowdframe.delivery already logs each attempt by endpoint id
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    install_redaction()
 
 
 def run_gateway(args: argparse.Namespace) -> int:
@@ -95,7 +102,15 @@ def run_gateway(args: argparse.Namespace) -> int:
         print(f"crowdframe: {exc}", file=sys.stderr)
         return 2
     configure_logging()
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    from .logs import uvicorn_log_config
+
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        log_config=uvicorn_log_config(),
+    )
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .aggregation import aggregate
 from .records import Assignment, Task, iso
 
 __all__ = ["assignment_data", "event_body", "task_completed_data"]
@@ -28,6 +29,8 @@ def assignment_data(assignment: Assignment, task: Task) -> dict[str, Any]:
         data["reviewed_at"] = iso(assignment.reviewed_at)
     if assignment.reject_reason is not None:
         data["reject_reason"] = assignment.reject_reason
+    if assignment.signals:
+        data["signals"] = list(assignment.signals)
     return data
 
 
@@ -37,6 +40,7 @@ def task_completed_data(task: Task, submissions: Sequence[Assignment]) -> dict[s
         "project_id": task.project_id,
         "external_id": task.external_id,
         "input": task.input,
+        "aggregate": aggregate([a.result for a in submissions]),
         "submissions": [
             {
                 "assignment_id": a.id,

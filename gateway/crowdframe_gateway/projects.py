@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from . import fairpay
 from .errors import InvalidInput, NotFound
+from .qualification import language_rule
 from .records import Client, Project, ProjectSpec, Task, new_id, now
 from .runtime import Runtime
 from .store import TaskBatchResult
@@ -21,6 +25,7 @@ __all__ = [
     "update_project",
 ]
 
+PROTOCOLS = ("crowdframe", "mturk")  # mturk: docs/migrate-from-mturk.md
 ALLOWED_PERMISSIONS = ("camera", "microphone", "geolocation", "clipboard-write", "fullscreen")
 MAX_BATCH = 1000
 _SPEC_FIELDS = (
@@ -36,17 +41,44 @@ _SPEC_FIELDS = (
     "auto_approve_delay",
     "frame_height",
     "allow",
+    "protocol",
+    "countries",
+    "languages",
+    "gold_ratio",
+    "gold_min_answers",
+    "gold_min_accuracy",
+    "agreement_min",
+    "assignments_max",
+    "excluded_countries",
 )
-_UPDATABLE = ("title", "instructions", "reward_cents", "estimated_seconds", "frame_height")
+_UPDATABLE = (
+    "title",
+    "instructions",
+    "reward_cents",
+    "estimated_seconds",
+    "frame_height",
+    "countries",
+    "excluded_countries",
+    "languages",
+    "gold_ratio",
+    "gold_min_answers",
+    "gold_min_accuracy",
+    "agreement_min",
+    "assignments_max",
+)
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
 def _parse_spec(body: dict[str, Any], gateway_origin: str) -> ProjectSpec:
     f = Fields(body)
     f.reject_unknown(_SPEC_FIELDS)
     currency = f.text("currency", "USD", min_len=3, max_len=3).upper()
-    if not currency.isalpha():
-        raise InvalidInput("currency must be an ISO 4217 code like USD", field="currency")
-    return ProjectSpec(
+    if currency not in fairpay.supported_currencies():
+        raise InvalidInput(
+            f"currency must be one of {', '.join(fairpay.supported_currencies())}",
+            field="currency",
+        )
+    spec = ProjectSpec(
         title=f.text("title", min_len=1, max_len=200),
         task_url=task_url(
             f.text("task_url", min_len=1, max_len=2000),
@@ -63,7 +95,54 @@ def _parse_spec(body: dict[str, Any], gateway_origin: str) -> ProjectSpec:
         auto_approve_delay=f.integer("auto_approve_delay", 3 * 86_400, high=30 * 86_400),
         frame_height=f.integer("frame_height", None, low=100, high=10_000),
         allow=f.choices("allow", ALLOWED_PERMISSIONS, []),
+        protocol=f.one_of("protocol", PROTOCOLS, "crowdframe"),
+        countries=_strings(f, "countries", _COUNTRY.match, "ISO 3166 country codes like DE"),
+        excluded_countries=_strings(
+            f, "excluded_countries", _COUNTRY.match, "ISO 3166 country codes like DE"
+        ),
+        languages=_strings(f, "languages", language_rule, 'languages like "de" or "de:native"'),
+        gold_ratio=_share(f, "gold_ratio", 0.0, high=1.0),
+        gold_min_answers=f.integer("gold_min_answers", 3, low=1, high=1000),
+        gold_min_accuracy=_share(f, "gold_min_accuracy", 0.7, high=1.0),
+        agreement_min=_share(f, "agreement_min", 0.0, high=1.0),
+        assignments_max=f.integer("assignments_max", 0, high=100),
     )
+    if spec.assignments_max and spec.assignments_max < spec.assignments_per_task:
+        raise InvalidInput(
+            "assignments_max must be at least assignments_per_task", field="assignments_max"
+        )
+    _check_fair_pay(spec)
+    return spec
+
+
+def _strings(f: Fields, key: str, valid: Callable[[str], object], what: str) -> tuple[str, ...]:
+    value = f.body.get(key, [])
+    if not isinstance(value, list | tuple) or not all(
+        isinstance(v, str) and valid(v) for v in value
+    ):
+        raise InvalidInput(f"{key} must be a list of {what}", field=key)
+    return tuple(dict.fromkeys(value))
+
+
+def _share(f: Fields, key: str, default: float, *, high: float) -> float:
+    value = f.body.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= high:
+        raise InvalidInput(f"{key} must be a number from 0 to {high}", field=key)
+    return float(value)
+
+
+def _check_fair_pay(spec: ProjectSpec) -> None:
+    """A project may not target a country whose minimum wage it does not pay."""
+    for country in spec.countries:
+        wage = fairpay.underpaid(spec, country)
+        if wage is not None:
+            raise InvalidInput(
+                f"pays {fairpay.hourly_usd(spec):.2f} USD per hour for the estimated"
+                f" {spec.estimated_seconds} s, below the minimum wage in {country}"
+                f" ({wage.hourly:g} {wage.currency} per hour since {wage.since})",
+                field="reward_cents",
+                code="below_minimum_wage",
+            )
 
 
 async def create_project(rt: Runtime, client: Client, body: dict[str, Any]) -> Project:
@@ -90,7 +169,8 @@ async def update_project(
     f = Fields(body)
     f.reject_unknown((*_UPDATABLE, "status"))
     merged = {k: getattr(project.spec, k) for k in _SPEC_FIELDS}
-    merged["allow"] = list(project.spec.allow)
+    for name in ("allow", "countries", "excluded_countries", "languages"):
+        merged[name] = list(getattr(project.spec, name))
     merged.update({k: v for k, v in body.items() if k in _UPDATABLE})
     spec = _parse_spec(merged, rt.settings.public_origin)
     status = f.one_of("status", ("active", "paused"), project.status)
@@ -119,7 +199,7 @@ async def add_tasks(
         if not isinstance(item, dict):
             raise InvalidInput("each task must be an object", field=f"tasks[{index}]")
         tf = Fields(item, prefix=f"tasks[{index}].")
-        tf.reject_unknown(("external_id", "input"))
+        tf.reject_unknown(("external_id", "input", "gold"))
         external_id = tf.text("external_id", min_len=1, max_len=200)
         if external_id in seen:
             raise InvalidInput(
@@ -133,6 +213,7 @@ async def add_tasks(
                 project_id=project.id,
                 external_id=external_id,
                 input=tf.obj("input", {}),
+                gold=tf.obj("gold") if item.get("gold") is not None else None,
                 status="open",
                 created_at=created,
                 expires_at=created + project.spec.task_lifetime,

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 __all__ = [
     "ASSIGNMENT_STATUSES",
+    "ApiKey",
     "Assignment",
     "AssignmentStatus",
     "Attempt",
+    "Block",
     "Client",
+    "Credit",
     "Endpoint",
     "Event",
+    "GoldStats",
     "Message",
     "Project",
     "ProjectSpec",
@@ -79,6 +83,31 @@ class ProjectSpec:
     auto_approve_delay: int = 3 * 24 * 3600
     frame_height: int | None = None
     allow: tuple[str, ...] = ()
+    # "mturk": the frame URL carries MTurk's ExternalQuestion parameters (migrate-from-mturk.md)
+    protocol: str = "crowdframe"
+    # who may work on it (qualification.py): ISO countries, and languages as "de" or "de:native"
+    countries: tuple[str, ...] = ()
+    excluded_countries: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    # gold questions (quality.py): the share of claims that get a gold task, how many gold
+    # answers a worker gives before being judged, and the accuracy below which they are stopped
+    gold_ratio: float = 0.0
+    gold_min_answers: int = 3
+    gold_min_accuracy: float = 0.7
+    # redundancy: when the answers of a task agree less than ``agreement_min`` (share of
+    # workers on the majority answer, per field), one more worker is asked, up to
+    # ``assignments_max`` in all (0: never more than ``assignments_per_task``)
+    agreement_min: float = 0.0
+    assignments_max: int = 0
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> ProjectSpec:
+        """From its stored JSON form: lists become tuples, keys this version lacks are dropped."""
+        known = {f.name for f in fields(cls)}
+        values: dict[str, Any] = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in raw.items() if k in known
+        }
+        return cls(**values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +129,7 @@ class Task:
     status: TaskStatus
     created_at: float
     expires_at: float
+    gold: dict[str, Any] | None = None  # the known answer of a gold task; never sent to workers
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +148,7 @@ class Assignment:
     result: dict[str, Any] | None = None
     reviewed_at: float | None = None
     reject_reason: str | None = None
+    signals: tuple[str, ...] = ()  # fraud signals seen at submission (quality.py)
 
     @property
     def live(self) -> bool:
@@ -180,6 +211,33 @@ class Message:
 
 
 @dataclass(frozen=True, slots=True)
+class GoldStats:
+    """A worker's record on one project's gold tasks."""
+
+    project_id: str
+    worker_id: str
+    worker_pseudonym: str
+    answered: int
+    correct: int
+    stopped: bool
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.correct / self.answered if self.answered else None
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A client's block of a worker (by pseudonym), from one project or (project_id "") all."""
+
+    client_id: str
+    worker_pseudonym: str
+    project_id: str
+    reason: str
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
 class Attempt:
     message_id: str
     at: float
@@ -187,3 +245,31 @@ class Attempt:
     latency_ms: float
     response: str
     error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """One of a client's API keys; the key itself is shown once and stored only as its hash."""
+
+    id: str
+    client_id: str
+    name: str
+    prefix: str  # the key's first characters, so its owner can tell keys apart
+    created_at: float
+    revoked_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    """One line of a worker's earnings ledger: an approved assignment's reward, or a bonus."""
+
+    id: str
+    worker_id: str
+    client_id: str
+    assignment_id: str
+    kind: Literal["reward", "bonus"]
+    amount_cents: int
+    currency: str
+    reason: str
+    key: str  # unique: a reward is credited once per assignment, a bonus once per request token
+    created_at: float

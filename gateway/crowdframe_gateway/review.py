@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from .earnings import credit_reward
 from .errors import NotFound
+from .quality import SIGNALS, record_submission
 from .records import ASSIGNMENT_STATUSES, Assignment, Client, now
 from .runtime import Runtime
 from .store import Page
@@ -28,21 +30,28 @@ async def list_assignments(
     status: str | None,
     cursor: str | None,
     limit: int,
+    signal: str | None = None,
 ) -> Page[Assignment]:
     if status is not None:
         Fields({"status": status}).one_of("status", ASSIGNMENT_STATUSES)
+    if signal is not None:
+        Fields({"signal": signal}).one_of("signal", SIGNALS)
     return await rt.store.list_assignments(
         client.id,
         project_id=project_id,
         status=status,  # type: ignore[arg-type]
         cursor=cursor,
         limit=limit,
+        signal=signal,
     )
 
 
 async def approve(rt: Runtime, client: Client, assignment_id: str) -> Assignment:
     await owned_assignment(rt, client, assignment_id)
-    return await rt.store.review(assignment_id, approve=True, reason=None, now=now())
+    approved = await rt.store.review(assignment_id, approve=True, reason=None, now=now())
+    # Credited once (the ledger's key); approving again re-credits only a lost first credit.
+    await credit_reward(rt, approved)
+    return approved
 
 
 async def reject(
@@ -63,6 +72,6 @@ async def submit_for_client(
     f.reject_unknown(("token", "result"))
     token = f.text("token", min_len=1, max_len=4000)
     result = f.obj("result")
-    await owned_assignment(rt, client, assignment_id)
+    assignment = await owned_assignment(rt, client, assignment_id)
     await rt.tokens.verify(rt.store, client, token, mode="work", assignment_id=assignment_id)
-    return await rt.store.submit(assignment_id, result, now=now())
+    return await record_submission(rt, assignment, result)

@@ -37,6 +37,10 @@ class Settings:
     endpoint_concurrency: int = 16  # in flight to one endpoint, across every process
     disable_after: float = 5 * 24 * 3600.0  # an endpoint failing this long is disabled
     secret_grace: float = 24 * 3600.0  # an old endpoint secret keeps signing this long
+    # sign-in attempts allowed per email and per client IP in a window (throttle.py)
+    signin_attempts_per_email: int = 10
+    signin_attempts_per_ip: int = 100
+    signin_window: float = 900.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:

@@ -7,6 +7,8 @@ from typing import Any
 
 from .credentials import worker_pseudonym
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .qualification import ineligibility
+from .quality import record_submission, serve_gold
 from .records import Assignment, Client, Project, Task, Worker, now
 from .runtime import Runtime
 
@@ -15,6 +17,7 @@ __all__ = [
     "Seat",
     "accept",
     "fresh_token",
+    "next_assignment",
     "offers",
     "preview",
     "return_assignment",
@@ -44,7 +47,22 @@ class Seat:
 
 
 async def offers(rt: Runtime, worker: Worker) -> list[Offer]:
-    return [Offer(p, n) for p, n in await rt.store.open_projects(worker.id, now=now())]
+    """The projects with work for this worker: only those whose rules they meet and whose
+    client has not blocked (or stopped) them."""
+    found = []
+    for project, available in await rt.store.open_projects(worker.id, now=now()):
+        if ineligibility(worker, project) is not None:
+            continue
+        client = await rt.store.get_client(project.client_id)
+        if client is None or await _blocked(rt, client, worker, project):
+            continue
+        found.append(Offer(project, available))
+    return found
+
+
+async def _blocked(rt: Runtime, client: Client, worker: Worker, project: Project) -> bool:
+    pseudonym = worker_pseudonym(client.pseudonym_key, worker.id)
+    return await rt.store.is_blocked(client.id, worker.id, pseudonym, project.id)
 
 
 async def _client_and_project(rt: Runtime, project_id: str) -> tuple[Client, Project]:
@@ -57,9 +75,21 @@ async def _client_and_project(rt: Runtime, project_id: str) -> tuple[Client, Pro
     return client, project
 
 
+async def _open_to(rt: Runtime, worker: Worker, project_id: str) -> tuple[Client, Project]:
+    """The project, if this worker may take work from it (a worker already on a task of a
+    project whose rules changed may still finish it: ``seat`` does not ask)."""
+    client, project = await _client_and_project(rt, project_id)
+    reason = ineligibility(worker, project)
+    if reason is not None:
+        raise Forbidden(reason, code="not_qualified")
+    if await _blocked(rt, client, worker, project):
+        raise Forbidden("You can no longer take tasks from this project.", code="blocked")
+    return client, project
+
+
 async def preview(rt: Runtime, worker: Worker, project_id: str) -> Seat | None:
     """A preview of the next task the worker would get, or None when nothing is left."""
-    client, project = await _client_and_project(rt, project_id)
+    client, project = await _open_to(rt, worker, project_id)
     task = await rt.store.peek_task(project.id, worker.id, now=now())
     if task is None:
         return None
@@ -75,13 +105,25 @@ async def preview(rt: Runtime, worker: Worker, project_id: str) -> Seat | None:
 
 async def accept(rt: Runtime, worker: Worker, project_id: str) -> Assignment | None:
     """Claim the next task of a project; a worker holding one there keeps that one instead."""
-    client, project = await _client_and_project(rt, project_id)
+    client, project = await _open_to(rt, worker, project_id)
     live = await rt.store.live_assignment(project.id, worker.id)
     if live is not None and live.deadline > now():
         return live
     return await rt.store.claim(
-        project.id, worker.id, worker_pseudonym(client.pseudonym_key, worker.id), now=now()
+        project.id,
+        worker.id,
+        worker_pseudonym(client.pseudonym_key, worker.id),
+        now=now(),
+        gold=serve_gold(project),
     )
+
+
+async def next_assignment(rt: Runtime, worker: Worker, project_id: str) -> Assignment | None:
+    """After a submission: the next task of the same project, if the worker may still have one."""
+    try:
+        return await accept(rt, worker, project_id)
+    except (Forbidden, NotFound):
+        return None
 
 
 async def own_assignment(rt: Runtime, worker: Worker, assignment_id: str) -> Assignment:
@@ -123,12 +165,15 @@ async def fresh_token(rt: Runtime, worker: Worker, assignment_id: str) -> str:
     return (await seat(rt, worker, assignment_id)).token
 
 
-async def submit(rt: Runtime, worker: Worker, assignment_id: str, body: Any) -> Assignment:
-    """The worker's submission, relayed by the host widget from the task page."""
-    await own_assignment(rt, worker, assignment_id)
+async def submit(
+    rt: Runtime, worker: Worker, assignment_id: str, body: Any, *, address: str | None = None
+) -> Assignment:
+    """The worker's submission, relayed by the host widget from the task page; ``address`` is
+    the worker's IP address, for the fraud signals."""
+    assignment = await own_assignment(rt, worker, assignment_id)
     if not isinstance(body, dict) or not isinstance(body.get("result"), dict):
         raise InvalidInput("result must be a JSON object", field="result")
-    return await rt.store.submit(assignment_id, body["result"], now=now())
+    return await record_submission(rt, assignment, body["result"], address=address)
 
 
 async def return_assignment(rt: Runtime, worker: Worker, assignment_id: str) -> Assignment:

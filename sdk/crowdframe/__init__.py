@@ -24,6 +24,7 @@ from ._exceptions import (
     ValidationError,
     WebhookVerificationError,
 )
+from ._keyring import ApiKey, SigningSecret
 from ._models import (
     Assignment,
     Page,
@@ -42,6 +43,7 @@ from ._webhook_models import WebhookAttempt, WebhookMessage
 __all__ = [
     "EVENT_TYPES",
     "APIError",
+    "ApiKey",
     "Assignment",
     "AsyncClient",
     "AuthenticationError",
@@ -56,6 +58,7 @@ __all__ = [
     "ProjectUpdateParams",
     "RateLimitError",
     "ServerError",
+    "SigningSecret",
     "Task",
     "TaskBatch",
     "TaskTokenClaims",

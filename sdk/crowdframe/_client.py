@@ -36,6 +36,7 @@ from ._exceptions import (
     TransportError,
     ValidationError,
 )
+from ._keyring import AsyncKeyring, SyncKeyring
 from ._models import (
     Assignment,
     Page,
@@ -272,7 +273,7 @@ class _BaseClient(Generic[_HTTP]):
         return _Call("POST", path, _message_id, body={})
 
 
-class Client(_BaseClient[httpx.Client], WebhookMethods):
+class Client(SyncKeyring, WebhookMethods, _BaseClient[httpx.Client]):
     """A blocking client of the Crowdframe REST API.
 
     >>> with crowdframe.Client("cfk_…") as client:  # doctest: +SKIP
@@ -435,7 +436,7 @@ class Client(_BaseClient[httpx.Client], WebhookMethods):
         return self._run(self._send_test_event(endpoint_id))
 
 
-class AsyncClient(_BaseClient[httpx.AsyncClient], AsyncWebhookMethods):
+class AsyncClient(AsyncKeyring, AsyncWebhookMethods, _BaseClient[httpx.AsyncClient]):
     """The asyncio twin of ``Client``: the same methods, as coroutines.
 
     >>> async with crowdframe.AsyncClient("cfk_…") as client:  # doctest: +SKIP

@@ -21,6 +21,7 @@ EVENT_TYPES = (
     "project.completed",
     "endpoint.test",
     "endpoint.disabled",
+    "worker.stopped",
 )
 
 

@@ -8,7 +8,7 @@ not know: a newer gateway may add fields without breaking an older SDK. Field na
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, Required, Self, TypedDict, TypeVar
 
 __all__ = [
@@ -42,6 +42,11 @@ class ProjectCreateParams(TypedDict, total=False):
     auto_approve_delay: int
     frame_height: int | None
     allow: list[str]
+    countries: list[str]
+    languages: list[str]
+    gold_ratio: float
+    gold_min_answers: int
+    gold_min_accuracy: float
 
 
 class ProjectUpdateParams(TypedDict, total=False):
@@ -52,6 +57,11 @@ class ProjectUpdateParams(TypedDict, total=False):
     reward_cents: int
     estimated_seconds: int
     frame_height: int | None
+    countries: list[str]
+    languages: list[str]
+    gold_ratio: float
+    gold_min_answers: int
+    gold_min_accuracy: float
     status: str
 
 
@@ -117,6 +127,9 @@ class Project:
     status: str
     created_at: str
     counts: dict[str, int]
+    countries: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    gold_ratio: float = 0.0
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> Self:
@@ -139,6 +152,9 @@ class Project:
             status=_required(obj, "status", str),
             created_at=_required(obj, "created_at", str),
             counts=_counts(obj, "counts"),
+            countries=_strings(obj, "countries") if "countries" in obj else [],
+            languages=_strings(obj, "languages") if "languages" in obj else [],
+            gold_ratio=float(obj.get("gold_ratio") or 0.0),
         )
 
 

@@ -256,13 +256,14 @@ def test_on_startup_the_example_registers_its_project_tasks_and_webhook_endpoint
 ) -> None:
     [project] = sentiment_projects(api)
     assert project.task_url == example.origin + "/task"
-    assert (project.reward_cents, project.estimated_seconds) == (5, 20)
-    assert project.assignments_per_task == 1
+    assert (project.reward_cents, project.estimated_seconds) == (10, 20)
+    assert project.assignments_per_task == 2
+    assert project.languages == ["en"] and project.gold_ratio == 0.2
     assert project.instructions
-    assert project.counts["tasks"] == 12
+    assert project.counts["tasks"] == len(sentiment.review_tasks())
 
     tasks = example.task_ids()
-    assert sorted(tasks) == sorted(f"review-{n}" for n in range(1, 13))
+    assert sorted(tasks) == sorted(t["external_id"] for t in sentiment.review_tasks())
     task = api.get_task(tasks["review-3"])
     assert task.project_id == project.id
     assert task.input == {"text": sentiment.REVIEWS[2]}
@@ -282,7 +283,7 @@ def test_restarting_the_example_creates_nothing_twice(
 
     after = sentiment_projects(api)
     assert [p.id for p in after] == [p.id for p in before]
-    assert after[0].counts["tasks"] == 12
+    assert after[0].counts["tasks"] == len(sentiment.review_tasks())
     endpoints = [e for e in api.list_webhook_endpoints() if e.url == example.origin + "/webhooks"]
     assert len(endpoints) == 1
 
@@ -449,7 +450,8 @@ def test_a_worker_answers_through_the_gateway_and_the_result_arrives(
         claims = crowdframe.verify_task_token(
             token, example.config.signing_secret, audience=example.origin
         )
-        assert unescape(re.findall(r'id="review">(.*?)<', page.text)[0]) in sentiment.REVIEWS
+        texts = {t["external_id"]: t["input"]["text"] for t in sentiment.review_tasks()}
+        assert unescape(re.findall(r'id="review">(.*?)<', page.text)[0]) == texts[text_id]
 
         # what crowdframe-host.js posts when the task page calls task.submit(...)
         submitted = browser.post(
@@ -466,7 +468,7 @@ def test_a_worker_answers_through_the_gateway_and_the_result_arrives(
     result = wait_until(arrived, "the submitted result")
     assert result["sentiment"] == "positive" and result["text_id"] == text_id
     assert result["worker_id"] == claims.wid
-    assert result["text"] == sentiment.REVIEWS[int(text_id.split("-")[1]) - 1]
+    assert result["text"] == texts[text_id]
     secret = example.webhook_secret()
     for delivery in example.get("/results.json").json()["deliveries"]:
         ReferenceWebhook(secret).verify(delivery["body"], delivery["headers"])

@@ -13,6 +13,7 @@ import crowdframe
 EXPORTED = [
     "EVENT_TYPES",
     "APIError",
+    "ApiKey",
     "Assignment",
     "AsyncClient",
     "AuthenticationError",
@@ -27,6 +28,7 @@ EXPORTED = [
     "ProjectUpdateParams",
     "RateLimitError",
     "ServerError",
+    "SigningSecret",
     "Task",
     "TaskBatch",
     "TaskTokenClaims",

@@ -9,7 +9,9 @@ from starlette.routing import Route, WebSocketRoute
 
 from ..errors import GatewayError
 from . import handlers as h
+from . import keyring as k
 from . import live
+from . import quality as q
 from . import webhooks as wh
 from .http import error_response
 
@@ -23,10 +25,13 @@ api_routes = [
     Route("/projects/{id}/tasks", h.add_tasks, methods=["POST"]),
     Route("/tasks/{id}", h.get_task, methods=["GET"]),
     Route("/assignments", h.list_assignments, methods=["GET"]),
+    Route("/assignments/approve", q.bulk_review, methods=["POST"]),
+    Route("/assignments/reject", q.bulk_review, methods=["POST"]),
     Route("/assignments/{id}", h.get_assignment, methods=["GET"]),
     Route("/assignments/{id}/approve", h.approve_assignment, methods=["POST"]),
     Route("/assignments/{id}/reject", h.reject_assignment, methods=["POST"]),
     Route("/assignments/{id}/submit", h.submit_assignment, methods=["POST"]),
+    Route("/assignments/{id}/bonus", q.bonus, methods=["POST"]),
     Route("/tokens/verify", h.verify_token, methods=["POST"]),
     Route("/webhook-endpoints", h.create_endpoint, methods=["POST"]),
     Route("/webhook-endpoints", h.list_endpoints, methods=["GET"]),
@@ -40,6 +45,16 @@ api_routes = [
     Route("/webhook-messages/{id}/attempts", wh.list_attempts, methods=["GET"]),
     Route("/webhook-messages/{id}/replay", wh.replay_message, methods=["POST"]),
     WebSocketRoute("/events/live", live.live_events),
+    Route("/api-keys", k.create_api_key, methods=["POST"]),
+    Route("/api-keys", k.list_api_keys, methods=["GET"]),
+    Route("/api-keys/{id}", k.revoke_api_key, methods=["DELETE"]),
+    Route("/signing-secrets", k.create_signing_secret, methods=["POST"]),
+    Route("/signing-secrets", k.list_signing_secrets, methods=["GET"]),
+    Route("/signing-secrets/{kid}", k.delete_signing_secret, methods=["DELETE"]),
+    Route("/projects/{id}/gold", q.gold_records, methods=["GET"]),
+    Route("/blocks", q.list_blocks, methods=["GET"]),
+    Route("/workers/{worker_id}/block", q.block_worker, methods=["POST"]),
+    Route("/workers/{worker_id}/block", q.unblock_worker, methods=["DELETE"]),
 ]
 
 

@@ -7,8 +7,11 @@ from starlette.responses import JSONResponse
 
 from .. import endpoints, projects, review
 from ..errors import NotFound
+from ..fairpay import pay_report
 from .http import current_client, json_body, page_params, reply, runtime
 from .views import assignment_view, endpoint_view, page_view, project_view, task_view
+
+PAY_SAMPLE = 500  # the latest submissions a project's measured pay is computed from
 
 __all__ = [
     "add_tasks",
@@ -45,7 +48,9 @@ async def list_projects(request: Request) -> JSONResponse:
 async def get_project(request: Request) -> JSONResponse:
     client = await current_client(request)
     rt = runtime(request)
-    return reply(project_view(await projects.owned_project(rt, client, request.path_params["id"])))
+    project = await projects.owned_project(rt, client, request.path_params["id"])
+    worked = await rt.store.work_seconds(project.id, limit=PAY_SAMPLE)
+    return reply({**project_view(project), "pay": pay_report(project.spec, worked)})
 
 
 async def update_project(request: Request) -> JSONResponse:
@@ -95,6 +100,7 @@ async def list_assignments(request: Request) -> JSONResponse:
         status=request.query_params.get("status") or None,
         cursor=cursor,
         limit=limit,
+        signal=request.query_params.get("signal") or None,
     )
     return reply(page_view(page, assignment_view))
 

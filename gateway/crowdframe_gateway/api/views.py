@@ -34,6 +34,7 @@ def task_view(task: Task) -> dict[str, Any]:
         "project_id": task.project_id,
         "external_id": task.external_id,
         "input": task.input,
+        "gold": task.gold,
         "status": task.status,
         "created_at": iso(task.created_at),
     }
@@ -54,6 +55,7 @@ def assignment_view(assignment: Assignment) -> dict[str, Any]:
         "result": assignment.result,
         "reviewed_at": iso(assignment.reviewed_at),
         "reject_reason": assignment.reject_reason,
+        "signals": list(assignment.signals),
     }
 
 

@@ -11,13 +11,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
+from ..mturk.records import Hit, HitType, MTurkCredential
 from ..records import (
+    ApiKey,
     Assignment,
     AssignmentStatus,
     Attempt,
+    Block,
     Client,
+    Credit,
     Endpoint,
     Event,
+    GoldStats,
     Message,
     Project,
     ProjectSpec,
@@ -58,7 +63,10 @@ class Store(Protocol):
 
     # clients and workers
     async def create_client(self, client: Client, api_key_hash: str) -> None: ...
-    async def client_by_key_hash(self, key_hash: str) -> Client | None: ...
+    async def client_by_key_hash(self, key_hash: str) -> Client | None:
+        """The client owning a live (not revoked) API key with this hash (see create_api_key)."""
+        ...
+
     async def get_client(self, client_id: str) -> Client | None: ...
     async def create_worker(self, worker: Worker) -> None: ...
     async def worker_by_email(self, email: str) -> Worker | None: ...
@@ -86,12 +94,27 @@ class Store(Protocol):
     async def open_projects(self, worker_id: str, *, now: float) -> list[tuple[Project, int]]: ...
     async def peek_task(self, project_id: str, worker_id: str, *, now: float) -> Task | None: ...
     async def claim(
-        self, project_id: str, worker_id: str, worker_pseudonym: str, *, now: float
-    ) -> Assignment | None: ...
+        self,
+        project_id: str,
+        worker_id: str,
+        worker_pseudonym: str,
+        *,
+        now: float,
+        gold: bool = False,
+    ) -> Assignment | None:
+        """Atomically give the worker a task: a gold one first when ``gold`` and one is left."""
+        ...
+
     async def live_assignment(self, project_id: str, worker_id: str) -> Assignment | None: ...
     async def get_assignment(self, assignment_id: str) -> Assignment | None: ...
     async def submit(
-        self, assignment_id: str, result: dict[str, Any], *, now: float
+        self,
+        assignment_id: str,
+        result: dict[str, Any],
+        *,
+        now: float,
+        signals: tuple[str, ...] = (),
+        ip_hash: str | None = None,
     ) -> Assignment: ...
     async def return_assignment(self, assignment_id: str, *, now: float) -> Assignment: ...
     async def expire_assignments(self, *, now: float) -> int: ...
@@ -105,6 +128,7 @@ class Store(Protocol):
         status: AssignmentStatus | None,
         cursor: str | None,
         limit: int,
+        signal: str | None = None,
     ) -> Page[Assignment]: ...
     async def review(
         self, assignment_id: str, *, approve: bool, reason: str | None, now: float
@@ -201,4 +225,100 @@ class Store(Protocol):
         """The client's events recorded after the cursor (``None``: from the first), oldest
         first, each with its own cursor; if there are none yet, waits up to ``wait`` seconds
         for one (events recorded by any process). A malformed cursor is ``InvalidInput``."""
+
+    # quality: gold records, block lists, auto-approval
+    async def record_gold(
+        self,
+        project_id: str,
+        worker_id: str,
+        worker_pseudonym: str,
+        *,
+        correct: bool,
+        min_answers: int,
+        min_accuracy: float,
+    ) -> GoldStats:
+        """Count one gold answer; stop the worker (once, with a ``worker.stopped`` event) when
+        they have given ``min_answers`` and their accuracy is below ``min_accuracy``."""
+        ...
+
+    async def gold_stats(self, project_id: str) -> list[GoldStats]: ...
+    async def block(self, block: Block) -> None: ...
+    async def unblock(self, client_id: str, worker_pseudonym: str, project_id: str) -> bool: ...
+    async def list_blocks(self, client_id: str) -> list[Block]: ...
+    async def is_blocked(
+        self, client_id: str, worker_id: str, worker_pseudonym: str, project_id: str
+    ) -> bool: ...
+    async def auto_approve(self, *, now: float) -> list[Assignment]: ...
+    async def worker_history(
+        self, project_id: str, worker_id: str, *, limit: int
+    ) -> list[dict[str, Any]]: ...
+    async def workers_on_ip(self, project_id: str, ip_hash: str, *, other_than: str) -> int: ...
+    async def work_seconds(self, project_id: str, *, limit: int) -> list[float]: ...
+
+    # earnings ledger
+    async def credit(self, credit: Credit) -> Credit: ...
+    async def earnings(self, worker_id: str) -> list[Credit]: ...
+    async def list_bonuses(
+        self,
+        client_id: str,
+        *,
+        task_id: str | None,
+        assignment_id: str | None,
+        cursor: str | None,
+        limit: int,
+    ) -> Page[Credit]: ...
+
+    # tasks, as MTurk compatibility needs them (HITs)
+    async def set_task_expiry(self, task_id: str, expires_at: float) -> Task: ...
+    async def list_task_assignments(
+        self,
+        task_id: str,
+        *,
+        statuses: Sequence[AssignmentStatus],
+        cursor: str | None,
+        limit: int,
+    ) -> Page[Assignment]: ...
+
+    # MTurk compatibility: credentials, HIT types, HITs
+    async def create_mturk_credential(self, credential: MTurkCredential) -> None: ...
+    async def get_mturk_credential(self, access_key_id: str) -> MTurkCredential | None: ...
+    async def revoke_mturk_credential(self, access_key_id: str) -> bool: ...
+    async def hit_type_for(self, hit_type: HitType) -> HitType: ...
+    async def get_hit_type(self, hit_type_id: str) -> HitType | None: ...
+    async def hit_type_project(
+        self, hit_type_id: str, origin: str, project: Project
+    ) -> Project: ...
+    async def create_hit(self, hit: Hit, unique_request_token: str | None) -> Hit: ...
+    async def get_hit(self, task_id: str) -> Hit | None: ...
+    async def list_hits(self, client_id: str, *, cursor: str | None, limit: int) -> Page[Hit]: ...
+    async def dispose_hit(self, task_id: str, *, now: float) -> Hit: ...
+
+    # a client's keyring: API keys and token signing secrets (keyring.py)
+    async def create_api_key(self, key: ApiKey, key_hash: str) -> None:
+        """Store a new live API key of ``key.client_id``, found by ``client_by_key_hash``."""
+        ...
+
+    async def list_api_keys(self, client_id: str) -> list[ApiKey]:
+        """The client's API keys, live and revoked, newest first."""
+        ...
+
+    async def revoke_api_key(self, client_id: str, key_id: str, *, now: float) -> ApiKey:
+        """Revoke one of the client's keys at once; ``NotFound`` if it is not the client's,
+        ``Conflict`` (``last_api_key``) if it is the client's last live key. Idempotent."""
+        ...
+
+    async def add_signing_secret(self, client_id: str, secret: str) -> Client:
+        """Append a token signing secret: it becomes the newest, the one that signs."""
+        ...
+
+    async def remove_signing_secret(self, client_id: str, kid: str) -> Client:
+        """Drop the secret with this key id; ``NotFound`` if there is none, ``Conflict``
+        (``last_signing_secret``) if it is the only one. Atomic: a client always keeps one."""
+        ...
+
+    # rate limits, shared by every gateway process (throttle.py)
+    async def count_attempt(self, key: str, *, window: float, now: float) -> tuple[int, float]:
+        """Count one attempt under ``key`` in a fixed window that opens at the first attempt and
+        lasts ``window`` seconds; the attempts in the window so far (this one included) and the
+        time the window closes. Atomic across processes."""
         ...

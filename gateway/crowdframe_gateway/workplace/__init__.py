@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from ..errors import GatewayError
 from . import pages as p
+from .earnings import earnings_page
 
 __all__ = ["workplace_exception_handlers", "workplace_routes"]
 
@@ -26,6 +27,7 @@ workplace_routes = [
     Route("/work/assignments/{assignment_id}/submit", p.submit, methods=["POST"]),
     Route("/work/assignments/{assignment_id}/token", p.fresh_token, methods=["POST"]),
     Route("/work/assignments/{assignment_id}/return", p.return_task, methods=["POST"]),
+    Route("/earnings", earnings_page, methods=["GET"]),
 ]
 
 

@@ -13,8 +13,9 @@ from starlette.templating import Jinja2Templates
 
 from crowdframe._token import origin_of
 
-from .. import accounts, work
-from ..errors import GatewayError, InvalidInput, Unauthorized
+from .. import accounts, throttle, work
+from ..errors import GatewayError, InvalidInput, TooManyRequests, Unauthorized
+from ..mturk.external import SUBMIT_PATH, launch
 from ..records import Worker
 from ..runtime import Runtime
 from .session import check_csrf, csrf_token, current_worker, sign_in, sign_out
@@ -78,6 +79,7 @@ async def signup(request: Request) -> Response:
         "email": str(form.get("email", "")),
         "country": str(form.get("country", "")),
         "languages": [str(v) for v in form.getlist("languages")],
+        "native": str(form.get("native", "")),
     }
     try:
         worker = await accounts.sign_up(
@@ -100,6 +102,14 @@ async def signin(request: Request) -> Response:
     await check_csrf(request)
     form = await request.form()
     email = str(form.get("email", ""))
+    ip = request.client.host if request.client else "unknown"
+    try:
+        await throttle.check_signin(_rt(request), email=email, ip=ip)
+    except TooManyRequests as exc:
+        context = {"form": {"email": email}, "error": exc.message, "field": None}
+        response = page(request, "signin.html", context, status=429)
+        response.headers["retry-after"] = str(exc.retry_after)
+        return response
     try:
         worker = await accounts.authenticate(_rt(request), email, str(form.get("password", "")))
     except Unauthorized as exc:
@@ -131,7 +141,7 @@ async def preview(request: Request) -> Response:
     seat = await work.preview(_rt(request), worker, request.path_params["project_id"])
     if seat is None:
         return _see_other("/work?notice=gone")
-    return _frame(request, worker, seat, mode="preview")
+    return await _frame(request, worker, seat, mode="preview")
 
 
 async def accept(request: Request) -> Response:
@@ -146,10 +156,10 @@ async def accept(request: Request) -> Response:
 async def frame(request: Request) -> Response:
     worker = await _worker(request)
     seat = await work.seat(_rt(request), worker, request.path_params["assignment_id"])
-    return _frame(request, worker, seat, mode="work")
+    return await _frame(request, worker, seat, mode="work")
 
 
-def _frame(request: Request, worker: Worker, seat: work.Seat, *, mode: str) -> Response:
+async def _frame(request: Request, worker: Worker, seat: work.Seat, *, mode: str) -> Response:
     rt = _rt(request)
     spec = seat.project.spec
     task_origin = origin_of(spec.task_url)
@@ -161,6 +171,12 @@ def _frame(request: Request, worker: Worker, seat: work.Seat, *, mode: str) -> R
             {"cf_token": seat.token, "cf_mode": mode, "cf_origin": rt.settings.public_origin}
         )
     )
+    frame_height, frame_src = spec.frame_height, task_origin
+    if spec.protocol == "mturk":  # MTurk's ExternalQuestion parameters instead of cf_*
+        external = await launch(rt, seat, mode)
+        src, frame_height = external.src, external.frame_height
+        # the page's form posts to externalSubmit, whose answer page shows in the same iframe
+        frame_src = f"{task_origin} {rt.settings.public_origin}{SUBMIT_PATH}"
     response = page(
         request,
         "frame.html",
@@ -172,10 +188,11 @@ def _frame(request: Request, worker: Worker, seat: work.Seat, *, mode: str) -> R
             "src": src,
             "task_origin": task_origin,
             "allow": "; ".join(f"{feature} {task_origin}" for feature in spec.allow),
+            "frame_height": frame_height,
         },
     )
     response.headers["content-security-policy"] = (
-        f"default-src 'self'; frame-src {task_origin}; frame-ancestors 'none'; "
+        f"default-src 'self'; frame-src {frame_src}; frame-ancestors 'none'; "
         "base-uri 'none'; form-action 'self'; object-src 'none'"
     )
     features = ("camera", "microphone", "geolocation")
@@ -195,8 +212,11 @@ async def submit(request: Request) -> Response:
     except ValueError:
         raise InvalidInput("the body is not JSON", field="result") from None
     rt = _rt(request)
-    done = await work.submit(rt, worker, request.path_params["assignment_id"], body)
-    following = await work.accept(rt, worker, done.project_id)
+    address = request.client.host if request.client else None
+    done = await work.submit(
+        rt, worker, request.path_params["assignment_id"], body, address=address
+    )
+    following = await work.next_assignment(rt, worker, done.project_id)
     next_url = f"/work/assignments/{following.id}" if following else "/work?notice=finished"
     return JSONResponse({"status": done.status, "next_url": next_url})
 

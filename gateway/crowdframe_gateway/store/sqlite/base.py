@@ -16,7 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ...errors import InvalidInput
+from ...errors import InvalidInput, NotFound
 from ...records import (
     Assignment,
     Client,
@@ -33,9 +33,9 @@ __all__ = ["SqliteBase"]
 
 _ASSIGNMENT_COLUMNS = (
     "id, task_id, project_id, client_id, worker_id, worker_pseudonym, external_id, status, "
-    "accepted_at, deadline, submitted_at, result, reviewed_at, reject_reason"
+    "accepted_at, deadline, submitted_at, result, reviewed_at, reject_reason, signals"
 )
-_TASK_COLUMNS = "id, project_id, external_id, input, status, created_at, expires_at"
+_TASK_COLUMNS = "id, project_id, external_id, input, status, created_at, expires_at, gold"
 _FINAL_STATUSES = ("submitted", "approved", "rejected")
 
 
@@ -44,9 +44,7 @@ def _spec_to_json(spec: ProjectSpec) -> str:
 
 
 def _spec_from_json(text: str) -> ProjectSpec:
-    raw = json.loads(text)
-    raw["allow"] = tuple(raw.get("allow", ()))
-    return ProjectSpec(**raw)
+    return ProjectSpec.from_dict(json.loads(text))
 
 
 def _assignment(row: sqlite3.Row) -> Assignment:
@@ -65,6 +63,7 @@ def _assignment(row: sqlite3.Row) -> Assignment:
         result=None if row["result"] is None else json.loads(row["result"]),
         reviewed_at=row["reviewed_at"],
         reject_reason=row["reject_reason"],
+        signals=tuple(json.loads(row["signals"])) if row["signals"] else (),
     )
 
 
@@ -77,6 +76,7 @@ def _task(row: sqlite3.Row) -> Task:
         status=row["status"],
         created_at=row["created_at"],
         expires_at=row["expires_at"],
+        gold=None if row["gold"] is None else json.loads(row["gold"]),
     )
 
 
@@ -122,6 +122,8 @@ class SqliteBase:
     (default) survives power loss; ``NORMAL`` survives a crashed process, not a crashed machine."""
 
     SCHEMA: ClassVar[str] = ""
+    # columns added after a table was first shipped: (table, column, declaration)
+    ADDED_COLUMNS: ClassVar[tuple[tuple[str, str, str], ...]] = ()
 
     def __init__(self, path: str | Path, *, synchronous: str = "FULL") -> None:
         self.path = str(path)
@@ -154,6 +156,38 @@ class SqliteBase:
             counts={k: counts[k] for k in ("tasks", "open", "completed")},
         )
 
+    def _load(self, db: sqlite3.Connection, assignment_id: str) -> tuple[Assignment, Task]:
+        row = db.execute(
+            f"SELECT {_ASSIGNMENT_COLUMNS} FROM assignments WHERE id = ?", (assignment_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFound("no such assignment", field="assignment_id")
+        assignment = _assignment(row)
+        task = _task(
+            db.execute(
+                f"SELECT {_TASK_COLUMNS} FROM tasks WHERE id = ?", (assignment.task_id,)
+            ).fetchone()
+        )
+        return assignment, task
+
+    def _set_status(
+        self, db: sqlite3.Connection, assignment: Assignment, **changes: Any
+    ) -> Assignment:
+        columns = ", ".join(f"{name} = ?" for name in changes)
+        values = [
+            json.dumps(v) if name in ("result", "signals") else v for name, v in changes.items()
+        ]
+        db.execute(f"UPDATE assignments SET {columns} WHERE id = ?", (*values, assignment.id))
+        return _assignment(
+            db.execute(
+                f"SELECT {_ASSIGNMENT_COLUMNS} FROM assignments WHERE id = ?", (assignment.id,)
+            ).fetchone()
+        )
+
+    @classmethod
+    def _added_columns(cls) -> list[tuple[str, str, str]]:
+        return [c for part in reversed(cls.__mro__) for c in vars(part).get("ADDED_COLUMNS", ())]
+
     def _conn(self) -> sqlite3.Connection:
         if self._db is None:
             raise RuntimeError("store is not open")
@@ -169,6 +203,10 @@ class SqliteBase:
         db.execute("PRAGMA busy_timeout=10000")
         for schema in self._schemas():
             db.executescript(schema)
+        for table, column, declaration in self._added_columns():
+            present = {r["name"] for r in db.execute(f"PRAGMA table_info({table})")}
+            if column not in present:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
         self._db = db
         self._loop = asyncio.get_running_loop()
         self._outbox_signal = asyncio.Event()

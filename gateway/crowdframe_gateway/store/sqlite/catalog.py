@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import ClassVar
 
 from ...errors import Conflict, NotFound
 from ...records import (
@@ -25,6 +26,8 @@ __all__ = ["CatalogPart"]
 
 
 class CatalogPart(SqliteBase):
+    ADDED_COLUMNS: ClassVar[tuple[tuple[str, str, str], ...]] = (("tasks", "gold", "TEXT"),)
+
     SCHEMA = """
 CREATE TABLE IF NOT EXISTS projects (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, client_id TEXT NOT NULL,
@@ -133,7 +136,7 @@ CREATE TABLE IF NOT EXISTS idempotency (
             ).assignments_per_task
             db.executemany(
                 "INSERT INTO tasks (id, project_id, external_id, input, status, per_task,"
-                " created_at, expires_at) VALUES (?,?,?,?,?,?,?,?)",
+                " created_at, expires_at, gold) VALUES (?,?,?,?,?,?,?,?,?)",
                 [
                     (
                         t.id,
@@ -144,6 +147,7 @@ CREATE TABLE IF NOT EXISTS idempotency (
                         per_task,
                         t.created_at,
                         t.expires_at,
+                        None if t.gold is None else json.dumps(t.gold),
                     )
                     for t in tasks
                 ],

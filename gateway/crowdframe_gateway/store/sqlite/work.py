@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any
+from typing import Any, ClassVar
 
-from ...errors import Conflict, NotFound
+from ...aggregation import aggregate, needs_another_answer
+from ...errors import Conflict
 from ...events import assignment_data, task_completed_data
 from ...records import (
     Assignment,
@@ -31,6 +32,11 @@ __all__ = ["WorkPart"]
 
 
 class WorkPart(SqliteBase):
+    ADDED_COLUMNS: ClassVar[tuple[tuple[str, str, str], ...]] = (
+        ("assignments", "signals", "TEXT"),
+        ("assignments", "ip_hash", "TEXT"),
+    )
+
     SCHEMA = """
 CREATE TABLE IF NOT EXISTS assignments (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, task_id TEXT NOT NULL,
@@ -46,11 +52,13 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
 
     # -- work -------------------------------------------------------------------------------
 
-    _AVAILABLE = (
-        "t.status = 'open' AND t.assigned < t.per_task AND t.expires_at > :now"
-        " AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id"
-        " AND a.worker_id = :worker)"
+    _NOT_SEEN = (
+        "t.status = 'open' AND t.expires_at > :now AND NOT EXISTS"
+        " (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.worker_id = :worker)"
     )
+    # real work: seats left; gold tasks are served to every worker once, without limit
+    _AVAILABLE = f"t.gold IS NULL AND t.assigned < t.per_task AND {_NOT_SEEN}"
+    _GOLD = f"t.gold IS NOT NULL AND {_NOT_SEEN}"
 
     async def open_projects(self, worker_id: str, *, now: float) -> list[tuple[Project, int]]:
         with self._lock:
@@ -72,7 +80,13 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
         return _task(rows[0]) if rows else None
 
     async def claim(
-        self, project_id: str, worker_id: str, worker_pseudonym: str, *, now: float
+        self,
+        project_id: str,
+        worker_id: str,
+        worker_pseudonym: str,
+        *,
+        now: float,
+        gold: bool = False,
     ) -> Assignment | None:
         with self._tx() as db:
             project = db.execute(
@@ -80,11 +94,20 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
             ).fetchone()
             if project is None or project["status"] != "active":
                 return None
-            row = db.execute(
-                f"SELECT {_TASK_COLUMNS} FROM tasks t WHERE t.project_id = :project AND "
-                f"{self._AVAILABLE} ORDER BY t.seq LIMIT 1",
-                {"project": project_id, "now": now, "worker": worker_id},
-            ).fetchone()
+            params = {"project": project_id, "now": now, "worker": worker_id}
+            row = None
+            if gold:
+                row = db.execute(
+                    f"SELECT {_TASK_COLUMNS} FROM tasks t WHERE t.project_id = :project AND "
+                    f"{self._GOLD} ORDER BY t.seq LIMIT 1",
+                    params,
+                ).fetchone()
+            if row is None:
+                row = db.execute(
+                    f"SELECT {_TASK_COLUMNS} FROM tasks t WHERE t.project_id = :project AND "
+                    f"{self._AVAILABLE} ORDER BY t.seq LIMIT 1",
+                    params,
+                ).fetchone()
             if row is None:
                 return None
             task = _task(row)
@@ -103,7 +126,7 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
             )
             db.execute(
                 f"INSERT INTO assignments ({_ASSIGNMENT_COLUMNS}) VALUES"
-                " (?,?,?,?,?,?,?,?,?,?,NULL,NULL,NULL,NULL)",
+                " (?,?,?,?,?,?,?,?,?,?,NULL,NULL,NULL,NULL,NULL)",
                 (
                     assignment.id,
                     task.id,
@@ -142,33 +165,15 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
         )
         return _assignment(rows[0]) if rows else None
 
-    def _load(self, db: sqlite3.Connection, assignment_id: str) -> tuple[Assignment, Task]:
-        row = db.execute(
-            f"SELECT {_ASSIGNMENT_COLUMNS} FROM assignments WHERE id = ?", (assignment_id,)
-        ).fetchone()
-        if row is None:
-            raise NotFound("no such assignment", field="assignment_id")
-        assignment = _assignment(row)
-        task = _task(
-            db.execute(
-                f"SELECT {_TASK_COLUMNS} FROM tasks WHERE id = ?", (assignment.task_id,)
-            ).fetchone()
-        )
-        return assignment, task
-
-    def _set_status(
-        self, db: sqlite3.Connection, assignment: Assignment, **changes: Any
+    async def submit(
+        self,
+        assignment_id: str,
+        result: dict[str, Any],
+        *,
+        now: float,
+        signals: tuple[str, ...] = (),
+        ip_hash: str | None = None,
     ) -> Assignment:
-        columns = ", ".join(f"{name} = ?" for name in changes)
-        values = [json.dumps(v) if name == "result" else v for name, v in changes.items()]
-        db.execute(f"UPDATE assignments SET {columns} WHERE id = ?", (*values, assignment.id))
-        return _assignment(
-            db.execute(
-                f"SELECT {_ASSIGNMENT_COLUMNS} FROM assignments WHERE id = ?", (assignment.id,)
-            ).fetchone()
-        )
-
-    async def submit(self, assignment_id: str, result: dict[str, Any], *, now: float) -> Assignment:
         with self._tx() as db:
             assignment, task = self._load(db, assignment_id)
             if assignment.status in _FINAL_STATUSES:
@@ -179,7 +184,13 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
                     code="assignment_closed",
                 )
             done = self._set_status(
-                db, assignment, status="submitted", submitted_at=now, result=result
+                db,
+                assignment,
+                status="submitted",
+                submitted_at=now,
+                result=result,
+                signals=list(signals),
+                ip_hash=ip_hash,
             )
             self._event(
                 db, done.client_id, "assignment.submitted", assignment_data(done, task), now=now
@@ -192,17 +203,34 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
                 " AND status IN ('submitted', 'approved', 'rejected') ORDER BY seq",
                 (task.id,),
             ).fetchall()
-            if len(rows) >= per_task:
-                db.execute("UPDATE tasks SET status = 'completed' WHERE id = ?", (task.id,))
-                self._event(
-                    db,
-                    done.client_id,
-                    "task.completed",
-                    task_completed_data(task, [_assignment(r) for r in rows]),
-                    now=now,
-                )
+            if task.gold is None and len(rows) >= per_task:
+                self._finish_task(db, task, [_assignment(r) for r in rows], now)
         self._notify_outbox()
         return done
+
+    def _finish_task(
+        self, db: sqlite3.Connection, task: Task, submissions: list[Assignment], now: float
+    ) -> None:
+        """All answers are in: complete the task, or ask one more worker when they disagree."""
+        project_id = submissions[0].project_id
+        spec = _spec_from_json(
+            db.execute("SELECT spec FROM projects WHERE id = ?", (project_id,)).fetchone()["spec"]
+        )
+        summary = aggregate([a.result for a in submissions])
+        more = needs_another_answer(
+            summary, len(submissions), agreement_min=spec.agreement_min, most=spec.assignments_max
+        )
+        if more:
+            db.execute("UPDATE tasks SET per_task = per_task + 1 WHERE id = ?", (task.id,))
+            return
+        db.execute("UPDATE tasks SET status = 'completed' WHERE id = ?", (task.id,))
+        self._event(
+            db,
+            submissions[0].client_id,
+            "task.completed",
+            task_completed_data(task, submissions),
+            now=now,
+        )
 
     def _release(
         self, db: sqlite3.Connection, assignment: Assignment, task: Task, status: str, now: float
@@ -253,6 +281,7 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
         status: AssignmentStatus | None,
         cursor: str | None,
         limit: int,
+        signal: str | None = None,
     ) -> Page[Assignment]:
         sql = f"SELECT seq, {_ASSIGNMENT_COLUMNS} FROM assignments WHERE client_id = ? AND seq > ?"
         params: list[Any] = [client_id, _seq(cursor)]
@@ -262,6 +291,9 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
         if status is not None:
             sql += " AND status = ?"
             params.append(status)
+        if signal is not None:
+            sql += " AND signals LIKE ?"
+            params.append(f'%"{signal}"%')
         rows = self._read(sql + " ORDER BY seq LIMIT ?", [*params, limit + 1])
         items = [_assignment(r) for r in rows[:limit]]
         return Page(items, str(rows[limit - 1]["seq"]) if len(rows) > limit else None)
@@ -291,3 +323,34 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
             )
         self._notify_outbox()
         return reviewed
+
+    # -- what the quality process reads -------------------------------------------------------
+
+    async def worker_history(
+        self, project_id: str, worker_id: str, *, limit: int
+    ) -> list[dict[str, Any]]:
+        """The worker's latest submitted results in the project, newest first."""
+        rows = self._read(
+            "SELECT result FROM assignments WHERE project_id = ? AND worker_id = ?"
+            " AND status IN ('submitted', 'approved', 'rejected') ORDER BY seq DESC LIMIT ?",
+            (project_id, worker_id, limit),
+        )
+        return [json.loads(r["result"]) for r in rows]
+
+    async def workers_on_ip(self, project_id: str, ip_hash: str, *, other_than: str) -> int:
+        """How many other workers submitted to the project from the same address."""
+        rows = self._read(
+            "SELECT COUNT(DISTINCT worker_id) AS n FROM assignments WHERE project_id = ?"
+            " AND ip_hash = ? AND worker_id != ?",
+            (project_id, ip_hash, other_than),
+        )
+        return int(rows[0]["n"])
+
+    async def work_seconds(self, project_id: str, *, limit: int) -> list[float]:
+        """Seconds from accept to submit of the project's latest submissions."""
+        rows = self._read(
+            "SELECT submitted_at - accepted_at AS seconds FROM assignments WHERE project_id = ?"
+            " AND submitted_at IS NOT NULL ORDER BY seq DESC LIMIT ?",
+            (project_id, limit),
+        )
+        return [float(r["seconds"]) for r in rows]

@@ -1,0 +1,72 @@
+"""A requester's ExternalQuestion page, written the way MTurk requesters wrote them, served from
+its own origin (http://localhost:PORT, another site than the gateway on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+# The classic template: gup() reads the parameters from location, the form posts to
+# turkSubmitTo + "/mturk/externalSubmit", and a preview disables the submit button.
+PAGE = b"""<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Rate a sentence</title></head>
+<body>
+<h1>How natural is this sentence?</h1>
+<p id="sentence">The cat sat on the mat.</p>
+<form id="mturk_form" method="POST">
+  <input type="hidden" id="assignmentId" name="assignmentId" value="">
+  <input type="hidden" id="hitId" name="hitId" value="">
+  <label><input type="radio" name="rating" value="natural"> Natural</label>
+  <label><input type="radio" name="rating" value="odd"> Odd</label>
+  <label>Comments <input type="text" name="comments"></label>
+  <input type="submit" id="submitButton" value="Submit">
+</form>
+<script>
+function gup(name) {
+  var regexS = "[\\\\?&]" + name + "=([^&#]*)";
+  var regex = new RegExp(regexS);
+  var results = regex.exec(window.location.href);
+  return results == null ? "" : results[1];
+}
+document.getElementById("assignmentId").value = gup("assignmentId");
+document.getElementById("hitId").value = gup("hitId");
+if (gup("assignmentId") == "ASSIGNMENT_ID_NOT_AVAILABLE") {
+  document.getElementById("submitButton").disabled = true;
+  document.getElementById("submitButton").value =
+    "You must ACCEPT the HIT before you can submit the results.";
+} else {
+  document.getElementById("mturk_form").action =
+    decodeURIComponent(gup("turkSubmitTo")) + "/mturk/externalSubmit";
+}
+</script>
+</body>
+</html>
+"""
+
+
+@contextmanager
+def running_task_site() -> Iterator[str]:
+    """The page at ``http://localhost:PORT/hit``; yields that URL."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("content-type", "text/html; charset=utf-8")
+            self.send_header("content-length", str(len(PAGE)))
+            self.end_headers()
+            self.wfile.write(PAGE)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://localhost:{server.server_address[1]}/hit"
+    finally:
+        server.shutdown()
+        server.server_close()

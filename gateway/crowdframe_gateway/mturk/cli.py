@@ -1,0 +1,99 @@
+"""``crowdframe create-mturk-credentials`` and ``revoke-mturk-credentials``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import GatewayError
+from ..settings import Settings, SettingsError
+
+__all__ = ["register"]
+
+
+def register(
+    commands: Any,
+    store_options: Callable[[argparse.ArgumentParser], None],
+    settings_from: Callable[[argparse.Namespace], Settings],
+) -> None:
+    create = commands.add_parser(
+        "create-mturk-credentials",
+        help="create AWS-style credentials for a client's boto3 mturk scripts; printed once",
+        description=(
+            "Create an access key id and secret access key for CLIENT_ID's boto3 scripts"
+            " (boto3.client('mturk', endpoint_url='<gateway>/mturk', ...)). The secret is"
+            " printed once and kept encrypted with the gateway's secret key."
+        ),
+    )
+    create.add_argument("client_id", metavar="CLIENT_ID", help="the client, e.g. cli_…")
+    create.add_argument("--json", action="store_true", help="print JSON")
+    store_options(create)
+    create.set_defaults(run=lambda args: _run(args, settings_from, _create))
+
+    revoke = commands.add_parser(
+        "revoke-mturk-credentials",
+        help="revoke a client's boto3 credentials at once",
+        description="Revoke an access key id; requests signed with it are refused from now on.",
+    )
+    revoke.add_argument("access_key_id", metavar="ACCESS_KEY_ID")
+    store_options(revoke)
+    revoke.set_defaults(run=lambda args: _run(args, settings_from, _revoke))
+
+
+async def _create(args: argparse.Namespace, settings: Settings, store: Any) -> None:
+    from .credentials import create_credential
+
+    made = await create_credential(store, settings.resolved_secret_key(), args.client_id)
+    info = {
+        "client_id": made.client_id,
+        "aws_access_key_id": made.access_key_id,
+        "aws_secret_access_key": made.secret_access_key,
+        "endpoint_url": f"{settings.public_origin}/mturk",
+        "region_name": "us-east-1",
+    }
+    if args.json:
+        print(json.dumps(info, indent=2))
+    else:
+        for key, value in info.items():
+            print(f"{key:22} {value}")
+        print("\nKeep the secret access key safe: it is not shown again.")
+
+
+async def _revoke(args: argparse.Namespace, settings: Settings, store: Any) -> None:
+    from .credentials import revoke_credential
+
+    await revoke_credential(store, args.access_key_id)
+    print(f"revoked {args.access_key_id}")
+
+
+def _run(
+    args: argparse.Namespace,
+    settings_from: Callable[[argparse.Namespace], Settings],
+    action: Callable[[argparse.Namespace, Settings, Any], Any],
+) -> int:
+    from ..store import open_store
+
+    try:
+        settings = settings_from(args)
+    except SettingsError as exc:
+        print(f"crowdframe: {exc}", file=sys.stderr)
+        return 2
+
+    async def run() -> None:
+        store = open_store(settings.store)
+        await store.open()
+        try:
+            await action(args, settings, store)
+        finally:
+            await store.close()
+
+    try:
+        asyncio.run(run())
+    except GatewayError as exc:
+        print(f"crowdframe: {exc.message}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,132 @@
+"""HIT types: MTurk's reusable HIT settings, and how their qualification requirements map onto
+Crowdframe's rules (docs/migrate-from-mturk.md, "Qualification requirements")."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from ..records import new_id, now
+from .call import Call
+from .faults import request_error
+from .params import Params
+from .records import HitType
+
+__all__ = ["LOCALE", "create_hit_type", "hit_type_from", "owned_hit_type"]
+
+LOCALE = "00000000000000000071"  # Worker_Locale
+_COMPARATORS = (
+    "LessThan",
+    "LessThanOrEqualTo",
+    "GreaterThan",
+    "GreaterThanOrEqualTo",
+    "EqualTo",
+    "NotEqualTo",
+    "Exists",
+    "DoesNotExist",
+    "In",
+    "NotIn",
+)
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+MAX_ASSIGNMENT_DURATION = 86_400  # Crowdframe's limit (MTurk allowed a year)
+MAX_AUTO_APPROVAL_DELAY = 30 * 86_400
+
+
+def _countries(requirement: dict[str, Any], index: int) -> list[str]:
+    values = requirement.get("LocaleValues")
+    if not isinstance(values, list) or not values:
+        raise request_error(f"QualificationRequirements[{index}] needs LocaleValues")
+    countries = []
+    for value in values:
+        country = value.get("Country") if isinstance(value, dict) else None
+        if not isinstance(country, str) or not _COUNTRY.match(country):
+            raise request_error(
+                f"QualificationRequirements[{index}].LocaleValues: Country must be an ISO 3166"
+                " code like US"
+            )
+        countries.append(country)
+    return countries
+
+
+def _rules(requirements: list[Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The country allow- and deny-lists the Locale requirements ask for. Other requirements
+    are kept (and echoed by GetHIT) but not enforced: Crowdframe has no such data yet."""
+    allowed: set[str] | None = None
+    excluded: set[str] = set()
+    for index, requirement in enumerate(requirements):
+        if not isinstance(requirement, dict):
+            raise request_error(f"QualificationRequirements[{index}] must be an object")
+        type_id = requirement.get("QualificationTypeId")
+        comparator = requirement.get("Comparator")
+        if not isinstance(type_id, str) or not type_id:
+            raise request_error(f"QualificationRequirements[{index}] needs QualificationTypeId")
+        if comparator not in _COMPARATORS:
+            raise request_error(
+                f"QualificationRequirements[{index}].Comparator must be one of"
+                f" {', '.join(_COMPARATORS)}"
+            )
+        if type_id != LOCALE:
+            continue
+        countries = set(_countries(requirement, index))
+        if comparator in ("EqualTo", "In"):
+            allowed = countries if allowed is None else allowed & countries
+        elif comparator in ("NotEqualTo", "NotIn"):
+            excluded |= countries
+        else:
+            raise request_error(
+                f"QualificationRequirements[{index}]: a Locale requirement compares with"
+                " EqualTo, NotEqualTo, In or NotIn"
+            )
+    if allowed is not None and not allowed:
+        raise request_error("the Locale requirements together admit no country at all")
+    return tuple(sorted(allowed or ())), tuple(sorted(excluded))
+
+
+def hit_type_from(call: Call, p: Params) -> HitType:
+    """The HIT type CreateHITType and CreateHIT describe (not yet stored)."""
+    requirements = p.items("QualificationRequirements")
+    countries, excluded = _rules(requirements)
+    settings = {
+        "title": p.text("Title", max_len=200).strip(),
+        "description": p.text("Description", max_len=2000),
+        "keywords": p.text("Keywords", "", max_len=1000),
+        "reward_cents": p.money("Reward"),
+        "assignment_duration": p.integer(
+            "AssignmentDurationInSeconds", low=30, high=MAX_ASSIGNMENT_DURATION
+        ),
+        "auto_approve_delay": p.integer(
+            "AutoApprovalDelayInSeconds",
+            MAX_AUTO_APPROVAL_DELAY,
+            low=0,
+            high=MAX_AUTO_APPROVAL_DELAY,
+        ),
+        "requirements": requirements,
+    }
+    if not settings["title"]:
+        raise request_error("Title must not be empty")
+    fingerprint = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
+    return HitType(
+        id=new_id("htp"),
+        client_id=call.client.id,
+        fingerprint=fingerprint,
+        countries=countries,
+        excluded_countries=excluded,
+        created_at=now(),
+        **settings,
+    )
+
+
+async def owned_hit_type(call: Call, hit_type_id: str) -> HitType:
+    hit_type = await call.rt.store.get_hit_type(hit_type_id)
+    if hit_type is None or hit_type.client_id != call.client.id:
+        raise request_error(
+            f"HITTypeId {hit_type_id} does not exist", "AWS.MechanicalTurk.HITTypeDoesNotExist"
+        )
+    return hit_type
+
+
+async def create_hit_type(call: Call) -> dict[str, Any]:
+    hit_type = await call.rt.store.hit_type_for(hit_type_from(call, call.params))
+    return {"HITTypeId": hit_type.id}

@@ -1,0 +1,202 @@
+"""HITs: a HIT is a task of the project its HIT type runs as on the ExternalURL's origin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crowdframe._token import origin_of
+
+from ..errors import InvalidInput
+from ..records import Project, ProjectSpec, Task, new_id, now
+from ..store import Page
+from ..validation import task_url
+from .call import Call
+from .faults import request_error
+from .hit_types import hit_type_from, owned_hit_type
+from .questions import QuestionError, parse_question
+from .records import Hit, HitType
+from .shapes import hit_shape, hit_status
+
+__all__ = [
+    "create_hit",
+    "create_hit_with_hit_type",
+    "delete_hit",
+    "get_hit",
+    "list_hits",
+    "list_reviewable_hits",
+    "owned_hit",
+    "shaped_hit",
+    "update_expiration_for_hit",
+]
+
+MAX_LIFETIME = 365 * 86_400
+MAX_ASSIGNMENTS = 1_000_000
+
+
+def _project_for(hit_type: HitType, url: str) -> Project:
+    """The project a HIT type's HITs on one origin share: what workers see as one offer."""
+    spec = ProjectSpec(
+        title=hit_type.title,
+        task_url=url,
+        reward_cents=hit_type.reward_cents,
+        instructions=hit_type.description,
+        assignment_duration=hit_type.assignment_duration,
+        auto_approve_delay=hit_type.auto_approve_delay,
+        protocol="mturk",
+        countries=hit_type.countries,
+        excluded_countries=hit_type.excluded_countries,
+    )
+    return Project(
+        id=new_id("prj"),
+        client_id=hit_type.client_id,
+        spec=spec,
+        status="active",
+        created_at=now(),
+    )
+
+
+async def _post(call: Call, hit_type: HitType) -> dict[str, Any]:
+    p = call.params
+    p.unsupported("HITLayoutId", "Crowdframe does not host task pages; use an ExternalQuestion")
+    p.unsupported("HITLayoutParameters", "Crowdframe does not host task pages")
+    p.unsupported("AssignmentReviewPolicy", "review policies are not implemented")
+    p.unsupported("HITReviewPolicy", "review policies are not implemented")
+    question_xml = p.text("Question", max_len=131_072)
+    try:
+        question = parse_question(question_xml)
+    except QuestionError as exc:
+        raise request_error(str(exc), "AWS.MechanicalTurk.XMLParseError") from None
+    try:
+        url = task_url(
+            question.url, field="ExternalURL", gateway_origin=call.rt.settings.public_origin
+        )
+    except InvalidInput as exc:
+        raise request_error(
+            f"ExternalURL {exc.message}", "AWS.MechanicalTurk.XMLParseError"
+        ) from None
+    max_assignments = p.integer("MaxAssignments", 1, low=1, high=MAX_ASSIGNMENTS)
+    lifetime = p.integer("LifetimeInSeconds", low=30, high=MAX_LIFETIME)
+    annotation = p.text("RequesterAnnotation", "", max_len=255)
+    token = p.text("UniqueRequestToken", None, max_len=64)
+
+    store = call.rt.store
+    project = await store.hit_type_project(hit_type.id, origin_of(url), _project_for(hit_type, url))
+    created = now()
+    task_id = new_id("tsk")
+    task = Task(
+        id=task_id,
+        project_id=project.id,
+        external_id=task_id,
+        input={"requester_annotation": annotation} if annotation else {},
+        status="open",
+        created_at=created,
+        expires_at=created + lifetime,
+    )
+    hit = Hit(
+        task=task,
+        client_id=call.client.id,
+        hit_type_id=hit_type.id,
+        question=question_xml,
+        external_url=url,
+        frame_height=question.frame_height,
+        annotation=annotation,
+        max_assignments=max_assignments,
+        created_at=created,
+    )
+    await store.create_hit(hit, token)
+    return {"HIT": hit_shape(await owned_hit(call, task_id), hit_type, now())}
+
+
+async def create_hit(call: Call) -> dict[str, Any]:
+    hit_type = await call.rt.store.hit_type_for(hit_type_from(call, call.params))
+    return await _post(call, hit_type)
+
+
+async def create_hit_with_hit_type(call: Call) -> dict[str, Any]:
+    hit_type = await owned_hit_type(call, call.params.text("HITTypeId", max_len=64))
+    return await _post(call, hit_type)
+
+
+async def owned_hit(call: Call, hit_id: str) -> Hit:
+    hit = await call.rt.store.get_hit(hit_id)
+    if hit is None or hit.client_id != call.client.id:
+        raise request_error(f"Hit {hit_id} does not exist.", "AWS.MechanicalTurk.HITDoesNotExist")
+    return hit
+
+
+async def _shaped(call: Call, hits: list[Hit]) -> list[dict[str, Any]]:
+    types: dict[str, HitType] = {}
+    shaped = []
+    for hit in hits:
+        if hit.hit_type_id not in types:
+            types[hit.hit_type_id] = await owned_hit_type(call, hit.hit_type_id)
+        shaped.append(hit_shape(hit, types[hit.hit_type_id], now()))
+    return shaped
+
+
+async def shaped_hit(call: Call, hit: Hit) -> dict[str, Any]:
+    """A HIT in GetHIT's shape."""
+    return (await _shaped(call, [hit]))[0]
+
+
+async def get_hit(call: Call) -> dict[str, Any]:
+    hit = await owned_hit(call, call.params.text("HITId", max_len=64))
+    return {"HIT": await shaped_hit(call, hit)}
+
+
+def _page_size(call: Call) -> int:
+    size: int = call.params.integer("MaxResults", 10, low=1, high=100)
+    return size
+
+
+def _listing(key: str, items: list[dict[str, Any]], page: Page[Any]) -> dict[str, Any]:
+    answer: dict[str, Any] = {"NumResults": len(items), key: items}
+    if page.next_cursor is not None:
+        answer["NextToken"] = page.next_cursor
+    return answer
+
+
+async def list_hits(call: Call) -> dict[str, Any]:
+    page = await call.rt.store.list_hits(
+        call.client.id,
+        cursor=call.params.text("NextToken", None, max_len=255),
+        limit=_page_size(call),
+    )
+    return _listing("HITs", await _shaped(call, page.items), page)
+
+
+async def list_reviewable_hits(call: Call) -> dict[str, Any]:
+    """MTurk's Reviewable HITs: no more work to hand out, nothing in progress."""
+    p = call.params
+    status = p.text("Status", "Reviewable", max_len=20)
+    if status not in ("Reviewable", "Reviewing"):
+        raise request_error("Status must be Reviewable or Reviewing")
+    type_id = p.text("HITTypeId", None, max_len=64)
+    page = await call.rt.store.list_hits(
+        call.client.id, cursor=p.text("NextToken", None, max_len=255), limit=_page_size(call)
+    )
+    at = now()
+    hits = [
+        h
+        for h in page.items
+        if status == "Reviewable"
+        and hit_status(h, at) == "Reviewable"
+        and type_id in (None, h.hit_type_id)
+    ]
+    return _listing("HITs", await _shaped(call, hits), page)
+
+
+async def update_expiration_for_hit(call: Call) -> dict[str, Any]:
+    p = call.params
+    hit = await owned_hit(call, p.text("HITId", max_len=64))
+    expire_at = p.timestamp("ExpireAt")
+    # A past time expires the HIT at once; workers already on it may still submit (as on MTurk).
+    at = now()
+    await call.rt.store.set_task_expiry(hit.task.id, max(at, min(expire_at, at + MAX_LIFETIME)))
+    return {}
+
+
+async def delete_hit(call: Call) -> dict[str, Any]:
+    hit = await owned_hit(call, call.params.text("HITId", max_len=64))
+    await call.rt.store.dispose_hit(hit.task.id, now=now())
+    return {}

@@ -1,0 +1,66 @@
+"""Every operation of MTurk's requester API (2017-01-17): the supported ones mapped onto
+Crowdframe's services, the others refused with the reason (docs/migrate-from-mturk.md)."""
+
+from __future__ import annotations
+
+from . import assignments, hit_types, hits, workers
+from .call import Operation
+
+__all__ = ["OPERATIONS", "TARGET_PREFIX", "UNSUPPORTED"]
+
+TARGET_PREFIX = "MTurkRequesterServiceV20170117."
+
+OPERATIONS: dict[str, Operation] = {
+    "CreateHITType": hit_types.create_hit_type,
+    "CreateHIT": hits.create_hit,
+    "CreateHITWithHITType": hits.create_hit_with_hit_type,
+    "GetHIT": hits.get_hit,
+    "ListHITs": hits.list_hits,
+    "ListReviewableHITs": hits.list_reviewable_hits,
+    "UpdateExpirationForHIT": hits.update_expiration_for_hit,
+    "DeleteHIT": hits.delete_hit,
+    "ListAssignmentsForHIT": assignments.list_assignments_for_hit,
+    "GetAssignment": assignments.get_assignment,
+    "ApproveAssignment": assignments.approve_assignment,
+    "RejectAssignment": assignments.reject_assignment,
+    "SendBonus": assignments.send_bonus,
+    "ListBonusPayments": assignments.list_bonus_payments,
+    "CreateWorkerBlock": workers.create_worker_block,
+    "DeleteWorkerBlock": workers.delete_worker_block,
+    "ListWorkerBlocks": workers.list_worker_blocks,
+    "GetAccountBalance": workers.get_account_balance,
+}
+
+_CUSTOM_QUALIFICATIONS = (
+    "custom qualification types are not implemented yet; Locale requirements map onto"
+    " Crowdframe's country rules"
+)
+UNSUPPORTED: dict[str, str] = {
+    "AcceptQualificationRequest": _CUSTOM_QUALIFICATIONS,
+    "AssociateQualificationWithWorker": _CUSTOM_QUALIFICATIONS,
+    "CreateQualificationType": _CUSTOM_QUALIFICATIONS,
+    "DeleteQualificationType": _CUSTOM_QUALIFICATIONS,
+    "DisassociateQualificationFromWorker": _CUSTOM_QUALIFICATIONS,
+    "GetQualificationScore": _CUSTOM_QUALIFICATIONS,
+    "GetQualificationType": _CUSTOM_QUALIFICATIONS,
+    "ListHITsForQualificationType": _CUSTOM_QUALIFICATIONS,
+    "ListQualificationRequests": _CUSTOM_QUALIFICATIONS,
+    "ListQualificationTypes": _CUSTOM_QUALIFICATIONS,
+    "ListWorkersWithQualificationType": _CUSTOM_QUALIFICATIONS,
+    "RejectQualificationRequest": _CUSTOM_QUALIFICATIONS,
+    "UpdateQualificationType": _CUSTOM_QUALIFICATIONS,
+    "CreateAdditionalAssignmentsForHIT": (
+        "a HIT's MaxAssignments is fixed when it is created; create another HIT"
+    ),
+    "GetFileUploadURL": "file uploads belong to QuestionForm, which Crowdframe does not host",
+    "ListReviewPolicyResultsForHIT": "review policies are not implemented",
+    "UpdateHITReviewStatus": "HIT review status is not tracked (every HIT is NotReviewed)",
+    "UpdateHITTypeOfHIT": "a HIT's settings are fixed when it is created",
+    "NotifyWorkers": "workers' email addresses are never shared, and messaging is not built yet",
+    "SendTestEventNotification": (
+        "notifications are Crowdframe webhooks: POST /api/v1/webhook-endpoints/{id}/test"
+    ),
+    "UpdateNotificationSettings": (
+        "notifications are Crowdframe webhooks: register one with POST /api/v1/webhook-endpoints"
+    ),
+}

@@ -1,0 +1,59 @@
+"""The records MTurk compatibility keeps beside the native ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ..records import Task
+
+__all__ = ["Hit", "HitType", "MTurkCredential"]
+
+
+@dataclass(frozen=True, slots=True)
+class MTurkCredential:
+    """A client's SigV4 key pair; the secret is kept encrypted (``mturk.credentials``)."""
+
+    access_key_id: str
+    client_id: str
+    secret_encrypted: str
+    status: Literal["active", "revoked"]
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class HitType:
+    """What CreateHITType registers. Identical parameters give the same HIT type, as on MTurk."""
+
+    id: str
+    client_id: str
+    fingerprint: str  # hash of the parameters below
+    title: str
+    description: str
+    keywords: str
+    reward_cents: int
+    assignment_duration: int
+    auto_approve_delay: int
+    countries: tuple[str, ...]
+    excluded_countries: tuple[str, ...]
+    requirements: list[dict[str, Any]]  # as the requester sent them, echoed by GetHIT
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A HIT: one task, plus what the ExternalQuestion said and the task's assignment counts."""
+
+    task: Task
+    client_id: str
+    hit_type_id: str
+    question: str
+    external_url: str
+    frame_height: int  # pixels; 0: fill the window
+    annotation: str
+    max_assignments: int
+    created_at: float
+    disposed: bool = False
+    pending: int = 0  # accepted, not yet submitted
+    submitted: int = 0  # submitted, not yet reviewed
+    reviewed: int = 0  # approved or rejected

@@ -1,0 +1,66 @@
+"""Workers through MTurk's eyes: blocks (by the pseudonym the client knows), and the balance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..records import Block, now
+from .call import Call
+from .faults import request_error
+
+__all__ = [
+    "SANDBOX_BALANCE",
+    "create_worker_block",
+    "delete_worker_block",
+    "get_account_balance",
+    "list_worker_blocks",
+]
+
+# Crowdframe holds no prepaid funds. Like MTurk's sandbox, it reports a fixed 10,000.00 so the
+# balance checks in requesters' scripts pass; earnings are owed through the ledger instead.
+SANDBOX_BALANCE = "10000.00"
+
+
+def _worker_id(call: Call) -> str:
+    worker: str = call.params.text("WorkerId", max_len=64).strip()
+    if not worker:
+        raise request_error("WorkerId must not be empty")
+    return worker
+
+
+async def create_worker_block(call: Call) -> dict[str, Any]:
+    worker = _worker_id(call)
+    reason = call.params.text("Reason", max_len=1024).strip()
+    if not reason:
+        raise request_error("Reason must say why the worker is blocked")
+    await call.rt.store.block(Block(call.client.id, worker, "", reason, now()))
+    return {}
+
+
+async def delete_worker_block(call: Call) -> dict[str, Any]:
+    worker = _worker_id(call)
+    call.params.text("Reason", "", max_len=1024)
+    await call.rt.store.unblock(call.client.id, worker, "")  # unblocking twice is harmless
+    return {}
+
+
+async def list_worker_blocks(call: Call) -> dict[str, Any]:
+    p = call.params
+    token = p.text("NextToken", "0", max_len=255)
+    limit = p.integer("MaxResults", 10, low=1, high=100)
+    if not token.isdigit():
+        raise request_error("NextToken is not one this service returned")
+    start = int(token)
+    # MTurk's blocks are client-wide: project-scoped blocks are Crowdframe's own
+    blocks = [b for b in await call.rt.store.list_blocks(call.client.id) if not b.project_id]
+    items = [
+        {"WorkerId": b.worker_pseudonym, "Reason": b.reason} for b in blocks[start : start + limit]
+    ]
+    answer: dict[str, Any] = {"NumResults": len(items), "WorkerBlocks": items}
+    if start + limit < len(blocks):
+        answer["NextToken"] = str(start + limit)
+    return answer
+
+
+async def get_account_balance(call: Call) -> dict[str, Any]:
+    return {"AvailableBalance": SANDBOX_BALANCE, "OnHoldBalance": "0.00"}

@@ -1,0 +1,391 @@
+"""A requester's boto3 ``mturk`` script, unchanged but for the endpoint and keys, against a real
+gateway process; workers do the HITs through the gateway's pages and externalSubmit."""
+
+from __future__ import annotations
+
+import sqlite3
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from mturk_world import MTurkWorld, Requester, external_question, start_mturk_world
+
+TASK_PAGE = "https://tasks.psychlab.example/survey"
+ANSWERS_NS = (
+    "{http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/"
+    "QuestionFormAnswers.xsd}"
+)
+LOCALE = "00000000000000000071"
+PERCENT_APPROVED = "000000000000000000L0"
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MTurkWorld]:
+    made = start_mturk_world(tmp_path_factory.mktemp("mturk"))
+    try:
+        yield made
+    finally:
+        made.stop()
+
+
+@pytest.fixture(scope="module")
+def lab(world: MTurkWorld) -> Requester:
+    return world.requester()
+
+
+@pytest.fixture(scope="module")
+def mturk(lab: Requester) -> Any:
+    return lab.mturk()
+
+
+def post_hit(mturk: Any, **overrides: Any) -> dict[str, Any]:
+    params = {
+        "Title": "Rate 3 short sentences",
+        "Description": "Read each sentence and say how natural it sounds.",
+        "Keywords": "survey, language",
+        "Reward": "0.50",
+        "MaxAssignments": 1,
+        "LifetimeInSeconds": 3600,
+        "AssignmentDurationInSeconds": 600,
+        "AutoApprovalDelayInSeconds": 86400,
+        "Question": external_question(TASK_PAGE),
+        **overrides,
+    }
+    hit: dict[str, Any] = mturk.create_hit(**params)["HIT"]
+    return hit
+
+
+def answers(xml_text: str) -> dict[str, str]:
+    root = ET.fromstring(xml_text)  # noqa: S314 (the gateway's own answer)
+    return {
+        a.findtext(f"{ANSWERS_NS}QuestionIdentifier") or "": a.findtext(f"{ANSWERS_NS}FreeText")
+        or ""
+        for a in root.iter(f"{ANSWERS_NS}Answer")
+    }
+
+
+def test_a_script_posts_a_hit_a_worker_answers_it_and_the_script_pays_for_it(
+    world: MTurkWorld, mturk: Any
+) -> None:
+    hit = post_hit(mturk, RequesterAnnotation="batch-7")
+    assert hit["HITStatus"] == "Assignable"
+    assert hit["Reward"] == "0.50" and hit["MaxAssignments"] == 1
+    assert hit["NumberOfAssignmentsAvailable"] == 1
+    assert hit["Expiration"] > datetime.now(UTC) + timedelta(minutes=59)
+
+    worker = world.worker("ada@example.org")
+    preview = worker.frame_params(f"/work/projects/{hit['HITGroupId']}/preview")
+    assert preview == {
+        "assignmentId": "ASSIGNMENT_ID_NOT_AVAILABLE",
+        "hitId": hit["HITId"],
+        "turkSubmitTo": world.origin,
+    }
+    accepted = worker.accept(hit["HITGroupId"])
+    params = worker.frame_params(accepted.headers["location"])
+    assert params["hitId"] == hit["HITId"] and params["turkSubmitTo"] == world.origin
+    assert params["workerId"].startswith("wkr_")
+    assert mturk.get_hit(HITId=hit["HITId"])["HIT"]["HITStatus"] == "Unassignable"
+
+    submitted = world.external_submit(
+        {"assignmentId": params["assignmentId"], "q1": "natural", "q2": "odd & <broken>"}
+    )
+    assert submitted.status_code == 200
+    assert "Your answer was received" in submitted.text
+
+    listed = mturk.list_assignments_for_hit(HITId=hit["HITId"], AssignmentStatuses=["Submitted"])
+    (assignment,) = listed["Assignments"]
+    assert assignment["AssignmentId"] == params["assignmentId"]
+    assert assignment["WorkerId"] == params["workerId"]
+    assert answers(assignment["Answer"]) == {"q1": "natural", "q2": "odd & <broken>"}
+    assert mturk.get_hit(HITId=hit["HITId"])["HIT"]["HITStatus"] == "Reviewable"
+
+    assert "0.00" not in worker.get("/earnings").text
+    mturk.approve_assignment(AssignmentId=assignment["AssignmentId"])
+    mturk.approve_assignment(AssignmentId=assignment["AssignmentId"])  # harmless twice
+    got = mturk.get_assignment(AssignmentId=assignment["AssignmentId"])
+    assert got["Assignment"]["AssignmentStatus"] == "Approved"
+    assert got["HIT"]["HITId"] == hit["HITId"]
+    assert 'data-currency="USD">0.50 USD' in worker.get("/earnings").text
+
+    bonus = {
+        "WorkerId": params["workerId"],
+        "AssignmentId": assignment["AssignmentId"],
+        "BonusAmount": "0.25",
+        "Reason": "Careful answers",
+        "UniqueRequestToken": "bonus-ada-1",
+    }
+    mturk.send_bonus(**bonus)
+    mturk.send_bonus(**bonus)  # the same request token pays once
+    assert 'data-currency="USD">0.75 USD' in worker.get("/earnings").text
+    paid = mturk.list_bonus_payments(HITId=hit["HITId"])["BonusPayments"]
+    assert [(p["WorkerId"], p["BonusAmount"]) for p in paid] == [(params["workerId"], "0.25")]
+
+
+def test_external_submit_refuses_previews_forgeries_repeats_and_closed_assignments(
+    world: MTurkWorld, mturk: Any
+) -> None:
+    hit = post_hit(mturk, MaxAssignments=2)
+    worker = world.worker("bea@example.org")
+    params = worker.frame_params(worker.accept(hit["HITGroupId"]).headers["location"])
+    aid = params["assignmentId"]
+
+    preview = world.external_submit({"assignmentId": "ASSIGNMENT_ID_NOT_AVAILABLE", "q": "x"})
+    assert preview.status_code == 403 and "This is a preview" in preview.text
+    forged = world.external_submit({"assignmentId": aid[:-2] + "AA", "q": "x"})
+    assert forged.status_code == 404 and "not one Crowdframe issued" in forged.text
+    bare = world.external_submit({"assignmentId": aid.split(".")[0], "q": "x"})
+    assert bare.status_code == 404
+    upload = world.external_submit({"assignmentId": aid}, files={"f": ("a.txt", b"data")})
+    assert upload.status_code == 400 and "File uploads are not supported" in upload.text
+    missing = world.external_submit({"q": "x"})
+    assert missing.status_code == 400 and "did not include an assignmentId" in missing.text
+    assert mturk.list_assignments_for_hit(HITId=hit["HITId"])["NumResults"] == 0
+
+    # multipart, as a page with enctype="multipart/form-data" sends it; then a double click
+    first = world.external_submit({"assignmentId": aid, "colour": "blue"}, files={"x": ("", b"")})
+    again = world.external_submit({"assignmentId": aid, "colour": "red"})
+    assert first.status_code == 200
+    assert again.status_code == 409 and "already received" in again.text
+    (stored,) = mturk.list_assignments_for_hit(HITId=hit["HITId"])["Assignments"]
+    assert answers(stored["Answer"]) == {"colour": "blue", "x": ""}  # an empty file input
+
+    # a returned assignment cannot be submitted any more
+    other = world.worker("cem@example.org")
+    location = other.accept(hit["HITGroupId"]).headers["location"]
+    returned_id = other.frame_params(location)["assignmentId"]
+    assert other.post_form(f"{location}/return", {}).status_code == 303
+    late = world.external_submit({"assignmentId": returned_id, "colour": "green"})
+    assert late.status_code == 409 and "returned" in late.text
+    assert mturk.list_assignments_for_hit(HITId=hit["HITId"])["NumResults"] == 1
+
+
+def test_identical_hit_types_are_one_and_locale_requirements_choose_the_workers(
+    world: MTurkWorld, mturk: Any
+) -> None:
+    settings = {
+        "Title": "US-only pilot",
+        "Description": "Five questions about your commute.",
+        "Reward": "1.00",
+        "AssignmentDurationInSeconds": 900,
+        "QualificationRequirements": [
+            {
+                "QualificationTypeId": LOCALE,
+                "Comparator": "In",
+                "LocaleValues": [{"Country": "US"}, {"Country": "CA", "Subdivision": "ON"}],
+            },
+            {
+                "QualificationTypeId": PERCENT_APPROVED,
+                "Comparator": "GreaterThanOrEqualTo",
+                "IntegerValues": [95],
+            },
+        ],
+    }
+    type_id = mturk.create_hit_type(**settings)["HITTypeId"]
+    assert mturk.create_hit_type(**settings)["HITTypeId"] == type_id
+    assert mturk.create_hit_type(**{**settings, "Reward": "1.01"})["HITTypeId"] != type_id
+    hit = mturk.create_hit_with_hit_type(
+        HITTypeId=type_id, LifetimeInSeconds=600, Question=external_question(TASK_PAGE)
+    )["HIT"]
+    assert hit["HITTypeId"] == type_id and hit["Title"] == "US-only pilot"
+    # echoed as given, enforced where Crowdframe can (docs/migrate-from-mturk.md)
+    assert hit["QualificationRequirements"] == settings["QualificationRequirements"]
+
+    german = world.worker("dora@example.org", country="DE")
+    assert "US-only pilot" not in german.get("/work").text
+    assert german.accept(hit["HITGroupId"]).status_code == 403
+    american = world.worker("eve@example.org", country="US")
+    assert "US-only pilot" in american.get("/work").text
+    assert american.accept(hit["HITGroupId"]).headers["location"].startswith("/work/assignments/")
+
+
+def test_paginators_walk_every_page(world: MTurkWorld) -> None:
+    mturk = world.requester("Paging Lab").mturk()
+    posted = {post_hit(mturk, Title=f"Item {i}")["HITId"] for i in range(5)}
+    pages = list(mturk.get_paginator("list_hits").paginate(PaginationConfig={"PageSize": 2}))
+    assert len(pages) == 3
+    assert {h["HITId"] for page in pages for h in page["HITs"]} == posted
+
+    for n in range(3):
+        mturk.create_worker_block(WorkerId=f"wkr_someone{n}", Reason="spam")
+    blocks = mturk.get_paginator("list_worker_blocks").paginate(PaginationConfig={"PageSize": 2})
+    assert [b["WorkerId"] for b in blocks.build_full_result()["WorkerBlocks"]] == [
+        "wkr_someone0",
+        "wkr_someone1",
+        "wkr_someone2",
+    ]
+
+
+def test_a_blocked_worker_gets_none_of_the_clients_work_until_unblocked(
+    world: MTurkWorld, mturk: Any
+) -> None:
+    hit = post_hit(mturk, Title="Blockable", MaxAssignments=3)
+    worker = world.worker("finn@example.org")
+    first = worker.frame_params(worker.accept(hit["HITGroupId"]).headers["location"])
+    world.external_submit({"assignmentId": first["assignmentId"], "a": "junk"})
+    mturk.create_worker_block(WorkerId=first["workerId"], Reason="Copy-pasted answers")
+    assert first["workerId"] in [
+        b["WorkerId"] for b in mturk.list_worker_blocks(MaxResults=100)["WorkerBlocks"]
+    ]
+    second = post_hit(mturk, Title="Blockable too")
+    assert "Blockable too" not in worker.get("/work").text
+    assert worker.accept(second["HITGroupId"]).status_code == 403
+    mturk.delete_worker_block(WorkerId=first["workerId"])
+    assert worker.accept(second["HITGroupId"]).status_code == 303
+
+
+def test_expiring_and_deleting_hits(world: MTurkWorld, mturk: Any) -> None:
+    hit = post_hit(mturk, Title="Short-lived")
+    with pytest.raises(ClientError) as refused:
+        mturk.delete_hit(HITId=hit["HITId"])
+    assert refused.value.response["Error"]["Code"] == "RequestError"
+    assert "expired or is complete" in refused.value.response["Error"]["Message"]
+
+    mturk.update_expiration_for_hit(HITId=hit["HITId"], ExpireAt=datetime(2015, 1, 1))
+    expired = mturk.get_hit(HITId=hit["HITId"])["HIT"]
+    assert expired["HITStatus"] == "Reviewable"
+    assert expired["NumberOfAssignmentsAvailable"] == 0
+    worker = world.worker("gus@example.org")
+    assert "Short-lived" not in worker.get("/work").text
+
+    mturk.delete_hit(HITId=hit["HITId"])
+    assert hit["HITId"] not in {
+        h["HITId"] for page in mturk.get_paginator("list_hits").paginate() for h in page["HITs"]
+    }
+    assert mturk.get_hit(HITId=hit["HITId"])["HIT"]["HITStatus"] == "Disposed"
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        (
+            "<HTMLQuestion xmlns='x'><HTMLContent>&lt;p&gt;</HTMLContent>"
+            "<FrameHeight>0</FrameHeight></HTMLQuestion>",
+            "HTMLQuestion is not supported: Crowdframe does not host task pages",
+        ),
+        ("<QuestionForm xmlns='x'/>", "QuestionForm is not supported"),
+        ("<ExternalQuestion><FrameHeight>0", "not well-formed XML"),
+        (
+            '<!DOCTYPE x [<!ENTITY a "aaaa">]><ExternalQuestion/>',
+            "must not contain a DOCTYPE",
+        ),
+        (external_question("http://tasks.example/x"), "must be https"),
+    ],
+)
+def test_questions_crowdframe_cannot_show_are_refused_clearly(
+    mturk: Any, question: str, message: str
+) -> None:
+    with pytest.raises(ClientError) as refused:
+        post_hit(mturk, Question=question)
+    error = refused.value.response["Error"]
+    assert error["Code"] == "RequestError"
+    assert message in error["Message"]
+
+
+def test_bad_input_and_unsupported_operations_are_request_errors(
+    world: MTurkWorld, mturk: Any
+) -> None:
+    cases = [
+        (lambda: post_hit(mturk, Reward="0.555"), "Reward must be an amount"),
+        (lambda: post_hit(mturk, AssignmentDurationInSeconds=200_000), "between 30 and 86400"),
+        (lambda: mturk.get_hit(HITId="tsk_nothing"), "does not exist"),
+        (lambda: mturk.get_assignment(AssignmentId="asg_x.forged"), "does not exist"),
+        (lambda: mturk.list_hits(MaxResults=500), "MaxResults must be between 1 and 100"),
+        (
+            lambda: mturk.create_qualification_type(
+                Name="q", Description="d", QualificationTypeStatus="Active"
+            ),
+            "CreateQualificationType is not supported by Crowdframe",
+        ),
+    ]
+    for call, message in cases:
+        with pytest.raises(ClientError) as refused:
+            call()
+        assert refused.value.response["Error"]["Code"] == "RequestError"
+        assert message in refused.value.response["Error"]["Message"]
+    # another client's HIT is invisible
+    mine = post_hit(mturk)
+    other = world.requester("Other Lab").mturk()
+    with pytest.raises(ClientError, match="does not exist"):
+        other.get_hit(HITId=mine["HITId"])
+    assert mturk.get_account_balance()["AvailableBalance"] == "10000.00"
+
+
+def test_signatures_are_checked_and_credentials_can_be_revoked(
+    world: MTurkWorld, lab: Requester
+) -> None:
+    wrong_secret = lab.mturk(aws_secret_access_key="x" * 40)
+    wrong_region = lab.mturk(region_name="eu-west-1")
+    unknown = lab.mturk(aws_access_key_id="AKCFNOTAREALKEY00000")
+    for client, code in (
+        (wrong_secret, "InvalidSignatureException"),
+        (wrong_region, "InvalidSignatureException"),
+        (unknown, "UnrecognizedClientException"),
+    ):
+        with pytest.raises(ClientError) as refused:
+            client.get_account_balance()
+        assert refused.value.response["Error"]["Code"] == code
+
+    spare = world.requester("Revocable Lab")
+    script = spare.mturk()
+    assert script.get_account_balance()["AvailableBalance"] == "10000.00"
+    revoked = world.revoke(spare.access_key_id)
+    assert revoked == f"revoked {spare.access_key_id}"
+    with pytest.raises(ClientError) as refused:
+        script.get_account_balance()
+    assert refused.value.response["Error"]["Code"] == "UnrecognizedClientException"
+
+
+def test_the_secret_is_encrypted_at_rest_and_never_logged(
+    world: MTurkWorld, lab: Requester, mturk: Any
+) -> None:
+    mturk.get_account_balance()
+    for suffix in ("-wal", ""):
+        path = world.data / f"crowdframe.db{suffix}"
+        if path.exists():
+            assert lab.secret_access_key.encode() not in path.read_bytes()
+    with sqlite3.connect(world.data / "crowdframe.db") as db:
+        (sealed,) = db.execute(
+            "SELECT secret_encrypted FROM mturk_credentials WHERE access_key_id = ?",
+            (lab.access_key_id,),
+        ).fetchone()
+    assert sealed and lab.secret_access_key not in sealed
+    assert lab.secret_access_key not in world.gateway.output()
+
+
+def test_the_rest_api_sees_a_hit_types_project_and_an_edit_keeps_its_mturk_settings(
+    world: MTurkWorld, lab: Requester, mturk: Any
+) -> None:
+    import httpx
+
+    hit = post_hit(
+        mturk,
+        Title="Editable",
+        QualificationRequirements=[
+            {
+                "QualificationTypeId": LOCALE,
+                "Comparator": "NotIn",
+                "LocaleValues": [{"Country": "FR"}],
+            }
+        ],
+    )
+    api = httpx.Client(
+        base_url=f"{world.origin}/api/v1", headers={"authorization": f"Bearer {lab.api_key}"}
+    )
+    world.opened.append(api)
+    project = api.get(f"/projects/{hit['HITGroupId']}").json()
+    assert (project["protocol"], project["excluded_countries"]) == ("mturk", ["FR"])
+    edited = api.patch(f"/projects/{hit['HITGroupId']}", json={"title": "Edited"})
+    assert edited.status_code == 200, edited.text
+    assert (edited.json()["protocol"], edited.json()["excluded_countries"]) == ("mturk", ["FR"])
+    bad = api.post(
+        "/projects",
+        json={"title": "x", "task_url": TASK_PAGE, "reward_cents": 1, "countries": ["usa"]},
+    )
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "countries"
+
+    worker = world.worker("ines@example.org", country="FR")
+    assert worker.accept(hit["HITGroupId"]).status_code == 403

@@ -1,0 +1,168 @@
+"""A real gateway process with a client, its boto3 credentials, and workers driven over HTTP."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import boto3
+import httpx
+
+from services import BIN, Service, free_port, start_service
+
+EXTERNAL_QUESTION = (
+    '<ExternalQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/'
+    '2006-07-14/ExternalQuestion.xsd"><ExternalURL>{url}</ExternalURL>'
+    "<FrameHeight>{height}</FrameHeight></ExternalQuestion>"
+)
+
+
+def external_question(url: str, height: int = 600) -> str:
+    return EXTERNAL_QUESTION.format(url=url, height=height)
+
+
+def crowdframe(data: Path, *args: str) -> dict[str, Any]:
+    made = subprocess.run(
+        [BIN / "crowdframe", *args, "--data-dir", data, "--json"],
+        check=True,
+        capture_output=True,
+    )
+    return json.loads(made.stdout)  # type: ignore[no-any-return]
+
+
+@dataclass
+class Requester:
+    """A client account: its API key, and the AWS-style credentials its boto3 scripts use."""
+
+    client_id: str
+    api_key: str
+    access_key_id: str
+    secret_access_key: str
+    endpoint_url: str
+    opened: list[Any]
+
+    def mturk(self, **overrides: Any) -> Any:
+        """``boto3.client("mturk", ...)`` exactly as a requester's script creates it."""
+        settings = {
+            "endpoint_url": self.endpoint_url,
+            "region_name": "us-east-1",
+            "aws_access_key_id": self.access_key_id,
+            "aws_secret_access_key": self.secret_access_key,
+            **overrides,
+        }
+        client = boto3.client("mturk", **settings)
+        self.opened.append(client)
+        return client
+
+
+@dataclass
+class WorkerBrowser:
+    """A worker's browser without JavaScript: session cookie and CSRF token of the last page."""
+
+    http: httpx.Client
+    csrf: str = ""
+
+    def get(self, path: str) -> httpx.Response:
+        answer = self.http.get(path)
+        found = re.search(r'name="csrf" value="([^"]+)"', answer.text)
+        if found:
+            self.csrf = found.group(1)
+        return answer
+
+    def post_form(self, path: str, data: dict[str, Any]) -> httpx.Response:
+        return self.http.post(path, data={"csrf": self.csrf, **data})
+
+    def frame_params(self, path: str) -> dict[str, str]:
+        """The query parameters the frame page gives the task page's iframe."""
+        page = self.get(path)
+        src = re.search(r'<iframe id="cf-task-frame"[^>]*\ssrc="([^"]+)"', page.text)
+        assert src is not None, page.text
+        query = urlsplit(src.group(1).replace("&amp;", "&")).query
+        return {k: v[0] for k, v in parse_qs(query).items()}
+
+    def accept(self, project_id: str) -> httpx.Response:
+        return self.post_form(f"/work/projects/{project_id}/accept", {})
+
+
+@dataclass
+class MTurkWorld:
+    gateway: Service
+    data: Path
+    opened: list[Any] = field(default_factory=list)  # browsers and boto3 clients to close
+
+    def stop(self) -> None:
+        for opened in self.opened:
+            opened.close()
+        self.gateway.stop()
+
+    @property
+    def origin(self) -> str:
+        return self.gateway.origin
+
+    def requester(self, name: str = "Psych Lab") -> Requester:
+        client = crowdframe(self.data, "create-client", name)
+        keys = crowdframe(self.data, "create-mturk-credentials", client["client_id"])
+        return Requester(
+            client["client_id"],
+            client["api_key"],
+            keys["aws_access_key_id"],
+            keys["aws_secret_access_key"],
+            f"{self.origin}/mturk",
+            self.opened,
+        )
+
+    def revoke(self, access_key_id: str) -> str:
+        """``crowdframe revoke-mturk-credentials``; what it prints."""
+        done = subprocess.run(
+            [
+                BIN / "crowdframe",
+                "revoke-mturk-credentials",
+                access_key_id,
+                "--data-dir",
+                self.data,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return done.stdout.strip()
+
+    def worker(self, email: str, country: str = "DE") -> WorkerBrowser:
+        browser = WorkerBrowser(httpx.Client(base_url=self.origin))
+        self.opened.append(browser.http)
+        browser.get("/signup")
+        answer = browser.post_form(
+            "/signup",
+            {
+                "email": email,
+                "password": "correct horse",
+                "country": country,
+                "languages": ["en"],
+            },
+        )
+        assert answer.status_code == 303, answer.text
+        browser.get("/work")
+        return browser
+
+    def external_submit(self, fields: dict[str, Any], **kwargs: Any) -> httpx.Response:
+        """The task page's form post: a cross-site request, so no cookie at all."""
+        return httpx.post(f"{self.origin}/mturk/externalSubmit", data=fields, **kwargs)
+
+
+def start_mturk_world(tmp: Path, env: dict[str, str] | None = None) -> MTurkWorld:
+    data = tmp / "gateway"
+    port = free_port()
+    gateway = start_service(
+        "gateway",
+        [str(BIN / "crowdframe"), "gateway", "--port", str(port), "--data-dir", str(data)],
+        f"http://127.0.0.1:{port}",
+        "/signin",
+        tmp,
+        {"CROWDFRAME_RETRY_SCHEDULE": "0.2,0.5,1", "PYTHONUNBUFFERED": "1", **(env or {})},
+    )
+    return MTurkWorld(gateway, data)
