@@ -75,6 +75,12 @@ CREATE TABLE IF NOT EXISTS outbox (
     status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at REAL NOT NULL,
     created_at REAL NOT NULL, task_id TEXT, leased_until REAL);
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at);
+-- the lease query counts each endpoint's leases and keeps a task's messages in order: without
+-- these it would scan the whole outbox, delivered history included, on every lease
+CREATE INDEX IF NOT EXISTS outbox_leased ON outbox (leased_until)
+    WHERE leased_until IS NOT NULL;
+CREATE INDEX IF NOT EXISTS outbox_by_task ON outbox (endpoint_id, task_id, status)
+    WHERE task_id IS NOT NULL;
 -- the indexes on columns that older files lack are made by delivery_log.py, after its migration
 CREATE TABLE IF NOT EXISTS attempts (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, message_id TEXT NOT NULL, at REAL NOT NULL,
