@@ -35,6 +35,7 @@ from ._models import (
     TaskBatch,
     WebhookEndpoint,
 )
+from ._quality import Block, Bonus, BulkReview, GoldRecord
 from ._task_page import task_page_headers
 from ._token import TaskTokenClaims, origin_of, verify_task_token
 from ._webhook import Webhook
@@ -47,9 +48,13 @@ __all__ = [
     "Assignment",
     "AsyncClient",
     "AuthenticationError",
+    "Block",
+    "Bonus",
+    "BulkReview",
     "Client",
     "ConflictError",
     "CrowdframeError",
+    "GoldRecord",
     "NotFoundError",
     "Page",
     "PermissionDeniedError",

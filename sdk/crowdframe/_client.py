@@ -47,6 +47,7 @@ from ._models import (
     TaskBatch,
     WebhookEndpoint,
 )
+from ._quality import AsyncQuality, SyncQuality
 from ._token import TaskTokenClaims, _claims_from
 from ._webhook_admin import AsyncWebhookMethods, WebhookMethods
 
@@ -228,13 +229,20 @@ class _BaseClient(Generic[_HTTP]):
         return _Call("GET", f"/tasks/{_segment(task_id)}", Task.from_json)
 
     def _list_assignments(
-        self, project_id: str | None, status: str | None, limit: int | None, cursor: str | None
+        self,
+        project_id: str | None,
+        status: str | None,
+        limit: int | None,
+        cursor: str | None,
+        signal: str | None = None,
     ) -> _Call[Page[Assignment]]:
         return _Call(
             "GET",
             "/assignments",
             lambda body: Page.from_json(body, Assignment.from_json),
-            params=_query(project_id=project_id, status=status, limit=limit, cursor=cursor),
+            params=_query(
+                project_id=project_id, status=status, limit=limit, cursor=cursor, signal=signal
+            ),
         )
 
     def _get_assignment(self, assignment_id: str) -> _Call[Assignment]:
@@ -273,7 +281,7 @@ class _BaseClient(Generic[_HTTP]):
         return _Call("POST", path, _message_id, body={})
 
 
-class Client(SyncKeyring, WebhookMethods, _BaseClient[httpx.Client]):
+class Client(SyncKeyring, SyncQuality, WebhookMethods, _BaseClient[httpx.Client]):
     """A blocking client of the Crowdframe REST API.
 
     >>> with crowdframe.Client("cfk_…") as client:  # doctest: +SKIP
@@ -373,9 +381,11 @@ class Client(SyncKeyring, WebhookMethods, _BaseClient[httpx.Client]):
         status: str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
+        signal: str | None = None,
     ) -> Page[Assignment]:
-        """One page of assignments, optionally of one project and in one ``status``."""
-        return self._run(self._list_assignments(project_id, status, limit, cursor))
+        """One page of assignments, optionally of one project, in one ``status``, or carrying
+        one fraud ``signal`` (``too_fast``, ``same_answer``, ``shared_address``)."""
+        return self._run(self._list_assignments(project_id, status, limit, cursor, signal))
 
     def iter_assignments(
         self,
@@ -436,7 +446,7 @@ class Client(SyncKeyring, WebhookMethods, _BaseClient[httpx.Client]):
         return self._run(self._send_test_event(endpoint_id))
 
 
-class AsyncClient(AsyncKeyring, AsyncWebhookMethods, _BaseClient[httpx.AsyncClient]):
+class AsyncClient(AsyncKeyring, AsyncQuality, AsyncWebhookMethods, _BaseClient[httpx.AsyncClient]):
     """The asyncio twin of ``Client``: the same methods, as coroutines.
 
     >>> async with crowdframe.AsyncClient("cfk_…") as client:  # doctest: +SKIP
@@ -535,9 +545,10 @@ class AsyncClient(AsyncKeyring, AsyncWebhookMethods, _BaseClient[httpx.AsyncClie
         status: str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
+        signal: str | None = None,
     ) -> Page[Assignment]:
         """One page of assignments; see ``Client.list_assignments``."""
-        return await self._run(self._list_assignments(project_id, status, limit, cursor))
+        return await self._run(self._list_assignments(project_id, status, limit, cursor, signal))
 
     def iter_assignments(
         self,

@@ -78,12 +78,10 @@ def _list_of(parse: Any) -> Any:
 
 
 def _call(method: str, path: str, parse: Any, body: Any = None) -> _Call[Any]:
-
     return _Call(method, path, parse, body=body)
 
 
 def _path(prefix: str, value: str) -> str:
-
     return f"{prefix}/{_segment(value)}"
 
 

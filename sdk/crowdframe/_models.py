@@ -225,6 +225,7 @@ class Assignment:
     result: dict[str, Any] | None
     reviewed_at: str | None
     reject_reason: str | None
+    signals: list[str] = field(default_factory=list)  # fraud signals seen at submission
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> Self:
@@ -243,6 +244,7 @@ class Assignment:
             result=_optional(obj, "result", dict),
             reviewed_at=_optional(obj, "reviewed_at", str),
             reject_reason=_optional(obj, "reject_reason", str),
+            signals=_strings(obj, "signals") if "signals" in obj else [],
         )
 
 
