@@ -27,6 +27,7 @@ import uvicorn
 from .accounts import sign_up
 from .clients import create_client
 from .errors import Conflict, GatewayError
+from .logs import uvicorn_log_config
 from .runtime import Runtime
 from .settings import Settings
 from .store import Store, open_store
@@ -267,11 +268,13 @@ def run_demo(settings: Settings, *, port: int, example_port: int) -> int:
             public_origin=example_origin,
             data_dir=settings.data_dir / "sentiment",
         )
+        # One process, one logging setup: both servers' lines go through the redaction filter.
+        log_config = uvicorn_log_config()
         gateway = _Running(
-            _Server(uvicorn.Config(create_app(settings), log_level="info")), sockets[0]
+            _Server(uvicorn.Config(create_app(settings), log_config=log_config)), sockets[0]
         )
         example = _Running(
-            _Server(uvicorn.Config(module.create_app(config), log_level="info")), sockets[1]
+            _Server(uvicorn.Config(module.create_app(config), log_config=log_config)), sockets[1]
         )
         return asyncio.run(_serve(gateway, example, _banner(port, example_origin)))
     finally:
