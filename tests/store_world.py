@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from crowdframe_gateway.records import (
+    ApiKey,
     Assignment,
     Client,
     Endpoint,
@@ -23,6 +24,8 @@ from crowdframe_gateway.store import Store, open_store
 async def make_client(store: Store, name: str = "acme") -> Client:
     client = Client(new_id("cli"), name, ("cfts_k1_x",), "pseudonym-key", now())
     await store.create_client(client, "hash-" + client.id)
+    key = ApiKey(new_id("key"), client.id, "default", "cfk_", client.created_at)
+    await store.create_api_key(key, "hash-" + client.id)  # as clients.create_client does
     return client
 
 

@@ -10,11 +10,16 @@ from __future__ import annotations
 
 from .accounts import AccountsPart
 from .catalog import CatalogPart
+from .delivery_log import DeliveryLogPart
+from .keyring import KeyringPart
+from .live import LivePart
 from .outbox import OutboxPart
 from .review import ReviewPart
 
 __all__ = ["RedisStore"]
 
 
-class RedisStore(AccountsPart, CatalogPart, ReviewPart, OutboxPart):
+class RedisStore(
+    AccountsPart, CatalogPart, ReviewPart, OutboxPart, KeyringPart, DeliveryLogPart, LivePart
+):
     """The shared store: every part's operations on one Redis (``redis://host:port/db``)."""

@@ -127,6 +127,7 @@ class RedisBase:
                 "now": repr(now),
                 "salt": secrets.token_hex(16),
                 "channel": keys.OUTBOX_CHANNEL,
+                "feed": keys.EVENTS_CHANNEL,
                 "targets": targets,
             }
         )

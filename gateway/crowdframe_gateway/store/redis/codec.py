@@ -68,12 +68,10 @@ def spec_to(spec: ProjectSpec) -> str:
 
 
 def project_from(h: Fields, counts: Fields) -> Project:
-    raw = json.loads(h["spec"])
-    raw["allow"] = tuple(raw.get("allow", ()))
     return Project(
         id=h["id"],
         client_id=h["client_id"],
-        spec=ProjectSpec(**raw),
+        spec=ProjectSpec.from_dict(json.loads(h["spec"])),
         status=h["status"],  # type: ignore[arg-type]
         created_at=float(h["created_at"]),
         counts={k: int(counts.get(k, 0)) for k in ("tasks", "open", "completed")},

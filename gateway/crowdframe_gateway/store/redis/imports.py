@@ -44,9 +44,8 @@ class RedisImporter:
 
     async def client(self, client: Client, api_key_hash: str) -> None:
         self.pipe.set(keys.part(client.id) + "client", client_to(client, api_key_hash))
-        self.pipe.set(keys.CLIENT_BY_KEY + api_key_hash, client.id)
         self.pipe.sadd(keys.PARTITIONS, client.id)
-        await self._queued(3)
+        await self._queued(2)
 
     async def worker(self, worker: Worker) -> None:
         self.pipe.set(keys.WORKER + worker.id, worker_to(worker))

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 __all__ = [
     "ASSIGNMENT_INDEX",
-    "CLIENT_BY_KEY",
     "DUE_DEADLINES",
     "DUE_OUTBOX",
     "ENDPOINT_INDEX",
@@ -37,7 +36,6 @@ __all__ = [
 PREFIX = "cf"
 
 # global keys
-CLIENT_BY_KEY = f"{PREFIX}:client-key:"  # + API key hash -> client id
 WORKER = f"{PREFIX}:worker:"  # + worker id -> the worker (JSON)
 WORKER_BY_EMAIL = f"{PREFIX}:worker-email:"  # + email -> worker id
 TASK_INDEX = f"{PREFIX}:task:"  # + task id -> project id
@@ -61,3 +59,21 @@ def message_partition(message_id: str) -> str | None:
     """The partition a message id names (``msg_….prj_x``); None for an imported id."""
     _, dot, partition = message_id.rpartition(".")
     return partition if dot and partition else None
+
+
+# --- keyring, delivery log and live feed (issues 3 and 4) ------------------------------------
+__all__ += ["API_KEY", "EVENTS_CHANNEL", "RATE"]
+
+API_KEY = f"{PREFIX}:api-key:"  # + API key hash -> "<client id> <key id>"; live while the
+# client's record of that key is not revoked (the record decides, the lookup only points)
+RATE = "rate:"  # + throttle key: a partition of its own, cf:{rate:<key>}:count (one slot each)
+EVENTS_CHANNEL = f"{PREFIX}:events"  # pub/sub: a client (the payload) has new events
+# Partition keys of these parts (suffixes of part(id)):
+# - a client's: "apikeys" (hash: key id -> JSON with the key hash), "inflight:<endpoint>"
+#   (zset: message id -> lease end, the endpoint's leases from every partition), "feed"
+#   (stream: the client's events from all its partitions, the live feed's cursor), "fed"
+#   (hash: partition -> the last of its event stream ids copied into the feed);
+# - every partition's, per outbox message: "msgseq" (counter: creation order),
+#   "due:<endpoint>" (zset: pending messages by due time), "tq:<endpoint>|<task>" (zset: a
+#   task's pending messages by seq), "emsgs:<endpoint>" and "emsgs:<endpoint>:<status>"
+#   (zset, lex: sort key + message id; the delivery log, newest last).
