@@ -76,11 +76,12 @@ class DeliveryPart(RedisBase):
         change: Callable[[Endpoint], Endpoint | None],
         *,
         event: Callable[[Endpoint], dict[str, Any]] | None = None,
+        now: float | None = None,
     ) -> tuple[Endpoint, Endpoint] | None:
         """Apply ``change`` to the stored endpoint until no other writer interferes; (before,
         after), or None if ``change`` answered None (nothing to do). A change to disabled fails
         the endpoint's pending messages, in every partition of the client; ``event`` gives the
-        data of an ``endpoint.disabled`` event recorded with the change."""
+        data of an ``endpoint.disabled`` event recorded with the change (at ``now``)."""
         client_id = opt_text(await self.r.get(keys.ENDPOINT_INDEX + endpoint_id))
         if client_id is None:
             raise NotFound("no such webhook endpoint", field="endpoint_id")
@@ -100,7 +101,7 @@ class DeliveryPart(RedisBase):
                 targets = await self._targets(client_id, ["endpoint.disabled"])
                 targets = {t: [e for e in ids if e != endpoint_id] for t, ids in targets.items()}
                 data = json.dumps(event(before))
-            ctx = self._ctx(client_id, client_id, clock(), targets)
+            ctx = self._ctx(client_id, client_id, clock() if now is None else now, targets)
             answer = await self._eval(
                 "endpoint_change",
                 client_id,

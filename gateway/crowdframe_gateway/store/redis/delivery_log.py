@@ -87,7 +87,8 @@ class DeliveryLogPart(DeliveryPart):
                 "failing_since": e.failing_since,
             }
 
-        return await self._change_endpoint(endpoint_id, change, event=event) is not None
+        changed = await self._change_endpoint(endpoint_id, change, event=event, now=now)
+        return changed is not None
 
     async def _endpoint_or_404(self, endpoint_id: str) -> Endpoint:
         endpoint = await self._endpoint(endpoint_id)
