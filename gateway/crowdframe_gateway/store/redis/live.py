@@ -12,6 +12,7 @@ publish the client on ``cf:events``, which wakes the readers waiting in any proc
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import time
@@ -54,7 +55,8 @@ class LivePart(DeliveryPart):
         await super().close()
 
     async def _copy_feed(self, client_id: str) -> None:
-        """Copy into the client's feed what its partitions recorded since the last copy."""
+        """Copy into the client's feed what its partitions recorded since the last copy, in the
+        order the events were recorded (their time, then their partition's stream order)."""
         feed = keys.part(client_id)
         partitions = await self._client_partitions(client_id)
         pipe = self.r.pipeline(transaction=False)
@@ -62,19 +64,24 @@ class LivePart(DeliveryPart):
         for partition in partitions:
             pipe.xrevrange(keys.part(partition) + "events", count=1)
         answers: list[Any] = await pipe.execute()
-        marks, *lasts = answers
-        marks = {text(k): text(v) for k, v in marks.items()}
+        marks, lasts = hash_of(answers[0]), answers[1:]
+        new: list[tuple[float, tuple[int, int], str, str, dict[str, str]]] = []
         for partition, last in zip(partitions, lasts, strict=True):
             mark = marks.get(partition, "0-0")
-            while last and _newer(text(last[0][0]), mark):
-                batch = await self._entries(keys.part(partition) + "events", mark, _COPY_BATCH)
-                if not batch:
-                    break
-                args: list[str] = []
-                for entry_id, entry in batch:
-                    args += [entry_id, entry["id"], entry["event"]]
-                await self._eval("feed_copy", client_id, partition, *args)
-                mark = batch[-1][0]
+            if not last or not _newer(text(last[0][0]), mark):
+                continue
+            for entry_id, entry in await self._entries(
+                keys.part(partition) + "events", mark, _COPY_BATCH
+            ):
+                at = float(json.loads(entry["event"])["created_at"])
+                new.append((at, _stream_id(entry_id), partition, entry_id, entry))
+        new.sort(key=lambda e: (e[0], e[1], e[2]))
+        run: list[str] = []  # consecutive events of one partition: one script call
+        for i, (_, _, partition, entry_id, entry) in enumerate(new):
+            run += [entry_id, entry["id"], entry["event"]]
+            if i + 1 == len(new) or new[i + 1][2] != partition:
+                await self._eval("feed_copy", client_id, partition, *run)
+                run = []
 
     async def _entries(
         self, stream: str, after: str, count: int
@@ -137,8 +144,11 @@ class LivePart(DeliveryPart):
             self._feed_signal = asyncio.Event()
 
 
+def _stream_id(entry_id: str) -> tuple[int, int]:
+    ms, _, seq = entry_id.partition("-")
+    return int(ms), int(seq)
+
+
 def _newer(a: str, b: str) -> bool:
     """Stream id ``a`` comes after ``b``."""
-    am, _, aseq = a.partition("-")
-    bm, _, bseq = b.partition("-")
-    return (int(am), int(aseq)) > (int(bm), int(bseq))
+    return _stream_id(a) > _stream_id(b)
