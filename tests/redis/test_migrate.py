@@ -74,6 +74,12 @@ async def _snapshot(store: Store, ids: dict[str, str]) -> dict[str, object]:
         "outbox": sorted((m.id, m.event, m.endpoint, m.attempts) for m in leased),
         "attempts": await store.list_attempts(ids["retried"]),
         "offers": await store.open_projects("w1", now=now()),
+        "api_keys": await store.list_api_keys(ids["acme"]),
+        "log": [
+            (await store.list_messages(e.id, status=None, cursor=None, limit=100)).items
+            for e in await store.list_endpoints(ids["acme"])
+        ],
+        "feed": [e for _, e in await store.read_events(ids["acme"], after=None, limit=100)],
     }
 
 
@@ -105,7 +111,9 @@ async def test_everything_moves_from_sqlite_to_redis_and_work_goes_on(
     try:
         before, after = await _snapshot(sqlite, ids), await _snapshot(redis, ids)
         assert after == before
-        assert len(before["assignments"]) == 5 and len(before["outbox"]) == 12  # type: ignore[arg-type]
+        # every event, and a message of each for the endpoint hearing everything
+        assert len(before["feed"]) == 13 and len(before["log"][0]) == 13  # type: ignore[arg-type,index]
+        assert len(before["assignments"]) == 5 and len(before["outbox"]) == 4  # type: ignore[arg-type]  # one per task in flight, in order
         # and the work goes on in Redis, by the same rules
         project = await redis.get_project(ids["project"])
         assert project is not None

@@ -7,12 +7,13 @@ from the records, so the result is what the scripts would have built.
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Any
 
 import redis.asyncio as redis
 from redis.typing import EncodableT, FieldT
 
-from ...records import Assignment, Client, Endpoint, Project, Task, Worker
+from ...records import ApiKey, Assignment, Client, Endpoint, Project, Task, Worker
 from . import keys
 from .codec import client_to, endpoint_to, spec_to, worker_to
 
@@ -29,6 +30,7 @@ class RedisImporter:
         self.pipe = r.pipeline(transaction=False)
         self.batch = batch
         self.queued = 0
+        self.message_seqs: dict[str, int] = {}  # partition -> messages imported so far
 
     async def is_empty(self) -> bool:
         return int(await self.r.dbsize()) == 0
@@ -172,6 +174,7 @@ class RedisImporter:
             },
         )
         self.pipe.set(keys.MESSAGE_INDEX + mid, partition)  # the id does not name it
+        self._message_state(partition, row)
         if attempts:
             self.pipe.rpush(p + "attempts:" + mid, *attempts)
         if row["status"] == "pending":
@@ -185,3 +188,44 @@ class RedisImporter:
             mapping={"request_hash": request_hash, "task_ids": ids, "project_id": ""},
         )
         await self._queued(1)
+
+    # -- keyring, delivery state, live feed (issues 3 and 4) ----------------------------------
+
+    def _message_state(self, partition: str, row: dict[str, Any]) -> None:
+        """What messages.lua keeps beside a message: its task, creation order and indexes (a
+        lease in the source is dropped: the message is simply due)."""
+        p = keys.part(partition)
+        mid, endpoint, status = row["id"], row["endpoint_id"], row["status"]
+        seq = self.message_seqs[partition] = self.message_seqs.get(partition, 0) + 1
+        sort = f"{round(row['created_at'] * 1_000_000):016d}:{seq:012d}:"
+        task = row.get("task_id") or ""
+        self.pipe.hset(
+            p + "msg:" + mid, mapping={"task": task, "seq": seq, "sort": sort, "leased_until": ""}
+        )
+        self.pipe.set(p + "msgseq", seq)  # rows come in order: the last one wins
+        self.pipe.zadd(p + "emsgs:" + endpoint, {sort + mid: 0})
+        self.pipe.zadd(p + "emsgs:" + endpoint + ":" + status, {sort + mid: 0})
+        if status == "pending":
+            self.pipe.zadd(p + "due:" + endpoint, {mid: row["next_attempt_at"]})
+            if task:
+                self.pipe.zadd(p + "tq:" + endpoint + "|" + task, {mid: seq})
+
+    async def api_key(self, key: ApiKey, key_hash: str) -> None:
+        record = json.dumps({**asdict(key), "key_hash": key_hash})
+        self.pipe.hset(keys.part(key.client_id) + "apikeys", key.id, record)
+        self.pipe.set(keys.API_KEY + key_hash, f"{key.client_id} {key.id}")
+        await self._queued(2)
+
+    async def feed_event(self, client_id: str, event_id: str, facts: str) -> None:
+        """An event in the client's live feed, in the source's order."""
+        self.pipe.xadd(keys.part(client_id) + "feed", {"id": event_id, "event": facts})
+        await self._queued(1)
+
+    async def mark_fed(self, client_id: str, partitions: list[str]) -> None:
+        """Every event already in the partitions is in the feed: copy none of them again."""
+        await self.flush()
+        for partition in partitions:
+            last = await self.r.xrevrange(keys.part(partition) + "events", count=1)
+            if last:
+                self.pipe.hset(keys.part(client_id) + "fed", partition, last[0][0])
+        await self.flush()
