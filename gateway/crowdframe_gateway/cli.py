@@ -135,7 +135,7 @@ def run_create_client(args: argparse.Namespace) -> int:
         return 2
 
     async def create() -> Any:
-        store = open_store(settings.store)
+        store = open_store(settings.store, sqlite_synchronous=settings.sqlite_synchronous)
         await store.open()
         try:
             return await create_client(store, args.name)

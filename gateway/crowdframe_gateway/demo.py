@@ -117,7 +117,7 @@ async def _demo_worker(rt: Runtime) -> None:
 async def prepare(settings: Settings) -> DemoClient:
     """Create (once) the demo client and the demo worker; return the client's secrets."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = open_store(settings.store)
+    store = open_store(settings.store, sqlite_synchronous=settings.sqlite_synchronous)
     await store.open()
     try:
         rt = Runtime(
