@@ -218,7 +218,7 @@ async def work_cycles(redis_url: str, gateways: int, args: argparse.Namespace) -
             origins.append(f"http://127.0.0.1:{port}")
         headers = {"authorization": f"Bearer {api_key}"}
         async with httpx.AsyncClient(base_url=origins[0] + "/api/v1", headers=headers) as api:
-            spec = {"title": "bench", "task_url": "http://localhost:9/t", "reward_cents": 1}
+            spec = {"title": "bench", "task_url": "http://localhost:9/t", "reward_cents": 30}
             project = await api.post("/projects", json=spec)
             project_id = project.json()["id"]
             for start in range(0, args.cycle_tasks, 1000):

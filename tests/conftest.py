@@ -20,8 +20,23 @@ def gateway_settings() -> dict[str, object]:
 
 
 @pytest.fixture
-async def gateway(tmp_path: Path, gateway_settings: dict[str, object]) -> AsyncIterator[Gateway]:
-    app = create_app(settings_for(tmp_path, **gateway_settings), background=False)
+def gateway_store() -> str:
+    """Which store the ``gateway`` fixture runs on; a module that should run on both overrides
+    it with ``params=["sqlite", "redis"]``."""
+    return "sqlite"
+
+
+@pytest.fixture
+async def gateway(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    gateway_settings: dict[str, object],
+    gateway_store: str,
+) -> AsyncIterator[Gateway]:
+    settings = dict(gateway_settings)
+    if gateway_store == "redis":
+        settings["store_url"] = request.getfixturevalue("redis_url")
+    app = create_app(settings_for(tmp_path, **settings), background=False)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url=GATEWAY) as http:

@@ -73,7 +73,7 @@ async def set_up_project(
             json={
                 "title": "Label it",
                 "task_url": "http://localhost:9/task",
-                "reward_cents": 1,
+                "reward_cents": 30,  # 18 USD an hour: above every minimum wage
                 "assignments_per_task": per_task,
             },
         )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
 
 from crowdframe_gateway.records import (
     ApiKey,
@@ -36,7 +38,13 @@ async def make_worker(store: Store, email: str = "w@example.org") -> Worker:
 
 
 async def make_project(
-    store: Store, client: Client, *, per_task: int = 1, duration: int = 600, status: str = "active"
+    store: Store,
+    client: Client,
+    *,
+    per_task: int = 1,
+    duration: int = 600,
+    status: str = "active",
+    **spec_fields: Any,
 ) -> Project:
     spec = ProjectSpec(
         title="Label it",
@@ -44,6 +52,7 @@ async def make_project(
         reward_cents=5,
         assignments_per_task=per_task,
         assignment_duration=duration,
+        **spec_fields,
     )
     project = Project(new_id("prj"), client.id, spec, status, now())  # type: ignore[arg-type]
     await store.create_project(project)
@@ -62,9 +71,18 @@ def new_tasks(
 
 
 async def make_tasks(
-    store: Store, project: Project, count: int, *, prefix: str = "e", lifetime: float = 3600
+    store: Store,
+    project: Project,
+    count: int,
+    *,
+    prefix: str = "e",
+    lifetime: float = 3600,
+    gold: dict[str, Any] | None = None,
 ) -> list[Task]:
-    tasks = new_tasks(project, count, prefix=prefix, lifetime=lifetime)
+    """``count`` open tasks; with ``gold``, gold tasks with that known answer."""
+    tasks = [
+        replace(t, gold=gold) for t in new_tasks(project, count, prefix=prefix, lifetime=lifetime)
+    ]
     await store.add_tasks(
         project.client_id, project.id, tasks, idempotency_key=None, request_hash="h"
     )
@@ -96,6 +114,7 @@ async def all_assignments(store: Store, client_id: str, **filters: object) -> li
             client_id,
             project_id=filters.get("project_id"),  # type: ignore[arg-type]
             status=filters.get("status"),  # type: ignore[arg-type]
+            signal=filters.get("signal"),  # type: ignore[arg-type]
             cursor=cursor,
             limit=7,
         )
@@ -132,3 +151,29 @@ def claim_in_process(url: str, project_id: str, workers: list[str]) -> None:
             await store.close()
 
     asyncio.run(run())
+
+
+async def claim_and_submit(
+    store: Store,
+    project: Project,
+    worker: str,
+    result: dict[str, Any],
+    *,
+    gold: bool = False,
+    at: float | None = None,
+    signals: tuple[str, ...] = (),
+    ip_hash: str | None = None,
+) -> Assignment:
+    """One worker's claim and submission, as the gateway makes them."""
+    at = now() if at is None else at
+    claimed = await store.claim(project.id, worker, "p-" + worker, now=at, gold=gold)
+    assert claimed is not None, f"{worker} got no task"
+    return await store.submit(claimed.id, result, now=at, signals=signals, ip_hash=ip_hash)
+
+
+async def leased_events(store: Store, type: str) -> list[dict[str, Any]]:
+    """The data of every event of one type waiting in the outbox (the client needs an endpoint
+    that hears it), in the order they happened."""
+    leased = await store.lease_messages(now=now() + 10**7, limit=1000, lease_seconds=30)
+    found = sorted((m.event for m in leased if m.event.type == type), key=lambda e: e.created_at)
+    return [e.data for e in found]

@@ -8,7 +8,7 @@ from typing import Any
 from .aggregation import aggregate
 from .records import Assignment, Task, iso
 
-__all__ = ["assignment_data", "event_body", "task_completed_data"]
+__all__ = ["assignment_data", "event_body", "task_completed_data", "worker_stopped_data"]
 
 
 def assignment_data(assignment: Assignment, task: Task) -> dict[str, Any]:
@@ -50,6 +50,19 @@ def task_completed_data(task: Task, submissions: Sequence[Assignment]) -> dict[s
             }
             for a in submissions
         ],
+    }
+
+
+def worker_stopped_data(
+    project_id: str, worker_pseudonym: str, answered: int, correct: int
+) -> dict[str, Any]:
+    """A worker stopped on a project for their accuracy on its gold tasks."""
+    return {
+        "project_id": project_id,
+        "worker_id": worker_pseudonym,
+        "gold_answered": answered,
+        "gold_correct": correct,
+        "reason": "accuracy on gold tasks below the project's minimum",
     }
 
 

@@ -47,11 +47,31 @@ async def test_updating_a_project_changes_its_spec_and_status(store: Store) -> N
         await store.update_project("prj_unknown", spec, "active")
 
 
+async def test_every_rule_of_a_project_reads_back_as_set(store: Store) -> None:
+    client = await make_client(store)
+    project = await make_project(
+        store, client, protocol="mturk", countries=("DE", "AT"), excluded_countries=("FR",),
+        languages=("de:native", "en"), gold_ratio=0.2, gold_min_answers=4,
+        gold_min_accuracy=0.8, agreement_min=0.6, assignments_max=3, allow=("camera",),
+    )  # fmt: skip
+    assert (await store.get_project(project.id)).spec == project.spec  # type: ignore[union-attr]
+    spec = replace(project.spec, countries=(), languages=("fr",), assignments_per_task=2)
+    assert (await store.update_project(project.id, spec, "active")).spec == spec
+    [task] = await make_tasks(store, project, 1)
+    assert (await store.get_task(task.id)).project_id == project.id  # type: ignore[union-attr]
+    claimed = await store.claim(project.id, "w1", "p", now=task.created_at)
+    assert claimed is not None
+    assert await store.claim(project.id, "w2", "p", now=task.created_at) is not None, (
+        "a task added after the change gets the new assignments_per_task"
+    )
+
+
 async def test_tasks_read_back_exactly_as_added(store: Store) -> None:
     client = await make_client(store)
     project = await make_project(store, client)
     tasks = new_tasks(project, 2)
     tasks[1] = replace(tasks[1], input={"nested": {"list": [1, 2.5, None, "é"]}, "empty": {}})
+    tasks.append(replace(new_tasks(project, 1, prefix="g")[0], gold={"label": "cat", "n": [1]}))
     batch = await store.add_tasks(
         client.id, project.id, tasks, idempotency_key=None, request_hash="h"
     )

@@ -9,17 +9,29 @@ docs/deployment.md explains it, with the few operations that cross partitions.
 from __future__ import annotations
 
 from .accounts import AccountsPart
-from .catalog import CatalogPart
+from .compat import CompatPart
 from .delivery_log import DeliveryLogPart
+from .hits import HitsPart
 from .keyring import KeyringPart
+from .ledger import LedgerPart
 from .live import LivePart
 from .outbox import OutboxPart
+from .quality import QualityPart
 from .review import ReviewPart
 
 __all__ = ["RedisStore"]
 
 
 class RedisStore(
-    AccountsPart, CatalogPart, ReviewPart, OutboxPart, KeyringPart, DeliveryLogPart, LivePart
+    AccountsPart,
+    CompatPart,
+    ReviewPart,
+    OutboxPart,
+    QualityPart,
+    LedgerPart,
+    HitsPart,
+    KeyringPart,
+    DeliveryLogPart,
+    LivePart,
 ):
     """The shared store: every part's operations on one Redis (``redis://host:port/db``)."""

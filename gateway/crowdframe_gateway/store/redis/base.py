@@ -23,7 +23,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 
 from ...errors import NotFound
-from ...records import Endpoint, Project
+from ...records import Endpoint, Project, ProjectSpec
 from . import keys
 from .codec import endpoint_from, hash_of, opt_text, project_from, text, texts
 from .scripts import SCRIPTS
@@ -219,11 +219,11 @@ class RedisBase:
         self._wake.clear()
 
     # -- due hints ------------------------------------------------------------------------------
-    # A hint index (DUE_OUTBOX, DUE_DEADLINES) maps a partition to a time no later than its
-    # earliest due entry. Writers lower it (ZADD LT) after their script; a worker takes a
-    # partition by removing its hint (only one process wins ZREM), runs the partition's script,
-    # then puts back the earliest remaining time. A hint lost to a crash in between is rebuilt
-    # by repair_hints; it only ever delays work, never duplicates it.
+    # A hint index (DUE_OUTBOX, DUE_DEADLINES, DUE_APPROVALS) maps a partition to a time no
+    # later than its earliest due entry. Writers lower it (ZADD LT) after their script; a worker
+    # takes a partition by removing its hint (only one process wins ZREM), runs the partition's
+    # script, then puts back the earliest remaining time. A hint lost to a crash in between is
+    # rebuilt by repair_hints; it only ever delays work, never duplicates it.
 
     async def _due_partitions(self, index: str, now: float, limit: int) -> list[str]:
         return texts(await self.r.zrangebyscore(index, "-inf", now, start=0, num=limit))
@@ -236,7 +236,7 @@ class RedisBase:
             await self.r.zadd(index, {partition: float(when)}, lt=True)
 
     async def repair_hints(self, *, now: float) -> None:
-        """Rebuild both hint indexes from the partitions themselves (every ~30 s per process)."""
+        """Rebuild the hint indexes from the partitions themselves (every ~30 s per process)."""
         if now < self._next_repair:
             return
         self._next_repair = now + _REPAIR_EVERY
@@ -244,18 +244,34 @@ class RedisBase:
         for chunk in _chunks(partitions, 500):
             pipe = self.r.pipeline(transaction=False)
             for partition in chunk:
-                pipe.zrange(keys.part(partition) + "due", 0, 0, withscores=True)
-                pipe.zrange(keys.part(partition) + "deadlines", 0, 0, withscores=True)
+                for suffix in ("due", "deadlines", "approvals"):
+                    pipe.zrange(keys.part(partition) + suffix, 0, 0, withscores=True)
             answers = await pipe.execute()
+            approving = [(p, answers[3 * i + 2][0][1]) for i, p in enumerate(chunk)
+                         if answers[3 * i + 2]]  # fmt: skip
+            specs = await self._specs([p for p, _ in approving])
             pipe = self.r.pipeline(transaction=False)
             for i, partition in enumerate(chunk):
                 for index, first in (
-                    (keys.DUE_OUTBOX, answers[2 * i]),
-                    (keys.DUE_DEADLINES, answers[2 * i + 1]),
+                    (keys.DUE_OUTBOX, answers[3 * i]),
+                    (keys.DUE_DEADLINES, answers[3 * i + 1]),
                 ):
                     if first:
                         pipe.zadd(index, {partition: first[0][1]}, lt=True)
+            for (partition, submitted), spec in zip(approving, specs, strict=True):
+                if spec is not None:
+                    due = submitted + spec.auto_approve_delay
+                    pipe.zadd(keys.DUE_APPROVALS, {partition: due}, lt=True)
             await pipe.execute()
+
+    async def _specs(self, project_ids: Sequence[str]) -> list[ProjectSpec | None]:
+        pipe = self.r.pipeline(transaction=False)
+        for project_id in project_ids:
+            pipe.hget(keys.part(project_id) + "project", "spec")
+        return [
+            None if s is None else ProjectSpec.from_dict(json.loads(s))
+            for s in await pipe.execute()
+        ]
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:

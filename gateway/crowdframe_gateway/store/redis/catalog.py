@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from redis.asyncio.client import Pipeline
 
@@ -18,31 +19,36 @@ from ...records import Project, ProjectSpec, Task
 from ..base import Page, TaskBatchResult
 from . import keys
 from .base import RedisBase
-from .codec import hash_of, spec_to, task_from
+from .codec import hash_of, opt_text, spec_to, task_from
 
-__all__ = ["CatalogPart"]
+__all__ = ["CatalogPart", "task_row"]
 
 
 class CatalogPart(RedisBase):
     async def create_project(self, project: Project) -> None:
-        seq = await self.r.incr(keys.PROJECT_SEQ)
-        p = keys.part(project.id)
-        pipe = self.r.pipeline(transaction=False)
-        # the record first, then the lists that lead to it
-        pipe.hset(
-            p + "project",
-            mapping={
+        await self._new_project(project)
+
+    async def _new_project(self, project: Project) -> None:
+        """Write the project unless it exists, then the lists that lead to it: safe to repeat
+        (a repeat mends lists a crash left unwritten) and to race (the first record wins)."""
+        stored = opt_text(await self.r.hget(keys.part(project.id) + "project", "seq"))
+        if stored is None:
+            record = {
                 "id": project.id,
                 "client_id": project.client_id,
                 "status": project.status,
                 "created_at": repr(project.created_at),
                 "spec": spec_to(project.spec),
                 "per_task": project.spec.assignments_per_task,
-                "seq": seq,
-            },
-        )
-        pipe.zadd(keys.part(project.client_id) + "projects", {project.id: seq})
-        pipe.zadd(keys.PROJECTS, {project.id: seq})
+                "seq": await self.r.incr(keys.PROJECT_SEQ),
+            }
+            flat = [str(item) for pair in record.items() for item in pair]
+            seq = int(await self._eval("new_project", project.id, *flat))
+        else:
+            seq = int(stored)
+        pipe = self.r.pipeline(transaction=False)
+        pipe.zadd(keys.part(project.client_id) + "projects", {project.id: seq}, nx=True)
+        pipe.zadd(keys.PROJECTS, {project.id: seq}, nx=True)
         pipe.sadd(keys.PARTITIONS, project.id)
         await pipe.execute()
         self._project_clients[project.id] = project.client_id
@@ -70,7 +76,14 @@ class CatalogPart(RedisBase):
         key = keys.part(project_id) + "project"
         if not await self.r.exists(key):
             raise NotFound("no such project", field="project_id")
-        await self.r.hset(key, mapping={"spec": spec_to(spec), "status": status})
+        fields = {"spec": spec_to(spec), "status": status, "per_task": spec.assignments_per_task}
+        await self.r.hset(key, mapping=fields)  # type: ignore[arg-type]
+        # a shorter auto-approve delay makes submissions due sooner: lower the hint to match
+        first: list[tuple[str, float]] = await self.r.zrange(  # type: ignore[assignment]
+            keys.part(project_id) + "approvals", 0, 0, withscores=True
+        )
+        if first:
+            await self._hint(keys.DUE_APPROVALS, project_id, first[0][1] + spec.auto_approve_delay)
         project = await self.get_project(project_id)
         assert project is not None
         return project
@@ -125,11 +138,7 @@ class CatalogPart(RedisBase):
         return TaskBatchResult(list(tasks), replayed=replayed)
 
     async def _insert(self, project_id: str, tasks: Sequence[Task]) -> list[str]:
-        rows = [
-            [t.id, t.external_id, json.dumps(t.input), t.status, repr(t.created_at),
-             repr(t.expires_at)]
-            for t in tasks
-        ]  # fmt: skip
+        rows = [task_row(t) for t in tasks]
         indexes = {keys.TASK_INDEX + t.id: project_id for t in tasks}
 
         def build(pipe: Pipeline) -> None:
@@ -153,11 +162,22 @@ class CatalogPart(RedisBase):
         return (await self._tasks(project_id, [task_id]))[0]
 
 
+def task_row(task: Task, seats: int | None = None) -> list[str]:
+    """A task as tasks.lua inserts it; ``seats`` overrides the project's assignments_per_task."""
+    return [
+        task.id,
+        task.external_id,
+        json.dumps(task.input),
+        task.status,
+        repr(task.created_at),
+        repr(task.expires_at),
+        "" if task.gold is None else json.dumps(task.gold),
+        "" if seats is None else str(seats),
+    ]
+
+
 def _with_id(task: Task, task_id: str) -> Task:
-    return Task(
-        task_id, task.project_id, task.external_id, task.input, task.status, task.created_at,
-        task.expires_at,
-    )  # fmt: skip
+    return replace(task, id=task_id)
 
 
 _SEQ = re.compile(r"^\d{1,18}$")

@@ -10,20 +10,40 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
-from ...events import assignment_data, task_completed_data
-from ...records import Assignment, Client, Endpoint, Event, Project, ProjectSpec, Task, Worker
+from ...events import assignment_data, task_completed_data, worker_stopped_data
+from ...mturk.records import Hit, HitType, MTurkCredential
+from ...records import (
+    Assignment,
+    Block,
+    Client,
+    Credit,
+    Endpoint,
+    Event,
+    GoldStats,
+    Project,
+    ProjectSpec,
+    Task,
+    Worker,
+)
 
 __all__ = [
     "assignment_from",
+    "block_from",
     "client_from",
     "client_to",
+    "credential_from",
+    "credit_from",
     "endpoint_from",
     "endpoint_to",
     "event_from",
     "fields",
+    "gold_from",
     "hash_of",
+    "hit_from",
+    "hit_type_from",
     "opt_text",
     "project_from",
+    "record_to",
     "spec_to",
     "task_from",
     "text",
@@ -79,6 +99,7 @@ def project_from(h: Fields, counts: Fields) -> Project:
 
 
 def task_from(h: Fields) -> Task:
+    gold = h.get("gold")
     return Task(
         id=h["id"],
         project_id=h["project_id"],
@@ -87,11 +108,12 @@ def task_from(h: Fields) -> Task:
         status=h["status"],  # type: ignore[arg-type]
         created_at=float(h["created_at"]),
         expires_at=float(h["expires_at"]),
+        gold=json.loads(gold) if gold else None,
     )
 
 
 def assignment_from(h: Fields) -> Assignment:
-    result = h.get("result")
+    result, signals = h.get("result"), h.get("signals")
     return Assignment(
         id=h["id"],
         task_id=h["task_id"],
@@ -107,6 +129,7 @@ def assignment_from(h: Fields) -> Assignment:
         result=None if result is None else json.loads(result),
         reviewed_at=_opt_float(h.get("reviewed_at")),
         reject_reason=h.get("reject_reason"),
+        signals=tuple(json.loads(signals)) if signals else (),
     )
 
 
@@ -150,9 +173,14 @@ def event_from(text: str) -> Event:
     if kind == "assignment":
         task = task_from(fields(facts["task"]))
         data = assignment_data(assignment_from(fields(facts["assignment"])), task)
+        data.update(facts.get("extra") or {})  # e.g. auto_approved
     elif kind == "task.completed":
         submissions = [assignment_from(fields(s)) for s in facts["submissions"]]
         data = task_completed_data(task_from(fields(facts["task"])), submissions)
+    elif kind == "worker.stopped":
+        data = worker_stopped_data(
+            facts["project_id"], facts["worker_pseudonym"], facts["answered"], facts["correct"]
+        )
     else:
         data = json.loads(facts["data"])
     return Event(
@@ -161,4 +189,63 @@ def event_from(text: str) -> Event:
         type=facts["type"],
         created_at=float(facts["created_at"]),
         data=data,
+    )
+
+
+def record_to(record: Block | Credit | MTurkCredential | HitType) -> str:
+    """A record kept whole as JSON (tuples become lists)."""
+    return json.dumps(asdict(record))
+
+
+def block_from(text: str) -> Block:
+    return Block(**json.loads(text))
+
+
+def credit_from(text: str) -> Credit:
+    raw = json.loads(text)
+    raw.pop("task_id", None)  # kept beside it for the bonus listings
+    raw.pop("seq", None)
+    return Credit(**raw)
+
+
+def credential_from(text: str) -> MTurkCredential:
+    return MTurkCredential(**json.loads(text))
+
+
+def hit_type_from(text: str) -> HitType:
+    raw = json.loads(text)
+    raw["countries"] = tuple(raw["countries"])
+    raw["excluded_countries"] = tuple(raw["excluded_countries"])
+    return HitType(**raw)
+
+
+def gold_from(h: Fields) -> GoldStats:
+    return GoldStats(
+        project_id=h["project_id"],
+        worker_id=h["worker_id"],
+        worker_pseudonym=h["worker_pseudonym"],
+        answered=int(h["answered"]),
+        correct=int(h["correct"]),
+        stopped=h.get("stopped") == "1",
+    )
+
+
+def hit_from(task: Fields, hit: Fields, counts: Sequence[int]) -> Hit:
+    """A HIT from its task, its HIT record and its assignment counts (pending, submitted,
+    reviewed)."""
+    pending, submitted, reviewed = counts
+    return Hit(
+        task=task_from(task),
+        client_id=hit["client_id"],
+        hit_type_id=hit["hit_type_id"],
+        question=hit["question"],
+        external_url=hit["external_url"],
+        frame_height=int(hit["frame_height"]),
+        annotation=hit["annotation"],
+        max_assignments=int(task["per_task"]),
+        created_at=float(hit["created_at"]),
+        disposed=bool(hit.get("disposed_at")),
+        pending=int(pending),
+        submitted=int(submitted),
+        reviewed=int(reviewed),
     )

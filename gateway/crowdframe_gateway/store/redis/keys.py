@@ -3,12 +3,14 @@
 Keys come in two kinds (docs/deployment.md draws the layout):
 
 - **partition keys** ``cf:{<id>}:<suffix>``: everything of one project (``{prj_…}``: its tasks,
-  assignments, events and outbox) or of one client (``{cli_…}``: its record, project list,
-  endpoints, idempotency keys, and the outbox of events that belong to no project). The braces
+  gold records, assignments and their indexes, HITs, events and outbox) or of one client
+  (``{cli_…}``: its record, project list, endpoints, idempotency keys, block list, MTurk keys,
+  HIT types and HIT list, bonuses, and the outbox of events that belong to no project). The braces
   are a Redis Cluster hash tag: a partition lives in one slot, so one Lua script can change it
   atomically wherever the cluster puts it.
-- **global keys** ``cf:<name>…``: lookups by a unique value (API key hash, email, an id whose
-  partition is not in the id) and the indexes every process scans (projects, due partitions).
+- **global keys** ``cf:<name>…``: lookups by a unique value (API key hash, email, credit key,
+  an id whose partition is not in the id), what belongs to a worker (account, earnings) and the
+  indexes every process scans (projects, due partitions).
   Each is its own slot; no script touches them, callers write them around the scripts in an
   order that leaves nothing dangling (see ``docs/deployment.md``, "cross-slot operations").
 """
@@ -17,14 +19,22 @@ from __future__ import annotations
 
 __all__ = [
     "ASSIGNMENT_INDEX",
+    "CLIENT_KEYS",
+    "CREDIT",
+    "CREDIT_SEQ",
+    "DUE_APPROVALS",
     "DUE_DEADLINES",
     "DUE_OUTBOX",
+    "EARNINGS",
     "ENDPOINT_INDEX",
+    "HIT_TYPE_INDEX",
     "MESSAGE_INDEX",
+    "MTURK_KEY_INDEX",
     "OUTBOX_CHANNEL",
     "PARTITIONS",
     "PREFIX",
     "PROJECTS",
+    "PROJECT_KEYS",
     "PROJECT_SEQ",
     "TASK_INDEX",
     "WORKER",
@@ -42,12 +52,73 @@ TASK_INDEX = f"{PREFIX}:task:"  # + task id -> project id
 ASSIGNMENT_INDEX = f"{PREFIX}:asg:"  # + assignment id -> project id
 ENDPOINT_INDEX = f"{PREFIX}:endpoint:"  # + endpoint id -> client id
 MESSAGE_INDEX = f"{PREFIX}:msg:"  # + message id -> partition id (imported messages only)
+HIT_TYPE_INDEX = f"{PREFIX}:hit-type:"  # + HIT type id -> client id
+MTURK_KEY_INDEX = f"{PREFIX}:mturk-key:"  # + access key id -> client id
+CREDIT = f"{PREFIX}:credit:"  # + credit key -> the credit (JSON); SET NX: credited once
+CREDIT_SEQ = f"{PREFIX}:seq:credits"  # counter: the ledger's order
+EARNINGS = f"{PREFIX}:earnings:"  # + worker id -> sorted set: credit keys by ledger order
 PROJECTS = f"{PREFIX}:projects"  # sorted set: every project by creation order
 PROJECT_SEQ = f"{PREFIX}:seq:projects"  # counter behind that order
 PARTITIONS = f"{PREFIX}:partitions"  # set: every partition id (for the index repair)
 DUE_OUTBOX = f"{PREFIX}:due:outbox"  # sorted set: partition -> earliest due message (a hint)
 DUE_DEADLINES = f"{PREFIX}:due:deadlines"  # sorted set: project -> earliest deadline (a hint)
+DUE_APPROVALS = f"{PREFIX}:due:approvals"  # sorted set: project -> earliest auto-approval (a hint)
 OUTBOX_CHANNEL = f"{PREFIX}:outbox"  # pub/sub: a partition has new messages
+
+
+# Partition keys: the suffix after ``part(id)`` (``<…>`` is filled in), and what it holds.
+PROJECT_KEYS = {
+    "project": "hash: the project (spec JSON, status, per_task, seq)",
+    "counts": "hash: tasks, open, completed",
+    "task:<tid>": "hash: a task (gold answer as JSON on gold tasks)",
+    "tasks": "zset: task ids by order",
+    "ext": "hash: external id -> task id",
+    "taskseq": "counter behind the task order",
+    "pool": "zset: normal tasks still short of assignments, by order",
+    "poolexp": "zset: the same tasks by expiry",
+    "gold": "zset: open gold tasks, by order (served to every worker once)",
+    "goldexp": "zset: the same gold tasks by expiry",
+    "wtasks:<worker>": "set: every task a worker ever had here (never again)",
+    "asg:<aid>": "hash: an assignment, with its sort key (server time + id)",
+    "asgs": "zset (lex): every assignment by sort key",
+    "asgs:<status>": "zset (lex): assignments by status",
+    "sig:<signal>": "zset (lex): assignments submitted with a fraud signal",
+    "tasgs:<tid>": "zset (lex): a task's assignments",
+    "tsubs:<tid>": "zset (lex): a task's submissions (completion)",
+    "subs": "zset (lex): every submission (work times)",
+    "wsubs:<worker>": "zset (lex): a worker's submissions (answer history)",
+    "ip:<ip hash>": "set: workers who submitted from one address",
+    "live:<worker>": "zset: a worker's live assignments",
+    "deadlines": "zset: live assignment -> deadline (the sweeper)",
+    "approvals": "zset: submitted assignment -> submitted_at (auto-approval)",
+    "gold:<worker>": "hash: a worker's gold record (answered, correct, stopped)",
+    "golders": "zset: workers with a gold record, by first answer",
+    "goldseq": "counter behind that order",
+    "hit:<tid>": "hash: the MTurk HIT a task is (question, HIT type, disposed_at)",
+    "events": "stream: every event of the partition (facts)",
+    "msg:<mid>": "hash: an outbox message",
+    "due": "zset: outbox message -> when it is due",
+    "attempts:<mid>": "list: a message's delivery attempts",
+}
+CLIENT_KEYS = {
+    "client": "string (JSON): the client, with its API key hash",
+    "projects": "zset: the client's projects by creation order",
+    "endpoints": "hash: webhook endpoints (JSON)",
+    "endpoint-order": "list: endpoint ids in order",
+    "idem:<key>": "hash: an Idempotency-Key (request hash, task ids)",
+    "blocks": "hash: [pseudonym, project id or ''] (JSON) -> the block (JSON)",
+    "bonuses": "zset: bonus credit keys by ledger order",
+    "bonuses:task:<tid>": "zset: a task's bonus credit keys",
+    "bonuses:asg:<aid>": "zset: an assignment's bonus credit keys",
+    "mturk-keys": "hash: access key id -> MTurk credential (JSON)",
+    "hit-types": "hash: HIT type id -> HIT type (JSON)",
+    "hit-type-fps": "hash: fingerprint -> HIT type id (identical parameters, one type)",
+    "hit-type-projects": "hash: [HIT type id, origin] (JSON) -> project id",
+    "hits": "zset: the client's HITs (task ids) by creation order",
+    "hitseq": "counter behind that order",
+    "hit-tokens": "hash: UniqueRequestToken -> the HIT it created (JSON)",
+    # and events, msg:<mid>, due, attempts:<mid> for events that belong to no project
+}
 
 
 def part(partition_id: str) -> str:

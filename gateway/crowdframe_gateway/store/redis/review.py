@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import heapq
 import re
+from collections.abc import Callable
 
 from ...errors import InvalidInput
 from ...records import Assignment, AssignmentStatus
 from ..base import Page
 from . import keys
-from .codec import assignment_from, hash_of, texts
+from .codec import assignment_from, fields, hash_of, texts
 from .work import WorkPart
 
 __all__ = ["ReviewPart"]
@@ -31,6 +32,7 @@ class ReviewPart(WorkPart):
         status: AssignmentStatus | None,
         cursor: str | None,
         limit: int,
+        signal: str | None = None,
     ) -> Page[Assignment]:
         if cursor is not None and not _CURSOR.match(cursor):
             raise InvalidInput("not a cursor from a previous page", field="cursor")
@@ -40,25 +42,53 @@ class ReviewPart(WorkPart):
             project_ids = [project_id]
         else:
             project_ids = []
-        index = "asgs" if status is None else f"asgs:{status}"
+        if signal is None:
+            index = "asgs" if status is None else f"asgs:{status}"
+            return await self._listing(project_ids, index, cursor, limit)
+        # few submissions carry a signal: read its index, keep those in the status asked for
+        return await self._listing(
+            project_ids, f"sig:{signal}", cursor, limit, lambda a: status in (None, a.status)
+        )
+
+    async def _listing(
+        self,
+        project_ids: list[str],
+        index: str,
+        cursor: str | None,
+        limit: int,
+        keep: Callable[[Assignment], bool] | None = None,
+    ) -> Page[Assignment]:
+        """A page of the projects' ``index`` merged by sort key, of the assignments ``keep``
+        accepts, after ``cursor``."""
+        found: list[tuple[str, Assignment]] = []
         low = "-" if cursor is None else f"({cursor}"
-        pipe = self.r.pipeline(transaction=False)
-        for pid in project_ids:
-            pipe.zrange(keys.part(pid) + index, low, "+", bylex=True, offset=0, num=limit + 1)
-        runs: list[list[str]] = await pipe.execute()
-        tagged = ([(sort, pid) for sort in run] for pid, run in zip(project_ids, runs, strict=True))
-        merged = list(heapq.merge(*tagged))[: limit + 1]
-        page = merged[:limit]
-        pipe = self.r.pipeline(transaction=False)
-        for sort, pid in page:
-            pipe.hgetall(keys.part(pid) + "asg:" + sort[17:])
-        items = [assignment_from(hash_of(h)) for h in await pipe.execute() if h]
-        return Page(items, page[-1][0] if len(merged) > limit else None)
+        while True:
+            pipe = self.r.pipeline(transaction=False)
+            for pid in project_ids:
+                pipe.zrange(keys.part(pid) + index, low, "+", bylex=True, offset=0, num=limit + 1)
+            runs: list[list[str]] = await pipe.execute()
+            tagged = (
+                [(sort, pid) for sort in run] for pid, run in zip(project_ids, runs, strict=True)
+            )
+            merged = list(heapq.merge(*tagged))[: limit + 1]
+            pipe = self.r.pipeline(transaction=False)
+            for sort, pid in merged:
+                pipe.hgetall(keys.part(pid) + "asg:" + sort[17:])
+            for (sort, _), h in zip(merged, await pipe.execute(), strict=True):
+                assignment = assignment_from(hash_of(h)) if h else None
+                if assignment is not None and (keep is None or keep(assignment)):
+                    found.append((sort, assignment))
+            if len(found) > limit or len(merged) <= limit:
+                break
+            low = f"({merged[-1][0]}"
+        page = found[:limit]
+        return Page([a for _, a in page], page[-1][0] if len(found) > limit else None)
 
     async def review(
         self, assignment_id: str, *, approve: bool, reason: str | None, now: float
     ) -> Assignment:
         target = "approved" if approve else "rejected"
-        return await self._change(
+        answer = await self._change(
             "review", assignment_id, [f"assignment.{target}"], now, target, reason or ""
         )
+        return assignment_from(fields(answer[1]))

@@ -35,7 +35,8 @@ _WORK = (*_EVENTS, "pool", "assignments")
 SCRIPTS = {
     script.name: script
     for script in (
-        Script("add_tasks"),
+        Script("new_project"),
+        Script("add_tasks", ("tasks",)),
         Script("idempotency"),
         Script("available", ("pool",)),
         Script("claim", _WORK),
@@ -43,6 +44,8 @@ SCRIPTS = {
         Script("release", _WORK),
         Script("expire", _WORK),
         Script("review", _WORK),
+        Script("approve", _WORK),
+        Script("gold", _EVENTS),
         Script("event", _EVENTS),
         # keyring, delivery and the delivery log, live feed (issues 3 and 4)
         Script("count_attempt"),
@@ -54,5 +57,13 @@ SCRIPTS = {
         Script("replay", ("messages",)),
         Script("endpoint_change", _EVENTS),
         Script("feed_copy"),
+        # MTurk compatibility
+        Script("revoke"),
+        Script("hit_type"),
+        Script("hit_listing"),
+        Script("create_hit", ("tasks",)),
+        Script("hit", ("hits",)),
+        Script("dispose", ("hits",)),
+        Script("expiry"),
     )
 }

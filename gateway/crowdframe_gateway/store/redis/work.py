@@ -7,13 +7,15 @@ the partition are the assignment-id lookup (before the claim) and the due hints 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
 from redis.asyncio.client import Pipeline
 
+from ...aggregation import aggregate, needs_another_answer
 from ...errors import Conflict, NotFound
-from ...records import Assignment, Project, Task, new_id
+from ...records import Assignment, Project, ProjectSpec, Task, new_id
 from . import keys
 from .base import RedisBase
 from .codec import assignment_from, fields, hash_of, task_from, texts
@@ -41,7 +43,13 @@ class WorkPart(RedisBase):
         return None if found is None else task_from(fields(found))
 
     async def claim(
-        self, project_id: str, worker_id: str, worker_pseudonym: str, *, now: float
+        self,
+        project_id: str,
+        worker_id: str,
+        worker_pseudonym: str,
+        *,
+        now: float,
+        gold: bool = False,
     ) -> Assignment | None:
         client_id = await self._client_of_project(project_id)
         if client_id is None:
@@ -52,7 +60,10 @@ class WorkPart(RedisBase):
 
         def build(pipe: Pipeline) -> None:
             pipe.set(keys.ASSIGNMENT_INDEX + assignment_id, project_id)  # before: never dangling
-            self._queue(pipe, "claim", project_id, ctx, worker_id, worker_pseudonym, assignment_id)
+            self._queue(
+                pipe, "claim", project_id, ctx, worker_id, worker_pseudonym, assignment_id,
+                "1" if gold else "0",
+            )  # fmt: skip
             pipe.zadd(keys.DUE_DEADLINES, {project_id: now}, lt=True)
             if any(targets.values()):
                 pipe.zadd(keys.DUE_OUTBOX, {project_id: now}, lt=True)
@@ -80,8 +91,9 @@ class WorkPart(RedisBase):
 
     async def _change(
         self, script: str, assignment_id: str, types: list[str], now: float, *args: str
-    ) -> Assignment:
-        """Run one assignment script; its events go to the client's endpoints."""
+    ) -> list[Any]:
+        """Run one assignment script; its events go to the client's endpoints. The script's
+        answer, past its errors: ``['ok', assignment, …]``."""
         project_id, client_id = await self._assignment_home(assignment_id)
         targets = await self._targets(client_id, types)
         ctx = self._ctx(client_id, project_id, now, targets)
@@ -92,8 +104,8 @@ class WorkPart(RedisBase):
                 pipe.zadd(keys.DUE_OUTBOX, {project_id: now}, lt=True)
 
         answer: list[Any] = (await self._pipeline(build))[0]
-        if answer[0] == "ok":
-            return assignment_from(fields(answer[1]))
+        if answer[0] in ("ok", "decide"):
+            return answer
         code, status = answer[1], answer[2]
         if code == "not_found":
             raise NotFound("no such assignment", field="assignment_id")
@@ -108,12 +120,42 @@ class WorkPart(RedisBase):
         shown = "expired" if status == "accepted" else status
         raise Conflict(f"this assignment is {shown}", code="assignment_closed")
 
-    async def submit(self, assignment_id: str, result: dict[str, Any], *, now: float) -> Assignment:
+    async def submit(
+        self,
+        assignment_id: str,
+        result: dict[str, Any],
+        *,
+        now: float,
+        signals: tuple[str, ...] = (),
+        ip_hash: str | None = None,
+    ) -> Assignment:
+        """Keep the submission; the last answer a task needs completes it, or asks one more
+        worker when the answers disagree (submit.lua asks for the decision, made here by
+        aggregation.py, and applies it only to the answers it was made for)."""
         types = ["assignment.submitted", "task.completed"]
-        return await self._change("submit", assignment_id, types, now, json.dumps(result))
+        fixed = (json.dumps(result), json.dumps(list(signals)), ip_hash or "")
+        decision: tuple[str, str, str] = ("", "", "")
+        while True:
+            answer = await self._change("submit", assignment_id, types, now, *fixed, *decision)
+            if answer[0] == "ok":
+                break
+            spec_text, results = answer[1], [json.loads(r) for r in answer[2]]
+            spec = ProjectSpec.from_dict(json.loads(spec_text))
+            more = needs_another_answer(
+                aggregate(results),
+                len(results),
+                agreement_min=spec.agreement_min,
+                most=spec.assignments_max,
+            )
+            sha = hashlib.sha1(spec_text.encode()).hexdigest()  # noqa: S324 - a version check
+            decision = ("more" if more else "done", str(len(results)), sha)
+        done = assignment_from(fields(answer[1]))
+        await self._hint(keys.DUE_APPROVALS, done.project_id, float(answer[2]))
+        return done
 
     async def return_assignment(self, assignment_id: str, *, now: float) -> Assignment:
-        return await self._change("release", assignment_id, ["assignment.returned"], now)
+        answer = await self._change("release", assignment_id, ["assignment.returned"], now)
+        return assignment_from(fields(answer[1]))
 
     async def expire_assignments(self, *, now: float) -> int:
         """Safe on every process at once: a project is swept by whoever takes its hint."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from ...events import assignment_data
+from ...events import assignment_data, worker_stopped_data
 from ...records import Assignment, Block, GoldStats, now
 from .base import _ASSIGNMENT_COLUMNS, SqliteBase
 
@@ -69,13 +69,9 @@ CREATE TABLE IF NOT EXISTS blocks (
                     db,
                     client_id,
                     "worker.stopped",
-                    {
-                        "project_id": project_id,
-                        "worker_id": worker_pseudonym,
-                        "gold_answered": row["answered"],
-                        "gold_correct": row["correct"],
-                        "reason": "accuracy on gold tasks below the project's minimum",
-                    },
+                    worker_stopped_data(
+                        project_id, worker_pseudonym, row["answered"], row["correct"]
+                    ),
                     now=now(),
                 )
             stats = _gold(row, stopped=stop)

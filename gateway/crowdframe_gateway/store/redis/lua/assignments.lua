@@ -2,6 +2,14 @@
 -- orders the listings 'asgs' and 'asgs:<status>' (sorted sets of equal score, read BYLEX).
 local function flat(key) return redis.call('HGETALL', key) end
 
+local function is_normal(task) return task.gold == nil or task.gold == '' end
+
+-- a seat opened again (released, or one more answer asked for): back into the pool
+local function reopen(task)
+  redis.call('ZADD', P .. 'pool', task.seq, task.id)
+  redis.call('ZADD', P .. 'poolexp', task.expires_at, task.id)
+end
+
 local function move(a, status)
   redis.call('ZREM', P .. 'asgs:' .. a.status, a.sort)
   redis.call('ZADD', P .. 'asgs:' .. status, 0, a.sort)
@@ -12,7 +20,8 @@ local function close_live(a)
   redis.call('ZREM', P .. 'deadlines', a.id)
 end
 
--- returned or expired: the seat goes back to the pool; the worker never gets this task again
+-- returned or expired: the seat goes back to the pool (a gold task never left its own); the
+-- worker never gets this task again
 local function release(a, status)
   local key = P .. 'asg:' .. a.id
   move(a, status)
@@ -21,9 +30,8 @@ local function release(a, status)
   local tkey = P .. 'task:' .. a.task_id
   local assigned = redis.call('HINCRBY', tkey, 'assigned', -1)
   local task = record(tkey)
-  if task.status == 'open' and assigned < tonumber(task.per_task) then
-    redis.call('ZADD', P .. 'pool', task.seq, task.id)
-    redis.call('ZADD', P .. 'poolexp', task.expires_at, task.id)
+  if is_normal(task) and task.status == 'open' and assigned < tonumber(task.per_task) then
+    reopen(task)
   end
   emit('assignment.' .. status, {kind = 'assignment', assignment = flat(key), task = flat(tkey)})
 end

@@ -1,15 +1,20 @@
--- ARGV: ctx, worker id, worker pseudonym, new assignment id. Returns the assignment or nil.
+-- ARGV: ctx, worker id, worker pseudonym, new assignment id, '1' to serve a gold task first.
+-- Returns the assignment or nil.
 local project = record(P .. 'project')
 if not project or project.status ~= 'active' then return false end
 local now = tonumber(ctx.now)
 local worker = ARGV[2]
-local tid = first_available(worker, now)
+local tid = nil
+if ARGV[5] == '1' then tid = first_in('gold', worker, now) end
+local is_gold = tid ~= nil
+if not tid then tid = first_available(worker, now) end
 if not tid then return false end
 local tkey = P .. 'task:' .. tid
 local task = record(tkey)
 local duration = cjson.decode(project.spec).assignment_duration
 local deadline = float(math.min(now + duration, tonumber(task.expires_at)))
-if redis.call('HINCRBY', tkey, 'assigned', 1) >= tonumber(task.per_task) then
+local assigned = redis.call('HINCRBY', tkey, 'assigned', 1)
+if not is_gold and assigned >= tonumber(task.per_task) then
   redis.call('ZREM', P .. 'pool', tid)
   redis.call('ZREM', P .. 'poolexp', tid)
 end
@@ -24,6 +29,7 @@ redis.call('HSET', key, 'id', id, 'task_id', tid, 'project_id', project.id,
   'deadline', deadline, 'sort', sort)
 redis.call('ZADD', P .. 'asgs', 0, sort)
 redis.call('ZADD', P .. 'asgs:accepted', 0, sort)
+redis.call('ZADD', P .. 'tasgs:' .. tid, 0, sort)
 redis.call('ZADD', P .. 'live:' .. worker, float(time[1] * 1000000 + time[2]), id)
 redis.call('ZADD', P .. 'deadlines', deadline, id)
 local snapshot = flat(key)

@@ -6,6 +6,7 @@ local target = ARGV[3]
 if a.status == target then return {'ok', flat(key)} end -- repeating a review is harmless
 if a.status ~= 'submitted' then return {'error', 'not_reviewable', a.status} end
 move(a, target)
+redis.call('ZREM', P .. 'approvals', a.id)
 redis.call('HSET', key, 'status', target, 'reviewed_at', ctx.now)
 if ARGV[4] ~= '' then
   redis.call('HSET', key, 'reject_reason', ARGV[4])

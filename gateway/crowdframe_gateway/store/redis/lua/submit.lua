@@ -1,4 +1,9 @@
--- ARGV: ctx, assignment id, result (JSON text). Returns {'ok', assignment} or {'error', code, status}.
+-- ARGV: ctx, assignment id, result (JSON text), signals (JSON list), address hash ('' for none),
+-- decision ('' | 'more' | 'done'), answers it was made for, SHA-1 of the spec it was made with.
+-- Returns {'ok', assignment, auto-approval due at}, {'error', code, status}, or, writing
+-- nothing, {'decide', spec, results}: the submission completes a task whose answers may need
+-- one more worker, which aggregation.py decides; the caller asks again with the decision, and
+-- it holds only if neither the answers nor the spec changed in between.
 local key = P .. 'asg:' .. ARGV[2]
 local a = record(key)
 if not a then return {'error', 'not_found', ''} end
@@ -8,24 +13,58 @@ end
 if a.status ~= 'accepted' or tonumber(ctx.now) > tonumber(a.deadline) then
   return {'error', 'assignment_closed', a.status}
 end
+local project = record(P .. 'project')
+local spec = cjson.decode(project.spec)
+local tkey = P .. 'task:' .. a.task_id
+local task = record(tkey)
+local subs = P .. 'tsubs:' .. a.task_id
+local answers = redis.call('ZCARD', subs) + 1
+local outcome = nil -- nil: the task stays as it is
+if is_normal(task) and task.status == 'open' and answers >= tonumber(task.per_task) then
+  local most, agreement = tonumber(spec.assignments_max) or 0, tonumber(spec.agreement_min) or 0
+  if answers >= most or agreement <= 0 then
+    outcome = 'done' -- no answers could ask for more
+  elseif ARGV[6] ~= '' and tonumber(ARGV[7]) == answers
+    and ARGV[8] == redis.sha1hex(project.spec) then
+    outcome = ARGV[6]
+  else
+    local results = {}
+    for _, sort in ipairs(redis.call('ZRANGE', subs, 0, -1)) do
+      table.insert(results, redis.call('HGET', P .. 'asg:' .. string.sub(sort, 18), 'result'))
+    end
+    table.insert(results, ARGV[3])
+    return {'decide', project.spec, results}
+  end
+end
+
 move(a, 'submitted')
 redis.call('HSET', key, 'status', 'submitted', 'submitted_at', ctx.now, 'result', ARGV[3])
+local signals = cjson.decode(ARGV[4])
+if #signals > 0 then redis.call('HSET', key, 'signals', ARGV[4]) end
+for _, signal in ipairs(signals) do redis.call('ZADD', P .. 'sig:' .. signal, 0, a.sort) end
+if ARGV[5] ~= '' then
+  redis.call('HSET', key, 'ip_hash', ARGV[5])
+  redis.call('SADD', P .. 'ip:' .. ARGV[5], a.worker_id)
+end
 close_live(a)
-local tkey = P .. 'task:' .. a.task_id
+redis.call('ZADD', P .. 'subs', 0, a.sort)
+redis.call('ZADD', P .. 'wsubs:' .. a.worker_id, 0, a.sort)
+redis.call('ZADD', P .. 'approvals', ctx.now, a.id)
 local snapshot = flat(key)
 emit('assignment.submitted', {kind = 'assignment', assignment = snapshot, task = flat(tkey)})
-local subs = P .. 'tsubs:' .. a.task_id
 redis.call('ZADD', subs, 0, a.sort)
-local task = record(tkey)
-if task.status == 'open' and redis.call('ZCARD', subs) >= tonumber(task.per_task) then
+if outcome == 'more' then
+  redis.call('HINCRBY', tkey, 'per_task', 1)
+  reopen(task)
+elseif outcome == 'done' then
   local submissions = {}
   for _, sort in ipairs(redis.call('ZRANGE', subs, 0, -1)) do
     table.insert(submissions, flat(P .. 'asg:' .. string.sub(sort, 18)))
   end
-  emit('task.completed', {kind = 'task.completed', task = flat(tkey), submissions = submissions})
   redis.call('HSET', tkey, 'status', 'completed')
   redis.call('HINCRBY', P .. 'counts', 'open', -1)
   redis.call('HINCRBY', P .. 'counts', 'completed', 1)
+  emit('task.completed', {kind = 'task.completed', task = flat(tkey), submissions = submissions})
 end
 announce()
-return {'ok', snapshot}
+return {'ok', snapshot, float(tonumber(ctx.now) + (tonumber(spec.auto_approve_delay) or 0))}

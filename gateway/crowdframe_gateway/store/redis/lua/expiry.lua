@@ -1,0 +1,7 @@
+-- ARGV: task id, expires at. Moves a task's expiry (its pool entry with it); nil if no task.
+local key = P .. 'task:' .. ARGV[1]
+if redis.call('EXISTS', key) == 0 then return false end
+redis.call('HSET', key, 'expires_at', ARGV[2])
+redis.call('ZADD', P .. 'poolexp', 'XX', ARGV[2], ARGV[1])
+redis.call('ZADD', P .. 'goldexp', 'XX', ARGV[2], ARGV[1])
+return redis.call('HGETALL', key)

@@ -1,0 +1,6 @@
+-- ARGV: field, value, ... of the project record. Writes it unless the project exists; returns
+-- the record's order (seq) either way.
+if redis.call('EXISTS', P .. 'project') == 0 then
+  redis.call('HSET', P .. 'project', unpack(ARGV))
+end
+return tonumber(redis.call('HGET', P .. 'project', 'seq'))

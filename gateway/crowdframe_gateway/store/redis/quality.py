@@ -1,0 +1,157 @@
+"""Quality: gold records, block lists, auto-approval, and what the fraud signals read.
+
+A worker's gold record lives in the project (``gold:<worker>``, changed by gold.lua, which also
+announces a stop); a client's block list in the client (``blocks``). Auto-approval sweeps the
+projects the DUE_APPROVALS hint names, as expiry does with DUE_DEADLINES: a process takes a
+project, approve.lua approves what is due and says when the next one is.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ...errors import NotFound
+from ...records import Assignment, Block, GoldStats, now
+from . import keys
+from .base import RedisBase
+from .codec import assignment_from, block_from, fields, gold_from, hash_of, record_to, texts
+
+__all__ = ["QualityPart"]
+
+_APPROVE_BATCH = 200
+
+
+def _block_field(worker_pseudonym: str, project_id: str) -> str:
+    return json.dumps([worker_pseudonym, project_id])
+
+
+class QualityPart(RedisBase):
+    # -- gold -----------------------------------------------------------------------------------
+
+    async def record_gold(
+        self,
+        project_id: str,
+        worker_id: str,
+        worker_pseudonym: str,
+        *,
+        correct: bool,
+        min_answers: int,
+        min_accuracy: float,
+    ) -> GoldStats:
+        client_id = await self._client_of_project(project_id)
+        if client_id is None:
+            raise NotFound("no such project", field="project_id")
+        at = now()
+        targets = await self._targets(client_id, ["worker.stopped"])
+        record = await self._eval(
+            "gold",
+            project_id,
+            self._ctx(client_id, project_id, at, targets),
+            worker_id,
+            worker_pseudonym,
+            int(correct),
+            min_answers,
+            repr(min_accuracy),
+        )
+        stats = gold_from(fields(record))
+        if stats.stopped and any(targets.values()):
+            await self._hint(keys.DUE_OUTBOX, project_id, at)
+        return stats
+
+    async def gold_stats(self, project_id: str) -> list[GoldStats]:
+        p = keys.part(project_id)
+        workers = texts(await self.r.zrange(p + "golders", 0, -1))
+        pipe = self.r.pipeline(transaction=False)
+        for worker_id in workers:
+            pipe.hgetall(p + "gold:" + worker_id)
+        found = [gold_from(hash_of(h)) for h in await pipe.execute() if h]
+        return sorted(found, key=lambda g: -g.answered)  # stable: ties by first answer
+
+    # -- blocks ---------------------------------------------------------------------------------
+
+    async def block(self, block: Block) -> None:
+        field = _block_field(block.worker_pseudonym, block.project_id)
+        await self.r.hset(keys.part(block.client_id) + "blocks", field, record_to(block))
+
+    async def unblock(self, client_id: str, worker_pseudonym: str, project_id: str) -> bool:
+        field = _block_field(worker_pseudonym, project_id)
+        return bool(await self.r.hdel(keys.part(client_id) + "blocks", field))
+
+    async def list_blocks(self, client_id: str) -> list[Block]:
+        found = texts(await self.r.hvals(keys.part(client_id) + "blocks"))
+        return sorted((block_from(b) for b in found), key=lambda b: b.created_at)
+
+    async def is_blocked(
+        self, client_id: str, worker_id: str, worker_pseudonym: str, project_id: str
+    ) -> bool:
+        """Blocked by the client (from this project or all of them), or stopped on gold."""
+        pipe = self.r.pipeline(transaction=False)
+        pipe.hmget(
+            keys.part(client_id) + "blocks",
+            [_block_field(worker_pseudonym, ""), _block_field(worker_pseudonym, project_id)],
+        )
+        pipe.hget(keys.part(project_id) + "gold:" + worker_id, "stopped")
+        blocks, stopped = await pipe.execute()
+        return any(b is not None for b in blocks) or stopped == "1"
+
+    # -- auto-approval --------------------------------------------------------------------------
+
+    async def auto_approve(self, *, now: float) -> list[Assignment]:
+        """Approve every submission its project's auto-approve delay has passed for. Safe on
+        every process at once: a project is swept by whoever takes its hint."""
+        await self.repair_hints(now=now)
+        approved: list[Assignment] = []
+        for project_id in await self._due_partitions(keys.DUE_APPROVALS, now, 1000):
+            if not await self._take(keys.DUE_APPROVALS, project_id):
+                continue  # another process is sweeping it
+            earliest: float | str = now  # if this fails, the next sweep looks again
+            try:
+                client_id = await self._client_of_project(project_id)
+                if client_id is None:
+                    earliest = ""
+                    continue
+                targets = await self._targets(client_id, ["assignment.approved"])
+                while True:
+                    ctx = self._ctx(client_id, project_id, now, targets)
+                    done, earliest = await self._eval("approve", project_id, ctx, _APPROVE_BATCH)
+                    approved.extend(assignment_from(fields(a)) for a in done)
+                    if done and any(targets.values()):
+                        await self._hint(keys.DUE_OUTBOX, project_id, now)
+                    if len(done) < _APPROVE_BATCH:
+                        break
+            finally:
+                await self._hint(keys.DUE_APPROVALS, project_id, earliest)
+        return approved
+
+    # -- what the fraud signals read ------------------------------------------------------------
+
+    async def _latest(self, project_id: str, index: str, limit: int, *names: str) -> list[Any]:
+        """Fields of the newest ``limit`` assignments in one of the project's indexes."""
+        p = keys.part(project_id)
+        sorts = texts(await self.r.zrange(p + index, "+", "-", desc=True, bylex=True,
+                                          offset=0, num=limit))  # fmt: skip
+        pipe = self.r.pipeline(transaction=False)
+        for sort in sorts:
+            pipe.hmget(p + "asg:" + sort[17:], list(names))
+        return list(await pipe.execute())
+
+    async def worker_history(
+        self, project_id: str, worker_id: str, *, limit: int
+    ) -> list[dict[str, Any]]:
+        """The worker's latest submitted results in the project, newest first."""
+        rows = await self._latest(project_id, "wsubs:" + worker_id, limit, "result")
+        return [json.loads(result) for (result,) in rows if result is not None]
+
+    async def workers_on_ip(self, project_id: str, ip_hash: str, *, other_than: str) -> int:
+        """How many other workers submitted to the project from the same address."""
+        pipe = self.r.pipeline(transaction=False)
+        pipe.scard(keys.part(project_id) + "ip:" + ip_hash)
+        pipe.sismember(keys.part(project_id) + "ip:" + ip_hash, other_than)
+        count, included = await pipe.execute()
+        return int(count) - int(bool(included))
+
+    async def work_seconds(self, project_id: str, *, limit: int) -> list[float]:
+        """Seconds from accept to submit of the project's latest submissions."""
+        rows = await self._latest(project_id, "subs", limit, "accepted_at", "submitted_at")
+        return [float(s) - float(a) for a, s in rows if a is not None and s is not None]

@@ -1,0 +1,109 @@
+"""When a task's answers disagree, one more worker is asked, up to the project's maximum."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from crowdframe_gateway.aggregation import aggregate, needs_another_answer
+from crowdframe_gateway.records import now
+from crowdframe_gateway.store import Store
+from store_world import (
+    all_assignments,
+    claim_and_submit,
+    leased_events,
+    make_client,
+    make_endpoint,
+    make_project,
+    make_tasks,
+)
+
+Opener = Callable[[], Awaitable[Store]]
+
+
+async def test_a_disagreement_asks_one_more_worker_then_completes(store: Store) -> None:
+    client = await make_client(store)
+    await make_endpoint(store, client, ["task.completed"])
+    project = await make_project(store, client, per_task=2, agreement_min=0.6, assignments_max=3)
+    [task] = await make_tasks(store, project, 1)
+    await claim_and_submit(store, project, "w1", {"label": "cat"})
+    await claim_and_submit(store, project, "w2", {"label": "Dog"})
+    still = await store.get_task(task.id)
+    assert still is not None and still.status == "open", "a tie is below 60 %"
+    assert await leased_events(store, "task.completed") == []
+    assert await store.open_projects("w1", now=now()) == [], "never to a worker twice"
+    assert [n for _, n in await store.open_projects("w3", now=now())] == [1]
+    await claim_and_submit(store, project, "w3", {"label": " CAT"})
+    done = await store.get_task(task.id)
+    assert done is not None and done.status == "completed"
+    assert await store.claim(project.id, "w4", "p", now=now()) is None
+    [data] = await leased_events(store, "task.completed")
+    assert data["aggregate"] == {
+        "label": {"value": "cat", "agreement": 0.6667, "votes": {"cat": 2, "Dog": 1}}
+    }
+    assert [s["worker_id"] for s in data["submissions"]] == ["p-w1", "p-w2", "p-w3"]
+    counted = await store.get_project(project.id)
+    assert counted is not None and counted.counts == {"tasks": 1, "open": 0, "completed": 1}
+
+
+async def test_agreement_or_the_maximum_completes_a_task_at_once(store: Store) -> None:
+    client = await make_client(store)
+    await make_endpoint(store, client, ["task.completed"])
+    agreeing = await make_project(store, client, per_task=2, agreement_min=0.6, assignments_max=3)
+    capped = await make_project(store, client, per_task=2, agreement_min=0.9, assignments_max=2)
+    plain = await make_project(store, client, per_task=2)  # no minimum: never more
+    for project, answers in ((agreeing, ("a", "a")), (capped, ("a", "b")), (plain, ("a", "b"))):
+        [task] = await make_tasks(store, project, 1)
+        for n, answer in enumerate(answers):
+            await claim_and_submit(store, project, f"w{n}", {"x": answer})
+        done = await store.get_task(task.id)
+        assert done is not None and done.status == "completed", project.spec
+    completed = await leased_events(store, "task.completed")
+    assert [d["aggregate"]["x"]["value"] for d in completed] == ["a", None, None]
+
+
+async def test_answers_without_categorical_fields_never_ask_for_more(store: Store) -> None:
+    client = await make_client(store)
+    project = await make_project(store, client, per_task=2, agreement_min=0.9, assignments_max=5)
+    [task] = await make_tasks(store, project, 1)
+    await claim_and_submit(store, project, "w1", {"boxes": [1, 2]})
+    await claim_and_submit(store, project, "w2", {"boxes": [3]})
+    done = await store.get_task(task.id)
+    assert done is not None and done.status == "completed"
+
+
+async def test_concurrent_answers_complete_each_task_once_by_the_rule(open_stores: Opener) -> None:
+    stores = [await open_stores() for _ in range(3)]
+    client = await make_client(stores[0])
+    await make_endpoint(stores[0], client, ["task.completed"])
+    project = await make_project(
+        stores[0], client, per_task=2, agreement_min=0.7, assignments_max=4
+    )
+    await make_tasks(stores[0], project, 15)
+
+    async def worker(number: int) -> None:
+        store = stores[number % len(stores)]
+        while (claimed := await store.claim(project.id, f"w{number}", "p", now=now())) is not None:
+            await asyncio.sleep(0)
+            label = "cat" if number % 3 else "dog"  # every third worker disagrees
+            await store.submit(claimed.id, {"label": label}, now=now())
+
+    await asyncio.gather(*(worker(n) for n in range(40)))
+    answers: dict[str, list[Any]] = defaultdict(list)
+    for a in await all_assignments(stores[0], client.id):
+        assert a.status == "submitted"
+        answers[a.task_id].append(a.result)
+    completed = await leased_events(stores[0], "task.completed")
+    assert sorted(d["task_id"] for d in completed) == sorted(answers), "each task once"
+    for data in completed:
+        results = answers[data["task_id"]]
+        assert [s["result"] for s in data["submissions"]] == results
+        assert 2 <= len(results) <= 4
+        assert not needs_another_answer(
+            aggregate(results), len(results), agreement_min=0.7, most=4
+        ), "complete only when the rule says so"
+        assert len(results) == 2 or needs_another_answer(
+            aggregate(results[:-1]), len(results) - 1, agreement_min=0.7, most=4
+        ), "one more only when the answers before it disagreed"

@@ -1,0 +1,133 @@
+"""Gold tasks: known answers served to every worker once, and the record that stops a worker."""
+
+from __future__ import annotations
+
+from crowdframe_gateway.records import now
+from crowdframe_gateway.store import Store
+from store_world import (
+    claim_and_submit,
+    leased_events,
+    make_client,
+    make_endpoint,
+    make_project,
+    make_tasks,
+)
+
+CAT = {"label": "cat"}
+
+
+async def test_gold_tasks_go_to_every_worker_once_and_only_when_asked_for(store: Store) -> None:
+    client = await make_client(store)
+    project = await make_project(store, client, per_task=1)
+    [gold] = await make_tasks(store, project, 1, prefix="gold-", gold=CAT)
+    [real] = await make_tasks(store, project, 1)
+    at = now()
+    for worker in ("w1", "w2", "w3"):  # one seat per task, yet every worker gets the gold one
+        claimed = await store.claim(project.id, worker, "p", now=at, gold=True)
+        assert claimed is not None and claimed.task_id == gold.id
+    again = await store.claim(project.id, "w1", "p", now=at, gold=True)
+    assert again is not None and again.task_id == real.id, "seen it: real work instead"
+    assert await store.claim(project.id, "w2", "p", now=at, gold=True) is None
+    stored = await store.get_task(gold.id)
+    assert stored is not None and stored.gold == CAT
+
+
+async def test_normal_claims_offers_and_previews_never_show_gold(store: Store) -> None:
+    client = await make_client(store)
+    project = await make_project(store, client)
+    await make_tasks(store, project, 2, prefix="gold-", gold=CAT)
+    assert await store.open_projects("w1", now=now()) == []
+    assert await store.peek_task(project.id, "w1", now=now()) is None
+    assert await store.claim(project.id, "w1", "p", now=now()) is None
+    [real] = await make_tasks(store, project, 1)
+    [(offered, available)] = await store.open_projects("w1", now=now())
+    assert (offered.id, available) == (project.id, 1)
+    assert offered.counts == {"tasks": 3, "open": 3, "completed": 0}
+    assert await store.peek_task(project.id, "w1", now=now()) == real
+    claimed = await store.claim(project.id, "w1", "p", now=now())
+    assert claimed is not None and claimed.task_id == real.id
+
+
+async def test_an_expired_gold_task_is_not_served(store: Store) -> None:
+    client = await make_client(store)
+    project = await make_project(store, client)
+    [gold] = await make_tasks(store, project, 1, prefix="gold-", lifetime=60, gold=CAT)
+    later = gold.expires_at + 1
+    assert await store.claim(project.id, "w1", "p", now=later, gold=True) is None
+
+
+async def test_gold_tasks_never_complete_and_a_returned_one_is_not_offered_as_work(
+    store: Store,
+) -> None:
+    client = await make_client(store)
+    project = await make_project(store, client, per_task=1)
+    [gold] = await make_tasks(store, project, 1, prefix="gold-", gold=CAT)
+    for worker in ("w1", "w2"):
+        await claim_and_submit(store, project, worker, CAT, gold=True)
+    returned = await store.claim(project.id, "w3", "p", now=now(), gold=True)
+    assert returned is not None
+    await store.return_assignment(returned.id, now=now())
+    stored = await store.get_task(gold.id)
+    assert stored is not None and stored.status == "open"
+    assert await store.open_projects("w4", now=now()) == [], "gold never counts as work"
+    assert await store.claim(project.id, "w4", "p", now=now()) is None
+    fresh = await store.claim(project.id, "w4", "p", now=now(), gold=True)
+    assert fresh is not None and fresh.task_id == gold.id
+    counted = await store.get_project(project.id)
+    assert counted is not None and counted.counts == {"tasks": 1, "open": 1, "completed": 0}
+
+
+async def test_a_worker_below_the_accuracy_is_stopped_once_and_told_once(store: Store) -> None:
+    client = await make_client(store)
+    await make_endpoint(store, client, ["worker.stopped"])
+    project = await make_project(store, client)
+    other = await make_project(store, client)
+
+    async def answer(worker: str, correct: bool) -> object:
+        return await store.record_gold(
+            project.id, worker, "p-" + worker, correct=correct, min_answers=3, min_accuracy=0.7
+        )
+
+    await answer("w1", False)
+    second = await answer("w1", False)
+    assert (second.answered, second.correct, second.stopped) == (2, 0, False), "too few yet"
+    assert not await store.is_blocked(client.id, "w1", "p-w1", project.id)
+    third = await answer("w1", True)
+    assert (third.answered, third.correct, third.stopped) == (3, 1, True)
+    assert third.accuracy == 1 / 3
+    fourth = await answer("w1", True)
+    assert (fourth.answered, fourth.correct, fourth.stopped) == (4, 2, True), "stays stopped"
+    for _ in range(3):
+        await answer("w2", True)
+    assert await store.is_blocked(client.id, "w1", "p-w1", project.id)
+    assert not await store.is_blocked(client.id, "w1", "p-w1", other.id), "on that project only"
+    assert not await store.is_blocked(client.id, "w2", "p-w2", project.id)
+    assert await leased_events(store, "worker.stopped") == [
+        {
+            "project_id": project.id,
+            "worker_id": "p-w1",
+            "gold_answered": 3,
+            "gold_correct": 1,
+            "reason": "accuracy on gold tasks below the project's minimum",
+        }
+    ]
+
+
+async def test_gold_records_are_listed_most_answers_first(store: Store) -> None:
+    client = await make_client(store)
+    project = await make_project(store, client)
+    for worker, answers in (("w1", [True]), ("w2", [True, False, True]), ("w3", [False] * 2)):
+        for correct in answers:
+            await store.record_gold(
+                project.id, worker, "p-" + worker, correct=correct, min_answers=5,
+                min_accuracy=0.5,
+            )  # fmt: skip
+    stats = await store.gold_stats(project.id)
+    assert [(g.worker_id, g.worker_pseudonym, g.answered, g.correct) for g in stats] == [
+        ("w2", "p-w2", 3, 2),
+        ("w3", "p-w3", 2, 0),
+        ("w1", "p-w1", 1, 1),
+    ]
+    assert {g.project_id for g in stats} == {project.id}
+    assert not any(g.stopped for g in stats)
+    assert await store.gold_stats((await make_project(store, client)).id) == []
