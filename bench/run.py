@@ -1,4 +1,4 @@
-"""`make bench`: run every benchmark in bench/ (each prints ratios against its own baseline)."""
+"""``make bench``: run every benchmark script in bench/ (files starting with _ are helpers)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).resolve().parent
 
 
 def main() -> int:
     failed = 0
     for script in sorted(HERE.glob("*.py")):
-        if script.name == Path(__file__).name:
+        if script.name == Path(__file__).name or script.name.startswith("_"):
             continue
         print(f"== {script.name}", flush=True)
         failed += subprocess.run([sys.executable, str(script)], check=False).returncode != 0

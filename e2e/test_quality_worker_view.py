@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 import crowdframe
+from flows import sign_up
 from services import World
-from worker_steps import sign_up
 
 pytestmark = pytest.mark.e2e
 
@@ -36,7 +36,7 @@ def test_rules_hide_projects_and_wrong_gold_answers_stop_a_worker(page: Page, wo
             + [{"external_id": "real-1", "input": {"text": "It is a chair"}}],
         )  # fmt: skip
 
-    sign_up(page, world, "careless@example.org", country="DE")
+    sign_up(page, world.gateway.origin, "careless@example.org", country="DE")
     offers = page.get_by_role("listitem")
     expect(offers.filter(has_text="Checked sentiment")).to_have_count(1)
     expect(offers.filter(has_text="Sentiment of short reviews")).to_have_count(1)

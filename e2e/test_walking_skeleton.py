@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import time
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -15,26 +14,16 @@ from standardwebhooks.webhooks import Webhook as ReferenceWebhook
 
 import crowdframe
 from crowdframe._token import sign_task_token
+from flows import sign_up, wait_for_results
 from services import World
-from worker_steps import sign_up
 
 pytestmark = pytest.mark.e2e
-
-
-def wait_for_results(world: World, count: int) -> dict[str, list[dict[str, object]]]:
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        seen = world.example_json("/results.json")
-        if len(seen["results"]) >= count:
-            return seen  # type: ignore[no-any-return]
-        time.sleep(0.1)
-    raise AssertionError(f"the example received {seen}")
 
 
 def test_a_new_worker_does_a_task_and_the_client_receives_a_verified_webhook(
     page: Page, world: World
 ) -> None:
-    sign_up(page, world, "new.worker@example.org")
+    sign_up(page, world.gateway.origin, "new.worker@example.org")
     offer = page.get_by_role("listitem").filter(has_text="Sentiment of short reviews")
     expect(offer).to_contain_text("0.10 USD")
     offer.get_by_role("button", name=re.compile("Accept")).click()
@@ -84,7 +73,7 @@ def test_a_new_worker_does_a_task_and_the_client_receives_a_verified_webhook(
 
 
 def test_tampered_expired_and_other_assignment_tokens_are_refused(page: Page, world: World) -> None:
-    sign_up(page, world, "token.tester@example.org")
+    sign_up(page, world.gateway.origin, "token.tester@example.org")
     page.get_by_role("button", name=re.compile("Accept")).first.click()
     src = page.locator("#cf-task-frame").get_attribute("src") or ""
     token = parse_qs(urlsplit(src).query)["cf_token"][0]

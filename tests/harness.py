@@ -132,6 +132,17 @@ class Browser:
         await self.get(location)
         return location.rsplit("/", 1)[1]
 
+    async def submit(self, assignment_id: str, result: dict[str, Any]) -> Any:
+        """Submit as the host widget does for the task page; the answer's JSON
+        (``{"status", "next_url"}``)."""
+        answer = await self.http.post(
+            f"/work/assignments/{assignment_id}/submit",
+            json={"result": result},
+            headers={"x-csrf-token": self.csrf},
+        )
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
     async def frame_token(self, assignment_id: str) -> str:
         page = await self.get(f"/work/assignments/{assignment_id}")
         return re.search(r'data-token="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -13,6 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class Received:
     headers: dict[str, str]
     body: bytes
+    at: float = 0.0  # when the request arrived (time.monotonic)
+    answered_at: float | None = None  # when the answer was sent
 
 
 @dataclass
@@ -21,6 +24,11 @@ class Receiver:
     received: list[Received] = field(default_factory=list)
     # statuses to answer, in order; once used up, 200
     script: list[int] = field(default_factory=list)
+    delay: float = 0.0  # seconds to wait before answering
+
+    @property
+    def answered(self) -> int:
+        return sum(r.answered_at is not None for r in self.received)
 
 
 @contextmanager
@@ -31,16 +39,19 @@ def running_receiver(path: str = "/hooks") -> Iterator[Receiver]:
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length", "0"))
             body = self.rfile.read(length)
-            receiver.received.append(
-                Received({k.lower(): v for k, v in self.headers.items()}, body)
-            )
+            got = Received({k.lower(): v for k, v in self.headers.items()}, body, time.monotonic())
+            receiver.received.append(got)
             status = receiver.script.pop(0) if receiver.script else 200
+            if receiver.delay:
+                time.sleep(receiver.delay)
             self.send_response(status)
             if 300 <= status < 400:
                 self.send_header("location", "http://127.0.0.1:1/elsewhere")
             self.send_header("content-length", "2")
             self.end_headers()
             self.wfile.write(b"ok")
+            self.wfile.flush()
+            got.answered_at = time.monotonic()
 
         def log_message(self, format: str, *args: object) -> None:
             pass

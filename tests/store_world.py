@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from crowdframe_gateway.records import (
+    ApiKey,
     Assignment,
     Client,
     Endpoint,
@@ -25,6 +26,8 @@ from crowdframe_gateway.store import Store, open_store
 async def make_client(store: Store, name: str = "acme") -> Client:
     client = Client(new_id("cli"), name, ("cfts_k1_x",), "pseudonym-key", now())
     await store.create_client(client, "hash-" + client.id)
+    key = ApiKey(new_id("key"), client.id, "default", "cfk_", client.created_at)
+    await store.create_api_key(key, "hash-" + client.id)  # as clients.create_client does
     return client
 
 
@@ -168,9 +171,7 @@ async def claim_and_submit(
     return await store.submit(claimed.id, result, now=at, signals=signals, ip_hash=ip_hash)
 
 
-async def leased_events(store: Store, type: str) -> list[dict[str, Any]]:
-    """The data of every event of one type waiting in the outbox (the client needs an endpoint
-    that hears it), in the order they happened."""
-    leased = await store.lease_messages(now=now() + 10**7, limit=1000, lease_seconds=30)
-    found = sorted((m.event for m in leased if m.event.type == type), key=lambda e: e.created_at)
-    return [e.data for e in found]
+async def recorded_events(store: Store, client: Client, type: str) -> list[dict[str, Any]]:
+    """The data of every event of one type the client's live feed holds, oldest first."""
+    feed = await store.read_events(client.id, after=None, limit=10_000)
+    return [event.data for _, event in feed if event.type == type]

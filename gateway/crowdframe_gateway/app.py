@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 
 from .api import api_exception_handlers, api_routes
 from .background import running_background
-from .middleware import SecurityHeaders
+from .middleware import DurableAnswers, SecurityHeaders
 from .mturk.routes import mturk_endpoint, mturk_exception_handlers, mturk_routes
 from .runtime import Runtime
 from .settings import Settings
@@ -40,7 +40,11 @@ def widgets_dir() -> Path:
 def create_app(
     settings: Settings, *, store: Store | None = None, background: bool = True
 ) -> Starlette:
-    store = store if store is not None else open_store(settings.store)
+    store = (
+        store
+        if store is not None
+        else open_store(settings.store, sqlite_synchronous=settings.sqlite_synchronous)
+    )
     secret_key = settings.resolved_secret_key()
     rt = Runtime(
         settings=settings,
@@ -76,6 +80,7 @@ def create_app(
         routes=routes,
         middleware=[
             Middleware(SecurityHeaders, https=settings.https),
+            Middleware(DurableAnswers, store=store),
             Middleware(
                 SessionMiddleware,
                 secret_key=session_key,

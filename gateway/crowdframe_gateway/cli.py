@@ -85,9 +85,15 @@ def settings_from(args: argparse.Namespace, **extra: Any) -> Settings:
 
 
 def configure_logging() -> None:
+    from .logs import install_redaction
+
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # httpx logs every request with its URL: a webhook URL may carry a secret, and
+    # crowdframe.delivery already logs each attempt by endpoint id
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    install_redaction()
 
 
 def run_gateway(args: argparse.Namespace) -> int:
@@ -106,7 +112,15 @@ def run_gateway(args: argparse.Namespace) -> int:
         print(f"crowdframe: {exc}", file=sys.stderr)
         return 2
     configure_logging()
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    from .logs import uvicorn_log_config
+
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        log_config=uvicorn_log_config(),
+    )
     return 0
 
 
@@ -121,7 +135,7 @@ def run_create_client(args: argparse.Namespace) -> int:
         return 2
 
     async def create() -> Any:
-        store = open_store(settings.store)
+        store = open_store(settings.store, sqlite_synchronous=settings.sqlite_synchronous)
         await store.open()
         try:
             return await create_client(store, args.name)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from .credentials import hash_api_key, new_api_key, new_pseudonym_key, new_signing_secret
 from .errors import InvalidInput
+from .keyring import first_api_key
 from .records import Client, new_id, now
 from .store import Store
 
@@ -34,4 +35,5 @@ async def create_client(store: Store, name: str) -> NewClient:
         created_at=now(),
     )
     await store.create_client(client, hash_api_key(api_key))
+    await store.create_api_key(first_api_key(client, api_key), hash_api_key(api_key))
     return NewClient(client, api_key, signing_secret)

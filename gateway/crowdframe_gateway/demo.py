@@ -27,6 +27,7 @@ import uvicorn
 from .accounts import sign_up
 from .clients import create_client
 from .errors import Conflict, GatewayError
+from .logs import uvicorn_log_config
 from .runtime import Runtime
 from .settings import Settings
 from .store import Store, open_store
@@ -116,7 +117,7 @@ async def _demo_worker(rt: Runtime) -> None:
 async def prepare(settings: Settings) -> DemoClient:
     """Create (once) the demo client and the demo worker; return the client's secrets."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = open_store(settings.store)
+    store = open_store(settings.store, sqlite_synchronous=settings.sqlite_synchronous)
     await store.open()
     try:
         rt = Runtime(
@@ -267,11 +268,13 @@ def run_demo(settings: Settings, *, port: int, example_port: int) -> int:
             public_origin=example_origin,
             data_dir=settings.data_dir / "sentiment",
         )
+        # One process, one logging setup: both servers' lines go through the redaction filter.
+        log_config = uvicorn_log_config()
         gateway = _Running(
-            _Server(uvicorn.Config(create_app(settings), log_level="info")), sockets[0]
+            _Server(uvicorn.Config(create_app(settings), log_config=log_config)), sockets[0]
         )
         example = _Running(
-            _Server(uvicorn.Config(module.create_app(config), log_level="info")), sockets[1]
+            _Server(uvicorn.Config(module.create_app(config), log_config=log_config)), sockets[1]
         )
         return asyncio.run(_serve(gateway, example, _banner(port, example_origin)))
     finally:

@@ -9,12 +9,19 @@ from urllib.parse import urlsplit
 from crowdframe import EVENT_TYPES
 from crowdframe._webhook import new_webhook_secret
 
-from .errors import InvalidInput, NotFound
+from .errors import Conflict, InvalidInput, NotFound
 from .records import Client, Endpoint, new_id, now
 from .runtime import Runtime
 from .validation import Fields, is_loopback_host
 
-__all__ = ["check_webhook_url", "create_endpoint", "owned_endpoint", "send_test_event"]
+__all__ = [
+    "check_webhook_url",
+    "create_endpoint",
+    "owned_endpoint",
+    "rotate_secret",
+    "send_test_event",
+    "update_endpoint",
+]
 
 
 def check_webhook_url(url: str, *, allow_private: bool) -> str:
@@ -70,6 +77,8 @@ async def owned_endpoint(rt: Runtime, client: Client, endpoint_id: str) -> Endpo
 
 async def send_test_event(rt: Runtime, client: Client, endpoint_id: str) -> str:
     endpoint = await owned_endpoint(rt, client, endpoint_id)
+    if endpoint.status != "enabled":
+        raise Conflict("the endpoint is disabled: enable it first", code="endpoint_disabled")
     _event, message_ids = await rt.store.record_event(
         client.id,
         "endpoint.test",
@@ -77,3 +86,34 @@ async def send_test_event(rt: Runtime, client: Client, endpoint_id: str) -> str:
         endpoint_id=endpoint.id,
     )
     return message_ids[0]
+
+
+async def update_endpoint(
+    rt: Runtime, client: Client, endpoint_id: str, body: dict[str, Any]
+) -> Endpoint:
+    """Change the URL, the event types, or enable/disable; enabling clears the failure run."""
+    endpoint = await owned_endpoint(rt, client, endpoint_id)
+    f = Fields(body)
+    f.reject_unknown(("url", "event_types", "status"))
+    url = endpoint.url
+    if "url" in body:
+        url = check_webhook_url(
+            f.text("url", min_len=1, max_len=2000),
+            allow_private=rt.settings.allow_private_webhooks,
+        )
+    types = endpoint.event_types
+    if "event_types" in body:
+        types = f.choices("event_types", EVENT_TYPES, None)
+    status = f.one_of("status", ("enabled", "disabled"), endpoint.status)
+    return await rt.store.update_endpoint(
+        endpoint.id, url=url, event_types=types, enabled=status == "enabled"
+    )
+
+
+async def rotate_secret(rt: Runtime, client: Client, endpoint_id: str) -> Endpoint:
+    """A new secret signs from now on; the old ones keep signing for ``secret_grace``."""
+    endpoint = await owned_endpoint(rt, client, endpoint_id)
+    at = now()
+    return await rt.store.rotate_endpoint_secret(
+        endpoint.id, new_webhook_secret(), now=at, old_valid_until=at + rt.settings.secret_grace
+    )

@@ -7,7 +7,8 @@ GatewayError
 ├── Forbidden           403 forbidden
 ├── NotFound            404 not_found
 ├── Conflict            409 conflict / already_submitted / idempotency_mismatch ...
-└── TokenRejected       422 token_* (a task token failed a check)
+├── TokenRejected       422 token_* (a task token failed a check)
+└── TooManyRequests     429 rate_limited (``retry_after`` seconds)
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ __all__ = [
     "InvalidJSON",
     "NotFound",
     "TokenRejected",
+    "TooManyRequests",
     "Unauthorized",
 ]
 
@@ -78,3 +80,12 @@ class TokenRejected(GatewayError):
 
     def __init__(self, message: str, *, code: str) -> None:
         super().__init__(message, field="token", code=code)
+
+
+class TooManyRequests(GatewayError):
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

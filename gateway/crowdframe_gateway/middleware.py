@@ -5,7 +5,9 @@ from __future__ import annotations
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["SecurityHeaders"]
+from .store import Store
+
+__all__ = ["DurableAnswers", "SecurityHeaders"]
 
 _DEFAULT_CSP = (
     "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; "
@@ -49,3 +51,27 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class DurableAnswers:
+    """No answer leaves before the writes it reports are on disk.
+
+    The store commits without waiting for the disk; just before a response starts, this waits
+    for ``store.sync()``, which flushes once for every request that committed meanwhile.
+    """
+
+    def __init__(self, app: ASGIApp, *, store: Store) -> None:
+        self.app = app
+        self.store = store
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_when_durable(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                await self.store.sync()
+            await send(message)
+
+        await self.app(scope, receive, send_when_durable)

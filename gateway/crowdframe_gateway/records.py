@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 __all__ = [
     "ASSIGNMENT_STATUSES",
+    "ApiKey",
     "Assignment",
     "AssignmentStatus",
     "Attempt",
@@ -173,6 +174,18 @@ class Endpoint:
     event_types: tuple[str, ...] | None  # None: every type
     status: Literal["enabled", "disabled"]
     created_at: float
+    # when the secrets before the last stop signing (set by a rotation; None: only one secret)
+    old_secrets_expire_at: float | None = None
+    failing_since: float | None = None  # first failed attempt of the current run of failures
+    disabled_reason: str | None = None
+
+    def signing_secrets(self, at: float) -> tuple[str, ...]:
+        """The secrets that sign a delivery made at ``at``: the newest, plus older ones during
+        the grace period after a rotation."""
+        expires = self.old_secrets_expire_at
+        if expires is None or at < expires:
+            return self.secrets
+        return self.secrets[-1:]
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +207,7 @@ class Message:
     status: Literal["pending", "delivered", "failed"]
     attempts: int
     next_attempt_at: float
+    created_at: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +245,18 @@ class Attempt:
     latency_ms: float
     response: str
     error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """One of a client's API keys; the key itself is shown once and stored only as its hash."""
+
+    id: str
+    client_id: str
+    name: str
+    prefix: str  # the key's first characters, so its owner can tell keys apart
+    created_at: float
+    revoked_at: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,14 @@ class Settings:
     allow_private_webhooks: bool = True  # loopback/private webhook URLs; off in production
     sqlite_synchronous: str = "FULL"
     sweep_interval: float = 5.0
+    delivery_concurrency: int = 128  # webhook requests in flight in one process, all endpoints
+    endpoint_concurrency: int = 16  # in flight to one endpoint, across every process
+    disable_after: float = 5 * 24 * 3600.0  # an endpoint failing this long is disabled
+    secret_grace: float = 24 * 3600.0  # an old endpoint secret keeps signing this long
+    # sign-in attempts allowed per email and per client IP in a window (throttle.py)
+    signin_attempts_per_email: int = 10
+    signin_attempts_per_ip: int = 100
+    signin_window: float = 900.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -57,10 +65,15 @@ class Settings:
             "CROWDFRAME_LAUNCH_TOKEN_SECONDS": "launch_token_seconds",
             "CROWDFRAME_DELIVERY_TIMEOUT": "delivery_timeout",
             "CROWDFRAME_SWEEP_INTERVAL": "sweep_interval",
+            "CROWDFRAME_DELIVERY_CONCURRENCY": "delivery_concurrency",
+            "CROWDFRAME_ENDPOINT_CONCURRENCY": "endpoint_concurrency",
+            "CROWDFRAME_DISABLE_ENDPOINT_AFTER": "disable_after",
+            "CROWDFRAME_WEBHOOK_SECRET_GRACE": "secret_grace",
         }
+        integers = ("launch_token_seconds", "delivery_concurrency", "endpoint_concurrency")
         for var, name in numbers.items():
             if env.get(var):
-                values[name] = _number(env, var, integer=name == "launch_token_seconds")
+                values[name] = _number(env, var, integer=name in integers)
         if env.get("CROWDFRAME_RETRY_SCHEDULE"):
             values["retry_schedule"] = _schedule(env["CROWDFRAME_RETRY_SCHEDULE"])
         values.update({k: v for k, v in overrides.items() if v is not None})

@@ -24,6 +24,7 @@ from ._exceptions import (
     ValidationError,
     WebhookVerificationError,
 )
+from ._keyring import ApiKey, SigningSecret
 from ._models import (
     Assignment,
     Page,
@@ -34,19 +35,26 @@ from ._models import (
     TaskBatch,
     WebhookEndpoint,
 )
+from ._quality import Block, Bonus, BulkReview, GoldRecord
 from ._task_page import task_page_headers
 from ._token import TaskTokenClaims, origin_of, verify_task_token
 from ._webhook import Webhook
+from ._webhook_models import WebhookAttempt, WebhookMessage
 
 __all__ = [
     "EVENT_TYPES",
     "APIError",
+    "ApiKey",
     "Assignment",
     "AsyncClient",
     "AuthenticationError",
+    "Block",
+    "Bonus",
+    "BulkReview",
     "Client",
     "ConflictError",
     "CrowdframeError",
+    "GoldRecord",
     "NotFoundError",
     "Page",
     "PermissionDeniedError",
@@ -55,6 +63,7 @@ __all__ = [
     "ProjectUpdateParams",
     "RateLimitError",
     "ServerError",
+    "SigningSecret",
     "Task",
     "TaskBatch",
     "TaskTokenClaims",
@@ -67,8 +76,10 @@ __all__ = [
     "TransportError",
     "ValidationError",
     "Webhook",
+    "WebhookAttempt",
     "WebhookEndpoint",
     "WebhookEvent",
+    "WebhookMessage",
     "WebhookVerificationError",
     "origin_of",
     "task_page_headers",

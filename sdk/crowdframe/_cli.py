@@ -1,7 +1,8 @@
 """The ``crowdframe`` command.
 
-The SDK owns the command; the gateway (installed with ``crowdframe[gateway]``) adds its own
-subcommands (``gateway``, ``create-client``, ``demo``) when it is importable.
+The SDK owns the command and its ``listen`` subcommand; the gateway (installed with
+``crowdframe[gateway]``) adds its own subcommands (``gateway``, ``create-client``, ``demo``)
+when it is importable.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Crowdframe: client-hosted tasks for crowd workers, in an iframe.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    from ._listen import register as register_listen
+
+    register_listen(commands)
     try:
         from crowdframe_gateway.cli import register
     except ImportError:

@@ -11,14 +11,13 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar, Unpack
-from urllib.parse import quote
 
 import httpx
 
 from . import __version__
+from ._call import _Call, _query, _segment
 from ._exceptions import (
     APIError,
     AuthenticationError,
@@ -37,6 +36,7 @@ from ._exceptions import (
     TransportError,
     ValidationError,
 )
+from ._keyring import AsyncKeyring, SyncKeyring
 from ._models import (
     Assignment,
     Page,
@@ -47,7 +47,9 @@ from ._models import (
     TaskBatch,
     WebhookEndpoint,
 )
+from ._quality import AsyncQuality, SyncQuality
 from ._token import TaskTokenClaims, _claims_from
+from ._webhook_admin import AsyncWebhookMethods, WebhookMethods
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "AsyncClient", "Client"]
 
@@ -75,32 +77,6 @@ _TOKEN_ERRORS: dict[str, type[TokenError]] = {
     "token_mode": TokenModeError,
     "token_assignment": TokenMalformedError,
 }
-
-
-@dataclass(frozen=True, slots=True)
-class _Call(Generic[T]):
-    """One API call as data: what to send, and how to read a successful answer."""
-
-    method: str
-    path: str
-    parse: Callable[[Any], T]
-    params: Mapping[str, str | int] | None = None
-    body: Any = None
-    headers: Mapping[str, str] | None = None
-    # Only /tokens/verify answers a failed check with a TokenError; elsewhere (submit) a bad
-    # token is a ValidationError like any other bad input.
-    token_errors: bool = False
-
-
-def _segment(value: str) -> str:
-    """An id made safe to put in a path: ``../tasks`` must not reach another endpoint."""
-    if not isinstance(value, str) or value in ("", ".", ".."):
-        raise ValueError(f"not an object id: {value!r}")
-    return quote(value, safe="")
-
-
-def _query(**params: str | int | None) -> dict[str, str | int]:
-    return {name: value for name, value in params.items() if value is not None}
 
 
 def _api_root(base_url: str) -> str:
@@ -253,13 +229,20 @@ class _BaseClient(Generic[_HTTP]):
         return _Call("GET", f"/tasks/{_segment(task_id)}", Task.from_json)
 
     def _list_assignments(
-        self, project_id: str | None, status: str | None, limit: int | None, cursor: str | None
+        self,
+        project_id: str | None,
+        status: str | None,
+        limit: int | None,
+        cursor: str | None,
+        signal: str | None = None,
     ) -> _Call[Page[Assignment]]:
         return _Call(
             "GET",
             "/assignments",
             lambda body: Page.from_json(body, Assignment.from_json),
-            params=_query(project_id=project_id, status=status, limit=limit, cursor=cursor),
+            params=_query(
+                project_id=project_id, status=status, limit=limit, cursor=cursor, signal=signal
+            ),
         )
 
     def _get_assignment(self, assignment_id: str) -> _Call[Assignment]:
@@ -298,7 +281,7 @@ class _BaseClient(Generic[_HTTP]):
         return _Call("POST", path, _message_id, body={})
 
 
-class Client(_BaseClient[httpx.Client]):
+class Client(SyncKeyring, SyncQuality, WebhookMethods, _BaseClient[httpx.Client]):
     """A blocking client of the Crowdframe REST API.
 
     >>> with crowdframe.Client("cfk_…") as client:  # doctest: +SKIP
@@ -398,9 +381,11 @@ class Client(_BaseClient[httpx.Client]):
         status: str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
+        signal: str | None = None,
     ) -> Page[Assignment]:
-        """One page of assignments, optionally of one project and in one ``status``."""
-        return self._run(self._list_assignments(project_id, status, limit, cursor))
+        """One page of assignments, optionally of one project, in one ``status``, or carrying
+        one fraud ``signal`` (``too_fast``, ``same_answer``, ``shared_address``)."""
+        return self._run(self._list_assignments(project_id, status, limit, cursor, signal))
 
     def iter_assignments(
         self,
@@ -461,7 +446,7 @@ class Client(_BaseClient[httpx.Client]):
         return self._run(self._send_test_event(endpoint_id))
 
 
-class AsyncClient(_BaseClient[httpx.AsyncClient]):
+class AsyncClient(AsyncKeyring, AsyncQuality, AsyncWebhookMethods, _BaseClient[httpx.AsyncClient]):
     """The asyncio twin of ``Client``: the same methods, as coroutines.
 
     >>> async with crowdframe.AsyncClient("cfk_…") as client:  # doctest: +SKIP
@@ -560,9 +545,10 @@ class AsyncClient(_BaseClient[httpx.AsyncClient]):
         status: str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
+        signal: str | None = None,
     ) -> Page[Assignment]:
         """One page of assignments; see ``Client.list_assignments``."""
-        return await self._run(self._list_assignments(project_id, status, limit, cursor))
+        return await self._run(self._list_assignments(project_id, status, limit, cursor, signal))
 
     def iter_assignments(
         self,

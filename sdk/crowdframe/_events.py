@@ -20,6 +20,7 @@ EVENT_TYPES = (
     "task.completed",
     "project.completed",
     "endpoint.test",
+    "endpoint.disabled",
     "worker.stopped",
 )
 

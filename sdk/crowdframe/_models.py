@@ -225,6 +225,7 @@ class Assignment:
     result: dict[str, Any] | None
     reviewed_at: str | None
     reject_reason: str | None
+    signals: list[str] = field(default_factory=list)  # fraud signals seen at submission
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> Self:
@@ -243,6 +244,7 @@ class Assignment:
             result=_optional(obj, "result", dict),
             reviewed_at=_optional(obj, "reviewed_at", str),
             reject_reason=_optional(obj, "reject_reason", str),
+            signals=_strings(obj, "signals") if "signals" in obj else [],
         )
 
 
@@ -259,6 +261,9 @@ class WebhookEndpoint:
     status: str
     created_at: str
     secret: str | None = None
+    disabled_reason: str | None = None  # why the gateway (or the client) disabled it
+    failing_since: str | None = None  # first failure of the current run of failures
+    old_secrets_expire_at: str | None = None  # after a rotation: when older secrets stop signing
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> Self:
@@ -271,6 +276,9 @@ class WebhookEndpoint:
             status=_required(obj, "status", str),
             created_at=_required(obj, "created_at", str),
             secret=_optional(obj, "secret", str),
+            disabled_reason=_optional(obj, "disabled_reason", str),
+            failing_since=_optional(obj, "failing_since", str),
+            old_secrets_expire_at=_optional(obj, "old_secrets_expire_at", str),
         )
 
 

@@ -15,6 +15,7 @@ import hmac
 import secrets as _secrets
 import time
 from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
 
 from ._events import WebhookEvent, parse_event
 from ._exceptions import WebhookVerificationError
@@ -23,6 +24,15 @@ __all__ = ["SECRET_PREFIX", "TOLERANCE", "Webhook", "new_webhook_secret"]
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
 TOLERANCE = 5 * 60
+
+
+class _AsgiRequest(Protocol):
+    """What ``Webhook.verify_starlette`` reads: a Starlette (or FastAPI) ``Request``."""
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    async def body(self) -> bytes: ...
 
 
 def new_webhook_secret() -> str:
@@ -113,3 +123,21 @@ class Webhook:
             if any(hmac.compare_digest(given, sig) for sig in expected):
                 return parse_event(message_id, raw)
         raise WebhookVerificationError("no matching webhook signature")
+
+    async def verify_starlette(self, request: _AsgiRequest) -> WebhookEvent:
+        """``verify`` for a Starlette or FastAPI ``Request``: reads the raw body and headers.
+
+        >>> async def receive(request):  # doctest: +SKIP
+        ...     event = await hook.verify_starlette(request)
+        """
+        return self.verify(request.headers, await request.body())
+
+    def verify_flask(self, request: Any) -> WebhookEvent:
+        """``verify`` for a Flask (or Werkzeug) ``request``: reads the raw body and headers.
+
+        >>> @app.post("/webhooks")  # doctest: +SKIP
+        ... def receive():
+        ...     event = hook.verify_flask(flask.request)
+        """
+        body = request.get_data(cache=True, as_text=False)
+        return self.verify(dict(request.headers.items()), body)

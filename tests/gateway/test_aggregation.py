@@ -39,12 +39,7 @@ async def test_task_completed_carries_every_answer_and_the_aggregate(
     for n, answer in enumerate(["positive", "positive", "neutral"]):
         worker = await gateway.worker(f"w{n}@example.org")
         assignment_id = await worker.accept(project["id"])
-        done = await worker.http.post(
-            f"/work/assignments/{assignment_id}/submit",
-            json={"result": {"sentiment": answer}},
-            headers={"x-csrf-token": worker.csrf},
-        )
-        assert done.status_code == 200
+        await worker.submit(assignment_id, {"sentiment": answer})
     rows = gateway.rt.store._read(  # type: ignore[attr-defined]
         "SELECT data FROM events WHERE type = 'task.completed'"
     )
@@ -68,12 +63,7 @@ async def test_disagreement_brings_in_one_more_worker_up_to_the_maximum(
     async def answer(n: int, label: str) -> None:
         worker = await gateway.worker(f"w{n}@example.org")
         assignment_id = await worker.accept(project["id"])
-        done = await worker.http.post(
-            f"/work/assignments/{assignment_id}/submit",
-            json={"result": {"label": label}},
-            headers={"x-csrf-token": worker.csrf},
-        )
-        assert done.status_code == 200
+        await worker.submit(assignment_id, {"label": label})
 
     def completed() -> list[dict[str, object]]:
         rows = gateway.rt.store._read(  # type: ignore[attr-defined]

@@ -4,62 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import pytest
 from standardwebhooks.webhooks import Webhook as ReferenceWebhook
 
 from crowdframe import Webhook
-from crowdframe_gateway.delivery import Deliverer
+from delivery_harness import delivering, endpoint, submit_one, wait_for
 from harness import ApiClient, Gateway
-from receiver import Receiver, running_receiver
+from receiver import running_receiver
 
 
 @pytest.fixture
 def gateway_settings() -> dict[str, object]:
     return {"retry_schedule": (0.05, 0.05, 0.05)}
-
-
-@asynccontextmanager
-async def delivering(gateway: Gateway) -> AsyncIterator[Deliverer]:
-    deliverer = Deliverer(gateway.rt)
-    task = asyncio.create_task(deliverer.run())
-    try:
-        yield deliverer
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        await deliverer.aclose()
-
-
-async def wait_for(receiver: Receiver, count: int) -> None:
-    for _ in range(500):
-        if len(receiver.received) >= count:
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"expected {count} webhooks, got {len(receiver.received)}")
-
-
-async def endpoint(api: ApiClient, url: str, types: list[str] | None = None) -> dict[str, str]:
-    answer = await api.call("POST", "/webhook-endpoints", json={"url": url, "event_types": types})
-    assert answer.status_code == 201, answer.text
-    assert answer.json()["secret"].startswith("whsec_")
-    return answer.json()  # type: ignore[no-any-return]
-
-
-async def submit_one(gateway: Gateway, api: ApiClient) -> str:
-    project = await api.project()
-    await api.tasks(project["id"], 1)
-    worker = await gateway.worker()
-    assignment_id = await worker.accept(project["id"])
-    answer = await worker.http.post(
-        f"/work/assignments/{assignment_id}/submit",
-        json={"result": {"sentiment": "positive"}},
-        headers={"x-csrf-token": worker.csrf},
-    )
-    assert answer.status_code == 200, answer.text
-    return assignment_id
 
 
 async def test_a_submission_arrives_signed_and_both_verifiers_accept_it(

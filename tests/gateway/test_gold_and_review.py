@@ -6,17 +6,7 @@ import json
 from typing import Any
 
 from crowdframe_gateway.records import now
-from harness import ON_BOTH_STORES, ApiClient, Browser, Gateway
-
-
-async def answer(worker: Browser, assignment_id: str, result: dict[str, Any]) -> Any:
-    done = await worker.http.post(
-        f"/work/assignments/{assignment_id}/submit",
-        json={"result": result},
-        headers={"x-csrf-token": worker.csrf},
-    )
-    assert done.status_code == 200, done.text
-    return done.json()
+from harness import ON_BOTH_STORES, ApiClient, Gateway
 
 
 async def gold_project(api: ApiClient, **fields: Any) -> str:
@@ -44,7 +34,7 @@ async def test_a_worker_who_misses_gold_answers_is_stopped_and_the_client_told(
     while True:
         external = (await api.call("GET", f"/assignments/{assignment_id}")).json()["external_id"]
         golds_seen += external.startswith("gold-")
-        reply = await answer(careless, assignment_id, {"label": "dog"})  # always wrong on gold
+        reply = await careless.submit(assignment_id, {"label": "dog"})  # always wrong on gold
         if reply["next_url"].startswith("/work?"):
             break
         assignment_id = reply["next_url"].rsplit("/", 1)[1]
@@ -77,7 +67,7 @@ async def test_gold_tasks_are_served_to_every_worker_and_never_complete(
     for worker in careful:
         assignment_id = await worker.accept(project_id)
         for _ in range(3):
-            reply = await answer(worker, assignment_id, {"label": "Cat "})  # right on gold
+            reply = await worker.submit(assignment_id, {"label": "Cat "})  # right on gold
             if reply["next_url"].startswith("/work?"):
                 break
             assignment_id = reply["next_url"].rsplit("/", 1)[1]
@@ -101,7 +91,7 @@ async def test_a_blocked_worker_sees_nothing_of_the_client_until_unblocked(
     blocked = await api.call("POST", f"/workers/{wid}/block", json={"reason": "spam"})
     assert blocked.status_code == 201 and blocked.json()["project_id"] is None
     assert f"/work/projects/{project['id']}/preview" not in (await worker.get("/work")).text
-    reply = await answer(worker, first, {"x": 1})  # the task in hand may still be finished
+    reply = await worker.submit(first, {"x": 1})  # the task in hand may still be finished
     assert reply["next_url"] == "/work?notice=finished"
     listed = (await api.call("GET", "/blocks")).json()["data"]
     assert [b["worker_id"] for b in listed] == [wid]
@@ -122,7 +112,7 @@ async def test_review_in_bulk_reports_each_assignment(gateway: Gateway, api: Api
         worker = await gateway.worker(f"w{n}@example.org")
         ids.append(await worker.accept(project["id"]))
         if n < 2:
-            await answer(worker, ids[-1], {"n": n})
+            await worker.submit(ids[-1], {"n": n})
     missing_reason = await api.call("POST", "/assignments/reject", json={"ids": ids[:1]})
     assert missing_reason.status_code == 422
     assert missing_reason.json()["error"]["field"] == "reason"
@@ -143,7 +133,7 @@ async def test_unreviewed_submissions_are_approved_after_the_delay(
     await api.tasks(project["id"], 1)
     worker = await gateway.worker()
     assignment_id = await worker.accept(project["id"])
-    await answer(worker, assignment_id, {"ok": True})
+    await worker.submit(assignment_id, {"ok": True})
     assert await gateway.rt.store.auto_approve(now=now() + 30) == []
     [approved_now] = await gateway.rt.store.auto_approve(now=now() + 61)
     assert approved_now.id == assignment_id

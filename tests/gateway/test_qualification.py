@@ -89,11 +89,7 @@ async def test_rules_are_checked_when_a_client_changes_them(
     changed = await api.call("PATCH", f"/projects/{project['id']}", json={"countries": ["US"]})
     assert changed.status_code == 200 and changed.json()["countries"] == ["US"]
     # the worker may finish the task they hold, but gets no further one
-    done = await worker.http.post(
-        f"/work/assignments/{first}/submit",
-        json={"result": {"ok": True}},
-        headers={"x-csrf-token": worker.csrf},
-    )
-    assert done.json() == {"status": "submitted", "next_url": "/work?notice=finished"}
+    done = await worker.submit(first, {"ok": True})
+    assert done == {"status": "submitted", "next_url": "/work?notice=finished"}
     bad = await api.call("PATCH", f"/projects/{project['id']}", json={"languages": ["german"]})
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "languages"

@@ -23,13 +23,7 @@ async def submit(
 ) -> Any:
     if gateway is not None:
         worked_for(gateway, assignment_id, 60)  # a normal pace, unless a test wants haste
-    done = await worker.http.post(
-        f"/work/assignments/{assignment_id}/submit",
-        json={"result": result},
-        headers={"x-csrf-token": worker.csrf},
-    )
-    assert done.status_code == 200, done.text
-    return done.json()
+    return await worker.submit(assignment_id, result)
 
 
 async def signals_of(api: ApiClient, assignment_id: str) -> list[str]:

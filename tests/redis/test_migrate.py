@@ -86,10 +86,11 @@ async def _quality_and_mturk_history(store: Store, acme: Client, at: float) -> d
     await make_tasks(store, gold, 1, prefix="gold-", gold={"label": "cat"})
     await make_tasks(store, gold, 2)
     for worker in ("g1", "g2"):
-        await claim_and_submit(store, gold, worker, {"label": "dog"}, gold=True, at=at)
+        # at the time of the call: the log of events from two projects is in time order
+        await claim_and_submit(store, gold, worker, {"label": "dog"}, gold=True)
         await store.record_gold(gold.id, worker, "p-" + worker, correct=worker == "g1",
                                 min_answers=1, min_accuracy=0.5)  # fmt: skip
-    waiting = await claim_and_submit(store, gold, "g1", {"label": "cat"}, at=at)
+    waiting = await claim_and_submit(store, gold, "g1", {"label": "cat"})
     await store.block(Block(acme.id, "p-w9", "", "bot", at))
     await store.block(Block(acme.id, "p-w8", gold.id, "sloppy", at + 1))
     for key, kind in ((f"reward:{waiting.id}", "reward"), ("bonus:x", "bonus")):
@@ -151,6 +152,12 @@ async def _snapshot(store: Store, ids: dict[str, str]) -> dict[str, object]:
         "hit assignments": await store.list_task_assignments(
             ids["hit"], statuses=("accepted",), cursor=None, limit=5
         ),
+        "api_keys": await store.list_api_keys(ids["acme"]),
+        "log": [
+            (await store.list_messages(e.id, status=None, cursor=None, limit=100)).items
+            for e in await store.list_endpoints(ids["acme"])
+        ],
+        "feed": [e for _, e in await store.read_events(ids["acme"], after=None, limit=100)],
     }
 
 
@@ -184,7 +191,9 @@ async def test_everything_moves_from_sqlite_to_redis_and_work_goes_on(
     try:
         before, after = await _snapshot(sqlite, ids), await _snapshot(redis, ids)
         assert after == before
-        assert len(before["assignments"]) == 8 and len(before["outbox"]) == 20  # type: ignore[arg-type]
+        # every event, and a message of each for the endpoint hearing everything
+        assert len(before["feed"]) == 21 and len(before["log"][0]) == 21  # type: ignore[arg-type,index]
+        assert len(before["assignments"]) == 8 and len(before["outbox"]) == 7  # type: ignore[arg-type]  # one per task in flight, in order
         # and the work goes on in Redis, by the same rules
         project = await redis.get_project(ids["project"])
         assert project is not None

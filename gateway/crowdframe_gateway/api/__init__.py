@@ -5,11 +5,14 @@ from __future__ import annotations
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from ..errors import GatewayError
 from . import handlers as h
+from . import keyring as k
+from . import live
 from . import quality as q
+from . import webhooks as wh
 from .http import error_response
 
 __all__ = ["api_exception_handlers", "api_routes"]
@@ -33,6 +36,21 @@ api_routes = [
     Route("/webhook-endpoints", h.create_endpoint, methods=["POST"]),
     Route("/webhook-endpoints", h.list_endpoints, methods=["GET"]),
     Route("/webhook-endpoints/{id}/test", h.test_endpoint, methods=["POST"]),
+    Route("/webhook-endpoints/{id}", wh.get_endpoint, methods=["GET"]),
+    Route("/webhook-endpoints/{id}", wh.update_endpoint, methods=["PATCH"]),
+    Route("/webhook-endpoints/{id}/rotate-secret", wh.rotate_secret, methods=["POST"]),
+    Route("/webhook-endpoints/{id}/messages", wh.list_messages, methods=["GET"]),
+    Route("/webhook-endpoints/{id}/replay-failed", wh.replay_failed, methods=["POST"]),
+    Route("/webhook-messages/{id}", wh.get_message, methods=["GET"]),
+    Route("/webhook-messages/{id}/attempts", wh.list_attempts, methods=["GET"]),
+    Route("/webhook-messages/{id}/replay", wh.replay_message, methods=["POST"]),
+    WebSocketRoute("/events/live", live.live_events),
+    Route("/api-keys", k.create_api_key, methods=["POST"]),
+    Route("/api-keys", k.list_api_keys, methods=["GET"]),
+    Route("/api-keys/{id}", k.revoke_api_key, methods=["DELETE"]),
+    Route("/signing-secrets", k.create_signing_secret, methods=["POST"]),
+    Route("/signing-secrets", k.list_signing_secrets, methods=["GET"]),
+    Route("/signing-secrets/{kid}", k.delete_signing_secret, methods=["DELETE"]),
     Route("/projects/{id}/gold", q.gold_records, methods=["GET"]),
     Route("/blocks", q.list_blocks, methods=["GET"]),
     Route("/workers/{worker_id}/block", q.block_worker, methods=["POST"]),

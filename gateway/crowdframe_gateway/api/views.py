@@ -67,6 +67,11 @@ def endpoint_view(endpoint: Endpoint, *, with_secret: bool = False) -> dict[str,
         "event_types": None if endpoint.event_types is None else list(endpoint.event_types),
         "status": endpoint.status,
         "created_at": iso(endpoint.created_at),
+        "disabled_reason": endpoint.disabled_reason,
+        "failing_since": iso(endpoint.failing_since),
+        "old_secrets_expire_at": iso(endpoint.old_secrets_expire_at)
+        if len(endpoint.secrets) > 1
+        else None,
     }
     if with_secret:
         view["secret"] = endpoint.secrets[-1]

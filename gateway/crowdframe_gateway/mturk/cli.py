@@ -84,7 +84,7 @@ def _run(
         return 2
 
     async def run() -> None:
-        store = open_store(settings.store)
+        store = open_store(settings.store, sqlite_synchronous=settings.sqlite_synchronous)
         await store.open()
         try:
             await action(args, settings, store)

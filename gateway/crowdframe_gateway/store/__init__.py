@@ -8,11 +8,11 @@ __all__ = ["Page", "SqliteStore", "Store", "TaskBatchResult", "open_store"]
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
-def open_store(url: str) -> Store:
+def open_store(url: str, *, sqlite_synchronous: str = "FULL") -> Store:
     """The store a ``CROWDFRAME_STORE`` URL names: ``sqlite:///path/to/file.db`` or
     ``redis://host:port/db`` (``rediss://`` for TLS)."""
     if url.startswith("sqlite:///"):
-        return SqliteStore(url.removeprefix("sqlite:///"))
+        return SqliteStore(url.removeprefix("sqlite:///"), synchronous=sqlite_synchronous)
     if url.startswith(REDIS_SCHEMES):
         from .redis import RedisStore  # redis-py is imported only when a Redis store is used
 

@@ -13,6 +13,7 @@ from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from ..mturk.records import Hit, HitType, MTurkCredential
 from ..records import (
+    ApiKey,
     Assignment,
     AssignmentStatus,
     Attempt,
@@ -29,7 +30,7 @@ from ..records import (
     Worker,
 )
 
-__all__ = ["DeliveryOutcome", "Page", "Store", "TaskBatchResult"]
+__all__ = ["AttemptResult", "DeliveryOutcome", "Page", "Store", "TaskBatchResult"]
 
 T = TypeVar("T")
 DeliveryOutcome = Literal["delivered", "retry", "failed"]
@@ -42,6 +43,15 @@ class Page(Generic[T]):
 
 
 @dataclass(frozen=True, slots=True)
+class AttemptResult:
+    """A finished delivery attempt and what follows: ``next_attempt_at`` for a retry."""
+
+    attempt: Attempt
+    outcome: DeliveryOutcome
+    next_attempt_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class TaskBatchResult:
     tasks: list[Task]
     replayed: bool  # True when an earlier request with the same idempotency key answered
@@ -50,10 +60,17 @@ class TaskBatchResult:
 class Store(Protocol):
     async def open(self) -> None: ...
     async def close(self) -> None: ...
+    async def sync(self) -> None:
+        """Make every acknowledged write durable before its answer is sent (the gateway calls
+        this before each response); a store whose writes are durable on commit does nothing."""
+        ...
 
     # clients and workers
     async def create_client(self, client: Client, api_key_hash: str) -> None: ...
-    async def client_by_key_hash(self, key_hash: str) -> Client | None: ...
+    async def client_by_key_hash(self, key_hash: str) -> Client | None:
+        """The client owning a live (not revoked) API key with this hash (see create_api_key)."""
+        ...
+
     async def get_client(self, client_id: str) -> Client | None: ...
     async def create_worker(self, worker: Worker) -> None: ...
     async def worker_by_email(self, email: str) -> Worker | None: ...
@@ -129,13 +146,89 @@ class Store(Protocol):
         self, client_id: str, type: str, data: dict[str, Any], *, endpoint_id: str | None = None
     ) -> tuple[Event, list[str]]: ...
     async def lease_messages(
-        self, *, now: float, limit: int, lease_seconds: float
-    ) -> list[Message]: ...
+        self, *, now: float, limit: int, lease_seconds: float, per_endpoint: int = 16
+    ) -> list[Message]:
+        """Due pending messages, oldest first, leased (not due again) for ``lease_seconds``.
+
+        Skips a message while an earlier message about the same task (``data.task_id``) for the
+        same endpoint is leased or never tried, and skips an endpoint that already has
+        ``per_endpoint`` messages leased, counted across every process."""
+        ...
+
     async def finish_attempt(
         self, attempt: Attempt, outcome: DeliveryOutcome, *, next_attempt_at: float | None
-    ) -> None: ...
+    ) -> None:
+        """Log the attempt, end the lease, set the message's status; a success clears the
+        endpoint's ``failing_since``, a failure sets it unless set. A ``retry`` for an endpoint
+        disabled meanwhile becomes ``failed``."""
+        ...
+
+    async def finish_attempts(self, results: Sequence[AttemptResult]) -> None:
+        """``finish_attempt`` for several attempts at once (the delivery loop's group commit);
+        need not be durable against power loss: a lost finish only repeats a delivery."""
+        ...
+
     async def list_attempts(self, message_id: str) -> list[Attempt]: ...
     async def wait_for_messages(self, seconds: float) -> None: ...
+
+    # webhooks: what clients manage (issue 4)
+    async def update_endpoint(
+        self,
+        endpoint_id: str,
+        *,
+        url: str,
+        event_types: tuple[str, ...] | None,
+        enabled: bool,
+    ) -> Endpoint:
+        """Change an endpoint; enabling clears ``failing_since``, disabling fails its pending
+        messages (as ``disable_endpoint`` does, without the event)."""
+        ...
+
+    async def rotate_endpoint_secret(
+        self, endpoint_id: str, secret: str, *, now: float, old_valid_until: float
+    ) -> Endpoint:
+        """Append ``secret``; the secrets still signing at ``now`` keep signing until
+        ``old_valid_until``, older ones are dropped."""
+        ...
+
+    async def disable_endpoint(self, endpoint_id: str, *, reason: str, now: float) -> bool:
+        """Disable an enabled endpoint, fail its pending messages and record an
+        ``endpoint.disabled`` event, in one transaction. False if it was not enabled."""
+        ...
+
+    async def get_message(self, message_id: str) -> Message | None: ...
+    async def list_messages(
+        self,
+        endpoint_id: str,
+        *,
+        status: Literal["pending", "delivered", "failed"] | None,
+        cursor: str | None,
+        limit: int,
+    ) -> Page[Message]:
+        """An endpoint's messages, newest first."""
+        ...
+
+    async def replay_message(self, message_id: str, *, now: float) -> Message:
+        """Make a delivered or failed message due now with a fresh retry schedule (attempts 0).
+        Conflict ``message_pending`` if it is pending, ``endpoint_disabled`` if disabled."""
+        ...
+
+    async def replay_failed(self, endpoint_id: str, *, since: float, now: float) -> int:
+        """``replay_message`` for every failed message of the endpoint created at or after
+        ``since``; the number replayed."""
+        ...
+
+    # the live feed of a client's events
+    async def event_cursor(self, client_id: str) -> str:
+        """The cursor of the client's newest event: reading after it yields only later ones."""
+        ...
+
+    async def read_events(
+        self, client_id: str, *, after: str | None, limit: int, wait: float = 0.0
+    ) -> list[tuple[str, Event]]:
+        """The client's events recorded after the cursor (``None``: from the first), oldest
+        first, each with its own cursor; if there are none yet, waits up to ``wait`` seconds
+        for one (events recorded by any process). A malformed cursor is ``InvalidInput``."""
 
     # quality: gold records, block lists, auto-approval
     async def record_gold(
@@ -203,3 +296,33 @@ class Store(Protocol):
     async def get_hit(self, task_id: str) -> Hit | None: ...
     async def list_hits(self, client_id: str, *, cursor: str | None, limit: int) -> Page[Hit]: ...
     async def dispose_hit(self, task_id: str, *, now: float) -> Hit: ...
+
+    # a client's keyring: API keys and token signing secrets (keyring.py)
+    async def create_api_key(self, key: ApiKey, key_hash: str) -> None:
+        """Store a new live API key of ``key.client_id``, found by ``client_by_key_hash``."""
+        ...
+
+    async def list_api_keys(self, client_id: str) -> list[ApiKey]:
+        """The client's API keys, live and revoked, newest first."""
+        ...
+
+    async def revoke_api_key(self, client_id: str, key_id: str, *, now: float) -> ApiKey:
+        """Revoke one of the client's keys at once; ``NotFound`` if it is not the client's,
+        ``Conflict`` (``last_api_key``) if it is the client's last live key. Idempotent."""
+        ...
+
+    async def add_signing_secret(self, client_id: str, secret: str) -> Client:
+        """Append a token signing secret: it becomes the newest, the one that signs."""
+        ...
+
+    async def remove_signing_secret(self, client_id: str, kid: str) -> Client:
+        """Drop the secret with this key id; ``NotFound`` if there is none, ``Conflict``
+        (``last_signing_secret``) if it is the only one. Atomic: a client always keeps one."""
+        ...
+
+    # rate limits, shared by every gateway process (throttle.py)
+    async def count_attempt(self, key: str, *, window: float, now: float) -> tuple[int, float]:
+        """Count one attempt under ``key`` in a fixed window that opens at the first attempt and
+        lasts ``window`` seconds; the attempts in the window so far (this one included) and the
+        time the window closes. Atomic across processes."""
+        ...

@@ -14,7 +14,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from ..mturk.records import Hit, MTurkCredential
-from ..records import Block, Credit, GoldStats, Project
+from ..records import ApiKey, Block, Credit, GoldStats, Project
 from .redis import RedisStore
 from .redis.hits import hit_made
 from .redis.imports import RedisImporter
@@ -152,6 +152,7 @@ async def _copy(db: sqlite3.Connection, to: RedisImporter, report: Report) -> in
         await to.idempotency(row["client_id"], row["key"], row["request_hash"], row["task_ids"])
     progress("idempotency keys", len(rows), final=True)
     total += len(rows)
+    total += await _copy_keyring_and_feed(db, to, report)
     return total + await _copy_quality(db, to, report) + await _copy_mturk(db, to, report)
 
 
@@ -219,3 +220,36 @@ async def _copy_mturk(db: sqlite3.Connection, to: RedisImporter, report: Report)
 def progress_every(report: Report, kind: str, count: int) -> None:
     if count % 5000 == 0:
         report(f"{kind}: {count} …")
+
+
+async def _copy_keyring_and_feed(db: sqlite3.Connection, to: RedisImporter, report: Report) -> int:
+    """API keys (a file from before they had a table: each client's first key) and each
+    client's live feed, in the source's event order."""
+    has_keys = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'api_keys'"
+    ).fetchone()
+    if has_keys:
+        rows = db.execute("SELECT * FROM api_keys ORDER BY rowid").fetchall()
+        keyring = [
+            (ApiKey(r["id"], r["client_id"], r["name"], r["prefix"], r["created_at"],
+                    r["revoked_at"]), r["key_hash"])
+            for r in rows
+        ]  # fmt: skip
+    else:
+        rows = db.execute("SELECT * FROM clients ORDER BY rowid").fetchall()
+        keyring = [
+            (ApiKey("key_" + r["id"], r["id"], "default", "cfk_", r["created_at"]),
+             r["api_key_hash"])
+            for r in rows
+        ]  # fmt: skip
+    for key, key_hash in keyring:
+        await to.api_key(key, key_hash)
+    report(f"API keys: {len(keyring)}")
+    for row in db.execute("SELECT * FROM events ORDER BY seq"):
+        text = to.event_facts(row["id"], row["client_id"], row["type"], row["created_at"],
+                              row["data"])  # fmt: skip
+        await to.feed_event(row["client_id"], row["id"], text)
+    for (client_id,) in db.execute("SELECT id FROM clients ORDER BY rowid").fetchall():
+        projects = db.execute("SELECT id FROM projects WHERE client_id = ?", (client_id,))
+        await to.mark_fed(client_id, [client_id, *(p for (p,) in projects.fetchall())])
+    return len(keyring)

@@ -13,8 +13,8 @@ from starlette.templating import Jinja2Templates
 
 from crowdframe._token import origin_of
 
-from .. import accounts, work
-from ..errors import GatewayError, InvalidInput, Unauthorized
+from .. import accounts, throttle, work
+from ..errors import GatewayError, InvalidInput, TooManyRequests, Unauthorized
 from ..mturk.external import SUBMIT_PATH, launch
 from ..records import Worker
 from ..runtime import Runtime
@@ -102,6 +102,14 @@ async def signin(request: Request) -> Response:
     await check_csrf(request)
     form = await request.form()
     email = str(form.get("email", ""))
+    ip = request.client.host if request.client else "unknown"
+    try:
+        await throttle.check_signin(_rt(request), email=email, ip=ip)
+    except TooManyRequests as exc:
+        context = {"form": {"email": email}, "error": exc.message, "field": None}
+        response = page(request, "signin.html", context, status=429)
+        response.headers["retry-after"] = str(exc.retry_after)
+        return response
     try:
         worker = await accounts.authenticate(_rt(request), email, str(form.get("password", "")))
     except Unauthorized as exc:

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from .accounts import AccountsPart
 from .compat import CompatPart
+from .delivery_log import DeliveryLogPart
 from .hits import HitsPart
+from .keyring import KeyringPart
 from .ledger import LedgerPart
+from .live import LivePart
 from .outbox import OutboxPart
 from .quality import QualityPart
 from .review import ReviewPart
@@ -20,6 +23,15 @@ __all__ = ["RedisStore"]
 
 
 class RedisStore(
-    AccountsPart, CompatPart, ReviewPart, OutboxPart, QualityPart, LedgerPart, HitsPart
+    AccountsPart,
+    CompatPart,
+    ReviewPart,
+    OutboxPart,
+    QualityPart,
+    LedgerPart,
+    HitsPart,
+    KeyringPart,
+    DeliveryLogPart,
+    LivePart,
 ):
     """The shared store: every part's operations on one Redis (``redis://host:port/db``)."""

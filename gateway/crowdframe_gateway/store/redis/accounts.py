@@ -2,7 +2,7 @@
 
 A client is its own partition (``cf:{cli_…}:client``); a worker is one global key. Lookups by
 a unique value (API key hash, email) are global keys written after the record they point to,
-so a lookup never finds a record that is not there.
+so a lookup never finds a record that is not there. API keys and their lookup: keyring.py.
 """
 
 from __future__ import annotations
@@ -20,13 +20,9 @@ class AccountsPart(RedisBase):
     async def create_client(self, client: Client, api_key_hash: str) -> None:
         pipe = self.r.pipeline(transaction=False)
         pipe.set(keys.part(client.id) + "client", client_to(client, api_key_hash))
-        pipe.set(keys.CLIENT_BY_KEY + api_key_hash, client.id)
         pipe.sadd(keys.PARTITIONS, client.id)
         await pipe.execute()
-
-    async def client_by_key_hash(self, key_hash: str) -> Client | None:
-        client_id = opt_text(await self.r.get(keys.CLIENT_BY_KEY + key_hash))
-        return None if client_id is None else await self.get_client(client_id)
+        # the key is found once it is an API key record (create_api_key, keyring.py)
 
     async def get_client(self, client_id: str) -> Client | None:
         found = opt_text(await self.r.get(keys.part(client_id) + "client"))

@@ -75,6 +75,10 @@ class RedisBase:
         self._listener = asyncio.create_task(self._listen(ready), name="crowdframe-redis-wake")
         await asyncio.wait_for(ready.wait(), 10)
 
+    async def sync(self) -> None:
+        """Nothing to wait for: Redis makes a write as durable as its ``appendfsync`` policy
+        says before it answers (docs/deployment.md)."""
+
     async def close(self) -> None:
         if self._listener is not None:
             self._listener.cancel()
@@ -127,6 +131,7 @@ class RedisBase:
                 "now": repr(now),
                 "salt": secrets.token_hex(16),
                 "channel": keys.OUTBOX_CHANNEL,
+                "feed": keys.EVENTS_CHANNEL,
                 "targets": targets,
             }
         )

@@ -15,6 +15,7 @@ from redis.typing import EncodableT, FieldT
 
 from ...mturk.records import Hit, HitType, MTurkCredential
 from ...records import (
+    ApiKey,
     Assignment,
     Block,
     Client,
@@ -42,6 +43,7 @@ class RedisImporter:
         self.batch = batch
         self.queued = 0
         self.approve_delays: dict[str, int] = {}  # project id -> auto_approve_delay
+        self.message_seqs: dict[str, int] = {}  # partition -> messages imported so far
 
     async def is_empty(self) -> bool:
         return int(await self.r.dbsize()) == 0
@@ -57,9 +59,8 @@ class RedisImporter:
 
     async def client(self, client: Client, api_key_hash: str) -> None:
         self.pipe.set(keys.part(client.id) + "client", client_to(client, api_key_hash))
-        self.pipe.set(keys.CLIENT_BY_KEY + api_key_hash, client.id)
         self.pipe.sadd(keys.PARTITIONS, client.id)
-        await self._queued(3)
+        await self._queued(2)
 
     async def worker(self, worker: Worker) -> None:
         self.pipe.set(keys.WORKER + worker.id, worker_to(worker))
@@ -206,6 +207,7 @@ class RedisImporter:
             },
         )
         self.pipe.set(keys.MESSAGE_INDEX + mid, partition)  # the id does not name it
+        self._message_state(partition, row)
         if attempts:
             self.pipe.rpush(p + "attempts:" + mid, *attempts)
         if row["status"] == "pending":
@@ -302,3 +304,44 @@ class RedisImporter:
         if token is not None:
             self.pipe.hset(c + "hit-tokens", token, made)
         await self._queued(4)
+
+    # -- keyring, delivery state, live feed (issues 3 and 4) ----------------------------------
+
+    def _message_state(self, partition: str, row: dict[str, Any]) -> None:
+        """What messages.lua keeps beside a message: its task, creation order and indexes (a
+        lease in the source is dropped: the message is simply due)."""
+        p = keys.part(partition)
+        mid, endpoint, status = row["id"], row["endpoint_id"], row["status"]
+        seq = self.message_seqs[partition] = self.message_seqs.get(partition, 0) + 1
+        sort = f"{round(row['created_at'] * 1_000_000):016d}:{seq:012d}:"
+        task = row.get("task_id") or ""
+        self.pipe.hset(
+            p + "msg:" + mid, mapping={"task": task, "seq": seq, "sort": sort, "leased_until": ""}
+        )
+        self.pipe.set(p + "msgseq", seq)  # rows come in order: the last one wins
+        self.pipe.zadd(p + "emsgs:" + endpoint, {sort + mid: 0})
+        self.pipe.zadd(p + "emsgs:" + endpoint + ":" + status, {sort + mid: 0})
+        if status == "pending":
+            self.pipe.zadd(p + "due:" + endpoint, {mid: row["next_attempt_at"]})
+            if task:
+                self.pipe.zadd(p + "tq:" + endpoint + "|" + task, {mid: seq})
+
+    async def api_key(self, key: ApiKey, key_hash: str) -> None:
+        record = json.dumps({**asdict(key), "key_hash": key_hash})
+        self.pipe.hset(keys.part(key.client_id) + "apikeys", key.id, record)
+        self.pipe.set(keys.API_KEY + key_hash, f"{key.client_id} {key.id}")
+        await self._queued(2)
+
+    async def feed_event(self, client_id: str, event_id: str, facts: str) -> None:
+        """An event in the client's live feed, in the source's order."""
+        self.pipe.xadd(keys.part(client_id) + "feed", {"id": event_id, "event": facts})
+        await self._queued(1)
+
+    async def mark_fed(self, client_id: str, partitions: list[str]) -> None:
+        """Every event already in the partitions is in the feed: copy none of them again."""
+        await self.flush()
+        for partition in partitions:
+            last = await self.r.xrevrange(keys.part(partition) + "events", count=1)
+            if last:
+                self.pipe.hset(keys.part(client_id) + "fed", partition, last[0][0])
+        await self.flush()

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 __all__ = [
     "ASSIGNMENT_INDEX",
-    "CLIENT_BY_KEY",
     "CLIENT_KEYS",
     "CREDIT",
     "CREDIT_SEQ",
@@ -32,6 +31,7 @@ __all__ = [
     "MESSAGE_INDEX",
     "MTURK_KEY_INDEX",
     "OUTBOX_CHANNEL",
+    "OUTBOX_KEYS",
     "PARTITIONS",
     "PREFIX",
     "PROJECTS",
@@ -47,7 +47,6 @@ __all__ = [
 PREFIX = "cf"
 
 # global keys
-CLIENT_BY_KEY = f"{PREFIX}:client-key:"  # + API key hash -> client id
 WORKER = f"{PREFIX}:worker:"  # + worker id -> the worker (JSON)
 WORKER_BY_EMAIL = f"{PREFIX}:worker-email:"  # + email -> worker id
 TASK_INDEX = f"{PREFIX}:task:"  # + task id -> project id
@@ -97,10 +96,18 @@ PROJECT_KEYS = {
     "golders": "zset: workers with a gold record, by first answer",
     "goldseq": "counter behind that order",
     "hit:<tid>": "hash: the MTurk HIT a task is (question, HIT type, disposed_at)",
+}
+# The outbox, in every partition (a project's, or a client's for events of no project).
+OUTBOX_KEYS = {
     "events": "stream: every event of the partition (facts)",
     "msg:<mid>": "hash: an outbox message",
     "due": "zset: outbox message -> when it is due",
     "attempts:<mid>": "list: a message's delivery attempts",
+    "msgseq": "counter: message creation order",
+    "due:<endpoint>": "zset: an endpoint's pending messages by due time",
+    "tq:<endpoint>|<task>": "zset: a task's pending messages to an endpoint, by seq",
+    "emsgs:<endpoint>": "zset (lex): sort key + message id, the delivery log (newest last)",
+    "emsgs:<endpoint>:<status>": "zset (lex): the same, by status",
 }
 CLIENT_KEYS = {
     "client": "string (JSON): the client, with its API key hash",
@@ -112,14 +119,13 @@ CLIENT_KEYS = {
     "bonuses": "zset: bonus credit keys by ledger order",
     "bonuses:task:<tid>": "zset: a task's bonus credit keys",
     "bonuses:asg:<aid>": "zset: an assignment's bonus credit keys",
-    "mturk-keys": "hash: access key id -> MTurk credential (JSON)",
+    "mturk-key:<akid>": "hash: an MTurk credential (secret sealed, status)",
     "hit-types": "hash: HIT type id -> HIT type (JSON)",
     "hit-type-fps": "hash: fingerprint -> HIT type id (identical parameters, one type)",
     "hit-type-projects": "hash: [HIT type id, origin] (JSON) -> project id",
     "hits": "zset: the client's HITs (task ids) by creation order",
     "hitseq": "counter behind that order",
     "hit-tokens": "hash: UniqueRequestToken -> the HIT it created (JSON)",
-    # and events, msg:<mid>, due, attempts:<mid> for events that belong to no project
 }
 
 
@@ -132,3 +138,19 @@ def message_partition(message_id: str) -> str | None:
     """The partition a message id names (``msg_….prj_x``); None for an imported id."""
     _, dot, partition = message_id.rpartition(".")
     return partition if dot and partition else None
+
+
+# --- keyring, delivery log and live feed (issues 3 and 4) ------------------------------------
+__all__ += ["API_KEY", "EVENTS_CHANNEL", "RATE"]
+
+API_KEY = f"{PREFIX}:api-key:"  # + API key hash -> "<client id> <key id>"; live while the
+# client's record of that key is not revoked (the record decides, the lookup only points)
+RATE = "rate:"  # + throttle key: a partition of its own, cf:{rate:<key>}:count (one slot each)
+EVENTS_CHANNEL = f"{PREFIX}:events"  # pub/sub: a client (the payload) has new events
+# Their partition keys are in CLIENT_KEYS and OUTBOX_KEYS.
+CLIENT_KEYS |= {
+    "apikeys": "hash: key id -> the API key (JSON, with its hash)",
+    "inflight:<endpoint>": "zset: message id -> lease end (the endpoint's leases everywhere)",
+    "feed": "stream: the client's events from all its partitions (the live feed's cursors)",
+    "fed": "hash: partition -> the last of its event stream ids copied into the feed",
+}

@@ -1,22 +1,19 @@
-"""Webhook endpoints, events and the outbox.
+"""Webhook endpoints and events.
 
 Outbox messages live in the partition of the change that caused them (a project's, or the
-client's for events that belong to no project), written by that change's script. Delivery
-finds them through the DUE_OUTBOX hint index (see ``RedisBase``): a process takes a partition,
-leases its due messages in one script, and puts the partition's next due time back.
+client's for events that belong to no project), written by that change's script; delivery.py
+leases and settles them, delivery_log.py is what clients read and replay.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from typing import Any
 
-from ...records import Attempt, Endpoint, Event, Message, now
-from ..base import DeliveryOutcome
+from ...records import Endpoint, Event, now
 from . import keys
 from .base import RedisBase
-from .codec import endpoint_from, endpoint_to, event_from, fields, opt_text, texts
+from .codec import endpoint_from, endpoint_to, opt_text
 
 __all__ = ["OutboxPart"]
 
@@ -55,71 +52,3 @@ class OutboxPart(RedisBase):
         if message_ids:
             await self._hint(keys.DUE_OUTBOX, client_id, at)
         return Event(event_id, client_id, type, at, data), list(message_ids)
-
-    async def lease_messages(
-        self, *, now: float, limit: int, lease_seconds: float
-    ) -> list[Message]:
-        leased: list[dict[str, str]] = []
-        for partition in await self._due_partitions(keys.DUE_OUTBOX, now, limit):
-            if len(leased) >= limit:
-                break
-            if not await self._take(keys.DUE_OUTBOX, partition):
-                continue  # another process is leasing from it
-            earliest: float | str = now  # if the lease fails, look again next time
-            try:
-                rows, earliest = await self._eval(
-                    "lease", partition, repr(now), limit - len(leased), repr(now + lease_seconds)
-                )
-                leased.extend(fields(row) for row in rows)
-            finally:
-                await self._hint(keys.DUE_OUTBOX, partition, earliest)
-        return await self._messages(leased, now + lease_seconds)
-
-    async def _messages(self, rows: list[dict[str, str]], leased_until: float) -> list[Message]:
-        events = [event_from(row["event"]) for row in rows]
-        pipe = self.r.pipeline(transaction=False)
-        for row, event in zip(rows, events, strict=True):
-            pipe.hget(keys.part(event.client_id) + "endpoints", row["endpoint"])
-        endpoints = await pipe.execute()
-        return [
-            Message(
-                id=row["id"],
-                event=event,
-                endpoint=endpoint_from(endpoint),
-                status="pending",
-                attempts=int(row["attempts"]),
-                next_attempt_at=float(row["next_attempt_at"]),  # as it was before this lease
-            )
-            for row, event, endpoint in zip(rows, events, endpoints, strict=True)
-            if endpoint is not None
-        ]
-
-    async def _message_partition(self, message_id: str) -> str | None:
-        partition = keys.message_partition(message_id)
-        if partition is None:
-            partition = opt_text(await self.r.get(keys.MESSAGE_INDEX + message_id))
-        return partition
-
-    async def finish_attempt(
-        self, attempt: Attempt, outcome: DeliveryOutcome, *, next_attempt_at: float | None
-    ) -> None:
-        partition = await self._message_partition(attempt.message_id)
-        if partition is None:
-            return
-        await self._eval(
-            "finish",
-            partition,
-            attempt.message_id,
-            _STATUS[outcome],
-            "" if next_attempt_at is None else repr(next_attempt_at),
-            json.dumps(dataclasses.asdict(attempt)),
-        )
-        if outcome == "retry" and next_attempt_at is not None:
-            await self._hint(keys.DUE_OUTBOX, partition, next_attempt_at)
-
-    async def list_attempts(self, message_id: str) -> list[Attempt]:
-        partition = await self._message_partition(message_id)
-        if partition is None:
-            return []
-        rows = texts(await self.r.lrange(keys.part(partition) + "attempts:" + message_id, 0, -1))
-        return [Attempt(**json.loads(row)) for row in rows]

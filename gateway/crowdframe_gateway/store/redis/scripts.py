@@ -30,7 +30,8 @@ class Script:
         object.__setattr__(self, "sha", hashlib.sha1(source.encode()).hexdigest())  # noqa: S324
 
 
-_WORK = ("events", "pool", "assignments")
+_EVENTS = ("messages", "events")  # messages.lua indexes what events.lua emits
+_WORK = (*_EVENTS, "pool", "assignments")
 SCRIPTS = {
     script.name: script
     for script in (
@@ -44,10 +45,18 @@ SCRIPTS = {
         Script("expire", _WORK),
         Script("review", _WORK),
         Script("approve", _WORK),
-        Script("gold", ("events",)),
-        Script("event", ("events",)),
-        Script("lease"),
-        Script("finish"),
+        Script("gold", _EVENTS),
+        Script("event", _EVENTS),
+        # keyring, delivery and the delivery log, live feed (issues 3 and 4)
+        Script("count_attempt"),
+        Script("lease_messages", ("messages",)),
+        Script("unlease"),
+        Script("slots"),
+        Script("finish_message", ("messages",)),
+        Script("fail_endpoint", ("messages",)),
+        Script("replay", ("messages",)),
+        Script("endpoint_change", _EVENTS),
+        Script("feed_copy"),
         # MTurk compatibility
         Script("revoke"),
         Script("hit_type"),

@@ -11,7 +11,10 @@ from __future__ import annotations
 from .accounts import AccountsPart
 from .catalog import CatalogPart
 from .compat import CompatPart
+from .credentials import CredentialsPart
+from .delivery_log import DeliveryLogPart
 from .ledger import LedgerPart
+from .live import LivePart
 from .outbox import OutboxPart
 from .quality import QualityPart
 from .work import WorkPart
@@ -19,7 +22,18 @@ from .work import WorkPart
 __all__ = ["SqliteStore"]
 
 
+# CredentialsPart comes first so that its schema runs after AccountsPart's (schemas run from
+# the last base to the first): its migration reads the clients table.
 class SqliteStore(
-    AccountsPart, CatalogPart, WorkPart, OutboxPart, QualityPart, LedgerPart, CompatPart
+    CredentialsPart,
+    AccountsPart,
+    CatalogPart,
+    WorkPart,
+    OutboxPart,
+    QualityPart,
+    LedgerPart,
+    CompatPart,
+    DeliveryLogPart,
+    LivePart,
 ):
     """The embedded store: every part's operations on one SQLite connection."""

@@ -46,7 +46,11 @@ CREATE TABLE IF NOT EXISTS workers (
             )
 
     async def client_by_key_hash(self, key_hash: str) -> Client | None:
-        rows = self._read("SELECT * FROM clients WHERE api_key_hash = ?", (key_hash,))
+        rows = self._read(
+            "SELECT clients.* FROM api_keys JOIN clients ON clients.id = api_keys.client_id"
+            " WHERE api_keys.key_hash = ? AND api_keys.revoked_at IS NULL",
+            (key_hash,),
+        )
         return _client(rows[0]) if rows else None
 
     async def get_client(self, client_id: str) -> Client | None:

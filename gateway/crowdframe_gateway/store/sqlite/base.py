@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import asdict
 from pathlib import Path
@@ -90,6 +91,9 @@ def _endpoint(row: sqlite3.Row) -> Endpoint:
         event_types=None if types is None else tuple(json.loads(types)),
         status=row["status"],
         created_at=row["created_at"],
+        old_secrets_expire_at=row["old_secrets_expire_at"],
+        failing_since=row["failing_since"],
+        disabled_reason=row["disabled_reason"],
     )
 
 
@@ -115,8 +119,14 @@ def _client(row: sqlite3.Row) -> Client:
 
 
 class SqliteBase:
-    """Connection and transactions. ``synchronous`` is SQLite's durability knob: ``FULL``
-    (default) survives power loss; ``NORMAL`` survives a crashed process, not a crashed machine."""
+    """Connection and transactions.
+
+    ``synchronous`` is the durability asked for: ``FULL`` (default) survives power loss,
+    ``NORMAL`` survives a crashed process but not a crashed machine. Either way the connection
+    itself commits in ``NORMAL`` mode, so a commit never blocks the event loop on a disk flush;
+    with ``FULL``, ``sync()`` flushes the write-ahead log in a thread before an answer leaves the
+    gateway, and one flush covers every commit made meanwhile (group commit).
+    """
 
     SCHEMA: ClassVar[str] = ""
     # columns added after a table was first shipped: (table, column, declaration)
@@ -129,6 +139,13 @@ class SqliteBase:
         self._lock = threading.RLock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._outbox_signal: asyncio.Event | None = None
+        # replaced by a fresh one each time events are recorded: readers of the live feed wait on
+        # the one they saw before reading, so no notification falls between read and wait
+        self._events_signal: asyncio.Event | None = None
+        self._wants_sync = synchronous.upper() in ("FULL", "EXTRA")
+        self._written = 0  # durable commits so far
+        self._synced = 0  # durable commits flushed to disk
+        self._sync_lock: asyncio.Lock | None = None
 
     @classmethod
     def _schemas(cls) -> list[str]:
@@ -193,7 +210,7 @@ class SqliteBase:
         db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         db.row_factory = sqlite3.Row
         db.execute("PRAGMA journal_mode=WAL")
-        db.execute(f"PRAGMA synchronous={self._synchronous}")
+        db.execute("PRAGMA synchronous=NORMAL")  # FULL's flushes happen in sync()
         db.execute("PRAGMA busy_timeout=10000")
         for schema in self._schemas():
             db.executescript(schema)
@@ -204,14 +221,47 @@ class SqliteBase:
         self._db = db
         self._loop = asyncio.get_running_loop()
         self._outbox_signal = asyncio.Event()
+        self._events_signal = asyncio.Event()
+        self._sync_lock = asyncio.Lock()
 
     async def close(self) -> None:
         if self._db is not None:
+            await self.sync()
             self._db.close()
             self._db = None
 
+    async def sync(self) -> None:
+        """Make every durable commit so far survive power loss (``synchronous=FULL``).
+
+        The flush runs in a thread, so the event loop goes on meanwhile; callers that arrive
+        during a flush wait for it and, if it covered their commits, return without another.
+        """
+        lock = self._sync_lock
+        if not self._wants_sync or lock is None or self._synced >= self._written:
+            return
+        target = self._written
+        async with lock:
+            if self._synced >= target:
+                return
+            covered = self._written
+            await asyncio.to_thread(self._flush_log)
+            self._synced = covered
+
+    def _flush_log(self) -> None:
+        try:
+            fd = os.open(self.path + "-wal", os.O_RDONLY)
+        except FileNotFoundError:
+            return  # nothing written since the last checkpoint, which SQLite synced itself
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
+    def _tx(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """A write transaction. ``durable=False`` marks bookkeeping whose loss in a power
+        failure only repeats work (a lease, a delivery record): ``sync()`` need not wait for
+        it, though the next flush covers it too. A crashed process loses nothing either way."""
         db = self._db
         if db is None:
             raise RuntimeError("store is not open")
@@ -223,6 +273,8 @@ class SqliteBase:
                 db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
+            if durable:
+                self._written += 1
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         db = self._db
@@ -232,18 +284,29 @@ class SqliteBase:
             return db.execute(sql, params).fetchall()
 
     def _notify_outbox(self) -> None:
-        signal, loop = self._outbox_signal, self._loop
-        if signal is None or loop is None:
+        """Wake the delivery loop and the live event readers: events were recorded."""
+        self._signal(self._wake_all)
+
+    def _signal(self, wake: Callable[[], None]) -> None:
+        loop = self._loop
+        if loop is None:
             return
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:
             running = None
         if running is loop:
-            signal.set()
+            wake()
         else:
             with suppress(RuntimeError):  # the loop may already be closed
-                loop.call_soon_threadsafe(signal.set)
+                loop.call_soon_threadsafe(wake)
+
+    def _wake_all(self) -> None:
+        if self._outbox_signal is not None:
+            self._outbox_signal.set()
+        if self._events_signal is not None:
+            self._events_signal.set()
+            self._events_signal = asyncio.Event()
 
     def _event(
         self,
@@ -270,13 +333,15 @@ class SqliteBase:
             ]
         else:
             targets = [endpoint_id]
+        # messages about one task are delivered to an endpoint in order (outbox.lease_messages)
+        task_id = data.get("task_id") if isinstance(data.get("task_id"), str) else None
         message_ids = []
         for target in targets:
             message_id = new_id("msg")
             db.execute(
                 "INSERT INTO outbox (id, event_id, endpoint_id, status, next_attempt_at,"
-                " created_at) VALUES (?,?,?,'pending',?,?)",
-                (message_id, event.id, target, now, now),
+                " created_at, task_id) VALUES (?,?,?,'pending',?,?,?)",
+                (message_id, event.id, target, now, now, task_id),
             )
             message_ids.append(message_id)
         return event, message_ids

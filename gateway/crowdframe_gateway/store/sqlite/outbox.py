@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
+from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from typing import Any
 
@@ -14,13 +16,48 @@ from ...records import (
     Message,
     now,
 )
-from ..base import DeliveryOutcome
+from ..base import AttemptResult, DeliveryOutcome
 from .base import (
     SqliteBase,
     _endpoint,
 )
 
-__all__ = ["OutboxPart"]
+_STATUS = {"delivered": "delivered", "retry": "pending", "failed": "failed"}
+
+__all__ = ["OutboxPart", "_endpoints_by_id", "_events_by_id", "_message"]
+
+
+def _events_by_id(db: sqlite3.Connection, ids: Iterable[str]) -> dict[str, Event]:
+    wanted = list(ids)
+    rows = db.execute(
+        f"SELECT id, client_id, type, created_at, data FROM events"
+        f" WHERE id IN ({','.join('?' * len(wanted))})",
+        wanted,
+    ).fetchall()
+    return {
+        r["id"]: Event(r["id"], r["client_id"], r["type"], r["created_at"], json.loads(r["data"]))
+        for r in rows
+    }
+
+
+def _endpoints_by_id(db: sqlite3.Connection, ids: Iterable[str]) -> dict[str, Endpoint]:
+    wanted = list(ids)
+    rows = db.execute(
+        f"SELECT * FROM endpoints WHERE id IN ({','.join('?' * len(wanted))})", wanted
+    ).fetchall()
+    return {r["id"]: _endpoint(r) for r in rows}
+
+
+def _message(row: sqlite3.Row, event: Event, endpoint: Endpoint) -> Message:
+    return Message(
+        id=row["id"],
+        event=event,
+        endpoint=endpoint,
+        status=row["status"],
+        attempts=row["attempts"],
+        next_attempt_at=row["next_attempt_at"],
+        created_at=row["created_at"],
+    )
 
 
 class OutboxPart(SqliteBase):
@@ -28,15 +65,23 @@ class OutboxPart(SqliteBase):
 CREATE TABLE IF NOT EXISTS endpoints (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, client_id TEXT NOT NULL,
     url TEXT NOT NULL, secrets TEXT NOT NULL, event_types TEXT, status TEXT NOT NULL,
-    created_at REAL NOT NULL);
+    created_at REAL NOT NULL, old_secrets_expire_at REAL, failing_since REAL,
+    disabled_reason TEXT);
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, client_id TEXT NOT NULL,
     type TEXT NOT NULL, created_at REAL NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (
     id TEXT PRIMARY KEY, event_id TEXT NOT NULL, endpoint_id TEXT NOT NULL,
     status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at REAL NOT NULL,
-    created_at REAL NOT NULL);
+    created_at REAL NOT NULL, task_id TEXT, leased_until REAL);
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at);
+-- the lease query counts each endpoint's leases and keeps a task's messages in order: without
+-- these it would scan the whole outbox, delivered history included, on every lease
+CREATE INDEX IF NOT EXISTS outbox_leased ON outbox (leased_until)
+    WHERE leased_until IS NOT NULL;
+CREATE INDEX IF NOT EXISTS outbox_by_task ON outbox (endpoint_id, task_id, status)
+    WHERE task_id IS NOT NULL;
+-- the indexes on columns that older files lack are made by delivery_log.py, after its migration
 CREATE TABLE IF NOT EXISTS attempts (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, message_id TEXT NOT NULL, at REAL NOT NULL,
     status_code INTEGER, latency_ms REAL NOT NULL, response TEXT NOT NULL, error TEXT);
@@ -78,71 +123,122 @@ CREATE INDEX IF NOT EXISTS attempts_by_message ON attempts (message_id, seq);
         return recorded
 
     async def lease_messages(
-        self, *, now: float, limit: int, lease_seconds: float
+        self, *, now: float, limit: int, lease_seconds: float, per_endpoint: int = 16
     ) -> list[Message]:
-        with self._tx() as db:
+        """Due messages, oldest first, leased for ``lease_seconds``. Skipped: a message while an
+        earlier one about the same task for the same endpoint is in flight or not yet tried
+        (per-task order), and an endpoint's messages beyond ``per_endpoint`` in flight."""
+        with self._tx(durable=False) as db:
+            in_flight = dict(
+                db.execute(
+                    "SELECT endpoint_id, COUNT(*) FROM outbox WHERE leased_until > ?"
+                    " GROUP BY endpoint_id",
+                    (now,),
+                ).fetchall()
+            )
+            full = [e for e, n in in_flight.items() if n >= per_endpoint]
             rows = db.execute(
-                "SELECT o.id, o.attempts, o.next_attempt_at, o.status, e.id AS event_id,"
-                " e.client_id, e.type, e.created_at, e.data, o.endpoint_id"
-                " FROM outbox o JOIN events e ON e.id = o.event_id"
+                "SELECT o.rowid, o.id, o.event_id, o.endpoint_id, o.status, o.attempts,"
+                " o.next_attempt_at, o.created_at FROM outbox o"
                 " WHERE o.status = 'pending' AND o.next_attempt_at <= ?"
+                " AND (o.leased_until IS NULL OR o.leased_until <= ?)"
+                f" AND o.endpoint_id NOT IN ({','.join('?' * len(full))})"
+                " AND (o.task_id IS NULL OR NOT EXISTS (SELECT 1 FROM outbox p"
+                "  WHERE p.endpoint_id = o.endpoint_id AND p.task_id = o.task_id"
+                "  AND p.status = 'pending' AND p.rowid < o.rowid"
+                "  AND (p.attempts = 0 OR p.leased_until > ?)))"
                 " ORDER BY o.next_attempt_at LIMIT ?",
-                (now, limit),
+                (now, now, *full, now, limit),
             ).fetchall()
-            if not rows:
+            chosen = []
+            for row in rows:
+                taken = in_flight.get(row["endpoint_id"], 0)
+                if taken < per_endpoint:
+                    in_flight[row["endpoint_id"]] = taken + 1
+                    chosen.append(row)
+            if not chosen:
                 return []
             db.executemany(
-                "UPDATE outbox SET next_attempt_at = ? WHERE id = ?",
-                [(now + lease_seconds, r["id"]) for r in rows],
+                "UPDATE outbox SET leased_until = ? WHERE rowid = ?",
+                [(now + lease_seconds, r["rowid"]) for r in chosen],
             )
-            endpoints = {
-                r["endpoint_id"]: _endpoint(
-                    db.execute(
-                        "SELECT * FROM endpoints WHERE id = ?", (r["endpoint_id"],)
-                    ).fetchone()
-                )
-                for r in rows
-            }
-        return [
-            Message(
-                id=r["id"],
-                event=Event(
-                    id=r["event_id"],
-                    client_id=r["client_id"],
-                    type=r["type"],
-                    created_at=r["created_at"],
-                    data=json.loads(r["data"]),
-                ),
-                endpoint=endpoints[r["endpoint_id"]],
-                status=r["status"],
-                attempts=r["attempts"],
-                next_attempt_at=r["next_attempt_at"],
-            )
-            for r in rows
-        ]
+            events = _events_by_id(db, {r["event_id"] for r in chosen})
+            endpoints = _endpoints_by_id(db, {r["endpoint_id"] for r in chosen})
+        return [_message(r, events[r["event_id"]], endpoints[r["endpoint_id"]]) for r in chosen]
 
     async def finish_attempt(
         self, attempt: Attempt, outcome: DeliveryOutcome, *, next_attempt_at: float | None
     ) -> None:
-        status = {"delivered": "delivered", "retry": "pending", "failed": "failed"}[outcome]
-        with self._tx() as db:
-            db.execute(
-                "INSERT INTO attempts (message_id, at, status_code, latency_ms, response, error)"
-                " VALUES (?,?,?,?,?,?)",
-                (
-                    attempt.message_id,
-                    attempt.at,
-                    attempt.status_code,
-                    attempt.latency_ms,
-                    attempt.response,
-                    attempt.error,
-                ),
+        await self.finish_attempts([AttemptResult(attempt, outcome, next_attempt_at)])
+
+    async def finish_attempts(self, results: Sequence[AttemptResult]) -> None:
+        """Log each attempt, release its lease, and keep the endpoint's ``failing_since``: the
+        first failure of the current run, cleared by a success. One transaction for all."""
+        if not results:
+            return
+        with self._tx(durable=False) as db:
+            self._finish(db, results)
+        # leases ended: the endpoint (or the task's next message) may take another one now
+        if self._outbox_signal is not None:
+            self._signal(self._outbox_signal.set)
+
+    def _finish(self, db: sqlite3.Connection, results: Sequence[AttemptResult]) -> None:
+        ids = [r.attempt.message_id for r in results]
+        marks = ",".join("?" * len(ids))
+        endpoints = {
+            row["message_id"]: (row["endpoint_id"], row["status"])
+            for row in db.execute(
+                "SELECT o.id AS message_id, e.id AS endpoint_id, e.status FROM outbox o"
+                f" JOIN endpoints e ON e.id = o.endpoint_id WHERE o.id IN ({marks})",
+                ids,
             )
-            db.execute(
-                "UPDATE outbox SET status = ?, attempts = attempts + 1,"
-                " next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?",
-                (status, next_attempt_at, attempt.message_id),
-            )
+        }
+        db.executemany(
+            "INSERT INTO attempts (message_id, at, status_code, latency_ms, response, error)"
+            " VALUES (?,?,?,?,?,?)",
+            [
+                (a.message_id, a.at, a.status_code, a.latency_ms, a.response, a.error)
+                for a in (r.attempt for r in results)
+            ],
+        )
+        updates = []
+        # per endpoint: None once a success clears the run, else the run's first failure here
+        failing: dict[str, float | None] = {}
+        cleared: set[str] = set()
+        for result in results:
+            status = _STATUS[result.outcome]
+            endpoint_id, endpoint_status = endpoints.get(result.attempt.message_id, (None, None))
+            if endpoint_status not in (None, "enabled") and status == "pending":
+                status = "failed"  # the endpoint was disabled while this attempt was in flight
+            updates.append((status, result.next_attempt_at, result.attempt.message_id))
+            if endpoint_id is None:
+                continue
+            if result.outcome == "delivered":
+                failing[endpoint_id] = None
+                cleared.add(endpoint_id)
+            elif failing.get(endpoint_id) is None:
+                failing[endpoint_id] = result.attempt.at
+        db.executemany(
+            "UPDATE outbox SET status = ?, attempts = attempts + 1, leased_until = NULL,"
+            " next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?",
+            updates,
+        )
+        for endpoint_id, since in failing.items():
+            if since is None:
+                db.execute(
+                    "UPDATE endpoints SET failing_since = NULL"
+                    " WHERE id = ? AND failing_since IS NOT NULL",
+                    (endpoint_id,),
+                )
+            elif endpoint_id in cleared:  # failed again after a success in this batch
+                db.execute(
+                    "UPDATE endpoints SET failing_since = ? WHERE id = ?", (since, endpoint_id)
+                )
+            else:
+                db.execute(
+                    "UPDATE endpoints SET failing_since = ? WHERE id = ? AND failing_since IS NULL",
+                    (since, endpoint_id),
+                )
 
     async def list_attempts(self, message_id: str) -> list[Attempt]:
         rows = self._read(
@@ -157,6 +253,9 @@ CREATE INDEX IF NOT EXISTS attempts_by_message ON attempts (message_id, seq);
         if signal is None:
             await asyncio.sleep(seconds)
             return
+        # asyncio.timeout, not wait_for: in 3.11 a wait_for(..., 0) cancelled from outside can
+        # hang its caller for good
         with suppress(TimeoutError):
-            await asyncio.wait_for(signal.wait(), seconds)
+            async with asyncio.timeout(max(seconds, 0.0)):
+                await signal.wait()
         signal.clear()

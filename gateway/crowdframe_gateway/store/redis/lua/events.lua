@@ -22,9 +22,7 @@ local function emit(type, facts)
   for _, endpoint in ipairs(ctx.targets[type] or {}) do
     -- the message id names its partition, so finishing an attempt needs no lookup
     local id = mint('msg') .. '.' .. ctx.part
-    redis.call('HSET', P .. 'msg:' .. id, 'id', id, 'event', event, 'endpoint', endpoint,
-      'status', 'pending', 'attempts', 0, 'next_attempt_at', ctx.now, 'created_at', ctx.now)
-    redis.call('ZADD', P .. 'due', ctx.now, id)
+    new_message(id, event, facts, endpoint, ctx.now)  -- messages.lua: the record and indexes
     table.insert(outbox, id)
   end
   return facts.id
@@ -33,4 +31,5 @@ end
 -- Wake the delivery loops of every process (after the writes, inside the same script).
 local function announce()
   if #outbox > 0 then redis.call('PUBLISH', ctx.channel, ctx.part) end
+  if minted > 0 and ctx.feed then redis.call('PUBLISH', ctx.feed, ctx.client) end  -- live.py
 end

@@ -1,0 +1,33 @@
+"""Steps of the worker's journey that several e2e modules take, through the real gateway."""
+
+from __future__ import annotations
+
+import time
+
+from playwright.sync_api import Page, expect
+
+from services import World
+
+__all__ = ["sign_up", "wait_for_results"]
+
+
+def sign_up(page: Page, gateway_origin: str, email: str, *, country: str = "DE") -> None:
+    """Create a worker account in the browser (English-speaking); ends on the task list."""
+    page.goto(gateway_origin + "/signup")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill("a long password")
+    page.get_by_label("Country you live in").select_option(country)
+    page.get_by_label("English").check()
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Available tasks")).to_be_visible()
+
+
+def wait_for_results(world: World, count: int) -> dict[str, list[dict[str, object]]]:
+    """What the sentiment example has received by webhook, once it has ``count`` results."""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        seen = world.example_json("/results.json")
+        if len(seen["results"]) >= count:
+            return seen  # type: ignore[no-any-return]
+        time.sleep(0.1)
+    raise AssertionError(f"the example received {seen}")

@@ -1,0 +1,86 @@
+"""Logging that never writes a credential: task tokens, ``cf_token=`` values, API keys, signing
+and webhook secrets, bearer keys are redacted on every handler, whoever logs them.
+
+The gateway itself never logs a token; this is the net under that rule, for what it does not
+control: a uvicorn access line for ``/work?cf_token=…`` (a task page linking back with its
+launch URL), an exception whose message quotes a request.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["RedactSecrets", "install_redaction", "redact", "uvicorn_log_config"]
+
+_PATTERNS = (
+    # the launch parameter, whatever its value looks like
+    (re.compile(r"(cf_token=)[^&\s\"'#]+"), r"\1[redacted]"),
+    # a task token (itsdangerous: base64 JSON "eyJ…", timestamp, mac) or a JWT
+    (re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{16,}"), "[redacted token]"),
+    # API keys, signing secrets, webhook secrets
+    (re.compile(r"\b(cfk|cfts|whsec)_[A-Za-z0-9_+/=-]{8,}"), r"\1_[redacted]"),
+    (re.compile(r"(?i)(bearer\s+)[^\s\"',]+"), r"\1[redacted]"),
+)
+_FORMATTER = logging.Formatter()
+_FORMATTED_FROM_ARGS = frozenset({"uvicorn.access"})
+
+
+def redact(text: str) -> str:
+    """``text`` with every credential-looking value replaced."""
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _redact_arg(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, int | float | bool) or value is None:
+        return value  # %d and %.2f must still format them
+    text = str(value)
+    cleaned = redact(text)
+    return value if cleaned == text else cleaned
+
+
+class RedactSecrets(logging.Filter):
+    """A handler filter: rewrites the record's message, arguments and traceback in place."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name in _FORMATTED_FROM_ARGS:
+            # Its formatter reads the arguments one by one: redact each, keep the shape.
+            if isinstance(record.args, tuple):
+                record.args = tuple(_redact_arg(arg) for arg in record.args)
+            elif isinstance(record.args, Mapping):
+                record.args = {key: _redact_arg(arg) for key, arg in record.args.items()}
+        else:
+            # The whole line at once: a token split between the format and its arguments
+            # ("cf_token=%s") is whole only once formatted.
+            record.msg = redact(record.getMessage())
+            record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _FORMATTER.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+def install_redaction(logger: logging.Logger | None = None) -> None:
+    """Put ``RedactSecrets`` on every handler of ``logger`` (the root logger by default)."""
+    for handler in (logger or logging.getLogger()).handlers:
+        if not any(isinstance(f, RedactSecrets) for f in handler.filters):
+            handler.addFilter(RedactSecrets())
+
+
+def uvicorn_log_config() -> dict[str, Any]:
+    """uvicorn's own logging configuration, with ``RedactSecrets`` on each of its handlers."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["filters"] = {"redact_secrets": {"()": RedactSecrets}}
+    for handler in config["handlers"].values():
+        handler["filters"] = [*handler.get("filters", []), "redact_secrets"]
+    return config

@@ -1,0 +1,173 @@
+"""The client's keyring: API keys and task-token signing secrets (``docs/api.md``).
+
+``Client`` and ``AsyncClient`` get these methods from the two mixins below, so the keyring
+lives in one module: the models, the calls as data, and the blocking and async methods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Self, TypeVar
+
+from ._call import _Call, _segment
+from ._models import _mapping, _optional, _required
+
+__all__ = ["ApiKey", "SigningSecret"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """One of the client's API keys. ``key`` (``cfk_…``) is only set in the answer that created
+    it: keep it then. ``prefix`` tells keys apart in a listing; ``revoked_at`` is set once the
+    key is revoked, after which the gateway refuses it."""
+
+    id: str
+    name: str
+    prefix: str
+    created_at: str
+    revoked_at: str | None = None
+    key: str | None = None
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> Self:
+        """Build from the API's JSON object; raises ``ValueError`` if it has the wrong shape."""
+        obj = _mapping(obj, "api_key")
+        return cls(
+            id=_required(obj, "id", str),
+            name=_required(obj, "name", str),
+            prefix=_required(obj, "prefix", str),
+            created_at=_required(obj, "created_at", str),
+            revoked_at=_optional(obj, "revoked_at", str),
+            key=_optional(obj, "key", str),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SigningSecret:
+    """A task-token signing secret, known by its key id (``kid``, in every token's claims).
+
+    ``signing`` marks the newest secret, the one new tokens are signed with. ``secret``
+    (``cfts_<kid>_…``) is only set in the answer that created it."""
+
+    kid: str
+    signing: bool
+    secret: str | None = None
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> Self:
+        """Build from the API's JSON object; raises ``ValueError`` if it has the wrong shape."""
+        obj = _mapping(obj, "signing_secret")
+        return cls(
+            kid=_required(obj, "kid", str),
+            signing=_required(obj, "signing", bool),
+            secret=_optional(obj, "secret", str),
+        )
+
+
+def _list_of(parse: Any) -> Any:
+    def parse_list(body: Any) -> list[Any]:
+        data = _mapping(body, None).get("data")
+        if not isinstance(data, list):
+            raise ValueError("missing list 'data'")
+        return [parse(item) for item in data]
+
+    return parse_list
+
+
+def _call(method: str, path: str, parse: Any, body: Any = None) -> _Call[Any]:
+    return _Call(method, path, parse, body=body)
+
+
+def _path(prefix: str, value: str) -> str:
+    return f"{prefix}/{_segment(value)}"
+
+
+class _KeyringCalls:
+    def _create_api_key(self, name: str | None) -> _Call[ApiKey]:
+        body = {} if name is None else {"name": name}
+        return _call("POST", "/api-keys", ApiKey.from_json, body)
+
+    def _list_api_keys(self) -> _Call[list[ApiKey]]:
+        return _call("GET", "/api-keys", _list_of(ApiKey.from_json))
+
+    def _revoke_api_key(self, key_id: str) -> _Call[ApiKey]:
+        return _call("DELETE", _path("/api-keys", key_id), ApiKey.from_json)
+
+    def _create_signing_secret(self) -> _Call[SigningSecret]:
+        return _call("POST", "/signing-secrets", SigningSecret.from_json, {})
+
+    def _list_signing_secrets(self) -> _Call[list[SigningSecret]]:
+        return _call("GET", "/signing-secrets", _list_of(SigningSecret.from_json))
+
+    def _delete_signing_secret(self, kid: str) -> _Call[list[SigningSecret]]:
+        return _call("DELETE", _path("/signing-secrets", kid), _list_of(SigningSecret.from_json))
+
+
+class SyncKeyring(_KeyringCalls):
+    """The keyring methods of ``Client``."""
+
+    def _run(self, call: _Call[T]) -> T:
+        raise NotImplementedError  # Client's
+
+    def create_api_key(self, name: str | None = None) -> ApiKey:
+        """A new API key beside the current ones; its ``key`` is shown this once."""
+        return self._run(self._create_api_key(name))
+
+    def list_api_keys(self) -> list[ApiKey]:
+        """The client's API keys, live and revoked, newest first (without the keys)."""
+        return self._run(self._list_api_keys())
+
+    def revoke_api_key(self, key_id: str) -> ApiKey:
+        """Revoke a key at once (``ConflictError`` ``last_api_key`` for the last live one)."""
+        return self._run(self._revoke_api_key(key_id))
+
+    def create_signing_secret(self) -> SigningSecret:
+        """Start a rotation: a new secret that signs every token from now on.
+
+        Verify with both the old and the new secret until the tokens signed with the old one
+        have expired (minutes), then ``delete_signing_secret(old_kid)``.
+        """
+        return self._run(self._create_signing_secret())
+
+    def list_signing_secrets(self) -> list[SigningSecret]:
+        """The current signing secrets by key id, newest (the signing one) first."""
+        return self._run(self._list_signing_secrets())
+
+    def delete_signing_secret(self, kid: str) -> list[SigningSecret]:
+        """End a rotation: tokens signed with this secret stop verifying. Returns the rest;
+        the only secret cannot be deleted (``ConflictError`` ``last_signing_secret``)."""
+        return self._run(self._delete_signing_secret(kid))
+
+
+class AsyncKeyring(_KeyringCalls):
+    """The keyring methods of ``AsyncClient``."""
+
+    async def _run(self, call: _Call[T]) -> T:
+        raise NotImplementedError  # AsyncClient's
+
+    async def create_api_key(self, name: str | None = None) -> ApiKey:
+        """A new API key; see ``Client.create_api_key``."""
+        return await self._run(self._create_api_key(name))
+
+    async def list_api_keys(self) -> list[ApiKey]:
+        """The client's API keys; see ``Client.list_api_keys``."""
+        return await self._run(self._list_api_keys())
+
+    async def revoke_api_key(self, key_id: str) -> ApiKey:
+        """Revoke a key at once; see ``Client.revoke_api_key``."""
+        return await self._run(self._revoke_api_key(key_id))
+
+    async def create_signing_secret(self) -> SigningSecret:
+        """Start a rotation; see ``Client.create_signing_secret``."""
+        return await self._run(self._create_signing_secret())
+
+    async def list_signing_secrets(self) -> list[SigningSecret]:
+        """The current signing secrets; see ``Client.list_signing_secrets``."""
+        return await self._run(self._list_signing_secrets())
+
+    async def delete_signing_secret(self, kid: str) -> list[SigningSecret]:
+        """End a rotation; see ``Client.delete_signing_secret``."""
+        return await self._run(self._delete_signing_secret(kid))

@@ -1,0 +1,74 @@
+"""Helpers for delivery tests: run the delivery loop beside the in-process gateway, wait for a
+real receiver, make endpoints and submissions."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+
+from crowdframe_gateway.delivery import Deliverer
+from harness import ApiClient, Gateway
+from receiver import Receiver
+
+
+@asynccontextmanager
+async def delivering(
+    gateway: Gateway,
+    *,
+    transport: Callable[[], httpx.AsyncBaseTransport] | None = None,
+    rt: Any = None,
+) -> AsyncIterator[Deliverer]:
+    """The delivery loop running for the test's duration (``rt`` replaces the runtime,
+    ``transport`` makes the transport of each connection)."""
+    deliverer = Deliverer(rt or gateway.rt, transport=transport)
+    task = asyncio.create_task(deliverer.run())
+    try:
+        yield deliverer
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await deliverer.aclose()
+
+
+async def wait_until(condition: Callable[[], bool], what: str, seconds: float = 5.0) -> None:
+    for _ in range(int(seconds * 100)):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def wait_for(receiver: Receiver, count: int) -> None:
+    for _ in range(500):
+        if len(receiver.received) >= count:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"expected {count} webhooks, got {len(receiver.received)}")
+
+
+async def endpoint(api: ApiClient, url: str, types: list[str] | None = None) -> dict[str, Any]:
+    answer = await api.call("POST", "/webhook-endpoints", json={"url": url, "event_types": types})
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["secret"].startswith("whsec_")
+    return answer.json()  # type: ignore[no-any-return]
+
+
+async def submit_one(gateway: Gateway, api: ApiClient, project_id: str | None = None) -> str:
+    """A worker accepts and submits one task; the assignment id."""
+    if project_id is None:
+        project = await api.project()
+        await api.tasks(project["id"], 1)
+        project_id = project["id"]
+    worker = await gateway.worker(f"w{len(gateway.browsers)}@example.org")
+    assignment_id = await worker.accept(project_id)
+    answer = await worker.http.post(
+        f"/work/assignments/{assignment_id}/submit",
+        json={"result": {"sentiment": "positive"}},
+        headers={"x-csrf-token": worker.csrf},
+    )
+    assert answer.status_code == 200, answer.text
+    return assignment_id

@@ -1,0 +1,56 @@
+"""An answer leaves only once the writes it reports are on disk, with one flush for many."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from crowdframe_gateway.app import create_app
+from crowdframe_gateway.store import SqliteStore
+from harness import ApiClient, Gateway, settings_for
+
+
+async def test_a_write_is_flushed_before_its_answer(gateway: Gateway, api: ApiClient) -> None:
+    store = gateway.rt.store
+    assert isinstance(store, SqliteStore)
+    before = store._written
+    await api.project()
+    assert store._written > before, "creating a project is a durable write"
+    assert store._synced == store._written, "and it was flushed before the answer"
+
+
+async def test_concurrent_answers_share_flushes(
+    gateway: Gateway, api: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = gateway.rt.store
+    assert isinstance(store, SqliteStore)
+    flushes = []
+    flush = store._flush_log
+
+    def counted() -> None:
+        flushes.append(1)
+        flush()  # the real fsync, counted
+
+    monkeypatch.setattr(store, "_flush_log", counted)
+    await asyncio.gather(*(api.project(title=f"p{n}") for n in range(30)))
+    assert store._synced == store._written
+    assert 1 <= len(flushes) < 30, f"{len(flushes)} flushes for 30 commits"
+
+
+async def test_with_synchronous_normal_nothing_waits_for_the_disk(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "db.sqlite", synchronous="NORMAL")
+    await store.open()
+    with store._tx() as db:
+        db.execute("CREATE TABLE t (x)")
+    await store.sync()
+    assert store._synced == 0, "no flush was asked for"
+    await store.close()
+
+
+async def test_the_durability_setting_reaches_the_store(tmp_path: Path) -> None:
+    relaxed = create_app(settings_for(tmp_path, sqlite_synchronous="NORMAL"), background=False)
+    strict = create_app(settings_for(tmp_path / "b"), background=False)
+    assert relaxed.state.runtime.store._wants_sync is False
+    assert strict.state.runtime.store._wants_sync is True

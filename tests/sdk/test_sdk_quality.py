@@ -1,0 +1,55 @@
+"""The SDK's quality methods against a real gateway app: signals, bulk review, bonuses,
+blocks and gold records, as a client's script would use them."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+import crowdframe
+from harness import ApiClient, Gateway
+
+
+@pytest.fixture
+async def sdk(gateway: Gateway, api: ApiClient) -> crowdframe.AsyncClient:
+    transport = httpx.ASGITransport(app=gateway.app)
+    client = crowdframe.AsyncClient(api.made.api_key, "http://127.0.0.1:8000", transport=transport)
+    yield client  # type: ignore[misc]
+    await client.aclose()
+
+
+async def test_a_client_reviews_in_bulk_pays_a_bonus_and_blocks_a_worker(
+    gateway: Gateway, api: ApiClient, sdk: crowdframe.AsyncClient
+) -> None:
+    project = await sdk.create_project(
+        title="Label it", task_url="http://localhost:8001/task", reward_cents=30
+    )
+    await sdk.add_tasks(project.id, [{"external_id": f"t{n}", "input": {}} for n in range(6)])
+    worker = await gateway.worker()
+    first = await worker.accept(project.id)
+    second = (await worker.submit(first, {"label": "cat"}))["next_url"].rsplit("/", 1)[1]
+    await worker.submit(second, {"label": "dog"})
+
+    flagged = await sdk.list_assignments(signal="too_fast")  # answered in milliseconds
+    assert {a.id for a in flagged} == {first, second}
+    assert flagged.data[0].signals == ["too_fast"]
+
+    review = await sdk.approve_many([first, "asg_unknown"])
+    assert [a.id for a in review.reviewed] == [first]
+    assert review.refused == {"asg_unknown": "not_found"}
+    rejected = await sdk.reject_many([second], "labels are random")
+    assert rejected.reviewed[0].reject_reason == "labels are random"
+
+    bonus = await sdk.bonus(first, 20, "careful work", idempotency_key="b-1")
+    again = await sdk.bonus(first, 20, "careful work", idempotency_key="b-1")
+    assert (bonus.amount_cents, again.created_at) == (20, bonus.created_at)
+    assert "0.50 USD" in (await worker.get("/earnings")).text  # 30 reward + 20 bonus, once
+
+    wid = review.reviewed[0].worker_id
+    block = await sdk.block_worker(wid, reason="random labels", project_id=project.id)
+    assert (block.worker_id, block.project_id) == (wid, project.id)
+    assert [b.worker_id for b in await sdk.list_blocks()] == [wid]
+    await sdk.unblock_worker(wid, project_id=project.id)
+    with pytest.raises(crowdframe.NotFoundError):
+        await sdk.unblock_worker(wid, project_id=project.id)
+    assert await sdk.gold_records(project.id) == []
