@@ -40,6 +40,7 @@ from gateway_processes import Sink, start_sink  # noqa: E402
 from services import BIN, Service, free_port, start_service  # noqa: E402
 
 RATE = 200.0
+SENDERS = 32
 
 
 def gateway(data: Path, port: int, logs: Path, name: str) -> Service:
@@ -139,14 +140,31 @@ async def latency(
             data / "crowdframe.db", origin, api, sink, count
         )
 
+        # The load generator must not be the bottleneck: httpx walks its whole connection pool
+        # on every request, so one shared client with many requests in flight queues them
+        # itself. Each submit goes out on one of SENDERS single-connection clients instead.
+        senders = [
+            httpx.AsyncClient(
+                base_url=origin + "/api/v1",
+                timeout=30,
+                headers=dict(api.headers),
+                limits=httpx.Limits(max_connections=1),
+            )
+            for _ in range(SENDERS)
+        ]
+
         async def submit(i: int) -> None:
             aid, token = work[i]
-            answer = await api.post(
+            answer = await senders[i % SENDERS].post(
                 f"/assignments/{aid}/submit", json={"token": token, "result": {"label": i}}
             )
             assert answer.status_code == 200, answer.text
 
-        sent = await paced(count, submit)
+        try:
+            sent = await paced(count, submit)
+        finally:
+            for sender in senders:
+                await sender.aclose()
         await wait_for(sink, lambda: len(sink.lines()) >= count)
         got = arrivals(sink, 2)
         gateway_ms = [(got[work[i][0]] - sent[i]) * 1000 for i in range(count)]

@@ -11,10 +11,11 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.routing import Mount
+from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .api import api_exception_handlers, api_routes
+from .api.openapi import openapi
 from .background import running_background
 from .middleware import DurableAnswers, SecurityHeaders
 from .mturk.routes import mturk_endpoint, mturk_exception_handlers, mturk_routes
@@ -69,6 +70,7 @@ def create_app(
     mturk = Starlette(routes=mturk_routes, exception_handlers=mturk_exception_handlers)
     routes = [
         Mount("/api/v1", app=api),
+        Route("/openapi.json", openapi, methods=["GET"]),
         mturk_endpoint,
         Mount("/mturk", app=mturk),
         Mount("/widgets", app=StaticFiles(directory=widgets_dir()), name="widgets"),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Self, TypeVar
 
 from ._call import _Call, _query, _segment
+from ._keyring import _list_of
 from ._models import Assignment, _mapping, _optional, _required
 
 __all__ = ["Block", "Bonus", "BulkReview", "GoldRecord"]
@@ -114,16 +115,6 @@ class Bonus:
         )
 
 
-def _data(parse: Any) -> Any:
-    def parse_list(body: Any) -> list[Any]:
-        data = _mapping(body, None).get("data")
-        if not isinstance(data, list):
-            raise ValueError("missing list 'data'")
-        return [parse(item) for item in data]
-
-    return parse_list
-
-
 class _QualityCalls:
     def _block_worker(self, worker_id: str, reason: str, project_id: str | None) -> _Call[Block]:
         body: dict[str, str] = {"reason": reason}
@@ -137,11 +128,11 @@ class _QualityCalls:
         return _Call("DELETE", path, lambda body: None, params=_query(project_id=project_id))
 
     def _list_blocks(self) -> _Call[list[Block]]:
-        return _Call("GET", "/blocks", _data(Block.from_json))
+        return _Call("GET", "/blocks", _list_of(Block.from_json))
 
     def _gold_records(self, project_id: str) -> _Call[list[GoldRecord]]:
         path = f"/projects/{_segment(project_id)}/gold"
-        return _Call("GET", path, _data(GoldRecord.from_json))
+        return _Call("GET", path, _list_of(GoldRecord.from_json))
 
     def _review_many(
         self, action: str, ids: Sequence[str], reason: str | None

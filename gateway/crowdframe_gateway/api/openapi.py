@@ -1,0 +1,117 @@
+"""``GET /openapi.json``: the client API's routes as an OpenAPI 3.1 document.
+
+Built from the routes table itself, so it cannot drift from what the gateway serves: every
+path, method and path parameter, the bearer-key security scheme and the shared error shape.
+Request and answer bodies are described in docs/api.md.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+
+from crowdframe import __version__
+
+from . import api_routes
+
+__all__ = ["openapi", "openapi_document"]
+
+PREFIX = "/api/v1"
+
+
+def _summary(endpoint: Any) -> str:
+    doc = inspect.getdoc(endpoint)
+    if doc:
+        return doc.splitlines()[0].strip("`. ")
+    return str(endpoint.__name__).replace("_", " ").capitalize()
+
+
+def _operation_id(method: str, path: str) -> str:
+    """``post /assignments/{id}/approve`` → ``post_assignments_by_id_approve``: unique, as one
+    handler may serve several routes."""
+    words = [
+        f"by_{part[1:-1]}" if part.startswith("{") else part.replace("-", "_")
+        for part in path.strip("/").split("/")
+    ]
+    return "_".join([method, *words])
+
+
+def _operation(route: Route | WebSocketRoute, method: str) -> dict[str, Any]:
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in route.param_convertors
+    ]
+    operation: dict[str, Any] = {
+        "operationId": _operation_id(method, route.path),
+        "summary": _summary(route.endpoint),
+        "security": [{"apiKey": []}],
+        "responses": {
+            "2XX": {"description": "success (see docs/api.md for the body)"},
+            "4XX": {"$ref": "#/components/responses/Error"},
+        },
+    }
+    if parameters:
+        operation["parameters"] = parameters
+    if isinstance(route, WebSocketRoute):
+        operation["description"] = "A websocket: connect with the API key (docs/webhooks.md)."
+    return operation
+
+
+def openapi_document(routes: list[BaseRoute], server: str) -> dict[str, Any]:
+    paths: dict[str, dict[str, Any]] = {}
+    for route in routes:
+        if isinstance(route, Route):
+            for method in sorted((route.methods or set()) - {"HEAD"}):
+                paths.setdefault(PREFIX + route.path, {})[method.lower()] = _operation(
+                    route, method.lower()
+                )
+        elif isinstance(route, WebSocketRoute):
+            paths.setdefault(PREFIX + route.path, {})["get"] = _operation(route, "get")
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Crowdframe client API",
+            "version": __version__,
+            "description": "See docs/api.md for every request and answer body.",
+        },
+        "servers": [{"url": server}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}},
+            "responses": {
+                "Error": {
+                    "description": "The request was refused; `field` names the bad input.",
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+                    },
+                }
+            },
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "required": ["code", "message"],
+                            "properties": {
+                                "code": {"type": "string"},
+                                "message": {"type": "string"},
+                                "field": {"type": "string"},
+                            },
+                        }
+                    },
+                }
+            },
+        },
+    }
+
+
+async def openapi(request: Request) -> JSONResponse:
+    """The OpenAPI document of the client API."""
+    rt = request.app.state.runtime
+    return JSONResponse(openapi_document(api_routes, rt.settings.public_origin))
