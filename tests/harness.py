@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from starlette.applications import Starlette
 
 from crowdframe_gateway.clients import NewClient, create_client
@@ -15,6 +16,10 @@ from crowdframe_gateway.runtime import Runtime
 from crowdframe_gateway.settings import Settings
 
 GATEWAY = "http://127.0.0.1:8000"
+
+# Runs a gateway test on each store (the ``gateway`` fixture's ``gateway_store``): for a module,
+# ``pytestmark = ON_BOTH_STORES``; for one test, decorate it.
+ON_BOTH_STORES = pytest.mark.parametrize("gateway_store", ["sqlite", "redis"])
 TASK_URL = "http://localhost:8001/task"
 
 

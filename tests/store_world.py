@@ -171,9 +171,7 @@ async def claim_and_submit(
     return await store.submit(claimed.id, result, now=at, signals=signals, ip_hash=ip_hash)
 
 
-async def leased_events(store: Store, type: str) -> list[dict[str, Any]]:
-    """The data of every event of one type waiting in the outbox (the client needs an endpoint
-    that hears it), in the order they happened."""
-    leased = await store.lease_messages(now=now() + 10**7, limit=1000, lease_seconds=30)
-    found = sorted((m.event for m in leased if m.event.type == type), key=lambda e: e.created_at)
-    return [e.data for e in found]
+async def recorded_events(store: Store, client: Client, type: str) -> list[dict[str, Any]]:
+    """The data of every event of one type the client's live feed holds, oldest first."""
+    feed = await store.read_events(client.id, after=None, limit=10_000)
+    return [event.data for _, event in feed if event.type == type]

@@ -7,7 +7,9 @@ from typing import Any
 
 from crowdframe_gateway.earnings import credit_reward
 from crowdframe_gateway.records import now
-from harness import ApiClient, Browser, Gateway
+from harness import ON_BOTH_STORES, ApiClient, Browser, Gateway
+
+pytestmark = ON_BOTH_STORES
 
 
 async def do_task(worker: Browser, project_id: str) -> str:

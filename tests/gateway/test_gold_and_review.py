@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from crowdframe_gateway.records import now
-from harness import ApiClient, Gateway
+from harness import ON_BOTH_STORES, ApiClient, Gateway
 
 
 async def gold_project(api: ApiClient, **fields: Any) -> str:
@@ -79,6 +79,7 @@ async def test_gold_tasks_are_served_to_every_worker_and_never_complete(
     assert all(not json.loads(r["data"])["external_id"].startswith("gold-") for r in completed)
 
 
+@ON_BOTH_STORES
 async def test_a_blocked_worker_sees_nothing_of_the_client_until_unblocked(
     gateway: Gateway, api: ApiClient
 ) -> None:
@@ -102,6 +103,7 @@ async def test_a_blocked_worker_sees_nothing_of_the_client_until_unblocked(
     assert forged.status_code == 404, "a client cannot block on another client's project"
 
 
+@ON_BOTH_STORES
 async def test_review_in_bulk_reports_each_assignment(gateway: Gateway, api: ApiClient) -> None:
     project = await api.project()
     await api.tasks(project["id"], 6)  # each submit also claims the worker's next task
@@ -123,6 +125,7 @@ async def test_review_in_bulk_reports_each_assignment(gateway: Gateway, api: Api
     }
 
 
+@ON_BOTH_STORES
 async def test_unreviewed_submissions_are_approved_after_the_delay(
     gateway: Gateway, api: ApiClient
 ) -> None:

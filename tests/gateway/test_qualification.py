@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from harness import ApiClient, Gateway
+from harness import ON_BOTH_STORES, ApiClient, Gateway
+
+pytestmark = ON_BOTH_STORES
 
 # 18 USD an hour (see harness.ApiClient.project); 8 USD an hour is below Germany's minimum
 # (13.90 EUR) but above the US federal one (7.25 USD).

@@ -3,17 +3,34 @@
 from __future__ import annotations
 
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
-from crowdframe_gateway.records import Attempt, now
+import pytest
+
+from crowdframe_gateway.errors import Conflict
+from crowdframe_gateway.mturk.records import Hit, HitType, MTurkCredential
+from crowdframe_gateway.records import (
+    Attempt,
+    Block,
+    Client,
+    Credit,
+    Project,
+    ProjectSpec,
+    Task,
+    new_id,
+    now,
+)
 from crowdframe_gateway.store import SqliteStore, Store
 from crowdframe_gateway.store.redis import RedisStore
 from services import BIN
 from store_world import (
     all_assignments,
+    claim_and_submit,
     make_client,
     make_endpoint,
     make_project,
+    make_tasks,
     make_worker,
     new_tasks,
 )
@@ -36,22 +53,65 @@ async def _history(store: Store) -> dict[str, str]:
         assert claimed is not None
         return claimed.id
 
+    ids: dict[str, str] = {}
     approved, done = await claim("w1"), await claim("w2")
-    await store.submit(approved, {"label": "cat"}, now=at)
-    await store.submit(done, {"label": "cat"}, now=at)  # completes the first task
+    await store.submit(approved, {"label": "cat"}, now=at, signals=("too_fast",), ip_hash="ip1")
+    await store.submit(done, {"label": "cat"}, now=at, ip_hash="ip1")  # completes the first task
     await store.review(approved, approve=True, reason=None, now=at)
     await store.return_assignment(await claim("w3"), now=at)
     await claim("w4")  # still live
     rejected = await claim("w5")
     await store.submit(rejected, {"label": "?"}, now=at)
     await store.review(rejected, approve=False, reason="unclear", now=at)
+    ids |= await _quality_and_mturk_history(store, acme, at)
     await store.record_event(acme.id, "endpoint.test", {"hello": "world"})
     first, second, *_ = await store.lease_messages(now=at, limit=2, lease_seconds=1)
     await store.finish_attempt(
         Attempt(first.id, at, 204, 5.0, ""), "delivered", next_attempt_at=None
     )
     await store.finish_attempt(Attempt(second.id, at, 500, 5.0, "no"), "retry", next_attempt_at=at)
-    return {"acme": acme.id, "other": other.id, "project": project.id, "retried": second.id}
+    return {
+        **ids,
+        "acme": acme.id,
+        "other": other.id,
+        "project": project.id,
+        "retried": second.id,
+        "approved": approved,
+    }
+
+
+async def _quality_and_mturk_history(store: Store, acme: Client, at: float) -> dict[str, str]:
+    """Gold tasks and records, blocks, credits, MTurk credentials, HIT types and HITs."""
+    gold = await make_project(store, acme, auto_approve_delay=60)
+    await make_tasks(store, gold, 1, prefix="gold-", gold={"label": "cat"})
+    await make_tasks(store, gold, 2)
+    for worker in ("g1", "g2"):
+        # at the time of the call: the log of events from two projects is in time order
+        await claim_and_submit(store, gold, worker, {"label": "dog"}, gold=True)
+        await store.record_gold(gold.id, worker, "p-" + worker, correct=worker == "g1",
+                                min_answers=1, min_accuracy=0.5)  # fmt: skip
+    waiting = await claim_and_submit(store, gold, "g1", {"label": "cat"})
+    await store.block(Block(acme.id, "p-w9", "", "bot", at))
+    await store.block(Block(acme.id, "p-w8", gold.id, "sloppy", at + 1))
+    for key, kind in ((f"reward:{waiting.id}", "reward"), ("bonus:x", "bonus")):
+        await store.credit(
+            Credit(new_id("crd"), "g1", acme.id, waiting.id, kind, 5, "USD", "r", key, at)  # type: ignore[arg-type]
+        )
+    await store.create_mturk_credential(MTurkCredential("AKCF1", acme.id, "sealed", "active", at))
+    await store.create_mturk_credential(MTurkCredential("AKCF2", acme.id, "sealed", "revoked", at))
+    kind = HitType("htp_1", acme.id, "fp", "Rate", "d", "k", 5, 600, 60, ("DE",), (), [], at)
+    await store.hit_type_for(kind)
+    spec = ProjectSpec(title="Rate", task_url="https://t.example/x", reward_cents=5)
+    made = Project(new_id("prj"), acme.id, spec, "active", at)
+    mturk = await store.hit_type_project(kind.id, "https://t.example", made)
+    hits = []
+    for n, token in enumerate(("tok", None, None)):
+        task = Task(new_id("tsk"), mturk.id, f"h{n}", {}, "open", at, at + (-1 if n == 2 else 3600))
+        hit = Hit(task, acme.id, kind.id, "<q/>", "https://t.example/x", 0, "", 2, at)
+        await store.create_hit(hit, token)
+        hits.append(task.id)
+    await store.dispose_hit(hits[2], now=at)  # expired: disposable
+    return {"gold": gold.id, "waiting": waiting.id, "mturk": mturk.id, "hit": hits[0]}
 
 
 async def _snapshot(store: Store, ids: dict[str, str]) -> dict[str, object]:
@@ -74,6 +134,24 @@ async def _snapshot(store: Store, ids: dict[str, str]) -> dict[str, object]:
         "outbox": sorted((m.id, m.event, m.endpoint, m.attempts) for m in leased),
         "attempts": await store.list_attempts(ids["retried"]),
         "offers": await store.open_projects("w1", now=now()),
+        "gold": await store.gold_stats(ids["gold"]),
+        "gold task": await store.peek_task(ids["gold"], "g3", now=now()),
+        "stopped": await store.is_blocked(ids["acme"], "g2", "p-g2", ids["gold"]),
+        "blocks": await store.list_blocks(ids["acme"]),
+        "earnings": await store.earnings("g1"),
+        "bonuses": await store.list_bonuses(
+            ids["acme"], task_id=None, assignment_id=ids["waiting"], cursor=None, limit=5
+        ),
+        "flagged": await all_assignments(store, ids["acme"], signal="too_fast"),
+        "same address": await store.workers_on_ip(ids["project"], "ip1", other_than="w9"),
+        "history": await store.worker_history(ids["gold"], "g1", limit=5),
+        "work seconds": await store.work_seconds(ids["project"], limit=5),
+        "credentials": [await store.get_mturk_credential(k) for k in ("AKCF1", "AKCF2")],
+        "hit type": await store.get_hit_type("htp_1"),
+        "hits": await store.list_hits(ids["acme"], cursor=None, limit=10),
+        "hit assignments": await store.list_task_assignments(
+            ids["hit"], statuses=("accepted",), cursor=None, limit=5
+        ),
         "api_keys": await store.list_api_keys(ids["acme"]),
         "log": [
             (await store.list_messages(e.id, status=None, cursor=None, limit=100)).items
@@ -102,7 +180,9 @@ async def test_everything_moves_from_sqlite_to_redis_and_work_goes_on(
 
     moved = _migrate(tmp_path / "crowdframe.db", redis_url)
     assert moved.returncode == 0, moved.stderr
-    assert "assignments: 5" in moved.stdout and "done:" in moved.stdout
+    assert (
+        "assignments: 8" in moved.stdout and "HITs: 3" in moved.stdout and "done:" in moved.stdout
+    )
 
     sqlite = SqliteStore(tmp_path / "crowdframe.db")
     await sqlite.open()
@@ -112,8 +192,8 @@ async def test_everything_moves_from_sqlite_to_redis_and_work_goes_on(
         before, after = await _snapshot(sqlite, ids), await _snapshot(redis, ids)
         assert after == before
         # every event, and a message of each for the endpoint hearing everything
-        assert len(before["feed"]) == 13 and len(before["log"][0]) == 13  # type: ignore[arg-type,index]
-        assert len(before["assignments"]) == 5 and len(before["outbox"]) == 4  # type: ignore[arg-type]  # one per task in flight, in order
+        assert len(before["feed"]) == 21 and len(before["log"][0]) == 21  # type: ignore[arg-type,index]
+        assert len(before["assignments"]) == 8 and len(before["outbox"]) == 7  # type: ignore[arg-type]  # one per task in flight, in order
         # and the work goes on in Redis, by the same rules
         project = await redis.get_project(ids["project"])
         assert project is not None
@@ -127,6 +207,19 @@ async def test_everything_moves_from_sqlite_to_redis_and_work_goes_on(
         assert claimed is not None and claimed.task_id not in had
         listed = await all_assignments(redis, ids["acme"])
         assert listed[-1].id == claimed.id, "new work lists after the migrated work"
+        # quality, the ledger and MTurk carry on where they were
+        gold = await redis.claim(ids["gold"], "g3", "p-g3", now=now(), gold=True)
+        assert gold is not None and (await redis.get_task(gold.task_id)).gold  # type: ignore[union-attr]
+        approved = await redis.auto_approve(now=now() + 61)
+        assert ids["waiting"] in {a.id for a in approved} and len(approved) == 3, "and 2 gold"
+        hit = await redis.get_hit(ids["hit"])
+        assert hit is not None and hit == await sqlite.get_hit(ids["hit"])
+        with pytest.raises(Conflict):
+            await redis.create_hit(replace(hit, task=replace(hit.task, id=new_id("tsk"))), "tok")
+        credit = (await redis.earnings("g1"))[0]
+        assert await redis.credit(replace(credit, id=new_id("crd"))) == credit
+        assert not await redis.revoke_mturk_credential("AKCF2")
+        assert await redis.revoke_mturk_credential("AKCF1")
     finally:
         await redis.close()
         await sqlite.close()

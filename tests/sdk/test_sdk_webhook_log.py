@@ -66,14 +66,18 @@ async def test_every_failed_message_since_a_time_can_be_replayed(
             first = await sdk.send_test_event(hook.id)
             second = await sdk.send_test_event(hook.id)
             await wait_for(receiver, 4)
-            for _ in range(100):
+            for _ in range(500):  # attempts are group-committed: wait for the recorded answers
                 failed = (await sdk.list_webhook_messages(hook.id, status="failed")).data
                 if len(failed) == 2:
                     break
                 await asyncio.sleep(0.02)
             count = await sdk.replay_failed_webhooks(hook.id, datetime(2020, 1, 1, tzinfo=UTC))
             await wait_for(receiver, 6)
-            delivered = (await sdk.list_webhook_messages(hook.id, status="delivered")).data
+            for _ in range(500):
+                delivered = (await sdk.list_webhook_messages(hook.id, status="delivered")).data
+                if len(delivered) == 2:
+                    break
+                await asyncio.sleep(0.02)
     assert {m.id for m in failed} == {first, second}
     assert count == 2
     assert {m.id for m in delivered} == {first, second}

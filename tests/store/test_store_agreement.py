@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -13,11 +14,10 @@ from crowdframe_gateway.store import Store
 from store_world import (
     all_assignments,
     claim_and_submit,
-    leased_events,
     make_client,
-    make_endpoint,
     make_project,
     make_tasks,
+    recorded_events,
 )
 
 Opener = Callable[[], Awaitable[Store]]
@@ -25,21 +25,20 @@ Opener = Callable[[], Awaitable[Store]]
 
 async def test_a_disagreement_asks_one_more_worker_then_completes(store: Store) -> None:
     client = await make_client(store)
-    await make_endpoint(store, client, ["task.completed"])
     project = await make_project(store, client, per_task=2, agreement_min=0.6, assignments_max=3)
     [task] = await make_tasks(store, project, 1)
     await claim_and_submit(store, project, "w1", {"label": "cat"})
     await claim_and_submit(store, project, "w2", {"label": "Dog"})
     still = await store.get_task(task.id)
     assert still is not None and still.status == "open", "a tie is below 60 %"
-    assert await leased_events(store, "task.completed") == []
+    assert await recorded_events(store, client, "task.completed") == []
     assert await store.open_projects("w1", now=now()) == [], "never to a worker twice"
     assert [n for _, n in await store.open_projects("w3", now=now())] == [1]
     await claim_and_submit(store, project, "w3", {"label": " CAT"})
     done = await store.get_task(task.id)
     assert done is not None and done.status == "completed"
     assert await store.claim(project.id, "w4", "p", now=now()) is None
-    [data] = await leased_events(store, "task.completed")
+    [data] = await recorded_events(store, client, "task.completed")
     assert data["aggregate"] == {
         "label": {"value": "cat", "agreement": 0.6667, "votes": {"cat": 2, "Dog": 1}}
     }
@@ -50,7 +49,6 @@ async def test_a_disagreement_asks_one_more_worker_then_completes(store: Store) 
 
 async def test_agreement_or_the_maximum_completes_a_task_at_once(store: Store) -> None:
     client = await make_client(store)
-    await make_endpoint(store, client, ["task.completed"])
     agreeing = await make_project(store, client, per_task=2, agreement_min=0.6, assignments_max=3)
     capped = await make_project(store, client, per_task=2, agreement_min=0.9, assignments_max=2)
     plain = await make_project(store, client, per_task=2)  # no minimum: never more
@@ -60,7 +58,7 @@ async def test_agreement_or_the_maximum_completes_a_task_at_once(store: Store) -
             await claim_and_submit(store, project, f"w{n}", {"x": answer})
         done = await store.get_task(task.id)
         assert done is not None and done.status == "completed", project.spec
-    completed = await leased_events(store, "task.completed")
+    completed = await recorded_events(store, client, "task.completed")
     assert [d["aggregate"]["x"]["value"] for d in completed] == ["a", None, None]
 
 
@@ -77,15 +75,23 @@ async def test_answers_without_categorical_fields_never_ask_for_more(store: Stor
 async def test_concurrent_answers_complete_each_task_once_by_the_rule(open_stores: Opener) -> None:
     stores = [await open_stores() for _ in range(3)]
     client = await make_client(stores[0])
-    await make_endpoint(stores[0], client, ["task.completed"])
     project = await make_project(
         stores[0], client, per_task=2, agreement_min=0.7, assignments_max=4
     )
     await make_tasks(stores[0], project, 15)
 
     async def worker(number: int) -> None:
+        """Works until every task is complete: a seat may open again after a disagreement."""
         store = stores[number % len(stores)]
-        while (claimed := await store.claim(project.id, f"w{number}", "p", now=now())) is not None:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            claimed = await store.claim(project.id, f"w{number}", "p", now=now())
+            if claimed is None:
+                counted = await store.get_project(project.id)
+                if counted is None or counted.counts["open"] == 0:
+                    return
+                await asyncio.sleep(0.01)
+                continue
             await asyncio.sleep(0)
             label = "cat" if number % 3 else "dog"  # every third worker disagrees
             await store.submit(claimed.id, {"label": label}, now=now())
@@ -95,7 +101,7 @@ async def test_concurrent_answers_complete_each_task_once_by_the_rule(open_store
     for a in await all_assignments(stores[0], client.id):
         assert a.status == "submitted"
         answers[a.task_id].append(a.result)
-    completed = await leased_events(stores[0], "task.completed")
+    completed = await recorded_events(stores[0], client, "task.completed")
     completed_ids = [d["task_id"] for d in completed]
     assert len(completed_ids) == len(set(completed_ids)), "each task completed at most once"
     for task_id, results in answers.items():

@@ -6,11 +6,10 @@ from crowdframe_gateway.records import now
 from crowdframe_gateway.store import Store
 from store_world import (
     claim_and_submit,
-    leased_events,
     make_client,
-    make_endpoint,
     make_project,
     make_tasks,
+    recorded_events,
 )
 
 CAT = {"label": "cat"}
@@ -79,7 +78,6 @@ async def test_gold_tasks_never_complete_and_a_returned_one_is_not_offered_as_wo
 
 async def test_a_worker_below_the_accuracy_is_stopped_once_and_told_once(store: Store) -> None:
     client = await make_client(store)
-    await make_endpoint(store, client, ["worker.stopped"])
     project = await make_project(store, client)
     other = await make_project(store, client)
 
@@ -102,7 +100,7 @@ async def test_a_worker_below_the_accuracy_is_stopped_once_and_told_once(store: 
     assert await store.is_blocked(client.id, "w1", "p-w1", project.id)
     assert not await store.is_blocked(client.id, "w1", "p-w1", other.id), "on that project only"
     assert not await store.is_blocked(client.id, "w2", "p-w2", project.id)
-    assert await leased_events(store, "worker.stopped") == [
+    assert await recorded_events(store, client, "worker.stopped") == [
         {
             "project_id": project.id,
             "worker_id": "p-w1",

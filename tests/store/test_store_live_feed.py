@@ -69,3 +69,17 @@ async def test_a_malformed_cursor_is_refused(store: Store) -> None:
     client = await make_client(store)
     with pytest.raises(InvalidInput):
         await store.read_events(client.id, after="not-a-cursor", limit=10)
+
+
+async def test_every_event_reaches_the_feed_whatever_the_clocks_of_its_writers(
+    store: Store,
+) -> None:
+    """Gateway processes stamp events with their own clocks: a later event of one project may
+    carry an earlier time. None is lost, and one project's events keep their order."""
+    client = await make_client(store)
+    project = await make_project(store, client)
+    await make_tasks(store, project, 3)
+    at = now()
+    claims = [await store.claim(project.id, f"w{i}", "p", now=at - i) for i in range(3)]
+    read = await store.read_events(client.id, after=None, limit=10)
+    assert [e.data["assignment_id"] for _, e in read] == [c.id for c in claims if c is not None]

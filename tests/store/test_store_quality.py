@@ -12,11 +12,10 @@ from crowdframe_gateway.store import Store
 from store_world import (
     all_assignments,
     claim_and_submit,
-    leased_events,
     make_client,
-    make_endpoint,
     make_project,
     make_tasks,
+    recorded_events,
 )
 
 Opener = Callable[[], Awaitable[Store]]
@@ -48,7 +47,6 @@ async def test_a_block_holds_for_one_project_or_all_until_lifted(store: Store) -
 
 async def test_submissions_are_approved_once_their_delay_has_passed(store: Store) -> None:
     client = await make_client(store)
-    await make_endpoint(store, client, ["assignment.approved"])
     quick = await make_project(store, client, auto_approve_delay=60)
     slow = await make_project(store, client, auto_approve_delay=3600)
     for project in (quick, slow):
@@ -67,7 +65,7 @@ async def test_submissions_are_approved_once_their_delay_has_passed(store: Store
     assert [a.id for a in await store.auto_approve(now=at + 90)] == [late.id]
     assert (await store.get_assignment(reviewed.id)).status == "rejected"  # type: ignore[union-attr]
     assert (await store.get_assignment(waiting.id)).status == "submitted"  # type: ignore[union-attr]
-    [event, _] = await leased_events(store, "assignment.approved")
+    [event, _] = await recorded_events(store, client, "assignment.approved")
     assert event["auto_approved"] is True and event["assignment_id"] == early.id
     assert event["status"] == "approved" and event["result"] == {"a": 1}
 

@@ -10,12 +10,25 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
+from dataclasses import fields
 from pathlib import Path
 
-from ..records import ApiKey, Project
+from ..mturk.records import Hit, MTurkCredential
+from ..records import ApiKey, Block, Credit, GoldStats, Project
 from .redis import RedisStore
+from .redis.hits import hit_made
 from .redis.imports import RedisImporter
-from .sqlite.base import _assignment, _client, _endpoint, _spec_from_json, _task, _worker
+from .sqlite.base import (
+    _assignment,
+    _client,
+    _endpoint,
+    _spec_from_json,
+    _task,
+    _worker,
+)
+from .sqlite.compat import _hit_type
+
+_GOLD_FIELDS = ("project_id", "worker_id", "worker_pseudonym", "answered", "correct")
 
 __all__ = ["MigrationError", "migrate_sqlite_to_redis"]
 
@@ -93,7 +106,7 @@ async def _copy(db: sqlite3.Connection, to: RedisImporter, report: Report) -> in
 
     count = 0
     for row in db.execute("SELECT * FROM assignments ORDER BY seq"):
-        await to.assignment(_assignment(row), row["seq"])
+        await to.assignment(_assignment(row), row["seq"], row["ip_hash"])
         count += 1
         progress("assignments", count)
     progress("assignments", count, final=True)
@@ -138,7 +151,75 @@ async def _copy(db: sqlite3.Connection, to: RedisImporter, report: Report) -> in
     for row in rows:
         await to.idempotency(row["client_id"], row["key"], row["request_hash"], row["task_ids"])
     progress("idempotency keys", len(rows), final=True)
-    return total + len(rows) + await _copy_keyring_and_feed(db, to, report)
+    total += len(rows)
+    total += await _copy_keyring_and_feed(db, to, report)
+    return total + await _copy_quality(db, to, report) + await _copy_mturk(db, to, report)
+
+
+async def _copy_quality(db: sqlite3.Connection, to: RedisImporter, report: Report) -> int:
+    """Gold records, block lists and the earnings ledger."""
+    rows = db.execute("SELECT rowid AS n, * FROM gold_stats ORDER BY rowid").fetchall()
+    for row in rows:
+        stats = GoldStats(**{k: row[k] for k in _GOLD_FIELDS}, stopped=bool(row["stopped"]))
+        await to.gold_stats(stats, row["n"])
+    report(f"gold records: {len(rows)}")
+    total = len(rows)
+    rows = db.execute("SELECT * FROM blocks ORDER BY created_at").fetchall()
+    for row in rows:
+        await to.block(Block(**dict(row)))
+    report(f"blocks: {len(rows)}")
+    total += len(rows)
+    rows = db.execute("SELECT * FROM credits ORDER BY seq").fetchall()
+    for row in rows:
+        credit = Credit(**{f.name: row[f.name] for f in fields(Credit)})
+        await to.credit(credit, row["task_id"], row["seq"])
+    report(f"credits: {len(rows)}")
+    return total + len(rows)
+
+
+async def _copy_mturk(db: sqlite3.Connection, to: RedisImporter, report: Report) -> int:
+    """MTurk credentials, HIT types, the projects they run as, and HITs."""
+    rows = db.execute("SELECT * FROM mturk_credentials ORDER BY created_at").fetchall()
+    for row in rows:
+        await to.mturk_credential(MTurkCredential(**dict(row)))
+    total = len(rows)
+    rows = db.execute("SELECT * FROM mturk_hit_types ORDER BY created_at").fetchall()
+    for row in rows:
+        await to.hit_type(_hit_type(row))
+    total += len(rows)
+    for row in db.execute(
+        "SELECT h.*, p.client_id FROM mturk_hit_type_projects h"
+        " JOIN projects p ON p.id = h.project_id"
+    ):
+        await to.hit_type_project(row["client_id"], row["hit_type_id"], row["origin"],
+                                  row["project_id"])  # fmt: skip
+        total += 1
+    report(f"MTurk credentials and HIT types: {total}")
+    count = 0
+    for row in db.execute("SELECT * FROM mturk_hits ORDER BY seq").fetchall():
+        task = db.execute("SELECT * FROM tasks WHERE id = ?", (row["task_id"],)).fetchone()
+        hit = Hit(
+            task=_task(task),
+            client_id=row["client_id"],
+            hit_type_id=row["hit_type_id"],
+            question=row["question"],
+            external_url=row["external_url"],
+            frame_height=row["frame_height"],
+            annotation=row["annotation"],
+            max_assignments=task["per_task"],
+            created_at=row["created_at"],
+        )
+        made = hit_made(hit)
+        await to.hit(hit, made, row["request_token"], row["seq"], row["disposed_at"])
+        count += 1
+        progress_every(report, "HITs", count)
+    report(f"HITs: {count}")
+    return total + count
+
+
+def progress_every(report: Report, kind: str, count: int) -> None:
+    if count % 5000 == 0:
+        report(f"{kind}: {count} …")
 
 
 async def _copy_keyring_and_feed(db: sqlite3.Connection, to: RedisImporter, report: Report) -> int:

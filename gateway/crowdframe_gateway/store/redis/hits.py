@@ -27,12 +27,12 @@ from .base import RedisBase
 from .catalog import _seq, task_row
 from .codec import assignment_from, fields, hash_of, hit_from, task_from, texts
 
-__all__ = ["HitsPart"]
+__all__ = ["HitsPart", "hit_made"]
 
 _CURSOR = re.compile(r"^\d{16}:[A-Za-z0-9_.-]{1,100}$")
 
 
-def _made(hit: Hit) -> str:
+def hit_made(hit: Hit) -> str:
     """The HIT as create_hit.lua takes it (every value text, floats with every digit)."""
     record = {
         "client_id": hit.client_id,
@@ -50,7 +50,7 @@ def _made(hit: Hit) -> str:
 class HitsPart(RedisBase):
     async def create_hit(self, hit: Hit, unique_request_token: str | None) -> Hit:
         task = hit.task
-        made = _made(hit)
+        made = hit_made(hit)
         await self.r.set(keys.TASK_INDEX + task.id, task.project_id)  # before: never dangling
         seen = await self._eval(
             "hit_listing", hit.client_id, task.id, unique_request_token or "", made

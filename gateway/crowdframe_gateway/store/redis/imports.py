@@ -13,9 +13,21 @@ from typing import Any
 import redis.asyncio as redis
 from redis.typing import EncodableT, FieldT
 
-from ...records import ApiKey, Assignment, Client, Endpoint, Project, Task, Worker
+from ...mturk.records import Hit, HitType, MTurkCredential
+from ...records import (
+    ApiKey,
+    Assignment,
+    Block,
+    Client,
+    Credit,
+    Endpoint,
+    GoldStats,
+    Project,
+    Task,
+    Worker,
+)
 from . import keys
-from .codec import client_to, endpoint_to, spec_to, worker_to
+from .codec import client_to, endpoint_to, record_to, spec_to, worker_to
 
 __all__ = ["RedisImporter"]
 
@@ -30,6 +42,7 @@ class RedisImporter:
         self.pipe = r.pipeline(transaction=False)
         self.batch = batch
         self.queued = 0
+        self.approve_delays: dict[str, int] = {}  # project id -> auto_approve_delay
         self.message_seqs: dict[str, int] = {}  # partition -> messages imported so far
 
     async def is_empty(self) -> bool:
@@ -71,6 +84,7 @@ class RedisImporter:
         self.pipe.zadd(keys.PROJECTS, {project.id: seq})
         self.pipe.set(keys.PROJECT_SEQ, seq)  # rows come in seq order: the last one wins
         self.pipe.sadd(keys.PARTITIONS, project.id)
+        self.approve_delays[project.id] = project.spec.auto_approve_delay
         await self._queued(5)
 
     async def task(self, task: Task, *, seq: int, per_task: int, assigned: int) -> None:
@@ -90,6 +104,8 @@ class RedisImporter:
                 "seq": seq,
             },
         )
+        if task.gold is not None:
+            self.pipe.hset(p + "task:" + task.id, "gold", json.dumps(task.gold))
         self.pipe.zadd(p + "tasks", {task.id: seq})
         self.pipe.hset(p + "ext", task.external_id, task.id)
         self.pipe.set(keys.TASK_INDEX + task.id, task.project_id)
@@ -97,12 +113,15 @@ class RedisImporter:
         self.pipe.hincrby(p + "counts", "tasks", 1)
         if task.status in ("open", "completed"):
             self.pipe.hincrby(p + "counts", task.status, 1)
-        if task.status == "open" and assigned < per_task:
+        if task.status == "open" and task.gold is not None:
+            self.pipe.zadd(p + "gold", {task.id: seq})
+            self.pipe.zadd(p + "goldexp", {task.id: task.expires_at})
+        elif task.status == "open" and assigned < per_task:
             self.pipe.zadd(p + "pool", {task.id: seq})
             self.pipe.zadd(p + "poolexp", {task.id: task.expires_at})
-        await self._queued(9)
+        await self._queued(10)
 
-    async def assignment(self, a: Assignment, seq: int) -> None:
+    async def assignment(self, a: Assignment, seq: int, ip_hash: str | None) -> None:
         p = keys.part(a.project_id)
         sort = f"{seq:016d}:{a.id}"  # before every key a claim makes (server time)
         record: dict[FieldT, EncodableT] = {
@@ -125,7 +144,15 @@ class RedisImporter:
             record["reviewed_at"] = repr(a.reviewed_at)
         if a.reject_reason is not None:
             record["reject_reason"] = a.reject_reason
+        if a.signals:
+            record["signals"] = json.dumps(list(a.signals))
+        if ip_hash is not None:
+            record["ip_hash"] = ip_hash
+            self.pipe.sadd(p + "ip:" + ip_hash, a.worker_id)
+        for signal in a.signals:
+            self.pipe.zadd(p + "sig:" + signal, {sort: 0})
         self.pipe.hset(p + "asg:" + a.id, mapping=record)
+        self.pipe.zadd(p + "tasgs:" + a.task_id, {sort: 0})
         self.pipe.zadd(p + "asgs", {sort: 0})
         self.pipe.zadd(p + "asgs:" + a.status, {sort: 0})
         self.pipe.set(keys.ASSIGNMENT_INDEX + a.id, a.project_id)
@@ -136,7 +163,13 @@ class RedisImporter:
             self.pipe.zadd(keys.DUE_DEADLINES, {a.project_id: a.deadline}, lt=True)
         if a.status in _DONE:
             self.pipe.zadd(p + "tsubs:" + a.task_id, {sort: 0})
-        await self._queued(8)
+            self.pipe.zadd(p + "subs", {sort: 0})
+            self.pipe.zadd(p + "wsubs:" + a.worker_id, {sort: 0})
+        if a.status == "submitted" and a.submitted_at is not None:
+            self.pipe.zadd(p + "approvals", {a.id: a.submitted_at})
+            due = a.submitted_at + self.approve_delays[a.project_id]
+            self.pipe.zadd(keys.DUE_APPROVALS, {a.project_id: due}, lt=True)
+        await self._queued(14)
 
     async def endpoint(self, endpoint: Endpoint) -> None:
         p = keys.part(endpoint.client_id)
@@ -188,6 +221,89 @@ class RedisImporter:
             mapping={"request_hash": request_hash, "task_ids": ids, "project_id": ""},
         )
         await self._queued(1)
+
+    # -- quality and the ledger -------------------------------------------------------------
+
+    async def gold_stats(self, stats: GoldStats, order: int) -> None:
+        p = keys.part(stats.project_id)
+        self.pipe.hset(
+            p + "gold:" + stats.worker_id,
+            mapping={
+                "project_id": stats.project_id,
+                "worker_id": stats.worker_id,
+                "worker_pseudonym": stats.worker_pseudonym,
+                "answered": stats.answered,
+                "correct": stats.correct,
+                "stopped": int(stats.stopped),
+            },
+        )
+        self.pipe.zadd(p + "golders", {stats.worker_id: order})
+        self.pipe.set(p + "goldseq", order)  # rows come in order: the last one wins
+        await self._queued(3)
+
+    async def block(self, block: Block) -> None:
+        field = json.dumps([block.worker_pseudonym, block.project_id])
+        self.pipe.hset(keys.part(block.client_id) + "blocks", field, record_to(block))
+        await self._queued(1)
+
+    async def credit(self, credit: Credit, task_id: str, seq: int) -> None:
+        self.pipe.set(
+            keys.CREDIT + credit.key, json.dumps({**asdict(credit), "task_id": task_id, "seq": seq})
+        )
+        self.pipe.set(keys.CREDIT_SEQ, seq)  # rows come in seq order: the last one wins
+        self.pipe.zadd(keys.EARNINGS + credit.worker_id, {credit.key: seq})
+        if credit.kind == "bonus":
+            p = keys.part(credit.client_id)
+            self.pipe.zadd(p + "bonuses", {credit.key: seq})
+            self.pipe.zadd(p + "bonuses:asg:" + credit.assignment_id, {credit.key: seq})
+            if task_id:
+                self.pipe.zadd(p + "bonuses:task:" + task_id, {credit.key: seq})
+        await self._queued(6)
+
+    # -- MTurk compatibility ----------------------------------------------------------------
+
+    async def mturk_credential(self, credential: MTurkCredential) -> None:
+        self.pipe.set(keys.MTURK_KEY_INDEX + credential.access_key_id, credential.client_id)
+        self.pipe.hset(
+            keys.part(credential.client_id) + "mturk-key:" + credential.access_key_id,
+            mapping={
+                "access_key_id": credential.access_key_id,
+                "client_id": credential.client_id,
+                "secret_encrypted": credential.secret_encrypted,
+                "status": credential.status,
+                "created_at": repr(credential.created_at),
+            },
+        )
+        await self._queued(2)
+
+    async def hit_type(self, hit_type: HitType) -> None:
+        p = keys.part(hit_type.client_id)
+        self.pipe.set(keys.HIT_TYPE_INDEX + hit_type.id, hit_type.client_id)
+        self.pipe.hset(p + "hit-types", hit_type.id, record_to(hit_type))
+        self.pipe.hset(p + "hit-type-fps", hit_type.fingerprint, hit_type.id)
+        await self._queued(3)
+
+    async def hit_type_project(
+        self, client_id: str, hit_type_id: str, origin: str, project_id: str
+    ) -> None:
+        field = json.dumps([hit_type_id, origin])
+        self.pipe.hset(keys.part(client_id) + "hit-type-projects", field, project_id)
+        await self._queued(1)
+
+    async def hit(
+        self, hit: Hit, made: str, token: str | None, seq: int, disposed_at: float | None
+    ) -> None:
+        """A HIT whose task is imported already; ``made`` is it as create_hit.lua takes it."""
+        p, c = keys.part(hit.task.project_id), keys.part(hit.client_id)
+        self.pipe.hset(p + "hit:" + hit.task.id, mapping=json.loads(made)["hit"])
+        if disposed_at is not None:
+            self.pipe.hset(p + "hit:" + hit.task.id, "disposed_at", repr(disposed_at))
+        else:
+            self.pipe.zadd(c + "hits", {hit.task.id: seq})
+        self.pipe.set(c + "hitseq", seq)  # rows come in seq order: the last one wins
+        if token is not None:
+            self.pipe.hset(c + "hit-tokens", token, made)
+        await self._queued(4)
 
     # -- keyring, delivery state, live feed (issues 3 and 4) ----------------------------------
 

@@ -31,6 +31,7 @@ __all__ = [
     "MESSAGE_INDEX",
     "MTURK_KEY_INDEX",
     "OUTBOX_CHANNEL",
+    "OUTBOX_KEYS",
     "PARTITIONS",
     "PREFIX",
     "PROJECTS",
@@ -95,10 +96,18 @@ PROJECT_KEYS = {
     "golders": "zset: workers with a gold record, by first answer",
     "goldseq": "counter behind that order",
     "hit:<tid>": "hash: the MTurk HIT a task is (question, HIT type, disposed_at)",
+}
+# The outbox, in every partition (a project's, or a client's for events of no project).
+OUTBOX_KEYS = {
     "events": "stream: every event of the partition (facts)",
     "msg:<mid>": "hash: an outbox message",
     "due": "zset: outbox message -> when it is due",
     "attempts:<mid>": "list: a message's delivery attempts",
+    "msgseq": "counter: message creation order",
+    "due:<endpoint>": "zset: an endpoint's pending messages by due time",
+    "tq:<endpoint>|<task>": "zset: a task's pending messages to an endpoint, by seq",
+    "emsgs:<endpoint>": "zset (lex): sort key + message id, the delivery log (newest last)",
+    "emsgs:<endpoint>:<status>": "zset (lex): the same, by status",
 }
 CLIENT_KEYS = {
     "client": "string (JSON): the client, with its API key hash",
@@ -110,14 +119,13 @@ CLIENT_KEYS = {
     "bonuses": "zset: bonus credit keys by ledger order",
     "bonuses:task:<tid>": "zset: a task's bonus credit keys",
     "bonuses:asg:<aid>": "zset: an assignment's bonus credit keys",
-    "mturk-keys": "hash: access key id -> MTurk credential (JSON)",
+    "mturk-key:<akid>": "hash: an MTurk credential (secret sealed, status)",
     "hit-types": "hash: HIT type id -> HIT type (JSON)",
     "hit-type-fps": "hash: fingerprint -> HIT type id (identical parameters, one type)",
     "hit-type-projects": "hash: [HIT type id, origin] (JSON) -> project id",
     "hits": "zset: the client's HITs (task ids) by creation order",
     "hitseq": "counter behind that order",
     "hit-tokens": "hash: UniqueRequestToken -> the HIT it created (JSON)",
-    # and events, msg:<mid>, due, attempts:<mid> for events that belong to no project
 }
 
 
@@ -139,12 +147,10 @@ API_KEY = f"{PREFIX}:api-key:"  # + API key hash -> "<client id> <key id>"; live
 # client's record of that key is not revoked (the record decides, the lookup only points)
 RATE = "rate:"  # + throttle key: a partition of its own, cf:{rate:<key>}:count (one slot each)
 EVENTS_CHANNEL = f"{PREFIX}:events"  # pub/sub: a client (the payload) has new events
-# Partition keys of these parts (suffixes of part(id)):
-# - a client's: "apikeys" (hash: key id -> JSON with the key hash), "inflight:<endpoint>"
-#   (zset: message id -> lease end, the endpoint's leases from every partition), "feed"
-#   (stream: the client's events from all its partitions, the live feed's cursor), "fed"
-#   (hash: partition -> the last of its event stream ids copied into the feed);
-# - every partition's, per outbox message: "msgseq" (counter: creation order),
-#   "due:<endpoint>" (zset: pending messages by due time), "tq:<endpoint>|<task>" (zset: a
-#   task's pending messages by seq), "emsgs:<endpoint>" and "emsgs:<endpoint>:<status>"
-#   (zset, lex: sort key + message id; the delivery log, newest last).
+# Their partition keys are in CLIENT_KEYS and OUTBOX_KEYS.
+CLIENT_KEYS |= {
+    "apikeys": "hash: key id -> the API key (JSON, with its hash)",
+    "inflight:<endpoint>": "zset: message id -> lease end (the endpoint's leases everywhere)",
+    "feed": "stream: the client's events from all its partitions (the live feed's cursors)",
+    "fed": "hash: partition -> the last of its event stream ids copied into the feed",
+}

@@ -12,6 +12,7 @@ publish the client on ``cf:events``, which wakes the readers waiting in any proc
 from __future__ import annotations
 
 import asyncio
+import heapq
 import json
 import logging
 import re
@@ -56,7 +57,7 @@ class LivePart(DeliveryPart):
 
     async def _copy_feed(self, client_id: str) -> None:
         """Copy into the client's feed what its partitions recorded since the last copy, in the
-        order the events were recorded (their time, then their partition's stream order)."""
+        order the events were recorded (by time, each partition's in its stream order)."""
         feed = keys.part(client_id)
         partitions = await self._client_partitions(client_id)
         pipe = self.r.pipeline(transaction=False)
@@ -65,21 +66,22 @@ class LivePart(DeliveryPart):
             pipe.xrevrange(keys.part(partition) + "events", count=1)
         answers: list[Any] = await pipe.execute()
         marks, lasts = hash_of(answers[0]), answers[1:]
-        new: list[tuple[float, tuple[int, int], str, str, dict[str, str]]] = []
+        runs: list[list[tuple[float, str, str, dict[str, str]]]] = []
         for partition, last in zip(partitions, lasts, strict=True):
             mark = marks.get(partition, "0-0")
             if not last or not _newer(text(last[0][0]), mark):
                 continue
-            for entry_id, entry in await self._entries(
-                keys.part(partition) + "events", mark, _COPY_BATCH
-            ):
-                at = float(json.loads(entry["event"])["created_at"])
-                new.append((at, _stream_id(entry_id), partition, entry_id, entry))
-        new.sort(key=lambda e: (e[0], e[1], e[2]))
+            entries = await self._entries(keys.part(partition) + "events", mark, _COPY_BATCH)
+            runs.append(
+                [(float(json.loads(e["event"])["created_at"]), partition, i, e) for i, e in entries]
+            )
+        # merged by time, each partition's events kept in its stream order: a partition's
+        # timestamps come from its writers' clocks and need not rise, and the mark is per stream
+        new = list(heapq.merge(*runs, key=lambda e: (e[0], e[1])))
         run: list[str] = []  # consecutive events of one partition: one script call
-        for i, (_, _, partition, entry_id, entry) in enumerate(new):
+        for i, (_, partition, entry_id, entry) in enumerate(new):
             run += [entry_id, entry["id"], entry["event"]]
-            if i + 1 == len(new) or new[i + 1][2] != partition:
+            if i + 1 == len(new) or new[i + 1][1] != partition:
                 await self._eval("feed_copy", client_id, partition, *run)
                 run = []
 
