@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -26,11 +27,12 @@ def external_question(url: str, height: int = 600) -> str:
     return EXTERNAL_QUESTION.format(url=url, height=height)
 
 
-def crowdframe(data: Path, *args: str) -> dict[str, Any]:
+def crowdframe(data: Path, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     made = subprocess.run(
         [BIN / "crowdframe", *args, "--data-dir", data, "--json"],
         check=True,
         capture_output=True,
+        env={**os.environ, **(env or {})},
     )
     return json.loads(made.stdout)  # type: ignore[no-any-return]
 
@@ -93,6 +95,7 @@ class WorkerBrowser:
 class MTurkWorld:
     gateway: Service
     data: Path
+    env: dict[str, str] = field(default_factory=dict)  # CROWDFRAME_STORE for a Redis store
     opened: list[Any] = field(default_factory=list)  # browsers and boto3 clients to close
 
     def stop(self) -> None:
@@ -105,8 +108,8 @@ class MTurkWorld:
         return self.gateway.origin
 
     def requester(self, name: str = "Psych Lab") -> Requester:
-        client = crowdframe(self.data, "create-client", name)
-        keys = crowdframe(self.data, "create-mturk-credentials", client["client_id"])
+        client = crowdframe(self.data, "create-client", name, env=self.env)
+        keys = crowdframe(self.data, "create-mturk-credentials", client["client_id"], env=self.env)
         return Requester(
             client["client_id"],
             client["api_key"],
@@ -129,6 +132,7 @@ class MTurkWorld:
             check=True,
             capture_output=True,
             text=True,
+            env={**os.environ, **self.env},
         )
         return done.stdout.strip()
 
@@ -155,6 +159,8 @@ class MTurkWorld:
 
 
 def start_mturk_world(tmp: Path, env: dict[str, str] | None = None) -> MTurkWorld:
+    """The gateway on ``tmp``'s SQLite store, or the one ``env`` names (``CROWDFRAME_STORE``)."""
+    env = env or {}
     data = tmp / "gateway"
     port = free_port()
     gateway = start_service(
@@ -163,6 +169,6 @@ def start_mturk_world(tmp: Path, env: dict[str, str] | None = None) -> MTurkWorl
         f"http://127.0.0.1:{port}",
         "/signin",
         tmp,
-        {"CROWDFRAME_RETRY_SCHEDULE": "0.2,0.5,1", "PYTHONUNBUFFERED": "1", **(env or {})},
+        {"CROWDFRAME_RETRY_SCHEDULE": "0.2,0.5,1", "PYTHONUNBUFFERED": "1", **env},
     )
-    return MTurkWorld(gateway, data)
+    return MTurkWorld(gateway, data, env)

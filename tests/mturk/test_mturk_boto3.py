@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+import redis
 from mturk_world import MTurkWorld, Requester, external_question, start_mturk_world
+from redis_server import RedisServer
 
 TASK_PAGE = "https://tasks.psychlab.example/survey"
 ANSWERS_NS = (
@@ -23,13 +25,20 @@ LOCALE = "00000000000000000071"
 PERCENT_APPROVED = "000000000000000000L0"
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MTurkWorld]:
-    made = start_mturk_world(tmp_path_factory.mktemp("mturk"))
+@pytest.fixture(scope="module", params=["sqlite", "redis"])
+def world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[MTurkWorld]:
+    """The gateway, once on each store (a Redis of its own: other tests flush theirs)."""
+    tmp = tmp_path_factory.mktemp("mturk")
+    server = RedisServer(tmp / "redis").start() if request.param == "redis" else None
+    made = start_mturk_world(tmp, {"CROWDFRAME_STORE": server.url} if server else None)
     try:
         yield made
     finally:
         made.stop()
+        if server is not None:
+            server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -343,10 +352,23 @@ def test_the_secret_is_encrypted_at_rest_and_never_logged(
     world: MTurkWorld, lab: Requester, mturk: Any
 ) -> None:
     mturk.get_account_balance()
+    secret = lab.secret_access_key.encode()
+    if "CROWDFRAME_STORE" in world.env:
+        with redis.Redis.from_url(world.env["CROWDFRAME_STORE"]) as r:
+            stored = [
+                r.dump(key) or b"" for key in r.scan_iter(count=1000)
+            ]  # every value, in Redis's own serialisation
+            assert stored and not any(secret in value for value in stored)
+            sealed = r.hget(
+                f"cf:{{{lab.client_id}}}:mturk-key:{lab.access_key_id}", "secret_encrypted"
+            )
+        assert sealed and secret not in sealed
+        assert secret not in world.gateway.output().encode()
+        return
     for suffix in ("-wal", ""):
         path = world.data / f"crowdframe.db{suffix}"
         if path.exists():
-            assert lab.secret_access_key.encode() not in path.read_bytes()
+            assert secret not in path.read_bytes()
     with sqlite3.connect(world.data / "crowdframe.db") as db:
         (sealed,) = db.execute(
             "SELECT secret_encrypted FROM mturk_credentials WHERE access_key_id = ?",
