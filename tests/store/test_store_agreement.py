@@ -102,7 +102,13 @@ async def test_concurrent_answers_complete_each_task_once_by_the_rule(open_store
         assert a.status == "submitted"
         answers[a.task_id].append(a.result)
     completed = await recorded_events(stores[0], client, "task.completed")
-    assert sorted(d["task_id"] for d in completed) == sorted(answers), "each task once"
+    completed_ids = [d["task_id"] for d in completed]
+    assert len(completed_ids) == len(set(completed_ids)), "each task completed at most once"
+    for task_id, results in answers.items():
+        # a worker whose claim found nothing has left; a seat opened after that stays open
+        assert task_id in completed_ids or needs_another_answer(
+            aggregate(results), len(results), agreement_min=0.7, most=4
+        ), "a task left open is one still waiting for another answer"
     for data in completed:
         results = answers[data["task_id"]]
         assert [s["result"] for s in data["submissions"]] == results
