@@ -126,7 +126,7 @@ def run_gateway(args: argparse.Namespace) -> int:
 
 def run_create_client(args: argparse.Namespace) -> int:
     from .clients import create_client
-    from .store import open_store
+    from .store import opened_store
 
     try:
         settings = settings_from(args)
@@ -135,12 +135,8 @@ def run_create_client(args: argparse.Namespace) -> int:
         return 2
 
     async def create() -> Any:
-        store = open_store(settings.store, sqlite_synchronous=settings.sqlite_synchronous)
-        await store.open()
-        try:
+        async with opened_store(settings) as store:
             return await create_client(store, args.name)
-        finally:
-            await store.close()
 
     try:
         made = asyncio.run(create())

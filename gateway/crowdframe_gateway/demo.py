@@ -30,7 +30,7 @@ from .errors import Conflict, GatewayError
 from .logs import uvicorn_log_config
 from .runtime import Runtime
 from .settings import Settings
-from .store import Store, open_store
+from .store import Store, opened_store
 from .tokens import TokenIssuer
 
 __all__ = ["DEMO_EMAIL", "DEMO_PASSWORD", "example_path", "run_demo"]
@@ -117,9 +117,7 @@ async def _demo_worker(rt: Runtime) -> None:
 async def prepare(settings: Settings) -> DemoClient:
     """Create (once) the demo client and the demo worker; return the client's secrets."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = open_store(settings.store, sqlite_synchronous=settings.sqlite_synchronous)
-    await store.open()
-    try:
+    async with opened_store(settings) as store:
         rt = Runtime(
             settings=settings,
             store=store,
@@ -129,8 +127,6 @@ async def prepare(settings: Settings) -> DemoClient:
         demo = await _demo_client(store, settings.data_dir / "demo-client.json")
         await _demo_worker(rt)
         return demo
-    finally:
-        await store.close()
 
 
 # -- serving --------------------------------------------------------------------------------

@@ -75,7 +75,7 @@ def _run(
     settings_from: Callable[[argparse.Namespace], Settings],
     action: Callable[[argparse.Namespace, Settings, Any], Any],
 ) -> int:
-    from ..store import open_store
+    from ..store import opened_store
 
     try:
         settings = settings_from(args)
@@ -84,12 +84,8 @@ def _run(
         return 2
 
     async def run() -> None:
-        store = open_store(settings.store, sqlite_synchronous=settings.sqlite_synchronous)
-        await store.open()
-        try:
+        async with opened_store(settings) as store:
             await action(args, settings, store)
-        finally:
-            await store.close()
 
     try:
         asyncio.run(run())

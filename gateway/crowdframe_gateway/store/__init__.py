@@ -1,9 +1,13 @@
 """Persistence: the ``Store`` protocol and its implementations."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from ..settings import Settings
 from .base import Page, Store, TaskBatchResult
 from .sqlite import SqliteStore
 
-__all__ = ["Page", "SqliteStore", "Store", "TaskBatchResult", "open_store"]
+__all__ = ["Page", "SqliteStore", "Store", "TaskBatchResult", "open_store", "opened_store"]
 
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
@@ -18,3 +22,15 @@ def open_store(url: str, *, sqlite_synchronous: str = "FULL") -> Store:
 
         return RedisStore(url)
     raise ValueError(f"unsupported store URL {url!r} (expected sqlite:///PATH or redis://HOST)")
+
+
+@asynccontextmanager
+async def opened_store(settings: Settings) -> AsyncIterator[Store]:
+    """The configured store, open for a command's one piece of work; closed (and synced)
+    afterwards."""
+    store = open_store(settings.store, sqlite_synchronous=settings.sqlite_synchronous)
+    await store.open()
+    try:
+        yield store
+    finally:
+        await store.close()
