@@ -30,8 +30,8 @@ class Gateway:
     http: httpx.AsyncClient
     browsers: list[httpx.AsyncClient]
 
-    async def client(self, name: str = "acme") -> ApiClient:
-        made = await create_client(self.rt.store, name)
+    async def client(self, name: str = "acme", *, platform: bool = False) -> ApiClient:
+        made = await create_client(self.rt.store, name, platform=platform)
         return ApiClient(self, made)
 
     def browser(self) -> Browser:
@@ -108,6 +108,7 @@ class Browser:
         country: str = "DE",
         languages: tuple[str, ...] = ("de",),
         native: str = "",
+        skills: str = "",
     ) -> httpx.Response:
         await self.get("/signup")
         answer = await self.post_form(
@@ -118,6 +119,7 @@ class Browser:
                 "country": country,
                 "languages": list(languages),
                 "native": native,
+                "skills": skills,
             },
         )
         assert answer.status_code == 303, answer.text

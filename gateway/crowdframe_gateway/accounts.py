@@ -8,10 +8,11 @@ from collections.abc import Sequence
 
 from .credentials import hash_password, verify_password
 from .errors import InvalidInput, Unauthorized
+from .qualification import skill_slug
 from .records import Worker, new_id, now
 from .runtime import Runtime
 
-__all__ = ["COUNTRIES", "LANGUAGES", "authenticate", "sign_up"]
+__all__ = ["COUNTRIES", "LANGUAGES", "authenticate", "parse_skills", "sign_up", "update_profile"]
 
 # The choices the sign-up form offers (ISO 3166-1 alpha-2 and ISO 639-1).
 COUNTRIES = {
@@ -34,6 +35,34 @@ LANGUAGES = {
 }  # fmt: skip
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 MIN_PASSWORD = 10
+MAX_SKILLS = 30
+
+
+def parse_skills(text: str) -> tuple[str, ...]:
+    """Skills as a worker types them, separated by commas or spaces: ``"Transcription,
+    translation-de-en"`` → ``("transcription", "translation-de-en")``."""
+    found = tuple(dict.fromkeys(s for s in re.split(r"[,\s]+", text.strip().lower()) if s))
+    bad = [s for s in found if not skill_slug(s)]
+    if bad:
+        raise InvalidInput(
+            f"{bad[0]!r} is not a skill: use lowercase words joined by hyphens,"
+            " like translation-de-en",
+            field="skills",
+        )
+    if len(found) > MAX_SKILLS:
+        raise InvalidInput(f"list at most {MAX_SKILLS} skills", field="skills")
+    return found
+
+
+def _language_levels(languages: Sequence[str], native: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(languages))
+    if any(code not in LANGUAGES for code in chosen) or not (chosen or native):
+        raise InvalidInput("choose at least one language you work in", field="languages")
+    if native and native not in LANGUAGES:
+        raise InvalidInput("choose your native language from the list", field="native")
+    return ((f"{native}:native",) if native else ()) + tuple(
+        f"{code}:fluent" for code in chosen if code != native
+    )
 
 
 async def sign_up(
@@ -44,9 +73,11 @@ async def sign_up(
     country: str,
     languages: Sequence[str],
     native: str = "",
+    skills: str = "",
 ) -> Worker:
     """A new worker account. ``languages`` are the languages they work in fluently, ``native``
-    their native language (optional); both ISO 639-1 codes."""
+    their native language (optional); both ISO 639-1 codes. ``skills`` as typed in the form
+    (``parse_skills``)."""
     email = email.strip().lower()
     if not _EMAIL.match(email) or len(email) > 254:
         raise InvalidInput("enter a valid email address", field="email")
@@ -58,14 +89,7 @@ async def sign_up(
         raise InvalidInput("that password is too long", field="password")
     if country not in COUNTRIES:
         raise InvalidInput("choose your country", field="country")
-    chosen = tuple(dict.fromkeys(languages))
-    if any(code not in LANGUAGES for code in chosen) or not (chosen or native):
-        raise InvalidInput("choose at least one language you work in", field="languages")
-    if native and native not in LANGUAGES:
-        raise InvalidInput("choose your native language from the list", field="native")
-    levels = ((f"{native}:native",) if native else ()) + tuple(
-        f"{code}:fluent" for code in chosen if code != native
-    )
+    levels = _language_levels(languages, native)
     worker = Worker(
         id=new_id("wrk"),
         email=email,
@@ -73,9 +97,19 @@ async def sign_up(
         country=country,
         languages=levels,
         created_at=now(),
+        skills=parse_skills(skills),
     )
     await rt.store.create_worker(worker)
     return worker
+
+
+async def update_profile(
+    rt: Runtime, worker: Worker, *, languages: Sequence[str], native: str, skills: str
+) -> Worker:
+    """Change the worker's languages and skills (the profile page); the country stays."""
+    return await rt.store.update_worker_profile(
+        worker.id, languages=_language_levels(languages, native), skills=parse_skills(skills)
+    )
 
 
 async def authenticate(rt: Runtime, email: str, password: str) -> Worker:

@@ -41,6 +41,11 @@ def register(commands: Any) -> None:
     )
     create.add_argument("name", help="the client's name, e.g. the company")
     create.add_argument("--json", action="store_true", help="print JSON")
+    create.add_argument(
+        "--platform",
+        action="store_true",
+        help="a platform client: any client's project may require its assessments",
+    )
     _store_options(create)
     create.set_defaults(run=run_create_client)
 
@@ -136,7 +141,7 @@ def run_create_client(args: argparse.Namespace) -> int:
 
     async def create() -> Any:
         async with opened_store(settings) as store:
-            return await create_client(store, args.name)
+            return await create_client(store, args.name, platform=args.platform)
 
     try:
         made = asyncio.run(create())
@@ -146,6 +151,7 @@ def run_create_client(args: argparse.Namespace) -> int:
     info = {
         "client_id": made.client.id,
         "name": made.client.name,
+        "platform": made.client.platform,
         "api_key": made.api_key,
         "signing_secret": made.signing_secret,
     }

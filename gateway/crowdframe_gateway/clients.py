@@ -22,7 +22,8 @@ class NewClient:
     signing_secret: str
 
 
-async def create_client(store: Store, name: str) -> NewClient:
+async def create_client(store: Store, name: str, *, platform: bool = False) -> NewClient:
+    """A new client; a ``platform`` client's assessments may be required by any client."""
     name = name.strip()
     if not 1 <= len(name) <= 200:
         raise InvalidInput("a client name is 1 to 200 characters", field="name")
@@ -33,6 +34,7 @@ async def create_client(store: Store, name: str) -> NewClient:
         signing_secrets=(signing_secret,),
         pseudonym_key=new_pseudonym_key(),
         created_at=now(),
+        platform=platform,
     )
     await store.create_client(client, hash_api_key(api_key))
     await store.create_api_key(first_api_key(client, api_key), hash_api_key(api_key))

@@ -6,9 +6,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from .aggregation import aggregate
-from .records import Assignment, Task, iso
+from .records import AssessmentAttempt, Assignment, Task, iso
 
-__all__ = ["assignment_data", "event_body", "task_completed_data", "worker_stopped_data"]
+__all__ = [
+    "assignment_data",
+    "attempt_data",
+    "attempt_event_type",
+    "event_body",
+    "task_completed_data",
+    "worker_stopped_data",
+]
 
 
 def assignment_data(assignment: Assignment, task: Task) -> dict[str, Any]:
@@ -63,6 +70,27 @@ def worker_stopped_data(
         "gold_answered": answered,
         "gold_correct": correct,
         "reason": "accuracy on gold tasks below the project's minimum",
+    }
+
+
+def attempt_event_type(attempt: AssessmentAttempt) -> str:
+    return "qualification.granted" if attempt.passed else "qualification.failed"
+
+
+def attempt_data(attempt: AssessmentAttempt) -> dict[str, Any]:
+    """A finished assessment attempt (``qualification.granted`` or ``.failed``); the
+    qualification's id is the assessment's project id."""
+    return {
+        "project_id": attempt.project_id,
+        "qualification_id": attempt.project_id,
+        "worker_id": attempt.worker_pseudonym,
+        "attempt": attempt.number,
+        "answered": attempt.answered,
+        "correct": attempt.correct,
+        "score": round(attempt.score, 4),
+        "passed": bool(attempt.passed),
+        "started_at": iso(attempt.started_at),
+        "finished_at": iso(attempt.finished_at),
     }
 
 

@@ -18,12 +18,14 @@ from typing import Any
 from .records import ProjectSpec
 
 __all__ = [
+    "UNPAID_TEST_SECONDS",
     "MinimumWage",
     "hourly_usd",
     "minimum_wage",
     "pay_report",
     "supported_currencies",
     "underpaid",
+    "unpaid_test",
 ]
 
 TABLE = Path(__file__).parent / "data" / "minimum_wages.json"
@@ -75,8 +77,20 @@ def hourly_usd(spec: ProjectSpec, seconds: float | None = None) -> float:
     return spec.reward_cents / 100 * rate * 3600 / max(worked, 1)
 
 
+# An unpaid assessment may take a worker at most this long (test_size * estimated_seconds).
+UNPAID_TEST_SECONDS = 600
+
+
+def unpaid_test(spec: ProjectSpec) -> bool:
+    """An assessment that pays nothing: allowed when the whole test is short."""
+    return spec.kind == "assessment" and spec.reward_cents == 0
+
+
 def underpaid(spec: ProjectSpec, country: str) -> MinimumWage | None:
-    """The minimum the project falls below for a worker in ``country``, if it does."""
+    """The minimum the project falls below for a worker in ``country``, if it does (an unpaid
+    assessment is checked for its length when created instead: ``UNPAID_TEST_SECONDS``)."""
+    if unpaid_test(spec) and spec.test_size * spec.estimated_seconds <= UNPAID_TEST_SECONDS:
+        return None
     wage = minimum_wage(country)
     if wage is None or hourly_usd(spec) >= wage.hourly_usd:
         return None

@@ -11,7 +11,7 @@ from typing import Any
 
 from . import fairpay
 from .errors import InvalidInput, NotFound
-from .qualification import language_rule
+from .qualification import language_rule, skill_slug
 from .records import Client, Project, ProjectSpec, Task, new_id, now
 from .runtime import Runtime
 from .store import TaskBatchResult
@@ -26,6 +26,8 @@ __all__ = [
 ]
 
 PROTOCOLS = ("crowdframe", "mturk")  # mturk: docs/migrate-from-mturk.md
+KINDS = ("work", "assessment")  # what clients may create (an assessment: docs/quality.md)
+MAX_QUALIFICATIONS = 20
 ALLOWED_PERMISSIONS = ("camera", "microphone", "geolocation", "clipboard-write", "fullscreen")
 MAX_BATCH = 1000
 _SPEC_FIELDS = (
@@ -50,7 +52,14 @@ _SPEC_FIELDS = (
     "agreement_min",
     "assignments_max",
     "excluded_countries",
+    "kind",
+    "skills",
+    "qualifications",
+    "test_size",
+    "pass_score",
+    "retry_after_seconds",
 )
+_LISTS = ("allow", "countries", "excluded_countries", "languages", "skills", "qualifications")
 _UPDATABLE = (
     "title",
     "instructions",
@@ -65,8 +74,14 @@ _UPDATABLE = (
     "gold_min_accuracy",
     "agreement_min",
     "assignments_max",
+    "skills",
+    "qualifications",
+    "test_size",
+    "pass_score",
+    "retry_after_seconds",
 )
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
+_PROJECT_ID = re.compile(r"^prj_[A-Za-z0-9_-]{1,60}$")
 
 
 def _parse_spec(body: dict[str, Any], gateway_origin: str) -> ProjectSpec:
@@ -104,12 +119,25 @@ def _parse_spec(body: dict[str, Any], gateway_origin: str) -> ProjectSpec:
         gold_ratio=_share(f, "gold_ratio", 0.0, high=1.0),
         gold_min_answers=f.integer("gold_min_answers", 3, low=1, high=1000),
         gold_min_accuracy=_share(f, "gold_min_accuracy", 0.7, high=1.0),
+        kind=f.one_of("kind", KINDS, "work"),
+        skills=_strings(f, "skills", skill_slug, 'lowercase skill slugs like "transcription"'),
+        qualifications=_strings(
+            f, "qualifications", _PROJECT_ID.match, "assessment project ids like prj_…"
+        ),
+        test_size=f.integer("test_size", 10, low=1, high=100),
+        pass_score=_share(f, "pass_score", 0.8, high=1.0),
+        retry_after_seconds=f.integer("retry_after_seconds", 86_400, high=365 * 86_400),
         agreement_min=_share(f, "agreement_min", 0.0, high=1.0),
         assignments_max=f.integer("assignments_max", 0, high=100),
     )
     if spec.assignments_max and spec.assignments_max < spec.assignments_per_task:
         raise InvalidInput(
             "assignments_max must be at least assignments_per_task", field="assignments_max"
+        )
+    if len(spec.qualifications) > MAX_QUALIFICATIONS:
+        raise InvalidInput(
+            f"a project may require at most {MAX_QUALIFICATIONS} qualifications",
+            field="qualifications",
         )
     _check_fair_pay(spec)
     return spec
@@ -132,7 +160,18 @@ def _share(f: Fields, key: str, default: float, *, high: float) -> float:
 
 
 def _check_fair_pay(spec: ProjectSpec) -> None:
-    """A project may not target a country whose minimum wage it does not pay."""
+    """A project may not target a country whose minimum wage it does not pay; an assessment
+    may be unpaid only if it is short (``fairpay.UNPAID_TEST_SECONDS``)."""
+    if fairpay.unpaid_test(spec):
+        seconds = spec.test_size * spec.estimated_seconds
+        if seconds > fairpay.UNPAID_TEST_SECONDS:
+            raise InvalidInput(
+                f"an unpaid assessment may take at most {fairpay.UNPAID_TEST_SECONDS} s;"
+                f" {spec.test_size} questions of {spec.estimated_seconds} s take {seconds} s",
+                field="reward_cents",
+                code="unpaid_test_too_long",
+            )
+        return
     for country in spec.countries:
         wage = fairpay.underpaid(spec, country)
         if wage is not None:
@@ -147,11 +186,36 @@ def _check_fair_pay(spec: ProjectSpec) -> None:
 
 async def create_project(rt: Runtime, client: Client, body: dict[str, Any]) -> Project:
     spec = _parse_spec(body, rt.settings.public_origin)
+    project_id = new_id("prj")
+    await _check_qualifications(rt, client, spec, project_id)
     project = Project(
-        id=new_id("prj"), client_id=client.id, spec=spec, status="active", created_at=now()
+        id=project_id, client_id=client.id, spec=spec, status="active", created_at=now()
     )
     await rt.store.create_project(project)
     return replace(project, counts={"tasks": 0, "open": 0, "completed": 0})
+
+
+async def _check_qualifications(
+    rt: Runtime, client: Client, spec: ProjectSpec, project_id: str
+) -> None:
+    """Each required qualification is an assessment of the same client or of a platform
+    client (whose tests any client may require), and not the project itself."""
+    for index, assessment_id in enumerate(spec.qualifications):
+        found = await rt.store.get_project(assessment_id)
+        owner = None if found is None else await rt.store.get_client(found.client_id)
+        usable = (
+            found is not None
+            and owner is not None
+            and found.spec.kind == "assessment"
+            and found.id != project_id
+            and (owner.id == client.id or owner.platform)
+        )
+        if not usable:
+            raise InvalidInput(
+                f"qualifications[{index}] ({assessment_id}) is not an assessment of yours"
+                " or of the platform",
+                field="qualifications",
+            )
 
 
 async def owned_project(rt: Runtime, client: Client, project_id: str) -> Project:
@@ -169,10 +233,11 @@ async def update_project(
     f = Fields(body)
     f.reject_unknown((*_UPDATABLE, "status"))
     merged = {k: getattr(project.spec, k) for k in _SPEC_FIELDS}
-    for name in ("allow", "countries", "excluded_countries", "languages"):
+    for name in _LISTS:
         merged[name] = list(getattr(project.spec, name))
     merged.update({k: v for k, v in body.items() if k in _UPDATABLE})
     spec = _parse_spec(merged, rt.settings.public_origin)
+    await _check_qualifications(rt, client, spec, project.id)
     status = f.one_of("status", ("active", "paused"), project.status)
     return await rt.store.update_project(project.id, spec, status)
 
@@ -201,6 +266,11 @@ async def add_tasks(
         tf = Fields(item, prefix=f"tasks[{index}].")
         tf.reject_unknown(("external_id", "input", "gold"))
         external_id = tf.text("external_id", min_len=1, max_len=200)
+        if project.spec.kind == "assessment" and item.get("gold") is None:
+            raise InvalidInput(
+                "every task of an assessment is a question with its known answer in gold",
+                field=f"tasks[{index}].gold",
+            )
         if external_id in seen:
             raise InvalidInput(
                 f"external_id {external_id!r} appears twice in this batch",

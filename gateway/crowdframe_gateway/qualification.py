@@ -1,8 +1,9 @@
-"""Who may work on a project: its country and language rules, and fair pay for the worker.
+"""Who may work on a project: its country, language and skill rules, and fair pay for the worker.
 
 Language rules and worker languages are strings ``"de"`` or ``"de:native"``; the levels are
 ``fluent`` (the default) and ``native``. A worker meets a rule when they speak the language at
-that level or above.
+that level or above. Skills are lowercase slugs; a worker must list every skill a project names.
+Qualifications (passed assessments) are the other rule; assessments.py checks them.
 """
 
 from __future__ import annotations
@@ -12,10 +13,17 @@ import re
 from .fairpay import underpaid
 from .records import Project, Worker
 
-__all__ = ["LEVELS", "ineligibility", "language_rule", "worker_languages"]
+__all__ = ["LEVELS", "ineligibility", "language_rule", "skill_slug", "worker_languages"]
 
 LEVELS = ("fluent", "native")
 _RULE = re.compile(r"^([a-z]{2})(?::(fluent|native))?$")
+_SKILL = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_SKILL = 50
+
+
+def skill_slug(text: str) -> bool:
+    """A skill is a lowercase slug: ``"transcription"``, ``"translation-de-en"``."""
+    return len(text) <= MAX_SKILL and _SKILL.match(text) is not None
 
 
 def language_rule(text: str) -> tuple[str, str] | None:
@@ -52,6 +60,9 @@ def ineligibility(worker: Worker, project: Project) -> str | None:
         code, level = parsed
         if code not in spoken or LEVELS.index(spoken[code]) < LEVELS.index(level):
             return "This project needs a language level your profile does not list."
+    missing = [skill for skill in spec.skills if skill not in worker.skills]
+    if missing:
+        return f"This project needs skills your profile does not list: {', '.join(missing)}."
     if underpaid(spec, worker.country) is not None:
         return "This project pays less than the minimum wage where you live."
     return None

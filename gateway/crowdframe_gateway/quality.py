@@ -9,6 +9,7 @@ from typing import Any
 
 from .aggregation import comparison_key
 from .errors import InvalidInput
+from .exam_rules import needed_correct
 from .projects import owned_project
 from .records import Assignment, Block, Client, Project, Task, now
 from .runtime import Runtime
@@ -104,6 +105,15 @@ async def _grade(
     rt: Runtime, project: Project, task: Task, done: Assignment, result: dict[str, Any]
 ) -> None:
     assert task.gold is not None
+    if project.spec.kind == "assessment":  # an answer in a qualification test's attempt
+        await rt.store.record_attempt_answer(
+            project.id,
+            done.worker_id,
+            correct=gold_matches(task.gold, result),
+            needed=needed_correct(project.spec.pass_score, project.spec.test_size),
+            now=now(),
+        )
+        return
     await rt.store.record_gold(
         project.id,
         done.worker_id,

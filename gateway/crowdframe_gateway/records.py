@@ -11,6 +11,7 @@ from typing import Any, Literal
 __all__ = [
     "ASSIGNMENT_STATUSES",
     "ApiKey",
+    "AssessmentAttempt",
     "Assignment",
     "AssignmentStatus",
     "Attempt",
@@ -23,6 +24,7 @@ __all__ = [
     "Message",
     "Project",
     "ProjectSpec",
+    "Qualification",
     "Task",
     "TaskStatus",
     "Worker",
@@ -65,6 +67,8 @@ class Client:
     signing_secrets: tuple[str, ...]  # oldest first; the last one signs
     pseudonym_key: str
     created_at: float
+    # a platform client's assessments may be required by any client's project (assessments.py)
+    platform: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +98,16 @@ class ProjectSpec:
     gold_ratio: float = 0.0
     gold_min_answers: int = 3
     gold_min_accuracy: float = 0.7
+    kind: Literal["work", "assessment", "review"] = "work"
+    # skills the worker must list, and assessments (project ids) whose qualification they must
+    # hold (assessments.py)
+    skills: tuple[str, ...] = ()
+    qualifications: tuple[str, ...] = ()
+    # an assessment (kind "assessment"): questions per attempt, the share right to pass, and the
+    # wait after a failed attempt before the next
+    test_size: int = 10
+    pass_score: float = 0.8
+    retry_after_seconds: int = 24 * 3600
     # redundancy: when the answers of a task agree less than ``agreement_min`` (share of
     # workers on the majority answer, per field), one more worker is asked, up to
     # ``assignments_max`` in all (0: never more than ``assignments_per_task``)
@@ -163,6 +177,7 @@ class Worker:
     country: str
     languages: tuple[str, ...]
     created_at: float
+    skills: tuple[str, ...] = ()  # lowercase slugs such as "transcription" (accounts.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,3 +288,34 @@ class Credit:
     reason: str
     key: str  # unique: a reward is credited once per assignment, a bonus once per request token
     created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentAttempt:
+    """One sitting of a worker at an assessment: ``test_size`` questions they had not seen."""
+
+    project_id: str
+    worker_id: str
+    worker_pseudonym: str
+    number: int  # 1 for the first attempt
+    test_size: int
+    started_at: float
+    answered: int = 0
+    correct: int = 0
+    finished_at: float | None = None
+    passed: bool | None = None  # None while answers are still to come
+
+    @property
+    def score(self) -> float:
+        return self.correct / self.test_size if self.test_size else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Qualification:
+    """What passing an assessment grants: its id is the assessment project's id."""
+
+    assessment_id: str
+    worker_id: str
+    worker_pseudonym: str
+    score: float
+    granted_at: float

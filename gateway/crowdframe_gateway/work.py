@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from . import assessments
 from .credentials import worker_pseudonym
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .qualification import ineligibility
@@ -16,6 +17,7 @@ __all__ = [
     "Offer",
     "Seat",
     "accept",
+    "after_submission",
     "fresh_token",
     "next_assignment",
     "offers",
@@ -30,10 +32,12 @@ MAX_RESULT_BYTES = 1_000_000
 
 @dataclass(frozen=True, slots=True)
 class Offer:
-    """A project with work this worker can take, as the task list shows it."""
+    """A project with work this worker can take, as the task list shows it; ``tests``, when
+    there are any, are the qualification tests it is locked behind."""
 
     project: Project
     available: int
+    tests: tuple[assessments.Step, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +52,8 @@ class Seat:
 
 async def offers(rt: Runtime, worker: Worker) -> list[Offer]:
     """The projects with work for this worker: only those whose rules they meet and whose
-    client has not blocked (or stopped) them."""
+    client has not blocked (or stopped) them; those that need a qualification the worker
+    lacks come with the tests that unlock them."""
     found = []
     for project, available in await rt.store.open_projects(worker.id, now=now()):
         if ineligibility(worker, project) is not None:
@@ -56,7 +61,8 @@ async def offers(rt: Runtime, worker: Worker) -> list[Offer]:
         client = await rt.store.get_client(project.client_id)
         if client is None or await _blocked(rt, client, worker, project):
             continue
-        found.append(Offer(project, available))
+        missing = await assessments.missing_qualifications(rt, worker, project)
+        found.append(Offer(project, available, await assessments.steps(rt, worker, missing)))
     return found
 
 
@@ -84,12 +90,20 @@ async def _open_to(rt: Runtime, worker: Worker, project_id: str) -> tuple[Client
         raise Forbidden(reason, code="not_qualified")
     if await _blocked(rt, client, worker, project):
         raise Forbidden("You can no longer take tasks from this project.", code="blocked")
+    if await assessments.missing_qualifications(rt, worker, project):
+        raise Forbidden(
+            "This project needs a qualification you do not hold yet: take its test first.",
+            code="not_qualified",
+        )
     return client, project
 
 
 async def preview(rt: Runtime, worker: Worker, project_id: str) -> Seat | None:
-    """A preview of the next task the worker would get, or None when nothing is left."""
+    """A preview of the next task the worker would get, or None when nothing is left (an
+    assessment's questions are not previewed: they are shown once, in an attempt)."""
     client, project = await _open_to(rt, worker, project_id)
+    if project.spec.kind == "assessment":
+        return None
     task = await rt.store.peek_task(project.id, worker.id, now=now())
     if task is None:
         return None
@@ -109,6 +123,8 @@ async def accept(rt: Runtime, worker: Worker, project_id: str) -> Assignment | N
     live = await rt.store.live_assignment(project.id, worker.id)
     if live is not None and live.deadline > now():
         return live
+    if project.spec.kind == "assessment":
+        return await assessments.claim_question(rt, worker, client, project)
     return await rt.store.claim(
         project.id,
         worker.id,
@@ -174,6 +190,18 @@ async def submit(
     if not isinstance(body, dict) or not isinstance(body.get("result"), dict):
         raise InvalidInput("result must be a JSON object", field="result")
     return await record_submission(rt, assignment, body["result"], address=address)
+
+
+async def after_submission(rt: Runtime, worker: Worker, done: Assignment) -> str:
+    """Where the worker goes after a submission: the next task of the project, else the task
+    list; after an assessment's last question, the test's result page."""
+    following = await next_assignment(rt, worker, done.project_id)
+    if following is not None:
+        return f"/work/assignments/{following.id}"
+    project = await rt.store.get_project(done.project_id)
+    if project is not None and project.spec.kind == "assessment":
+        return f"/work/tests/{project.id}"
+    return "/work?notice=finished"
 
 
 async def return_assignment(rt: Runtime, worker: Worker, assignment_id: str) -> Assignment:

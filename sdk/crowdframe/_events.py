@@ -22,6 +22,8 @@ EVENT_TYPES = (
     "endpoint.test",
     "endpoint.disabled",
     "worker.stopped",
+    "qualification.granted",
+    "qualification.failed",
 )
 
 

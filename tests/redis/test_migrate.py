@@ -18,6 +18,7 @@ from crowdframe_gateway.records import (
     Project,
     ProjectSpec,
     Task,
+    Worker,
     new_id,
     now,
 )
@@ -238,3 +239,73 @@ async def test_migrating_into_a_redis_that_holds_data_is_refused(
     assert "not empty" in again.stderr
     missing = _migrate(tmp_path / "nothing-here.db", redis_url)
     assert missing.returncode == 2 and "no SQLite store" in missing.stderr
+
+
+async def _assessment_history(store: Store) -> dict[str, str]:
+    """A platform client's assessment: a failed, a passed and an open attempt; a worker with
+    skills."""
+    made = await make_client(store, "platform")
+    platform = replace(made, id=new_id("cli"), platform=True)
+    await store.create_client(platform, "hash-platform")
+    test = await make_project(store, platform, kind="assessment", test_size=2)
+    await make_tasks(store, test, 6, prefix="q", gold={"label": "cat"})
+    worker = Worker(new_id("wrk"), "sk@example.org", "x", "DE", ("en:fluent",), now(),
+                    skills=("transcription",))  # fmt: skip
+    await store.create_worker(worker)
+    at = now()
+    for who, answers in (("w1", [False, False]), ("w2", [True, True]), ("w3", [True])):
+        begun = await store.start_attempt(test.id, who, "p-" + who, test_size=2,
+                                          retry_after=5, now=at)  # fmt: skip
+        assert begun.state == "open"
+        for correct in answers:
+            await claim_and_submit(store, test, who, {"label": "cat"}, gold=True, at=at)
+            await store.record_attempt_answer(test.id, who, correct=correct, needed=2, now=at)
+    return {"platform": platform.id, "test": test.id, "worker": worker.id}
+
+
+async def _assessment_snapshot(store: Store, ids: dict[str, str]) -> dict[str, object]:
+    test = ids["test"]
+    return {
+        "client": await store.get_client(ids["platform"]),
+        "worker": await store.get_worker(ids["worker"]),
+        "attempts": await store.list_assessment_attempts(test, cursor=None, limit=10),
+        "latest": [await store.latest_attempt(test, w) for w in ("w1", "w2", "w3")],
+        "held": [await store.held_qualifications(w, [test]) for w in ("w1", "w2", "w3")],
+        "granted": await store.get_qualification(test, "w2"),
+        "unseen": [await store.unseen_questions(test, w, now=now()) for w in ("w1", "w3")],
+    }
+
+
+async def test_assessments_skills_and_platform_clients_move_to_redis(
+    tmp_path: Path, redis_url: str
+) -> None:
+    sqlite = SqliteStore(tmp_path / "crowdframe.db")
+    await sqlite.open()
+    ids = await _assessment_history(sqlite)
+    await sqlite.close()
+    moved = _migrate(tmp_path / "crowdframe.db", redis_url)
+    assert moved.returncode == 0, moved.stderr
+    assert "assessment attempts: 3, qualifications: 1" in moved.stdout
+    sqlite = SqliteStore(tmp_path / "crowdframe.db")
+    await sqlite.open()
+    redis = RedisStore(redis_url)
+    await redis.open()
+    try:
+        before = await _assessment_snapshot(sqlite, ids)
+        assert before == await _assessment_snapshot(redis, ids)
+        assert before["worker"].skills == ("transcription",)  # type: ignore[attr-defined]
+        assert before["client"].platform  # type: ignore[attr-defined]
+        # the open attempt goes on, and the failed worker's cool-down still holds
+        done = await claim_and_submit(redis, Project(ids["test"], ids["platform"],
+                                      ProjectSpec("t", "http://x", 0), "active", now()),
+                                      "w3", {"label": "cat"}, gold=True)  # fmt: skip
+        assert done.status == "submitted"
+        last = await redis.record_attempt_answer(ids["test"], "w3", correct=True, needed=2,
+                                                 now=now())  # fmt: skip
+        assert last is not None and last.passed
+        again = await redis.start_attempt(ids["test"], "w1", "p-w1", test_size=2,
+                                          retry_after=3600, now=now())  # fmt: skip
+        assert again.state == "cooling"
+    finally:
+        await redis.close()
+        await sqlite.close()

@@ -8,6 +8,7 @@ from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 
 from ..errors import GatewayError
+from . import assessments as a
 from . import handlers as h
 from . import keyring as k
 from . import live
@@ -52,6 +53,8 @@ api_routes = [
     Route("/signing-secrets", k.list_signing_secrets, methods=["GET"]),
     Route("/signing-secrets/{kid}", k.delete_signing_secret, methods=["DELETE"]),
     Route("/projects/{id}/gold", q.gold_records, methods=["GET"]),
+    Route("/projects/{id}/qualifications", a.list_qualification_attempts, methods=["GET"]),
+    Route("/projects/{id}/qualifications/{worker_id}", a.revoke_qualification, methods=["DELETE"]),
     Route("/blocks", q.list_blocks, methods=["GET"]),
     Route("/workers/{worker_id}/block", q.block_worker, methods=["POST"]),
     Route("/workers/{worker_id}/block", q.unblock_worker, methods=["DELETE"]),

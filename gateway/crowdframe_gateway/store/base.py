@@ -11,9 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
+from ..exam_rules import AttemptState
 from ..mturk.records import Hit, HitType, MTurkCredential
 from ..records import (
     ApiKey,
+    AssessmentAttempt,
     Assignment,
     AssignmentStatus,
     Attempt,
@@ -26,11 +28,19 @@ from ..records import (
     Message,
     Project,
     ProjectSpec,
+    Qualification,
     Task,
     Worker,
 )
 
-__all__ = ["AttemptResult", "DeliveryOutcome", "Page", "Store", "TaskBatchResult"]
+__all__ = [
+    "AttemptResult",
+    "AttemptStart",
+    "DeliveryOutcome",
+    "Page",
+    "Store",
+    "TaskBatchResult",
+]
 
 T = TypeVar("T")
 DeliveryOutcome = Literal["delivered", "retry", "failed"]
@@ -57,6 +67,15 @@ class TaskBatchResult:
     replayed: bool  # True when an earlier request with the same idempotency key answered
 
 
+@dataclass(frozen=True, slots=True)
+class AttemptStart:
+    """The answer of ``start_attempt``: ``open`` with the attempt to go on with (perhaps just
+    started), or why none (``qualified``, ``cooling`` with the failed attempt, ``exhausted``)."""
+
+    state: AttemptState
+    attempt: AssessmentAttempt | None
+
+
 class Store(Protocol):
     async def open(self) -> None: ...
     async def close(self) -> None: ...
@@ -75,6 +94,11 @@ class Store(Protocol):
     async def create_worker(self, worker: Worker) -> None: ...
     async def worker_by_email(self, email: str) -> Worker | None: ...
     async def get_worker(self, worker_id: str) -> Worker | None: ...
+    async def update_worker_profile(
+        self, worker_id: str, *, languages: tuple[str, ...], skills: tuple[str, ...]
+    ) -> Worker:
+        """Replace the worker's languages and skills; ``NotFound`` for an unknown worker."""
+        ...
 
     # projects and tasks
     async def create_project(self, project: Project) -> None: ...
@@ -258,6 +282,55 @@ class Store(Protocol):
     ) -> list[dict[str, Any]]: ...
     async def workers_on_ip(self, project_id: str, ip_hash: str, *, other_than: str) -> int: ...
     async def work_seconds(self, project_id: str, *, limit: int) -> list[float]: ...
+
+    # assessments: attempts and the qualifications they grant (assessments.py, exam_rules.py)
+    async def start_attempt(
+        self,
+        project_id: str,
+        worker_id: str,
+        worker_pseudonym: str,
+        *,
+        test_size: int,
+        retry_after: float,
+        now: float,
+    ) -> AttemptStart:
+        """The worker's open attempt at the assessment, or a new one when
+        ``exam_rules.attempt_state`` says ``start``. Atomic: a worker never has two open
+        attempts at one assessment."""
+        ...
+
+    async def record_attempt_answer(
+        self, project_id: str, worker_id: str, *, correct: bool, needed: int, now: float
+    ) -> AssessmentAttempt | None:
+        """Count one graded answer in the worker's open attempt. The attempt's last answer
+        ends it, in the same transaction: passed with at least ``needed`` right, which grants
+        the qualification (once), and a ``qualification.granted`` or ``qualification.failed``
+        event. None when no attempt is open (the answer counts for nothing)."""
+        ...
+
+    async def latest_attempt(self, project_id: str, worker_id: str) -> AssessmentAttempt | None: ...
+
+    async def unseen_questions(self, project_id: str, worker_id: str, *, now: float) -> int:
+        """The open, unexpired gold tasks of the project the worker never had."""
+        ...
+
+    async def held_qualifications(self, worker_id: str, assessment_ids: Sequence[str]) -> set[str]:
+        """Which of these assessments' qualifications the worker holds."""
+        ...
+
+    async def list_assessment_attempts(
+        self, project_id: str, *, cursor: str | None, limit: int
+    ) -> Page[AssessmentAttempt]:
+        """Every attempt at the assessment, in the order they were started."""
+        ...
+
+    async def get_qualification(
+        self, assessment_id: str, worker_id: str
+    ) -> Qualification | None: ...
+    async def revoke_qualification(self, assessment_id: str, worker_pseudonym: str) -> bool:
+        """Take back a granted qualification (the worker may then take the test again); False
+        if the worker did not hold it."""
+        ...
 
     # earnings ledger
     async def credit(self, credit: Credit) -> Credit: ...

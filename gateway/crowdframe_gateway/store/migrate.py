@@ -18,6 +18,7 @@ from ..records import ApiKey, Block, Credit, GoldStats, Project
 from .redis import RedisStore
 from .redis.hits import hit_made
 from .redis.imports import RedisImporter
+from .sqlite.assessments import _attempt, _qualification
 from .sqlite.base import (
     _assignment,
     _client,
@@ -153,7 +154,26 @@ async def _copy(db: sqlite3.Connection, to: RedisImporter, report: Report) -> in
     progress("idempotency keys", len(rows), final=True)
     total += len(rows)
     total += await _copy_keyring_and_feed(db, to, report)
+    total += await _copy_assessments(db, to, report)
     return total + await _copy_quality(db, to, report) + await _copy_mturk(db, to, report)
+
+
+async def _copy_assessments(db: sqlite3.Connection, to: RedisImporter, report: Report) -> int:
+    """Attempts at assessments and the qualifications they granted (a file from before
+    assessments has neither table)."""
+    present = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'assessment_attempts'"
+    ).fetchone()
+    if not present:
+        return 0
+    rows = db.execute("SELECT * FROM assessment_attempts ORDER BY seq").fetchall()
+    for row in rows:
+        await to.assessment_attempt(_attempt(row), row["seq"])
+    granted = db.execute("SELECT * FROM qualifications ORDER BY granted_at").fetchall()
+    for row in granted:
+        await to.qualification(_qualification(row))
+    report(f"assessment attempts: {len(rows)}, qualifications: {len(granted)}")
+    return len(rows) + len(granted)
 
 
 async def _copy_quality(db: sqlite3.Connection, to: RedisImporter, report: Report) -> int:

@@ -10,6 +10,8 @@ from starlette.routing import Route
 from ..errors import GatewayError
 from . import pages as p
 from .earnings import earnings_page
+from .profile import profile_form, save_profile
+from .tests_page import test_page
 
 __all__ = ["workplace_exception_handlers", "workplace_routes"]
 
@@ -28,6 +30,9 @@ workplace_routes = [
     Route("/work/assignments/{assignment_id}/token", p.fresh_token, methods=["POST"]),
     Route("/work/assignments/{assignment_id}/return", p.return_task, methods=["POST"]),
     Route("/earnings", earnings_page, methods=["GET"]),
+    Route("/profile", profile_form, methods=["GET"]),
+    Route("/profile", save_profile, methods=["POST"]),
+    Route("/work/tests/{project_id}", test_page, methods=["GET"]),
 ]
 
 

@@ -80,6 +80,7 @@ async def signup(request: Request) -> Response:
         "country": str(form.get("country", "")),
         "languages": [str(v) for v in form.getlist("languages")],
         "native": str(form.get("native", "")),
+        "skills": str(form.get("skills", "")),
     }
     try:
         worker = await accounts.sign_up(
@@ -138,8 +139,12 @@ async def task_list(request: Request) -> Response:
 
 async def preview(request: Request) -> Response:
     worker = await _worker(request)
-    seat = await work.preview(_rt(request), worker, request.path_params["project_id"])
+    project_id = request.path_params["project_id"]
+    seat = await work.preview(_rt(request), worker, project_id)
     if seat is None:
+        project = await _rt(request).store.get_project(project_id)
+        if project is not None and project.spec.kind == "assessment":
+            return _see_other(f"/work/tests/{project_id}")
         return _see_other("/work?notice=gone")
     return await _frame(request, worker, seat, mode="preview")
 
@@ -216,8 +221,7 @@ async def submit(request: Request) -> Response:
     done = await work.submit(
         rt, worker, request.path_params["assignment_id"], body, address=address
     )
-    following = await work.next_assignment(rt, worker, done.project_id)
-    next_url = f"/work/assignments/{following.id}" if following else "/work?notice=finished"
+    next_url = await work.after_submission(rt, worker, done)
     return JSONResponse({"status": done.status, "next_url": next_url})
 
 

@@ -9,6 +9,7 @@ docs/deployment.md explains it, with the few operations that cross partitions.
 from __future__ import annotations
 
 from .accounts import AccountsPart
+from .assessments import AssessmentsPart
 from .compat import CompatPart
 from .delivery_log import DeliveryLogPart
 from .hits import HitsPart
@@ -28,6 +29,7 @@ class RedisStore(
     ReviewPart,
     OutboxPart,
     QualityPart,
+    AssessmentsPart,
     LedgerPart,
     HitsPart,
     KeyringPart,

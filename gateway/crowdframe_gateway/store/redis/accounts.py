@@ -7,7 +7,9 @@ so a lookup never finds a record that is not there. API keys and their lookup: k
 
 from __future__ import annotations
 
-from ...errors import Conflict
+from dataclasses import replace
+
+from ...errors import Conflict, NotFound
 from ...records import Client, Worker
 from . import keys
 from .base import RedisBase
@@ -41,3 +43,14 @@ class AccountsPart(RedisBase):
     async def get_worker(self, worker_id: str) -> Worker | None:
         found = opt_text(await self.r.get(keys.WORKER + worker_id))
         return None if found is None else worker_from(found)
+
+    async def update_worker_profile(
+        self, worker_id: str, *, languages: tuple[str, ...], skills: tuple[str, ...]
+    ) -> Worker:
+        # only the worker changes their own profile: a read, then a write, is enough
+        worker = await self.get_worker(worker_id)
+        if worker is None:
+            raise NotFound("no such worker", field="worker_id")
+        changed = replace(worker, languages=languages, skills=skills)
+        await self.r.set(keys.WORKER + worker_id, worker_to(changed))
+        return changed

@@ -10,9 +10,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
-from ...events import assignment_data, task_completed_data, worker_stopped_data
+from ...events import assignment_data, attempt_data, task_completed_data, worker_stopped_data
 from ...mturk.records import Hit, HitType, MTurkCredential
 from ...records import (
+    AssessmentAttempt,
     Assignment,
     Block,
     Client,
@@ -28,6 +29,7 @@ from ...records import (
 
 __all__ = [
     "assignment_from",
+    "attempt_from",
     "block_from",
     "client_from",
     "client_to",
@@ -151,6 +153,7 @@ def worker_to(worker: Worker) -> str:
 def worker_from(text: str) -> Worker:
     raw = json.loads(text)
     raw["languages"] = tuple(raw["languages"])
+    raw["skills"] = tuple(raw.get("skills", ()))
     return Worker(**raw)
 
 
@@ -177,6 +180,8 @@ def event_from(text: str) -> Event:
     elif kind == "task.completed":
         submissions = [assignment_from(fields(s)) for s in facts["submissions"]]
         data = task_completed_data(task_from(fields(facts["task"])), submissions)
+    elif kind == "attempt":
+        data = attempt_data(attempt_from(fields(facts["attempt"])))
     elif kind == "worker.stopped":
         data = worker_stopped_data(
             facts["project_id"], facts["worker_pseudonym"], facts["answered"], facts["correct"]
@@ -189,6 +194,22 @@ def event_from(text: str) -> Event:
         type=facts["type"],
         created_at=float(facts["created_at"]),
         data=data,
+    )
+
+
+def attempt_from(h: Fields) -> AssessmentAttempt:
+    passed = h.get("passed")
+    return AssessmentAttempt(
+        project_id=h["project_id"],
+        worker_id=h["worker_id"],
+        worker_pseudonym=h["worker_pseudonym"],
+        number=int(h["number"]),
+        test_size=int(h["test_size"]),
+        started_at=float(h["started_at"]),
+        answered=int(h["answered"]),
+        correct=int(h["correct"]),
+        finished_at=_opt_float(h.get("finished_at")),
+        passed=None if passed is None else passed == "1",
     )
 
 

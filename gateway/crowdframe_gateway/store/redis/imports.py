@@ -16,6 +16,7 @@ from redis.typing import EncodableT, FieldT
 from ...mturk.records import Hit, HitType, MTurkCredential
 from ...records import (
     ApiKey,
+    AssessmentAttempt,
     Assignment,
     Block,
     Client,
@@ -23,6 +24,7 @@ from ...records import (
     Endpoint,
     GoldStats,
     Project,
+    Qualification,
     Task,
     Worker,
 )
@@ -240,6 +242,46 @@ class RedisImporter:
         self.pipe.zadd(p + "golders", {stats.worker_id: order})
         self.pipe.set(p + "goldseq", order)  # rows come in order: the last one wins
         await self._queued(3)
+
+    async def assessment_attempt(self, attempt: AssessmentAttempt, order: int) -> None:
+        """One attempt (rows come in start order, so each worker's latest number wins)."""
+        p = keys.part(attempt.project_id)
+        member = f"{attempt.worker_id}:{attempt.number}"
+        mapping: dict[str, str | int] = {
+            "project_id": attempt.project_id,
+            "worker_id": attempt.worker_id,
+            "worker_pseudonym": attempt.worker_pseudonym,
+            "number": attempt.number,
+            "test_size": attempt.test_size,
+            "started_at": repr(attempt.started_at),
+            "answered": attempt.answered,
+            "correct": attempt.correct,
+        }
+        if attempt.finished_at is not None:
+            mapping |= {
+                "finished_at": repr(attempt.finished_at),
+                "passed": int(bool(attempt.passed)),
+            }
+        self.pipe.hset(p + "try:" + member, mapping=mapping)  # type: ignore[arg-type]
+        self.pipe.set(p + "tries:" + attempt.worker_id, attempt.number)
+        self.pipe.zadd(p + "tries", {member: order})
+        self.pipe.set(p + "tryseq", order)
+        await self._queued(4)
+
+    async def qualification(self, granted: Qualification) -> None:
+        p = keys.part(granted.assessment_id)
+        self.pipe.hset(
+            p + "qual:" + granted.worker_id,
+            mapping={
+                "assessment_id": granted.assessment_id,
+                "worker_id": granted.worker_id,
+                "worker_pseudonym": granted.worker_pseudonym,
+                "score": repr(granted.score),
+                "granted_at": repr(granted.granted_at),
+            },
+        )
+        self.pipe.hset(p + "quals", granted.worker_pseudonym, granted.worker_id)
+        await self._queued(2)
 
     async def block(self, block: Block) -> None:
         field = json.dumps([block.worker_pseudonym, block.project_id])

@@ -96,6 +96,13 @@ PROJECT_KEYS = {
     "golders": "zset: workers with a gold record, by first answer",
     "goldseq": "counter behind that order",
     "hit:<tid>": "hash: the MTurk HIT a task is (question, HIT type, disposed_at)",
+    # an assessment's attempts and the qualification it grants (assessments.py)
+    "try:<worker>:<n>": "hash: a worker's attempt number n at the assessment",
+    "tries:<worker>": "counter: the number of the worker's latest attempt",
+    "tries": "zset: every attempt (<worker>:<n>) by start order",
+    "tryseq": "counter behind that order",
+    "qual:<worker>": "hash: the qualification the assessment granted the worker",
+    "quals": "hash: pseudonym -> worker id of every holder (revoking by pseudonym)",
 }
 # The outbox, in every partition (a project's, or a client's for events of no project).
 OUTBOX_KEYS = {

@@ -65,5 +65,10 @@ SCRIPTS = {
         Script("hit", ("hits",)),
         Script("dispose", ("hits",)),
         Script("expiry"),
+        # assessments
+        Script("attempt_start", ("pool",)),
+        Script("attempt_answer", _EVENTS),
+        Script("unseen", ("pool",)),
+        Script("qualification_revoke"),
     )
 }

@@ -9,6 +9,7 @@ database lock is what makes it atomic across processes.
 from __future__ import annotations
 
 from .accounts import AccountsPart
+from .assessments import AssessmentsPart
 from .catalog import CatalogPart
 from .compat import CompatPart
 from .credentials import CredentialsPart
@@ -31,6 +32,7 @@ class SqliteStore(
     WorkPart,
     OutboxPart,
     QualityPart,
+    AssessmentsPart,
     LedgerPart,
     CompatPart,
     DeliveryLogPart,

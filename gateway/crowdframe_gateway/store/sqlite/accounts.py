@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from typing import ClassVar
 
-from ...errors import Conflict
+from ...errors import Conflict, NotFound
 from ...records import (
     Client,
     Worker,
@@ -20,6 +21,10 @@ __all__ = ["AccountsPart"]
 
 
 class AccountsPart(SqliteBase):
+    ADDED_COLUMNS: ClassVar[tuple[tuple[str, str, str], ...]] = (
+        ("workers", "skills", "TEXT NOT NULL DEFAULT '[]'"),
+        ("clients", "platform", "INTEGER NOT NULL DEFAULT 0"),
+    )
     SCHEMA = """
 CREATE TABLE IF NOT EXISTS clients (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, api_key_hash TEXT NOT NULL UNIQUE,
@@ -34,7 +39,8 @@ CREATE TABLE IF NOT EXISTS workers (
     async def create_client(self, client: Client, api_key_hash: str) -> None:
         with self._tx() as db:
             db.execute(
-                "INSERT INTO clients VALUES (?,?,?,?,?,?)",
+                "INSERT INTO clients (id, name, api_key_hash, signing_secrets, pseudonym_key,"
+                " created_at, platform) VALUES (?,?,?,?,?,?,?)",
                 (
                     client.id,
                     client.name,
@@ -42,6 +48,7 @@ CREATE TABLE IF NOT EXISTS workers (
                     json.dumps(list(client.signing_secrets)),
                     client.pseudonym_key,
                     client.created_at,
+                    int(client.platform),
                 ),
             )
 
@@ -61,7 +68,8 @@ CREATE TABLE IF NOT EXISTS workers (
         try:
             with self._tx() as db:
                 db.execute(
-                    "INSERT INTO workers VALUES (?,?,?,?,?,?)",
+                    "INSERT INTO workers (id, email, password_hash, country, languages,"
+                    " created_at, skills) VALUES (?,?,?,?,?,?,?)",
                     (
                         worker.id,
                         worker.email,
@@ -69,6 +77,7 @@ CREATE TABLE IF NOT EXISTS workers (
                         worker.country,
                         json.dumps(list(worker.languages)),
                         worker.created_at,
+                        json.dumps(list(worker.skills)),
                     ),
                 )
         except sqlite3.IntegrityError:
@@ -81,3 +90,16 @@ CREATE TABLE IF NOT EXISTS workers (
     async def get_worker(self, worker_id: str) -> Worker | None:
         rows = self._read("SELECT * FROM workers WHERE id = ?", (worker_id,))
         return _worker(rows[0]) if rows else None
+
+    async def update_worker_profile(
+        self, worker_id: str, *, languages: tuple[str, ...], skills: tuple[str, ...]
+    ) -> Worker:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE workers SET languages = ?, skills = ? WHERE id = ?",
+                (json.dumps(list(languages)), json.dumps(list(skills)), worker_id),
+            )
+            row = db.execute("SELECT * FROM workers WHERE id = ?", (worker_id,)).fetchone()
+        if row is None:
+            raise NotFound("no such worker", field="worker_id")
+        return _worker(row)

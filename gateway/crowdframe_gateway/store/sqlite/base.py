@@ -105,6 +105,8 @@ def _worker(row: sqlite3.Row) -> Worker:
         country=row["country"],
         languages=tuple(json.loads(row["languages"])),
         created_at=row["created_at"],
+        # a file from before skills (crowdframe migrate reads old files as they are)
+        skills=tuple(json.loads(row["skills"])) if "skills" in row.keys() else (),  # noqa: SIM118
     )
 
 
@@ -115,6 +117,7 @@ def _client(row: sqlite3.Row) -> Client:
         signing_secrets=tuple(json.loads(row["signing_secrets"])),
         pseudonym_key=row["pseudonym_key"],
         created_at=row["created_at"],
+        platform=bool(row["platform"]) if "platform" in row.keys() else False,  # noqa: SIM118
     )
 
 

@@ -19,3 +19,20 @@ local function first_in(pool, worker, now)
 end
 
 local function first_available(worker, now) return first_in('pool', worker, now) end
+
+-- How many tasks of a pool the worker never had and that have not expired (assessments).
+local function count_unseen(pool, worker, now)
+  local seen = P .. 'wtasks:' .. worker
+  local count, start = 0, 0
+  while true do
+    local ids = redis.call('ZRANGE', P .. pool, start, start + 99)
+    if #ids == 0 then return count end
+    for _, id in ipairs(ids) do
+      if tonumber(redis.call('ZSCORE', P .. pool .. 'exp', id)) > now
+        and redis.call('SISMEMBER', seen, id) == 0 then
+        count = count + 1
+      end
+    end
+    start = start + 100
+  end
+end

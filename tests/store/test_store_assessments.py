@@ -1,0 +1,149 @@
+"""Assessments: attempts of unseen questions, pass or fail at the last answer, the cool-down,
+the qualification granted once; on each store."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from crowdframe_gateway.records import Project, now
+from crowdframe_gateway.store import Store
+from store_world import make_client, make_project, make_tasks, recorded_events
+
+CAT = {"label": "cat"}
+SIZE = 3
+COOL = 60.0
+
+
+async def assessment(store: Store, questions: int) -> tuple[Project, str]:
+    client = await make_client(store)
+    project = await make_project(store, client, kind="assessment", test_size=SIZE)
+    await make_tasks(store, project, questions, prefix="q", gold=CAT)
+    return project, client.id
+
+
+async def start(store: Store, project: Project, worker: str, at: float) -> object:
+    return await store.start_attempt(
+        project.id, worker, "p-" + worker, test_size=SIZE, retry_after=COOL, now=at
+    )
+
+
+async def sit(
+    store: Store, project: Project, worker: str, answers: list[bool], at: float
+) -> list[str]:
+    """Start (or go on with) an attempt and answer its questions; the task ids drawn."""
+    begun = await start(store, project, worker, at)
+    assert begun.state == "open", begun  # type: ignore[attr-defined]
+    drawn = []
+    for correct in answers:
+        claimed = await store.claim(project.id, worker, "p-" + worker, now=at, gold=True)
+        assert claimed is not None
+        drawn.append(claimed.task_id)
+        await store.submit(claimed.id, CAT if correct else {"label": "dog"}, now=at)
+        await store.record_attempt_answer(project.id, worker, correct=correct, needed=2, now=at)
+    return drawn
+
+
+async def test_a_failed_attempt_cools_down_and_the_retry_draws_fresh_questions(
+    store: Store,
+) -> None:
+    project, client_id = await assessment(store, 6)
+    at = now()
+    first = await sit(store, project, "w1", [True, False, False], at)
+    failed = await store.latest_attempt(project.id, "w1")
+    assert failed is not None
+    assert (failed.number, failed.answered, failed.correct, failed.passed) == (1, 3, 1, False)
+    assert failed.finished_at == at
+    assert await store.held_qualifications("w1", [project.id]) == set()
+    cooling = await start(store, project, "w1", at + COOL - 1)
+    assert cooling.state == "cooling" and cooling.attempt == failed  # type: ignore[attr-defined]
+    assert await store.unseen_questions(project.id, "w1", now=at) == 3
+    second = await sit(store, project, "w1", [True, True, False], at + COOL)
+    assert set(first).isdisjoint(second), "a retry never repeats a question"
+    passed = await store.latest_attempt(project.id, "w1")
+    assert passed is not None and (passed.number, passed.correct, passed.passed) == (2, 2, True)
+    assert await store.held_qualifications("w1", [project.id, "prj_other"]) == {project.id}
+    granted = await store.get_qualification(project.id, "w1")
+    assert granted is not None and granted.worker_pseudonym == "p-w1"
+    assert abs(granted.score - 2 / 3) < 1e-9
+    held = await start(store, project, "w1", at + COOL)
+    assert held.state == "qualified"  # type: ignore[attr-defined]
+    client = await store.get_client(client_id)
+    assert client is not None
+    failures = await recorded_events(store, client, "qualification.failed")
+    grants = await recorded_events(store, client, "qualification.granted")
+    assert [(e["worker_id"], e["attempt"], e["correct"], e["passed"]) for e in failures] == [
+        ("p-w1", 1, 1, False)
+    ]
+    assert [(e["attempt"], e["score"], e["qualification_id"]) for e in grants] == [
+        (2, 0.6667, project.id)
+    ]
+
+
+async def test_too_few_unseen_questions_means_no_attempt(store: Store) -> None:
+    project, _ = await assessment(store, 4)
+    at = now()
+    await sit(store, project, "w1", [False, False, False], at)
+    left = await start(store, project, "w1", at + COOL)
+    assert left.state == "exhausted"  # type: ignore[attr-defined]
+    assert await store.unseen_questions(project.id, "w1", now=at) == 1
+    other = await start(store, project, "w2", at)
+    assert other.state == "open", "another worker has every question still"  # type: ignore[attr-defined]
+
+
+async def test_an_answer_with_no_open_attempt_counts_for_nothing(store: Store) -> None:
+    project, _ = await assessment(store, 6)
+    at = now()
+    assert (
+        await store.record_attempt_answer(project.id, "w1", correct=True, needed=2, now=at) is None
+    )
+    await sit(store, project, "w1", [True, True, True], at)
+    extra = await store.record_attempt_answer(project.id, "w1", correct=False, needed=2, now=at)
+    assert extra is None, "the attempt is over"
+    attempt = await store.latest_attempt(project.id, "w1")
+    assert attempt is not None and (attempt.answered, attempt.passed) == (3, True)
+
+
+async def test_concurrent_starts_and_answers_make_one_attempt_and_one_grant(
+    open_stores: Callable[[], Awaitable[Store]],
+) -> None:
+    stores = [await open_stores() for _ in range(3)]
+    project, client_id = await assessment(stores[0], 6)
+    at = now()
+    starts = await asyncio.gather(*(start(s, project, "w1", at) for s in stores * 3))
+    numbers = {s.attempt.number for s in starts}  # type: ignore[attr-defined]
+    assert {s.state for s in starts} == {"open"} and numbers == {1}  # type: ignore[attr-defined]
+    answers = await asyncio.gather(
+        *(
+            s.record_attempt_answer(project.id, "w1", correct=True, needed=2, now=at)
+            for s in stores * 2
+        )
+    )
+    finished = [a for a in answers if a is not None and a.finished_at is not None]
+    assert len(finished) == 1, "the last answer ends the attempt, once"
+    assert sum(a is None for a in answers) == 3, "answers past the attempt count for nothing"
+    client = await stores[0].get_client(client_id)
+    assert client is not None
+    assert len(await recorded_events(stores[0], client, "qualification.granted")) == 1
+
+
+async def test_attempts_are_listed_page_by_page_and_a_qualification_can_be_revoked(
+    store: Store,
+) -> None:
+    project, _ = await assessment(store, 9)
+    at = now()
+    await sit(store, project, "w1", [False] * 3, at)
+    await sit(store, project, "w2", [True] * 3, at)
+    await sit(store, project, "w1", [True] * 3, at + COOL)
+    seen, cursor = [], None
+    while True:
+        page = await store.list_assessment_attempts(project.id, cursor=cursor, limit=2)
+        seen.extend((a.worker_pseudonym, a.number, a.passed) for a in page.items)
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert seen == [("p-w1", 1, False), ("p-w2", 1, True), ("p-w1", 2, True)]
+    assert await store.revoke_qualification(project.id, "p-w2")
+    assert not await store.revoke_qualification(project.id, "p-w2"), "once"
+    assert await store.held_qualifications("w2", [project.id]) == set()
+    assert await store.held_qualifications("w1", [project.id]) == {project.id}
