@@ -3,6 +3,7 @@
 # Set before the imports below: _client reads it for the User-Agent header.
 __version__ = "0.1.0"
 
+from ._assessments import QualificationAttempt
 from ._client import AsyncClient, Client
 from ._events import EVENT_TYPES, WebhookEvent
 from ._exceptions import (
@@ -61,6 +62,7 @@ __all__ = [
     "Project",
     "ProjectCreateParams",
     "ProjectUpdateParams",
+    "QualificationAttempt",
     "RateLimitError",
     "ServerError",
     "SigningSecret",

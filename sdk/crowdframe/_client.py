@@ -17,6 +17,7 @@ from typing import Any, Generic, Self, TypeVar, Unpack
 import httpx
 
 from . import __version__
+from ._assessments import AsyncAssessments, SyncAssessments
 from ._call import _Call, _query, _segment
 from ._exceptions import (
     APIError,
@@ -281,7 +282,7 @@ class _BaseClient(Generic[_HTTP]):
         return _Call("POST", path, _message_id, body={})
 
 
-class Client(SyncKeyring, SyncQuality, WebhookMethods, _BaseClient[httpx.Client]):
+class Client(SyncKeyring, SyncQuality, SyncAssessments, WebhookMethods, _BaseClient[httpx.Client]):
     """A blocking client of the Crowdframe REST API.
 
     >>> with crowdframe.Client("cfk_…") as client:  # doctest: +SKIP
@@ -446,7 +447,13 @@ class Client(SyncKeyring, SyncQuality, WebhookMethods, _BaseClient[httpx.Client]
         return self._run(self._send_test_event(endpoint_id))
 
 
-class AsyncClient(AsyncKeyring, AsyncQuality, AsyncWebhookMethods, _BaseClient[httpx.AsyncClient]):
+class AsyncClient(
+    AsyncKeyring,
+    AsyncQuality,
+    AsyncAssessments,
+    AsyncWebhookMethods,
+    _BaseClient[httpx.AsyncClient],
+):
     """The asyncio twin of ``Client``: the same methods, as coroutines.
 
     >>> async with crowdframe.AsyncClient("cfk_…") as client:  # doctest: +SKIP

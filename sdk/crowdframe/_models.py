@@ -47,6 +47,12 @@ class ProjectCreateParams(TypedDict, total=False):
     gold_ratio: float
     gold_min_answers: int
     gold_min_accuracy: float
+    kind: str  # "work" (default) or "assessment": a qualification test (docs/quality.md)
+    skills: list[str]
+    qualifications: list[str]
+    test_size: int
+    pass_score: float
+    retry_after_seconds: int
 
 
 class ProjectUpdateParams(TypedDict, total=False):
@@ -62,6 +68,11 @@ class ProjectUpdateParams(TypedDict, total=False):
     gold_ratio: float
     gold_min_answers: int
     gold_min_accuracy: float
+    skills: list[str]
+    qualifications: list[str]
+    test_size: int
+    pass_score: float
+    retry_after_seconds: int
     status: str
 
 
@@ -130,6 +141,12 @@ class Project:
     countries: list[str] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
     gold_ratio: float = 0.0
+    kind: str = "work"  # or "assessment"
+    skills: list[str] = field(default_factory=list)
+    qualifications: list[str] = field(default_factory=list)
+    test_size: int = 10
+    pass_score: float = 0.8
+    retry_after_seconds: int = 86_400
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> Self:
@@ -155,6 +172,12 @@ class Project:
             countries=_strings(obj, "countries") if "countries" in obj else [],
             languages=_strings(obj, "languages") if "languages" in obj else [],
             gold_ratio=float(obj.get("gold_ratio") or 0.0),
+            kind=str(obj.get("kind") or "work"),
+            skills=_strings(obj, "skills") if "skills" in obj else [],
+            qualifications=_strings(obj, "qualifications") if "qualifications" in obj else [],
+            test_size=int(obj.get("test_size") or 10),
+            pass_score=float(obj.get("pass_score", 0.8)),
+            retry_after_seconds=int(obj.get("retry_after_seconds", 86_400)),
         )
 
 

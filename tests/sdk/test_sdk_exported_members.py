@@ -30,6 +30,7 @@ EXPORTED = [
     "Project",
     "ProjectCreateParams",
     "ProjectUpdateParams",
+    "QualificationAttempt",
     "RateLimitError",
     "ServerError",
     "SigningSecret",
