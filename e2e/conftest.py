@@ -39,7 +39,15 @@ def base_url() -> None:
 
 
 @pytest.fixture
-def world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
+def example_options() -> list[str]:
+    """Options of the sentiment example; a module about its reading test overrides this."""
+    return ["--no-reading-test"]
+
+
+@pytest.fixture
+def world(
+    tmp_path: Path, request: pytest.FixtureRequest, example_options: list[str]
+) -> Iterator[World]:
     data = tmp_path / "gateway"
     env = {
         "CROWDFRAME_RETRY_SCHEDULE": "0.2,0.5,1",
@@ -82,6 +90,7 @@ def world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
                 f"http://localhost:{example_port}",
                 "--data-dir",
                 str(tmp_path / "example"),
+                *example_options,
             ],
             f"http://localhost:{example_port}",
             "/results.json",

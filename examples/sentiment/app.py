@@ -8,6 +8,8 @@ What a client of Crowdframe writes, end to end:
 - ``GET /task`` is the task page the gateway shows workers in an iframe: it verifies the launch
   token (``cf_token``) offline with the SDK and renders the review with three choices;
   ``static/task.js`` talks to the gateway through ``crowdframe-task.js``;
+- an English reading test (``assessment.py``) that the project requires: a qualification test
+  shown on the same task page;
 - ``POST /webhooks`` receives the results, signed the Standard Webhooks way;
 - ``GET /results`` (HTML) and ``GET /results.json`` show what arrived.
 
@@ -16,12 +18,14 @@ Run it next to a gateway (``crowdframe create-client Sentiment`` prints the two 
     CROWDFRAME_API_KEY=cfk_... CROWDFRAME_SIGNING_SECRET=cfts_... \\
         python examples/sentiment/app.py --gateway http://127.0.0.1:8000 --port 8001
 
-It is one module plus ``static/``, so it can be loaded by file path (``crowdframe demo`` does).
+It is ``app.py`` plus ``assessment.py`` and ``static/``, loaded by file path (``crowdframe demo``
+does), so ``app.py`` loads its sibling the same way.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import logging
 import os
@@ -33,6 +37,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any, TypedDict
 
 import jinja2
@@ -50,6 +55,18 @@ __all__ = ["REVIEWS", "SentimentConfig", "SentimentStore", "create_app", "main"]
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("sentiment")
+
+
+def _sibling(name: str) -> ModuleType:
+    """A module beside this file: the example is not a package (see the module docstring)."""
+    spec = importlib.util.spec_from_file_location(f"sentiment_{name}", HERE / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+assessment = _sibling("assessment")
 
 PROJECT_TITLE = "Sentiment of short reviews"
 INSTRUCTIONS = (
@@ -111,6 +128,9 @@ class SentimentConfig:
     signing_secret: str
     public_origin: str
     data_dir: Path
+    # the English reading test the project requires (assessment.py), and its cool-down
+    reading_test: bool = True
+    reading_test_retry: int = 3600
 
 
 class Result(TypedDict):
@@ -275,23 +295,38 @@ class SentimentStore:
 class Registration:
     project_id: str
     webhook_secret: str
+    reading_test_id: str | None = None
 
 
 async def register(
-    client: crowdframe.AsyncClient, store: SentimentStore, gateway: str, public_origin: str
+    client: crowdframe.AsyncClient,
+    store: SentimentStore,
+    gateway: str,
+    public_origin: str,
+    *,
+    reading_test: bool = True,
+    reading_test_retry: int = 3600,
 ) -> Registration:
-    """Make sure the project, its tasks and the webhook endpoint exist; create nothing twice."""
+    """Make sure the project, its tasks, its reading test (unless ``reading_test`` is off)
+    and the webhook endpoint exist; create nothing twice."""
     task_url = public_origin + "/task"
     if store.get("gateway") != gateway or store.get("task_url") != task_url:
         store.forget_registration()  # a fresh gateway, or this app moved: start over
         store.put(gateway=gateway, task_url=task_url)
-    project_id = await _project(client, store, task_url)
+    test_id = None
+    if reading_test:
+        test_id = await assessment.reading_test(
+            client, store, task_url, retry_after=reading_test_retry
+        )
+    project_id = await _project(client, store, task_url, [test_id] if test_id else [])
     await _tasks(client, store, project_id)
     secret = await _webhook_endpoint(client, store, public_origin + "/webhooks")
-    return Registration(project_id, secret)
+    return Registration(project_id, secret, test_id)
 
 
-async def _project(client: crowdframe.AsyncClient, store: SentimentStore, task_url: str) -> str:
+async def _project(
+    client: crowdframe.AsyncClient, store: SentimentStore, task_url: str, tests: list[str]
+) -> str:
     project_id = store.get("project_id")
     if project_id is not None:
         try:
@@ -305,9 +340,11 @@ async def _project(client: crowdframe.AsyncClient, store: SentimentStore, task_u
         reward_cents=10,
         estimated_seconds=20,
         # the quality process (docs/quality.md): two workers per review, compared in
-        # task.completed; a fifth of claims are gold; English-speaking workers only
+        # task.completed; a fifth of claims are gold; English-speaking workers only, who
+        # passed the reading test
         assignments_per_task=2,
         languages=["en"],
+        qualifications=tests,
         gold_ratio=0.2,
         gold_min_answers=2,
         gold_min_accuracy=0.5,
@@ -573,7 +610,10 @@ async def webhooks(request: Request) -> Response:
         review = await _review(state, task_id)
         text = review[1] if review is not None else ""
     headers = {name: request.headers[name] for name in WEBHOOK_HEADERS}
-    fresh = state.store.record(event.type, headers, raw, _result_of(event, text))
+    # answers to the reading test are not sentiment results (the gateway grades them)
+    testing = event.data.get("project_id") == state.registration.reading_test_id
+    result = None if testing else _result_of(event, text)
+    fresh = state.store.record(event.type, headers, raw, result)
     if fresh and event.type == "task.completed":
         state.store.agree(event.data)
     return Response(status_code=204)
@@ -639,7 +679,14 @@ def create_app(config: SentimentConfig) -> Starlette:
         try:
             async with crowdframe.AsyncClient(config.api_key, config.gateway_url) as client:
                 try:
-                    registration = await register(client, store, gateway_origin, public_origin)
+                    registration = await register(
+                        client,
+                        store,
+                        gateway_origin,
+                        public_origin,
+                        reading_test=config.reading_test,
+                        reading_test_retry=config.reading_test_retry,
+                    )
                 except crowdframe.CrowdframeError as exc:
                     raise RuntimeError(
                         f"could not register with the gateway at {config.gateway_url}: {exc}"
@@ -699,6 +746,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=Path(env.get("SENTIMENT_DATA_DIR", "sentiment-data")),
         help="where sentiment.db lives (SENTIMENT_DATA_DIR; default ./sentiment-data)",
     )
+    parser.add_argument(
+        "--no-reading-test",
+        action="store_true",
+        help="do not require the English reading test (a qualification test) for the project",
+    )
+    parser.add_argument(
+        "--reading-test-retry",
+        type=int,
+        default=3600,
+        help="seconds a worker who failed the reading test waits to retry (default 3600)",
+    )
     args = parser.parse_args(argv)
     if not args.api_key or not args.signing_secret:
         parser.error(
@@ -711,6 +769,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         signing_secret=args.signing_secret,
         public_origin=args.public_origin or f"http://localhost:{args.port}",
         data_dir=args.data_dir,
+        reading_test=not args.no_reading_test,
+        reading_test_retry=args.reading_test_retry,
     )
     try:
         app = create_app(config)

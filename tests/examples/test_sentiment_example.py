@@ -248,6 +248,32 @@ def sentiment_projects(api: crowdframe.Client) -> list[crowdframe.Project]:
     return [p for p in api.iter_projects() if p.title == TITLE]
 
 
+def reading_tests(api: crowdframe.Client) -> list[crowdframe.Project]:
+    return [p for p in api.iter_projects() if p.title == sentiment.assessment.TITLE]
+
+
+def pass_the_reading_test(browser: httpx.Client, test_id: str, csrf: re.Pattern[str]) -> None:
+    """Answer the reading test's five questions right, each on the example's task page."""
+    answers = dict(sentiment.assessment.READING_TEST)
+    page = browser.get(f"/work/tests/{test_id}")
+    assert "Start the test" in page.text
+    location = browser.post(
+        f"/work/projects/{test_id}/accept", data={"csrf": csrf.findall(page.text)[0]}
+    ).headers["location"]
+    while location.startswith("/work/assignments/"):
+        frame = browser.get(location)
+        src = unescape(re.findall(r'<iframe id="cf-task-frame"\s+src="([^"]+)"', frame.text)[0])
+        text = unescape(re.findall(r'id="review">(.*?)<', httpx.get(src).text)[0])
+        submitted = browser.post(
+            f"{location}/submit",
+            json={"result": {"sentiment": answers[text]}},
+            headers={"x-csrf-token": csrf.findall(frame.text)[0]},
+        )
+        location = submitted.json()["next_url"]
+    assert location == f"/work/tests/{test_id}"
+    assert "You passed" in browser.get(location).text
+
+
 # -- the stories ----------------------------------------------------------------------------
 
 
@@ -263,13 +289,30 @@ def test_on_startup_the_example_registers_its_project_tasks_and_webhook_endpoint
     assert project.counts["tasks"] == len(sentiment.review_tasks())
 
     tasks = example.task_ids()
-    assert sorted(tasks) == sorted(t["external_id"] for t in sentiment.review_tasks())
+    reading = sentiment.assessment.reading_questions()
+    expected = sentiment.review_tasks() + reading
+    assert sorted(tasks) == sorted(t["external_id"] for t in expected)
     task = api.get_task(tasks["review-3"])
     assert task.project_id == project.id
     assert task.input == {"text": sentiment.REVIEWS[2]}
 
     endpoints = [e for e in api.list_webhook_endpoints() if e.url == example.origin + "/webhooks"]
     assert len(endpoints) == 1
+
+
+def test_the_project_requires_the_english_reading_test(
+    api: crowdframe.Client, example: Example
+) -> None:
+    [project] = sentiment_projects(api)
+    [test] = reading_tests(api)
+    assert project.qualifications == [test.id]
+    assert (test.kind, test.test_size, test.pass_score, test.reward_cents) == (
+        "assessment", 5, 0.8, 0,
+    )  # fmt: skip
+    assert test.task_url == project.task_url, "the test is shown on the same task page"
+    assert test.counts["tasks"] == 10 and test.languages == ["en"]
+    question = api.get_task(example.task_ids()["reading-1"])
+    assert question.project_id == test.id
 
 
 def test_restarting_the_example_creates_nothing_twice(
@@ -283,6 +326,7 @@ def test_restarting_the_example_creates_nothing_twice(
 
     after = sentiment_projects(api)
     assert [p.id for p in after] == [p.id for p in before]
+    assert len(reading_tests(api)) == 1
     assert after[0].counts["tasks"] == len(sentiment.review_tasks())
     endpoints = [e for e in api.list_webhook_endpoints() if e.url == example.origin + "/webhooks"]
     assert len(endpoints) == 1
@@ -433,6 +477,10 @@ def test_a_worker_answers_through_the_gateway_and_the_result_arrives(
             },
         )
         assert signed_up.status_code == 303, signed_up.text
+        task_list = browser.get("/work")
+        assert "Take the qualification test" in task_list.text
+        [test] = reading_tests(api)
+        pass_the_reading_test(browser, test.id, csrf)
         task_list = browser.get("/work")
         accepted = browser.post(
             f"/work/projects/{project.id}/accept", data={"csrf": csrf.findall(task_list.text)[0]}

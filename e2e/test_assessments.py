@@ -1,0 +1,96 @@
+"""A worker unlocks the sentiment project by its English reading test, in Debian's Chromium:
+locked, the test in the frame on the client's page, a failure, the cool-down, a retry with new
+questions, a pass, and the project offers work."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import time
+from types import ModuleType
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from flows import sign_up
+from services import ROOT, World
+
+pytestmark = pytest.mark.e2e
+
+COOL_DOWN = 3
+WRONG = {"positive": "Negative", "negative": "Positive", "neutral": "Positive"}
+
+
+@pytest.fixture
+def example_options() -> list[str]:
+    return ["--reading-test-retry", str(COOL_DOWN)]
+
+
+def _reading_test() -> ModuleType:
+    path = ROOT / "examples" / "sentiment" / "assessment.py"
+    spec = importlib.util.spec_from_file_location("e2e_reading_test", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+ANSWERS: dict[str, str] = dict(_reading_test().READING_TEST)
+
+
+def answer_the_test(page: Page, *, right: bool) -> list[str]:
+    """Answer each question of the attempt in the frame; the review texts asked."""
+    asked = []
+    while "/work/assignments/" in page.url:
+        task = page.frame_locator("#cf-task-frame")
+        submit = task.get_by_role("button", name="Submit")
+        expect(submit).to_be_enabled()
+        text = task.locator("#review").inner_text()
+        asked.append(text)
+        correct = ANSWERS[text]
+        task.get_by_label(correct.capitalize() if right else WRONG[correct]).check()
+        before = page.url
+        submit.click()
+        page.wait_for_url(lambda url, before=before: url != before)
+    return asked
+
+
+def test_a_worker_fails_the_reading_test_waits_retries_passes_and_gets_work(
+    page: Page, world: World
+) -> None:
+    sign_up(page, world.gateway.origin, "reader@example.org")
+    offer = page.get_by_role("listitem").filter(has_text="Sentiment of short reviews")
+    expect(offer).to_contain_text("Locked")
+    expect(offer.get_by_role("button", name=re.compile("Accept"))).to_have_count(0)
+    offer.get_by_role("link", name="Take the qualification test").click()
+
+    expect(page.get_by_role("heading", name="English reading test")).to_be_visible()
+    expect(page.locator(".facts")).to_contain_text("5 questions · pass with 4 right")
+    page.get_by_role("button", name="Start the test").click()
+    frame_src = page.locator("#cf-task-frame").get_attribute("src") or ""
+    assert frame_src.startswith(world.example.origin + "/task?"), "the client's own page"
+    first = answer_the_test(page, right=False)
+    assert len(first) == 5
+
+    result = page.get_by_role("status")
+    expect(result).to_contain_text("You did not pass")
+    expect(result).to_contain_text("0 of 5 right (0%)")
+    expect(page.locator(".next")).to_contain_text("You can try again at")
+    expect(page.get_by_role("button", name="Try again")).to_have_count(0)
+    page.goto(world.gateway.origin + "/work")
+    expect(offer).to_contain_text("you can retry the test at")
+
+    time.sleep(COOL_DOWN)
+    offer.get_by_role("link", name="See your result").click()
+    page.get_by_role("button", name="Try again").click()
+    second = answer_the_test(page, right=True)
+    assert len(second) == 5 and not set(first) & set(second), "new questions on the retry"
+
+    expect(result).to_contain_text("You passed")
+    expect(result).to_contain_text("5 of 5 right (100%)")
+    page.get_by_role("link", name="Find work").click()
+    expect(offer).not_to_contain_text("Locked")
+    offer.get_by_role("button", name=re.compile("Accept")).click()
+    task = page.frame_locator("#cf-task-frame")
+    expect(task.get_by_role("button", name="Submit")).to_be_enabled()
+    assert task.locator("#review").inner_text() not in ANSWERS, "real work now"
