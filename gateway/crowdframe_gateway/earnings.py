@@ -20,13 +20,16 @@ class Earnings:
     totals: dict[str, int]  # currency → cents
 
 
-async def credit_reward(rt: Runtime, assignment: Assignment) -> Credit:
-    """Credit an approved assignment's reward; a second call finds the first credit."""
+async def credit_reward(rt: Runtime, assignment: Assignment) -> Credit | None:
+    """Credit an approved assignment's reward; a second call finds the first credit. None
+    for a project that pays nothing (an unpaid assessment): no empty line in the ledger."""
     if assignment.status != "approved":
         raise Conflict("only an approved assignment earns its reward", code="not_approved")
     project = await rt.store.get_project(assignment.project_id)
     if project is None:
         raise Conflict("the assignment's project is gone", code="not_approved")
+    if project.spec.reward_cents == 0:
+        return None
     return await rt.store.credit(
         Credit(
             id=new_id("crd"),

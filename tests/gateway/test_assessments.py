@@ -181,6 +181,11 @@ async def test_a_platform_test_can_be_required_by_any_client(
     assert [a["passed"] for a in mine.json()["data"]] == [True]
     theirs = await api.call("GET", f"/projects/{german}/qualifications")
     assert theirs.status_code == 404, "only the test's owner sees the attempts"
+    answers = (await platform.call("GET", f"/assignments?project_id={german}")).json()["data"]
+    ids = [a["id"] for a in answers]
+    approved = await platform.call("POST", "/assignments/approve", json={"ids": ids})
+    assert len(approved.json()["data"]) == 2
+    assert "Nothing yet" in (await worker.get("/earnings")).text, "no empty ledger lines"
 
 
 async def test_skills_from_sign_up_and_the_profile_page_decide_who_sees_a_project(
