@@ -22,6 +22,7 @@ EVENT_TYPES = (
     "endpoint.test",
     "endpoint.disabled",
     "worker.stopped",
+    "assignment.crowd_reviewed",
 )
 
 
