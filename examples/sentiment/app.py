@@ -8,6 +8,8 @@ What a client of Crowdframe writes, end to end:
 - ``GET /task`` is the task page the gateway shows workers in an iframe: it verifies the launch
   token (``cf_token``) offline with the SDK and renders the review with three choices;
   ``static/task.js`` talks to the gateway through ``crowdframe-task.js``;
+- ``GET /review`` is the crowd review page (``review.py``): other workers see one answer and
+  approve or reject it; their majority verdict reviews the answer;
 - ``POST /webhooks`` receives the results, signed the Standard Webhooks way;
 - ``GET /results`` (HTML) and ``GET /results.json`` show what arrived.
 
@@ -16,12 +18,14 @@ Run it next to a gateway (``crowdframe create-client Sentiment`` prints the two 
     CROWDFRAME_API_KEY=cfk_... CROWDFRAME_SIGNING_SECRET=cfts_... \\
         python examples/sentiment/app.py --gateway http://127.0.0.1:8000 --port 8001
 
-It is one module plus ``static/``, so it can be loaded by file path (``crowdframe demo`` does).
+It is two modules (this one loads ``review.py`` beside it) plus ``static/``, so it can be loaded
+by file path (``crowdframe demo`` does).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import logging
 import os
@@ -33,6 +37,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any, TypedDict
 
 import jinja2
@@ -50,6 +55,18 @@ __all__ = ["REVIEWS", "SentimentConfig", "SentimentStore", "create_app", "main"]
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("sentiment")
+
+
+def _sibling(name: str) -> ModuleType:
+    """A module beside this file: the example is loaded by path, not imported as a package."""
+    spec = importlib.util.spec_from_file_location(f"{__name__}_{name}", HERE / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+review = _sibling("review")
 
 PROJECT_TITLE = "Sentiment of short reviews"
 INSTRUCTIONS = (
@@ -285,17 +302,23 @@ async def register(
     if store.get("gateway") != gateway or store.get("task_url") != task_url:
         store.forget_registration()  # a fresh gateway, or this app moved: start over
         store.put(gateway=gateway, task_url=task_url)
-    project_id = await _project(client, store, task_url)
+    project_id = await _project(client, store, task_url, public_origin)
     await _tasks(client, store, project_id)
     secret = await _webhook_endpoint(client, store, public_origin + "/webhooks")
     return Registration(project_id, secret)
 
 
-async def _project(client: crowdframe.AsyncClient, store: SentimentStore, task_url: str) -> str:
+async def _project(
+    client: crowdframe.AsyncClient, store: SentimentStore, task_url: str, public_origin: str
+) -> str:
+    crowd_review = review.crowd_review_settings(public_origin)
     project_id = store.get("project_id")
     if project_id is not None:
         try:
-            return (await client.get_project(project_id)).id
+            found = await client.get_project(project_id)
+            if found.crowd_review is None:  # registered before the example had a review page
+                await client.update_project(found.id, crowd_review=crowd_review)
+            return found.id
         except crowdframe.NotFoundError:
             log.warning("project %s is gone from the gateway; creating a new one", project_id)
     project = await client.create_project(
@@ -311,6 +334,8 @@ async def _project(client: crowdframe.AsyncClient, store: SentimentStore, task_u
         gold_ratio=0.2,
         gold_min_answers=2,
         gold_min_accuracy=0.5,
+        # three other workers check each answer on /review; their majority approves or rejects
+        crowd_review=crowd_review,
     )
     store.put(project_id=project.id)
     log.info("created project %s", project.id)
@@ -411,6 +436,7 @@ _TEMPLATES = {
 <script src="/static/task.js"></script>
 {% endblock %}
 """,
+    "review.html": review.REVIEW_TEMPLATE,
     "refused.html": """{% extends "base.html" %}
 {% block title %}Task unavailable{% endblock %}
 {% block main %}
@@ -507,8 +533,10 @@ async def _review(state: _App, task_id: str) -> tuple[str, str] | None:
     return task.external_id, text
 
 
-async def task_page(request: Request) -> Response:
-    state = _app(request)
+def _verified(
+    state: _App, request: Request
+) -> tuple[crowdframe.TaskTokenClaims, str, dict[str, str]] | HTMLResponse:
+    """The launch token's claims, the gateway's origin and the page headers, or the refusal."""
     try:
         claims = crowdframe.verify_task_token(
             request.query_params.get("cf_token", ""),
@@ -523,13 +551,22 @@ async def task_page(request: Request) -> Response:
         return _refused(state, f"The task link is not valid: {exc}.", 403)
     except ValueError:
         return _refused(state, "The task link names no valid gateway.", 403)
-    review = await _review(state, claims.tid)
-    if review is None:
-        return _refused(state, "This app does not know that task.", 404)
-    text_id, text = review
     headers["Content-Security-Policy"] += (
         f"; default-src 'self'; script-src 'self' {gateway}; style-src 'self' 'unsafe-inline'"
     )
+    return claims, gateway, headers
+
+
+async def task_page(request: Request) -> Response:
+    state = _app(request)
+    verified = _verified(state, request)
+    if isinstance(verified, HTMLResponse):
+        return verified
+    claims, gateway, headers = verified
+    found = await _review(state, claims.tid)
+    if found is None:
+        return _refused(state, "This app does not know that task.", 404)
+    text_id, text = found
     return _html(
         "task.html",
         200,
@@ -538,6 +575,31 @@ async def task_page(request: Request) -> Response:
         text_id=text_id,
         mode=claims.mode,
         choices=SENTIMENTS,
+        widget_url=f"{gateway}/widgets/crowdframe-task.js",
+    )
+
+
+async def review_page(request: Request) -> Response:
+    """Crowd review: one answer of another worker, to approve or reject."""
+    state = _app(request)
+    verified = _verified(state, request)
+    if isinstance(verified, HTMLResponse):
+        return verified
+    claims, gateway, headers = verified
+    try:
+        task = await state.client.get_task(claims.tid)
+    except crowdframe.NotFoundError:
+        return _refused(state, "This app does not know that task.", 404)
+    answer = review.answer_under_review(task.input, SENTIMENTS)
+    if answer is None:
+        return _refused(state, "This task is not an answer to review.", 404)
+    return _html(
+        "review.html",
+        200,
+        headers,
+        text=answer["text"],
+        given=answer["sentiment"],
+        mode=claims.mode,
         widget_url=f"{gateway}/widgets/crowdframe-task.js",
     )
 
@@ -570,8 +632,8 @@ async def webhooks(request: Request) -> Response:
     text = ""
     task_id = event.data.get("task_id")
     if event.type == "assignment.submitted" and isinstance(task_id, str):
-        review = await _review(state, task_id)
-        text = review[1] if review is not None else ""
+        known = await _review(state, task_id)
+        text = known[1] if known is not None else ""
     headers = {name: request.headers[name] for name in WEBHOOK_HEADERS}
     fresh = state.store.record(event.type, headers, raw, _result_of(event, text))
     if fresh and event.type == "task.completed":
@@ -656,6 +718,7 @@ def create_app(config: SentimentConfig) -> Starlette:
         routes=[
             Route("/", home, methods=["GET"]),
             Route("/task", task_page, methods=["GET"]),
+            Route("/review", review_page, methods=["GET"]),
             Route("/webhooks", webhooks, methods=["POST"]),
             Route("/results", results_page, methods=["GET"]),
             Route("/results.json", results_json, methods=["GET"]),
