@@ -156,9 +156,7 @@ async def reviewer_ineligibility(rt: Runtime, worker: Worker, project: Project) 
         return "You can no longer take tasks from this project."
     least = parent.spec.crowd_review.min_gold_accuracy
     if least is not None:
-        record = next(
-            (g for g in await rt.store.gold_stats(parent.id) if g.worker_id == worker.id), None
-        )
+        record = await rt.store.gold_record(parent.id, worker.id)
         if (
             record is None
             or record.answered < parent.spec.gold_min_answers

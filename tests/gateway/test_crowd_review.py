@@ -252,6 +252,31 @@ async def test_reviewers_must_meet_the_review_rules(gateway: Gateway, api: ApiCl
     assert f"/work/projects/{review_id}/preview" in (await french.get("/work")).text
 
 
+async def test_reviewers_may_need_a_good_gold_record_in_the_work_project(
+    gateway: Gateway, api: ApiClient
+) -> None:
+    project = await api.project(
+        gold_ratio=1.0, gold_min_answers=1, crowd_review=crowd(min_gold_accuracy=0.8)
+    )
+    review_id = project["review_project_id"]
+    tasks = [{"external_id": "real", "input": {"n": 1}},
+             {"external_id": "gold", "input": {"n": 2}, "gold": {"label": "cat"}}]  # fmt: skip
+    added = await api.call("POST", f"/projects/{project['id']}/tasks", json={"tasks": tasks})
+    assert added.status_code == 201
+    alice, graded = await answer(gateway, project, "alice@example.org", {"label": "cat"})
+    real = await alice.submit(await alice.accept(project["id"]), {"label": "cat"})
+    assert real["status"] == "submitted" and graded  # a gold answer first, then the real one
+    right, wrong = await gateway.worker("bob@example.org"), await gateway.worker("eve@example.org")
+    for worker, label in ((right, "cat"), (wrong, "dog")):
+        await worker.submit(await worker.accept(project["id"]), {"label": label})
+    newcomer = await gateway.worker("new@example.org")
+    for worker, may in ((right, True), (wrong, False), (newcomer, False)):
+        listed = f"/work/projects/{review_id}/preview" in (await worker.get("/work")).text
+        assert listed is may
+    refused = await wrong.post_form(f"/work/projects/{review_id}/accept", {})
+    assert refused.status_code == 403
+
+
 async def test_a_review_lost_to_a_crash_after_the_submission_is_opened_by_the_sweep(
     gateway: Gateway, api: ApiClient
 ) -> None:

@@ -142,3 +142,15 @@ async def test_a_review_task_in_a_missing_project_is_refused(store: Store) -> No
                     "active", now())  # fmt: skip
     with pytest.raises(NotFound):
         await store.add_review_task(review_of(ghost, "asg_x"), excluded_worker="w")
+
+
+async def test_one_workers_gold_record_is_read_on_its_own(store: Store) -> None:
+    client = await make_client(store)
+    project = await make_project(store, client)
+    for correct in (True, False, True):
+        await store.record_gold(project.id, "w1", "p-w1", correct=correct, min_answers=9,
+                                min_accuracy=0.5)  # fmt: skip
+    record = await store.gold_record(project.id, "w1")
+    assert record is not None and (record.answered, record.correct) == (3, 2)
+    assert record == next(g for g in await store.gold_stats(project.id) if g.worker_id == "w1")
+    assert await store.gold_record(project.id, "w2") is None
