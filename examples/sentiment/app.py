@@ -10,6 +10,8 @@ What a client of Crowdframe writes, end to end:
   ``static/task.js`` talks to the gateway through ``crowdframe-task.js``;
 - an English reading test (``assessment.py``) that the project requires: a qualification test
   shown on the same task page;
+- ``GET /review`` is the crowd review page (``review.py``): other workers see one answer and
+  approve or reject it; their majority verdict reviews the answer;
 - ``POST /webhooks`` receives the results, signed the Standard Webhooks way;
 - ``GET /results`` (HTML) and ``GET /results.json`` show what arrived.
 
@@ -18,8 +20,8 @@ Run it next to a gateway (``crowdframe create-client Sentiment`` prints the two 
     CROWDFRAME_API_KEY=cfk_... CROWDFRAME_SIGNING_SECRET=cfts_... \\
         python examples/sentiment/app.py --gateway http://127.0.0.1:8000 --port 8001
 
-It is ``app.py`` plus ``assessment.py`` and ``static/``, loaded by file path (``crowdframe demo``
-does), so ``app.py`` loads its sibling the same way.
+It is ``app.py`` plus its sibling modules ``assessment.py`` and ``review.py`` and ``static/``,
+loaded by file path (``crowdframe demo`` does), so ``app.py`` loads its siblings the same way.
 """
 
 from __future__ import annotations
@@ -58,8 +60,8 @@ log = logging.getLogger("sentiment")
 
 
 def _sibling(name: str) -> ModuleType:
-    """A module beside this file: the example is not a package (see the module docstring)."""
-    spec = importlib.util.spec_from_file_location(f"sentiment_{name}", HERE / f"{name}.py")
+    """A module beside this file: the example is loaded by path, not imported as a package."""
+    spec = importlib.util.spec_from_file_location(f"{__name__}_{name}", HERE / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -67,6 +69,7 @@ def _sibling(name: str) -> ModuleType:
 
 
 assessment = _sibling("assessment")
+review = _sibling("review")
 
 PROJECT_TITLE = "Sentiment of short reviews"
 INSTRUCTIONS = (
@@ -318,19 +321,29 @@ async def register(
         test_id = await assessment.reading_test(
             client, store, task_url, retry_after=reading_test_retry
         )
-    project_id = await _project(client, store, task_url, [test_id] if test_id else [])
+    project_id = await _project(
+        client, store, task_url, public_origin, [test_id] if test_id else []
+    )
     await _tasks(client, store, project_id)
     secret = await _webhook_endpoint(client, store, public_origin + "/webhooks")
     return Registration(project_id, secret, test_id)
 
 
 async def _project(
-    client: crowdframe.AsyncClient, store: SentimentStore, task_url: str, tests: list[str]
+    client: crowdframe.AsyncClient,
+    store: SentimentStore,
+    task_url: str,
+    public_origin: str,
+    tests: list[str],
 ) -> str:
+    crowd_review = review.crowd_review_settings(public_origin)
     project_id = store.get("project_id")
     if project_id is not None:
         try:
-            return (await client.get_project(project_id)).id
+            found = await client.get_project(project_id)
+            if found.crowd_review is None:  # registered before the example had a review page
+                await client.update_project(found.id, crowd_review=crowd_review)
+            return found.id
         except crowdframe.NotFoundError:
             log.warning("project %s is gone from the gateway; creating a new one", project_id)
     project = await client.create_project(
@@ -348,6 +361,8 @@ async def _project(
         gold_ratio=0.2,
         gold_min_answers=2,
         gold_min_accuracy=0.5,
+        # three other workers check each answer on /review; their majority approves or rejects
+        crowd_review=crowd_review,
     )
     store.put(project_id=project.id)
     log.info("created project %s", project.id)
@@ -448,6 +463,7 @@ _TEMPLATES = {
 <script src="/static/task.js"></script>
 {% endblock %}
 """,
+    "review.html": review.REVIEW_TEMPLATE,
     "refused.html": """{% extends "base.html" %}
 {% block title %}Task unavailable{% endblock %}
 {% block main %}
@@ -544,8 +560,10 @@ async def _review(state: _App, task_id: str) -> tuple[str, str] | None:
     return task.external_id, text
 
 
-async def task_page(request: Request) -> Response:
-    state = _app(request)
+def _verified(
+    state: _App, request: Request
+) -> tuple[crowdframe.TaskTokenClaims, str, dict[str, str]] | HTMLResponse:
+    """The launch token's claims, the gateway's origin and the page headers, or the refusal."""
     try:
         claims = crowdframe.verify_task_token(
             request.query_params.get("cf_token", ""),
@@ -560,13 +578,22 @@ async def task_page(request: Request) -> Response:
         return _refused(state, f"The task link is not valid: {exc}.", 403)
     except ValueError:
         return _refused(state, "The task link names no valid gateway.", 403)
-    review = await _review(state, claims.tid)
-    if review is None:
-        return _refused(state, "This app does not know that task.", 404)
-    text_id, text = review
     headers["Content-Security-Policy"] += (
         f"; default-src 'self'; script-src 'self' {gateway}; style-src 'self' 'unsafe-inline'"
     )
+    return claims, gateway, headers
+
+
+async def task_page(request: Request) -> Response:
+    state = _app(request)
+    verified = _verified(state, request)
+    if isinstance(verified, HTMLResponse):
+        return verified
+    claims, gateway, headers = verified
+    found = await _review(state, claims.tid)
+    if found is None:
+        return _refused(state, "This app does not know that task.", 404)
+    text_id, text = found
     return _html(
         "task.html",
         200,
@@ -575,6 +602,31 @@ async def task_page(request: Request) -> Response:
         text_id=text_id,
         mode=claims.mode,
         choices=SENTIMENTS,
+        widget_url=f"{gateway}/widgets/crowdframe-task.js",
+    )
+
+
+async def review_page(request: Request) -> Response:
+    """Crowd review: one answer of another worker, to approve or reject."""
+    state = _app(request)
+    verified = _verified(state, request)
+    if isinstance(verified, HTMLResponse):
+        return verified
+    claims, gateway, headers = verified
+    try:
+        task = await state.client.get_task(claims.tid)
+    except crowdframe.NotFoundError:
+        return _refused(state, "This app does not know that task.", 404)
+    answer = review.answer_under_review(task.input, SENTIMENTS)
+    if answer is None:
+        return _refused(state, "This task is not an answer to review.", 404)
+    return _html(
+        "review.html",
+        200,
+        headers,
+        text=answer["text"],
+        given=answer["sentiment"],
+        mode=claims.mode,
         widget_url=f"{gateway}/widgets/crowdframe-task.js",
     )
 
@@ -607,8 +659,8 @@ async def webhooks(request: Request) -> Response:
     text = ""
     task_id = event.data.get("task_id")
     if event.type == "assignment.submitted" and isinstance(task_id, str):
-        review = await _review(state, task_id)
-        text = review[1] if review is not None else ""
+        known = await _review(state, task_id)
+        text = known[1] if known is not None else ""
     headers = {name: request.headers[name] for name in WEBHOOK_HEADERS}
     # answers to the reading test are not sentiment results (the gateway grades them)
     testing = event.data.get("project_id") == state.registration.reading_test_id
@@ -703,6 +755,7 @@ def create_app(config: SentimentConfig) -> Starlette:
         routes=[
             Route("/", home, methods=["GET"]),
             Route("/task", task_page, methods=["GET"]),
+            Route("/review", review_page, methods=["GET"]),
             Route("/webhooks", webhooks, methods=["POST"]),
             Route("/results", results_page, methods=["GET"]),
             Route("/results.json", results_json, methods=["GET"]),

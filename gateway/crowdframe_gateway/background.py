@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
+from . import crowd_verdicts
 from .delivery import Deliverer
 from .earnings import credit_reward
 from .records import now
@@ -18,8 +19,9 @@ log = logging.getLogger("crowdframe.background")
 
 
 async def _sweep(rt: Runtime) -> None:
-    """Expire accepted assignments past their deadline, returning their tasks to the pool, and
-    approve submissions nobody reviewed within their project's auto-approve delay."""
+    """Expire accepted assignments past their deadline, returning their tasks to the pool,
+    approve submissions nobody reviewed within their project's auto-approve delay, and move
+    crowd reviews on (crowd_verdicts.py)."""
     while True:
         try:
             expired = await rt.store.expire_assignments(now=now())
@@ -30,6 +32,7 @@ async def _sweep(rt: Runtime) -> None:
                 await credit_reward(rt, assignment)
             if approved:
                 log.info("auto-approved %d submissions", len(approved))
+            await crowd_verdicts.sweep(rt)
         except Exception:
             log.exception("sweeper failed; trying again")
         await asyncio.sleep(rt.settings.sweep_interval)

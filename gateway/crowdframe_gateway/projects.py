@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Any
 
-from . import fairpay
+from . import crowd_review, fairpay
+from .crowd_review import COUNTRIES, COUNTRY, LANGUAGES
 from .errors import InvalidInput, NotFound
 from .qualification import language_rule, skill_slug
 from .records import Client, Project, ProjectSpec, Task, new_id, now
@@ -58,6 +58,7 @@ _SPEC_FIELDS = (
     "test_size",
     "pass_score",
     "retry_after_seconds",
+    "crowd_review",
 )
 _LISTS = ("allow", "countries", "excluded_countries", "languages", "skills", "qualifications")
 _UPDATABLE = (
@@ -79,8 +80,8 @@ _UPDATABLE = (
     "test_size",
     "pass_score",
     "retry_after_seconds",
+    "crowd_review",
 )
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
 _PROJECT_ID = re.compile(r"^prj_[A-Za-z0-9_-]{1,60}$")
 
 
@@ -111,25 +112,35 @@ def _parse_spec(body: dict[str, Any], gateway_origin: str) -> ProjectSpec:
         frame_height=f.integer("frame_height", None, low=100, high=10_000),
         allow=f.choices("allow", ALLOWED_PERMISSIONS, []),
         protocol=f.one_of("protocol", PROTOCOLS, "crowdframe"),
-        countries=_strings(f, "countries", _COUNTRY.match, "ISO 3166 country codes like DE"),
-        excluded_countries=_strings(
-            f, "excluded_countries", _COUNTRY.match, "ISO 3166 country codes like DE"
-        ),
-        languages=_strings(f, "languages", language_rule, 'languages like "de" or "de:native"'),
-        gold_ratio=_share(f, "gold_ratio", 0.0, high=1.0),
+        countries=f.strings("countries", COUNTRY.match, COUNTRIES),
+        excluded_countries=f.strings("excluded_countries", COUNTRY.match, COUNTRIES),
+        languages=f.strings("languages", language_rule, LANGUAGES),
+        gold_ratio=f.share("gold_ratio", 0.0, high=1.0),
         gold_min_answers=f.integer("gold_min_answers", 3, low=1, high=1000),
-        gold_min_accuracy=_share(f, "gold_min_accuracy", 0.7, high=1.0),
+        gold_min_accuracy=f.share("gold_min_accuracy", 0.7, high=1.0),
         kind=f.one_of("kind", KINDS, "work"),
-        skills=_strings(f, "skills", skill_slug, 'lowercase skill slugs like "transcription"'),
-        qualifications=_strings(
-            f, "qualifications", _PROJECT_ID.match, "assessment project ids like prj_…"
+        skills=f.strings("skills", skill_slug, 'lowercase skill slugs like "transcription"'),
+        qualifications=f.strings(
+            "qualifications", _PROJECT_ID.match, "assessment project ids like prj_…"
         ),
         test_size=f.integer("test_size", 10, low=1, high=100),
-        pass_score=_share(f, "pass_score", 0.8, high=1.0),
+        pass_score=f.share("pass_score", 0.8, high=1.0),
         retry_after_seconds=f.integer("retry_after_seconds", 86_400, high=365 * 86_400),
-        agreement_min=_share(f, "agreement_min", 0.0, high=1.0),
+        agreement_min=f.share("agreement_min", 0.0, high=1.0),
         assignments_max=f.integer("assignments_max", 0, high=100),
     )
+    crowd = crowd_review.parse_settings(
+        f.body.get("crowd_review"), gateway_origin, gold_on=spec.gold_ratio > 0
+    )
+    if crowd is not None:
+        if spec.kind != "work":
+            raise InvalidInput(
+                "crowd_review is for work projects; an assessment is graded by its gold answers",
+                field="crowd_review",
+            )
+        spec = replace(spec, crowd_review=crowd)
+        # the review project pays its reviewers: the same minimum-wage rule
+        _check_fair_pay(crowd_review.review_spec(spec, ""), field="crowd_review.reward_cents")
     if spec.assignments_max and spec.assignments_max < spec.assignments_per_task:
         raise InvalidInput(
             "assignments_max must be at least assignments_per_task", field="assignments_max"
@@ -143,23 +154,7 @@ def _parse_spec(body: dict[str, Any], gateway_origin: str) -> ProjectSpec:
     return spec
 
 
-def _strings(f: Fields, key: str, valid: Callable[[str], object], what: str) -> tuple[str, ...]:
-    value = f.body.get(key, [])
-    if not isinstance(value, list | tuple) or not all(
-        isinstance(v, str) and valid(v) for v in value
-    ):
-        raise InvalidInput(f"{key} must be a list of {what}", field=key)
-    return tuple(dict.fromkeys(value))
-
-
-def _share(f: Fields, key: str, default: float, *, high: float) -> float:
-    value = f.body.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= high:
-        raise InvalidInput(f"{key} must be a number from 0 to {high}", field=key)
-    return float(value)
-
-
-def _check_fair_pay(spec: ProjectSpec) -> None:
+def _check_fair_pay(spec: ProjectSpec, *, field: str = "reward_cents") -> None:
     """A project may not target a country whose minimum wage it does not pay; an assessment
     may be unpaid only if it is short (``fairpay.UNPAID_TEST_SECONDS``)."""
     if fairpay.unpaid_test(spec):
@@ -168,7 +163,7 @@ def _check_fair_pay(spec: ProjectSpec) -> None:
             raise InvalidInput(
                 f"an unpaid assessment may take at most {fairpay.UNPAID_TEST_SECONDS} s;"
                 f" {spec.test_size} questions of {spec.estimated_seconds} s take {seconds} s",
-                field="reward_cents",
+                field=field,
                 code="unpaid_test_too_long",
             )
         return
@@ -179,7 +174,7 @@ def _check_fair_pay(spec: ProjectSpec) -> None:
                 f"pays {fairpay.hourly_usd(spec):.2f} USD per hour for the estimated"
                 f" {spec.estimated_seconds} s, below the minimum wage in {country}"
                 f" ({wage.hourly:g} {wage.currency} per hour since {wage.since})",
-                field="reward_cents",
+                field=field,
                 code="below_minimum_wage",
             )
 
@@ -188,6 +183,7 @@ async def create_project(rt: Runtime, client: Client, body: dict[str, Any]) -> P
     spec = _parse_spec(body, rt.settings.public_origin)
     project_id = new_id("prj")
     await _check_qualifications(rt, client, spec, project_id)
+    spec = await crowd_review.link_review_project(rt, client, project_id, spec, None)
     project = Project(
         id=project_id, client_id=client.id, spec=spec, status="active", created_at=now()
     )
@@ -230,15 +226,23 @@ async def update_project(
     rt: Runtime, client: Client, project_id: str, body: dict[str, Any]
 ) -> Project:
     project = await owned_project(rt, client, project_id)
+    crowd_review.refuse_review_project(project)
     f = Fields(body)
     f.reject_unknown((*_UPDATABLE, "status"))
     merged = {k: getattr(project.spec, k) for k in _SPEC_FIELDS}
     for name in _LISTS:
         merged[name] = list(getattr(project.spec, name))
     merged.update({k: v for k, v in body.items() if k in _UPDATABLE})
+    before = project.spec.crowd_review
+    asked = body.get("crowd_review")
+    if isinstance(asked, dict) and before is not None:  # a change of some of its settings
+        merged["crowd_review"] = {**asdict(before), **asked}
+    elif "crowd_review" not in body and before is not None:
+        merged["crowd_review"] = asdict(before)
     spec = _parse_spec(merged, rt.settings.public_origin)
     await _check_qualifications(rt, client, spec, project.id)
     status = f.one_of("status", ("active", "paused"), project.status)
+    spec = await crowd_review.link_review_project(rt, client, project.id, spec, project.spec)
     return await rt.store.update_project(project.id, spec, status)
 
 
@@ -250,6 +254,7 @@ async def add_tasks(
     idempotency_key: str | None,
 ) -> TaskBatchResult:
     project = await owned_project(rt, client, project_id)
+    crowd_review.refuse_review_project(project)  # its tasks come from the work project
     f = Fields(body)
     f.reject_unknown(("tasks",))
     raw = body.get("tasks")

@@ -8,6 +8,8 @@ import random
 from typing import Any
 
 from .aggregation import comparison_key
+from .crowd_review import check_verdict
+from .crowd_verdicts import after_submission
 from .errors import InvalidInput
 from .exam_rules import needed_correct
 from .projects import owned_project
@@ -82,8 +84,11 @@ async def _signals(
 async def record_submission(
     rt: Runtime, assignment: Assignment, result: dict[str, Any], *, address: str | None = None
 ) -> Assignment:
-    """Keep a submission with its fraud signals; grade it when its task is gold."""
+    """Keep a submission with its fraud signals; grade it when its task is gold; pass it on
+    to crowd review (an answer to review, or a reviewer's verdict)."""
     project = await rt.store.get_project(assignment.project_id)
+    if project is not None and project.spec.kind == "review":
+        check_verdict(result)
     at = now()
     signals = (
         () if project is None else await _signals(rt, assignment, project, result, address, at)
@@ -98,6 +103,8 @@ async def record_submission(
     task = await rt.store.get_task(done.task_id)
     if task is not None and task.gold is not None and project is not None:
         await _grade(rt, project, task, done, result)
+    if task is not None and project is not None:
+        await after_submission(rt, project, task, done)
     return done
 
 

@@ -18,6 +18,7 @@ __all__ = [
     "Block",
     "Client",
     "Credit",
+    "CrowdReview",
     "Endpoint",
     "Event",
     "GoldStats",
@@ -72,6 +73,31 @@ class Client:
 
 
 @dataclass(frozen=True, slots=True)
+class CrowdReview:
+    """A work project's crowd review stage (crowd_review.py): other workers check each answer
+    on the client's review page; their majority verdict approves or rejects it."""
+
+    task_url: str
+    reward_cents: int
+    estimated_seconds: int = 60
+    reviewers: int = 2
+    instructions: str = ""
+    # who may review: ISO countries and language rules (empty: the work project's rules), and
+    # the gold accuracy a reviewer needs in the work project (None: no gold record needed)
+    countries: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    min_gold_accuracy: float | None = None
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> CrowdReview:
+        known = {f.name for f in fields(cls)}
+        values: dict[str, Any] = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in raw.items() if k in known
+        }
+        return cls(**values)
+
+
+@dataclass(frozen=True, slots=True)
 class ProjectSpec:
     """What a client configures on a project (validated by ``projects.parse_spec``)."""
 
@@ -113,6 +139,12 @@ class ProjectSpec:
     # ``assignments_max`` in all (0: never more than ``assignments_per_task``)
     agreement_min: float = 0.0
     assignments_max: int = 0
+    # crowd review (crowd_review.py): on a work project, the stage's settings (None: off) and
+    # the review project it runs in (kept when the stage is switched off, to switch it on
+    # again); on a review project (kind "review"), the work project it reviews
+    crowd_review: CrowdReview | None = None
+    review_project_id: str | None = None
+    parent_project_id: str | None = None
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> ProjectSpec:
@@ -121,6 +153,8 @@ class ProjectSpec:
         values: dict[str, Any] = {
             k: tuple(v) if isinstance(v, list) else v for k, v in raw.items() if k in known
         }
+        if isinstance(values.get("crowd_review"), dict):
+            values["crowd_review"] = CrowdReview.from_dict(values["crowd_review"])
         return cls(**values)
 
 

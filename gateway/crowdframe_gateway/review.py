@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .earnings import credit_reward
+from .decisions import decide
 from .errors import NotFound
 from .quality import SIGNALS, record_submission
 from .records import ASSIGNMENT_STATUSES, Assignment, Client, now
@@ -48,10 +48,9 @@ async def list_assignments(
 
 async def approve(rt: Runtime, client: Client, assignment_id: str) -> Assignment:
     await owned_assignment(rt, client, assignment_id)
-    approved = await rt.store.review(assignment_id, approve=True, reason=None, now=now())
-    # Credited once (the ledger's key); approving again re-credits only a lost first credit.
-    await credit_reward(rt, approved)
-    return approved
+    return await decide(
+        rt, assignment_id, approve=True, reason=None, now=now(), reviewed_by="client"
+    )
 
 
 async def reject(
@@ -61,7 +60,9 @@ async def reject(
     f = Fields(body)
     f.reject_unknown(("reason",))
     reason = f.text("reason", min_len=1, max_len=1000)
-    return await rt.store.review(assignment_id, approve=False, reason=reason, now=now())
+    return await decide(
+        rt, assignment_id, approve=False, reason=reason, now=now(), reviewed_by="client"
+    )
 
 
 async def submit_for_client(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -87,6 +87,24 @@ class Fields:
                 f"{self.name(key)} must be one of {', '.join(options)}", field=self.name(key)
             )
         return value
+
+    def strings(self, key: str, valid: Callable[[str], object], what: str) -> tuple[str, ...]:
+        """A list of strings each ``valid`` accepts (``what`` names them), duplicates dropped."""
+        value = self.body.get(key, [])
+        if not isinstance(value, list | tuple) or not all(
+            isinstance(v, str) and valid(v) for v in value
+        ):
+            raise InvalidInput(f"{self.name(key)} must be a list of {what}", field=self.name(key))
+        return tuple(dict.fromkeys(value))
+
+    def share(self, key: str, default: float, *, high: float) -> float:
+        """A number from 0 to ``high``."""
+        value = self.body.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= high:
+            raise InvalidInput(
+                f"{self.name(key)} must be a number from 0 to {high}", field=self.name(key)
+            )
+        return float(value)
 
     def obj(self, key: str, default: Any = _MISSING) -> Any:
         value = self._get(key, default)

@@ -7,6 +7,7 @@ from typing import Any
 
 from . import assessments
 from .credentials import worker_pseudonym
+from .crowd_review import reviewer_ineligibility
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .qualification import ineligibility
 from .quality import record_submission, serve_gold
@@ -58,6 +59,8 @@ async def offers(rt: Runtime, worker: Worker) -> list[Offer]:
     for project, available in await rt.store.open_projects(worker.id, now=now()):
         if ineligibility(worker, project) is not None:
             continue
+        if await reviewer_ineligibility(rt, worker, project) is not None:
+            continue
         client = await rt.store.get_client(project.client_id)
         if client is None or await _blocked(rt, client, worker, project):
             continue
@@ -85,7 +88,7 @@ async def _open_to(rt: Runtime, worker: Worker, project_id: str) -> tuple[Client
     """The project, if this worker may take work from it (a worker already on a task of a
     project whose rules changed may still finish it: ``seat`` does not ask)."""
     client, project = await _client_and_project(rt, project_id)
-    reason = ineligibility(worker, project)
+    reason = ineligibility(worker, project) or await reviewer_ineligibility(rt, worker, project)
     if reason is not None:
         raise Forbidden(reason, code="not_qualified")
     if await _blocked(rt, client, worker, project):

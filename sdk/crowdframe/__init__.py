@@ -28,6 +28,9 @@ from ._exceptions import (
 from ._keyring import ApiKey, SigningSecret
 from ._models import (
     Assignment,
+    CrowdReviewParams,
+    CrowdReviewSettings,
+    CrowdReviewStatus,
     Page,
     Project,
     ProjectCreateParams,
@@ -54,6 +57,9 @@ __all__ = [
     "BulkReview",
     "Client",
     "ConflictError",
+    "CrowdReviewParams",
+    "CrowdReviewSettings",
+    "CrowdReviewStatus",
     "CrowdframeError",
     "GoldRecord",
     "NotFoundError",

@@ -24,6 +24,7 @@ EVENT_TYPES = (
     "worker.stopped",
     "qualification.granted",
     "qualification.failed",
+    "assignment.crowd_reviewed",
 )
 
 

@@ -13,6 +13,9 @@ from typing import Any, Generic, Required, Self, TypedDict, TypeVar
 
 __all__ = [
     "Assignment",
+    "CrowdReviewParams",
+    "CrowdReviewSettings",
+    "CrowdReviewStatus",
     "Page",
     "Project",
     "ProjectCreateParams",
@@ -25,6 +28,21 @@ __all__ = [
 T = TypeVar("T")
 _V = TypeVar("_V")
 _MISSING: Any = object()
+
+
+class CrowdReviewParams(TypedDict, total=False):
+    """``crowd_review`` of ``POST /projects`` and ``PATCH /projects/{id}`` (docs/quality.md):
+    ``task_url`` (the client's review page) and ``reward_cents`` are needed to turn it on; a
+    PATCH changes only the keys it names."""
+
+    task_url: str
+    reward_cents: int
+    reviewers: int
+    estimated_seconds: int
+    instructions: str
+    countries: list[str]
+    languages: list[str]
+    min_gold_accuracy: float | None
 
 
 class ProjectCreateParams(TypedDict, total=False):
@@ -53,6 +71,7 @@ class ProjectCreateParams(TypedDict, total=False):
     test_size: int
     pass_score: float
     retry_after_seconds: int
+    crowd_review: CrowdReviewParams | None
 
 
 class ProjectUpdateParams(TypedDict, total=False):
@@ -73,6 +92,7 @@ class ProjectUpdateParams(TypedDict, total=False):
     test_size: int
     pass_score: float
     retry_after_seconds: int
+    crowd_review: CrowdReviewParams | None  # None turns crowd review off
     status: str
 
 
@@ -115,11 +135,71 @@ def _counts(obj: Mapping[str, Any], name: str) -> dict[str, int]:
 
 
 @dataclass(frozen=True, slots=True)
+class CrowdReviewSettings:
+    """A work project's crowd review stage: ``reviewers`` other workers check each answer on
+    the client's review page at ``task_url``, paid ``reward_cents`` each."""
+
+    task_url: str
+    reward_cents: int
+    reviewers: int
+    estimated_seconds: int
+    instructions: str = ""
+    countries: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    min_gold_accuracy: float | None = None
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> Self:
+        """Build from the API's JSON object; raises ``ValueError`` if it has the wrong shape."""
+        obj = _mapping(obj, None)
+        least = obj.get("min_gold_accuracy")
+        return cls(
+            task_url=_required(obj, "task_url", str),
+            reward_cents=_required(obj, "reward_cents", int),
+            reviewers=_required(obj, "reviewers", int),
+            estimated_seconds=_required(obj, "estimated_seconds", int),
+            instructions=str(obj.get("instructions") or ""),
+            countries=_strings(obj, "countries") if "countries" in obj else [],
+            languages=_strings(obj, "languages") if "languages" in obj else [],
+            min_gold_accuracy=None if least is None else float(least),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CrowdReviewStatus:
+    """What the crowd made of one answer: ``status`` is ``pending``, ``approved``,
+    ``rejected``, ``tie`` (left to the client) or ``overridden`` (reviewed otherwise first);
+    ``votes`` counts each verdict so far, ``verdict`` is the majority once all are in."""
+
+    status: str
+    votes: dict[str, int]
+    verdict: str | None = None
+    reasons: list[str] = field(default_factory=list)
+    review_task_id: str | None = None
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> Self:
+        """Build from the API's JSON object; raises ``ValueError`` if it has the wrong shape."""
+        obj = _mapping(obj, None)
+        return cls(
+            status=_required(obj, "status", str),
+            votes=_counts(obj, "votes"),
+            verdict=_optional(obj, "verdict", str),
+            reasons=_strings(obj, "reasons") if "reasons" in obj else [],
+            review_task_id=_optional(obj, "review_task_id", str),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Project:
     """A project: where its tasks are shown (``task_url``), what they pay, how they are run.
 
     ``status`` is ``active`` or ``paused``; ``counts`` holds ``tasks``, ``open`` and
     ``completed``; ``frame_height`` is ``None`` when the frame resizes to its content.
+    ``kind`` is ``work``, ``assessment`` for a qualification test (``test_size``,
+    ``pass_score``, ``retry_after_seconds``), or ``review`` for the review project a work
+    project's ``crowd_review`` made (its ``parent_project_id``; the work project's
+    ``review_project_id``).
     """
 
     id: str
@@ -141,17 +221,21 @@ class Project:
     countries: list[str] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
     gold_ratio: float = 0.0
-    kind: str = "work"  # or "assessment"
+    kind: str = "work"  # or "assessment" (a qualification test), "review" (crowd review)
     skills: list[str] = field(default_factory=list)
     qualifications: list[str] = field(default_factory=list)
     test_size: int = 10
     pass_score: float = 0.8
     retry_after_seconds: int = 86_400
+    crowd_review: CrowdReviewSettings | None = None
+    review_project_id: str | None = None
+    parent_project_id: str | None = None
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> Self:
         """Build from the API's JSON object; raises ``ValueError`` if it has the wrong shape."""
         obj = _mapping(obj, "project")
+        crowd = _optional(obj, "crowd_review", dict)
         return cls(
             id=_required(obj, "id", str),
             title=_required(obj, "title", str),
@@ -178,6 +262,9 @@ class Project:
             test_size=int(obj.get("test_size") or 10),
             pass_score=float(obj.get("pass_score", 0.8)),
             retry_after_seconds=int(obj.get("retry_after_seconds", 86_400)),
+            crowd_review=None if crowd is None else CrowdReviewSettings.from_json(crowd),
+            review_project_id=_optional(obj, "review_project_id", str),
+            parent_project_id=_optional(obj, "parent_project_id", str),
         )
 
 
@@ -233,7 +320,8 @@ class Assignment:
     ``status`` goes ``accepted`` → ``submitted`` → ``approved`` | ``rejected``, or ends
     ``returned`` | ``expired``. ``worker_id`` is the worker's pseudonym for this client only.
     ``submitted_at``, ``result``, ``reviewed_at`` and ``reject_reason`` are ``None`` until the
-    assignment gets that far.
+    assignment gets that far. ``crowd_review`` (from ``get_assignment`` only) is what the
+    project's crowd review made of the answer, ``None`` when it has none.
     """
 
     id: str
@@ -249,11 +337,13 @@ class Assignment:
     reviewed_at: str | None
     reject_reason: str | None
     signals: list[str] = field(default_factory=list)  # fraud signals seen at submission
+    crowd_review: CrowdReviewStatus | None = None
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> Self:
         """Build from the API's JSON object; raises ``ValueError`` if it has the wrong shape."""
         obj = _mapping(obj, "assignment")
+        crowd = _optional(obj, "crowd_review", dict)
         return cls(
             id=_required(obj, "id", str),
             project_id=_required(obj, "project_id", str),
@@ -268,6 +358,7 @@ class Assignment:
             reviewed_at=_optional(obj, "reviewed_at", str),
             reject_reason=_optional(obj, "reject_reason", str),
             signals=_strings(obj, "signals") if "signals" in obj else [],
+            crowd_review=None if crowd is None else CrowdReviewStatus.from_json(crowd),
         )
 
 

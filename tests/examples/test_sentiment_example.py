@@ -244,6 +244,34 @@ def mint(gateway: Gateway, account: Account, example: Example, task_id: str, **c
     return sign_task_token(dataclasses.replace(claims, **changes), [account.signing_secret])
 
 
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def sign_up_and_accept(browser: httpx.Client, project_id: str, api: crowdframe.Client) -> str:
+    """A new English-speaking worker in ``browser`` finds the project locked, passes its
+    reading test and accepts a task; the frame page's path."""
+    form = browser.get("/signup")
+    signed_up = browser.post(
+        "/signup",
+        data={
+            "csrf": CSRF.findall(form.text)[0],
+            "email": f"worker-{secrets.token_hex(4)}@example.org",
+            "password": "a long password",
+            "country": "DE",
+            "languages": ["en"],
+        },
+    )
+    assert signed_up.status_code == 303, signed_up.text
+    assert "Take the qualification test" in browser.get("/work").text
+    [test] = reading_tests(api)
+    pass_the_reading_test(browser, test.id, CSRF)
+    task_list = browser.get("/work")
+    accepted = browser.post(
+        f"/work/projects/{project_id}/accept", data={"csrf": CSRF.findall(task_list.text)[0]}
+    )
+    return str(accepted.headers["location"])
+
+
 def sentiment_projects(api: crowdframe.Client) -> list[crowdframe.Project]:
     return [p for p in api.iter_projects() if p.title == TITLE]
 
@@ -298,6 +326,12 @@ def test_on_startup_the_example_registers_its_project_tasks_and_webhook_endpoint
 
     endpoints = [e for e in api.list_webhook_endpoints() if e.url == example.origin + "/webhooks"]
     assert len(endpoints) == 1
+
+    assert project.crowd_review is not None and project.review_project_id is not None
+    assert project.crowd_review.task_url == example.origin + "/review"
+    assert project.crowd_review.reviewers == 3, "an odd number: no ties"
+    reviews = api.get_project(project.review_project_id)
+    assert (reviews.kind, reviews.parent_project_id) == ("review", project.id)
 
 
 def test_the_project_requires_the_english_reading_test(
@@ -464,28 +498,7 @@ def test_a_worker_answers_through_the_gateway_and_the_result_arrives(
 ) -> None:
     [project] = sentiment_projects(api)
     with httpx.Client(base_url=gateway.origin) as browser:
-        csrf = re.compile(r'name="csrf" value="([^"]+)"')
-        form = browser.get("/signup")
-        signed_up = browser.post(
-            "/signup",
-            data={
-                "csrf": csrf.findall(form.text)[0],
-                "email": f"worker-{secrets.token_hex(4)}@example.org",
-                "password": "a long password",
-                "country": "DE",
-                "languages": ["en"],
-            },
-        )
-        assert signed_up.status_code == 303, signed_up.text
-        task_list = browser.get("/work")
-        assert "Take the qualification test" in task_list.text
-        [test] = reading_tests(api)
-        pass_the_reading_test(browser, test.id, csrf)
-        task_list = browser.get("/work")
-        accepted = browser.post(
-            f"/work/projects/{project.id}/accept", data={"csrf": csrf.findall(task_list.text)[0]}
-        )
-        frame_url = accepted.headers["location"]
+        frame_url = sign_up_and_accept(browser, project.id, api)
         frame = browser.get(frame_url)
         src = unescape(re.findall(r'<iframe id="cf-task-frame"\s+src="([^"]+)"', frame.text)[0])
         assert src.startswith(example.origin + "/task?")
@@ -505,7 +518,7 @@ def test_a_worker_answers_through_the_gateway_and_the_result_arrives(
         submitted = browser.post(
             f"{frame_url}/submit",
             json={"result": {"sentiment": "positive", "text_id": text_id}},
-            headers={"x-csrf-token": csrf.findall(frame.text)[0]},
+            headers={"x-csrf-token": CSRF.findall(frame.text)[0]},
         )
         assert submitted.status_code == 200, submitted.text
 
@@ -520,3 +533,44 @@ def test_a_worker_answers_through_the_gateway_and_the_result_arrives(
     secret = example.webhook_secret()
     for delivery in example.get("/results.json").json()["deliveries"]:
         ReferenceWebhook(secret).verify(delivery["body"], delivery["headers"])
+
+
+def test_the_review_page_shows_another_workers_answer_to_check(
+    gateway: Gateway, account: Account, api: crowdframe.Client, example: Example
+) -> None:
+    [project] = sentiment_projects(api)
+    with httpx.Client(base_url=gateway.origin) as browser:
+        frame_url = sign_up_and_accept(browser, project.id, api)
+        while True:  # a gold answer is graded, not reviewed: answer until a real review is
+            assignment = api.get_assignment(frame_url.rsplit("/", 1)[1])
+            frame = browser.get(frame_url)
+            submitted = browser.post(
+                f"{frame_url}/submit",
+                json={"result": {"sentiment": "negative", "text_id": assignment.external_id}},
+                headers={"x-csrf-token": CSRF.findall(frame.text)[0]},
+            )
+            assert submitted.status_code == 200, submitted.text
+            if assignment.external_id.startswith("review-"):
+                break
+            frame_url = submitted.json()["next_url"]
+    crowd = api.get_assignment(assignment.id).crowd_review
+    assert crowd is not None and crowd.status == "pending" and crowd.review_task_id
+    task = api.get_task(crowd.review_task_id)
+    texts = {t["external_id"]: t["input"]["text"] for t in sentiment.review_tasks()}
+    assert task.input["task"] == {"text": texts[assignment.external_id]}
+
+    page = example.get("/review", cf_token=mint(gateway, account, example, task.id))
+    assert page.status_code == 200, page.text
+    shown = re.search(r'<blockquote id="review">(.*?)</blockquote>', page.text, re.S)
+    assert shown is not None and unescape(shown.group(1)) == texts[assignment.external_id]
+    assert re.search(r'id="answer-given">Negative<', page.text)
+    for verdict in ("approve", "reject"):
+        assert f'id="verdict-{verdict}"' in page.text
+    scripts = re.findall(r'<script src="([^"]+)"', page.text)
+    assert scripts == [gateway.origin + "/widgets/crowdframe-task.js", "/static/review.js"]
+    assert example.get("/static/review.js").status_code == 200
+
+    not_a_review = mint(gateway, account, example, example.task_ids()["review-1"])
+    refused = example.get("/review", cf_token=not_a_review)
+    assert refused.status_code == 404 and "not an answer to review" in refused.text
+    assert example.get("/review", cf_token="forged").status_code == 403

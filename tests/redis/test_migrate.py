@@ -15,6 +15,7 @@ from crowdframe_gateway.records import (
     Block,
     Client,
     Credit,
+    CrowdReview,
     Project,
     ProjectSpec,
     Task,
@@ -309,3 +310,38 @@ async def test_assessments_skills_and_platform_clients_move_to_redis(
     finally:
         await redis.close()
         await sqlite.close()
+
+
+async def test_crowd_review_tasks_and_queue_move_to_redis(tmp_path: Path, redis_url: str) -> None:
+    sqlite = SqliteStore(tmp_path / "crowdframe.db")
+    await sqlite.open()
+    acme = await make_client(sqlite)
+    crowd = CrowdReview(task_url="http://localhost:9/review", reward_cents=2)
+    work = await make_project(sqlite, acme, crowd_review=crowd)
+    reviews = await make_project(sqlite, acme, per_task=2, kind="review")
+    await make_tasks(sqlite, work, 2)
+    at = now()
+    first = await claim_and_submit(sqlite, work, "w1", {"label": "cat"}, at=at)
+    second = await claim_and_submit(sqlite, work, "w2", {"label": "dog"}, at=at)
+    review = Task("tsk_rv1", reviews.id, first.id, {"assignment_id": first.id}, "open", at,
+                  at + 3600)  # fmt: skip
+    await sqlite.add_review_task(review, excluded_worker="w1")
+    await sqlite.schedule_crowd_review(first.id, at=at + 600)
+    await sqlite.close()
+
+    moved = _migrate(tmp_path / "crowdframe.db", redis_url)
+    assert moved.returncode == 0, moved.stderr
+    assert "crowd review tasks and queue: 3" in moved.stdout
+    redis = RedisStore(redis_url)
+    await redis.open()
+    try:
+        assert await redis.crowd_reviews_due(now=at + 1, limit=10) == [second.id]
+        assert sorted(await redis.crowd_reviews_due(now=at + 600, limit=10)) == sorted(
+            [first.id, second.id]
+        )
+        assert await redis.peek_task(reviews.id, "w1", now=now()) is None, "never the submitter"
+        assert await redis.claim(reviews.id, "w1", "p-w1", now=now()) is None
+        assert await redis.peek_task(reviews.id, "w3", now=now()) == review
+        assert await redis.add_review_task(review, excluded_worker="w1") == review
+    finally:
+        await redis.close()

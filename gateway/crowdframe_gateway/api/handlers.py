@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from .. import endpoints, projects, review
+from .. import crowd_verdicts, endpoints, projects, review
 from ..errors import NotFound
 from ..fairpay import pay_report
 from .http import current_client, json_body, page_params, reply, runtime
@@ -107,8 +107,11 @@ async def list_assignments(request: Request) -> JSONResponse:
 
 async def get_assignment(request: Request) -> JSONResponse:
     client = await current_client(request)
-    assignment = await review.owned_assignment(runtime(request), client, request.path_params["id"])
-    return reply(assignment_view(assignment))
+    rt = runtime(request)
+    assignment = await review.owned_assignment(rt, client, request.path_params["id"])
+    verdict = await crowd_verdicts.tally(rt, assignment)
+    crowd = None if verdict is None else crowd_verdicts.crowd_review_view(assignment, verdict)
+    return reply({**assignment_view(assignment), "crowd_review": crowd})
 
 
 async def approve_assignment(request: Request) -> JSONResponse:

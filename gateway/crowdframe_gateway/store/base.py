@@ -159,8 +159,34 @@ class Store(Protocol):
         signal: str | None = None,
     ) -> Page[Assignment]: ...
     async def review(
-        self, assignment_id: str, *, approve: bool, reason: str | None, now: float
-    ) -> Assignment: ...
+        self,
+        assignment_id: str,
+        *,
+        approve: bool,
+        reason: str | None,
+        now: float,
+        event_extra: dict[str, Any] | None = None,
+    ) -> Assignment:
+        """Approve or reject a submitted assignment (repeating the same review is harmless);
+        ``event_extra`` is added to its event's data (who reviewed it)."""
+        ...
+
+    # crowd review (crowd_review.py)
+    async def add_review_task(self, task: Task, *, excluded_worker: str) -> Task:
+        """Add one task that ``excluded_worker`` is never offered, previewed or given (the
+        review of that worker's own answer). Idempotent on ``task.id``: when a task with that
+        id is stored already, it is returned as it is and nothing is written."""
+        ...
+
+    async def crowd_reviews_due(self, *, now: float, limit: int) -> list[str]:
+        """Ids of assignments on the crowd review queue whose next visit is due at ``now``.
+        ``submit`` puts every non-gold submission of a project with ``crowd_review`` on the
+        queue, due at once, in the same transaction as the submission."""
+        ...
+
+    async def schedule_crowd_review(self, assignment_id: str, *, at: float | None) -> None:
+        """When the queued assignment is visited next; ``None`` takes it off the queue."""
+        ...
 
     # webhooks: endpoints, events, the outbox
     async def create_endpoint(self, endpoint: Endpoint) -> None: ...
@@ -270,6 +296,10 @@ class Store(Protocol):
         ...
 
     async def gold_stats(self, project_id: str) -> list[GoldStats]: ...
+    async def gold_record(self, project_id: str, worker_id: str) -> GoldStats | None:
+        """One worker's gold record in a project (who may crowd-review it); None for none."""
+        ...
+
     async def block(self, block: Block) -> None: ...
     async def unblock(self, client_id: str, worker_pseudonym: str, project_id: str) -> bool: ...
     async def list_blocks(self, client_id: str) -> list[Block]: ...

@@ -155,6 +155,7 @@ async def _copy(db: sqlite3.Connection, to: RedisImporter, report: Report) -> in
     total += len(rows)
     total += await _copy_keyring_and_feed(db, to, report)
     total += await _copy_assessments(db, to, report)
+    total += await _copy_crowd_review(db, to, report)
     return total + await _copy_quality(db, to, report) + await _copy_mturk(db, to, report)
 
 
@@ -174,6 +175,25 @@ async def _copy_assessments(db: sqlite3.Connection, to: RedisImporter, report: R
         await to.qualification(_qualification(row))
     report(f"assessment attempts: {len(rows)}, qualifications: {len(granted)}")
     return len(rows) + len(granted)
+
+
+async def _copy_crowd_review(db: sqlite3.Connection, to: RedisImporter, report: Report) -> int:
+    """Review tasks' excluded submitters and the crowd review queue (absent from files made
+    before crowd review)."""
+    columns = {r["name"] for r in db.execute("PRAGMA table_info(tasks)")}
+    if "excluded_worker" not in columns:
+        return 0
+    count = 0
+    for row in db.execute(
+        "SELECT project_id, id, excluded_worker FROM tasks WHERE excluded_worker IS NOT NULL"
+    ):
+        await to.review_exclusion(row["project_id"], row["id"], row["excluded_worker"])
+        count += 1
+    for row in db.execute("SELECT * FROM crowd_review_queue ORDER BY due_at"):
+        await to.crowd_review_queued(row["project_id"], row["assignment_id"], row["due_at"])
+        count += 1
+    report(f"crowd review tasks and queue: {count}")
+    return count
 
 
 async def _copy_quality(db: sqlite3.Connection, to: RedisImporter, report: Report) -> int:

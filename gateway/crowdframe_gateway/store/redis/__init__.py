@@ -11,6 +11,7 @@ from __future__ import annotations
 from .accounts import AccountsPart
 from .assessments import AssessmentsPart
 from .compat import CompatPart
+from .crowd_review import CrowdReviewPart
 from .delivery_log import DeliveryLogPart
 from .hits import HitsPart
 from .keyring import KeyringPart
@@ -35,5 +36,6 @@ class RedisStore(
     KeyringPart,
     DeliveryLogPart,
     LivePart,
+    CrowdReviewPart,
 ):
     """The shared store: every part's operations on one Redis (``redis://host:port/db``)."""

@@ -35,6 +35,8 @@ log = logging.getLogger("crowdframe.store.redis")
 # Rides through a Redis restart or failover of a few seconds instead of failing requests.
 _RETRY = Retry(ExponentialBackoff(cap=0.5, base=0.02), retries=12)
 _REPAIR_EVERY = 30.0  # seconds between rebuilds of the due hints (see repair_hints)
+# the partition indexes behind the hints: outbox, deadlines, approvals, crowd review queue
+_HINTED = ("due", "deadlines", "approvals", "reviewq")
 
 
 class RedisBase:
@@ -219,11 +221,11 @@ class RedisBase:
         self._wake.clear()
 
     # -- due hints ------------------------------------------------------------------------------
-    # A hint index (DUE_OUTBOX, DUE_DEADLINES, DUE_APPROVALS) maps a partition to a time no
-    # later than its earliest due entry. Writers lower it (ZADD LT) after their script; a worker
-    # takes a partition by removing its hint (only one process wins ZREM), runs the partition's
-    # script, then puts back the earliest remaining time. A hint lost to a crash in between is
-    # rebuilt by repair_hints; it only ever delays work, never duplicates it.
+    # A hint index (DUE_OUTBOX, DUE_DEADLINES, DUE_APPROVALS, DUE_REVIEWS) maps a partition to
+    # a time no later than its earliest due entry. Writers lower it (ZADD LT) after their
+    # script; a worker takes a partition by removing its hint (only one process wins ZREM), runs
+    # the partition's script, then puts back the earliest remaining time. A hint lost to a crash
+    # in between is rebuilt by repair_hints; it only ever delays work, never duplicates it.
 
     async def _due_partitions(self, index: str, now: float, limit: int) -> list[str]:
         return texts(await self.r.zrangebyscore(index, "-inf", now, start=0, num=limit))
@@ -244,17 +246,19 @@ class RedisBase:
         for chunk in _chunks(partitions, 500):
             pipe = self.r.pipeline(transaction=False)
             for partition in chunk:
-                for suffix in ("due", "deadlines", "approvals"):
+                for suffix in _HINTED:
                     pipe.zrange(keys.part(partition) + suffix, 0, 0, withscores=True)
             answers = await pipe.execute()
-            approving = [(p, answers[3 * i + 2][0][1]) for i, p in enumerate(chunk)
-                         if answers[3 * i + 2]]  # fmt: skip
+            n = len(_HINTED)
+            approving = [(p, answers[n * i + 2][0][1]) for i, p in enumerate(chunk)
+                         if answers[n * i + 2]]  # fmt: skip
             specs = await self._specs([p for p, _ in approving])
             pipe = self.r.pipeline(transaction=False)
             for i, partition in enumerate(chunk):
                 for index, first in (
-                    (keys.DUE_OUTBOX, answers[3 * i]),
-                    (keys.DUE_DEADLINES, answers[3 * i + 1]),
+                    (keys.DUE_OUTBOX, answers[n * i]),
+                    (keys.DUE_DEADLINES, answers[n * i + 1]),
+                    (keys.DUE_REVIEWS, answers[n * i + 3]),
                 ):
                     if first:
                         pipe.zadd(index, {partition: first[0][1]}, lt=True)

@@ -173,6 +173,16 @@ class RedisImporter:
             self.pipe.zadd(keys.DUE_APPROVALS, {a.project_id: due}, lt=True)
         await self._queued(14)
 
+    async def review_exclusion(self, project_id: str, task_id: str, worker_id: str) -> None:
+        """A crowd review task its submitter never gets (as review_task.lua marks it)."""
+        self.pipe.sadd(keys.part(project_id) + "wtasks:" + worker_id, task_id)
+        await self._queued(1)
+
+    async def crowd_review_queued(self, project_id: str, assignment_id: str, due: float) -> None:
+        self.pipe.zadd(keys.part(project_id) + "reviewq", {assignment_id: due})
+        self.pipe.zadd(keys.DUE_REVIEWS, {project_id: due}, lt=True)
+        await self._queued(2)
+
     async def endpoint(self, endpoint: Endpoint) -> None:
         p = keys.part(endpoint.client_id)
         self.pipe.hset(p + "endpoints", endpoint.id, endpoint_to(endpoint))

@@ -25,6 +25,7 @@ __all__ = [
     "DUE_APPROVALS",
     "DUE_DEADLINES",
     "DUE_OUTBOX",
+    "DUE_REVIEWS",
     "EARNINGS",
     "ENDPOINT_INDEX",
     "HIT_TYPE_INDEX",
@@ -64,6 +65,7 @@ PARTITIONS = f"{PREFIX}:partitions"  # set: every partition id (for the index re
 DUE_OUTBOX = f"{PREFIX}:due:outbox"  # sorted set: partition -> earliest due message (a hint)
 DUE_DEADLINES = f"{PREFIX}:due:deadlines"  # sorted set: project -> earliest deadline (a hint)
 DUE_APPROVALS = f"{PREFIX}:due:approvals"  # sorted set: project -> earliest auto-approval (a hint)
+DUE_REVIEWS = f"{PREFIX}:due:reviews"  # sorted set: project -> earliest crowd review (a hint)
 OUTBOX_CHANNEL = f"{PREFIX}:outbox"  # pub/sub: a partition has new messages
 
 
@@ -92,6 +94,7 @@ PROJECT_KEYS = {
     "live:<worker>": "zset: a worker's live assignments",
     "deadlines": "zset: live assignment -> deadline (the sweeper)",
     "approvals": "zset: submitted assignment -> submitted_at (auto-approval)",
+    "reviewq": "zset: submitted assignment -> next visit of its crowd review (crowd_review.py)",
     "gold:<worker>": "hash: a worker's gold record (answered, correct, stopped)",
     "golders": "zset: workers with a gold record, by first answer",
     "goldseq": "counter behind that order",

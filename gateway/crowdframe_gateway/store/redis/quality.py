@@ -68,6 +68,10 @@ class QualityPart(RedisBase):
         found = [gold_from(hash_of(h)) for h in await pipe.execute() if h]
         return sorted(found, key=lambda g: -g.answered)  # stable: ties by first answer
 
+    async def gold_record(self, project_id: str, worker_id: str) -> GoldStats | None:
+        found = hash_of(await self.r.hgetall(keys.part(project_id) + "gold:" + worker_id))
+        return gold_from(found) if found else None
+
     # -- blocks ---------------------------------------------------------------------------------
 
     async def block(self, block: Block) -> None:

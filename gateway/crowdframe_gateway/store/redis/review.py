@@ -8,8 +8,10 @@ last sort key of a page, so pages stay stable while new assignments arrive.
 from __future__ import annotations
 
 import heapq
+import json
 import re
 from collections.abc import Callable
+from typing import Any
 
 from ...errors import InvalidInput
 from ...records import Assignment, AssignmentStatus
@@ -85,10 +87,17 @@ class ReviewPart(WorkPart):
         return Page([a for _, a in page], page[-1][0] if len(found) > limit else None)
 
     async def review(
-        self, assignment_id: str, *, approve: bool, reason: str | None, now: float
+        self,
+        assignment_id: str,
+        *,
+        approve: bool,
+        reason: str | None,
+        now: float,
+        event_extra: dict[str, Any] | None = None,
     ) -> Assignment:
         target = "approved" if approve else "rejected"
+        extra = json.dumps(event_extra) if event_extra else ""
         answer = await self._change(
-            "review", assignment_id, [f"assignment.{target}"], now, target, reason or ""
+            "review", assignment_id, [f"assignment.{target}"], now, target, reason or "", extra
         )
         return assignment_from(fields(answer[1]))

@@ -46,6 +46,7 @@ SCRIPTS = {
         Script("review", _WORK),
         Script("approve", _WORK),
         Script("gold", _EVENTS),
+        Script("review_task", ("tasks",)),
         Script("event", _EVENTS),
         # keyring, delivery and the delivery log, live feed (issues 3 and 4)
         Script("count_attempt"),

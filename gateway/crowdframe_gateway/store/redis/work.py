@@ -151,6 +151,8 @@ class WorkPart(RedisBase):
             decision = ("more" if more else "done", str(len(results)), sha)
         done = assignment_from(fields(answer[1]))
         await self._hint(keys.DUE_APPROVALS, done.project_id, float(answer[2]))
+        if answer[3] == "1":  # on the crowd review queue
+            await self._hint(keys.DUE_REVIEWS, done.project_id, now)
         return done
 
     async def return_assignment(self, assignment_id: str, *, now: float) -> Assignment:

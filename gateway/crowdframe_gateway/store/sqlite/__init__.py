@@ -13,6 +13,7 @@ from .assessments import AssessmentsPart
 from .catalog import CatalogPart
 from .compat import CompatPart
 from .credentials import CredentialsPart
+from .crowd_review import CrowdReviewPart
 from .delivery_log import DeliveryLogPart
 from .ledger import LedgerPart
 from .live import LivePart
@@ -37,5 +38,6 @@ class SqliteStore(
     CompatPart,
     DeliveryLogPart,
     LivePart,
+    CrowdReviewPart,
 ):
     """The embedded store: every part's operations on one SQLite connection."""

@@ -85,6 +85,13 @@ CREATE TABLE IF NOT EXISTS blocks (
         )
         return [_gold(r) for r in rows]
 
+    async def gold_record(self, project_id: str, worker_id: str) -> GoldStats | None:
+        rows = self._read(
+            "SELECT * FROM gold_stats WHERE project_id = ? AND worker_id = ?",
+            (project_id, worker_id),
+        )
+        return _gold(rows[0]) if rows else None
+
     async def block(self, block: Block) -> None:
         with self._tx() as db:
             db.execute(

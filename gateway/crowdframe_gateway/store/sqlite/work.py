@@ -55,6 +55,7 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
     _NOT_SEEN = (
         "t.status = 'open' AND t.expires_at > :now AND NOT EXISTS"
         " (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.worker_id = :worker)"
+        " AND (t.excluded_worker IS NULL OR t.excluded_worker != :worker)"  # crowd_review.py
     )
     # real work: seats left; gold tasks are served to every worker once, without limit
     _AVAILABLE = f"t.gold IS NULL AND t.assigned < t.per_task AND {_NOT_SEEN}"
@@ -198,6 +199,16 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
             per_task = db.execute("SELECT per_task FROM tasks WHERE id = ?", (task.id,)).fetchone()[
                 "per_task"
             ]
+            spec = _spec_from_json(
+                db.execute("SELECT spec FROM projects WHERE id = ?", (done.project_id,)).fetchone()[
+                    "spec"
+                ]
+            )
+            if task.gold is None and spec.crowd_review is not None:  # crowd_review.py
+                db.execute(
+                    "INSERT OR IGNORE INTO crowd_review_queue VALUES (?,?,?)",
+                    (done.id, done.project_id, now),
+                )
             rows = db.execute(
                 f"SELECT {_ASSIGNMENT_COLUMNS} FROM assignments WHERE task_id = ?"
                 " AND status IN ('submitted', 'approved', 'rejected') ORDER BY seq",
@@ -299,7 +310,13 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
         return Page(items, str(rows[limit - 1]["seq"]) if len(rows) > limit else None)
 
     async def review(
-        self, assignment_id: str, *, approve: bool, reason: str | None, now: float
+        self,
+        assignment_id: str,
+        *,
+        approve: bool,
+        reason: str | None,
+        now: float,
+        event_extra: dict[str, Any] | None = None,
     ) -> Assignment:
         target = "approved" if approve else "rejected"
         with self._tx() as db:
@@ -318,7 +335,7 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
                 db,
                 reviewed.client_id,
                 f"assignment.{target}",
-                assignment_data(reviewed, task),
+                {**assignment_data(reviewed, task), **(event_extra or {})},
                 now=now,
             )
         self._notify_outbox()

@@ -1,4 +1,5 @@
--- ARGV: ctx, assignment id, 'approved' | 'rejected', reason ('' for none).
+-- ARGV: ctx, assignment id, 'approved' | 'rejected', reason ('' for none), extra event data
+-- (JSON object, '' for none).
 local key = P .. 'asg:' .. ARGV[2]
 local a = record(key)
 if not a then return {'error', 'not_found', ''} end
@@ -14,7 +15,9 @@ else
   redis.call('HDEL', key, 'reject_reason')
 end
 local snapshot = flat(key)
-emit('assignment.' .. target,
-  {kind = 'assignment', assignment = snapshot, task = flat(P .. 'task:' .. a.task_id)})
+local extra = nil
+if ARGV[5] ~= '' then extra = cjson.decode(ARGV[5]) end
+emit('assignment.' .. target, {kind = 'assignment', assignment = snapshot,
+  task = flat(P .. 'task:' .. a.task_id), extra = extra})
 announce()
 return {'ok', snapshot}

@@ -1,6 +1,7 @@
 -- ARGV: ctx, assignment id, result (JSON text), signals (JSON list), address hash ('' for none),
 -- decision ('' | 'more' | 'done'), answers it was made for, SHA-1 of the spec it was made with.
--- Returns {'ok', assignment, auto-approval due at}, {'error', code, status}, or, writing
+-- Returns {'ok', assignment, auto-approval due at, '1' if queued for crowd review else '0'},
+-- {'error', code, status}, or, writing
 -- nothing, {'decide', spec, results}: the submission completes a task whose answers may need
 -- one more worker, which aggregation.py decides; the caller asks again with the decision, and
 -- it holds only if neither the answers nor the spec changed in between.
@@ -50,6 +51,11 @@ close_live(a)
 redis.call('ZADD', P .. 'subs', 0, a.sort)
 redis.call('ZADD', P .. 'wsubs:' .. a.worker_id, 0, a.sort)
 redis.call('ZADD', P .. 'approvals', ctx.now, a.id)
+local queued = '0'
+if is_normal(task) and type(spec.crowd_review) == 'table' then -- crowd_review.py
+  redis.call('ZADD', P .. 'reviewq', 'NX', ctx.now, a.id)
+  queued = '1'
+end
 local snapshot = flat(key)
 emit('assignment.submitted', {kind = 'assignment', assignment = snapshot, task = flat(tkey)})
 redis.call('ZADD', subs, 0, a.sort)
@@ -67,4 +73,5 @@ elseif outcome == 'done' then
   emit('task.completed', {kind = 'task.completed', task = flat(tkey), submissions = submissions})
 end
 announce()
-return {'ok', snapshot, float(tonumber(ctx.now) + (tonumber(spec.auto_approve_delay) or 0))}
+return {'ok', snapshot, float(tonumber(ctx.now) + (tonumber(spec.auto_approve_delay) or 0)),
+  queued}

@@ -1,0 +1,76 @@
+"""Crowd review: review tasks their submitter never gets, and the queue of answers to review.
+
+A review task is inserted by review_task.lua, which also adds it to the submitter's
+``wtasks:<worker>`` in the review project, so claim, peek and count skip it for them as for a
+task they had. The queue is ``reviewq`` in the work project's partition (submit.lua adds to
+it); the DUE_REVIEWS hint leads the sweep to the partitions with a visit due.
+"""
+
+from __future__ import annotations
+
+import json
+
+from redis.asyncio.client import Pipeline
+
+from ...errors import Conflict, NotFound
+from ...records import Task
+from . import keys
+from .base import RedisBase
+from .catalog import task_row
+from .codec import fields, task_from, texts
+
+__all__ = ["CrowdReviewPart"]
+
+
+class CrowdReviewPart(RedisBase):
+    async def add_review_task(self, task: Task, *, excluded_worker: str) -> Task:
+        row = json.dumps(task_row(task))
+
+        def build(pipe: Pipeline) -> None:
+            pipe.set(keys.TASK_INDEX + task.id, task.project_id)  # first: never dangling
+            self._queue(pipe, "review_task", task.project_id, row, excluded_worker)
+
+        answer = (await self._pipeline(build))[-1]
+        if answer[0] != "ok":
+            if answer[1] == "not_found":
+                raise NotFound("no such project", field="project_id")
+            raise Conflict(
+                f"external_id {task.external_id!r} already exists in this project",
+                field="external_id",
+            )
+        self._partitions[task.id] = task.project_id
+        return task_from(fields(answer[1]))
+
+    async def crowd_reviews_due(self, *, now: float, limit: int) -> list[str]:
+        """Takes each due partition's hint, reads its due entries, and puts the hint back at
+        the earliest entry left: whatever the caller does not reschedule is due again."""
+        found: list[str] = []
+        for project_id in await self._due_partitions(keys.DUE_REVIEWS, now, 1000):
+            if len(found) >= limit:
+                break
+            if not await self._take(keys.DUE_REVIEWS, project_id):
+                continue  # another process is reading it
+            queue = keys.part(project_id) + "reviewq"
+            try:
+                due = texts(
+                    await self.r.zrangebyscore(queue, "-inf", now, start=0, num=limit - len(found))
+                )
+                found.extend(due)
+                for assignment_id in due:
+                    self._partitions.setdefault(assignment_id, project_id)
+            finally:
+                first = await self.r.zrange(queue, 0, 0, withscores=True)
+                if first:
+                    await self._hint(keys.DUE_REVIEWS, project_id, first[0][1])
+        return found
+
+    async def schedule_crowd_review(self, assignment_id: str, *, at: float | None) -> None:
+        project_id = await self._project_of(keys.ASSIGNMENT_INDEX, assignment_id)
+        if project_id is None:
+            return
+        queue = keys.part(project_id) + "reviewq"
+        if at is None:
+            await self.r.zrem(queue, assignment_id)
+            return
+        if await self.r.zadd(queue, {assignment_id: at}, xx=True, ch=True):
+            await self._hint(keys.DUE_REVIEWS, project_id, at)

@@ -1,0 +1,156 @@
+"""Crowd review in the store: review tasks their submitter never gets, created once; the queue
+of answers to review, filled by the submission itself; who reviewed, in the review event."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+
+import pytest
+
+from crowdframe_gateway.errors import NotFound
+from crowdframe_gateway.records import CrowdReview, Project, Task, new_id, now
+from crowdframe_gateway.store import Store
+from store_world import (
+    claim_and_submit,
+    make_client,
+    make_project,
+    make_tasks,
+    recorded_events,
+)
+
+Opener = Callable[[], Awaitable[Store]]
+CROWD = CrowdReview(task_url="http://localhost:9/review", reward_cents=2, reviewers=2)
+
+
+def review_of(project: Project, answer_id: str) -> Task:
+    at = now()
+    return Task(
+        "tsk_rv" + answer_id[-12:],
+        project.id,
+        answer_id,
+        {"assignment_id": answer_id, "result": {"label": "cat"}},
+        "open",
+        at,
+        at + 3600,
+    )
+
+
+async def test_the_submitter_is_never_offered_given_or_shown_a_review_of_their_answer(
+    store: Store,
+) -> None:
+    client = await make_client(store)
+    reviews = await make_project(store, client, per_task=2, kind="review")
+    task = review_of(reviews, "asg_answer_by_alice")
+    stored = await store.add_review_task(task, excluded_worker="alice")
+    assert stored == task
+    assert await store.peek_task(reviews.id, "alice", now=now()) is None
+    assert await store.claim(reviews.id, "alice", "p-alice", now=now()) is None
+    offered = {p.id: n for p, n in await store.open_projects("alice", now=now())}
+    assert reviews.id not in offered, "nothing to review for the answer's own worker"
+    assert {p.id: n for p, n in await store.open_projects("bob", now=now())}[reviews.id] == 1
+    assert (await store.peek_task(reviews.id, "bob", now=now())) == task
+    bob = await store.claim(reviews.id, "bob", "p-bob", now=now())
+    carol = await store.claim(reviews.id, "carol", "p-carol", now=now())
+    assert bob is not None and carol is not None and bob.task_id == carol.task_id == task.id
+    assert await store.claim(reviews.id, "alice", "p-alice", now=now()) is None
+
+
+async def test_a_review_task_is_created_once_however_often_it_is_added(
+    open_stores: Opener,
+) -> None:
+    one, two = await open_stores(), await open_stores()
+    client = await make_client(one)
+    reviews = await make_project(one, client, per_task=3, kind="review")
+    task = review_of(reviews, "asg_answer_by_alice")
+    first = await one.add_review_task(task, excluded_worker="alice")
+    later = replace(task, input={"changed": True}, created_at=task.created_at + 5)
+    again = await two.add_review_task(later, excluded_worker="alice")
+    assert again == first, "the first one stands"
+    assert (await two.get_project(reviews.id)).counts["tasks"] == 1  # type: ignore[union-attr]
+    assert await two.get_task(task.id) == task
+
+
+async def test_each_answer_of_a_crowd_reviewed_project_is_queued_by_its_submission(
+    store: Store,
+) -> None:
+    client = await make_client(store)
+    work = await make_project(store, client, crowd_review=CROWD)
+    plain = await make_project(store, client)
+    await make_tasks(store, work, 2)
+    await make_tasks(store, work, 1, prefix="g", gold={"label": "cat"})
+    await make_tasks(store, plain, 1)
+    at = now()
+    answer = await claim_and_submit(store, work, "w1", {"label": "cat"}, at=at)
+    graded = await claim_and_submit(store, work, "w2", {"label": "dog"}, gold=True, at=at)
+    await claim_and_submit(store, plain, "w1", {"label": "cat"}, at=at)
+    assert graded.task_id != answer.task_id
+    assert await store.crowd_reviews_due(now=at - 1, limit=10) == [], "due from the submission"
+    assert await store.crowd_reviews_due(now=at, limit=10) == [answer.id], "no gold, no others"
+    await store.schedule_crowd_review(answer.id, at=at + 600)
+    assert await store.crowd_reviews_due(now=at + 599, limit=10) == []
+    assert await store.crowd_reviews_due(now=at + 600, limit=10) == [answer.id]
+    await store.schedule_crowd_review(answer.id, at=None)
+    assert await store.crowd_reviews_due(now=at + 10_000, limit=10) == []
+    await store.schedule_crowd_review(answer.id, at=at + 700)  # off the queue: stays off
+    assert await store.crowd_reviews_due(now=at + 10_000, limit=10) == []
+
+
+async def test_the_queue_is_shared_by_every_process_and_keeps_what_is_not_rescheduled(
+    open_stores: Opener,
+) -> None:
+    one, two = await open_stores(), await open_stores()
+    client = await make_client(one)
+    projects = [await make_project(one, client, crowd_review=CROWD) for _ in range(2)]
+    at = now()
+    answers = []
+    for project in projects:
+        await make_tasks(one, project, 2)
+        answers += [await claim_and_submit(one, project, w, {"n": w}, at=at) for w in "ab"]
+    assert sorted(await two.crowd_reviews_due(now=at + 1, limit=10)) == sorted(
+        a.id for a in answers
+    )
+    # nobody handled them (a crash): they are due again, on any process
+    assert sorted(await one.crowd_reviews_due(now=at + 2, limit=10)) == sorted(
+        a.id for a in answers
+    )
+    assert len(await one.crowd_reviews_due(now=at + 2, limit=3)) == 3
+    for answer in answers[:3]:
+        await two.schedule_crowd_review(answer.id, at=at + 600)
+    assert await one.crowd_reviews_due(now=at + 3, limit=10) == [answers[3].id]
+
+
+async def test_who_reviewed_an_answer_goes_out_with_its_review_event(store: Store) -> None:
+    client = await make_client(store)
+    project = await make_project(store, client)
+    await make_tasks(store, project, 2)
+    first = await claim_and_submit(store, project, "w1", {"a": 1})
+    second = await claim_and_submit(store, project, "w2", {"a": 2})
+    extra = {"reviewed_by": "crowd", "crowd_review": {"votes": {"reject": 2}}}
+    await store.review(first.id, approve=False, reason="wrong", now=now(), event_extra=extra)
+    await store.review(second.id, approve=True, reason=None, now=now())
+    [rejected] = await recorded_events(store, client, "assignment.rejected")
+    assert rejected["reviewed_by"] == "crowd" and rejected["crowd_review"] == extra["crowd_review"]
+    assert rejected["reject_reason"] == "wrong" and rejected["assignment_id"] == first.id
+    [approved] = await recorded_events(store, client, "assignment.approved")
+    assert "reviewed_by" not in approved and approved["assignment_id"] == second.id
+
+
+async def test_a_review_task_in_a_missing_project_is_refused(store: Store) -> None:
+    client = await make_client(store)
+    ghost = Project(new_id("prj"), client.id, (await make_project(store, client)).spec,
+                    "active", now())  # fmt: skip
+    with pytest.raises(NotFound):
+        await store.add_review_task(review_of(ghost, "asg_x"), excluded_worker="w")
+
+
+async def test_one_workers_gold_record_is_read_on_its_own(store: Store) -> None:
+    client = await make_client(store)
+    project = await make_project(store, client)
+    for correct in (True, False, True):
+        await store.record_gold(project.id, "w1", "p-w1", correct=correct, min_answers=9,
+                                min_accuracy=0.5)  # fmt: skip
+    record = await store.gold_record(project.id, "w1")
+    assert record is not None and (record.answered, record.correct) == (3, 2)
+    assert record == next(g for g in await store.gold_stats(project.id) if g.worker_id == "w1")
+    assert await store.gold_record(project.id, "w2") is None
