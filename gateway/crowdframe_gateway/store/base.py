@@ -178,6 +178,13 @@ class Store(Protocol):
         id is stored already, it is returned as it is and nothing is written."""
         ...
 
+    async def cancel_untaken_task(self, task_id: str) -> Task | None:
+        """Cancel an open task that no worker has taken (none accepted, submitted or reviewed
+        it): it leaves the pool for good, atomically with claims. Returns the task as it is
+        then (``cancelled``, or unchanged when taken or no longer open); None if there is none.
+        A review task no reviewer started, once its answer is reviewed otherwise."""
+        ...
+
     async def crowd_reviews_due(self, *, now: float, limit: int) -> list[str]:
         """Ids of assignments on the crowd review queue whose next visit is due at ``now``.
         ``submit`` puts every non-gold submission of a project with ``crowd_review`` on the
