@@ -191,6 +191,16 @@ async def _blocked(client: crowdframe.AsyncClient) -> set[str]:
         return set()
 
 
+def _same_origin(request: Request, public_origin: str) -> bool:
+    """A browser says where a request comes from in Sec-Fetch-Site; otherwise the Origin, which
+    is "null" under the page's no-referrer policy."""
+    fetched_from = request.headers.get("sec-fetch-site")
+    if fetched_from is not None:
+        return fetched_from == "same-origin"
+    origin = request.headers.get("origin")
+    return origin in (None, "null", public_origin)
+
+
 def routes(render: Render, no_store: dict[str, str]) -> list[Route]:
     """The receiving and admin routes; ``render`` renders a template (pages.py's ``html``)."""
 
@@ -223,12 +233,7 @@ def routes(render: Render, no_store: dict[str, str]) -> list[Route]:
     async def block(request: Request) -> Response:
         """The "Block this worker" form: same-origin, with the page's token (CSRF)."""
         state = _state(request)
-        origin = request.headers.get("origin")
-        fetched_from = request.headers.get("sec-fetch-site")
-        if (origin is not None and origin != state.public_origin) or fetched_from not in (
-            None,
-            "same-origin",
-        ):
+        if not _same_origin(request, state.public_origin):
             return _error(403, "cross_origin", "this form is only accepted from /results", "origin")
         form = await request.form()
         token, worker_id = form.get("csrf"), form.get("worker_id")

@@ -684,6 +684,8 @@ def test_the_results_page_shows_signals_and_crowd_review_and_blocks_a_worker(
         # another site's form, or one without the page's token, blocks no one
         cross = httpx.post(block, data=form, headers={"origin": "http://evil.example"})
         assert cross.status_code == 403 and cross.json()["error"]["field"] == "origin"
+        fetched = httpx.post(block, data=form, headers={"sec-fetch-site": "cross-site"})
+        assert fetched.status_code == 403 and fetched.json()["error"]["field"] == "origin"
         forged = httpx.post(block, data={**form, "csrf": "guess"})
         assert forged.status_code == 403 and forged.json()["error"]["field"] == "csrf"
         bad = httpx.post(block, data={**form, "worker_id": "<script>"})
