@@ -130,7 +130,9 @@ class Store(Protocol):
         now: float,
         gold: bool = False,
     ) -> Assignment | None:
-        """Atomically give the worker a task: a gold one first when ``gold`` and one is left."""
+        """Atomically give the worker a task: a gold one first when ``gold`` and one is left.
+        In an assessment a worker holding a live question (accepted, before its deadline)
+        gets none: one question at a time, however many tabs accept at once."""
         ...
 
     async def live_assignment(self, project_id: str, worker_id: str) -> Assignment | None: ...
