@@ -2,8 +2,9 @@
 
 The gateway shows it in the same frame as the task page, with a launch token for a task of the
 review project; that task's input is the answer under review: ``{"assignment_id", "task":
-{"text"}, "result": {"sentiment"}}``. The reviewer submits ``{"verdict": "approve" | "reject",
-"reason"}``; the majority verdict approves or rejects the answer (docs/quality.md).
+{"text"}, "result": {"sentiment"}}``. The page (``templates/review.html``, ``static/review.js``)
+submits ``{"verdict": "approve" | "reject", "reason"}``; the majority verdict approves or
+rejects the answer (docs/quality.md).
 
 app.py loads this file from its own directory (the example is loaded by file path).
 """
@@ -13,41 +14,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypedDict
 
-__all__ = ["REVIEW_TEMPLATE", "Answer", "answer_under_review", "crowd_review_settings"]
+__all__ = ["Answer", "answer_under_review", "crowd_review_settings"]
 
 REVIEW_INSTRUCTIONS = (
     "Another worker chose a sentiment for this customer review. Approve the answer if it is"
     " how the review sounds overall; reject it if it is not, and say why in a few words."
 )
-
-REVIEW_TEMPLATE = """{% extends "base.html" %}
-{% block title %}Is this answer right?{% endblock %}
-{% block main %}
-<h1>Is this answer right?</h1>
-<blockquote id="review">{{ text }}</blockquote>
-<p>The answer given: <strong id="answer-given">{{ given }}</strong></p>
-<form id="verdict" data-mode="{{ mode }}" novalidate>
-  <fieldset>
-    <legend>Your verdict</legend>
-    <label class="choice" for="verdict-approve">
-      <input type="radio" id="verdict-approve" name="verdict" value="approve"> Right: approve
-    </label>
-    <label class="choice" for="verdict-reject">
-      <input type="radio" id="verdict-reject" name="verdict" value="reject"> Wrong: reject
-    </label>
-  </fieldset>
-  <p><label for="reason">Why (shown to the client)</label><br>
-     <input type="text" id="reason" name="reason" maxlength="500" style="width: 100%"></p>
-  {% if mode == "preview" %}<p class="note">Preview: accept the task to answer</p>{% endif %}
-  <button type="submit" id="submit" disabled>Submit verdict</button>
-  <p id="status" role="status" aria-live="polite"></p>
-</form>
-{% endblock %}
-{% block scripts %}
-<script src="{{ widget_url }}"></script>
-<script src="/static/review.js"></script>
-{% endblock %}
-"""
 
 
 class Answer(TypedDict):

@@ -134,7 +134,12 @@ async def claim_question(
     if begun.state != "open":
         message, code = _REFUSALS[begun.state]
         raise Forbidden(message, code=code)
-    return await rt.store.claim(assessment.id, worker.id, pseudonym, now=at, gold=True)
+    claimed = await rt.store.claim(assessment.id, worker.id, pseudonym, now=at, gold=True)
+    if claimed is None:  # another tab claimed a question meanwhile: that one is theirs
+        live = await rt.store.live_assignment(assessment.id, worker.id)
+        if live is not None and live.status == "accepted" and live.deadline > at:
+            return live
+    return claimed
 
 
 async def _owned_assessment(rt: Runtime, client: Client, project_id: str) -> Project:

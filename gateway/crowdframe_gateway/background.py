@@ -13,9 +13,19 @@ from .earnings import credit_reward
 from .records import now
 from .runtime import Runtime
 
-__all__ = ["running_background"]
+__all__ = ["approve_overdue", "running_background"]
 
 log = logging.getLogger("crowdframe.background")
+
+
+async def approve_overdue(rt: Runtime, *, at: float) -> int:
+    """Approve what nobody reviewed within its project's delay, crediting each reward, and
+    cancel the crowd reviews of those answers that no reviewer started; how many."""
+    approved = await rt.store.auto_approve(now=at)
+    for assignment in approved:
+        await credit_reward(rt, assignment)
+        await crowd_verdicts.after_review(rt, assignment)
+    return len(approved)
 
 
 async def _sweep(rt: Runtime) -> None:
@@ -27,11 +37,9 @@ async def _sweep(rt: Runtime) -> None:
             expired = await rt.store.expire_assignments(now=now())
             if expired:
                 log.info("expired %d assignments", expired)
-            approved = await rt.store.auto_approve(now=now())
-            for assignment in approved:
-                await credit_reward(rt, assignment)
+            approved = await approve_overdue(rt, at=now())
             if approved:
-                log.info("auto-approved %d submissions", len(approved))
+                log.info("auto-approved %d submissions", approved)
             await crowd_verdicts.sweep(rt)
         except Exception:
             log.exception("sweeper failed; trying again")

@@ -23,6 +23,7 @@ from .runtime import Runtime
 __all__ = [
     "REVISIT",
     "CrowdVerdict",
+    "after_review",
     "after_submission",
     "crowd_review_view",
     "sweep",
@@ -34,7 +35,7 @@ log = logging.getLogger("crowdframe.crowd_review")
 REVISIT = 600.0  # seconds between looks at an answer whose review is still open
 _BATCH = 200
 _DONE: tuple[AssignmentStatus, ...] = ("submitted", "approved", "rejected")
-CrowdStatus = Literal["pending", "approved", "rejected", "tie", "overridden"]
+CrowdStatus = Literal["pending", "approved", "rejected", "tie", "overridden", "cancelled"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +47,14 @@ class CrowdVerdict:
     votes: dict[str, int]
     verdict: str | None
     reasons: list[str]
+    cancelled: bool = False  # reviewed otherwise before any reviewer took it
 
     def status(self, assignment: Assignment) -> CrowdStatus:
         """What became of the verdict: ``overridden`` when the answer was reviewed otherwise
-        (by the client, or approved by the delay) before or instead."""
+        (by the client, or approved by the delay) before or instead; ``cancelled`` when that
+        happened before any reviewer took the review task."""
+        if self.cancelled:
+            return "cancelled"
         if not self.complete:
             return "pending"
         if self.verdict is None:
@@ -75,7 +80,10 @@ async def tally(rt: Runtime, assignment: Assignment) -> CrowdVerdict | None:
         for r in results
         if r is not None and r.get("verdict") == verdict and r.get("reason")
     ]
-    return CrowdVerdict(task.id, complete, dict(summary.get("votes", {})), verdict, reasons)
+    votes = dict(summary.get("votes", {}))
+    return CrowdVerdict(
+        task.id, complete, votes, verdict, reasons, cancelled=task.status == "cancelled"
+    )
 
 
 def crowd_review_view(assignment: Assignment, verdict: CrowdVerdict) -> dict[str, Any]:
@@ -141,6 +149,11 @@ async def _settle(rt: Runtime, answer: Assignment) -> None:
             )
         except Conflict:  # reviewed meanwhile by the client: theirs stands
             answer = await rt.store.get_assignment(answer.id) or answer
+    await _tell_client(rt, answer, verdict)
+
+
+async def _tell_client(rt: Runtime, answer: Assignment, verdict: CrowdVerdict) -> None:
+    """``assignment.crowd_reviewed``: what became of the crowd review; then it is unqueued."""
     task = await rt.store.get_task(answer.task_id)
     await rt.store.record_event(
         answer.client_id,
@@ -172,10 +185,38 @@ async def _visit(rt: Runtime, assignment_id: str) -> None:
         await _open_review(rt, project, task, answer)  # lost to a crash after the submit
     elif review is not None and review.status == "completed":
         await _settle(rt, answer)
+    elif review is not None and review.status == "cancelled":
+        await _tell_cancelled(rt, answer)  # the telling was lost to a crash
+    elif review is not None and review.status == "open" and answer.status != "submitted":
+        if not await after_review(rt, answer):  # a reviewer took it: it runs on
+            await rt.store.schedule_crowd_review(answer.id, at=now() + REVISIT)
     elif review is not None and review.status == "open" and reviewing:
         await rt.store.schedule_crowd_review(answer.id, at=now() + REVISIT)
     else:
         await rt.store.schedule_crowd_review(answer.id, at=None)
+
+
+async def after_review(rt: Runtime, answer: Assignment) -> bool:
+    """The answer was reviewed otherwise (by the client, in bulk, or approved by the delay):
+    its review task is wasted work, cancelled unless a reviewer took it already (then it runs
+    on, its reviewers are paid, and it settles as ``overridden``). True when it was
+    cancelled; the client is then told (``assignment.crowd_reviewed``, ``cancelled``)."""
+    if answer.status not in ("approved", "rejected"):
+        return False
+    review = await rt.store.get_task(review_task_id(answer.id))
+    if review is None or review.status != "open":
+        return False
+    cancelled = await rt.store.cancel_untaken_task(review.id)
+    if cancelled is None or cancelled.status != "cancelled":
+        return False
+    await _tell_cancelled(rt, answer)
+    return True
+
+
+async def _tell_cancelled(rt: Runtime, answer: Assignment) -> None:
+    verdict = await tally(rt, answer)
+    if verdict is not None:
+        await _tell_client(rt, answer, verdict)
 
 
 async def sweep(rt: Runtime) -> int:

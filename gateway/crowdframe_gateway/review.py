@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from .crowd_verdicts import after_review
 from .decisions import decide
 from .errors import NotFound
 from .quality import SIGNALS, record_submission
@@ -13,6 +15,8 @@ from .store import Page
 from .validation import Fields
 
 __all__ = ["approve", "list_assignments", "owned_assignment", "reject", "submit_for_client"]
+
+log = logging.getLogger("crowdframe.review")
 
 
 async def owned_assignment(rt: Runtime, client: Client, assignment_id: str) -> Assignment:
@@ -48,9 +52,11 @@ async def list_assignments(
 
 async def approve(rt: Runtime, client: Client, assignment_id: str) -> Assignment:
     await owned_assignment(rt, client, assignment_id)
-    return await decide(
+    reviewed = await decide(
         rt, assignment_id, approve=True, reason=None, now=now(), reviewed_by="client"
     )
+    await _cancel_crowd_review(rt, reviewed)
+    return reviewed
 
 
 async def reject(
@@ -60,9 +66,20 @@ async def reject(
     f = Fields(body)
     f.reject_unknown(("reason",))
     reason = f.text("reason", min_len=1, max_len=1000)
-    return await decide(
+    reviewed = await decide(
         rt, assignment_id, approve=False, reason=reason, now=now(), reviewed_by="client"
     )
+    await _cancel_crowd_review(rt, reviewed)
+    return reviewed
+
+
+async def _cancel_crowd_review(rt: Runtime, reviewed: Assignment) -> None:
+    """The client's review makes a crowd review nobody started wasted work: cancel it. The
+    review stands either way; a failure here is repaired by the sweeper's next visit."""
+    try:
+        await after_review(rt, reviewed)
+    except Exception:
+        log.exception("could not cancel the crowd review of %s; the sweeper will", reviewed.id)
 
 
 async def submit_for_client(

@@ -168,7 +168,8 @@ class CrowdReviewSettings:
 @dataclass(frozen=True, slots=True)
 class CrowdReviewStatus:
     """What the crowd made of one answer: ``status`` is ``pending``, ``approved``,
-    ``rejected``, ``tie`` (left to the client) or ``overridden`` (reviewed otherwise first);
+    ``rejected``, ``tie`` (left to the client), ``overridden`` (reviewed otherwise first) or
+    ``cancelled`` (reviewed otherwise before any reviewer took it: no verdict will come);
     ``votes`` counts each verdict so far, ``verdict`` is the majority once all are in."""
 
     status: str

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from html import unescape
 from pathlib import Path
@@ -311,8 +311,8 @@ def test_on_startup_the_example_registers_its_project_tasks_and_webhook_endpoint
     [project] = sentiment_projects(api)
     assert project.task_url == example.origin + "/task"
     assert (project.reward_cents, project.estimated_seconds) == (10, 20)
-    assert project.assignments_per_task == 2
-    assert project.languages == ["en"] and project.gold_ratio == 0.2
+    assert project.assignments_per_task == 3, "three workers per task"
+    assert project.languages == ["en"] and project.gold_ratio == 0.1, "a tenth of claims gold"
     assert project.instructions
     assert project.counts["tasks"] == len(sentiment.review_tasks())
 
@@ -574,3 +574,174 @@ def test_the_review_page_shows_another_workers_answer_to_check(
     refused = example.get("/review", cf_token=not_a_review)
     assert refused.status_code == 404 and "not an answer to review" in refused.text
     assert example.get("/review", cf_token="forged").status_code == 403
+
+
+def answer_current(
+    browser: httpx.Client, frame_url: str, sentiment_of: Callable[[str], str]
+) -> str | None:
+    """Answer the assignment at ``frame_url`` on the example's page; the next one's, if any."""
+    frame = browser.get(frame_url)
+    src = unescape(re.findall(r'<iframe id="cf-task-frame"\s+src="([^"]+)"', frame.text)[0])
+    text = unescape(re.findall(r'id="review">(.*?)<', httpx.get(src).text)[0])
+    submitted = browser.post(
+        f"{frame_url}/submit",
+        json={"result": {"sentiment": sentiment_of(text)}},
+        headers={"x-csrf-token": CSRF.findall(frame.text)[0]},
+    )
+    assert submitted.status_code == 200, submitted.text
+    next_url = str(submitted.json()["next_url"])
+    return next_url if next_url.startswith("/work/assignments/") else None
+
+
+def completed_deliveries(example: Example) -> list[dict[str, Any]]:
+    return [
+        {**d, "event": json.loads(d["body"])}
+        for d in example.get("/results.json").json()["deliveries"]
+        if json.loads(d["body"])["type"] == "task.completed"
+    ]
+
+
+def test_workers_whose_answer_matches_the_agreed_one_get_a_bonus_once(
+    gateway: Gateway, api: crowdframe.Client, example: Example
+) -> None:
+    [project] = sentiment_projects(api)
+    gold = dict(sentiment.registration.GOLD_REVIEWS)
+    says = ("positive", "positive", "negative")  # the third worker disagrees
+    browsers = [httpx.Client(base_url=gateway.origin) for _ in says]
+    try:
+        at: list[str | None] = [sign_up_and_accept(b, project.id, api) for b in browsers]
+        first = [api.get_assignment(str(url).rsplit("/", 1)[1]) for url in at]
+        for _ in range(3):  # workers take the oldest open task: they meet on the same ones
+            for i, browser in enumerate(browsers):
+                url = at[i]
+                if url is not None:
+                    at[i] = answer_current(browser, url, lambda t, i=i: gold.get(t, says[i]))
+        completed = wait_until(lambda: completed_deliveries(example), "a task.completed webhook")
+
+        # the agreed answer's workers got the bonus, the others none
+        matched: dict[str, bool] = {}
+        for delivery in completed:
+            data = delivery["event"]["data"]
+            agreed = data["aggregate"]["sentiment"]["value"]
+            for s in data["submissions"]:
+                matched[s["assignment_id"]] = s["result"]["sentiment"] == agreed
+        assert any(matched.values()) and not all(matched.values())
+
+        def bonuses() -> dict[str, int] | None:
+            rows = example.get("/results.json").json()["results"]
+            paid = {r["assignment_id"]: r["bonus_cents"] for r in rows if r["assignment_id"]}
+            return paid if all(paid.get(a) == 2 for a, m in matched.items() if m) else None
+
+        paid = wait_until(bonuses, "the bonuses")
+        assert all(paid.get(a, 0) == 0 for a, m in matched.items() if not m)
+
+        def bonus_lines(browser: httpx.Client) -> int:
+            return unescape(browser.get("/earnings").text).count(sentiment.results.BONUS_REASON)
+
+        agreeing = browsers[0]
+        mine = {a for a, m in matched.items() if m and api.get_assignment(a).worker_id == (
+            first[0].worker_id)}  # fmt: skip
+        assert mine and bonus_lines(agreeing) == len(mine)
+        assert bonus_lines(browsers[2]) == 0, "the disagreeing worker has no bonus"
+
+        # a redelivered task.completed pays nothing more (one idempotency key per assignment)
+        for delivery in completed:
+            again = httpx.post(
+                example.origin + "/webhooks", content=delivery["body"], headers=delivery["headers"]
+            )
+            assert again.status_code == 204
+        assert bonus_lines(agreeing) == len(mine)
+    finally:
+        for browser in browsers:
+            browser.close()
+
+
+def test_the_results_page_shows_signals_and_crowd_review_and_blocks_a_worker(
+    gateway: Gateway, api: crowdframe.Client, example: Example
+) -> None:
+    [project] = sentiment_projects(api)
+    with httpx.Client(base_url=gateway.origin) as browser:
+        frame_url = sign_up_and_accept(browser, project.id, api)
+        assignment = api.get_assignment(frame_url.rsplit("/", 1)[1])
+        answer_current(browser, frame_url, lambda text: "neutral")  # in well under 4 s
+
+        def row() -> str | None:
+            page = example.get("/results").text
+            found = re.search(rf'<tr data-assignment-id="{assignment.id}">(.*?)</tr>', page, re.S)
+            return found.group(1) if found else None
+
+        shown = wait_until(row, "the answer on the results page")
+        assert re.search(r'class="signals">[^<]*too_fast', shown), "submitted too fast"
+        review_status = re.findall(r'class="crowd-review">([^<]*)<', shown)[0]
+        is_gold = assignment.external_id.startswith("gold-")
+        assert review_status == ("gold: graded, not reviewed" if is_gold else "pending")
+        assert assignment.worker_id in shown
+
+        page = example.get("/results").text
+        token = re.findall(r'name="csrf" value="([^"]+)"', page)[0]
+        form = {"csrf": token, "worker_id": assignment.worker_id}
+        block = example.origin + "/results/block"
+        # another site's form, or one without the page's token, blocks no one
+        cross = httpx.post(block, data=form, headers={"origin": "http://evil.example"})
+        assert cross.status_code == 403 and cross.json()["error"]["field"] == "origin"
+        fetched = httpx.post(block, data=form, headers={"sec-fetch-site": "cross-site"})
+        assert fetched.status_code == 403 and fetched.json()["error"]["field"] == "origin"
+        forged = httpx.post(block, data={**form, "csrf": "guess"})
+        assert forged.status_code == 403 and forged.json()["error"]["field"] == "csrf"
+        bad = httpx.post(block, data={**form, "worker_id": "<script>"})
+        assert bad.status_code == 422 and bad.json()["error"]["field"] == "worker_id"
+        assert assignment.worker_id not in {b.worker_id for b in api.list_blocks()}
+
+        blocked = httpx.post(block, data=form, headers={"origin": example.origin})
+        assert blocked.status_code == 303
+        assert [b.project_id for b in api.list_blocks() if b.worker_id == assignment.worker_id] == [
+            None
+        ], "blocked from all the client's projects"
+        after = httpx.get(example.origin + blocked.headers["location"]).text
+        assert f"Blocked {assignment.worker_id}." in after
+        assert project.title not in browser.get("/work").text, "the worker no longer sees it"
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_a_project_registered_by_an_older_example_gets_todays_quality_settings(
+    gateway: Gateway, tmp_path: Path, workers: int
+) -> None:
+    made = subprocess.run(
+        [BIN / "crowdframe", "create-client", "Older Labs", "--data-dir", gateway.data_dir,
+         "--json"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    info = json.loads(made.stdout)
+    port = free_port()
+    config = sentiment.SentimentConfig(
+        gateway_url=gateway.origin,
+        api_key=info["api_key"],
+        signing_secret=info["signing_secret"],
+        public_origin=f"http://127.0.0.1:{port}",
+        data_dir=tmp_path,
+        reading_test=False,
+    )
+    with crowdframe.Client(info["api_key"], base_url=gateway.origin) as api:
+        # what an older version of the example registered: other redundancy and gold, no review
+        old = api.create_project(
+            title=TITLE, task_url=config.public_origin + "/task", reward_cents=10,
+            estimated_seconds=20, assignments_per_task=workers, gold_ratio=0.2,
+        )  # fmt: skip
+        store = sentiment.SentimentStore(tmp_path / "sentiment.db")
+        store.put(gateway=gateway.origin, task_url=old.task_url, project_id=old.id)
+        store.close()
+        example = Example(config, port)
+        example.start()
+        example.stop()
+
+        projects = {p.id: p for p in sentiment_projects(api)}
+        current = [p for p in projects.values() if p.status == "active"]
+        assert len(current) == 1
+        [project] = current
+        assert (project.assignments_per_task, project.gold_ratio) == (3, 0.1)
+        assert project.crowd_review is not None
+        if workers == 3:  # brought up to date in place
+            assert project.id == old.id
+        else:  # each task keeps the redundancy it was added with: a new project replaces it
+            assert project.id != old.id and projects[old.id].status == "paused"
+            assert project.counts["tasks"] == len(sentiment.review_tasks())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from crowdframe_gateway import assessments
 from harness import ON_BOTH_STORES, ApiClient, Browser, Gateway
 
 RIGHT, WRONG = {"label": "cat"}, {"label": "dog"}
@@ -210,3 +211,26 @@ async def test_skills_from_sign_up_and_the_profile_page_decide_who_sees_a_projec
     shown = await typist.get("/profile?saved=1")
     assert "Profile saved" in shown.text and re.search(r'value="en"\s+checked', shown.text)
     assert preview in (await typist.get("/work")).text
+
+
+@ON_BOTH_STORES
+async def test_two_tabs_accepting_a_test_at_once_get_the_same_question(
+    gateway: Gateway, api: ApiClient
+) -> None:
+    test_id = await make_assessment(api, 4)
+    browser = await gateway.worker("two.tabs@example.org")
+    store = gateway.rt.store
+    worker = await store.worker_by_email("two.tabs@example.org")
+    test = await store.get_project(test_id)
+    assert worker is not None and test is not None
+    client = await store.get_client(test.client_id)
+    assert client is not None
+    # both tabs found no live question (accept's first look) before either claimed one
+    first = await assessments.claim_question(gateway.rt, worker, client, test)
+    second = await assessments.claim_question(gateway.rt, worker, client, test)
+    assert first is not None and second is not None and first.id == second.id
+    listed = await api.call("GET", f"/assignments?project_id={test_id}")
+    assert [a["id"] for a in listed.json()["data"]] == [first.id], "one live question"
+    await browser.get(f"/work/assignments/{first.id}")
+    next_url = (await browser.submit(first.id, RIGHT))["next_url"]
+    assert next_url.startswith("/work/assignments/") and not next_url.endswith(first.id)

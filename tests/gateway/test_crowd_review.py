@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from crowdframe_gateway import crowd_verdicts
+from crowdframe_gateway import background, crowd_verdicts
 from crowdframe_gateway.records import now
 from harness import ON_BOTH_STORES, ApiClient, Browser, Gateway
 from store_world import recorded_events
@@ -211,10 +211,14 @@ async def test_the_client_who_reviewed_first_wins(gateway: Gateway, api: ApiClie
     project = await reviewed_project(api)
     review_id = project["review_project_id"]
     _, answer_id = await answer(gateway, project, "alice@example.org", {"label": "cat"})
+    bob = await gateway.worker("bob@example.org")
+    started = await bob.accept(review_id)  # a reviewer took it: the review runs on
     approved = await api.call("POST", f"/assignments/{answer_id}/approve")
     assert approved.json()["status"] == "approved"
-    for name in ("bob", "carol"):
-        await vote(gateway, review_id, f"{name}@example.org", {"verdict": "reject"})
+    await bob.submit(started, {"verdict": "reject"})
+    await vote(gateway, review_id, "carol@example.org", {"verdict": "reject"})
+    reviews = (await api.call("GET", f"/assignments?project_id={review_id}")).json()["data"]
+    assert sorted(r["status"] for r in reviews) == ["submitted", "submitted"], "paid on approval"
     done = (await api.call("GET", f"/assignments/{answer_id}")).json()
     assert done["status"] == "approved" and done["crowd_review"]["status"] == "overridden"
     assert done["crowd_review"]["verdict"] == "reject", "the crowd's verdict is kept"
@@ -330,3 +334,66 @@ async def test_a_review_lost_to_a_crash_after_the_submission_is_opened_by_the_sw
     done = (await api.call("GET", f"/assignments/{assignment_id}")).json()
     assert done["status"] == "rejected" and done["crowd_review"]["status"] == "rejected"
     assert await gateway.rt.store.crowd_reviews_due(now=now() + 10**6, limit=10) == []
+
+
+async def cancelled_review(
+    gateway: Gateway, api: ApiClient, answer_id: str, review_id: str
+) -> None:
+    """The answer's review task is cancelled, offered to no reviewer, and the client told."""
+    crowd = (await api.call("GET", f"/assignments/{answer_id}")).json()["crowd_review"]
+    assert crowd["status"] == "cancelled" and crowd["votes"] == {}
+    task = (await api.call("GET", f"/tasks/{crowd['review_task_id']}")).json()
+    assert task["status"] == "cancelled"
+    assert (await api.call("GET", f"/projects/{review_id}")).json()["counts"]["open"] == 0
+    bob = await gateway.worker("bob@example.org")
+    assert f"/work/projects/{review_id}/preview" not in (await bob.get("/work")).text
+    refused = await bob.post_form(f"/work/projects/{review_id}/accept", {})
+    assert not refused.headers.get("location", "").startswith("/work/assignments/")
+    [told] = await events(gateway, api, "assignment.crowd_reviewed")
+    assert told["assignment_id"] == answer_id and told["status"] == "cancelled"
+    assert await gateway.rt.store.crowd_reviews_due(now=now() + 10**6, limit=10) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/assignments/{id}/approve", None),
+        ("/assignments/{id}/reject", {"reason": "not a cat"}),
+        ("/assignments/approve", {"ids": ["{id}"]}),
+        ("/assignments/reject", {"ids": ["{id}"], "reason": "not a cat"}),
+    ],
+)
+async def test_a_review_nobody_started_is_cancelled_when_the_client_reviews_first(
+    gateway: Gateway, api: ApiClient, path: str, body: dict[str, Any] | None
+) -> None:
+    project = await reviewed_project(api)
+    _, answer_id = await answer(gateway, project, "alice@example.org", {"label": "cat"})
+    if body is not None and "ids" in body:
+        body = {**body, "ids": [answer_id]}
+    reviewed = await api.call("POST", path.format(id=answer_id), json=body)
+    assert reviewed.status_code == 200, reviewed.text
+    await cancelled_review(gateway, api, answer_id, project["review_project_id"])
+
+
+async def test_approval_by_the_delay_cancels_a_review_nobody_started(
+    gateway: Gateway, api: ApiClient
+) -> None:
+    project = await api.project(crowd_review=crowd(), auto_approve_delay=60)
+    await api.tasks(project["id"], 1)
+    _, answer_id = await answer(gateway, project, "alice@example.org", {"label": "cat"})
+    assert await background.approve_overdue(gateway.rt, at=now() + 61) == 1
+    assert (await api.call("GET", f"/assignments/{answer_id}")).json()["status"] == "approved"
+    await cancelled_review(gateway, api, answer_id, project["review_project_id"])
+    assert await earned(gateway, "alice@example.org") == [answer_id]
+
+
+async def test_a_cancel_lost_to_a_crash_after_the_review_is_made_by_the_sweep(
+    gateway: Gateway, api: ApiClient
+) -> None:
+    project = await reviewed_project(api)
+    _, answer_id = await answer(gateway, project, "alice@example.org", {"label": "cat"})
+    # the client's approval is stored, then the process dies before cancelling the review
+    await gateway.rt.store.review(answer_id, approve=True, reason=None, now=now())
+    await gateway.rt.store.schedule_crowd_review(answer_id, at=now())  # its next look
+    await crowd_verdicts.sweep(gateway.rt)
+    await cancelled_review(gateway, api, answer_id, project["review_project_id"])

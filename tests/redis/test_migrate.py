@@ -327,11 +327,17 @@ async def test_crowd_review_tasks_and_queue_move_to_redis(tmp_path: Path, redis_
                   at + 3600)  # fmt: skip
     await sqlite.add_review_task(review, excluded_worker="w1")
     await sqlite.schedule_crowd_review(first.id, at=at + 600)
+    # the second answer was reviewed by the client before any reviewer took its review
+    wasted = replace(
+        review, id="tsk_rv2", external_id=second.id, input={"assignment_id": second.id}
+    )
+    await sqlite.add_review_task(wasted, excluded_worker="w2")
+    assert (await sqlite.cancel_untaken_task(wasted.id)).status == "cancelled"  # type: ignore[union-attr]
     await sqlite.close()
 
     moved = _migrate(tmp_path / "crowdframe.db", redis_url)
     assert moved.returncode == 0, moved.stderr
-    assert "crowd review tasks and queue: 3" in moved.stdout
+    assert "crowd review tasks and queue: 4" in moved.stdout
     redis = RedisStore(redis_url)
     await redis.open()
     try:
@@ -343,5 +349,11 @@ async def test_crowd_review_tasks_and_queue_move_to_redis(tmp_path: Path, redis_
         assert await redis.claim(reviews.id, "w1", "p-w1", now=now()) is None
         assert await redis.peek_task(reviews.id, "w3", now=now()) == review
         assert await redis.add_review_task(review, excluded_worker="w1") == review
+        assert (await redis.get_task(wasted.id)).status == "cancelled"  # type: ignore[union-attr]
+        assert (await redis.get_project(reviews.id)).counts["open"] == 1  # type: ignore[union-attr]
+        for reviewer in ("w3", "w4"):
+            claimed = await redis.claim(reviews.id, reviewer, "p", now=now())
+            assert claimed is not None and claimed.task_id == review.id
+        assert await redis.claim(reviews.id, "w5", "p", now=now()) is None, "never the cancelled"
     finally:
         await redis.close()

@@ -147,3 +147,27 @@ async def test_attempts_are_listed_page_by_page_and_a_qualification_can_be_revok
     assert not await store.revoke_qualification(project.id, "p-w2"), "once"
     assert await store.held_qualifications("w2", [project.id]) == set()
     assert await store.held_qualifications("w1", [project.id]) == {project.id}
+
+
+async def test_concurrent_claims_in_an_assessment_give_one_live_question(
+    open_stores: Callable[[], Awaitable[Store]],
+) -> None:
+    stores = [await open_stores() for _ in range(3)]
+    project, _ = await assessment(stores[0], 6)
+    at = now()
+    await start(stores[0], project, "w1", at)
+    # two tabs (or more) accept at once: one question, the others none
+    claims = await asyncio.gather(
+        *(s.claim(project.id, "w1", "p-w1", now=at, gold=True) for s in stores * 2)
+    )
+    [question] = [c for c in claims if c is not None]
+    live = await stores[1].live_assignment(project.id, "w1")
+    assert live is not None and live.id == question.id
+    # another worker is not held back; the worker's next question comes once this one is in
+    assert await stores[0].claim(project.id, "w2", "p-w2", now=at, gold=True) is not None
+    await stores[0].submit(question.id, CAT, now=at)
+    following = await stores[2].claim(project.id, "w1", "p-w1", now=at, gold=True)
+    assert following is not None and following.task_id != question.task_id
+    # a question left past its deadline does not hold the worker back either
+    late = following.deadline + 1
+    assert await stores[1].claim(project.id, "w1", "p-w1", now=late, gold=True) is not None

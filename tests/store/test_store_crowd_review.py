@@ -3,6 +3,7 @@ of answers to review, filled by the submission itself; who reviewed, in the revi
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
@@ -154,3 +155,65 @@ async def test_one_workers_gold_record_is_read_on_its_own(store: Store) -> None:
     assert record is not None and (record.answered, record.correct) == (3, 2)
     assert record == next(g for g in await store.gold_stats(project.id) if g.worker_id == "w1")
     assert await store.gold_record(project.id, "w2") is None
+
+
+async def test_a_review_task_nobody_took_is_cancelled_and_never_offered_again(
+    store: Store,
+) -> None:
+    client = await make_client(store)
+    reviews = await make_project(store, client, per_task=2, kind="review")
+    task = await store.add_review_task(
+        review_of(reviews, "asg_answer_by_alice"), excluded_worker="alice"
+    )
+    # a reviewer who gave it back has not taken it
+    bob = await store.claim(reviews.id, "bob", "p-bob", now=now())
+    assert bob is not None
+    await store.return_assignment(bob.id, now=now())
+
+    cancelled = await store.cancel_untaken_task(task.id)
+    assert cancelled is not None and cancelled.status == "cancelled"
+    assert await store.claim(reviews.id, "carol", "p-carol", now=now()) is None
+    assert await store.peek_task(reviews.id, "carol", now=now()) is None
+    assert reviews.id not in {p.id for p, _ in await store.open_projects("carol", now=now())}
+    counted = await store.get_project(reviews.id)
+    assert counted is not None and counted.counts == {"tasks": 1, "open": 0, "completed": 0}
+    again = await store.cancel_untaken_task(task.id)
+    assert again is not None and again.status == "cancelled", "cancelling twice is harmless"
+    assert await store.cancel_untaken_task("tsk_missing") is None
+
+
+async def test_a_review_task_a_reviewer_took_runs_on(store: Store) -> None:
+    client = await make_client(store)
+    reviews = await make_project(store, client, per_task=2, kind="review")
+    task = await store.add_review_task(
+        review_of(reviews, "asg_answer_by_alice"), excluded_worker="alice"
+    )
+    bob = await store.claim(reviews.id, "bob", "p-bob", now=now())
+    assert bob is not None
+
+    kept = await store.cancel_untaken_task(task.id)
+    assert kept is not None and kept.status == "open"
+    await store.submit(bob.id, {"verdict": "approve"}, now=now())
+    carol = await store.claim(reviews.id, "carol", "p-carol", now=now())
+    assert carol is not None and carol.task_id == task.id, "the other seat is still offered"
+    done = await store.submit(carol.id, {"verdict": "approve"}, now=now())
+    assert done.status == "submitted"
+    assert (await store.get_task(task.id)).status == "completed"  # type: ignore[union-attr]
+
+
+async def test_a_cancel_and_claims_at_once_never_leave_a_reviewer_on_a_cancelled_task(
+    open_stores: Opener,
+) -> None:
+    stores = [await open_stores() for _ in range(3)]
+    client = await make_client(stores[0])
+    reviews = await make_project(stores[0], client, per_task=2, kind="review")
+    for n in range(20):
+        task = await stores[0].add_review_task(
+            review_of(reviews, f"asg_answer_{n:03}"), excluded_worker="alice"
+        )
+        claims = [stores[1].claim(reviews.id, f"r{n}-{i}", "p", now=now()) for i in range(2)]
+        cancelled, *claimed = await asyncio.gather(stores[2].cancel_untaken_task(task.id), *claims)
+        assert cancelled is not None
+        taken = [a for a in claimed if a is not None and a.task_id == task.id]
+        assert (cancelled.status == "cancelled") == (not taken)
+        assert (await stores[0].get_task(task.id)).status == cancelled.status  # type: ignore[union-attr]

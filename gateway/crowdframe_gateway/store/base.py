@@ -130,7 +130,9 @@ class Store(Protocol):
         now: float,
         gold: bool = False,
     ) -> Assignment | None:
-        """Atomically give the worker a task: a gold one first when ``gold`` and one is left."""
+        """Atomically give the worker a task: a gold one first when ``gold`` and one is left.
+        In an assessment a worker holding a live question (accepted, before its deadline)
+        gets none: one question at a time, however many tabs accept at once."""
         ...
 
     async def live_assignment(self, project_id: str, worker_id: str) -> Assignment | None: ...
@@ -176,6 +178,13 @@ class Store(Protocol):
         """Add one task that ``excluded_worker`` is never offered, previewed or given (the
         review of that worker's own answer). Idempotent on ``task.id``: when a task with that
         id is stored already, it is returned as it is and nothing is written."""
+        ...
+
+    async def cancel_untaken_task(self, task_id: str) -> Task | None:
+        """Cancel an open task that no worker has taken (none accepted, submitted or reviewed
+        it): it leaves the pool for good, atomically with claims. Returns the task as it is
+        then (``cancelled``, or unchanged when taken or no longer open); None if there is none.
+        A review task no reviewer started, once its answer is reviewed otherwise."""
         ...
 
     async def crowd_reviews_due(self, *, now: float, limit: int) -> list[str]:

@@ -60,6 +60,10 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
     # real work: seats left; gold tasks are served to every worker once, without limit
     _AVAILABLE = f"t.gold IS NULL AND t.assigned < t.per_task AND {_NOT_SEEN}"
     _GOLD = f"t.gold IS NOT NULL AND {_NOT_SEEN}"
+    _LIVE_HERE = (
+        "SELECT 1 FROM assignments WHERE project_id = :project AND worker_id = :worker"
+        " AND status = 'accepted' AND deadline > :now LIMIT 1"
+    )
 
     async def open_projects(self, worker_id: str, *, now: float) -> list[tuple[Project, int]]:
         with self._lock:
@@ -95,7 +99,10 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
             ).fetchone()
             if project is None or project["status"] != "active":
                 return None
+            spec = _spec_from_json(project["spec"])
             params = {"project": project_id, "now": now, "worker": worker_id}
+            if spec.kind == "assessment" and db.execute(self._LIVE_HERE, params).fetchone():
+                return None  # one question at a time: a second tab gets none
             row = None
             if gold:
                 row = db.execute(
@@ -112,7 +119,6 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
             if row is None:
                 return None
             task = _task(row)
-            spec = _spec_from_json(project["spec"])
             assignment = Assignment(
                 id=new_id("asg"),
                 task_id=task.id,

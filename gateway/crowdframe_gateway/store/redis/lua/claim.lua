@@ -1,9 +1,16 @@
 -- ARGV: ctx, worker id, worker pseudonym, new assignment id, '1' to serve a gold task first.
--- Returns the assignment or nil.
+-- Returns the assignment or nil (also for a worker holding a live question of an assessment).
 local project = record(P .. 'project')
 if not project or project.status ~= 'active' then return false end
 local now = tonumber(ctx.now)
 local worker = ARGV[2]
+local spec = cjson.decode(project.spec)
+if spec.kind == 'assessment' then -- one question at a time: a second tab gets none
+  for _, id in ipairs(redis.call('ZRANGE', P .. 'live:' .. worker, 0, -1)) do
+    local due = redis.call('ZSCORE', P .. 'deadlines', id)
+    if due and tonumber(due) > now then return false end
+  end
+end
 local tid = nil
 if ARGV[5] == '1' then tid = first_in('gold', worker, now) end
 local is_gold = tid ~= nil
@@ -11,7 +18,7 @@ if not tid then tid = first_available(worker, now) end
 if not tid then return false end
 local tkey = P .. 'task:' .. tid
 local task = record(tkey)
-local duration = cjson.decode(project.spec).assignment_duration
+local duration = spec.assignment_duration
 local deadline = float(math.min(now + duration, tonumber(task.expires_at)))
 local assigned = redis.call('HINCRBY', tkey, 'assigned', 1)
 if not is_gold and assigned >= tonumber(task.per_task) then
