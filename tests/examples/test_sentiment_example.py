@@ -611,12 +611,23 @@ def test_workers_whose_answer_matches_the_agreed_one_get_a_bonus_once(
     try:
         at: list[str | None] = [sign_up_and_accept(b, project.id, api) for b in browsers]
         first = [api.get_assignment(str(url).rsplit("/", 1)[1]) for url in at]
+        answered: set[str] = set()
         for _ in range(3):  # workers take the oldest open task: they meet on the same ones
             for i, browser in enumerate(browsers):
                 url = at[i]
                 if url is not None:
+                    answered.add(url.rsplit("/", 1)[1])
                     at[i] = answer_current(browser, url, lambda t, i=i: gold.get(t, says[i]))
-        completed = wait_until(lambda: completed_deliveries(example), "a task.completed webhook")
+        tasks = {api.get_assignment(a).task_id for a in answered}
+        done = {t for t in tasks if api.get_task(t).status == "completed"}
+        assert done, "the three workers completed a task together"
+
+        def all_completed() -> list[dict[str, Any]] | None:
+            found = completed_deliveries(example)
+            arrived = {d["event"]["data"]["task_id"] for d in found}
+            return found if done <= arrived else None
+
+        completed = wait_until(all_completed, "a task.completed webhook for each completed task")
 
         # the agreed answer's workers got the bonus, the others none
         matched: dict[str, bool] = {}
