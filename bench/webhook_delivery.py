@@ -12,6 +12,11 @@
 Goals (issue 4): p99 <= 25 ms, >= 1,000 deliveries/s.
 
     .venv/bin/python bench/webhook_delivery.py [--submits 1000] [--messages 5000]
+        [--profile DIR]
+
+Beside the wall-clock figures it prints the gateway process's CPU time per submit and per
+delivery, which hardly depend on what else the machine runs. ``--profile DIR`` also records each
+gateway process with py-spy (``pip install py-spy``) into DIR as collapsed stacks.
 """
 
 from __future__ import annotations
@@ -19,9 +24,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -53,6 +61,65 @@ def gateway(data: Path, port: int, logs: Path, name: str) -> Service:
         logs,
         env,
     )
+
+
+class CpuMeter:
+    """Samples a process's CPU time (user + system, Linux /proc) every few milliseconds, so the
+    CPU spent between two moments can be read afterwards: unlike wall-clock figures it hardly
+    depends on what else the machine is doing."""
+
+    def __init__(self, pid: int) -> None:
+        self._stat = Path(f"/proc/{pid}/stat")
+        self._tick = os.sysconf("SC_CLK_TCK")
+        self.samples: list[tuple[float, float]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                fields = self._stat.read_text().rpartition(")")[2].split()
+            except OSError:
+                return
+            self.samples.append((time.time(), (int(fields[11]) + int(fields[12])) / self._tick))
+            time.sleep(0.005)
+
+    def at(self, when: float) -> float:
+        """CPU seconds used by ``when`` (the last sample taken by then)."""
+        used = 0.0
+        for taken, cpu in self.samples:
+            if taken > when:
+                break
+            used = cpu
+        return used
+
+    def between(self, start: float, end: float) -> float:
+        return self.at(end) - self.at(start)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def profiled(service: Service, directory: Path | None) -> subprocess.Popen[bytes] | None:
+    if directory is None:
+        return None
+    spy = shutil.which("py-spy") or str(BIN / "py-spy")
+    directory.mkdir(parents=True, exist_ok=True)
+    out = directory / f"{service.name}.txt"
+    argv = [spy, "record", "--pid", str(service.process.pid), "--rate", "250"]
+    return subprocess.Popen(
+        [*argv, "--format", "raw", "--output", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def stop_profile(spy: subprocess.Popen[bytes] | None) -> None:
+    if spy is not None:
+        spy.send_signal(2)  # SIGINT: py-spy writes what it recorded
+        spy.wait(30)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -133,8 +200,8 @@ async def prepare(
 
 
 async def latency(
-    origin: str, data: Path, sink: Sink, count: int
-) -> tuple[list[float], list[float], tuple[str, str]]:
+    origin: str, data: Path, sink: Sink, count: int, meter: CpuMeter
+) -> tuple[list[float], list[float], float, tuple[str, str]]:
     async with httpx.AsyncClient(base_url=origin + "/api/v1", timeout=30) as api:
         work, client_id, endpoint_id = await prepare(
             data / "crowdframe.db", origin, api, sink, count
@@ -168,6 +235,8 @@ async def latency(
         await wait_for(sink, lambda: len(sink.lines()) >= count)
         got = arrivals(sink, 2)
         gateway_ms = [(got[work[i][0]] - sent[i]) * 1000 for i in range(count)]
+        await asyncio.sleep(0.05)  # the last sample lands after the last arrival
+        cpu = meter.between(min(sent.values()), max(got.values())) / count
 
     before = len(sink.lines())
     async with httpx.AsyncClient(timeout=30) as plain:
@@ -182,7 +251,7 @@ async def latency(
     await wait_for(sink, lambda: len(sink.lines()) >= before + count)
     got = arrivals(sink, 1)
     baseline_ms = [(got[f"base{i}"] - sent[i]) * 1000 for i in range(count)]
-    return gateway_ms, baseline_ms, (client_id, endpoint_id)
+    return gateway_ms, baseline_ms, cpu, (client_id, endpoint_id)
 
 
 async def wait_for(sink: Sink, condition: object, seconds: float = 120) -> None:
@@ -234,6 +303,7 @@ def main() -> None:
     )
     parser.add_argument("--submits", type=int, default=1000, help="submissions at 200/s (1000)")
     parser.add_argument("--messages", type=int, default=5000, help="messages to deliver (5000)")
+    parser.add_argument("--profile", type=Path, help="record the gateways with py-spy into DIR")
     args = parser.parse_args()
     per_endpoint = Settings().endpoint_concurrency
     with tempfile.TemporaryDirectory(prefix="cf-bench-") as tmp:
@@ -242,19 +312,30 @@ def main() -> None:
         sink = start_sink(work_dir)
         port = free_port()
         first = gateway(data, port, work_dir, "gateway")
+        meter = CpuMeter(first.process.pid)
+        spy = profiled(first, args.profile)
         try:
-            gateway_ms, baseline_ms, (client_id, endpoint_id) = asyncio.run(
-                latency(first.origin, data, sink, args.submits)
+            gateway_ms, baseline_ms, submit_cpu, (client_id, endpoint_id) = asyncio.run(
+                latency(first.origin, data, sink, args.submits, meter)
             )
         finally:
+            meter.stop()
+            stop_profile(spy)
             first.stop()
         ids = asyncio.run(preload(data / "crowdframe.db", client_id, endpoint_id, args.messages))
         second = gateway(data, port, work_dir, "gateway-again")
+        meter = CpuMeter(second.process.pid)
+        spy = profiled(second, args.profile)
         try:
             asyncio.run(wait_for(sink, lambda: ids <= set(sink.ids())))
+            time.sleep(0.05)
         finally:
+            meter.stop()
+            stop_profile(spy)
             second.stop()
-        delivered = rate([float(line[0]) for line in sink.lines() if line[1] in ids])
+        times = [float(line[0]) for line in sink.lines() if line[1] in ids]
+        delivered = rate(times)
+        delivery_cpu = meter.between(min(times), max(times)) / (len(times) - 1)
         plain = asyncio.run(baseline_throughput(sink, args.messages, per_endpoint))
         sink.stop()
 
@@ -267,11 +348,13 @@ def main() -> None:
             f"   ratio {ours / base:5.1f}x"
         )
     print(f"   mean: gateway {statistics.mean(gateway_ms):7.2f} ms   (goal p99 <= 25 ms)")
+    print(f"   gateway CPU per submit, its webhook included: {submit_cpu * 1e6:6.0f} µs")
     print(f"2. deliveries/s to one fast receiver, {args.messages} messages")
     print(
         f"   gateway {delivered:7.0f}/s   plain POST loop ({per_endpoint} in flight) {plain:7.0f}/s"
         f"   ratio {delivered / plain:4.2f}   (goal >= 1000/s)"
     )
+    print(f"   gateway CPU per delivery: {delivery_cpu * 1e6:6.0f} µs")
 
 
 if __name__ == "__main__":
