@@ -7,6 +7,7 @@ the tables of every part. A new feature adds a part rather than growing an exist
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import sqlite3
@@ -44,6 +45,7 @@ def _spec_to_json(spec: ProjectSpec) -> str:
     return json.dumps(asdict(spec))
 
 
+@functools.lru_cache(maxsize=1024)  # a spec is immutable; every submit reads its project's
 def _spec_from_json(text: str) -> ProjectSpec:
     return ProjectSpec.from_dict(json.loads(text))
 
@@ -152,19 +154,22 @@ class SqliteBase:
         return [vars(part)["SCHEMA"] for part in reversed(cls.__mro__) if vars(part).get("SCHEMA")]
 
     def _project(self, db: sqlite3.Connection, row: sqlite3.Row) -> Project:
-        counts = db.execute(
-            "SELECT COUNT(*) AS tasks, COALESCE(SUM(status = 'open'), 0) AS open,"
-            " COALESCE(SUM(status = 'completed'), 0) AS completed"
-            " FROM tasks WHERE project_id = ?",
-            (row["id"],),
-        ).fetchone()
+        by_status = dict(
+            db.execute(
+                "SELECT status, n FROM task_counts WHERE project_id = ?", (row["id"],)
+            ).fetchall()
+        )
         return Project(
             id=row["id"],
             client_id=row["client_id"],
             spec=_spec_from_json(row["spec"]),
             status=row["status"],
             created_at=row["created_at"],
-            counts={k: counts[k] for k in ("tasks", "open", "completed")},
+            counts={
+                "tasks": sum(by_status.values()),
+                "open": by_status.get("open", 0),
+                "completed": by_status.get("completed", 0),
+            },
         )
 
     def _load(self, db: sqlite3.Connection, assignment_id: str) -> tuple[Assignment, Task]:
