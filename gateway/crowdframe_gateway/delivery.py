@@ -113,8 +113,10 @@ class Deliverer:
                     task = asyncio.create_task(self.deliver(message))
                     self._running.add(task)
                     task.add_done_callback(self._finished)
-                if messages:
-                    continue
+                if len(messages) >= free:
+                    continue  # every slot it could fill is taken: there may be more
+                # fewer than asked for: nothing else can go now, until a lease ends or a
+                # message comes (the store wakes this wait for either)
                 wait = min(1.0, max(0.0, self._soonest_retry - now()))
                 self._soonest_retry = float("inf")
                 await store.wait_for_messages(wait)

@@ -30,6 +30,7 @@ from ...records import (
     Worker,
     new_id,
 )
+from .checkpoint import Checkpointer
 
 __all__ = ["SqliteBase"]
 
@@ -148,6 +149,7 @@ class SqliteBase:
         self._written = 0  # durable commits so far
         self._synced = 0  # durable commits flushed to disk
         self._sync_lock: asyncio.Lock | None = None
+        self._checkpoints: Checkpointer | None = None
 
     @classmethod
     def _schemas(cls) -> list[str]:
@@ -217,6 +219,9 @@ class SqliteBase:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")  # FULL's flushes happen in sync()
         db.execute("PRAGMA busy_timeout=10000")
+        if self.path != ":memory:":
+            db.execute("PRAGMA wal_autocheckpoint=0")  # Checkpointer does it, off the loop
+            self._checkpoints = Checkpointer(self.path, self._lock)
         for schema in self._schemas():
             db.executescript(schema)
         for table, column, declaration in self._added_columns():
@@ -232,6 +237,8 @@ class SqliteBase:
     async def close(self) -> None:
         if self._db is not None:
             await self.sync()
+            if self._checkpoints is not None:
+                await self._checkpoints.aclose()  # first: closing the last one checkpoints
             self._db.close()
             self._db = None
 
@@ -280,6 +287,8 @@ class SqliteBase:
             db.execute("COMMIT")
             if durable:
                 self._written += 1
+            if self._checkpoints is not None:
+                self._checkpoints.committed(self._loop)
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         db = self._db

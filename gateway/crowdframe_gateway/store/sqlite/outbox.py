@@ -155,6 +155,8 @@ CREATE TABLE IF NOT EXISTS endpoints (
     url TEXT NOT NULL, secrets TEXT NOT NULL, event_types TEXT, status TEXT NOT NULL,
     created_at REAL NOT NULL, old_secrets_expire_at REAL, failing_since REAL,
     disabled_reason TEXT);
+-- every event looks up its client's endpoints
+CREATE INDEX IF NOT EXISTS endpoints_by_client ON endpoints (client_id, status);
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, client_id TEXT NOT NULL,
     type TEXT NOT NULL, created_at REAL NOT NULL, data TEXT NOT NULL);
@@ -218,6 +220,9 @@ CREATE INDEX IF NOT EXISTS attempts_by_message ON attempts (message_id, seq);
         """Due messages, oldest first, leased for ``lease_seconds``. Skipped: a message while an
         earlier one about the same task for the same endpoint is in flight or not yet tried
         (per-task order), and an endpoint's messages beyond ``per_endpoint`` in flight."""
+        if self._outbox_signal is not None:
+            # this lease sees every change made so far: only a later one wakes the next wait
+            self._outbox_signal.clear()
         with self._tx(durable=False) as db:
             in_flight: dict[str, int] = dict(
                 db.execute(

@@ -1,8 +1,10 @@
-"""A project's task counts on SQLite come from a table the database keeps itself; a data dir
-from a gateway that had no such table gets it filled when it is opened."""
+"""What the SQLite store keeps in its files: a project's task counts in a table the database
+keeps itself (filled when a data dir from before it is opened), and a write-ahead log that stays
+small under a stream of commits although no commit checkpoints it itself."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from crowdframe_gateway.records import now
@@ -37,3 +39,26 @@ async def test_a_data_dir_from_before_the_counts_table_counts_its_tasks(tmp_path
         assert again is not None and again.counts == {"tasks": 5, "open": 4, "completed": 1}
     finally:
         await reopened.close()
+
+
+async def test_the_write_ahead_log_is_checkpointed_and_stays_small(tmp_path: Path) -> None:
+    path = tmp_path / "busy.db"
+    store = SqliteStore(path)
+    await store.open()
+    try:
+        client = await make_client(store)
+        for i in range(3000):
+            await store.record_event(client.id, "endpoint.test", {"i": i, "pad": "x" * 2000})
+            if i % 100 == 0:
+                await asyncio.sleep(0.01)  # the checkpoint thread's turn, as between requests
+        wal = wal_size(path)
+    finally:
+        await store.close()
+    # about 80 MB were written; the log starts again at 8000 pages (32 MB) at the latest
+    assert wal < 40_000_000, f"the log grew to {wal} bytes: nothing checkpointed it"
+    assert wal_size(path) == 0, "closing checkpoints the rest and removes the log"
+
+
+def wal_size(path: Path) -> int:
+    log = Path(f"{path}-wal")
+    return log.stat().st_size if log.exists() else 0
