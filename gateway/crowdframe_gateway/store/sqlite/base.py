@@ -340,10 +340,13 @@ class SqliteBase:
         )
         if endpoint_id is None:
             rows = db.execute(
-                "SELECT * FROM endpoints WHERE client_id = ? AND status = 'enabled'", (client_id,)
+                "SELECT id, event_types FROM endpoints WHERE client_id = ? AND status = 'enabled'",
+                (client_id,),
             ).fetchall()
             targets = [
-                e.id for e in map(_endpoint, rows) if e.event_types is None or type in e.event_types
+                r["id"]
+                for r in rows
+                if r["event_types"] is None or type in json.loads(r["event_types"])
             ]
         else:
             targets = [endpoint_id]
