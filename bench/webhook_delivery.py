@@ -13,7 +13,7 @@
 Goals (issue 4): p99 <= 25 ms, >= 1,000 deliveries/s.
 
     .venv/bin/python bench/webhook_delivery.py [--submits 1000] [--messages 5000]
-        [--profile DIR]
+        [--profile DIR] [--dump FILE]
 
 Beside the wall-clock figures it prints the gateway process's CPU time per submit and per
 delivery, which depend far less than wall-clock time on what else the machine runs.
@@ -211,7 +211,7 @@ async def prepare(
 
 
 async def latency(
-    origin: str, data: Path, sink: Sink, count: int, meter: CpuMeter
+    origin: str, data: Path, sink: Sink, count: int, meter: CpuMeter, dump: list[str] | None
 ) -> tuple[list[float], list[float], float, tuple[str, str]]:
     async with httpx.AsyncClient(base_url=origin + "/api/v1", timeout=30) as api:
         total = WARMUP + count
@@ -242,6 +242,8 @@ async def latency(
         await wait_for(sink, lambda: len(sink.lines()) >= total)
         got = arrivals(sink, 2)
         gateway_ms = [(got[work[i][0]] - sent[i]) * 1000 for i in range(WARMUP, total)]
+        if dump is not None:  # when each submit went out, and its latency
+            dump.extend(f"{sent[i]:.6f} {ms:.3f}" for i, ms in enumerate(gateway_ms, WARMUP))
         await asyncio.sleep(0.05)  # the last sample lands after the last arrival
         cpu = meter.between(sent[WARMUP], max(got.values())) / count
 
@@ -311,6 +313,7 @@ def main() -> None:
     parser.add_argument("--submits", type=int, default=1000, help="submissions at 200/s (1000)")
     parser.add_argument("--messages", type=int, default=5000, help="messages to deliver (5000)")
     parser.add_argument("--profile", type=Path, help="record the gateways with py-spy into DIR")
+    parser.add_argument("--dump", type=Path, help="write each submit's send time and latency")
     args = parser.parse_args()
     per_endpoint = Settings().endpoint_concurrency
     with tempfile.TemporaryDirectory(prefix="cf-bench-") as tmp:
@@ -321,9 +324,10 @@ def main() -> None:
         first = gateway(data, port, work_dir, "gateway")
         meter = CpuMeter(first.process.pid)
         spy = profiled(first, args.profile)
+        dumped: list[str] | None = None if args.dump is None else []
         try:
             gateway_ms, baseline_ms, submit_cpu, (client_id, endpoint_id) = asyncio.run(
-                latency(first.origin, data, sink, args.submits, meter)
+                latency(first.origin, data, sink, args.submits, meter, dumped)
             )
         finally:
             meter.stop()
@@ -342,6 +346,8 @@ def main() -> None:
             second.stop()
         times = [float(line[0]) for line in sink.lines() if line[1] in ids]
         delivered = rate(times)
+        if args.dump is not None and dumped is not None:
+            args.dump.write_text("".join(f"{line}\n" for line in dumped))
         delivery_cpu = meter.between(min(times), max(times)) / (len(times) - 1)
         plain = asyncio.run(baseline_throughput(sink, args.messages, per_endpoint))
         sink.stop()
