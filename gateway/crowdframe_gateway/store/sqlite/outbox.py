@@ -235,9 +235,10 @@ CREATE INDEX IF NOT EXISTS attempts_by_message ON attempts (message_id, seq);
             chosen = _leasable(db, now, limit, in_flight, per_endpoint)
             if not chosen:
                 return []
-            db.executemany(
-                "UPDATE outbox SET leased_until = ? WHERE rowid = ?",
-                [(now + lease_seconds, r["rowid"]) for r in chosen],
+            db.execute(
+                "UPDATE outbox SET leased_until = ?"
+                f" WHERE rowid IN ({','.join('?' * len(chosen))})",
+                (now + lease_seconds, *(r["rowid"] for r in chosen)),
             )
             events = _events_by_id(db, {r["event_id"] for r in chosen})
             endpoints = _endpoints_by_id(db, {r["endpoint_id"] for r in chosen})
@@ -295,11 +296,23 @@ CREATE INDEX IF NOT EXISTS attempts_by_message ON attempts (message_id, seq);
                 cleared.add(endpoint_id)
             elif failing.get(endpoint_id) is None:
                 failing[endpoint_id] = result.attempt.at
-        db.executemany(
-            "UPDATE outbox SET status = ?, attempts = attempts + 1, leased_until = NULL,"
-            " next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?",
-            updates,
-        )
+        # one statement for each (status, next attempt) shared: all the deliveries, typically;
+        # a message twice in one batch is counted twice, so then one statement each
+        grouped: dict[tuple[str, float | None], list[str]] = {}
+        for status, next_attempt_at, message_id in updates:
+            grouped.setdefault((status, next_attempt_at), []).append(message_id)
+        groups = [(*key, ids) for key, ids in grouped.items()]
+        if len({message_id for *_, message_id in updates}) < len(updates):
+            groups = [(status, at, [message_id]) for status, at, message_id in updates]
+        for status, next_attempt_at, ids in groups:
+            for start in range(0, len(ids), 500):  # within SQLite's limit on parameters
+                chunk = ids[start : start + 500]
+                db.execute(
+                    "UPDATE outbox SET status = ?, attempts = attempts + 1, leased_until = NULL,"
+                    " next_attempt_at = COALESCE(?, next_attempt_at)"
+                    f" WHERE id IN ({','.join('?' * len(chunk))})",
+                    (status, next_attempt_at, *chunk),
+                )
         for endpoint_id, since in failing.items():
             if since is None:
                 db.execute(
