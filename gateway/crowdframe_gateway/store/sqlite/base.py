@@ -134,6 +134,8 @@ class SqliteBase:
     SCHEMA: ClassVar[str] = ""
     # columns added after a table was first shipped: (table, column, declaration)
     ADDED_COLUMNS: ClassVar[tuple[tuple[str, str, str], ...]] = ()
+    # indexes on such columns: made once the columns are there
+    ADDED_INDEXES: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, path: str | Path, *, synchronous: str = "FULL") -> None:
         self.path = str(path)
@@ -228,6 +230,9 @@ class SqliteBase:
             present = {r["name"] for r in db.execute(f"PRAGMA table_info({table})")}
             if column not in present:
                 db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+        for part in reversed(type(self).__mro__):
+            for index in vars(part).get("ADDED_INDEXES", ()):
+                db.execute(index)
         self._db = db
         self._loop = asyncio.get_running_loop()
         self._outbox_signal = asyncio.Event()
