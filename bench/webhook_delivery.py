@@ -113,7 +113,7 @@ def profiled(service: Service, directory: Path | None) -> subprocess.Popen[bytes
     spy = shutil.which("py-spy") or str(BIN / "py-spy")
     directory.mkdir(parents=True, exist_ok=True)
     out = directory / f"{service.name}.txt"
-    argv = [spy, "record", "--pid", str(service.process.pid), "--rate", "250"]
+    argv = [spy, "record", "--pid", str(service.process.pid), "--rate", "250", "--gil"]
     return subprocess.Popen(
         [*argv, "--format", "raw", "--output", str(out)],
         stdout=subprocess.DEVNULL,
