@@ -8,9 +8,8 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-import httpx
-
 from crowdframe_gateway.delivery import Deliverer
+from crowdframe_gateway.webhook_http import WebhookTransport
 from harness import ApiClient, Gateway
 from receiver import Receiver
 
@@ -19,7 +18,7 @@ from receiver import Receiver
 async def delivering(
     gateway: Gateway,
     *,
-    transport: Callable[[], httpx.AsyncBaseTransport] | None = None,
+    transport: Callable[[], WebhookTransport] | None = None,
     rt: Any = None,
 ) -> AsyncIterator[Deliverer]:
     """The delivery loop running for the test's duration (``rt`` replaces the runtime,

@@ -9,7 +9,7 @@ dead endpoint holds a bounded share of the pool and every other endpoint keeps i
 is refilled as soon as it frees; nothing waits for a batch to finish.
 
 Speed: finished attempts are written in groups (one transaction for whatever finished since the
-last write), and each delivery in flight has a connection of its own (``_Lanes``).
+last write), and requests go out on a small keep-alive HTTP/1.1 client (``webhook_http``).
 """
 
 from __future__ import annotations
@@ -20,9 +20,6 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from urllib.parse import urlsplit
-
-import httpx
 
 from crowdframe import Webhook
 
@@ -31,6 +28,7 @@ from .events import event_body
 from .records import Attempt, Message, now
 from .runtime import Runtime
 from .store.base import AttemptResult, DeliveryOutcome
+from .webhook_http import RequestFailed, WebhookTransport
 
 __all__ = ["Deliverer", "next_attempt_delay"]
 
@@ -49,46 +47,7 @@ def next_attempt_delay(schedule: tuple[float, ...], attempts_done: int) -> float
     return schedule[index] * random.uniform(0.9, 1.1)
 
 
-Transports = Callable[[], httpx.AsyncBaseTransport]
-
-
-class _Lanes:
-    """A client with one connection for each delivery in flight to an origin, reused.
-
-    httpcore's shared pool walks every connection on every request; with a dozen deliveries in
-    flight to one receiver that walk costs as much as the request itself. A lane is one client
-    with one keep-alive connection: taken for a delivery, given back after.
-    """
-
-    def __init__(self, make: Callable[[], httpx.AsyncClient], keep: int) -> None:
-        self._make = make
-        self._keep = keep
-        self._free: dict[str, list[httpx.AsyncClient]] = {}
-        self._all: set[httpx.AsyncClient] = set()
-
-    def take(self, url: str) -> tuple[str, httpx.AsyncClient]:
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}".lower()
-        free = self._free.get(origin)
-        if free:
-            return origin, free.pop()
-        client = self._make()
-        self._all.add(client)
-        return origin, client
-
-    async def give(self, origin: str, client: httpx.AsyncClient) -> None:
-        free = self._free.setdefault(origin, [])
-        if len(free) < self._keep:
-            free.append(client)
-            return
-        self._all.discard(client)
-        await client.aclose()
-
-    async def aclose(self) -> None:
-        for client in self._all:
-            await client.aclose()
-        self._all.clear()
-        self._free.clear()
+Transports = Callable[[], WebhookTransport]
 
 
 class Deliverer:
@@ -100,28 +59,16 @@ class Deliverer:
         resolve: Resolver | None = None,
     ) -> None:
         settings = rt.settings
-        tls = httpx.create_ssl_context()  # one for every lane: loading the CAs takes ~20 ms
-
-        def guarded() -> httpx.AsyncBaseTransport:
-            return guarded_transport(
+        self.http = (
+            transport()
+            if transport is not None
+            else guarded_transport(
                 allow_private=settings.allow_private_webhooks,
                 resolve=resolve,
-                ssl_context=tls,
-                max_connections=1,
+                keep_per_origin=settings.endpoint_concurrency,
             )
-
-        make_transport = transport or guarded
-
-        def lane() -> httpx.AsyncClient:
-            return httpx.AsyncClient(
-                transport=make_transport(),
-                follow_redirects=False,
-                timeout=settings.delivery_timeout,
-                headers={"user-agent": "Crowdframe-Webhooks/1"},
-            )
-
+        )
         self.rt = rt
-        self.lanes = _Lanes(lane, keep=settings.endpoint_concurrency)
         self.capacity = settings.delivery_concurrency
         self.per_endpoint = settings.endpoint_concurrency
         # a lease outlives the longest attempt, so a live process never loses one
@@ -166,8 +113,10 @@ class Deliverer:
                     task = asyncio.create_task(self.deliver(message))
                     self._running.add(task)
                     task.add_done_callback(self._finished)
-                if messages:
-                    continue
+                if len(messages) >= free:
+                    continue  # every slot it could fill is taken: there may be more
+                # fewer than asked for: nothing else can go now, until a lease ends or a
+                # message comes (the store wakes this wait for either)
                 wait = min(1.0, max(0.0, self._soonest_retry - now()))
                 self._soonest_retry = float("inf")
                 await store.wait_for_messages(wait)
@@ -190,22 +139,11 @@ class Deliverer:
         secrets = message.endpoint.signing_secrets(sent_at)
         headers = Webhook(secrets).headers(message.id, int(sent_at), body)
         headers["content-type"] = "application/json"
-        url = message.endpoint.url
-        origin, http = self.lanes.take(url)
-        try:
-            async with (
-                asyncio.timeout(self.rt.settings.delivery_timeout),
-                http.stream("POST", url, content=body, headers=headers) as answer,
-            ):
-                # keep the first bytes for the log; an endless answer is not read to its end
-                kept = b""
-                async for chunk in answer.aiter_bytes():
-                    kept += chunk
-                    if len(kept) >= RESPONSE_LOG_BYTES:
-                        break
-                return answer.status_code, kept[:RESPONSE_LOG_BYTES].decode("utf-8", "replace")
-        finally:
-            await self.lanes.give(origin, http)
+        async with asyncio.timeout(self.rt.settings.delivery_timeout):
+            status, kept = await self.http.post(
+                message.endpoint.url, headers, body, keep_bytes=RESPONSE_LOG_BYTES
+            )
+        return status, kept.decode("utf-8", "replace")
 
     async def deliver(self, message: Message) -> DeliveryOutcome:
         body = json.dumps(
@@ -220,7 +158,7 @@ class Deliverer:
             status, text = await self._post(message, body, sent_at)
         except TimeoutError:
             error = f"no answer within {self.rt.settings.delivery_timeout:g} s"
-        except httpx.HTTPError as exc:
+        except RequestFailed as exc:
             error = f"{type(exc).__name__}: {exc}"[:RESPONSE_LOG_BYTES]
         latency = (time.perf_counter() - started) * 1000
         attempt = Attempt(message.id, sent_at, status, latency, text, error)
@@ -263,7 +201,7 @@ class Deliverer:
             log.warning("webhook endpoint %s disabled: %s", endpoint.id, reason)
 
     async def aclose(self) -> None:
-        await self.lanes.aclose()
+        await self.http.aclose()
 
 
 def _duration(seconds: float) -> str:

@@ -1,4 +1,4 @@
-"""Outbound HTTP for webhooks, guarded against server-side request forgery.
+"""Outbound connections for webhooks, guarded against server-side request forgery.
 
 A webhook URL is the client's choice, so a request to it must not reach the gateway's own
 network: loopback, private, link-local (cloud metadata at 169.254.169.254), carrier-grade NAT,
@@ -6,8 +6,8 @@ multicast and reserved addresses are refused unless the operator allows private 
 (development). The check happens when a connection is opened, on the addresses the name
 resolves to then, and the connection goes to the very address that was checked: a name that
 resolves to a public address when checked and to 127.0.0.1 a moment later (DNS rebinding) gets
-no second lookup. TLS still verifies the certificate against the URL's hostname (httpcore starts
-TLS with ``server_hostname`` set to it). Proxies from the environment are not used.
+no second lookup. TLS still verifies the certificate against the URL's hostname
+(``server_hostname``), whichever address was dialled. Proxies from the environment are not used.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ import asyncio
 import ipaddress
 import socket
 import ssl
-import typing
 from collections.abc import Awaitable, Callable
 
-import httpcore
 import httpx
 
-__all__ = ["AddressRefused", "Resolver", "guarded_transport", "refusal"]
+from .webhook_http import MAX_HEAD_BYTES, RequestFailed, Streams, WebhookTransport
+
+__all__ = ["AddressRefused", "GuardedConnector", "Resolver", "guarded_transport", "refusal"]
 
 # host, port -> the addresses it resolves to
 Resolver = Callable[[str, int], Awaitable[list[str]]]
@@ -30,7 +30,7 @@ Resolver = Callable[[str, int], Awaitable[list[str]]]
 _METADATA = (ipaddress.ip_network("169.254.0.0/16"), ipaddress.ip_network("fd00:ec2::/32"))
 
 
-class AddressRefused(httpcore.ConnectError):
+class AddressRefused(RequestFailed):
     """Every address the webhook host resolved to is one the gateway may not call."""
 
 
@@ -59,81 +59,46 @@ async def system_resolver(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
-class _GuardedBackend(httpcore.AsyncNetworkBackend):
+class GuardedConnector:
     """Resolve, check, then connect to a checked address (never resolving twice)."""
 
-    def __init__(self, *, allow_private: bool, resolve: Resolver) -> None:
-        self._inner = httpcore.AnyIOBackend()
+    def __init__(
+        self, *, allow_private: bool, resolve: Resolver, ssl_context: ssl.SSLContext
+    ) -> None:
         self._allow_private = allow_private
         self._resolve = resolve
+        self._tls = ssl_context
 
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,  # noqa: ASYNC109 (httpcore's interface)
-        local_address: str | None = None,
-        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
+    async def connect(self, scheme: str, host: str, port: int) -> Streams:
+        """Streams to ``host:port``; https verifies the certificate against ``host``."""
         try:
-            addresses = [str(ipaddress.ip_address(host.strip("[]")))]
+            addresses = [str(ipaddress.ip_address(host))]
         except ValueError:
             try:
-                async with asyncio.timeout(timeout):
-                    addresses = await self._resolve(host, port)
-            except (OSError, TimeoutError) as exc:
-                raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
+                addresses = await self._resolve(host, port)
+            except OSError as exc:
+                raise RequestFailed(f"cannot resolve {host}: {exc}") from exc
+        tls = self._tls if scheme == "https" else None
         reasons = []
-        last_error: Exception | None = None
+        last_error: OSError | None = None
         for address in addresses:
             reason = None if self._allow_private else refusal(address)
             if reason is not None:
                 reasons.append(reason)
                 continue
             try:
-                return await self._inner.connect_tcp(
+                return await asyncio.open_connection(
                     address,
                     port,
-                    timeout=timeout,
-                    local_address=local_address,
-                    socket_options=socket_options,
+                    ssl=tls,
+                    server_hostname=host if tls is not None else None,
+                    limit=MAX_HEAD_BYTES,
                 )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+            except OSError as exc:  # ssl.SSLError (a certificate refused) is an OSError too
                 last_error = exc
         if last_error is not None:
-            raise last_error
+            raise RequestFailed(f"cannot connect to {host}:{port}: {last_error}") from last_error
         raise AddressRefused(f"refused to connect to {host}: {'; '.join(reasons) or 'no address'}")
-
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,  # noqa: ASYNC109 (httpcore's interface)
-        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        raise AddressRefused("webhooks do not go to unix sockets")
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-class _GuardedTransport(httpx.AsyncHTTPTransport):
-    def __init__(
-        self,
-        *,
-        allow_private: bool,
-        resolve: Resolver,
-        ssl_context: ssl.SSLContext,
-        limits: httpx.Limits,
-    ) -> None:
-        super().__init__(verify=ssl_context, trust_env=False, limits=limits)
-        # the same pool httpx builds, with the guarded network backend
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=_GuardedBackend(allow_private=allow_private, resolve=resolve),
-        )
 
 
 def guarded_transport(
@@ -141,15 +106,12 @@ def guarded_transport(
     allow_private: bool,
     resolve: Resolver | None = None,
     ssl_context: ssl.SSLContext | None = None,
-    max_connections: int = 512,
-) -> httpx.AsyncBaseTransport:
-    """The transport webhook deliveries use (``resolve`` and ``ssl_context`` for tests)."""
-    return _GuardedTransport(
+    keep_per_origin: int = 16,
+) -> WebhookTransport:
+    """What webhook deliveries are sent with (``resolve`` and ``ssl_context`` for tests)."""
+    connector = GuardedConnector(
         allow_private=allow_private,
         resolve=resolve or system_resolver,
-        ssl_context=ssl_context or httpx.create_ssl_context(),
-        limits=httpx.Limits(
-            max_connections=max_connections,
-            max_keepalive_connections=min(max_connections, 256),
-        ),
+        ssl_context=ssl_context or httpx.create_ssl_context(),  # certifi's CAs
     )
+    return WebhookTransport(connector.connect, keep_per_origin=keep_per_origin)

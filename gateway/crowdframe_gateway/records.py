@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import math
 import secrets
 import time
 from dataclasses import dataclass, field, fields
@@ -58,7 +60,12 @@ def now() -> float:
 def iso(ts: float | None) -> str | None:
     if ts is None:
         return None
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _iso_second(math.floor(ts))
+
+
+@functools.lru_cache(maxsize=4096)  # one submit formats the same few seconds a dozen times
+def _iso_second(second: int) -> str:
+    return datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,6 +86,47 @@ async def test_an_endpoint_holds_at_most_its_share_across_processes(
     assert len(expired) == 5, "leases that ran out free their slots (4 + the other endpoint)"
 
 
+async def test_a_long_backlog_at_its_cap_hides_no_other_endpoints_message(store: Store) -> None:
+    client = await make_client(store)
+    busy, quiet = await make_endpoint(store, client), await make_endpoint(store, client)
+    for i in range(300):  # more than a lease looks at in one go
+        await store.record_event(client.id, "endpoint.test", {"i": i}, endpoint_id=busy.id)
+    await store.record_event(client.id, "endpoint.test", {"i": -1}, endpoint_id=quiet.id)
+    at = now()
+    first = await store.lease_messages(now=at, limit=2, lease_seconds=30, per_endpoint=2)
+    assert [m.event.data["i"] for m in first] == [0, 1]
+    behind = await store.lease_messages(now=at, limit=10, lease_seconds=30, per_endpoint=2)
+    assert [(m.endpoint.id, m.event.data["i"]) for m in behind] == [(quiet.id, -1)]
+    assert await store.lease_messages(now=at, limit=10, lease_seconds=30, per_endpoint=2) == []
+    await store.finish_attempts([_result(m, "delivered", at) for m in first])
+    await store.record_event(client.id, "endpoint.test", {"i": -2}, endpoint_id=quiet.id)
+    later = await store.lease_messages(now=now(), limit=10, lease_seconds=30, per_endpoint=2)
+    assert sorted(m.event.data["i"] for m in later) == [-2, 2, 3], "the oldest of each first"
+
+
+async def test_every_finished_attempt_in_a_batch_counts(store: Store) -> None:
+    client = await make_client(store)
+    await make_endpoint(store, client)
+    for i in range(3):
+        await store.record_event(client.id, "endpoint.test", {"i": i})
+    at = now()
+    one, two, three = await store.lease_messages(now=at, limit=10, lease_seconds=30)
+    await store.finish_attempts(
+        [
+            _result(one, "delivered", at),
+            _result(two, "delivered", at),
+            _result(three, "retry", at, at + 60),
+            _result(three, "retry", at + 1, at + 60),  # two attempts of one message, one batch
+        ]
+    )
+    found = [await store.get_message(m.id) for m in (one, two, three)]
+    assert [(m.status, m.attempts) for m in found if m is not None] == [
+        ("delivered", 1),
+        ("delivered", 1),
+        ("pending", 2),
+    ]
+
+
 async def test_failures_start_the_endpoints_failing_clock_and_a_success_stops_it(
     store: Store,
 ) -> None:

@@ -7,6 +7,7 @@ the tables of every part. A new feature adds a part rather than growing an exist
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import sqlite3
@@ -29,6 +30,7 @@ from ...records import (
     Worker,
     new_id,
 )
+from .checkpoint import Checkpointer
 
 __all__ = ["SqliteBase"]
 
@@ -44,6 +46,7 @@ def _spec_to_json(spec: ProjectSpec) -> str:
     return json.dumps(asdict(spec))
 
 
+@functools.lru_cache(maxsize=1024)  # a spec is immutable; every submit reads its project's
 def _spec_from_json(text: str) -> ProjectSpec:
     return ProjectSpec.from_dict(json.loads(text))
 
@@ -134,6 +137,8 @@ class SqliteBase:
     SCHEMA: ClassVar[str] = ""
     # columns added after a table was first shipped: (table, column, declaration)
     ADDED_COLUMNS: ClassVar[tuple[tuple[str, str, str], ...]] = ()
+    # indexes on such columns: made once the columns are there
+    ADDED_INDEXES: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, path: str | Path, *, synchronous: str = "FULL") -> None:
         self.path = str(path)
@@ -149,25 +154,29 @@ class SqliteBase:
         self._written = 0  # durable commits so far
         self._synced = 0  # durable commits flushed to disk
         self._sync_lock: asyncio.Lock | None = None
+        self._checkpoints: Checkpointer | None = None
 
     @classmethod
     def _schemas(cls) -> list[str]:
         return [vars(part)["SCHEMA"] for part in reversed(cls.__mro__) if vars(part).get("SCHEMA")]
 
     def _project(self, db: sqlite3.Connection, row: sqlite3.Row) -> Project:
-        counts = db.execute(
-            "SELECT COUNT(*) AS tasks, COALESCE(SUM(status = 'open'), 0) AS open,"
-            " COALESCE(SUM(status = 'completed'), 0) AS completed"
-            " FROM tasks WHERE project_id = ?",
-            (row["id"],),
-        ).fetchone()
+        by_status = dict(
+            db.execute(
+                "SELECT status, n FROM task_counts WHERE project_id = ?", (row["id"],)
+            ).fetchall()
+        )
         return Project(
             id=row["id"],
             client_id=row["client_id"],
             spec=_spec_from_json(row["spec"]),
             status=row["status"],
             created_at=row["created_at"],
-            counts={k: counts[k] for k in ("tasks", "open", "completed")},
+            counts={
+                "tasks": sum(by_status.values()),
+                "open": by_status.get("open", 0),
+                "completed": by_status.get("completed", 0),
+            },
         )
 
     def _load(self, db: sqlite3.Connection, assignment_id: str) -> tuple[Assignment, Task]:
@@ -215,12 +224,18 @@ class SqliteBase:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")  # FULL's flushes happen in sync()
         db.execute("PRAGMA busy_timeout=10000")
+        if self.path != ":memory:":
+            db.execute("PRAGMA wal_autocheckpoint=0")  # Checkpointer does it, off the loop
+            self._checkpoints = Checkpointer(self.path, self._lock)
         for schema in self._schemas():
             db.executescript(schema)
         for table, column, declaration in self._added_columns():
             present = {r["name"] for r in db.execute(f"PRAGMA table_info({table})")}
             if column not in present:
                 db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+        for part in reversed(type(self).__mro__):
+            for index in vars(part).get("ADDED_INDEXES", ()):
+                db.execute(index)
         self._db = db
         self._loop = asyncio.get_running_loop()
         self._outbox_signal = asyncio.Event()
@@ -230,6 +245,8 @@ class SqliteBase:
     async def close(self) -> None:
         if self._db is not None:
             await self.sync()
+            if self._checkpoints is not None:
+                await self._checkpoints.aclose()  # first: closing the last one checkpoints
             self._db.close()
             self._db = None
 
@@ -278,6 +295,8 @@ class SqliteBase:
             db.execute("COMMIT")
             if durable:
                 self._written += 1
+            if self._checkpoints is not None:
+                self._checkpoints.committed(self._loop)
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         db = self._db
@@ -329,10 +348,13 @@ class SqliteBase:
         )
         if endpoint_id is None:
             rows = db.execute(
-                "SELECT * FROM endpoints WHERE client_id = ? AND status = 'enabled'", (client_id,)
+                "SELECT id, event_types FROM endpoints WHERE client_id = ? AND status = 'enabled'",
+                (client_id,),
             ).fetchall()
             targets = [
-                e.id for e in map(_endpoint, rows) if e.event_types is None or type in e.event_types
+                r["id"]
+                for r in rows
+                if r["event_types"] is None or type in json.loads(r["event_types"])
             ]
         else:
             targets = [endpoint_id]

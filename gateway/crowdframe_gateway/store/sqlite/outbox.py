@@ -60,6 +60,94 @@ def _message(row: sqlite3.Row, event: Event, endpoint: Endpoint) -> Message:
     )
 
 
+# A row that may be leased now: its lease (if any) ran out, and no earlier message about the
+# same task to the same endpoint is in flight or not yet tried (per-task order).
+_LEASABLE = (
+    "o.status = 'pending' AND o.next_attempt_at <= :now"
+    " AND (o.leased_until IS NULL OR o.leased_until <= :now)"
+    " AND (o.task_id IS NULL OR NOT EXISTS (SELECT 1 FROM outbox p"
+    "  WHERE p.endpoint_id = o.endpoint_id AND p.task_id = o.task_id"
+    "  AND p.status = 'pending' AND p.rowid < o.rowid"
+    "  AND (p.attempts = 0 OR p.leased_until > :now)))"
+)
+_LEASE_COLUMNS = (
+    "o.rowid, o.id, o.event_id, o.endpoint_id, o.status, o.attempts, o.next_attempt_at,"
+    " o.created_at"
+)
+# How many of the oldest due messages the first look reads. Beyond them lie only messages of
+# endpoints already at their cap (a backlog), in flight, or waiting for a task's earlier one:
+# then each endpoint is asked on its own, so a backlog costs no scan of itself on every lease.
+LEASE_WINDOW = 128
+
+
+def _leasable(
+    db: sqlite3.Connection, now: float, limit: int, in_flight: dict[str, int], per_endpoint: int
+) -> list[sqlite3.Row]:
+    """Up to ``limit`` leasable rows, oldest first, within each endpoint's cap."""
+    full = {
+        f"full{i}": e for i, e in enumerate(e for e, n in in_flight.items() if n >= per_endpoint)
+    }
+    window = db.execute(
+        f"SELECT {_LEASE_COLUMNS} FROM (SELECT rowid AS r FROM outbox INDEXED BY outbox_due"
+        "  WHERE status = 'pending' AND next_attempt_at <= :now"
+        "  ORDER BY next_attempt_at LIMIT :window)"
+        f" JOIN outbox o ON o.rowid = r"
+        f" WHERE o.endpoint_id NOT IN ({','.join(':' + name for name in full)}) AND {_LEASABLE}"
+        " ORDER BY o.next_attempt_at",
+        {"now": now, "window": LEASE_WINDOW, **full},
+    ).fetchall()
+    chosen = _within_caps(window, limit, dict(in_flight), per_endpoint)
+    if (
+        len(chosen) >= limit
+        or not db.execute(
+            "SELECT 1 FROM outbox INDEXED BY outbox_due WHERE status = 'pending'"
+            " AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 1 OFFSET ?",
+            (now, LEASE_WINDOW),
+        ).fetchone()
+    ):
+        return chosen  # every due message was in the window
+    found = []
+    for (endpoint_id,) in db.execute(_PENDING_ENDPOINTS).fetchall():
+        room = min(per_endpoint - in_flight.get(endpoint_id, 0), limit)
+        if room <= 0:
+            continue
+        found += db.execute(
+            f"SELECT {_LEASE_COLUMNS} FROM outbox o INDEXED BY outbox_pending"
+            f" WHERE o.endpoint_id = :endpoint AND {_LEASABLE}"
+            " ORDER BY o.next_attempt_at LIMIT :room",
+            {"endpoint": endpoint_id, "now": now, "room": room},
+        ).fetchall()
+    found.sort(key=lambda row: row["next_attempt_at"])
+    return _within_caps(found, limit, dict(in_flight), per_endpoint)
+
+
+def _within_caps(
+    rows: list[sqlite3.Row], limit: int, in_flight: dict[str, int], per_endpoint: int
+) -> list[sqlite3.Row]:
+    chosen = []
+    for row in rows:
+        taken = in_flight.get(row["endpoint_id"], 0)
+        if taken < per_endpoint:
+            in_flight[row["endpoint_id"]] = taken + 1
+            chosen.append(row)
+            if len(chosen) == limit:
+                break
+    return chosen
+
+
+# Each endpoint with a pending message: one index seek per endpoint, not one step per message.
+_PENDING_ENDPOINTS = """
+WITH RECURSIVE pending(id) AS (
+    SELECT (SELECT endpoint_id FROM outbox INDEXED BY outbox_pending WHERE status = 'pending'
+            ORDER BY endpoint_id LIMIT 1)
+    UNION ALL
+    SELECT (SELECT endpoint_id FROM outbox INDEXED BY outbox_pending WHERE status = 'pending'
+            AND endpoint_id > pending.id ORDER BY endpoint_id LIMIT 1)
+    FROM pending WHERE pending.id IS NOT NULL)
+SELECT id FROM pending WHERE id IS NOT NULL
+"""
+
+
 class OutboxPart(SqliteBase):
     SCHEMA = """
 CREATE TABLE IF NOT EXISTS endpoints (
@@ -67,6 +155,8 @@ CREATE TABLE IF NOT EXISTS endpoints (
     url TEXT NOT NULL, secrets TEXT NOT NULL, event_types TEXT, status TEXT NOT NULL,
     created_at REAL NOT NULL, old_secrets_expire_at REAL, failing_since REAL,
     disabled_reason TEXT);
+-- every event looks up its client's endpoints
+CREATE INDEX IF NOT EXISTS endpoints_by_client ON endpoints (client_id, status);
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, client_id TEXT NOT NULL,
     type TEXT NOT NULL, created_at REAL NOT NULL, data TEXT NOT NULL);
@@ -75,6 +165,8 @@ CREATE TABLE IF NOT EXISTS outbox (
     status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at REAL NOT NULL,
     created_at REAL NOT NULL, task_id TEXT, leased_until REAL);
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at);
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (endpoint_id, next_attempt_at)
+    WHERE status = 'pending';
 -- the lease query counts each endpoint's leases and keeps a task's messages in order: without
 -- these it would scan the whole outbox, delivered history included, on every lease
 CREATE INDEX IF NOT EXISTS outbox_leased ON outbox (leased_until)
@@ -128,39 +220,25 @@ CREATE INDEX IF NOT EXISTS attempts_by_message ON attempts (message_id, seq);
         """Due messages, oldest first, leased for ``lease_seconds``. Skipped: a message while an
         earlier one about the same task for the same endpoint is in flight or not yet tried
         (per-task order), and an endpoint's messages beyond ``per_endpoint`` in flight."""
+        if self._outbox_signal is not None:
+            # this lease sees every change made so far: only a later one wakes the next wait
+            self._outbox_signal.clear()
         with self._tx(durable=False) as db:
-            in_flight = dict(
+            in_flight: dict[str, int] = dict(
                 db.execute(
-                    "SELECT endpoint_id, COUNT(*) FROM outbox WHERE leased_until > ?"
-                    " GROUP BY endpoint_id",
+                    # without INDEXED BY the planner walks the whole outbox in endpoint order
+                    "SELECT endpoint_id, COUNT(*) FROM outbox INDEXED BY outbox_leased"
+                    " WHERE leased_until > ? GROUP BY endpoint_id",
                     (now,),
                 ).fetchall()
             )
-            full = [e for e, n in in_flight.items() if n >= per_endpoint]
-            rows = db.execute(
-                "SELECT o.rowid, o.id, o.event_id, o.endpoint_id, o.status, o.attempts,"
-                " o.next_attempt_at, o.created_at FROM outbox o"
-                " WHERE o.status = 'pending' AND o.next_attempt_at <= ?"
-                " AND (o.leased_until IS NULL OR o.leased_until <= ?)"
-                f" AND o.endpoint_id NOT IN ({','.join('?' * len(full))})"
-                " AND (o.task_id IS NULL OR NOT EXISTS (SELECT 1 FROM outbox p"
-                "  WHERE p.endpoint_id = o.endpoint_id AND p.task_id = o.task_id"
-                "  AND p.status = 'pending' AND p.rowid < o.rowid"
-                "  AND (p.attempts = 0 OR p.leased_until > ?)))"
-                " ORDER BY o.next_attempt_at LIMIT ?",
-                (now, now, *full, now, limit),
-            ).fetchall()
-            chosen = []
-            for row in rows:
-                taken = in_flight.get(row["endpoint_id"], 0)
-                if taken < per_endpoint:
-                    in_flight[row["endpoint_id"]] = taken + 1
-                    chosen.append(row)
+            chosen = _leasable(db, now, limit, in_flight, per_endpoint)
             if not chosen:
                 return []
-            db.executemany(
-                "UPDATE outbox SET leased_until = ? WHERE rowid = ?",
-                [(now + lease_seconds, r["rowid"]) for r in chosen],
+            db.execute(
+                "UPDATE outbox SET leased_until = ?"
+                f" WHERE rowid IN ({','.join('?' * len(chosen))})",
+                (now + lease_seconds, *(r["rowid"] for r in chosen)),
             )
             events = _events_by_id(db, {r["event_id"] for r in chosen})
             endpoints = _endpoints_by_id(db, {r["endpoint_id"] for r in chosen})
@@ -218,11 +296,23 @@ CREATE INDEX IF NOT EXISTS attempts_by_message ON attempts (message_id, seq);
                 cleared.add(endpoint_id)
             elif failing.get(endpoint_id) is None:
                 failing[endpoint_id] = result.attempt.at
-        db.executemany(
-            "UPDATE outbox SET status = ?, attempts = attempts + 1, leased_until = NULL,"
-            " next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?",
-            updates,
-        )
+        # one statement for each (status, next attempt) shared: all the deliveries, typically;
+        # a message twice in one batch is counted twice, so then one statement each
+        grouped: dict[tuple[str, float | None], list[str]] = {}
+        for status, next_attempt_at, message_id in updates:
+            grouped.setdefault((status, next_attempt_at), []).append(message_id)
+        groups = [(*key, ids) for key, ids in grouped.items()]
+        if len({message_id for *_, message_id in updates}) < len(updates):
+            groups = [(status, at, [message_id]) for status, at, message_id in updates]
+        for status, next_attempt_at, ids in groups:
+            for start in range(0, len(ids), 500):  # within SQLite's limit on parameters
+                chunk = ids[start : start + 500]
+                db.execute(
+                    "UPDATE outbox SET status = ?, attempts = attempts + 1, leased_until = NULL,"
+                    " next_attempt_at = COALESCE(?, next_attempt_at)"
+                    f" WHERE id IN ({','.join('?' * len(chunk))})",
+                    (status, next_attempt_at, *chunk),
+                )
         for endpoint_id, since in failing.items():
             if since is None:
                 db.execute(

@@ -36,6 +36,11 @@ class WorkPart(SqliteBase):
         ("assignments", "signals", "TEXT"),
         ("assignments", "ip_hash", "TEXT"),
     )
+    # every worker's submit counts the others on its address (quality.py's fraud signals)
+    ADDED_INDEXES: ClassVar[tuple[str, ...]] = (
+        "CREATE INDEX IF NOT EXISTS assignments_by_address ON assignments (project_id, ip_hash)"
+        " WHERE ip_hash IS NOT NULL",
+    )
 
     SCHEMA = """
 CREATE TABLE IF NOT EXISTS assignments (
