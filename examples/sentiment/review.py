@@ -2,7 +2,7 @@
 
 The gateway shows it in the same frame as the task page, with a launch token for a task of the
 review project; that task's input is the answer under review: ``{"assignment_id", "task":
-{"text"}, "result": {"sentiment"}}``. The page (``templates/review.html``, ``static/review.js``)
+{"text"}, "result": {"sentiment"}}``. The page (``templates/review.html``, ``static/answer.js``)
 submits ``{"verdict": "approve" | "reject", "reason"}``; the majority verdict approves or
 rejects the answer (docs/quality.md).
 

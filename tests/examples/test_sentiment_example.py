@@ -416,7 +416,7 @@ def test_the_task_page_shows_the_review_escaped_with_the_gateway_widget(
     assert "<b>" not in review.group(1) and "&lt;b&gt;" in review.group(1)
     assert unescape(review.group(1)) == text
     scripts = re.findall(r'<script src="([^"]+)"', page.text)
-    assert scripts == [gateway.origin + "/widgets/crowdframe-task.js", "/static/task.js"]
+    assert scripts == [gateway.origin + "/widgets/crowdframe-task.js", "/static/answer.js"]
     assert "evil.example" not in page.text
     for value in ("Positive", "Neutral", "Negative"):
         assert re.search(rf'<label[^>]*for="sentiment-{value.lower()}"[^>]*>', page.text)
@@ -428,7 +428,7 @@ def test_the_task_page_shows_the_review_escaped_with_the_gateway_widget(
     )
     assert page.headers["referrer-policy"] == "no-referrer"
     assert page.headers["cache-control"] == "no-store"
-    assert example.get("/static/task.js").status_code == 200
+    assert example.get("/static/answer.js").status_code == 200
 
 
 def test_a_preview_shows_the_review_but_no_way_to_submit(
@@ -567,8 +567,7 @@ def test_the_review_page_shows_another_workers_answer_to_check(
     for verdict in ("approve", "reject"):
         assert f'id="verdict-{verdict}"' in page.text
     scripts = re.findall(r'<script src="([^"]+)"', page.text)
-    assert scripts == [gateway.origin + "/widgets/crowdframe-task.js", "/static/review.js"]
-    assert example.get("/static/review.js").status_code == 200
+    assert scripts == [gateway.origin + "/widgets/crowdframe-task.js", "/static/answer.js"]
 
     not_a_review = mint(gateway, account, example, example.task_ids()["review-1"])
     refused = example.get("/review", cf_token=not_a_review)
