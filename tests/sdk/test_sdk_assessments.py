@@ -3,21 +3,12 @@ test and a project that needs it, reads who took it, and revokes a qualification
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 import crowdframe
 from harness import ApiClient, Gateway
 
 TASK_URL = "http://localhost:8001/task"
-
-
-@pytest.fixture
-async def sdk(gateway: Gateway, api: ApiClient) -> crowdframe.AsyncClient:
-    transport = httpx.ASGITransport(app=gateway.app)
-    client = crowdframe.AsyncClient(api.made.api_key, "http://127.0.0.1:8000", transport=transport)
-    yield client  # type: ignore[misc]
-    await client.aclose()
 
 
 async def test_a_client_runs_a_qualification_test_and_reads_the_attempts(

@@ -3,19 +3,10 @@ reads the review project, and sees what the crowd made of an answer."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 import crowdframe
-from harness import ApiClient, Gateway
-
-
-@pytest.fixture
-async def sdk(gateway: Gateway, api: ApiClient) -> crowdframe.AsyncClient:
-    transport = httpx.ASGITransport(app=gateway.app)
-    client = crowdframe.AsyncClient(api.made.api_key, "http://127.0.0.1:8000", transport=transport)
-    yield client  # type: ignore[misc]
-    await client.aclose()
+from harness import Gateway
 
 
 async def test_a_client_turns_crowd_review_on_and_reads_the_crowds_verdict(

@@ -5,20 +5,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
 import pytest
 
 import crowdframe
 from harness import GATEWAY, ApiClient, Gateway
-
-
-@pytest.fixture
-async def sdk(gateway: Gateway, api: ApiClient) -> AsyncIterator[crowdframe.AsyncClient]:
-    transport = httpx.ASGITransport(app=gateway.app)
-    async with crowdframe.AsyncClient(api.made.api_key, GATEWAY, transport=transport) as client:
-        yield client
 
 
 def as_client(gateway: Gateway, key: str) -> crowdframe.AsyncClient:

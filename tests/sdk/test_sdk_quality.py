@@ -3,19 +3,10 @@ blocks and gold records, as a client's script would use them."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 import crowdframe
 from harness import ApiClient, Gateway
-
-
-@pytest.fixture
-async def sdk(gateway: Gateway, api: ApiClient) -> crowdframe.AsyncClient:
-    transport = httpx.ASGITransport(app=gateway.app)
-    client = crowdframe.AsyncClient(api.made.api_key, "http://127.0.0.1:8000", transport=transport)
-    yield client  # type: ignore[misc]
-    await client.aclose()
 
 
 async def test_a_client_reviews_in_bulk_pays_a_bonus_and_blocks_a_worker(

@@ -4,30 +4,19 @@ app and a real receiver; bad input to these endpoints is a 4xx naming the field.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-import httpx
 import pytest
 
 import crowdframe
 from delivery_harness import delivering, endpoint, wait_for
-from harness import GATEWAY, ApiClient, Gateway
+from harness import ApiClient, Gateway
 from receiver import running_receiver
 
 
 @pytest.fixture
 def gateway_settings() -> dict[str, object]:
     return {"retry_schedule": (0.05,)}
-
-
-@pytest.fixture
-async def sdk(gateway: Gateway, api: ApiClient) -> AsyncIterator[crowdframe.AsyncClient]:
-    transport = httpx.ASGITransport(app=gateway.app)
-    async with crowdframe.AsyncClient(
-        api.made.api_key, base_url=GATEWAY, transport=transport
-    ) as client:
-        yield client
 
 
 async def test_the_attempt_log_shows_each_try_and_a_replay_sends_the_message_again(
