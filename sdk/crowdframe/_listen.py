@@ -136,7 +136,7 @@ async def _forward(
         outcome = f"error ({type(exc).__name__})"
     latency = (time.perf_counter() - started) * 1000
     stamp = time.strftime("%H:%M:%S")
-    return f"{stamp}  {event['type']:<22} {event['id']}  -> {outcome}  {latency:.0f} ms"
+    return f"{stamp}  {event['type']:<25} {event['id']}  -> {outcome}  {latency:.0f} ms"
 
 
 async def listen(options: ListenOptions, out: TextIO) -> int:
