@@ -5,13 +5,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Self, TypeVar
 
 from ._call import _Call, _query, _segment
 from ._keyring import _list_of
-from ._models import Assignment, _mapping, _optional, _required
+from ._models import Assignment, Page, _mapping, _optional, _required
 
 __all__ = ["Block", "Bonus", "BulkReview", "GoldRecord"]
 
@@ -153,11 +153,24 @@ class _QualityCalls:
             headers=None if idempotency_key is None else {"Idempotency-Key": idempotency_key},
         )
 
+    def _list_bonuses(
+        self, task_id: str | None, assignment_id: str | None, limit: int | None, cursor: str | None
+    ) -> _Call[Page[Bonus]]:
+        return _Call(
+            "GET",
+            "/bonuses",
+            lambda body: Page.from_json(body, Bonus.from_json),
+            params=_query(task_id=task_id, assignment_id=assignment_id, limit=limit, cursor=cursor),
+        )
+
 
 class SyncQuality(_QualityCalls):
     """The quality methods of ``Client``."""
 
     def _run(self, call: _Call[T]) -> T:
+        raise NotImplementedError  # Client's
+
+    def _iterate(self, page: Callable[[str | None], _Call[Page[T]]]) -> Iterator[T]:
         raise NotImplementedError  # Client's
 
     def block_worker(
@@ -199,11 +212,38 @@ class SyncQuality(_QualityCalls):
         you may retry: a repeat with the same key pays nothing more."""
         return self._run(self._bonus(assignment_id, amount_cents, reason, idempotency_key))
 
+    def list_bonuses(
+        self,
+        *,
+        task_id: str | None = None,
+        assignment_id: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Page[Bonus]:
+        """One page of the bonuses you paid, oldest first, optionally of one task or one
+        assignment (``NotFoundError`` if it is not yours)."""
+        return self._run(self._list_bonuses(task_id, assignment_id, limit, cursor))
+
+    def iter_bonuses(
+        self,
+        *,
+        task_id: str | None = None,
+        assignment_id: str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[Bonus]:
+        """Every bonus you paid (optionally of one task or assignment), page after page."""
+        return self._iterate(
+            lambda cursor: self._list_bonuses(task_id, assignment_id, limit, cursor)
+        )
+
 
 class AsyncQuality(_QualityCalls):
     """The quality methods of ``AsyncClient``."""
 
     async def _run(self, call: _Call[T]) -> T:
+        raise NotImplementedError  # AsyncClient's
+
+    def _iterate(self, page: Callable[[str | None], _Call[Page[T]]]) -> AsyncIterator[T]:
         raise NotImplementedError  # AsyncClient's
 
     async def block_worker(
@@ -242,3 +282,26 @@ class AsyncQuality(_QualityCalls):
     ) -> Bonus:
         """Pay a bonus; see ``Client.bonus``."""
         return await self._run(self._bonus(assignment_id, amount_cents, reason, idempotency_key))
+
+    async def list_bonuses(
+        self,
+        *,
+        task_id: str | None = None,
+        assignment_id: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Page[Bonus]:
+        """One page of your bonuses; see ``Client.list_bonuses``."""
+        return await self._run(self._list_bonuses(task_id, assignment_id, limit, cursor))
+
+    def iter_bonuses(
+        self,
+        *,
+        task_id: str | None = None,
+        assignment_id: str | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[Bonus]:
+        """Every bonus (``async for``); see ``Client.iter_bonuses``."""
+        return self._iterate(
+            lambda cursor: self._list_bonuses(task_id, assignment_id, limit, cursor)
+        )

@@ -44,3 +44,41 @@ async def test_a_client_reviews_in_bulk_pays_a_bonus_and_blocks_a_worker(
     with pytest.raises(crowdframe.NotFoundError):
         await sdk.unblock_worker(wid, project_id=project.id)
     assert await sdk.gold_records(project.id) == []
+
+
+async def test_a_client_lists_the_bonuses_it_paid_by_task_and_assignment(
+    gateway: Gateway, api: ApiClient, sdk: crowdframe.AsyncClient
+) -> None:
+    project = await sdk.create_project(
+        title="Label it", task_url="http://localhost:8001/task", reward_cents=30
+    )
+    await sdk.add_tasks(project.id, [{"external_id": f"t{n}", "input": {}} for n in range(2)])
+    worker = await gateway.worker()
+    first = await worker.accept(project.id)
+    second = (await worker.submit(first, {"label": "cat"}))["next_url"].rsplit("/", 1)[1]
+    await worker.submit(second, {"label": "dog"})
+    await sdk.approve_many([first, second])
+    await sdk.bonus(first, 5, "quick", idempotency_key="b-1")
+    await sdk.bonus(first, 5, "quick", idempotency_key="b-1")  # a retry pays nothing more
+    await sdk.bonus(first, 7, "and careful", idempotency_key="b-2")
+    await sdk.bonus(second, 9, "well done")
+
+    paid = [b async for b in sdk.iter_bonuses(limit=2)]  # two pages
+    assert [(b.assignment_id, b.amount_cents) for b in paid] == [
+        (first, 5),
+        (first, 7),
+        (second, 9),
+    ]
+    wid = (await sdk.get_assignment(first)).worker_id
+    assert {b.worker_id for b in paid} == {wid}, "the worker as this client knows them"
+    one = await sdk.list_bonuses(assignment_id=second)
+    assert [b.reason for b in one] == ["well done"] and one.next_cursor is None
+    task_id = (await sdk.get_assignment(first)).task_id
+    assert [b.amount_cents for b in await sdk.list_bonuses(task_id=task_id)] == [5, 7]
+
+    with pytest.raises(crowdframe.NotFoundError):
+        await sdk.list_bonuses(assignment_id="asg_not_mine")
+    with pytest.raises(crowdframe.NotFoundError):
+        await sdk.list_bonuses(task_id="tsk_not_mine")
+    with pytest.raises(crowdframe.ValidationError):
+        await sdk.list_bonuses(cursor="not-a-cursor")

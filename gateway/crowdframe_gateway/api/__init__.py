@@ -33,6 +33,7 @@ api_routes = [
     Route("/assignments/{id}/reject", h.reject_assignment, methods=["POST"]),
     Route("/assignments/{id}/submit", h.submit_assignment, methods=["POST"]),
     Route("/assignments/{id}/bonus", q.bonus, methods=["POST"]),
+    Route("/bonuses", q.list_bonuses, methods=["GET"]),
     Route("/tokens/verify", h.verify_token, methods=["POST"]),
     Route("/webhook-endpoints", h.create_endpoint, methods=["POST"]),
     Route("/webhook-endpoints", h.list_endpoints, methods=["GET"]),

@@ -1,4 +1,4 @@
-"""API handlers of the quality process: blocks, gold records, review in bulk."""
+"""API handlers of the quality process: blocks, gold records, review in bulk, bonuses."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from starlette.responses import JSONResponse
 from .. import projects, quality, review
 from ..earnings import credit_bonus
 from ..errors import GatewayError, InvalidInput, NotFound
-from ..records import Block, GoldStats, iso
+from ..records import Block, Credit, GoldStats, iso
 from ..validation import Fields
-from .http import current_client, json_body, reply, runtime
-from .views import assignment_view
+from .http import current_client, json_body, page_params, reply, runtime
+from .views import assignment_view, page_view
 
 __all__ = [
     "block_worker",
@@ -21,6 +21,7 @@ __all__ = [
     "bulk_review",
     "gold_records",
     "list_blocks",
+    "list_bonuses",
     "unblock_worker",
 ]
 
@@ -126,15 +127,42 @@ async def bonus(request: Request) -> JSONResponse:
     credit = await credit_bonus(
         rt, assignment, amount, reason, request.headers.get("idempotency-key")
     )
-    return reply(
-        {
-            "object": "bonus",
-            "assignment_id": credit.assignment_id,
-            "worker_id": assignment.worker_pseudonym,
-            "amount_cents": credit.amount_cents,
-            "currency": credit.currency,
-            "reason": credit.reason,
-            "created_at": iso(credit.created_at),
-        },
-        201,
+    return reply(_bonus_view(credit, assignment.worker_pseudonym), 201)
+
+
+async def list_bonuses(request: Request) -> JSONResponse:
+    """``GET /bonuses``: the client's bonuses in the order they were paid, optionally of one
+    task (``task_id``) or one assignment (``assignment_id``)."""
+    client = await current_client(request)
+    rt = runtime(request)
+    cursor, limit = page_params(request)
+    task_id = request.query_params.get("task_id") or None
+    assignment_id = request.query_params.get("assignment_id") or None
+    if assignment_id is not None:
+        await review.owned_assignment(rt, client, assignment_id)
+    if task_id is not None:
+        task = await rt.store.get_task(task_id)
+        if task is None:
+            raise NotFound("no such task", field="task_id")
+        await projects.owned_project(rt, client, task.project_id)
+    page = await rt.store.list_bonuses(
+        client.id, task_id=task_id, assignment_id=assignment_id, cursor=cursor, limit=limit
     )
+    pseudonyms: dict[str, str] = {}
+    for credit in page.items:  # the worker as this client knows them, from the assignment
+        if credit.assignment_id not in pseudonyms:
+            paid = await rt.store.get_assignment(credit.assignment_id)
+            pseudonyms[credit.assignment_id] = "" if paid is None else paid.worker_pseudonym
+    return reply(page_view(page, lambda c: _bonus_view(c, pseudonyms[c.assignment_id])))
+
+
+def _bonus_view(credit: Credit, worker_pseudonym: str) -> dict[str, Any]:
+    return {
+        "object": "bonus",
+        "assignment_id": credit.assignment_id,
+        "worker_id": worker_pseudonym,
+        "amount_cents": credit.amount_cents,
+        "currency": credit.currency,
+        "reason": credit.reason,
+        "created_at": iso(credit.created_at),
+    }
