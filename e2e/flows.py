@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from playwright.sync_api import Page, expect
 
 from services import World
 
-__all__ = ["sign_up", "wait_for_results"]
+__all__ = ["answer_a_task", "sign_up", "wait_for_results"]
 
 
 def sign_up(page: Page, gateway_origin: str, email: str, *, country: str = "DE") -> None:
@@ -20,6 +21,21 @@ def sign_up(page: Page, gateway_origin: str, email: str, *, country: str = "DE")
     page.get_by_label("English").check()
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", name="Available tasks")).to_be_visible()
+
+
+def answer_a_task(page: Page, project_title: str, sentiment: str) -> str:
+    """From the task list, accept a task of the project and answer it on the example's page
+    (``sentiment``: "Positive", "Neutral" or "Negative"); the answered assignment's id."""
+    page.get_by_role("listitem").filter(has_text=project_title).get_by_role(
+        "button", name=re.compile("Accept")
+    ).click()
+    assignment_id = page.url.rsplit("/", 1)[1]
+    task = page.frame_locator("#cf-task-frame")
+    expect(task.get_by_role("button", name="Submit")).to_be_enabled()
+    task.get_by_label(sentiment).check()
+    task.get_by_role("button", name="Submit").click()
+    page.wait_for_url(lambda url: assignment_id not in url)
+    return assignment_id
 
 
 def wait_for_results(world: World, count: int) -> dict[str, list[dict[str, object]]]:

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 import crowdframe
-from flows import sign_up, wait_for_results
+from flows import answer_a_task, sign_up, wait_for_results
 from services import World
 
 pytestmark = pytest.mark.e2e
@@ -22,15 +22,7 @@ def test_a_worker_sees_reward_and_bonus_then_a_block(
 ) -> None:
     gateway = world.gateway.origin
     sign_up(page, gateway, "careful.worker@example.org")
-    page.get_by_role("listitem").filter(has_text=TITLE).get_by_role(
-        "button", name=re.compile("Accept")
-    ).click()
-    assignment_id = page.url.rsplit("/", 1)[1]
-    task = page.frame_locator("#cf-task-frame")
-    expect(task.get_by_role("button", name="Submit")).to_be_enabled()
-    task.get_by_label("Positive").check()
-    task.get_by_role("button", name="Submit").click()
-    page.wait_for_url(lambda url: assignment_id not in url)
+    assignment_id = answer_a_task(page, TITLE, "Positive")
 
     # the client approves the answer and pays a bonus on it, through the SDK
     with crowdframe.Client(world.account.api_key, base_url=gateway) as api:

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 import crowdframe
-from flows import sign_up
+from flows import answer_a_task, sign_up
 from services import World
 
 pytestmark = pytest.mark.e2e
@@ -46,15 +46,7 @@ def test_two_reviewers_reject_an_answer_on_the_clients_review_page(
 
     # worker A answers (wrongly) in the client's task page
     sign_up(page, world.gateway.origin, "alice@example.org")
-    page.get_by_role("listitem").filter(has_text=TITLE).get_by_role(
-        "button", name=re.compile("Accept")
-    ).click()
-    answer_id = page.url.rsplit("/", 1)[1]
-    task = page.frame_locator("#cf-task-frame")
-    expect(task.get_by_role("button", name="Submit")).to_be_enabled()
-    task.get_by_label("Negative").check()
-    task.get_by_role("button", name="Submit").click()
-    page.wait_for_url(lambda url: answer_id not in url)
+    answer_id = answer_a_task(page, TITLE, "Negative")
 
     # workers B and C each find a review task and reject the answer on the review page
     for name, reason in (("bob", "It is praise"), ("carol", "Clearly positive")):
