@@ -26,6 +26,7 @@ EXPORTED = [
     "CrowdReviewSettings",
     "CrowdReviewStatus",
     "CrowdframeError",
+    "ExportFormat",
     "GoldRecord",
     "NotFoundError",
     "Page",
