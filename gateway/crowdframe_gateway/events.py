@@ -13,6 +13,7 @@ __all__ = [
     "attempt_data",
     "attempt_event_type",
     "event_body",
+    "task_cancelled_data",
     "task_completed_data",
     "worker_stopped_data",
 ]
@@ -57,6 +58,16 @@ def task_completed_data(task: Task, submissions: Sequence[Assignment]) -> dict[s
             }
             for a in submissions
         ],
+    }
+
+
+def task_cancelled_data(task: Task) -> dict[str, Any]:
+    """A task cancelled (by its client, or a crowd review task nobody took)."""
+    return {
+        "task_id": task.id,
+        "project_id": task.project_id,
+        "external_id": task.external_id,
+        "status": task.status,
     }
 
 

@@ -50,6 +50,7 @@ from ._models import (
 )
 from ._quality import AsyncQuality, SyncQuality
 from ._results import AsyncResults, SyncResults
+from ._tasks import AsyncTasks, SyncTasks
 from ._token import TaskTokenClaims, _claims_from
 from ._webhook_admin import AsyncWebhookMethods, WebhookMethods
 
@@ -288,6 +289,7 @@ class Client(
     SyncQuality,
     SyncAssessments,
     SyncResults,
+    SyncTasks,
     WebhookMethods,
     _BaseClient[httpx.Client],
 ):
@@ -472,6 +474,7 @@ class AsyncClient(
     AsyncQuality,
     AsyncAssessments,
     AsyncResults,
+    AsyncTasks,
     AsyncWebhookMethods,
     _BaseClient[httpx.AsyncClient],
 ):

@@ -27,6 +27,7 @@ api_routes = [
     Route("/projects/{id}/tasks", h.add_tasks, methods=["POST"]),
     Route("/projects/{id}/results", r.export_results, methods=["GET"]),
     Route("/tasks/{id}", h.get_task, methods=["GET"]),
+    Route("/tasks/{id}/cancel", h.cancel_task, methods=["POST"]),
     Route("/assignments", h.list_assignments, methods=["GET"]),
     Route("/assignments/approve", q.bulk_review, methods=["POST"]),
     Route("/assignments/reject", q.bulk_review, methods=["POST"]),

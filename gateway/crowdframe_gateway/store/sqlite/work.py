@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from ...aggregation import aggregate, needs_another_answer
 from ...errors import Conflict
-from ...events import assignment_data, task_completed_data
+from ...events import assignment_data, task_cancelled_data, task_completed_data
 from ...records import (
     Assignment,
     AssignmentStatus,
@@ -220,7 +220,7 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
                 " AND status IN ('submitted', 'approved', 'rejected') ORDER BY seq",
                 (task.id,),
             ).fetchall()
-            if task.gold is None and len(rows) >= per_task:
+            if task.gold is None and task.status == "open" and len(rows) >= per_task:
                 self._finish_task(db, task, [_assignment(r) for r in rows], now)
         self._notify_outbox()
         return done
@@ -287,6 +287,29 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
         if ids:
             self._notify_outbox()
         return len(ids)
+
+    async def cancel_task(
+        self, task_id: str, *, now: float, untaken_only: bool = False
+    ) -> Task | None:
+        with self._tx() as db:
+            # ``assigned`` counts every seat taken and not given back (returned or expired)
+            changed = db.execute(
+                "UPDATE tasks SET status = 'cancelled' WHERE id = ? AND status = 'open'"
+                + (" AND assigned = 0" if untaken_only else ""),
+                (task_id,),
+            ).rowcount
+            row = db.execute(
+                f"SELECT {_TASK_COLUMNS} FROM tasks WHERE id = ?", (task_id,)
+            ).fetchone()
+            task = None if row is None else _task(row)
+            if changed and task is not None:
+                client_id = db.execute(
+                    "SELECT client_id FROM projects WHERE id = ?", (task.project_id,)
+                ).fetchone()["client_id"]
+                self._event(db, client_id, "task.cancelled", task_cancelled_data(task), now=now)
+        if changed:
+            self._notify_outbox()
+        return task
 
     # -- review -----------------------------------------------------------------------------
 
