@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .aggregation import aggregate
@@ -13,6 +13,7 @@ __all__ = [
     "attempt_data",
     "attempt_event_type",
     "event_body",
+    "project_completed_data",
     "task_cancelled_data",
     "task_completed_data",
     "worker_stopped_data",
@@ -58,6 +59,17 @@ def task_completed_data(task: Task, submissions: Sequence[Assignment]) -> dict[s
             }
             for a in submissions
         ],
+    }
+
+
+def project_completed_data(project_id: str, counts: Mapping[str, int]) -> dict[str, Any]:
+    """A project's last open task closed (completed or cancelled): its task counts then,
+    gold tasks included."""
+    return {
+        "project_id": project_id,
+        "counts": {
+            k: int(counts.get(k, 0)) for k in ("tasks", "completed", "cancelled", "expired")
+        },
     }
 
 

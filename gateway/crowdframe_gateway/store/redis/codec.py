@@ -13,6 +13,7 @@ from typing import Any
 from ...events import (
     assignment_data,
     attempt_data,
+    project_completed_data,
     task_cancelled_data,
     task_completed_data,
     worker_stopped_data,
@@ -188,6 +189,8 @@ def event_from(text: str) -> Event:
         data = task_completed_data(task_from(fields(facts["task"])), submissions)
     elif kind == "task.cancelled":
         data = task_cancelled_data(task_from(fields(facts["task"])))
+    elif kind == "project.completed":
+        data = project_completed_data(facts["project_id"], facts["counts"])
     elif kind == "attempt":
         data = attempt_data(attempt_from(fields(facts["attempt"])))
     elif kind == "worker.stopped":

@@ -132,7 +132,7 @@ class WorkPart(RedisBase):
         """Keep the submission; the last answer a task needs completes it, or asks one more
         worker when the answers disagree (submit.lua asks for the decision, made here by
         aggregation.py, and applies it only to the answers it was made for)."""
-        types = ["assignment.submitted", "task.completed"]
+        types = ["assignment.submitted", "task.completed", "project.completed"]
         fixed = (json.dumps(result), json.dumps(list(signals)), ip_hash or "")
         decision: tuple[str, str, str] = ("", "", "")
         while True:
@@ -162,7 +162,7 @@ class WorkPart(RedisBase):
         client_id = None if project_id is None else await self._client_of_project(project_id)
         if project_id is None or client_id is None:
             return None
-        targets = await self._targets(client_id, ["task.cancelled"])
+        targets = await self._targets(client_id, ["task.cancelled", "project.completed"])
         ctx = self._ctx(client_id, project_id, now, targets)
         found, cancelled = await self._eval(
             "cancel_task", project_id, ctx, task_id, "1" if untaken_only else "0"

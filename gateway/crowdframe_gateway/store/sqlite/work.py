@@ -8,7 +8,12 @@ from typing import Any, ClassVar
 
 from ...aggregation import aggregate, needs_another_answer
 from ...errors import Conflict
-from ...events import assignment_data, task_cancelled_data, task_completed_data
+from ...events import (
+    assignment_data,
+    project_completed_data,
+    task_cancelled_data,
+    task_completed_data,
+)
 from ...records import (
     Assignment,
     AssignmentStatus,
@@ -248,6 +253,24 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
             task_completed_data(task, submissions),
             now=now,
         )
+        self._announce_if_finished(db, submissions[0].client_id, project_id, now)
+
+    def _announce_if_finished(
+        self, db: sqlite3.Connection, client_id: str, project_id: str, now: float
+    ) -> None:
+        """``project.completed``, written by the change that closed the project's last open
+        task (gold tasks never close by answers and do not count). Only such a change calls
+        this, so it is sent once each time a project runs out of open tasks."""
+        counts = db.execute(
+            "SELECT COUNT(*) AS tasks, COALESCE(SUM(status = 'open' AND gold IS NULL), 0) AS open,"
+            " COALESCE(SUM(status = 'completed'), 0) AS completed,"
+            " COALESCE(SUM(status = 'cancelled'), 0) AS cancelled,"
+            " COALESCE(SUM(status = 'expired'), 0) AS expired FROM tasks WHERE project_id = ?",
+            (project_id,),
+        ).fetchone()
+        if counts["open"] == 0:
+            data = project_completed_data(project_id, dict(counts))
+            self._event(db, client_id, "project.completed", data, now=now)
 
     def _release(
         self, db: sqlite3.Connection, assignment: Assignment, task: Task, status: str, now: float
@@ -307,6 +330,8 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
                     "SELECT client_id FROM projects WHERE id = ?", (task.project_id,)
                 ).fetchone()["client_id"]
                 self._event(db, client_id, "task.cancelled", task_cancelled_data(task), now=now)
+                if task.gold is None:
+                    self._announce_if_finished(db, client_id, task.project_id, now)
         if changed:
             self._notify_outbox()
         return task

@@ -14,7 +14,9 @@ if task.status == 'open' and (ARGV[3] ~= '1' or (tonumber(task.assigned) or 0) =
     redis.call('ZREM', P .. pool, tid)
   end
   redis.call('HINCRBY', P .. 'counts', 'open', -1)
+  redis.call('HINCRBY', P .. 'counts', 'cancelled', 1)
   emit('task.cancelled', {kind = 'task.cancelled', task = flat(tkey)})
+  if is_normal(task) then announce_if_finished() end
   cancelled = '1'
   announce()
 end
