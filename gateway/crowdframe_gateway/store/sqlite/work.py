@@ -8,12 +8,7 @@ from typing import Any, ClassVar
 
 from ...aggregation import aggregate, needs_another_answer
 from ...errors import Conflict
-from ...events import (
-    assignment_data,
-    project_completed_data,
-    task_cancelled_data,
-    task_completed_data,
-)
+from ...events import assignment_data, task_completed_data
 from ...records import (
     Assignment,
     AssignmentStatus,
@@ -26,17 +21,17 @@ from .base import (
     _ASSIGNMENT_COLUMNS,
     _FINAL_STATUSES,
     _TASK_COLUMNS,
-    SqliteBase,
     _assignment,
     _seq,
     _spec_from_json,
     _task,
 )
+from .closing import ClosingPart
 
 __all__ = ["WorkPart"]
 
 
-class WorkPart(SqliteBase):
+class WorkPart(ClosingPart):
     ADDED_COLUMNS: ClassVar[tuple[tuple[str, str, str], ...]] = (
         ("assignments", "signals", "TEXT"),
         ("assignments", "ip_hash", "TEXT"),
@@ -255,23 +250,6 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
         )
         self._announce_if_finished(db, submissions[0].client_id, project_id, now)
 
-    def _announce_if_finished(
-        self, db: sqlite3.Connection, client_id: str, project_id: str, now: float
-    ) -> None:
-        """``project.completed``, written by the change that closed the project's last open
-        task (gold tasks never close by answers and do not count). Only such a change calls
-        this, so it is sent once each time a project runs out of open tasks."""
-        counts = db.execute(
-            "SELECT COUNT(*) AS tasks, COALESCE(SUM(status = 'open' AND gold IS NULL), 0) AS open,"
-            " COALESCE(SUM(status = 'completed'), 0) AS completed,"
-            " COALESCE(SUM(status = 'cancelled'), 0) AS cancelled,"
-            " COALESCE(SUM(status = 'expired'), 0) AS expired FROM tasks WHERE project_id = ?",
-            (project_id,),
-        ).fetchone()
-        if counts["open"] == 0:
-            data = project_completed_data(project_id, dict(counts))
-            self._event(db, client_id, "project.completed", data, now=now)
-
     def _release(
         self, db: sqlite3.Connection, assignment: Assignment, task: Task, status: str, now: float
     ) -> Assignment:
@@ -310,31 +288,6 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
         if ids:
             self._notify_outbox()
         return len(ids)
-
-    async def cancel_task(
-        self, task_id: str, *, now: float, untaken_only: bool = False
-    ) -> Task | None:
-        with self._tx() as db:
-            # ``assigned`` counts every seat taken and not given back (returned or expired)
-            changed = db.execute(
-                "UPDATE tasks SET status = 'cancelled' WHERE id = ? AND status = 'open'"
-                + (" AND assigned = 0" if untaken_only else ""),
-                (task_id,),
-            ).rowcount
-            row = db.execute(
-                f"SELECT {_TASK_COLUMNS} FROM tasks WHERE id = ?", (task_id,)
-            ).fetchone()
-            task = None if row is None else _task(row)
-            if changed and task is not None:
-                client_id = db.execute(
-                    "SELECT client_id FROM projects WHERE id = ?", (task.project_id,)
-                ).fetchone()["client_id"]
-                self._event(db, client_id, "task.cancelled", task_cancelled_data(task), now=now)
-                if task.gold is None:
-                    self._announce_if_finished(db, client_id, task.project_id, now)
-        if changed:
-            self._notify_outbox()
-        return task
 
     # -- review -----------------------------------------------------------------------------
 
