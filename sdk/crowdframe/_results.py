@@ -14,15 +14,30 @@ import json
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, TypedDict, overload
 
 from ._call import _Call, _query, _segment
 
-__all__ = ["ExportFormat"]
+__all__ = ["ExportFormat", "ResultRow"]
 
 ExportFormat = Literal["jsonl", "csv"]
 ExportStatus = Literal["submitted", "approved", "rejected"]
 Destination = str | os.PathLike[str] | IO[bytes]
+
+
+class ResultRow(TypedDict):
+    """One answer in a ``jsonl`` export (a ``csv`` row is the header mapped to its cells)."""
+
+    assignment_id: str
+    task_id: str
+    external_id: str
+    worker_id: str  # the worker's pseudonym for you
+    status: Literal["submitted", "approved", "rejected"]
+    submitted_at: str
+    reviewed_at: str | None
+    signals: list[str]
+    input: dict[str, Any]
+    result: dict[str, Any]
 
 
 def _export_call(
@@ -88,6 +103,24 @@ class SyncResults:
     def _stream_bytes(self, call: _Call[None]) -> Iterator[bytes]:
         raise NotImplementedError  # Client's
 
+    @overload
+    def export_results(
+        self,
+        project_id: str,
+        *,
+        format: Literal["jsonl"] = "jsonl",
+        status: ExportStatus | None = None,
+        since: datetime | str | None = None,
+    ) -> Iterator[ResultRow]: ...
+    @overload
+    def export_results(
+        self,
+        project_id: str,
+        *,
+        format: Literal["csv"],
+        status: ExportStatus | None = None,
+        since: datetime | str | None = None,
+    ) -> Iterator[dict[str, str]]: ...
     def export_results(
         self,
         project_id: str,
@@ -95,7 +128,7 @@ class SyncResults:
         format: ExportFormat = "jsonl",
         status: ExportStatus | None = None,
         since: datetime | str | None = None,
-    ) -> Iterator[dict[str, Any]]:
+    ) -> Iterator[Any]:
         """Yield the project's answers (submitted, approved, rejected) as the gateway streams
         them: each a JSON object for ``jsonl``, or the CSV header mapped to the row's cells for
         ``csv``. ``status`` keeps one status; ``since`` (a zone-aware datetime or ISO text)
@@ -138,6 +171,24 @@ class AsyncResults:
     def _stream_bytes(self, call: _Call[None]) -> AsyncIterator[bytes]:
         raise NotImplementedError  # AsyncClient's
 
+    @overload
+    def export_results(
+        self,
+        project_id: str,
+        *,
+        format: Literal["jsonl"] = "jsonl",
+        status: ExportStatus | None = None,
+        since: datetime | str | None = None,
+    ) -> AsyncIterator[ResultRow]: ...
+    @overload
+    def export_results(
+        self,
+        project_id: str,
+        *,
+        format: Literal["csv"],
+        status: ExportStatus | None = None,
+        since: datetime | str | None = None,
+    ) -> AsyncIterator[dict[str, str]]: ...
     async def export_results(
         self,
         project_id: str,
@@ -145,7 +196,7 @@ class AsyncResults:
         format: ExportFormat = "jsonl",
         status: ExportStatus | None = None,
         since: datetime | str | None = None,
-    ) -> AsyncIterator[dict[str, Any]]:
+    ) -> AsyncIterator[Any]:
         """Yield the project's answers as they stream; see ``Client.export_results``."""
         decoder = _RowDecoder(format)
         async for chunk in self._stream_bytes(_export_call(project_id, format, status, since)):

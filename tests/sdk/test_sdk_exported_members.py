@@ -36,6 +36,7 @@ EXPORTED = [
     "ProjectUpdateParams",
     "QualificationAttempt",
     "RateLimitError",
+    "ResultRow",
     "ServerError",
     "SigningSecret",
     "Task",
