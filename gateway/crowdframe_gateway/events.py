@@ -62,11 +62,14 @@ def task_completed_data(task: Task, submissions: Sequence[Assignment]) -> dict[s
     }
 
 
-def project_completed_data(project_id: str, counts: Mapping[str, int]) -> dict[str, Any]:
-    """A project's last open task closed (completed or cancelled): its task counts then,
-    gold tasks included."""
+def project_completed_data(
+    project_id: str, task_id: str, counts: Mapping[str, int]
+) -> dict[str, Any]:
+    """A project's last open task (``task_id``) closed, completed or cancelled: the project's
+    task counts then, gold tasks included. Delivered after that task's own messages."""
     return {
         "project_id": project_id,
+        "task_id": task_id,
         "counts": {
             k: int(counts.get(k, 0)) for k in ("tasks", "completed", "cancelled", "expired")
         },

@@ -30,7 +30,7 @@ async def test_the_last_task_closing_completes_the_project_and_new_tasks_reopen_
 
     counts = {"tasks": 2, "completed": 1, "cancelled": 1, "expired": 0}
     assert await recorded_events(store, client, "project.completed") == [
-        {"project_id": project.id, "counts": counts}
+        {"project_id": project.id, "task_id": second.id, "counts": counts}
     ]
     messages = await store.list_messages(endpoint.id, status=None, cursor=None, limit=10)
     assert [m.event.type for m in messages.items] == ["project.completed"]

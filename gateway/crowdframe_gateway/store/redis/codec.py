@@ -190,7 +190,8 @@ def event_from(text: str) -> Event:
     elif kind == "task.cancelled":
         data = task_cancelled_data(task_from(fields(facts["task"])))
     elif kind == "project.completed":
-        data = project_completed_data(facts["project_id"], facts["counts"])
+        closed = task_from(fields(facts["task"]))
+        data = project_completed_data(facts["project_id"], closed.id, facts["counts"])
     elif kind == "attempt":
         data = attempt_data(attempt_from(fields(facts["attempt"])))
     elif kind == "worker.stopped":

@@ -33,13 +33,13 @@ class ClosingPart(SqliteBase):
                 ).fetchone()["client_id"]
                 self._event(db, client_id, "task.cancelled", task_cancelled_data(task), now=now)
                 if task.gold is None:
-                    self._announce_if_finished(db, client_id, task.project_id, now)
+                    self._announce_if_finished(db, client_id, task, now)
         if changed:
             self._notify_outbox()
         return task
 
     def _announce_if_finished(
-        self, db: sqlite3.Connection, client_id: str, project_id: str, now: float
+        self, db: sqlite3.Connection, client_id: str, closed: Task, now: float
     ) -> None:
         """``project.completed``, written by the change that closed the project's last open
         task (gold tasks never close by answers and do not count). Only such a change calls
@@ -49,8 +49,8 @@ class ClosingPart(SqliteBase):
             " COALESCE(SUM(status = 'completed'), 0) AS completed,"
             " COALESCE(SUM(status = 'cancelled'), 0) AS cancelled,"
             " COALESCE(SUM(status = 'expired'), 0) AS expired FROM tasks WHERE project_id = ?",
-            (project_id,),
+            (closed.project_id,),
         ).fetchone()
         if counts["open"] == 0:
-            data = project_completed_data(project_id, dict(counts))
+            data = project_completed_data(closed.project_id, closed.id, dict(counts))
             self._event(db, client_id, "project.completed", data, now=now)

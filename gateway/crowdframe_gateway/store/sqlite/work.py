@@ -248,7 +248,7 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
             task_completed_data(task, submissions),
             now=now,
         )
-        self._announce_if_finished(db, submissions[0].client_id, project_id, now)
+        self._announce_if_finished(db, submissions[0].client_id, task, now)
 
     def _release(
         self, db: sqlite3.Connection, assignment: Assignment, task: Task, status: str, now: float

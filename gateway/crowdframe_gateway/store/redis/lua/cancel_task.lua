@@ -16,7 +16,7 @@ if task.status == 'open' and (ARGV[3] ~= '1' or (tonumber(task.assigned) or 0) =
   redis.call('HINCRBY', P .. 'counts', 'open', -1)
   redis.call('HINCRBY', P .. 'counts', 'cancelled', 1)
   emit('task.cancelled', {kind = 'task.cancelled', task = flat(tkey)})
-  if is_normal(task) then announce_if_finished() end
+  if is_normal(task) then announce_if_finished(tkey) end
   cancelled = '1'
   announce()
 end
