@@ -206,7 +206,7 @@ async def after_review(rt: Runtime, answer: Assignment) -> bool:
     review = await rt.store.get_task(review_task_id(answer.id))
     if review is None or review.status != "open":
         return False
-    cancelled = await rt.store.cancel_untaken_task(review.id)
+    cancelled = await rt.store.cancel_task(review.id, now=now(), untaken_only=True)
     if cancelled is None or cancelled.status != "cancelled":
         return False
     await _tell_cancelled(rt, answer)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .aggregation import aggregate
@@ -13,6 +13,8 @@ __all__ = [
     "attempt_data",
     "attempt_event_type",
     "event_body",
+    "project_completed_data",
+    "task_cancelled_data",
     "task_completed_data",
     "worker_stopped_data",
 ]
@@ -57,6 +59,30 @@ def task_completed_data(task: Task, submissions: Sequence[Assignment]) -> dict[s
             }
             for a in submissions
         ],
+    }
+
+
+def project_completed_data(
+    project_id: str, task_id: str, counts: Mapping[str, int]
+) -> dict[str, Any]:
+    """A project's last open task (``task_id``) closed, completed or cancelled: the project's
+    task counts then, gold tasks included. Delivered after that task's own messages."""
+    return {
+        "project_id": project_id,
+        "task_id": task_id,
+        "counts": {
+            k: int(counts.get(k, 0)) for k in ("tasks", "completed", "cancelled", "expired")
+        },
+    }
+
+
+def task_cancelled_data(task: Task) -> dict[str, Any]:
+    """A task cancelled (by its client, or a crowd review task nobody took)."""
+    return {
+        "task_id": task.id,
+        "project_id": task.project_id,
+        "external_id": task.external_id,
+        "status": task.status,
     }
 
 

@@ -40,6 +40,7 @@ from ._models import (
     WebhookEndpoint,
 )
 from ._quality import Block, Bonus, BulkReview, GoldRecord
+from ._results import ExportFormat, ResultRow
 from ._task_page import task_page_headers
 from ._token import TaskTokenClaims, origin_of, verify_task_token
 from ._webhook import Webhook
@@ -61,6 +62,7 @@ __all__ = [
     "CrowdReviewSettings",
     "CrowdReviewStatus",
     "CrowdframeError",
+    "ExportFormat",
     "GoldRecord",
     "NotFoundError",
     "Page",
@@ -70,6 +72,7 @@ __all__ = [
     "ProjectUpdateParams",
     "QualificationAttempt",
     "RateLimitError",
+    "ResultRow",
     "ServerError",
     "SigningSecret",
     "Task",

@@ -49,6 +49,8 @@ from ._models import (
     WebhookEndpoint,
 )
 from ._quality import AsyncQuality, SyncQuality
+from ._results import AsyncResults, SyncResults
+from ._tasks import AsyncTasks, SyncTasks
 from ._token import TaskTokenClaims, _claims_from
 from ._webhook_admin import AsyncWebhookMethods, WebhookMethods
 
@@ -282,7 +284,15 @@ class _BaseClient(Generic[_HTTP]):
         return _Call("POST", path, _message_id, body={})
 
 
-class Client(SyncKeyring, SyncQuality, SyncAssessments, WebhookMethods, _BaseClient[httpx.Client]):
+class Client(
+    SyncKeyring,
+    SyncQuality,
+    SyncAssessments,
+    SyncResults,
+    SyncTasks,
+    WebhookMethods,
+    _BaseClient[httpx.Client],
+):
     """A blocking client of the Crowdframe REST API.
 
     >>> with crowdframe.Client("cfk_…") as client:  # doctest: +SKIP
@@ -309,6 +319,18 @@ class Client(SyncKeyring, SyncQuality, SyncAssessments, WebhookMethods, _BaseCli
         with self._reaching(request):
             response = self._http.send(request)
         return self._result(call, response)
+
+    def _stream_bytes(self, call: _Call[None]) -> Iterator[bytes]:
+        request = self._request(call)
+        with self._reaching(request):
+            response = self._http.send(request, stream=True)
+            try:
+                if not response.is_success:
+                    response.read()
+                    raise self._error(call, response)
+                yield from response.iter_bytes()
+            finally:
+                response.close()
 
     def _iterate(self, page: Callable[[str | None], _Call[Page[T]]]) -> Iterator[T]:
         cursor: str | None = None
@@ -451,6 +473,8 @@ class AsyncClient(
     AsyncKeyring,
     AsyncQuality,
     AsyncAssessments,
+    AsyncResults,
+    AsyncTasks,
     AsyncWebhookMethods,
     _BaseClient[httpx.AsyncClient],
 ):
@@ -477,6 +501,19 @@ class AsyncClient(
         with self._reaching(request):
             response = await self._http.send(request)
         return self._result(call, response)
+
+    async def _stream_bytes(self, call: _Call[None]) -> AsyncIterator[bytes]:
+        request = self._request(call)
+        with self._reaching(request):
+            response = await self._http.send(request, stream=True)
+            try:
+                if not response.is_success:
+                    await response.aread()
+                    raise self._error(call, response)
+                async for chunk in response.aiter_bytes():
+                    yield chunk
+            finally:
+                await response.aclose()
 
     async def _iterate(self, page: Callable[[str | None], _Call[Page[T]]]) -> AsyncIterator[T]:
         cursor: str | None = None

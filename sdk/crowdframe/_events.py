@@ -18,6 +18,7 @@ EVENT_TYPES = (
     "assignment.approved",
     "assignment.rejected",
     "task.completed",
+    "task.cancelled",
     "project.completed",
     "endpoint.test",
     "endpoint.disabled",

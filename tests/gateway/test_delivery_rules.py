@@ -151,11 +151,11 @@ async def test_messages_about_one_task_are_sent_one_after_another_in_order(
     with running_receiver() as receiver:
         receiver.delay = 0.2
         await endpoint(api, receiver.url)
-        for _ in range(3):  # accepted, submitted, task.completed for each of three tasks
-            await submit_one(gateway, api)
+        for _ in range(3):  # accepted, submitted, task.completed, project.completed (one task
+            await submit_one(gateway, api)  # in each of three projects)
         async with delivering(gateway):
-            await wait_for(receiver, 9)
-            await wait_until(lambda: receiver.answered == 9, "every answer")
+            await wait_for(receiver, 12)
+            await wait_until(lambda: receiver.answered == 12, "every answer")
     by_task: dict[str, list[tuple[str, float, float]]] = {}
     for got in receiver.received:
         body = json.loads(got.body)
@@ -166,7 +166,12 @@ async def test_messages_about_one_task_are_sent_one_after_another_in_order(
     assert len(by_task) == 3
     for deliveries in by_task.values():
         kinds = [kind for kind, _, _ in deliveries]
-        assert kinds == ["assignment.accepted", "assignment.submitted", "task.completed"]
+        assert kinds == [
+            "assignment.accepted",
+            "assignment.submitted",
+            "task.completed",
+            "project.completed",
+        ]
         for (_, _, answered), (_, next_started, _) in itertools.pairwise(deliveries):
             assert next_started >= answered, "the next one waited for the previous answer"
     firsts = sorted((d[0][1], d[0][2]) for d in by_task.values())

@@ -34,3 +34,11 @@ async def test_the_spec_lists_every_api_route_with_its_parameters(gateway: Gatew
         "code",
         "message",
     ]
+
+
+async def test_the_results_export_names_its_query_parameters(gateway: Gateway) -> None:
+    spec = (await gateway.http.get("/openapi.json")).json()
+    export = spec["paths"]["/api/v1/projects/{id}/results"]["get"]
+    query = {p["name"]: p for p in export["parameters"] if p["in"] == "query"}
+    assert set(query) == {"format", "status", "since"}
+    assert query["format"]["schema"]["enum"] == ["jsonl", "csv"]

@@ -332,7 +332,7 @@ async def test_crowd_review_tasks_and_queue_move_to_redis(tmp_path: Path, redis_
         review, id="tsk_rv2", external_id=second.id, input={"assignment_id": second.id}
     )
     await sqlite.add_review_task(wasted, excluded_worker="w2")
-    assert (await sqlite.cancel_untaken_task(wasted.id)).status == "cancelled"  # type: ignore[union-attr]
+    assert (await sqlite.cancel_task(wasted.id, now=now(), untaken_only=True)).status == "cancelled"  # type: ignore[union-attr]
     await sqlite.close()
 
     moved = _migrate(tmp_path / "crowdframe.db", redis_url)

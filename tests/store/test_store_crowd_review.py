@@ -170,16 +170,16 @@ async def test_a_review_task_nobody_took_is_cancelled_and_never_offered_again(
     assert bob is not None
     await store.return_assignment(bob.id, now=now())
 
-    cancelled = await store.cancel_untaken_task(task.id)
+    cancelled = await store.cancel_task(task.id, now=now(), untaken_only=True)
     assert cancelled is not None and cancelled.status == "cancelled"
     assert await store.claim(reviews.id, "carol", "p-carol", now=now()) is None
     assert await store.peek_task(reviews.id, "carol", now=now()) is None
     assert reviews.id not in {p.id for p, _ in await store.open_projects("carol", now=now())}
     counted = await store.get_project(reviews.id)
     assert counted is not None and counted.counts == {"tasks": 1, "open": 0, "completed": 0}
-    again = await store.cancel_untaken_task(task.id)
+    again = await store.cancel_task(task.id, now=now(), untaken_only=True)
     assert again is not None and again.status == "cancelled", "cancelling twice is harmless"
-    assert await store.cancel_untaken_task("tsk_missing") is None
+    assert await store.cancel_task("tsk_missing", now=now(), untaken_only=True) is None
 
 
 async def test_a_review_task_a_reviewer_took_runs_on(store: Store) -> None:
@@ -191,7 +191,7 @@ async def test_a_review_task_a_reviewer_took_runs_on(store: Store) -> None:
     bob = await store.claim(reviews.id, "bob", "p-bob", now=now())
     assert bob is not None
 
-    kept = await store.cancel_untaken_task(task.id)
+    kept = await store.cancel_task(task.id, now=now(), untaken_only=True)
     assert kept is not None and kept.status == "open"
     await store.submit(bob.id, {"verdict": "approve"}, now=now())
     carol = await store.claim(reviews.id, "carol", "p-carol", now=now())
@@ -212,7 +212,9 @@ async def test_a_cancel_and_claims_at_once_never_leave_a_reviewer_on_a_cancelled
             review_of(reviews, f"asg_answer_{n:03}"), excluded_worker="alice"
         )
         claims = [stores[1].claim(reviews.id, f"r{n}-{i}", "p", now=now()) for i in range(2)]
-        cancelled, *claimed = await asyncio.gather(stores[2].cancel_untaken_task(task.id), *claims)
+        cancelled, *claimed = await asyncio.gather(
+            stores[2].cancel_task(task.id, now=now(), untaken_only=True), *claims
+        )
         assert cancelled is not None
         taken = [a for a in claimed if a is not None and a.task_id == task.id]
         assert (cancelled.status == "cancelled") == (not taken)

@@ -34,7 +34,12 @@ async def test_a_tasks_messages_go_out_one_after_another(store: Store) -> None:
         tasks.add(batch[0].event.data["task_id"])
         assert await store.lease_messages(now=now(), limit=10, lease_seconds=30) == []
         await store.finish_attempts([_result(batch[0], "delivered", now())])
-    assert seen == ["assignment.accepted", "assignment.submitted", "task.completed"]
+    assert seen == [
+        "assignment.accepted",
+        "assignment.submitted",
+        "task.completed",
+        "project.completed",  # its last task closed: after that task's own messages
+    ]
     assert tasks == {task.id}
 
 

@@ -44,6 +44,7 @@ async def test_each_change_becomes_one_message_per_interested_endpoint(store: St
             (everything.id, "assignment.accepted"),
             (everything.id, "assignment.submitted"),
             (everything.id, "task.completed"),
+            (everything.id, "project.completed"),
             (submissions.id, "assignment.submitted"),
         ]
     )
@@ -53,7 +54,7 @@ async def test_each_change_becomes_one_message_per_interested_endpoint(store: St
     assert by_type["task.completed"].event.data == task_completed_data(task, [done])
     assert {m.event.client_id for m in leased} == {client.id}
     assert all(m.attempts == 0 and m.status == "pending" for m in leased)
-    assert len({m.id for m in leased}) == 4
+    assert len({m.id for m in leased}) == 5
 
 
 async def test_a_leased_message_is_not_leased_again_until_its_lease_runs_out(store: Store) -> None:

@@ -13,6 +13,7 @@ from . import handlers as h
 from . import keyring as k
 from . import live
 from . import quality as q
+from . import results as r
 from . import webhooks as wh
 from .http import error_response
 
@@ -24,7 +25,9 @@ api_routes = [
     Route("/projects/{id}", h.get_project, methods=["GET"]),
     Route("/projects/{id}", h.update_project, methods=["PATCH"]),
     Route("/projects/{id}/tasks", h.add_tasks, methods=["POST"]),
+    Route("/projects/{id}/results", r.export_results, methods=["GET"]),
     Route("/tasks/{id}", h.get_task, methods=["GET"]),
+    Route("/tasks/{id}/cancel", h.cancel_task, methods=["POST"]),
     Route("/assignments", h.list_assignments, methods=["GET"]),
     Route("/assignments/approve", q.bulk_review, methods=["POST"]),
     Route("/assignments/reject", q.bulk_review, methods=["POST"]),

@@ -5,8 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from .. import crowd_verdicts, endpoints, projects, review
-from ..errors import NotFound
+from .. import crowd_verdicts, endpoints, projects, review, task_cancel
 from ..fairpay import pay_report
 from .http import current_client, json_body, page_params, reply, runtime
 from .views import assignment_view, endpoint_view, page_view, project_view, task_view
@@ -16,6 +15,7 @@ PAY_SAMPLE = 500  # the latest submissions a project's measured pay is computed 
 __all__ = [
     "add_tasks",
     "approve_assignment",
+    "cancel_task",
     "create_endpoint",
     "create_project",
     "get_assignment",
@@ -82,12 +82,16 @@ async def add_tasks(request: Request) -> JSONResponse:
 
 async def get_task(request: Request) -> JSONResponse:
     client = await current_client(request)
-    rt = runtime(request)
-    task = await rt.store.get_task(request.path_params["id"])
-    if task is not None:
-        await projects.owned_project(rt, client, task.project_id)
-        return reply(task_view(task))
-    raise NotFound("no such task", field="task_id")
+    task = await task_cancel.owned_task(runtime(request), client, request.path_params["id"])
+    return reply(task_view(task))
+
+
+async def cancel_task(request: Request) -> JSONResponse:
+    """Cancel an open task: no new claims or previews; accepted assignments may still submit."""
+    client = await current_client(request)
+    await json_body(request)
+    task = await task_cancel.cancel_task(runtime(request), client, request.path_params["id"])
+    return reply(task_view(task))
 
 
 async def list_assignments(request: Request) -> JSONResponse:

@@ -23,6 +23,21 @@ __all__ = ["openapi", "openapi_document"]
 PREFIX = "/api/v1"
 
 
+def _query(name: str, description: str, **schema: Any) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": {"type": "string", **schema}}  # fmt: skip
+
+
+# Query parameters beyond the path's, by (method, path); bodies are in docs/api.md.
+QUERY_PARAMETERS: dict[tuple[str, str], list[dict[str, Any]]] = {
+    ("get", "/projects/{id}/results"): [
+        _query("format", "jsonl (default) or csv", enum=["jsonl", "csv"]),
+        _query("status", "only answers in this status", enum=["submitted", "approved", "rejected"]),
+        _query("since", "only answers submitted or reviewed at or after this ISO 8601 time"),
+    ],
+}
+
+
 def _summary(endpoint: Any) -> str:
     doc = inspect.getdoc(endpoint)
     if doc:
@@ -44,7 +59,7 @@ def _operation(route: Route | WebSocketRoute, method: str) -> dict[str, Any]:
     parameters = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in route.param_convertors
-    ]
+    ] + QUERY_PARAMETERS.get((method, route.path), [])
     operation: dict[str, Any] = {
         "operationId": _operation_id(method, route.path),
         "summary": _summary(route.endpoint),

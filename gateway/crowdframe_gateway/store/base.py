@@ -180,11 +180,15 @@ class Store(Protocol):
         id is stored already, it is returned as it is and nothing is written."""
         ...
 
-    async def cancel_untaken_task(self, task_id: str) -> Task | None:
-        """Cancel an open task that no worker has taken (none accepted, submitted or reviewed
-        it): it leaves the pool for good, atomically with claims. Returns the task as it is
-        then (``cancelled``, or unchanged when taken or no longer open); None if there is none.
-        A review task no reviewer started, once its answer is reviewed otherwise."""
+    async def cancel_task(
+        self, task_id: str, *, now: float, untaken_only: bool = False
+    ) -> Task | None:
+        """Cancel an open task: it leaves the pool for good (no claim or preview gets it),
+        atomically with claims, and a ``task.cancelled`` event is written with it. Assignments
+        already accepted may still be submitted; the task stays ``cancelled``. With
+        ``untaken_only`` a task some worker took (accepted, submitted or reviewed) is left as it
+        is (crowd review: a review task nobody started). Returns the task as it is then
+        (``cancelled``, or unchanged); None if there is none. Idempotent."""
         ...
 
     async def crowd_reviews_due(self, *, now: float, limit: int) -> list[str]:

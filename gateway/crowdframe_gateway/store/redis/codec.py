@@ -10,7 +10,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
-from ...events import assignment_data, attempt_data, task_completed_data, worker_stopped_data
+from ...events import (
+    assignment_data,
+    attempt_data,
+    project_completed_data,
+    task_cancelled_data,
+    task_completed_data,
+    worker_stopped_data,
+)
 from ...mturk.records import Hit, HitType, MTurkCredential
 from ...records import (
     AssessmentAttempt,
@@ -180,6 +187,11 @@ def event_from(text: str) -> Event:
     elif kind == "task.completed":
         submissions = [assignment_from(fields(s)) for s in facts["submissions"]]
         data = task_completed_data(task_from(fields(facts["task"])), submissions)
+    elif kind == "task.cancelled":
+        data = task_cancelled_data(task_from(fields(facts["task"])))
+    elif kind == "project.completed":
+        closed = task_from(fields(facts["task"]))
+        data = project_completed_data(facts["project_id"], closed.id, facts["counts"])
     elif kind == "attempt":
         data = attempt_data(attempt_from(fields(facts["attempt"])))
     elif kind == "worker.stopped":

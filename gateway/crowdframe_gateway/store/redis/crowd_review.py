@@ -41,13 +41,6 @@ class CrowdReviewPart(RedisBase):
         self._partitions[task.id] = task.project_id
         return task_from(fields(answer[1]))
 
-    async def cancel_untaken_task(self, task_id: str) -> Task | None:
-        project_id = await self._project_of(keys.TASK_INDEX, task_id)
-        if project_id is None:
-            return None
-        found = await self._eval("cancel_task", project_id, task_id)
-        return task_from(fields(found)) if found else None
-
     async def crowd_reviews_due(self, *, now: float, limit: int) -> list[str]:
         """Takes each due partition's hint, reads its due entries, and puts the hint back at
         the earliest entry left: whatever the caller does not reschedule is due again."""

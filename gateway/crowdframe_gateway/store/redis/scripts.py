@@ -47,7 +47,7 @@ SCRIPTS = {
         Script("approve", _WORK),
         Script("gold", _EVENTS),
         Script("review_task", ("tasks",)),
-        Script("cancel_task"),
+        Script("cancel_task", _WORK),
         Script("event", _EVENTS),
         # keyring, delivery and the delivery log, live feed (issues 3 and 4)
         Script("count_attempt"),

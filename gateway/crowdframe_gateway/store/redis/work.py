@@ -132,7 +132,7 @@ class WorkPart(RedisBase):
         """Keep the submission; the last answer a task needs completes it, or asks one more
         worker when the answers disagree (submit.lua asks for the decision, made here by
         aggregation.py, and applies it only to the answers it was made for)."""
-        types = ["assignment.submitted", "task.completed"]
+        types = ["assignment.submitted", "task.completed", "project.completed"]
         fixed = (json.dumps(result), json.dumps(list(signals)), ip_hash or "")
         decision: tuple[str, str, str] = ("", "", "")
         while True:
@@ -154,6 +154,22 @@ class WorkPart(RedisBase):
         if answer[3] == "1":  # on the crowd review queue
             await self._hint(keys.DUE_REVIEWS, done.project_id, now)
         return done
+
+    async def cancel_task(
+        self, task_id: str, *, now: float, untaken_only: bool = False
+    ) -> Task | None:
+        project_id = await self._project_of(keys.TASK_INDEX, task_id)
+        client_id = None if project_id is None else await self._client_of_project(project_id)
+        if project_id is None or client_id is None:
+            return None
+        targets = await self._targets(client_id, ["task.cancelled", "project.completed"])
+        ctx = self._ctx(client_id, project_id, now, targets)
+        found, cancelled = await self._eval(
+            "cancel_task", project_id, ctx, task_id, "1" if untaken_only else "0"
+        )
+        if cancelled and any(targets.values()):
+            await self._hint(keys.DUE_OUTBOX, project_id, now)
+        return task_from(fields(found)) if found else None
 
     async def return_assignment(self, assignment_id: str, *, now: float) -> Assignment:
         answer = await self._change("release", assignment_id, ["assignment.returned"], now)

@@ -58,19 +58,6 @@ CREATE INDEX IF NOT EXISTS crowd_review_due ON crowd_review_queue (due_at);
             )
         return task
 
-    async def cancel_untaken_task(self, task_id: str) -> Task | None:
-        with self._tx() as db:
-            # ``assigned`` counts every seat taken and not given back (returned or expired)
-            db.execute(
-                "UPDATE tasks SET status = 'cancelled' WHERE id = ? AND status = 'open'"
-                " AND assigned = 0",
-                (task_id,),
-            )
-            row = db.execute(
-                f"SELECT {_TASK_COLUMNS} FROM tasks WHERE id = ?", (task_id,)
-            ).fetchone()
-        return None if row is None else _task(row)
-
     async def crowd_reviews_due(self, *, now: float, limit: int) -> list[str]:
         rows = self._read(
             "SELECT assignment_id FROM crowd_review_queue WHERE due_at <= ?"

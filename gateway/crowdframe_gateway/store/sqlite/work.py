@@ -21,17 +21,17 @@ from .base import (
     _ASSIGNMENT_COLUMNS,
     _FINAL_STATUSES,
     _TASK_COLUMNS,
-    SqliteBase,
     _assignment,
     _seq,
     _spec_from_json,
     _task,
 )
+from .closing import ClosingPart
 
 __all__ = ["WorkPart"]
 
 
-class WorkPart(SqliteBase):
+class WorkPart(ClosingPart):
     ADDED_COLUMNS: ClassVar[tuple[tuple[str, str, str], ...]] = (
         ("assignments", "signals", "TEXT"),
         ("assignments", "ip_hash", "TEXT"),
@@ -225,7 +225,7 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
                 " AND status IN ('submitted', 'approved', 'rejected') ORDER BY seq",
                 (task.id,),
             ).fetchall()
-            if task.gold is None and len(rows) >= per_task:
+            if task.gold is None and task.status == "open" and len(rows) >= per_task:
                 self._finish_task(db, task, [_assignment(r) for r in rows], now)
         self._notify_outbox()
         return done
@@ -253,6 +253,7 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
             task_completed_data(task, submissions),
             now=now,
         )
+        self._announce_if_finished(db, submissions[0].client_id, task, now)
 
     def _release(
         self, db: sqlite3.Connection, assignment: Assignment, task: Task, status: str, now: float

@@ -35,3 +35,18 @@ local function release(a, status)
   end
   emit('assignment.' .. status, {kind = 'assignment', assignment = flat(key), task = flat(tkey)})
 end
+
+-- project.completed, emitted by the change that closed the project's last open task: it runs
+-- only after such a change, so it is sent once each time a project runs out of open tasks.
+-- Open gold tasks (every one is in 'gold') never close by answers and do not count.
+local function announce_if_finished(tkey)
+  local counts = record(P .. 'counts') or {}
+  local open = (tonumber(counts.open) or 0) - redis.call('ZCARD', P .. 'gold')
+  if open > 0 then return end
+  local n = {}
+  for _, k in ipairs({'tasks', 'completed', 'cancelled', 'expired'}) do
+    n[k] = tonumber(counts[k]) or 0
+  end
+  emit('project.completed',
+    {kind = 'project.completed', project_id = ctx.part, counts = n, task = flat(tkey)})
+end

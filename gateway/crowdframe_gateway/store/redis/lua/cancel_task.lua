@@ -1,15 +1,23 @@
--- ARGV: task id. Cancels an open task no worker has taken: 'assigned' counts every seat taken
--- and not given back, so 0 means nobody accepted, submitted or was reviewed on it. It leaves
--- the pools for good. Returns the task as it is then (cancelled or unchanged), nil if none.
-local tid = ARGV[1]
+-- ARGV: ctx, task id, '1' to cancel only a task no worker has taken ('assigned' counts every
+-- seat taken and not given back, so 0 means nobody accepted, submitted or was reviewed on it).
+-- An open task leaves the pools for good, with a task.cancelled event; assignments already
+-- accepted may still be submitted (submit.lua completes only an open task).
+-- Returns {task as it is then (empty if none), '1' if cancelled now else '0'}.
+local tid = ARGV[2]
 local tkey = P .. 'task:' .. tid
 local task = record(tkey)
-if not task then return false end
-if task.status == 'open' and (tonumber(task.assigned) or 0) == 0 then
+if not task then return {{}, '0'} end
+local cancelled = '0'
+if task.status == 'open' and (ARGV[3] ~= '1' or (tonumber(task.assigned) or 0) == 0) then
   redis.call('HSET', tkey, 'status', 'cancelled')
   for _, pool in ipairs({'pool', 'poolexp', 'gold', 'goldexp'}) do
     redis.call('ZREM', P .. pool, tid)
   end
   redis.call('HINCRBY', P .. 'counts', 'open', -1)
+  redis.call('HINCRBY', P .. 'counts', 'cancelled', 1)
+  emit('task.cancelled', {kind = 'task.cancelled', task = flat(tkey)})
+  if is_normal(task) then announce_if_finished(tkey) end
+  cancelled = '1'
+  announce()
 end
-return redis.call('HGETALL', tkey)
+return {redis.call('HGETALL', tkey), cancelled}

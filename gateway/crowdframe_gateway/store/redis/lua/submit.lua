@@ -71,6 +71,7 @@ elseif outcome == 'done' then
   redis.call('HINCRBY', P .. 'counts', 'open', -1)
   redis.call('HINCRBY', P .. 'counts', 'completed', 1)
   emit('task.completed', {kind = 'task.completed', task = flat(tkey), submissions = submissions})
+  announce_if_finished(tkey)
 end
 announce()
 return {'ok', snapshot, float(tonumber(ctx.now) + (tonumber(spec.auto_approve_delay) or 0)),

@@ -1,0 +1,68 @@
+"""project.completed: sent by the change that closes a project's last open task, once each time
+the project runs out of open tasks."""
+
+from __future__ import annotations
+
+from crowdframe_gateway.records import now
+from crowdframe_gateway.store import Store
+from store_world import (
+    claim_and_submit,
+    make_client,
+    make_endpoint,
+    make_project,
+    make_tasks,
+    recorded_events,
+)
+
+
+async def test_the_last_task_closing_completes_the_project_and_new_tasks_reopen_it(
+    store: Store,
+) -> None:
+    client = await make_client(store)
+    endpoint = await make_endpoint(store, client, ["project.completed"])
+    project = await make_project(store, client, per_task=1)
+    [_, second] = await make_tasks(store, project, 2)
+
+    await claim_and_submit(store, project, "w1", {"label": "cat"})
+    assert await recorded_events(store, client, "project.completed") == []
+    await store.cancel_task(second.id, now=now())  # the last open task: closed by a cancel
+    await store.cancel_task(second.id, now=now())  # again: nothing closes, nothing is sent
+
+    counts = {"tasks": 2, "completed": 1, "cancelled": 1, "expired": 0}
+    assert await recorded_events(store, client, "project.completed") == [
+        {"project_id": project.id, "task_id": second.id, "counts": counts}
+    ]
+    messages = await store.list_messages(endpoint.id, status=None, cursor=None, limit=10)
+    assert [m.event.type for m in messages.items] == ["project.completed"]
+
+    await make_tasks(store, project, 1, prefix="later")  # reopens the project
+    await claim_and_submit(store, project, "w1", {"label": "dog"})  # closed by a submission
+    events = await recorded_events(store, client, "project.completed")
+    assert [e["counts"] for e in events] == [counts, {**counts, "tasks": 3, "completed": 2}]
+
+
+async def test_gold_tasks_and_late_answers_on_cancelled_tasks_do_not_hold_it_open(
+    store: Store,
+) -> None:
+    client = await make_client(store)
+    project = await make_project(store, client, per_task=2)
+    await make_tasks(store, project, 1, prefix="g", gold={"label": "cat"})
+    [task] = await make_tasks(store, project, 1)
+    taken = await store.claim(project.id, "w1", "p-w1", now=now())
+    assert taken is not None and taken.task_id == task.id
+
+    await store.cancel_task(task.id, now=now())
+    await store.submit(taken.id, {"label": "cat"}, now=now())  # kept; closes nothing more
+
+    [event] = await recorded_events(store, client, "project.completed")
+    assert event["counts"] == {"tasks": 2, "completed": 0, "cancelled": 1, "expired": 0}
+
+
+async def test_a_task_still_waiting_for_answers_keeps_the_project_open(store: Store) -> None:
+    client = await make_client(store)
+    project = await make_project(store, client, per_task=2)
+    await make_tasks(store, project, 1)
+    await claim_and_submit(store, project, "w1", {"label": "cat"})
+    assert await recorded_events(store, client, "project.completed") == []
+    await claim_and_submit(store, project, "w2", {"label": "cat"})
+    assert len(await recorded_events(store, client, "project.completed")) == 1
