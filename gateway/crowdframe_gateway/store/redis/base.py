@@ -237,6 +237,37 @@ class RedisBase:
         if when != "":
             await self.r.zadd(index, {partition: float(when)}, lt=True)
 
+    async def _sweep(
+        self, index: str, script: str, event_type: str, batch: int, *, now: float
+    ) -> list[Any]:
+        """Run ``script`` in batches over every project due in ``index`` that this process
+        takes (safe on every process at once); what each batch returned, in one list. The
+        script answers ``{done, earliest}``: ``done`` is a count or a list of what it changed."""
+        await self.repair_hints(now=now)
+        swept: list[Any] = []
+        for project_id in await self._due_partitions(index, now, 1000):
+            if not await self._take(index, project_id):
+                continue  # another process is sweeping it
+            earliest: float | str = now  # if this fails, the next sweep looks again
+            try:
+                client_id = await self._client_of_project(project_id)
+                if client_id is None:
+                    earliest = ""
+                    continue
+                targets = await self._targets(client_id, [event_type])
+                while True:
+                    ctx = self._ctx(client_id, project_id, now, targets)
+                    done, earliest = await self._eval(script, project_id, ctx, batch)
+                    swept.append(done)
+                    size = done if isinstance(done, int) else len(done)
+                    if size and any(targets.values()):
+                        await self._hint(keys.DUE_OUTBOX, project_id, now)
+                    if size < batch:
+                        break
+            finally:
+                await self._hint(index, project_id, earliest)
+        return swept
+
     async def repair_hints(self, *, now: float) -> None:
         """Rebuild the hint indexes from the partitions themselves (every ~30 s per process)."""
         if now < self._next_repair:

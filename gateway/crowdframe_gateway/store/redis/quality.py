@@ -104,29 +104,10 @@ class QualityPart(RedisBase):
     async def auto_approve(self, *, now: float) -> list[Assignment]:
         """Approve every submission its project's auto-approve delay has passed for. Safe on
         every process at once: a project is swept by whoever takes its hint."""
-        await self.repair_hints(now=now)
-        approved: list[Assignment] = []
-        for project_id in await self._due_partitions(keys.DUE_APPROVALS, now, 1000):
-            if not await self._take(keys.DUE_APPROVALS, project_id):
-                continue  # another process is sweeping it
-            earliest: float | str = now  # if this fails, the next sweep looks again
-            try:
-                client_id = await self._client_of_project(project_id)
-                if client_id is None:
-                    earliest = ""
-                    continue
-                targets = await self._targets(client_id, ["assignment.approved"])
-                while True:
-                    ctx = self._ctx(client_id, project_id, now, targets)
-                    done, earliest = await self._eval("approve", project_id, ctx, _APPROVE_BATCH)
-                    approved.extend(assignment_from(fields(a)) for a in done)
-                    if done and any(targets.values()):
-                        await self._hint(keys.DUE_OUTBOX, project_id, now)
-                    if len(done) < _APPROVE_BATCH:
-                        break
-            finally:
-                await self._hint(keys.DUE_APPROVALS, project_id, earliest)
-        return approved
+        batches = await self._sweep(
+            keys.DUE_APPROVALS, "approve", "assignment.approved", _APPROVE_BATCH, now=now
+        )
+        return [assignment_from(fields(a)) for done in batches for a in done]
 
     # -- what the fraud signals read ------------------------------------------------------------
 

@@ -177,26 +177,7 @@ class WorkPart(RedisBase):
 
     async def expire_assignments(self, *, now: float) -> int:
         """Safe on every process at once: a project is swept by whoever takes its hint."""
-        await self.repair_hints(now=now)
-        expired = 0
-        for project_id in await self._due_partitions(keys.DUE_DEADLINES, now, 1000):
-            if not await self._take(keys.DUE_DEADLINES, project_id):
-                continue  # another process is sweeping it
-            earliest: float | str = now  # if this fails, the next sweep looks again
-            try:
-                client_id = await self._client_of_project(project_id)
-                if client_id is None:
-                    earliest = ""
-                    continue
-                targets = await self._targets(client_id, ["assignment.expired"])
-                while True:
-                    ctx = self._ctx(client_id, project_id, now, targets)
-                    count, earliest = await self._eval("expire", project_id, ctx, _EXPIRE_BATCH)
-                    expired += count
-                    if count and any(targets.values()):
-                        await self._hint(keys.DUE_OUTBOX, project_id, now)
-                    if count < _EXPIRE_BATCH:
-                        break
-            finally:
-                await self._hint(keys.DUE_DEADLINES, project_id, earliest)
-        return expired
+        counts = await self._sweep(
+            keys.DUE_DEADLINES, "expire", "assignment.expired", _EXPIRE_BATCH, now=now
+        )
+        return sum(counts)
