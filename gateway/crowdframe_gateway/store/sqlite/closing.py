@@ -44,6 +44,13 @@ class ClosingPart(SqliteBase):
         """``project.completed``, written by the change that closed the project's last open
         task (gold tasks never close by answers and do not count). Only such a change calls
         this, so it is sent once each time a project runs out of open tasks."""
+        # on the submit path: a probe of the open-tasks index, the full count only at the end
+        still_open = db.execute(
+            "SELECT 1 FROM tasks WHERE project_id = ? AND status = 'open' AND gold IS NULL LIMIT 1",
+            (closed.project_id,),
+        ).fetchone()
+        if still_open is not None:
+            return
         counts = db.execute(
             "SELECT COUNT(*) AS tasks, COALESCE(SUM(status = 'open' AND gold IS NULL), 0) AS open,"
             " COALESCE(SUM(status = 'completed'), 0) AS completed,"
