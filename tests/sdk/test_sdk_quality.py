@@ -6,20 +6,30 @@ from __future__ import annotations
 import pytest
 
 import crowdframe
-from harness import ApiClient, Gateway
+from harness import ApiClient, Browser, Gateway
+
+
+async def two_answers(
+    gateway: Gateway, sdk: crowdframe.AsyncClient, tasks: int = 2
+) -> tuple[Browser, str, str]:
+    """A project of ``tasks`` tasks at 30 cents; one worker answers two of them (the worker,
+    and the two assignment ids)."""
+    project = await sdk.create_project(
+        title="Label it", task_url="http://localhost:8001/task", reward_cents=30
+    )
+    await sdk.add_tasks(project.id, [{"external_id": f"t{n}", "input": {}} for n in range(tasks)])
+    worker = await gateway.worker()
+    first = await worker.accept(project.id)
+    second = (await worker.submit(first, {"label": "cat"}))["next_url"].rsplit("/", 1)[1]
+    await worker.submit(second, {"label": "dog"})
+    return worker, first, second
 
 
 async def test_a_client_reviews_in_bulk_pays_a_bonus_and_blocks_a_worker(
     gateway: Gateway, api: ApiClient, sdk: crowdframe.AsyncClient
 ) -> None:
-    project = await sdk.create_project(
-        title="Label it", task_url="http://localhost:8001/task", reward_cents=30
-    )
-    await sdk.add_tasks(project.id, [{"external_id": f"t{n}", "input": {}} for n in range(6)])
-    worker = await gateway.worker()
-    first = await worker.accept(project.id)
-    second = (await worker.submit(first, {"label": "cat"}))["next_url"].rsplit("/", 1)[1]
-    await worker.submit(second, {"label": "dog"})
+    worker, first, second = await two_answers(gateway, sdk, tasks=6)
+    project_id = (await sdk.get_assignment(first)).project_id
 
     flagged = await sdk.list_assignments(signal="too_fast")  # answered in milliseconds
     assert {a.id for a in flagged} == {first, second}
@@ -37,26 +47,19 @@ async def test_a_client_reviews_in_bulk_pays_a_bonus_and_blocks_a_worker(
     assert "0.50 USD" in (await worker.get("/earnings")).text  # 30 reward + 20 bonus, once
 
     wid = review.reviewed[0].worker_id
-    block = await sdk.block_worker(wid, reason="random labels", project_id=project.id)
-    assert (block.worker_id, block.project_id) == (wid, project.id)
+    block = await sdk.block_worker(wid, reason="random labels", project_id=project_id)
+    assert (block.worker_id, block.project_id) == (wid, project_id)
     assert [b.worker_id for b in await sdk.list_blocks()] == [wid]
-    await sdk.unblock_worker(wid, project_id=project.id)
+    await sdk.unblock_worker(wid, project_id=project_id)
     with pytest.raises(crowdframe.NotFoundError):
-        await sdk.unblock_worker(wid, project_id=project.id)
-    assert await sdk.gold_records(project.id) == []
+        await sdk.unblock_worker(wid, project_id=project_id)
+    assert await sdk.gold_records(project_id) == []
 
 
 async def test_a_client_lists_the_bonuses_it_paid_by_task_and_assignment(
     gateway: Gateway, api: ApiClient, sdk: crowdframe.AsyncClient
 ) -> None:
-    project = await sdk.create_project(
-        title="Label it", task_url="http://localhost:8001/task", reward_cents=30
-    )
-    await sdk.add_tasks(project.id, [{"external_id": f"t{n}", "input": {}} for n in range(2)])
-    worker = await gateway.worker()
-    first = await worker.accept(project.id)
-    second = (await worker.submit(first, {"label": "cat"}))["next_url"].rsplit("/", 1)[1]
-    await worker.submit(second, {"label": "dog"})
+    _, first, second = await two_answers(gateway, sdk)
     await sdk.approve_many([first, second])
     await sdk.bonus(first, 5, "quick", idempotency_key="b-1")
     await sdk.bonus(first, 5, "quick", idempotency_key="b-1")  # a retry pays nothing more
