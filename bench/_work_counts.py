@@ -32,12 +32,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "e2e")]
 
 from crowdframe_gateway.app import create_app  # noqa: E402
-from crowdframe_gateway.clients import create_client  # noqa: E402
-from crowdframe_gateway.credentials import worker_pseudonym  # noqa: E402
-from crowdframe_gateway.delivery import Deliverer  # noqa: E402
-from crowdframe_gateway.endpoints import create_endpoint  # noqa: E402
-from crowdframe_gateway.records import Worker, new_id, now  # noqa: E402
+from crowdframe_gateway.core.records import Worker, new_id, now  # noqa: E402
+from crowdframe_gateway.identity.clients import create_client  # noqa: E402
+from crowdframe_gateway.identity.credentials import worker_pseudonym  # noqa: E402
 from crowdframe_gateway.runtime import Runtime  # noqa: E402
+from crowdframe_gateway.webhooks.delivery import Deliverer  # noqa: E402
+from crowdframe_gateway.webhooks.endpoints import create_endpoint  # noqa: E402
 from gateway_processes import Sink, start_sink  # noqa: E402
 from harness import GATEWAY, settings_for  # noqa: E402
 

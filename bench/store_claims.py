@@ -26,8 +26,9 @@ from pathlib import Path
 
 import httpx
 
-from crowdframe_gateway.records import Client, Project, ProjectSpec, Task, new_id, now
-from crowdframe_gateway.store import Store, open_store
+from crowdframe_gateway.core.records import Client, Project, ProjectSpec, Task, new_id, now
+from crowdframe_gateway.runtime import open_store
+from crowdframe_gateway.store import Store
 
 BIN = Path(sys.executable).parent
 BARE_APP = """

@@ -41,13 +41,13 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "e2e")]
 
-from crowdframe_gateway.clients import create_client  # noqa: E402
-from crowdframe_gateway.credentials import worker_pseudonym  # noqa: E402
-from crowdframe_gateway.records import Worker, new_id, now  # noqa: E402
+from crowdframe_gateway.core.records import Worker, new_id, now  # noqa: E402
+from crowdframe_gateway.identity.clients import create_client  # noqa: E402
+from crowdframe_gateway.identity.credentials import worker_pseudonym  # noqa: E402
+from crowdframe_gateway.runtime import SqliteStore  # noqa: E402
 from crowdframe_gateway.settings import Settings  # noqa: E402
-from crowdframe_gateway.store import SqliteStore  # noqa: E402
-from crowdframe_gateway.tokens import TokenIssuer  # noqa: E402
-from crowdframe_gateway.webhook_http import WebhookTransport  # noqa: E402
+from crowdframe_gateway.webhooks.transport import WebhookTransport  # noqa: E402
+from crowdframe_gateway.work.tokens import TokenIssuer  # noqa: E402
 from gateway_processes import Sink, start_sink  # noqa: E402
 from services import BIN, Service, free_port, start_service  # noqa: E402
 

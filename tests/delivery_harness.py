@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from crowdframe_gateway.delivery import Deliverer
-from crowdframe_gateway.webhook_http import WebhookTransport
+from crowdframe_gateway.webhooks.delivery import Deliverer
+from crowdframe_gateway.webhooks.transport import WebhookTransport
 from harness import ApiClient, Gateway
 from receiver import Receiver
 

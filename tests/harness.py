@@ -11,7 +11,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from crowdframe_gateway.clients import NewClient, create_client
+from crowdframe_gateway.identity.clients import NewClient, create_client
 from crowdframe_gateway.runtime import Runtime
 from crowdframe_gateway.settings import Settings
 

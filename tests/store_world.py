@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from crowdframe_gateway.records import (
+from crowdframe_gateway.core.records import (
     ApiKey,
     Assignment,
     Client,
@@ -20,7 +20,8 @@ from crowdframe_gateway.records import (
     new_id,
     now,
 )
-from crowdframe_gateway.store import Store, open_store
+from crowdframe_gateway.runtime import open_store
+from crowdframe_gateway.store import Store
 
 
 async def make_client(store: Store, name: str = "acme") -> Client:

@@ -14,16 +14,16 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from .api import api_exception_handlers, api_routes
-from .api.openapi import openapi
 from .background import running_background
-from .middleware import DurableAnswers, SecurityHeaders
 from .mturk.routes import mturk_endpoint, mturk_exception_handlers, mturk_routes
-from .runtime import Runtime
+from .runtime import Runtime, open_store
 from .settings import Settings
-from .store import Store, open_store
-from .tokens import TokenIssuer
-from .workplace import workplace_exception_handlers, workplace_routes
+from .store import Store
+from .web.api import api_exception_handlers, api_routes
+from .web.api.openapi import openapi
+from .web.middleware import DurableAnswers, SecurityHeaders
+from .web.workplace import workplace_exception_handlers, workplace_routes
+from .work.tokens import TokenIssuer
 
 __all__ = ["create_app", "widgets_dir"]
 
@@ -74,7 +74,11 @@ def create_app(
         mturk_endpoint,
         Mount("/mturk", app=mturk),
         Mount("/widgets", app=StaticFiles(directory=widgets_dir()), name="widgets"),
-        Mount("/static", app=StaticFiles(directory=HERE / "workplace" / "static"), name="static"),
+        Mount(
+            "/static",
+            app=StaticFiles(directory=HERE / "web" / "workplace" / "static"),
+            name="static",
+        ),
         *workplace_routes,
     ]
     session_key = hmac.new(secret_key.encode(), b"crowdframe.session", hashlib.sha256).hexdigest()

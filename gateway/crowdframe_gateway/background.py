@@ -7,11 +7,11 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
-from . import crowd_verdicts
-from .delivery import Deliverer
-from .earnings import credit_reward
-from .records import now
+from .core.records import now
+from .ledger.earnings import credit_reward
+from .review import verdicts as crowd_verdicts
 from .runtime import Runtime
+from .webhooks.delivery import Deliverer
 
 __all__ = ["approve_overdue", "running_background"]
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .errors import GatewayError
+from .core.errors import GatewayError
 from .settings import Settings, SettingsError
 
 __all__ = ["register"]
@@ -136,8 +136,8 @@ def run_gateway(args: argparse.Namespace) -> int:
 
 
 def run_create_client(args: argparse.Namespace) -> int:
-    from .clients import create_client
-    from .store import opened_store
+    from .identity.clients import create_client
+    from .runtime import opened_store
 
     try:
         settings = settings_from(args)
@@ -186,7 +186,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_migrate(args: argparse.Namespace) -> int:
-    from .store.migrate import MigrationError, migrate_sqlite_to_redis
+    from .migration.copy import MigrationError, migrate_sqlite_to_redis
 
     if not args.target.startswith(("redis://", "rediss://", "unix://")):
         print("crowdframe: --to must be a redis:// URL", file=sys.stderr)

@@ -1,14 +1,37 @@
-"""What every request handler and background loop shares: settings, store, token issuer."""
+"""The composition root: the stores every context's parts make up, and what every request
+handler and background loop shares (settings, store, token issuer).
+
+``SqliteStore`` runs each operation as one short transaction on the caller's thread (``BEGIN
+IMMEDIATE``, so concurrent writers, even in other processes, queue instead of interleaving).
+There is no ``await`` inside a transaction, which is what makes a claim atomic within the event
+loop; the database lock is what makes it atomic across processes. ``RedisStore`` (in
+``redis_store``, imported only when a Redis store is used) shares one Redis between any number
+of gateway processes.
+"""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from .catalog.sqlite import CatalogPart
+from .identity.sqlite import AccountsPart, CredentialsPart
+from .ledger.sqlite import LedgerPart
+from .mturk.sqlite import CompatPart
+from .quality.sqlite import AssessmentsPart, QualityPart
+from .review.sqlite import CrowdReviewPart
 from .settings import Settings
 from .store import Store
-from .tokens import TokenIssuer
+from .webhooks.sqlite.live import LivePart
+from .webhooks.sqlite.log import DeliveryLogPart
+from .webhooks.sqlite.outbox import OutboxPart
+from .work.sqlite import WorkPart
+from .work.tokens import TokenIssuer
 
-__all__ = ["Runtime"]
+__all__ = ["Runtime", "SqliteStore", "open_store", "opened_store"]
+
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,3 +40,46 @@ class Runtime:
     store: Store
     tokens: TokenIssuer
     secret_key: str
+
+
+# CredentialsPart comes first so that its schema runs after AccountsPart's (schemas run from
+# the last base to the first): its migration reads the clients table.
+class SqliteStore(
+    CredentialsPart,
+    AccountsPart,
+    CatalogPart,
+    WorkPart,
+    OutboxPart,
+    QualityPart,
+    AssessmentsPart,
+    LedgerPart,
+    CompatPart,
+    DeliveryLogPart,
+    LivePart,
+    CrowdReviewPart,
+):
+    """The embedded store: every part's operations on one SQLite connection."""
+
+
+def open_store(url: str, *, sqlite_synchronous: str = "FULL") -> Store:
+    """The store a ``CROWDFRAME_STORE`` URL names: ``sqlite:///path/to/file.db`` or
+    ``redis://host:port/db`` (``rediss://`` for TLS)."""
+    if url.startswith("sqlite:///"):
+        return SqliteStore(url.removeprefix("sqlite:///"), synchronous=sqlite_synchronous)
+    if url.startswith(REDIS_SCHEMES):
+        from .redis_store import RedisStore  # redis-py is imported only when a Redis store is used
+
+        return RedisStore(url)
+    raise ValueError(f"unsupported store URL {url!r} (expected sqlite:///PATH or redis://HOST)")
+
+
+@asynccontextmanager
+async def opened_store(settings: Settings) -> AsyncIterator[Store]:
+    """The configured store, open for a command's one piece of work; closed (and synced)
+    afterwards."""
+    store = open_store(settings.store, sqlite_synchronous=settings.sqlite_synchronous)
+    await store.open()
+    try:
+        yield store
+    finally:
+        await store.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from crowdframe_gateway.aggregation import aggregate
+from crowdframe_gateway.core.agreement import aggregate
 from harness import ApiClient, Gateway
 
 

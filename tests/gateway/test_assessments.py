@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from crowdframe_gateway import assessments
+from crowdframe_gateway.quality import assessments
 from harness import ON_BOTH_STORES, ApiClient, Browser, Gateway
 
 RIGHT, WRONG = {"label": "cat"}, {"label": "dog"}

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from crowdframe_gateway import background, crowd_verdicts
-from crowdframe_gateway.records import now
+from crowdframe_gateway import background
+from crowdframe_gateway.core.records import now
+from crowdframe_gateway.review import verdicts as crowd_verdicts
 from harness import ON_BOTH_STORES, ApiClient, Browser, Gateway
 from store_world import recorded_events
 

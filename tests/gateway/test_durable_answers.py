@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from crowdframe_gateway.app import create_app
-from crowdframe_gateway.store import SqliteStore
+from crowdframe_gateway.runtime import SqliteStore
 from harness import ApiClient, Gateway, settings_for
 
 

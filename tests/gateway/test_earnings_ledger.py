@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from crowdframe_gateway.earnings import credit_reward
-from crowdframe_gateway.records import now
+from crowdframe_gateway.core.records import now
+from crowdframe_gateway.ledger.earnings import credit_reward
 from harness import ON_BOTH_STORES, ApiClient, Browser, Gateway
 
 pytestmark = ON_BOTH_STORES

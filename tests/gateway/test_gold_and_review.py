@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from crowdframe_gateway.records import now
+from crowdframe_gateway.core.records import now
 from harness import ON_BOTH_STORES, ApiClient, Gateway
 
 

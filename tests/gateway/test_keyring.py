@@ -11,9 +11,9 @@ import pytest
 
 from crowdframe import verify_task_token
 from crowdframe._token import TokenSignatureError, decode_task_token
-from crowdframe_gateway.credentials import hash_api_key
-from crowdframe_gateway.records import Client, now
-from crowdframe_gateway.store import SqliteStore
+from crowdframe_gateway.core.records import Client, now
+from crowdframe_gateway.identity.credentials import hash_api_key
+from crowdframe_gateway.runtime import SqliteStore
 from harness import TASK_URL, ApiClient, Browser, Gateway
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from crowdframe_gateway.api import api_routes
+from crowdframe_gateway.web.api import api_routes
 from harness import Gateway
 
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from crowdframe_gateway.records import Worker, new_id, now
-from crowdframe_gateway.results_export import PAGE
+from crowdframe_gateway.catalog.export import PAGE
+from crowdframe_gateway.core.records import Worker, new_id, now
 from harness import ON_BOTH_STORES, ApiClient, Gateway
 
 pytestmark = ON_BOTH_STORES

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from crowdframe_gateway.fairpay import pay_report
-from crowdframe_gateway.records import ProjectSpec
+from crowdframe_gateway.catalog.fairpay import pay_report
+from crowdframe_gateway.core.records import ProjectSpec
 from harness import ApiClient, Browser, Gateway
 
 

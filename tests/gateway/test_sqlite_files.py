@@ -7,8 +7,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from crowdframe_gateway.records import now
-from crowdframe_gateway.store import SqliteStore
+from crowdframe_gateway.core.records import now
+from crowdframe_gateway.runtime import SqliteStore
 from store_world import make_client, make_project, make_tasks
 
 

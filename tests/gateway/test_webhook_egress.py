@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from crowdframe_gateway.egress import guarded_transport, refusal
+from crowdframe_gateway.webhooks.egress import guarded_transport, refusal
 from delivery_harness import delivering, endpoint, wait_until
 from harness import ApiClient, Gateway, settings_for
 from receiver import running_receiver

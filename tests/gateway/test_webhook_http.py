@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from crowdframe_gateway.egress import guarded_transport
-from crowdframe_gateway.webhook_http import RequestFailed, WebhookTransport
+from crowdframe_gateway.webhooks.egress import guarded_transport
+from crowdframe_gateway.webhooks.transport import RequestFailed, WebhookTransport
 
 Answer = Callable[[asyncio.StreamReader, asyncio.StreamWriter, bytes], Awaitable[bool]]
 

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from crowdframe_gateway.errors import Conflict
-from crowdframe_gateway.mturk.records import Hit, HitType, MTurkCredential
-from crowdframe_gateway.records import (
+from crowdframe_gateway.core.errors import Conflict
+from crowdframe_gateway.core.records import (
     Attempt,
     Block,
     Client,
@@ -23,8 +22,10 @@ from crowdframe_gateway.records import (
     new_id,
     now,
 )
-from crowdframe_gateway.store import SqliteStore, Store
-from crowdframe_gateway.store.redis import RedisStore
+from crowdframe_gateway.mturk.records import Hit, HitType, MTurkCredential
+from crowdframe_gateway.redis_store import RedisStore
+from crowdframe_gateway.runtime import SqliteStore
+from crowdframe_gateway.store import Store
 from services import BIN
 from store_world import (
     all_assignments,

@@ -12,13 +12,14 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as redis
 
-from crowdframe_gateway.records import Attempt, now
-from crowdframe_gateway.store.redis import RedisStore, keys
+from crowdframe_gateway.core.records import Attempt, now
+from crowdframe_gateway.redis_store import RedisStore
+from crowdframe_gateway.store.redis import keys
 from store_world import make_client, make_endpoint, make_project, make_tasks
 
 RECORD_IN_ANOTHER_PROCESS = """
 import asyncio, sys
-from crowdframe_gateway.store.redis import RedisStore
+from crowdframe_gateway.redis_store import RedisStore
 
 async def main():
     store = RedisStore(sys.argv[1])

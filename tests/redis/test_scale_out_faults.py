@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
-from crowdframe_gateway.store.redis import RedisStore
+from crowdframe_gateway.redis_store import RedisStore
 from redis_server import RedisServer
 from scale_out import (
     HttpWorker,

@@ -14,7 +14,7 @@ import httpx
 from standardwebhooks.webhooks import Webhook as ReferenceWebhook
 
 from crowdframe import Webhook
-from crowdframe_gateway.store import SqliteStore
+from crowdframe_gateway.runtime import SqliteStore
 from gateway_processes import create_client, start_gateway, wait_until_true
 from receiver import running_receiver
 from services import BIN

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 import crowdframe
-from crowdframe_gateway.records import Worker, new_id, now
-from crowdframe_gateway.results_export import PAGE
+from crowdframe_gateway.catalog.export import PAGE
+from crowdframe_gateway.core.records import Worker, new_id, now
 from harness import ON_BOTH_STORES, ApiClient, Gateway
 
 

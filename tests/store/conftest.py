@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from crowdframe_gateway.store import Store, open_store
+from crowdframe_gateway.runtime import open_store
+from crowdframe_gateway.store import Store
 
 
 @pytest.fixture(params=["sqlite", "redis"])

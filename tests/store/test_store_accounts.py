@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crowdframe_gateway.errors import Conflict
+from crowdframe_gateway.core.errors import Conflict
 from crowdframe_gateway.store import Store
 from store_world import make_client, make_worker
 

@@ -8,8 +8,8 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from crowdframe_gateway.aggregation import aggregate, needs_another_answer
-from crowdframe_gateway.records import now
+from crowdframe_gateway.core.agreement import aggregate, needs_another_answer
+from crowdframe_gateway.core.records import now
 from crowdframe_gateway.store import Store
 from store_world import (
     all_assignments,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from crowdframe_gateway.records import Project, now
+from crowdframe_gateway.core.records import Project, now
 from crowdframe_gateway.store import Store
 from store_world import make_client, make_project, make_tasks, recorded_events
 

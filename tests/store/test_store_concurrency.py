@@ -8,8 +8,8 @@ import multiprocessing
 from collections import Counter
 from collections.abc import Awaitable, Callable
 
-from crowdframe_gateway.errors import Conflict
-from crowdframe_gateway.records import Attempt, now
+from crowdframe_gateway.core.errors import Conflict
+from crowdframe_gateway.core.records import Attempt, now
 from crowdframe_gateway.store import Store
 from crowdframe_gateway.store.base import AttemptResult
 from store_world import (

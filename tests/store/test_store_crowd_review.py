@@ -9,8 +9,8 @@ from dataclasses import replace
 
 import pytest
 
-from crowdframe_gateway.errors import NotFound
-from crowdframe_gateway.records import CrowdReview, Project, Task, new_id, now
+from crowdframe_gateway.core.errors import NotFound
+from crowdframe_gateway.core.records import CrowdReview, Project, Task, new_id, now
 from crowdframe_gateway.store import Store
 from store_world import (
     claim_and_submit,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from crowdframe_gateway.errors import Conflict, InvalidInput, NotFound
-from crowdframe_gateway.records import Attempt, now
+from crowdframe_gateway.core.errors import Conflict, InvalidInput, NotFound
+from crowdframe_gateway.core.records import Attempt, now
 from crowdframe_gateway.store import Store
 from store_world import make_client, make_endpoint, make_project, make_tasks
 

@@ -7,8 +7,8 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from crowdframe_gateway.errors import Conflict, NotFound
-from crowdframe_gateway.records import ApiKey, new_id
+from crowdframe_gateway.core.errors import Conflict, NotFound
+from crowdframe_gateway.core.records import ApiKey, new_id
 from crowdframe_gateway.store import Store
 from store_world import make_client
 

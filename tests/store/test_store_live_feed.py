@@ -8,8 +8,8 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from crowdframe_gateway.errors import InvalidInput
-from crowdframe_gateway.records import now
+from crowdframe_gateway.core.errors import InvalidInput
+from crowdframe_gateway.core.records import now
 from crowdframe_gateway.store import Store
 from store_world import make_client, make_project, make_tasks
 

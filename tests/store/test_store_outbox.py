@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 
-from crowdframe_gateway.events import assignment_data, task_completed_data
-from crowdframe_gateway.records import Attempt, now
+from crowdframe_gateway.core.events import assignment_data, task_completed_data
+from crowdframe_gateway.core.records import Attempt, now
 from crowdframe_gateway.store import Store
 from store_world import make_client, make_endpoint, make_project, make_tasks
 

@@ -3,7 +3,7 @@ the project runs out of open tasks."""
 
 from __future__ import annotations
 
-from crowdframe_gateway.records import now
+from crowdframe_gateway.core.records import now
 from crowdframe_gateway.store import Store
 from store_world import (
     claim_and_submit,

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-from crowdframe_gateway.records import Block, now
+from crowdframe_gateway.core.records import Block, now
 from crowdframe_gateway.store import Store
 from store_world import (
     all_assignments,

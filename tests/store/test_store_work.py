@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from crowdframe_gateway.errors import Conflict, NotFound
-from crowdframe_gateway.records import now
+from crowdframe_gateway.core.errors import Conflict, NotFound
+from crowdframe_gateway.core.records import now
 from crowdframe_gateway.store import Store
 from store_world import make_client, make_project, make_tasks
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import earnings, review
-from ..records import Assignment, AssignmentStatus
+from ..core.records import Assignment, AssignmentStatus
+from ..ledger import earnings
+from ..review import assignments as review
 from .call import Call
 from .faults import request_error
 from .hits import owned_hit, shaped_hit

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..records import Client
+from ..core.records import Client
 from ..runtime import Runtime
 from .params import Params
 

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import GatewayError
+from ..core.errors import GatewayError
 from ..settings import Settings, SettingsError
 
 __all__ = ["register"]
@@ -75,7 +75,7 @@ def _run(
     settings_from: Callable[[argparse.Namespace], Settings],
     action: Callable[[argparse.Namespace, Settings, Any], Any],
 ) -> int:
-    from ..store import opened_store
+    from ..runtime import opened_store
 
     try:
         settings = settings_from(args)

@@ -16,8 +16,8 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from ..errors import NotFound
-from ..records import now
+from ..core.errors import NotFound
+from ..core.records import now
 from ..store import Store
 from .records import MTurkCredential
 

@@ -20,10 +20,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-from .. import work
-from ..errors import Conflict
-from ..quality import record_submission
+from ..core.errors import Conflict
+from ..quality.process import record_submission
 from ..runtime import Runtime
+from ..work import actions as work
 from .ids import PREVIEW_ASSIGNMENT_ID, assignment_credential, assignment_from_credential
 
 __all__ = ["SUBMIT_PATH", "Launch", "answer_page", "external_submit", "launch"]

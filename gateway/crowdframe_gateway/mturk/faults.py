@@ -12,7 +12,7 @@ import secrets
 
 from starlette.responses import JSONResponse
 
-from ..errors import Conflict, GatewayError, InvalidInput, NotFound, TokenRejected
+from ..core.errors import Conflict, GatewayError, InvalidInput, NotFound, TokenRejected
 
 __all__ = ["CONTENT_TYPE", "MTurkFault", "fault_response", "from_gateway_error", "request_error"]
 

@@ -8,7 +8,7 @@ import json
 import re
 from typing import Any
 
-from ..records import new_id, now
+from ..core.records import new_id, now
 from .call import Call
 from .faults import request_error
 from .params import Params

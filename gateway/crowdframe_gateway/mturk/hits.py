@@ -6,10 +6,10 @@ from typing import Any
 
 from crowdframe._token import origin_of
 
-from ..errors import InvalidInput
-from ..records import Project, ProjectSpec, Task, new_id, now
+from ..core.errors import InvalidInput
+from ..core.records import Project, ProjectSpec, Task, new_id, now
+from ..core.validation import task_url
 from ..store import Page
-from ..validation import task_url
 from .call import Call
 from .faults import request_error
 from .hit_types import hit_type_from, owned_hit_type

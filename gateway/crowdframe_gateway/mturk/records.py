@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..records import Task
+from ..core.records import Task
 
 __all__ = ["Hit", "HitType", "MTurkCredential"]
 

@@ -9,8 +9,8 @@ import secrets
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ..errors import GatewayError
-from ..records import Client, now
+from ..core.errors import GatewayError
+from ..core.records import Client, now
 from ..runtime import Runtime
 from . import sigv4
 from .call import Call

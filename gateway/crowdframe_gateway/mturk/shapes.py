@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..records import Assignment, Credit
+from ..core.records import Assignment, Credit
 from .ids import assignment_credential
 from .questions import question_form_answers
 from .records import Hit, HitType

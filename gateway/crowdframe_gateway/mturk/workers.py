@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..records import Block, now
+from ..core.records import Block, now
 from .call import Call
 from .faults import request_error
 

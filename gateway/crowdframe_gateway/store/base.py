@@ -11,9 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
-from ..exam_rules import AttemptState
-from ..mturk.records import Hit, HitType, MTurkCredential
-from ..records import (
+from ..core.records import (
     ApiKey,
     AssessmentAttempt,
     Assignment,
@@ -32,6 +30,8 @@ from ..records import (
     Task,
     Worker,
 )
+from ..mturk.records import Hit, HitType, MTurkCredential
+from ..quality.rules import AttemptState
 
 __all__ = [
     "AttemptResult",

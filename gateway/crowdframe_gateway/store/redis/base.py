@@ -22,8 +22,8 @@ from redis.exceptions import NoScriptError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 
-from ...errors import NotFound
-from ...records import Endpoint, Project, ProjectSpec
+from ...core.errors import NotFound
+from ...core.records import Endpoint, Project, ProjectSpec
 from . import keys
 from .codec import endpoint_from, hash_of, opt_text, project_from, text, texts
 from .scripts import SCRIPTS

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
-from ...events import (
+from ...core.events import (
     assignment_data,
     attempt_data,
     project_completed_data,
@@ -18,8 +18,7 @@ from ...events import (
     task_completed_data,
     worker_stopped_data,
 )
-from ...mturk.records import Hit, HitType, MTurkCredential
-from ...records import (
+from ...core.records import (
     AssessmentAttempt,
     Assignment,
     Block,
@@ -33,6 +32,7 @@ from ...records import (
     Task,
     Worker,
 )
+from ...mturk.records import Hit, HitType, MTurkCredential
 
 __all__ = [
     "assignment_from",

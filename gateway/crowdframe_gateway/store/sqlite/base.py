@@ -18,8 +18,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ...errors import InvalidInput, NotFound
-from ...records import (
+from ...core.errors import InvalidInput, NotFound
+from ...core.records import (
     Assignment,
     Client,
     Endpoint,

@@ -1,0 +1,191 @@
+"""Projects, tasks and idempotent task batches.
+
+A project is a partition (``cf:{prj_…}:``): its record, counts, tasks, the pool of tasks still
+short of assignments, and every assignment. ``add_tasks`` with an Idempotency-Key crosses two
+partitions (the key belongs to the client, the tasks to the project); see ``add_tasks``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from redis.asyncio.client import Pipeline
+
+from ..core.errors import Conflict, InvalidInput, NotFound
+from ..core.records import Project, ProjectSpec, Task
+from ..store.base import Page, TaskBatchResult
+from ..store.redis import keys
+from ..store.redis.base import RedisBase
+from ..store.redis.codec import hash_of, opt_text, spec_to, task_from
+
+__all__ = ["CatalogPart", "task_row"]
+
+
+class CatalogPart(RedisBase):
+    async def create_project(self, project: Project) -> None:
+        await self._new_project(project)
+
+    async def _new_project(self, project: Project) -> None:
+        """Write the project unless it exists, then the lists that lead to it: safe to repeat
+        (a repeat mends lists a crash left unwritten) and to race (the first record wins)."""
+        stored = opt_text(await self.r.hget(keys.part(project.id) + "project", "seq"))
+        if stored is None:
+            record = {
+                "id": project.id,
+                "client_id": project.client_id,
+                "status": project.status,
+                "created_at": repr(project.created_at),
+                "spec": spec_to(project.spec),
+                "per_task": project.spec.assignments_per_task,
+                "seq": await self.r.incr(keys.PROJECT_SEQ),
+            }
+            flat = [str(item) for pair in record.items() for item in pair]
+            seq = int(await self._eval("new_project", project.id, *flat))
+        else:
+            seq = int(stored)
+        pipe = self.r.pipeline(transaction=False)
+        pipe.zadd(keys.part(project.client_id) + "projects", {project.id: seq}, nx=True)
+        pipe.zadd(keys.PROJECTS, {project.id: seq}, nx=True)
+        pipe.sadd(keys.PARTITIONS, project.id)
+        await pipe.execute()
+        self._project_clients[project.id] = project.client_id
+
+    async def get_project(self, project_id: str) -> Project | None:
+        return (await self._projects([project_id]))[0]
+
+    async def list_projects(
+        self, client_id: str, *, cursor: str | None, limit: int
+    ) -> Page[Project]:
+        after = _seq(cursor)
+        rows: list[tuple[str, float]] = await self.r.zrangebyscore(  # type: ignore[assignment]
+            keys.part(client_id) + "projects",
+            f"({after}",
+            "+inf",
+            start=0,
+            num=limit + 1,
+            withscores=True,
+        )
+        found = await self._projects([project_id for project_id, _ in rows[:limit]])
+        items = [p for p in found if p is not None]
+        return Page(items, str(int(rows[limit - 1][1])) if len(rows) > limit else None)
+
+    async def update_project(self, project_id: str, spec: ProjectSpec, status: str) -> Project:
+        key = keys.part(project_id) + "project"
+        if not await self.r.exists(key):
+            raise NotFound("no such project", field="project_id")
+        fields = {"spec": spec_to(spec), "status": status, "per_task": spec.assignments_per_task}
+        await self.r.hset(key, mapping=fields)  # type: ignore[arg-type]
+        # a shorter auto-approve delay makes submissions due sooner: lower the hint to match
+        first: list[tuple[str, float]] = await self.r.zrange(  # type: ignore[assignment]
+            keys.part(project_id) + "approvals", 0, 0, withscores=True
+        )
+        if first:
+            await self._hint(keys.DUE_APPROVALS, project_id, first[0][1] + spec.auto_approve_delay)
+        project = await self.get_project(project_id)
+        assert project is not None
+        return project
+
+    async def add_tasks(
+        self,
+        client_id: str,
+        project_id: str,
+        tasks: Sequence[Task],
+        *,
+        idempotency_key: str | None,
+        request_hash: str,
+    ) -> TaskBatchResult:
+        """Insert a batch, all or nothing; with an idempotency key, at most once.
+
+        The key is reserved in the client's partition first, with the batch's task ids; the
+        batch script then inserts the tasks unless its first task exists. A request that finds
+        the key reserved (a retry, or a concurrent twin) runs the batch script with the
+        reserved ids: it completes a batch whose first request died in between, or finds it
+        done. A refused batch (an external_id clash) releases the key again.
+        """
+        ids = json.dumps([t.id for t in tasks])
+        replayed = False
+        if idempotency_key is not None:
+            seen = await self._eval(
+                "idempotency", client_id, idempotency_key, request_hash, project_id, ids, "reserve"
+            )
+            if seen is not None:
+                if seen[0] != request_hash:
+                    raise Conflict(
+                        "this Idempotency-Key was used with a different request",
+                        field="Idempotency-Key",
+                        code="idempotency_mismatch",
+                    )
+                reserved = json.loads(seen[1])
+                tasks = [_with_id(t, i) for t, i in zip(tasks, reserved, strict=True)]
+                replayed = True
+        answer = await self._insert(project_id, tasks)
+        if answer[0] == "error":
+            if idempotency_key is not None and not replayed:
+                await self._eval("idempotency", client_id, idempotency_key, "", "", ids, "release")
+            if answer[1] == "not_found":
+                raise NotFound("no such project", field="project_id")
+            index = int(answer[2])
+            raise Conflict(
+                f"external_id {tasks[index].external_id!r} already exists in this project",
+                field=f"tasks[{index}].external_id",
+            )
+        if answer[0] == "replayed":  # done before: by our first request or a concurrent twin
+            stored = await self._tasks(project_id, [t.id for t in tasks])
+            return TaskBatchResult([t for t in stored if t is not None], replayed=replayed)
+        return TaskBatchResult(list(tasks), replayed=replayed)
+
+    async def _insert(self, project_id: str, tasks: Sequence[Task]) -> list[str]:
+        rows = [task_row(t) for t in tasks]
+        indexes = {keys.TASK_INDEX + t.id: project_id for t in tasks}
+
+        def build(pipe: Pipeline) -> None:
+            for key, value in indexes.items():  # the lookups first: never a dangling task
+                pipe.set(key, value)
+            self._queue(pipe, "add_tasks", project_id, json.dumps(rows))
+
+        answer: list[str] = (await self._pipeline(build))[-1]
+        return answer
+
+    async def _tasks(self, project_id: str, task_ids: Sequence[str]) -> list[Task | None]:
+        pipe = self.r.pipeline(transaction=False)
+        for task_id in task_ids:
+            pipe.hgetall(keys.part(project_id) + "task:" + task_id)
+        return [task_from(hash_of(h)) if h else None for h in await pipe.execute()]
+
+    async def get_task(self, task_id: str) -> Task | None:
+        project_id = await self._project_of(keys.TASK_INDEX, task_id)
+        if project_id is None:
+            return None
+        return (await self._tasks(project_id, [task_id]))[0]
+
+
+def task_row(task: Task, seats: int | None = None) -> list[str]:
+    """A task as tasks.lua inserts it; ``seats`` overrides the project's assignments_per_task."""
+    return [
+        task.id,
+        task.external_id,
+        json.dumps(task.input),
+        task.status,
+        repr(task.created_at),
+        repr(task.expires_at),
+        "" if task.gold is None else json.dumps(task.gold),
+        "" if seats is None else str(seats),
+    ]
+
+
+def _with_id(task: Task, task_id: str) -> Task:
+    return replace(task, id=task_id)
+
+
+_SEQ = re.compile(r"^\d{1,18}$")
+
+
+def _seq(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    if not _SEQ.match(cursor):
+        raise InvalidInput("not a cursor from a previous page", field="cursor")
+    return int(cursor)

@@ -1,0 +1,187 @@
+"""Clients and worker accounts.
+
+A client is its own partition (``cf:{cli_…}:client``); a worker is one global key. Lookups by
+a unique value (API key hash, email) are global keys written after the record they point to,
+so a lookup never finds a record that is not there. API keys and their lookup: keyring.py.
+
+A client's keyring (API keys, token signing secrets) and the shared rate-limit counters.
+
+API keys are records in the client's partition (``apikeys``: key id -> JSON with the key's
+hash); a global lookup ``cf:api-key:<hash>`` points at the record and is written after it, so
+it never points at nothing. The record decides whether a key is live: a revocation changes the
+record (a watched transaction, so the client always keeps one live key) and then drops the
+lookup. Signing secrets live in the client record, changed the same way.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict, replace
+from typing import Any
+
+from redis.exceptions import WatchError
+
+from crowdframe._token import secret_kid
+
+from ..core.errors import Conflict, NotFound
+from ..core.records import ApiKey, Client, Worker
+from ..store.redis import keys
+from ..store.redis.base import RedisBase
+from ..store.redis.codec import client_from, client_to, opt_text, text, worker_from, worker_to
+
+__all__ = ["AccountsPart", "KeyringPart"]
+
+
+class AccountsPart(RedisBase):
+    async def create_client(self, client: Client, api_key_hash: str) -> None:
+        pipe = self.r.pipeline(transaction=False)
+        pipe.set(keys.part(client.id) + "client", client_to(client, api_key_hash))
+        pipe.sadd(keys.PARTITIONS, client.id)
+        await pipe.execute()
+        # the key is found once it is an API key record (create_api_key, keyring.py)
+
+    async def get_client(self, client_id: str) -> Client | None:
+        found = opt_text(await self.r.get(keys.part(client_id) + "client"))
+        return None if found is None else client_from(found)
+
+    async def create_worker(self, worker: Worker) -> None:
+        await self.r.set(keys.WORKER + worker.id, worker_to(worker))
+        if not await self.r.set(keys.WORKER_BY_EMAIL + worker.email, worker.id, nx=True):
+            await self.r.delete(keys.WORKER + worker.id)
+            raise Conflict("an account with this email exists", field="email")
+
+    async def worker_by_email(self, email: str) -> Worker | None:
+        worker_id = opt_text(await self.r.get(keys.WORKER_BY_EMAIL + email))
+        return None if worker_id is None else await self.get_worker(worker_id)
+
+    async def get_worker(self, worker_id: str) -> Worker | None:
+        found = opt_text(await self.r.get(keys.WORKER + worker_id))
+        return None if found is None else worker_from(found)
+
+    async def update_worker_profile(
+        self, worker_id: str, *, languages: tuple[str, ...], skills: tuple[str, ...]
+    ) -> Worker:
+        # only the worker changes their own profile: a read, then a write, is enough
+        worker = await self.get_worker(worker_id)
+        if worker is None:
+            raise NotFound("no such worker", field="worker_id")
+        changed = replace(worker, languages=languages, skills=skills)
+        await self.r.set(keys.WORKER + worker_id, worker_to(changed))
+        return changed
+
+
+def _api_key(raw: str) -> ApiKey:
+    fields: dict[str, Any] = json.loads(raw)
+    fields.pop("key_hash", None)
+    return ApiKey(**fields)
+
+
+class KeyringPart(RedisBase):
+    # -- API keys ---------------------------------------------------------------------------
+
+    async def create_api_key(self, key: ApiKey, key_hash: str) -> None:
+        record = json.dumps({**asdict(key), "key_hash": key_hash})
+        await self.r.hset(keys.part(key.client_id) + "apikeys", key.id, record)
+        await self.r.set(
+            keys.API_KEY + key_hash, f"{key.client_id} {key.id}"
+        )  # after: never dangling
+
+    async def list_api_keys(self, client_id: str) -> list[ApiKey]:
+        found = [_api_key(text(v)) for v in await self.r.hvals(keys.part(client_id) + "apikeys")]
+        return sorted(found, key=lambda k: (-k.created_at, k.id))
+
+    async def client_by_key_hash(self, key_hash: str) -> Client | None:
+        pointer = opt_text(await self.r.get(keys.API_KEY + key_hash))
+        if pointer is None:
+            return None
+        client_id, _, key_id = pointer.partition(" ")
+        raw = opt_text(await self.r.hget(keys.part(client_id) + "apikeys", key_id))
+        if raw is None or _api_key(raw).revoked_at is not None:
+            return None
+        found = opt_text(await self.r.get(keys.part(client_id) + "client"))
+        return None if found is None else client_from(found)
+
+    async def revoke_api_key(self, client_id: str, key_id: str, *, now: float) -> ApiKey:
+        records = keys.part(client_id) + "apikeys"
+        async with self.r.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    await pipe.watch(records)
+                    raw = opt_text(await pipe.hget(records, key_id))
+                    if raw is None:
+                        raise NotFound("no such API key", field="key_id")
+                    key = _api_key(raw)
+                    if key.revoked_at is not None:
+                        return key
+                    live = [
+                        k for k in map(_api_key, map(text, await pipe.hvals(records)))
+                        if k.revoked_at is None
+                    ]  # fmt: skip
+                    if len(live) <= 1:
+                        raise Conflict(
+                            "this is the client's last API key: create another one first",
+                            code="last_api_key",
+                            field="key_id",
+                        )
+                    key_hash = json.loads(raw)["key_hash"]
+                    revoked = replace(key, revoked_at=now)
+                    pipe.multi()  # type: ignore[no-untyped-call]
+                    pipe.hset(
+                        records, key_id, json.dumps({**asdict(revoked), "key_hash": key_hash})
+                    )
+                    await pipe.execute()
+                    break
+                except WatchError:
+                    continue
+        await self.r.delete(keys.API_KEY + key_hash)  # the record already refuses it
+        return revoked
+
+    # -- token signing secrets --------------------------------------------------------------
+
+    async def _change_client(self, client_id: str, change: Callable[[Client], Client]) -> Client:
+        key = keys.part(client_id) + "client"
+        async with self.r.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    await pipe.watch(key)
+                    raw = opt_text(await pipe.get(key))
+                    if raw is None:
+                        raise NotFound("no such client", field="client_id")
+                    stored = json.loads(raw)
+                    changed = change(client_from(raw))
+                    stored["signing_secrets"] = list(changed.signing_secrets)
+                    pipe.multi()  # type: ignore[no-untyped-call]
+                    pipe.set(key, json.dumps(stored))
+                    await pipe.execute()
+                    return changed
+                except WatchError:
+                    continue
+
+    async def add_signing_secret(self, client_id: str, secret: str) -> Client:
+        return await self._change_client(
+            client_id, lambda c: replace(c, signing_secrets=(*c.signing_secrets, secret))
+        )
+
+    async def remove_signing_secret(self, client_id: str, kid: str) -> Client:
+        def remove(client: Client) -> Client:
+            kept = tuple(s for s in client.signing_secrets if secret_kid(s) != kid)
+            if len(kept) == len(client.signing_secrets):
+                raise NotFound("no signing secret with this key id", field="kid")
+            if not kept:
+                raise Conflict(
+                    "this is the client's only signing secret: create another one first",
+                    code="last_signing_secret",
+                    field="kid",
+                )
+            return replace(client, signing_secrets=kept)
+
+        return await self._change_client(client_id, remove)
+
+    # -- rate limits ------------------------------------------------------------------------
+
+    async def count_attempt(self, key: str, *, window: float, now: float) -> tuple[int, float]:
+        count, window_end = await self._eval(
+            "count_attempt", keys.RATE + key, repr(now), repr(window)
+        )
+        return int(count), float(window_end)

@@ -1,0 +1,229 @@
+"""Clients and worker accounts.
+
+A client's keyring (API keys, token signing secrets) and the shared rate-limit counters.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import ClassVar
+
+from crowdframe._token import secret_kid
+
+from ..core.errors import Conflict, NotFound
+from ..core.records import ApiKey, Client, Worker
+from ..store.sqlite.base import SqliteBase, _client, _worker
+
+__all__ = ["AccountsPart", "CredentialsPart"]
+
+
+class AccountsPart(SqliteBase):
+    ADDED_COLUMNS: ClassVar[tuple[tuple[str, str, str], ...]] = (
+        ("workers", "skills", "TEXT NOT NULL DEFAULT '[]'"),
+        ("clients", "platform", "INTEGER NOT NULL DEFAULT 0"),
+    )
+    SCHEMA = """
+CREATE TABLE IF NOT EXISTS clients (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, api_key_hash TEXT NOT NULL UNIQUE,
+    signing_secrets TEXT NOT NULL, pseudonym_key TEXT NOT NULL, created_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS workers (
+    id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL,
+    country TEXT NOT NULL, languages TEXT NOT NULL, created_at REAL NOT NULL);
+"""
+
+    # -- clients and workers ----------------------------------------------------------------
+
+    async def create_client(self, client: Client, api_key_hash: str) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO clients (id, name, api_key_hash, signing_secrets, pseudonym_key,"
+                " created_at, platform) VALUES (?,?,?,?,?,?,?)",
+                (
+                    client.id,
+                    client.name,
+                    api_key_hash,
+                    json.dumps(list(client.signing_secrets)),
+                    client.pseudonym_key,
+                    client.created_at,
+                    int(client.platform),
+                ),
+            )
+
+    async def client_by_key_hash(self, key_hash: str) -> Client | None:
+        rows = self._read(
+            "SELECT clients.* FROM api_keys JOIN clients ON clients.id = api_keys.client_id"
+            " WHERE api_keys.key_hash = ? AND api_keys.revoked_at IS NULL",
+            (key_hash,),
+        )
+        return _client(rows[0]) if rows else None
+
+    async def get_client(self, client_id: str) -> Client | None:
+        rows = self._read("SELECT * FROM clients WHERE id = ?", (client_id,))
+        return _client(rows[0]) if rows else None
+
+    async def create_worker(self, worker: Worker) -> None:
+        try:
+            with self._tx() as db:
+                db.execute(
+                    "INSERT INTO workers (id, email, password_hash, country, languages,"
+                    " created_at, skills) VALUES (?,?,?,?,?,?,?)",
+                    (
+                        worker.id,
+                        worker.email,
+                        worker.password_hash,
+                        worker.country,
+                        json.dumps(list(worker.languages)),
+                        worker.created_at,
+                        json.dumps(list(worker.skills)),
+                    ),
+                )
+        except sqlite3.IntegrityError:
+            raise Conflict("an account with this email exists", field="email") from None
+
+    async def worker_by_email(self, email: str) -> Worker | None:
+        rows = self._read("SELECT * FROM workers WHERE email = ?", (email,))
+        return _worker(rows[0]) if rows else None
+
+    async def get_worker(self, worker_id: str) -> Worker | None:
+        rows = self._read("SELECT * FROM workers WHERE id = ?", (worker_id,))
+        return _worker(rows[0]) if rows else None
+
+    async def update_worker_profile(
+        self, worker_id: str, *, languages: tuple[str, ...], skills: tuple[str, ...]
+    ) -> Worker:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE workers SET languages = ?, skills = ? WHERE id = ?",
+                (json.dumps(list(languages)), json.dumps(list(skills)), worker_id),
+            )
+            row = db.execute("SELECT * FROM workers WHERE id = ?", (worker_id,)).fetchone()
+        if row is None:
+            raise NotFound("no such worker", field="worker_id")
+        return _worker(row)
+
+
+def _api_key(row: sqlite3.Row) -> ApiKey:
+    return ApiKey(
+        id=row["id"],
+        client_id=row["client_id"],
+        name=row["name"],
+        prefix=row["prefix"],
+        created_at=row["created_at"],
+        revoked_at=row["revoked_at"],
+    )
+
+
+class CredentialsPart(SqliteBase):
+    # The INSERT gives clients created before API keys had a table of their own their first key
+    # (it runs at every open and changes nothing the second time: key_hash is unique).
+    SCHEMA = """
+CREATE TABLE IF NOT EXISTS api_keys (
+    id TEXT PRIMARY KEY, client_id TEXT NOT NULL, name TEXT NOT NULL, prefix TEXT NOT NULL,
+    key_hash TEXT NOT NULL UNIQUE, created_at REAL NOT NULL, revoked_at REAL);
+CREATE INDEX IF NOT EXISTS api_keys_by_client ON api_keys (client_id, created_at);
+INSERT OR IGNORE INTO api_keys (id, client_id, name, prefix, key_hash, created_at)
+    SELECT 'key_' || id, id, 'default', 'cfk_', api_key_hash, created_at FROM clients;
+CREATE TABLE IF NOT EXISTS rate_counts (
+    key TEXT PRIMARY KEY, window_end REAL NOT NULL, count INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS rate_counts_by_end ON rate_counts (window_end);
+"""
+
+    # -- API keys ---------------------------------------------------------------------------
+
+    async def create_api_key(self, key: ApiKey, key_hash: str) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO api_keys (id, client_id, name, prefix, key_hash, created_at,"
+                " revoked_at) VALUES (?,?,?,?,?,?,?)",
+                (
+                    key.id,
+                    key.client_id,
+                    key.name,
+                    key.prefix,
+                    key_hash,
+                    key.created_at,
+                    key.revoked_at,
+                ),
+            )
+
+    async def list_api_keys(self, client_id: str) -> list[ApiKey]:
+        rows = self._read(
+            "SELECT * FROM api_keys WHERE client_id = ? ORDER BY created_at DESC, id",
+            (client_id,),
+        )
+        return [_api_key(row) for row in rows]
+
+    async def revoke_api_key(self, client_id: str, key_id: str, *, now: float) -> ApiKey:
+        with self._tx() as db:
+            row = db.execute(
+                "SELECT * FROM api_keys WHERE id = ? AND client_id = ?", (key_id, client_id)
+            ).fetchone()
+            if row is None:
+                raise NotFound("no such API key", field="key_id")
+            if row["revoked_at"] is not None:
+                return _api_key(row)
+            (live,) = db.execute(
+                "SELECT COUNT(*) FROM api_keys WHERE client_id = ? AND revoked_at IS NULL",
+                (client_id,),
+            ).fetchone()
+            if live <= 1:
+                raise Conflict(
+                    "this is the client's last API key: create another one first",
+                    code="last_api_key",
+                    field="key_id",
+                )
+            db.execute("UPDATE api_keys SET revoked_at = ? WHERE id = ?", (now, key_id))
+            row = db.execute("SELECT * FROM api_keys WHERE id = ?", (key_id,)).fetchone()
+        return _api_key(row)
+
+    # -- token signing secrets --------------------------------------------------------------
+
+    def _secrets_of(self, db: sqlite3.Connection, client_id: str) -> list[str]:
+        row = db.execute(
+            "SELECT signing_secrets FROM clients WHERE id = ?", (client_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFound("no such client", field="client_id")
+        return list(json.loads(row["signing_secrets"]))
+
+    def _set_secrets(self, db: sqlite3.Connection, client_id: str, secrets: list[str]) -> Client:
+        db.execute(
+            "UPDATE clients SET signing_secrets = ? WHERE id = ?", (json.dumps(secrets), client_id)
+        )
+        return _client(db.execute("SELECT * FROM clients WHERE id = ?", (client_id,)).fetchone())
+
+    async def add_signing_secret(self, client_id: str, secret: str) -> Client:
+        with self._tx() as db:
+            return self._set_secrets(db, client_id, [*self._secrets_of(db, client_id), secret])
+
+    async def remove_signing_secret(self, client_id: str, kid: str) -> Client:
+        with self._tx() as db:
+            secrets = self._secrets_of(db, client_id)
+            kept = [secret for secret in secrets if secret_kid(secret) != kid]
+            if len(kept) == len(secrets):
+                raise NotFound("no signing secret with this key id", field="kid")
+            if not kept:
+                raise Conflict(
+                    "this is the client's only signing secret: create another one first",
+                    code="last_signing_secret",
+                    field="kid",
+                )
+            return self._set_secrets(db, client_id, kept)
+
+    # -- rate limits ------------------------------------------------------------------------
+
+    async def count_attempt(self, key: str, *, window: float, now: float) -> tuple[int, float]:
+        with self._tx() as db:
+            row = db.execute(
+                "SELECT window_end, count FROM rate_counts WHERE key = ?", (key,)
+            ).fetchone()
+            if row is None or row["window_end"] <= now:
+                db.execute("DELETE FROM rate_counts WHERE window_end <= ?", (now,))
+                db.execute(
+                    "INSERT INTO rate_counts (key, window_end, count) VALUES (?,?,1)",
+                    (key, now + window),
+                )
+                return 1, now + window
+            db.execute("UPDATE rate_counts SET count = count + 1 WHERE key = ?", (key,))
+            return int(row["count"]) + 1, float(row["window_end"])

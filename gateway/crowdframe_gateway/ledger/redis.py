@@ -1,0 +1,93 @@
+"""The earnings ledger: what each worker has been credited, each line written once.
+
+A credit is one global key named by its unique key (``cf:credit:<key>``), written with SET NX:
+that is the "once". The lists that lead to it are written after, and again by every repeat (so
+a crash in between is mended by the retry): the worker's earnings (``cf:earnings:<wid>``) and
+the client's bonuses, all of them and by task and by assignment (``cf:{cli}:bonuses…``).
+Each is a sorted set of credit keys scored by ledger order (``cf:seq:credits``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from redis.asyncio.client import Pipeline
+
+from ..catalog.redis import _seq
+from ..core.records import Credit
+from ..store.base import Page
+from ..store.redis import keys
+from ..store.redis.codec import credit_from, opt_text, texts
+from ..work.redis import WorkPart
+
+__all__ = ["LedgerPart"]
+
+
+class LedgerPart(WorkPart):
+    async def credit(self, credit: Credit) -> Credit:
+        assignment = await self.get_assignment(credit.assignment_id)
+        seq = await self.r.incr(keys.CREDIT_SEQ)
+        task_id = assignment.task_id if assignment is not None else ""
+        record = json.dumps({**asdict(credit), "task_id": task_id, "seq": seq})
+        if not await self.r.set(keys.CREDIT + credit.key, record, nx=True):
+            stored = opt_text(await self.r.get(keys.CREDIT + credit.key))
+            assert stored is not None, "credits are never deleted"
+            record = stored  # credited once: a repeat changes nothing
+        raw: dict[str, Any] = json.loads(record)
+        kept = credit_from(record)
+        score = {kept.key: raw["seq"]}
+        pipe = self.r.pipeline(transaction=False)
+        pipe.zadd(keys.EARNINGS + kept.worker_id, score, nx=True)
+        if kept.kind == "bonus":
+            p = keys.part(kept.client_id)
+            pipe.zadd(p + "bonuses", score, nx=True)
+            pipe.zadd(p + "bonuses:asg:" + kept.assignment_id, score, nx=True)
+            if raw["task_id"]:
+                pipe.zadd(p + "bonuses:task:" + raw["task_id"], score, nx=True)
+        await pipe.execute()
+        return kept
+
+    async def _credits(self, credit_keys: list[str]) -> list[Credit | None]:
+        def build(pipe: Pipeline) -> None:
+            for key in credit_keys:
+                pipe.get(keys.CREDIT + key)
+
+        return [None if t is None else credit_from(t) for t in await self._pipeline(build)]
+
+    async def earnings(self, worker_id: str) -> list[Credit]:
+        """Every credit of the worker, newest first."""
+        found = texts(await self.r.zrange(keys.EARNINGS + worker_id, 0, -1, desc=True))
+        return [c for c in await self._credits(found) if c is not None]
+
+    async def list_bonuses(
+        self,
+        client_id: str,
+        *,
+        task_id: str | None,
+        assignment_id: str | None,
+        cursor: str | None,
+        limit: int,
+    ) -> Page[Credit]:
+        p = keys.part(client_id)
+        after = f"({_seq(cursor)}"
+        if assignment_id is not None:  # an assignment's bonuses are few: read them all
+            index = p + "bonuses:asg:" + assignment_id
+            rows = await self._scored(index, after, None)
+            if task_id is not None:
+                on_task = await self._scored(p + "bonuses:task:" + task_id, after, None)
+                rows = [row for row in rows if row in on_task]
+        else:
+            index = p + ("bonuses" if task_id is None else "bonuses:task:" + task_id)
+            rows = await self._scored(index, after, limit + 1)
+        found = await self._credits([key for key, _ in rows])
+        kept = [(c, seq) for c, (_, seq) in zip(found, rows, strict=True) if c is not None]
+        page = kept[:limit]
+        return Page([c for c, _ in page], str(page[-1][1]) if len(kept) > limit else None)
+
+    async def _scored(self, index: str, after: str, limit: int | None) -> list[tuple[str, int]]:
+        rows: list[tuple[str, float]] = await self.r.zrangebyscore(  # type: ignore[assignment]
+            index, after, "+inf", withscores=True, start=0 if limit else None, num=limit
+        )
+        return [(str(key), int(seq)) for key, seq in rows]

@@ -1,0 +1,288 @@
+"""``crowdframe migrate``: copy everything from a SQLite store into an empty Redis store.
+
+Reads the SQLite file read-only, so the source can stay in place (stop the gateway first: rows
+written during the copy would not be copied). Refuses a target that holds any key, so running
+it twice cannot mix two copies. Prints progress as it goes.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from dataclasses import fields
+from pathlib import Path
+
+from ..core.records import ApiKey, Block, Credit, GoldStats, Project
+from ..mturk.records import Hit, MTurkCredential
+from ..mturk.redis import hit_made
+from ..mturk.sqlite import _hit_type
+from ..quality.sqlite import _attempt, _qualification
+from ..redis_store import RedisStore
+from ..store.sqlite.base import _assignment, _client, _endpoint, _spec_from_json, _task, _worker
+from .redis_import import RedisImporter
+
+_GOLD_FIELDS = ("project_id", "worker_id", "worker_pseudonym", "answered", "correct")
+
+__all__ = ["MigrationError", "migrate_sqlite_to_redis"]
+
+Report = Callable[[str], None]
+
+
+class MigrationError(RuntimeError):
+    """The migration cannot start (the message says why); nothing was written."""
+
+
+async def migrate_sqlite_to_redis(source: str, target: str, report: Report = print) -> int:
+    """Copy ``sqlite:///…`` into ``redis://…``; the number of records copied."""
+    path = Path(source.removeprefix("sqlite:///"))
+    try:
+        if not source.startswith("sqlite:///"):
+            raise sqlite3.OperationalError("not a sqlite:/// URL")
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        db.execute("SELECT 1 FROM clients LIMIT 1")
+    except sqlite3.Error:
+        raise MigrationError(f"no SQLite store at {source!r} (expected sqlite:///PATH)") from None
+    db.row_factory = sqlite3.Row
+    store = RedisStore(target)
+    await store.open()
+    try:
+        importer = RedisImporter(store.r)
+        if not await importer.is_empty():
+            raise MigrationError(f"{target} is not empty; migrate into an empty Redis database")
+        copied = await _copy(db, importer, report)
+        await importer.flush()
+    finally:
+        await store.close()
+        db.close()
+    report(f"done: {copied} records copied to {target}")
+    return copied
+
+
+async def _copy(db: sqlite3.Connection, to: RedisImporter, report: Report) -> int:
+    total = 0
+
+    def progress(kind: str, count: int, *, final: bool = False) -> None:
+        if final or count % 5000 == 0:
+            report(f"{kind}: {count}{'' if final else ' …'}")
+
+    rows = db.execute("SELECT * FROM clients ORDER BY rowid").fetchall()
+    for row in rows:
+        await to.client(_client(row), row["api_key_hash"])
+    progress("clients", len(rows), final=True)
+    total += len(rows)
+    rows = db.execute("SELECT * FROM workers ORDER BY rowid").fetchall()
+    for row in rows:
+        await to.worker(_worker(row))
+    progress("workers", len(rows), final=True)
+    total += len(rows)
+
+    per_task: dict[str, int] = {}
+    count = 0
+    for row in db.execute("SELECT * FROM projects ORDER BY seq"):
+        spec = _spec_from_json(row["spec"])
+        per_task[row["id"]] = spec.assignments_per_task
+        project = Project(row["id"], row["client_id"], spec, row["status"], row["created_at"])
+        await to.project(project, row["seq"])
+        count += 1
+    progress("projects", count, final=True)
+    total += count
+
+    count = 0
+    for row in db.execute("SELECT *, seq, per_task, assigned FROM tasks ORDER BY seq"):
+        await to.task(
+            _task(row), seq=row["seq"], per_task=row["per_task"], assigned=row["assigned"]
+        )
+        count += 1
+        progress("tasks", count)
+    progress("tasks", count, final=True)
+    total += count
+
+    count = 0
+    for row in db.execute("SELECT * FROM assignments ORDER BY seq"):
+        await to.assignment(_assignment(row), row["seq"], row["ip_hash"])
+        count += 1
+        progress("assignments", count)
+    progress("assignments", count, final=True)
+    total += count
+
+    rows = db.execute("SELECT * FROM endpoints ORDER BY seq").fetchall()
+    for row in rows:
+        await to.endpoint(_endpoint(row))
+    progress("webhook endpoints", len(rows), final=True)
+    total += len(rows)
+
+    facts: dict[str, tuple[str, str]] = {}  # event id -> (partition, facts)
+    count = 0
+    for row in db.execute("SELECT * FROM events ORDER BY seq"):
+        data = json.loads(row["data"])
+        partition = data.get("project_id") if row["type"] != "endpoint.test" else None
+        partition = partition if partition in per_task else row["client_id"]
+        text = to.event_facts(row["id"], row["client_id"], row["type"], row["created_at"],
+                              row["data"])  # fmt: skip
+        facts[row["id"]] = (partition, text)
+        await to.event(partition, row["id"], text)
+        count += 1
+        progress("events", count)
+    progress("events", count, final=True)
+    total += count
+
+    attempts: dict[str, list[str]] = {}
+    for row in db.execute(
+        "SELECT message_id, at, status_code, latency_ms, response, error FROM attempts ORDER BY seq"
+    ):
+        attempts.setdefault(row["message_id"], []).append(json.dumps(dict(row)))
+    count = 0
+    for row in db.execute("SELECT * FROM outbox ORDER BY rowid"):
+        partition, text = facts[row["event_id"]]
+        await to.message(partition, dict(row), text, attempts.get(row["id"], []))
+        count += 1
+        progress("outbox messages", count)
+    progress("outbox messages", count, final=True)
+    total += count
+
+    rows = db.execute("SELECT * FROM idempotency").fetchall()
+    for row in rows:
+        await to.idempotency(row["client_id"], row["key"], row["request_hash"], row["task_ids"])
+    progress("idempotency keys", len(rows), final=True)
+    total += len(rows)
+    total += await _copy_keyring_and_feed(db, to, report)
+    total += await _copy_assessments(db, to, report)
+    total += await _copy_crowd_review(db, to, report)
+    return total + await _copy_quality(db, to, report) + await _copy_mturk(db, to, report)
+
+
+async def _copy_assessments(db: sqlite3.Connection, to: RedisImporter, report: Report) -> int:
+    """Attempts at assessments and the qualifications they granted (a file from before
+    assessments has neither table)."""
+    present = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'assessment_attempts'"
+    ).fetchone()
+    if not present:
+        return 0
+    rows = db.execute("SELECT * FROM assessment_attempts ORDER BY seq").fetchall()
+    for row in rows:
+        await to.assessment_attempt(_attempt(row), row["seq"])
+    granted = db.execute("SELECT * FROM qualifications ORDER BY granted_at").fetchall()
+    for row in granted:
+        await to.qualification(_qualification(row))
+    report(f"assessment attempts: {len(rows)}, qualifications: {len(granted)}")
+    return len(rows) + len(granted)
+
+
+async def _copy_crowd_review(db: sqlite3.Connection, to: RedisImporter, report: Report) -> int:
+    """Review tasks' excluded submitters and the crowd review queue (absent from files made
+    before crowd review)."""
+    columns = {r["name"] for r in db.execute("PRAGMA table_info(tasks)")}
+    if "excluded_worker" not in columns:
+        return 0
+    count = 0
+    for row in db.execute(
+        "SELECT project_id, id, excluded_worker FROM tasks WHERE excluded_worker IS NOT NULL"
+    ):
+        await to.review_exclusion(row["project_id"], row["id"], row["excluded_worker"])
+        count += 1
+    for row in db.execute("SELECT * FROM crowd_review_queue ORDER BY due_at"):
+        await to.crowd_review_queued(row["project_id"], row["assignment_id"], row["due_at"])
+        count += 1
+    report(f"crowd review tasks and queue: {count}")
+    return count
+
+
+async def _copy_quality(db: sqlite3.Connection, to: RedisImporter, report: Report) -> int:
+    """Gold records, block lists and the earnings ledger."""
+    rows = db.execute("SELECT rowid AS n, * FROM gold_stats ORDER BY rowid").fetchall()
+    for row in rows:
+        stats = GoldStats(**{k: row[k] for k in _GOLD_FIELDS}, stopped=bool(row["stopped"]))
+        await to.gold_stats(stats, row["n"])
+    report(f"gold records: {len(rows)}")
+    total = len(rows)
+    rows = db.execute("SELECT * FROM blocks ORDER BY created_at").fetchall()
+    for row in rows:
+        await to.block(Block(**dict(row)))
+    report(f"blocks: {len(rows)}")
+    total += len(rows)
+    rows = db.execute("SELECT * FROM credits ORDER BY seq").fetchall()
+    for row in rows:
+        credit = Credit(**{f.name: row[f.name] for f in fields(Credit)})
+        await to.credit(credit, row["task_id"], row["seq"])
+    report(f"credits: {len(rows)}")
+    return total + len(rows)
+
+
+async def _copy_mturk(db: sqlite3.Connection, to: RedisImporter, report: Report) -> int:
+    """MTurk credentials, HIT types, the projects they run as, and HITs."""
+    rows = db.execute("SELECT * FROM mturk_credentials ORDER BY created_at").fetchall()
+    for row in rows:
+        await to.mturk_credential(MTurkCredential(**dict(row)))
+    total = len(rows)
+    rows = db.execute("SELECT * FROM mturk_hit_types ORDER BY created_at").fetchall()
+    for row in rows:
+        await to.hit_type(_hit_type(row))
+    total += len(rows)
+    for row in db.execute(
+        "SELECT h.*, p.client_id FROM mturk_hit_type_projects h"
+        " JOIN projects p ON p.id = h.project_id"
+    ):
+        await to.hit_type_project(row["client_id"], row["hit_type_id"], row["origin"],
+                                  row["project_id"])  # fmt: skip
+        total += 1
+    report(f"MTurk credentials and HIT types: {total}")
+    count = 0
+    for row in db.execute("SELECT * FROM mturk_hits ORDER BY seq").fetchall():
+        task = db.execute("SELECT * FROM tasks WHERE id = ?", (row["task_id"],)).fetchone()
+        hit = Hit(
+            task=_task(task),
+            client_id=row["client_id"],
+            hit_type_id=row["hit_type_id"],
+            question=row["question"],
+            external_url=row["external_url"],
+            frame_height=row["frame_height"],
+            annotation=row["annotation"],
+            max_assignments=task["per_task"],
+            created_at=row["created_at"],
+        )
+        made = hit_made(hit)
+        await to.hit(hit, made, row["request_token"], row["seq"], row["disposed_at"])
+        count += 1
+        progress_every(report, "HITs", count)
+    report(f"HITs: {count}")
+    return total + count
+
+
+def progress_every(report: Report, kind: str, count: int) -> None:
+    if count % 5000 == 0:
+        report(f"{kind}: {count} …")
+
+
+async def _copy_keyring_and_feed(db: sqlite3.Connection, to: RedisImporter, report: Report) -> int:
+    """API keys (a file from before they had a table: each client's first key) and each
+    client's live feed, in the source's event order."""
+    has_keys = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'api_keys'"
+    ).fetchone()
+    if has_keys:
+        rows = db.execute("SELECT * FROM api_keys ORDER BY rowid").fetchall()
+        keyring = [
+            (ApiKey(r["id"], r["client_id"], r["name"], r["prefix"], r["created_at"],
+                    r["revoked_at"]), r["key_hash"])
+            for r in rows
+        ]  # fmt: skip
+    else:
+        rows = db.execute("SELECT * FROM clients ORDER BY rowid").fetchall()
+        keyring = [
+            (ApiKey("key_" + r["id"], r["id"], "default", "cfk_", r["created_at"]),
+             r["api_key_hash"])
+            for r in rows
+        ]  # fmt: skip
+    for key, key_hash in keyring:
+        await to.api_key(key, key_hash)
+    report(f"API keys: {len(keyring)}")
+    for row in db.execute("SELECT * FROM events ORDER BY seq"):
+        text = to.event_facts(row["id"], row["client_id"], row["type"], row["created_at"],
+                              row["data"])  # fmt: skip
+        await to.feed_event(row["client_id"], row["id"], text)
+    for (client_id,) in db.execute("SELECT id FROM clients ORDER BY rowid").fetchall():
+        projects = db.execute("SELECT id FROM projects WHERE client_id = ?", (client_id,))
+        await to.mark_fed(client_id, [client_id, *(p for (p,) in projects.fetchall())])
+    return len(keyring)

@@ -1,0 +1,248 @@
+"""Assessments: workers' attempts at qualification tests, and the qualifications they grant.
+
+Everything of one assessment lives in its project's partition (``try:<worker>:<n>``,
+``qual:<worker>``, …): attempt_start.lua and attempt_answer.lua change it atomically, the
+latter with its ``qualification.granted`` / ``.failed`` event. attempt_start.lua follows the
+rules of ``exam_rules.attempt_state``, which the SQLite store calls directly.
+
+Quality: gold records, block lists, auto-approval, and what the fraud signals read.
+
+A worker's gold record lives in the project (``gold:<worker>``, changed by gold.lua, which also
+announces a stop); a client's block list in the client (``blocks``). Auto-approval sweeps the
+projects the DUE_APPROVALS hint names, as expiry does with DUE_DEADLINES: a process takes a
+project, approve.lua approves what is due and says when the next one is.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from ..core.errors import InvalidInput, NotFound
+from ..core.records import AssessmentAttempt, Assignment, Block, GoldStats, Qualification, now
+from ..store.base import AttemptStart, Page
+from ..store.redis import keys
+from ..store.redis.base import RedisBase
+from ..store.redis.codec import (
+    assignment_from,
+    attempt_from,
+    block_from,
+    fields,
+    gold_from,
+    hash_of,
+    opt_text,
+    record_to,
+    texts,
+)
+
+__all__ = ["AssessmentsPart", "QualityPart"]
+
+
+class AssessmentsPart(RedisBase):
+    async def start_attempt(
+        self,
+        project_id: str,
+        worker_id: str,
+        worker_pseudonym: str,
+        *,
+        test_size: int,
+        retry_after: float,
+        now: float,
+    ) -> AttemptStart:
+        state, found = await self._eval(
+            "attempt_start", project_id, worker_id, worker_pseudonym, test_size,
+            repr(float(retry_after)), repr(now), project_id,
+        )  # fmt: skip
+        attempt = attempt_from(fields(found)) if found else None
+        return AttemptStart(state, attempt)
+
+    async def record_attempt_answer(
+        self, project_id: str, worker_id: str, *, correct: bool, needed: int, now: float
+    ) -> AssessmentAttempt | None:
+        client_id = await self._client_of_project(project_id)
+        if client_id is None:
+            raise NotFound("no such project", field="project_id")
+        targets = await self._targets(client_id, ["qualification.granted", "qualification.failed"])
+        ctx = self._ctx(client_id, project_id, now, targets)
+        found = await self._eval("attempt_answer", project_id, ctx, worker_id, int(correct), needed)
+        if found is None:
+            return None
+        attempt = attempt_from(fields(found))
+        if attempt.finished_at is not None and any(targets.values()):
+            await self._hint(keys.DUE_OUTBOX, project_id, now)
+        return attempt
+
+    async def latest_attempt(self, project_id: str, worker_id: str) -> AssessmentAttempt | None:
+        p = keys.part(project_id)
+        last = opt_text(await self.r.get(p + "tries:" + worker_id))
+        if last is None:
+            return None
+        found = hash_of(await self.r.hgetall(f"{p}try:{worker_id}:{last}"))
+        return attempt_from(found) if found else None
+
+    async def unseen_questions(self, project_id: str, worker_id: str, *, now: float) -> int:
+        return int(await self._eval("unseen", project_id, worker_id, repr(now)))
+
+    async def held_qualifications(self, worker_id: str, assessment_ids: Sequence[str]) -> set[str]:
+        pipe = self.r.pipeline(transaction=False)
+        for assessment_id in assessment_ids:
+            pipe.exists(keys.part(assessment_id) + "qual:" + worker_id)
+        held = await pipe.execute()
+        return {a for a, h in zip(assessment_ids, held, strict=True) if h}
+
+    async def list_assessment_attempts(
+        self, project_id: str, *, cursor: str | None, limit: int
+    ) -> Page[AssessmentAttempt]:
+        try:
+            after = 0 if cursor is None else int(cursor)
+        except ValueError:
+            raise InvalidInput("not a cursor from a previous page", field="cursor") from None
+        p = keys.part(project_id)
+        rows: list[Any] = await self.r.zrangebyscore(
+            p + "tries", f"({after}", "+inf", start=0, num=limit + 1, withscores=True
+        )
+        pipe = self.r.pipeline(transaction=False)
+        for member, _ in rows[:limit]:
+            pipe.hgetall(p + "try:" + texts([member])[0])
+        items = [attempt_from(hash_of(h)) for h in await pipe.execute()]
+        next_cursor = str(int(rows[limit - 1][1])) if len(rows) > limit else None
+        return Page(items, next_cursor)
+
+    async def get_qualification(self, assessment_id: str, worker_id: str) -> Qualification | None:
+        h = hash_of(await self.r.hgetall(keys.part(assessment_id) + "qual:" + worker_id))
+        if not h:
+            return None
+        return Qualification(
+            assessment_id=h["assessment_id"],
+            worker_id=h["worker_id"],
+            worker_pseudonym=h["worker_pseudonym"],
+            score=float(h["score"]),
+            granted_at=float(h["granted_at"]),
+        )
+
+    async def revoke_qualification(self, assessment_id: str, worker_pseudonym: str) -> bool:
+        return bool(await self._eval("qualification_revoke", assessment_id, worker_pseudonym))
+
+
+_APPROVE_BATCH = 200
+
+
+def _block_field(worker_pseudonym: str, project_id: str) -> str:
+    return json.dumps([worker_pseudonym, project_id])
+
+
+class QualityPart(RedisBase):
+    # -- gold -----------------------------------------------------------------------------------
+
+    async def record_gold(
+        self,
+        project_id: str,
+        worker_id: str,
+        worker_pseudonym: str,
+        *,
+        correct: bool,
+        min_answers: int,
+        min_accuracy: float,
+    ) -> GoldStats:
+        client_id = await self._client_of_project(project_id)
+        if client_id is None:
+            raise NotFound("no such project", field="project_id")
+        at = now()
+        targets = await self._targets(client_id, ["worker.stopped"])
+        record = await self._eval(
+            "gold",
+            project_id,
+            self._ctx(client_id, project_id, at, targets),
+            worker_id,
+            worker_pseudonym,
+            int(correct),
+            min_answers,
+            repr(min_accuracy),
+        )
+        stats = gold_from(fields(record))
+        if stats.stopped and any(targets.values()):
+            await self._hint(keys.DUE_OUTBOX, project_id, at)
+        return stats
+
+    async def gold_stats(self, project_id: str) -> list[GoldStats]:
+        p = keys.part(project_id)
+        workers = texts(await self.r.zrange(p + "golders", 0, -1))
+        pipe = self.r.pipeline(transaction=False)
+        for worker_id in workers:
+            pipe.hgetall(p + "gold:" + worker_id)
+        found = [gold_from(hash_of(h)) for h in await pipe.execute() if h]
+        return sorted(found, key=lambda g: -g.answered)  # stable: ties by first answer
+
+    async def gold_record(self, project_id: str, worker_id: str) -> GoldStats | None:
+        found = hash_of(await self.r.hgetall(keys.part(project_id) + "gold:" + worker_id))
+        return gold_from(found) if found else None
+
+    # -- blocks ---------------------------------------------------------------------------------
+
+    async def block(self, block: Block) -> None:
+        field = _block_field(block.worker_pseudonym, block.project_id)
+        await self.r.hset(keys.part(block.client_id) + "blocks", field, record_to(block))
+
+    async def unblock(self, client_id: str, worker_pseudonym: str, project_id: str) -> bool:
+        field = _block_field(worker_pseudonym, project_id)
+        return bool(await self.r.hdel(keys.part(client_id) + "blocks", field))
+
+    async def list_blocks(self, client_id: str) -> list[Block]:
+        found = texts(await self.r.hvals(keys.part(client_id) + "blocks"))
+        return sorted((block_from(b) for b in found), key=lambda b: b.created_at)
+
+    async def is_blocked(
+        self, client_id: str, worker_id: str, worker_pseudonym: str, project_id: str
+    ) -> bool:
+        """Blocked by the client (from this project or all of them), or stopped on gold."""
+        pipe = self.r.pipeline(transaction=False)
+        pipe.hmget(
+            keys.part(client_id) + "blocks",
+            [_block_field(worker_pseudonym, ""), _block_field(worker_pseudonym, project_id)],
+        )
+        pipe.hget(keys.part(project_id) + "gold:" + worker_id, "stopped")
+        blocks, stopped = await pipe.execute()
+        return any(b is not None for b in blocks) or stopped == "1"
+
+    # -- auto-approval --------------------------------------------------------------------------
+
+    async def auto_approve(self, *, now: float) -> list[Assignment]:
+        """Approve every submission its project's auto-approve delay has passed for. Safe on
+        every process at once: a project is swept by whoever takes its hint."""
+        batches = await self._sweep(
+            keys.DUE_APPROVALS, "approve", "assignment.approved", _APPROVE_BATCH, now=now
+        )
+        return [assignment_from(fields(a)) for done in batches for a in done]
+
+    # -- what the fraud signals read ------------------------------------------------------------
+
+    async def _latest(self, project_id: str, index: str, limit: int, *names: str) -> list[Any]:
+        """Fields of the newest ``limit`` assignments in one of the project's indexes."""
+        p = keys.part(project_id)
+        sorts = texts(await self.r.zrange(p + index, "+", "-", desc=True, bylex=True,
+                                          offset=0, num=limit))  # fmt: skip
+        pipe = self.r.pipeline(transaction=False)
+        for sort in sorts:
+            pipe.hmget(p + "asg:" + sort[17:], list(names))
+        return list(await pipe.execute())
+
+    async def worker_history(
+        self, project_id: str, worker_id: str, *, limit: int
+    ) -> list[dict[str, Any]]:
+        """The worker's latest submitted results in the project, newest first."""
+        rows = await self._latest(project_id, "wsubs:" + worker_id, limit, "result")
+        return [json.loads(result) for (result,) in rows if result is not None]
+
+    async def workers_on_ip(self, project_id: str, ip_hash: str, *, other_than: str) -> int:
+        """How many other workers submitted to the project from the same address."""
+        pipe = self.r.pipeline(transaction=False)
+        pipe.scard(keys.part(project_id) + "ip:" + ip_hash)
+        pipe.sismember(keys.part(project_id) + "ip:" + ip_hash, other_than)
+        count, included = await pipe.execute()
+        return int(count) - int(bool(included))
+
+    async def work_seconds(self, project_id: str, *, limit: int) -> list[float]:
+        """Seconds from accept to submit of the project's latest submissions."""
+        rows = await self._latest(project_id, "subs", limit, "accepted_at", "submitted_at")
+        return [float(s) - float(a) for a, s in rows if a is not None and s is not None]

@@ -1,0 +1,52 @@
+"""The rules of an assessment attempt, shared by both stores and the worker's pages.
+
+A worker may start an attempt unless they hold the qualification already, failed their last
+attempt less than ``retry_after`` seconds ago, or have fewer than ``test_size`` questions left
+that they have not seen (a worker never gets a question twice, so a retry has fresh ones).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from ..core.records import AssessmentAttempt
+
+__all__ = ["AttemptState", "attempt_state", "needed_correct", "retry_at"]
+
+AttemptState = Literal["open", "start", "qualified", "cooling", "exhausted"]
+
+
+def needed_correct(pass_score: float, test_size: int) -> int:
+    """How many right answers pass: ``pass_score`` of ``test_size``, rounded up (the small
+    tolerance keeps 0.7 * 10 from needing 8)."""
+    return max(0, math.ceil(pass_score * test_size - 1e-9))
+
+
+def retry_at(latest: AssessmentAttempt, retry_after: float) -> float | None:
+    """When a failed attempt allows the next one; None if the attempt did not fail."""
+    if latest.passed is not False or latest.finished_at is None:
+        return None
+    return latest.finished_at + retry_after
+
+
+def attempt_state(
+    *,
+    held: bool,
+    latest: AssessmentAttempt | None,
+    unseen: int,
+    test_size: int,
+    retry_after: float,
+    now: float,
+) -> AttemptState:
+    """What the worker's next step at an assessment is: go on with the ``open`` attempt,
+    ``start`` a new one, or none (``qualified``, ``cooling``, ``exhausted``)."""
+    if held:
+        return "qualified"
+    if latest is not None and latest.finished_at is None:
+        return "open"
+    if latest is not None:
+        retry = retry_at(latest, retry_after)
+        if retry is not None and now < retry:
+            return "cooling"
+    return "start" if unseen >= test_size else "exhausted"

@@ -1,0 +1,348 @@
+"""Assessments: workers' attempts at qualification tests, and the qualifications they grant.
+
+Quality: workers' gold-task records, clients' block lists, and auto-approval.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+from ..core.errors import NotFound
+from ..core.events import assignment_data, attempt_data, attempt_event_type, worker_stopped_data
+from ..core.records import AssessmentAttempt, Assignment, Block, GoldStats, Qualification, now
+from ..store.base import AttemptStart, Page
+from ..store.sqlite.base import _ASSIGNMENT_COLUMNS, SqliteBase, _seq
+from ..work.sqlite import WorkPart
+from .rules import attempt_state
+
+__all__ = ["AssessmentsPart", "QualityPart"]
+
+
+_LATEST = "SELECT * FROM assessment_attempts WHERE project_id = ? AND worker_id = ?"
+
+
+def _attempt(row: sqlite3.Row) -> AssessmentAttempt:
+    return AssessmentAttempt(
+        project_id=row["project_id"],
+        worker_id=row["worker_id"],
+        worker_pseudonym=row["worker_pseudonym"],
+        number=row["number"],
+        test_size=row["test_size"],
+        started_at=row["started_at"],
+        answered=row["answered"],
+        correct=row["correct"],
+        finished_at=row["finished_at"],
+        passed=None if row["passed"] is None else bool(row["passed"]),
+    )
+
+
+def _qualification(row: sqlite3.Row) -> Qualification:
+    return Qualification(
+        assessment_id=row["assessment_id"],
+        worker_id=row["worker_id"],
+        worker_pseudonym=row["worker_pseudonym"],
+        score=row["score"],
+        granted_at=row["granted_at"],
+    )
+
+
+class AssessmentsPart(SqliteBase):
+    SCHEMA = """
+CREATE TABLE IF NOT EXISTS assessment_attempts (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, project_id TEXT NOT NULL, worker_id TEXT NOT NULL,
+    worker_pseudonym TEXT NOT NULL, number INTEGER NOT NULL, test_size INTEGER NOT NULL,
+    started_at REAL NOT NULL, answered INTEGER NOT NULL DEFAULT 0,
+    correct INTEGER NOT NULL DEFAULT 0, finished_at REAL, passed INTEGER,
+    UNIQUE (project_id, worker_id, number));
+CREATE TABLE IF NOT EXISTS qualifications (
+    assessment_id TEXT NOT NULL, worker_id TEXT NOT NULL, worker_pseudonym TEXT NOT NULL,
+    score REAL NOT NULL, granted_at REAL NOT NULL, PRIMARY KEY (assessment_id, worker_id));
+"""
+
+    @staticmethod
+    def _latest_row(db: sqlite3.Connection, project_id: str, worker_id: str) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = db.execute(
+            _LATEST + " ORDER BY number DESC LIMIT 1", (project_id, worker_id)
+        ).fetchone()
+        return row
+
+    @staticmethod
+    def _unseen(db: sqlite3.Connection, project_id: str, worker_id: str, now: float) -> int:
+        row = db.execute(
+            f"SELECT COUNT(*) AS n FROM tasks t WHERE t.project_id = :project AND {WorkPart._GOLD}",
+            {"project": project_id, "now": now, "worker": worker_id},
+        ).fetchone()
+        return int(row["n"])
+
+    async def start_attempt(
+        self,
+        project_id: str,
+        worker_id: str,
+        worker_pseudonym: str,
+        *,
+        test_size: int,
+        retry_after: float,
+        now: float,
+    ) -> AttemptStart:
+        with self._tx() as db:
+            held = db.execute(
+                "SELECT 1 FROM qualifications WHERE assessment_id = ? AND worker_id = ?",
+                (project_id, worker_id),
+            ).fetchone()
+            row = self._latest_row(db, project_id, worker_id)
+            latest = None if row is None else _attempt(row)
+            state = attempt_state(
+                held=held is not None,
+                latest=latest,
+                unseen=self._unseen(db, project_id, worker_id, now),
+                test_size=test_size,
+                retry_after=retry_after,
+                now=now,
+            )
+            if state != "start":
+                return AttemptStart(state, latest)
+            number = 1 if latest is None else latest.number + 1
+            db.execute(
+                "INSERT INTO assessment_attempts (project_id, worker_id, worker_pseudonym,"
+                " number, test_size, started_at) VALUES (?,?,?,?,?,?)",
+                (project_id, worker_id, worker_pseudonym, number, test_size, now),
+            )
+            started = AssessmentAttempt(
+                project_id, worker_id, worker_pseudonym, number, test_size, now
+            )
+        return AttemptStart("open", started)
+
+    async def record_attempt_answer(
+        self, project_id: str, worker_id: str, *, correct: bool, needed: int, now: float
+    ) -> AssessmentAttempt | None:
+        with self._tx() as db:
+            row = self._latest_row(db, project_id, worker_id)
+            if row is None or row["finished_at"] is not None:
+                return None
+            answered, right = row["answered"] + 1, row["correct"] + int(correct)
+            done = answered >= row["test_size"]
+            passed = right >= needed if done else None
+            db.execute(
+                "UPDATE assessment_attempts SET answered = ?, correct = ?, finished_at = ?,"
+                " passed = ? WHERE seq = ?",
+                (answered, right, now if done else None,
+                 None if passed is None else int(passed), row["seq"]),
+            )  # fmt: skip
+            attempt = _attempt(db.execute(
+                "SELECT * FROM assessment_attempts WHERE seq = ?", (row["seq"],)
+            ).fetchone())  # fmt: skip
+            if done:
+                if passed:
+                    db.execute(
+                        "INSERT OR IGNORE INTO qualifications VALUES (?,?,?,?,?)",
+                        (project_id, worker_id, attempt.worker_pseudonym, attempt.score, now),
+                    )
+                client = db.execute(
+                    "SELECT client_id FROM projects WHERE id = ?", (project_id,)
+                ).fetchone()
+                if client is None:
+                    raise NotFound("no such project", field="project_id")
+                self._event(
+                    db,
+                    client["client_id"],
+                    attempt_event_type(attempt),
+                    attempt_data(attempt),
+                    now=now,
+                )
+        if done:
+            self._notify_outbox()
+        return attempt
+
+    async def latest_attempt(self, project_id: str, worker_id: str) -> AssessmentAttempt | None:
+        rows = self._read(_LATEST + " ORDER BY number DESC LIMIT 1", (project_id, worker_id))
+        return _attempt(rows[0]) if rows else None
+
+    async def unseen_questions(self, project_id: str, worker_id: str, *, now: float) -> int:
+        with self._lock:
+            return self._unseen(self._conn(), project_id, worker_id, now)
+
+    async def held_qualifications(self, worker_id: str, assessment_ids: Sequence[str]) -> set[str]:
+        if not assessment_ids:
+            return set()
+        marks = ",".join("?" * len(assessment_ids))
+        rows = self._read(
+            f"SELECT assessment_id FROM qualifications WHERE worker_id = ?"
+            f" AND assessment_id IN ({marks})",
+            (worker_id, *assessment_ids),
+        )
+        return {r["assessment_id"] for r in rows}
+
+    async def list_assessment_attempts(
+        self, project_id: str, *, cursor: str | None, limit: int
+    ) -> Page[AssessmentAttempt]:
+        rows = self._read(
+            "SELECT * FROM assessment_attempts WHERE project_id = ? AND seq > ?"
+            " ORDER BY seq LIMIT ?",
+            (project_id, _seq(cursor), limit + 1),
+        )
+        items = [_attempt(r) for r in rows[:limit]]
+        return Page(items, str(rows[limit - 1]["seq"]) if len(rows) > limit else None)
+
+    async def get_qualification(self, assessment_id: str, worker_id: str) -> Qualification | None:
+        rows = self._read(
+            "SELECT * FROM qualifications WHERE assessment_id = ? AND worker_id = ?",
+            (assessment_id, worker_id),
+        )
+        return _qualification(rows[0]) if rows else None
+
+    async def revoke_qualification(self, assessment_id: str, worker_pseudonym: str) -> bool:
+        with self._tx() as db:
+            gone = db.execute(
+                "DELETE FROM qualifications WHERE assessment_id = ? AND worker_pseudonym = ?",
+                (assessment_id, worker_pseudonym),
+            ).rowcount
+        return gone > 0
+
+
+def _gold(row: sqlite3.Row, *, stopped: bool = False) -> GoldStats:
+    return GoldStats(
+        project_id=row["project_id"],
+        worker_id=row["worker_id"],
+        worker_pseudonym=row["worker_pseudonym"],
+        answered=row["answered"],
+        correct=row["correct"],
+        stopped=bool(row["stopped"]) or stopped,
+    )
+
+
+class QualityPart(SqliteBase):
+    SCHEMA = """
+CREATE TABLE IF NOT EXISTS gold_stats (
+    project_id TEXT NOT NULL, worker_id TEXT NOT NULL, worker_pseudonym TEXT NOT NULL,
+    answered INTEGER NOT NULL, correct INTEGER NOT NULL, stopped INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (project_id, worker_id));
+CREATE TABLE IF NOT EXISTS blocks (
+    client_id TEXT NOT NULL, worker_pseudonym TEXT NOT NULL, project_id TEXT NOT NULL,
+    reason TEXT NOT NULL, created_at REAL NOT NULL,
+    PRIMARY KEY (client_id, worker_pseudonym, project_id));
+"""
+
+    async def record_gold(
+        self,
+        project_id: str,
+        worker_id: str,
+        worker_pseudonym: str,
+        *,
+        correct: bool,
+        min_answers: int,
+        min_accuracy: float,
+    ) -> GoldStats:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO gold_stats VALUES (?,?,?,1,?,0) ON CONFLICT (project_id, worker_id)"
+                " DO UPDATE SET answered = answered + 1, correct = correct + excluded.correct",
+                (project_id, worker_id, worker_pseudonym, int(correct)),
+            )
+            row = db.execute(
+                "SELECT * FROM gold_stats WHERE project_id = ? AND worker_id = ?",
+                (project_id, worker_id),
+            ).fetchone()
+            stop = (
+                row["answered"] >= min_answers and row["correct"] < min_accuracy * row["answered"]
+            )
+            if stop and not row["stopped"]:
+                db.execute(
+                    "UPDATE gold_stats SET stopped = 1 WHERE project_id = ? AND worker_id = ?",
+                    (project_id, worker_id),
+                )
+                client_id = db.execute(
+                    "SELECT client_id FROM projects WHERE id = ?", (project_id,)
+                ).fetchone()["client_id"]
+                self._event(
+                    db,
+                    client_id,
+                    "worker.stopped",
+                    worker_stopped_data(
+                        project_id, worker_pseudonym, row["answered"], row["correct"]
+                    ),
+                    now=now(),
+                )
+            stats = _gold(row, stopped=stop)
+        if stop:
+            self._notify_outbox()
+        return stats
+
+    async def gold_stats(self, project_id: str) -> list[GoldStats]:
+        rows = self._read(
+            "SELECT * FROM gold_stats WHERE project_id = ? ORDER BY answered DESC", (project_id,)
+        )
+        return [_gold(r) for r in rows]
+
+    async def gold_record(self, project_id: str, worker_id: str) -> GoldStats | None:
+        rows = self._read(
+            "SELECT * FROM gold_stats WHERE project_id = ? AND worker_id = ?",
+            (project_id, worker_id),
+        )
+        return _gold(rows[0]) if rows else None
+
+    async def block(self, block: Block) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO blocks VALUES (?,?,?,?,?)",
+                (
+                    block.client_id,
+                    block.worker_pseudonym,
+                    block.project_id,
+                    block.reason,
+                    block.created_at,
+                ),
+            )
+
+    async def unblock(self, client_id: str, worker_pseudonym: str, project_id: str) -> bool:
+        with self._tx() as db:
+            gone = db.execute(
+                "DELETE FROM blocks WHERE client_id = ? AND worker_pseudonym = ?"
+                " AND project_id = ?",
+                (client_id, worker_pseudonym, project_id),
+            ).rowcount
+        return gone > 0
+
+    async def list_blocks(self, client_id: str) -> list[Block]:
+        rows = self._read(
+            "SELECT * FROM blocks WHERE client_id = ? ORDER BY created_at", (client_id,)
+        )
+        return [Block(**dict(r)) for r in rows]
+
+    async def is_blocked(
+        self, client_id: str, worker_id: str, worker_pseudonym: str, project_id: str
+    ) -> bool:
+        """Blocked by the client (from this project or all of them), or stopped on gold."""
+        rows = self._read(
+            "SELECT 1 FROM blocks WHERE client_id = ? AND worker_pseudonym = ?"
+            " AND project_id IN ('', ?) UNION ALL SELECT 1 FROM gold_stats"
+            " WHERE project_id = ? AND worker_id = ? AND stopped = 1 LIMIT 1",
+            (client_id, worker_pseudonym, project_id, project_id, worker_id),
+        )
+        return bool(rows)
+
+    async def auto_approve(self, *, now: float) -> list[Assignment]:
+        """Approve every submission its project's auto-approve delay has passed for."""
+        with self._tx() as db:
+            rows = db.execute(
+                f"SELECT {', '.join('a.' + c for c in _ASSIGNMENT_COLUMNS.split(', '))}"
+                " FROM assignments a JOIN projects p ON p.id = a.project_id"
+                " WHERE a.status = 'submitted'"
+                " AND a.submitted_at + json_extract(p.spec, '$.auto_approve_delay') <= ?",
+                (now,),
+            ).fetchall()
+            approved_all = []
+            for row in rows:
+                assignment, task = self._load(db, row["id"])
+                approved = self._set_status(db, assignment, status="approved", reviewed_at=now)
+                approved_all.append(approved)
+                self._event(
+                    db,
+                    approved.client_id,
+                    "assignment.approved",
+                    {**assignment_data(approved, task), "auto_approved": True},
+                    now=now,
+                )
+        if rows:
+            self._notify_outbox()
+        return approved_all

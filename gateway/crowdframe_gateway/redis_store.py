@@ -1,0 +1,37 @@
+"""``RedisStore``: one Redis shared by any number of gateway processes.
+
+Each atomic operation is one Lua script over one partition (a project or a client: one hash
+tag, one Cluster slot); events and outbox messages are written by the same script as the change
+they announce. Pub/sub wakes every process's delivery loop. ``keys`` holds the layout and
+docs/deployment.md explains it, with the few operations that cross partitions.
+"""
+
+from __future__ import annotations
+
+from .identity.redis import AccountsPart, KeyringPart
+from .ledger.redis import LedgerPart
+from .mturk.redis import CompatPart, HitsPart
+from .quality.redis import AssessmentsPart, QualityPart
+from .review.redis import CrowdReviewPart, ReviewPart
+from .webhooks.redis.live import LivePart
+from .webhooks.redis.log import DeliveryLogPart
+from .webhooks.redis.outbox import OutboxPart
+
+__all__ = ["RedisStore"]
+
+
+class RedisStore(
+    AccountsPart,
+    CompatPart,
+    ReviewPart,
+    OutboxPart,
+    QualityPart,
+    AssessmentsPart,
+    LedgerPart,
+    HitsPart,
+    KeyringPart,
+    DeliveryLogPart,
+    LivePart,
+    CrowdReviewPart,
+):
+    """The shared store: every part's operations on one Redis (``redis://host:port/db``)."""

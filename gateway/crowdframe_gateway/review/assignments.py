@@ -1,0 +1,95 @@
+"""The client's side of assignments: list, read, approve, reject, server-side submit."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ..core.errors import NotFound
+from ..core.records import ASSIGNMENT_STATUSES, Assignment, Client, now
+from ..core.validation import Fields
+from ..quality.process import SIGNALS, record_submission
+from ..runtime import Runtime
+from ..store import Page
+from .decisions import decide
+from .verdicts import after_review
+
+__all__ = ["approve", "list_assignments", "owned_assignment", "reject", "submit_for_client"]
+
+log = logging.getLogger("crowdframe.review")
+
+
+async def owned_assignment(rt: Runtime, client: Client, assignment_id: str) -> Assignment:
+    assignment = await rt.store.get_assignment(assignment_id)
+    if assignment is None or assignment.client_id != client.id:
+        raise NotFound("no such assignment", field="assignment_id")
+    return assignment
+
+
+async def list_assignments(
+    rt: Runtime,
+    client: Client,
+    *,
+    project_id: str | None,
+    status: str | None,
+    cursor: str | None,
+    limit: int,
+    signal: str | None = None,
+) -> Page[Assignment]:
+    if status is not None:
+        Fields({"status": status}).one_of("status", ASSIGNMENT_STATUSES)
+    if signal is not None:
+        Fields({"signal": signal}).one_of("signal", SIGNALS)
+    return await rt.store.list_assignments(
+        client.id,
+        project_id=project_id,
+        status=status,  # type: ignore[arg-type]
+        cursor=cursor,
+        limit=limit,
+        signal=signal,
+    )
+
+
+async def approve(rt: Runtime, client: Client, assignment_id: str) -> Assignment:
+    await owned_assignment(rt, client, assignment_id)
+    reviewed = await decide(
+        rt, assignment_id, approve=True, reason=None, now=now(), reviewed_by="client"
+    )
+    await _cancel_crowd_review(rt, reviewed)
+    return reviewed
+
+
+async def reject(
+    rt: Runtime, client: Client, assignment_id: str, body: dict[str, Any]
+) -> Assignment:
+    await owned_assignment(rt, client, assignment_id)
+    f = Fields(body)
+    f.reject_unknown(("reason",))
+    reason = f.text("reason", min_len=1, max_len=1000)
+    reviewed = await decide(
+        rt, assignment_id, approve=False, reason=reason, now=now(), reviewed_by="client"
+    )
+    await _cancel_crowd_review(rt, reviewed)
+    return reviewed
+
+
+async def _cancel_crowd_review(rt: Runtime, reviewed: Assignment) -> None:
+    """The client's review makes a crowd review nobody started wasted work: cancel it. The
+    review stands either way; a failure here is repaired by the sweeper's next visit."""
+    try:
+        await after_review(rt, reviewed)
+    except Exception:
+        log.exception("could not cancel the crowd review of %s; the sweeper will", reviewed.id)
+
+
+async def submit_for_client(
+    rt: Runtime, client: Client, assignment_id: str, body: dict[str, Any]
+) -> Assignment:
+    """Server-to-server submit: the client's server presents the worker's task token."""
+    f = Fields(body)
+    f.reject_unknown(("token", "result"))
+    token = f.text("token", min_len=1, max_len=4000)
+    result = f.obj("result")
+    assignment = await owned_assignment(rt, client, assignment_id)
+    await rt.tokens.verify(rt.store, client, token, mode="work", assignment_id=assignment_id)
+    return await record_submission(rt, assignment, result)

@@ -1,0 +1,79 @@
+"""Crowd review: review tasks their submitter never gets, and the queue of answers to review.
+
+``submit`` (work.py) puts each non-gold answer of a project with ``crowd_review`` on the
+queue in its own transaction; the gateway takes it off once the crowd's verdict is settled.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import ClassVar
+
+from ..core.errors import NotFound
+from ..core.records import Task
+from ..store.sqlite.base import _TASK_COLUMNS, SqliteBase, _spec_from_json, _task
+
+__all__ = ["CrowdReviewPart"]
+
+
+class CrowdReviewPart(SqliteBase):
+    # a task its excluded worker may never take (work.py's _NOT_SEEN reads it)
+    ADDED_COLUMNS: ClassVar[tuple[tuple[str, str, str], ...]] = (
+        ("tasks", "excluded_worker", "TEXT"),
+    )
+
+    SCHEMA = """
+CREATE TABLE IF NOT EXISTS crowd_review_queue (
+    assignment_id TEXT PRIMARY KEY, project_id TEXT NOT NULL, due_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS crowd_review_due ON crowd_review_queue (due_at);
+"""
+
+    async def add_review_task(self, task: Task, *, excluded_worker: str) -> Task:
+        with self._tx() as db:
+            row = db.execute(
+                f"SELECT {_TASK_COLUMNS} FROM tasks WHERE id = ?", (task.id,)
+            ).fetchone()
+            if row is not None:
+                return _task(row)
+            project = db.execute(
+                "SELECT spec FROM projects WHERE id = ?", (task.project_id,)
+            ).fetchone()
+            if project is None:
+                raise NotFound("no such project", field="project_id")
+            spec = _spec_from_json(project["spec"])
+            db.execute(
+                "INSERT INTO tasks (id, project_id, external_id, input, status, per_task,"
+                " created_at, expires_at, excluded_worker) VALUES (?,?,?,?,?,?,?,?,?)",
+                (
+                    task.id,
+                    task.project_id,
+                    task.external_id,
+                    json.dumps(task.input),
+                    task.status,
+                    spec.assignments_per_task,
+                    task.created_at,
+                    task.expires_at,
+                    excluded_worker,
+                ),
+            )
+        return task
+
+    async def crowd_reviews_due(self, *, now: float, limit: int) -> list[str]:
+        rows = self._read(
+            "SELECT assignment_id FROM crowd_review_queue WHERE due_at <= ?"
+            " ORDER BY due_at LIMIT ?",
+            (now, limit),
+        )
+        return [r["assignment_id"] for r in rows]
+
+    async def schedule_crowd_review(self, assignment_id: str, *, at: float | None) -> None:
+        with self._tx() as db:
+            if at is None:
+                db.execute(
+                    "DELETE FROM crowd_review_queue WHERE assignment_id = ?", (assignment_id,)
+                )
+            else:
+                db.execute(
+                    "UPDATE crowd_review_queue SET due_at = ? WHERE assignment_id = ?",
+                    (at, assignment_id),
+                )

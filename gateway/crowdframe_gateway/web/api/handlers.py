@@ -1,0 +1,173 @@
+"""The client REST API's handlers: read the request, call a service, shape the answer."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from ...catalog import cancel as task_cancel
+from ...catalog import projects
+from ...catalog.fairpay import pay_report
+from ...review import assignments as review
+from ...review import verdicts as crowd_verdicts
+from ...webhooks import endpoints
+from .http import current_client, json_body, page_params, reply, runtime
+from .views import assignment_view, endpoint_view, page_view, project_view, task_view
+
+PAY_SAMPLE = 500  # the latest submissions a project's measured pay is computed from
+
+__all__ = [
+    "add_tasks",
+    "approve_assignment",
+    "cancel_task",
+    "create_endpoint",
+    "create_project",
+    "get_assignment",
+    "get_project",
+    "get_task",
+    "list_assignments",
+    "list_endpoints",
+    "list_projects",
+    "reject_assignment",
+    "submit_assignment",
+    "test_endpoint",
+    "update_project",
+    "verify_token",
+]
+
+
+async def create_project(request: Request) -> JSONResponse:
+    client = await current_client(request)
+    project = await projects.create_project(runtime(request), client, await json_body(request))
+    return reply(project_view(project), 201)
+
+
+async def list_projects(request: Request) -> JSONResponse:
+    client = await current_client(request)
+    cursor, limit = page_params(request)
+    page = await runtime(request).store.list_projects(client.id, cursor=cursor, limit=limit)
+    return reply(page_view(page, project_view))
+
+
+async def get_project(request: Request) -> JSONResponse:
+    client = await current_client(request)
+    rt = runtime(request)
+    project = await projects.owned_project(rt, client, request.path_params["id"])
+    worked = await rt.store.work_seconds(project.id, limit=PAY_SAMPLE)
+    return reply({**project_view(project), "pay": pay_report(project.spec, worked)})
+
+
+async def update_project(request: Request) -> JSONResponse:
+    client = await current_client(request)
+    body = await json_body(request)
+    project = await projects.update_project(
+        runtime(request), client, request.path_params["id"], body
+    )
+    return reply(project_view(project))
+
+
+async def add_tasks(request: Request) -> JSONResponse:
+    client = await current_client(request)
+    body = await json_body(request)
+    batch = await projects.add_tasks(
+        runtime(request),
+        client,
+        request.path_params["id"],
+        body,
+        request.headers.get("idempotency-key"),
+    )
+    answer = {
+        "project_id": request.path_params["id"],
+        "created": 0 if batch.replayed else len(batch.tasks),
+        "tasks": [task_view(t) for t in batch.tasks],
+    }
+    return reply(answer, 200 if batch.replayed else 201)
+
+
+async def get_task(request: Request) -> JSONResponse:
+    client = await current_client(request)
+    task = await task_cancel.owned_task(runtime(request), client, request.path_params["id"])
+    return reply(task_view(task))
+
+
+async def cancel_task(request: Request) -> JSONResponse:
+    """Cancel an open task: no new claims or previews; accepted assignments may still submit."""
+    client = await current_client(request)
+    await json_body(request)
+    task = await task_cancel.cancel_task(runtime(request), client, request.path_params["id"])
+    return reply(task_view(task))
+
+
+async def list_assignments(request: Request) -> JSONResponse:
+    client = await current_client(request)
+    cursor, limit = page_params(request)
+    page = await review.list_assignments(
+        runtime(request),
+        client,
+        project_id=request.query_params.get("project_id") or None,
+        status=request.query_params.get("status") or None,
+        cursor=cursor,
+        limit=limit,
+        signal=request.query_params.get("signal") or None,
+    )
+    return reply(page_view(page, assignment_view))
+
+
+async def get_assignment(request: Request) -> JSONResponse:
+    client = await current_client(request)
+    rt = runtime(request)
+    assignment = await review.owned_assignment(rt, client, request.path_params["id"])
+    verdict = await crowd_verdicts.tally(rt, assignment)
+    crowd = None if verdict is None else crowd_verdicts.crowd_review_view(assignment, verdict)
+    return reply({**assignment_view(assignment), "crowd_review": crowd})
+
+
+async def approve_assignment(request: Request) -> JSONResponse:
+    client = await current_client(request)
+    await json_body(request)
+    assignment = await review.approve(runtime(request), client, request.path_params["id"])
+    return reply(assignment_view(assignment))
+
+
+async def reject_assignment(request: Request) -> JSONResponse:
+    client = await current_client(request)
+    body = await json_body(request)
+    assignment = await review.reject(runtime(request), client, request.path_params["id"], body)
+    return reply(assignment_view(assignment))
+
+
+async def submit_assignment(request: Request) -> JSONResponse:
+    client = await current_client(request)
+    body = await json_body(request)
+    assignment = await review.submit_for_client(
+        runtime(request), client, request.path_params["id"], body
+    )
+    return reply(assignment_view(assignment))
+
+
+async def verify_token(request: Request) -> JSONResponse:
+    client = await current_client(request)
+    body = await json_body(request)
+    token = body.get("token")
+    rt = runtime(request)
+    claims = await rt.tokens.verify(rt.store, client, token if isinstance(token, str) else "")
+    return reply({"valid": True, "claims": claims.to_dict()})
+
+
+async def create_endpoint(request: Request) -> JSONResponse:
+    client = await current_client(request)
+    endpoint = await endpoints.create_endpoint(runtime(request), client, await json_body(request))
+    return reply(endpoint_view(endpoint, with_secret=True), 201)
+
+
+async def list_endpoints(request: Request) -> JSONResponse:
+    client = await current_client(request)
+    return reply(page_view(await runtime(request).store.list_endpoints(client.id), endpoint_view))
+
+
+async def test_endpoint(request: Request) -> JSONResponse:
+    client = await current_client(request)
+    message_id = await endpoints.send_test_event(
+        runtime(request), client, request.path_params["id"]
+    )
+    return reply({"message_id": message_id}, 202)

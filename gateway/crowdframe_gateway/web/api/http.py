@@ -1,0 +1,69 @@
+"""Request reading and response writing shared by every API handler."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from ...core.errors import GatewayError, InvalidInput, InvalidJSON, Unauthorized
+from ...core.records import Client
+from ...identity.credentials import hash_api_key
+from ...runtime import Runtime
+
+__all__ = ["current_client", "error_response", "json_body", "page_params", "reply", "runtime"]
+
+MAX_BODY = 5_000_000
+
+
+def runtime(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.runtime
+    return rt
+
+
+async def current_client(request: Request) -> Client:
+    header = request.headers.get("authorization", "")
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise Unauthorized("send the API key as 'Authorization: Bearer <key>'")
+    client = await runtime(request).store.client_by_key_hash(hash_api_key(key.strip()))
+    if client is None:
+        raise Unauthorized("unknown or revoked API key")
+    return client
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        raise InvalidInput(f"the body is larger than {MAX_BODY} bytes", code="too_large")
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidJSON("the body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise InvalidJSON("the body must be a JSON object")
+    return body
+
+
+def page_params(request: Request) -> tuple[str | None, int]:
+    cursor = request.query_params.get("cursor") or None
+    text = request.query_params.get("limit", "50")
+    try:
+        limit = int(text)
+    except ValueError:
+        raise InvalidInput("limit must be an integer", field="limit") from None
+    if not 1 <= limit <= 200:
+        raise InvalidInput("limit must be between 1 and 200", field="limit")
+    return cursor, limit
+
+
+def reply(body: Any, status: int = 200) -> JSONResponse:
+    return JSONResponse(body, status_code=status)
+
+
+def error_response(error: GatewayError) -> JSONResponse:
+    return JSONResponse(error.to_json(), status_code=error.status)

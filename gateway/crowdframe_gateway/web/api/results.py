@@ -1,0 +1,31 @@
+"""``GET /projects/{id}/results``: a project's answers, streamed as JSON Lines or CSV."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import StreamingResponse
+
+from ...catalog import projects
+from ...catalog.export import export_chunks, export_query
+from .http import current_client, runtime
+
+__all__ = ["export_results"]
+
+_MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
+
+
+async def export_results(request: Request) -> StreamingResponse:
+    """Stream a project's results (``format=jsonl|csv``, ``status``, ``since``)."""
+    client = await current_client(request)
+    rt = runtime(request)
+    # everything that can refuse the request is checked before the first byte is sent
+    query = export_query(request.query_params)
+    project = await projects.owned_project(rt, client, request.path_params["id"])
+    return StreamingResponse(
+        export_chunks(rt, client, project.id, query),
+        media_type=_MEDIA[query.format],
+        headers={
+            "content-disposition": f'attachment; filename="{project.id}-results.{query.format}"',
+            "cache-control": "no-store",
+        },
+    )

@@ -1,0 +1,71 @@
+"""The workplace: the pages workers use, on a phone as on a desktop."""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from ...core.errors import GatewayError
+from . import pages as p
+from .earnings import earnings_page
+from .profile import profile_form, save_profile
+from .tests_page import test_page
+
+__all__ = ["workplace_exception_handlers", "workplace_routes"]
+
+workplace_routes = [
+    Route("/", p.home, methods=["GET"]),
+    Route("/signup", p.signup_form, methods=["GET"]),
+    Route("/signup", p.signup, methods=["POST"]),
+    Route("/signin", p.signin_form, methods=["GET"]),
+    Route("/signin", p.signin, methods=["POST"]),
+    Route("/signout", p.signout, methods=["POST"]),
+    Route("/work", p.task_list, methods=["GET"]),
+    Route("/work/projects/{project_id}/preview", p.preview, methods=["GET"]),
+    Route("/work/projects/{project_id}/accept", p.accept, methods=["POST"]),
+    Route("/work/assignments/{assignment_id}", p.frame, methods=["GET"]),
+    Route("/work/assignments/{assignment_id}/submit", p.submit, methods=["POST"]),
+    Route("/work/assignments/{assignment_id}/token", p.fresh_token, methods=["POST"]),
+    Route("/work/assignments/{assignment_id}/return", p.return_task, methods=["POST"]),
+    Route("/earnings", earnings_page, methods=["GET"]),
+    Route("/profile", profile_form, methods=["GET"]),
+    Route("/profile", save_profile, methods=["POST"]),
+    Route("/work/tests/{project_id}", test_page, methods=["GET"]),
+]
+
+
+def _wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("content-type", "") or (
+        "x-csrf-token" in request.headers
+    )
+
+
+async def _gateway_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, GatewayError)
+    if _wants_json(request):
+        return JSONResponse(exc.to_json(), status_code=exc.status)
+    return p.page(request, "error.html", {"message": exc.message}, status=exc.status)
+
+
+async def _sign_in_required(request: Request, exc: Exception) -> Response:
+    if _wants_json(request):
+        return JSONResponse(
+            {"error": {"code": "signed_out", "message": "sign in again to continue"}},
+            status_code=401,
+        )
+    return RedirectResponse("/signin", status_code=303)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    message = "There is no such page." if exc.status_code == 404 else str(exc.detail)
+    return p.page(request, "error.html", {"message": message}, status=exc.status_code)
+
+
+workplace_exception_handlers = {
+    GatewayError: _gateway_error,
+    p.SignInRequired: _sign_in_required,
+    HTTPException: _http_error,
+}

@@ -1,0 +1,240 @@
+"""The worker's pages: sign-up, sign-in, the task list, preview, the frame, submit, return."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.templating import Jinja2Templates
+
+from crowdframe._token import origin_of
+
+from ...core.errors import GatewayError, InvalidInput, TooManyRequests, Unauthorized
+from ...core.records import Worker
+from ...identity import accounts, throttle
+from ...mturk.external import SUBMIT_PATH, launch
+from ...runtime import Runtime
+from ...work import actions as work
+from .session import check_csrf, csrf_token, current_worker, sign_in, sign_out
+
+__all__ = ["templates"]
+
+templates = Jinja2Templates(
+    env=jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+)
+
+
+def _rt(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.runtime
+    return rt
+
+
+def page(
+    request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200
+) -> Response:
+    base = {"csrf": csrf_token(request), "worker": None, "error": None, "field": None}
+    return templates.TemplateResponse(
+        request, name, {**base, **(context or {})}, status_code=status
+    )
+
+
+def _see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+class SignInRequired(Exception):
+    """Raised by ``_worker`` so the app can send the visitor to the sign-in page."""
+
+
+async def _worker(request: Request) -> Worker:
+    worker = await current_worker(request)
+    if worker is None:
+        raise SignInRequired
+    return worker
+
+
+async def home(request: Request) -> Response:
+    return _see_other("/work" if await current_worker(request) else "/signin")
+
+
+async def signup_form(request: Request) -> Response:
+    return page(request, "signup.html", _profile_choices())
+
+
+def _profile_choices() -> dict[str, Any]:
+    return {"countries": accounts.COUNTRIES, "languages": accounts.LANGUAGES, "form": {}}
+
+
+async def signup(request: Request) -> Response:
+    await check_csrf(request)
+    form = await request.form()
+    values = {
+        "email": str(form.get("email", "")),
+        "country": str(form.get("country", "")),
+        "languages": [str(v) for v in form.getlist("languages")],
+        "native": str(form.get("native", "")),
+        "skills": str(form.get("skills", "")),
+    }
+    try:
+        worker = await accounts.sign_up(
+            _rt(request),
+            password=str(form.get("password", "")),
+            **values,  # type: ignore[arg-type]
+        )
+    except GatewayError as exc:
+        context = {**_profile_choices(), "form": values, "error": exc.message, "field": exc.field}
+        return page(request, "signup.html", context, status=exc.status)
+    sign_in(request, worker)
+    return _see_other("/work")
+
+
+async def signin_form(request: Request) -> Response:
+    return page(request, "signin.html", {"form": {}})
+
+
+async def signin(request: Request) -> Response:
+    await check_csrf(request)
+    form = await request.form()
+    email = str(form.get("email", ""))
+    ip = request.client.host if request.client else "unknown"
+    try:
+        await throttle.check_signin(_rt(request), email=email, ip=ip)
+    except TooManyRequests as exc:
+        context = {"form": {"email": email}, "error": exc.message, "field": None}
+        response = page(request, "signin.html", context, status=429)
+        response.headers["retry-after"] = str(exc.retry_after)
+        return response
+    try:
+        worker = await accounts.authenticate(_rt(request), email, str(form.get("password", "")))
+    except Unauthorized as exc:
+        context = {"form": {"email": email}, "error": exc.message, "field": exc.field}
+        return page(request, "signin.html", context, status=401)
+    sign_in(request, worker)
+    return _see_other("/work")
+
+
+async def signout(request: Request) -> Response:
+    await check_csrf(request)
+    sign_out(request)
+    return _see_other("/signin")
+
+
+async def task_list(request: Request) -> Response:
+    worker = await _worker(request)
+    offers = await work.offers(_rt(request), worker)
+    notice = {
+        "finished": "Thank you! There are no more tasks in that project for you right now.",
+        "returned": "Task returned. It goes back to the pool for someone else.",
+        "gone": "That task is no longer available.",
+    }.get(request.query_params.get("notice", ""))
+    return page(request, "work.html", {"worker": worker, "offers": offers, "notice": notice})
+
+
+async def preview(request: Request) -> Response:
+    worker = await _worker(request)
+    project_id = request.path_params["project_id"]
+    seat = await work.preview(_rt(request), worker, project_id)
+    if seat is None:
+        project = await _rt(request).store.get_project(project_id)
+        if project is not None and project.spec.kind == "assessment":
+            return _see_other(f"/work/tests/{project_id}")
+        return _see_other("/work?notice=gone")
+    return await _frame(request, worker, seat, mode="preview")
+
+
+async def accept(request: Request) -> Response:
+    worker = await _worker(request)
+    await check_csrf(request)
+    assignment = await work.accept(_rt(request), worker, request.path_params["project_id"])
+    if assignment is None:
+        return _see_other("/work?notice=gone")
+    return _see_other(f"/work/assignments/{assignment.id}")
+
+
+async def frame(request: Request) -> Response:
+    worker = await _worker(request)
+    seat = await work.seat(_rt(request), worker, request.path_params["assignment_id"])
+    return await _frame(request, worker, seat, mode="work")
+
+
+async def _frame(request: Request, worker: Worker, seat: work.Seat, *, mode: str) -> Response:
+    rt = _rt(request)
+    spec = seat.project.spec
+    task_origin = origin_of(spec.task_url)
+    separator = "&" if "?" in spec.task_url else "?"
+    src = (
+        spec.task_url
+        + separator
+        + urlencode(
+            {"cf_token": seat.token, "cf_mode": mode, "cf_origin": rt.settings.public_origin}
+        )
+    )
+    frame_height, frame_src = spec.frame_height, task_origin
+    if spec.protocol == "mturk":  # MTurk's ExternalQuestion parameters instead of cf_*
+        external = await launch(rt, seat, mode)
+        src, frame_height = external.src, external.frame_height
+        # the page's form posts to externalSubmit, whose answer page shows in the same iframe
+        frame_src = f"{task_origin} {rt.settings.public_origin}{SUBMIT_PATH}"
+    response = page(
+        request,
+        "frame.html",
+        {
+            "worker": worker,
+            "project": seat.project,
+            "seat": seat,
+            "mode": mode,
+            "src": src,
+            "task_origin": task_origin,
+            "allow": "; ".join(f"{feature} {task_origin}" for feature in spec.allow),
+            "frame_height": frame_height,
+        },
+    )
+    response.headers["content-security-policy"] = (
+        f"default-src 'self'; frame-src {frame_src}; frame-ancestors 'none'; "
+        "base-uri 'none'; form-action 'self'; object-src 'none'"
+    )
+    features = ("camera", "microphone", "geolocation")
+    response.headers["permissions-policy"] = ", ".join(
+        f'{f}=(self "{task_origin}")' if f in spec.allow else f"{f}=()" for f in features
+    )
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
+async def submit(request: Request) -> Response:
+    """The host widget relays the task page's submission here (JSON, CSRF header)."""
+    worker = await _worker(request)
+    await check_csrf(request)
+    try:
+        body = await request.json()
+    except ValueError:
+        raise InvalidInput("the body is not JSON", field="result") from None
+    rt = _rt(request)
+    address = request.client.host if request.client else None
+    done = await work.submit(
+        rt, worker, request.path_params["assignment_id"], body, address=address
+    )
+    next_url = await work.after_submission(rt, worker, done)
+    return JSONResponse({"status": done.status, "next_url": next_url})
+
+
+async def fresh_token(request: Request) -> Response:
+    worker = await _worker(request)
+    await check_csrf(request)
+    token = await work.fresh_token(_rt(request), worker, request.path_params["assignment_id"])
+    return JSONResponse({"token": token}, headers={"cache-control": "no-store"})
+
+
+async def return_task(request: Request) -> Response:
+    worker = await _worker(request)
+    await check_csrf(request)
+    await work.return_assignment(_rt(request), worker, request.path_params["assignment_id"])
+    return _see_other("/work?notice=returned")

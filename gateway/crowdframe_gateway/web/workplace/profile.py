@@ -1,0 +1,63 @@
+"""The worker's profile page: the languages and skills projects choose workers by."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from ...catalog.eligibility import worker_languages
+from ...core.errors import GatewayError
+from ...core.records import Worker
+from ...identity import accounts
+from ...runtime import Runtime
+from .pages import _worker, page
+from .session import check_csrf
+
+__all__ = ["profile_form", "save_profile"]
+
+
+def _form_of(worker: Worker) -> dict[str, Any]:
+    levels = worker_languages(worker)
+    native = next((code for code, level in levels.items() if level == "native"), "")
+    return {
+        "native": native,
+        "languages": [code for code, level in levels.items() if level != "native"],
+        "skills": ", ".join(worker.skills),
+    }
+
+
+def _context(worker: Worker, form: dict[str, Any], **more: Any) -> dict[str, Any]:
+    return {
+        "worker": worker,
+        "form": form,
+        "countries": accounts.COUNTRIES,
+        "languages": accounts.LANGUAGES,
+        "saved": False,
+        **more,
+    }
+
+
+async def profile_form(request: Request) -> Response:
+    worker = await _worker(request)
+    saved = request.query_params.get("saved") == "1"
+    return page(request, "profile.html", _context(worker, _form_of(worker), saved=saved))
+
+
+async def save_profile(request: Request) -> Response:
+    worker = await _worker(request)
+    await check_csrf(request)
+    form = await request.form()
+    values = {
+        "native": str(form.get("native", "")),
+        "languages": [str(v) for v in form.getlist("languages")],
+        "skills": str(form.get("skills", "")),
+    }
+    rt: Runtime = request.app.state.runtime
+    try:
+        await accounts.update_profile(rt, worker, **values)  # type: ignore[arg-type]
+    except GatewayError as exc:
+        context = _context(worker, values, error=exc.message, field=exc.field)
+        return page(request, "profile.html", context, status=exc.status)
+    return RedirectResponse("/profile?saved=1", status_code=303)

@@ -1,0 +1,119 @@
+"""Webhook endpoints as clients register them, and the test event."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+from urllib.parse import urlsplit
+
+from crowdframe import EVENT_TYPES
+from crowdframe._webhook import new_webhook_secret
+
+from ..core.errors import Conflict, InvalidInput, NotFound
+from ..core.records import Client, Endpoint, new_id, now
+from ..core.validation import Fields, is_loopback_host
+from ..runtime import Runtime
+
+__all__ = [
+    "check_webhook_url",
+    "create_endpoint",
+    "owned_endpoint",
+    "rotate_secret",
+    "send_test_event",
+    "update_endpoint",
+]
+
+
+def check_webhook_url(url: str, *, allow_private: bool) -> str:
+    """https only, unless private addresses are allowed (development), then http too.
+
+    Hostnames are resolved again at delivery time; this check refuses what is wrong on its face.
+    """
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not host:
+        raise InvalidInput("url must be an http(s) URL", field="url")
+    if parts.username or parts.password:
+        raise InvalidInput("url must not carry credentials", field="url")
+    if parts.scheme == "http" and not allow_private:
+        raise InvalidInput("url must be https", field="url")
+    private = is_loopback_host(host)
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+        private = private or not address.is_global
+    except ValueError:
+        pass
+    if private and not allow_private:
+        raise InvalidInput("url must not point at a private or loopback address", field="url")
+    return url
+
+
+async def create_endpoint(rt: Runtime, client: Client, body: dict[str, Any]) -> Endpoint:
+    f = Fields(body)
+    f.reject_unknown(("url", "event_types"))
+    url = check_webhook_url(
+        f.text("url", min_len=1, max_len=2000), allow_private=rt.settings.allow_private_webhooks
+    )
+    types = f.choices("event_types", EVENT_TYPES, None)
+    endpoint = Endpoint(
+        id=new_id("whe"),
+        client_id=client.id,
+        url=url,
+        secrets=(new_webhook_secret(),),
+        event_types=types,
+        status="enabled",
+        created_at=now(),
+    )
+    await rt.store.create_endpoint(endpoint)
+    return endpoint
+
+
+async def owned_endpoint(rt: Runtime, client: Client, endpoint_id: str) -> Endpoint:
+    endpoint = await rt.store.get_endpoint(endpoint_id)
+    if endpoint is None or endpoint.client_id != client.id:
+        raise NotFound("no such webhook endpoint", field="endpoint_id")
+    return endpoint
+
+
+async def send_test_event(rt: Runtime, client: Client, endpoint_id: str) -> str:
+    endpoint = await owned_endpoint(rt, client, endpoint_id)
+    if endpoint.status != "enabled":
+        raise Conflict("the endpoint is disabled: enable it first", code="endpoint_disabled")
+    _event, message_ids = await rt.store.record_event(
+        client.id,
+        "endpoint.test",
+        {"endpoint_id": endpoint.id, "message": "a test event from Crowdframe"},
+        endpoint_id=endpoint.id,
+    )
+    return message_ids[0]
+
+
+async def update_endpoint(
+    rt: Runtime, client: Client, endpoint_id: str, body: dict[str, Any]
+) -> Endpoint:
+    """Change the URL, the event types, or enable/disable; enabling clears the failure run."""
+    endpoint = await owned_endpoint(rt, client, endpoint_id)
+    f = Fields(body)
+    f.reject_unknown(("url", "event_types", "status"))
+    url = endpoint.url
+    if "url" in body:
+        url = check_webhook_url(
+            f.text("url", min_len=1, max_len=2000),
+            allow_private=rt.settings.allow_private_webhooks,
+        )
+    types = endpoint.event_types
+    if "event_types" in body:
+        types = f.choices("event_types", EVENT_TYPES, None)
+    status = f.one_of("status", ("enabled", "disabled"), endpoint.status)
+    return await rt.store.update_endpoint(
+        endpoint.id, url=url, event_types=types, enabled=status == "enabled"
+    )
+
+
+async def rotate_secret(rt: Runtime, client: Client, endpoint_id: str) -> Endpoint:
+    """A new secret signs from now on; the old ones keep signing for ``secret_grace``."""
+    endpoint = await owned_endpoint(rt, client, endpoint_id)
+    at = now()
+    return await rt.store.rotate_endpoint_secret(
+        endpoint.id, new_webhook_secret(), now=at, old_valid_until=at + rt.settings.secret_grace
+    )

@@ -1,0 +1,81 @@
+"""The delivery log as a client reads it, and replays: one message, or every failed one since a
+time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from ..core.errors import InvalidInput, NotFound
+from ..core.records import Attempt, Client, Message, now
+from ..runtime import Runtime
+from ..store import Page
+from .endpoints import owned_endpoint
+
+__all__ = ["attempts", "list_messages", "owned_message", "parse_since", "replay", "replay_failed"]
+
+MessageStatus = Literal["pending", "delivered", "failed"]
+MESSAGE_STATUSES: tuple[MessageStatus, ...] = ("pending", "delivered", "failed")
+
+
+async def owned_message(rt: Runtime, client: Client, message_id: str) -> Message:
+    message = await rt.store.get_message(message_id)
+    if message is None or message.endpoint.client_id != client.id:
+        raise NotFound("no such webhook message", field="message_id")
+    return message
+
+
+async def list_messages(
+    rt: Runtime,
+    client: Client,
+    endpoint_id: str,
+    *,
+    status: str | None,
+    cursor: str | None,
+    limit: int,
+) -> Page[Message]:
+    endpoint = await owned_endpoint(rt, client, endpoint_id)
+    if status is not None and status not in MESSAGE_STATUSES:
+        raise InvalidInput(f"status must be one of {', '.join(MESSAGE_STATUSES)}", field="status")
+    chosen: MessageStatus | None = next((s for s in MESSAGE_STATUSES if s == status), None)
+    return await rt.store.list_messages(endpoint.id, status=chosen, cursor=cursor, limit=limit)
+
+
+async def attempts(rt: Runtime, client: Client, message_id: str) -> list[Attempt]:
+    message = await owned_message(rt, client, message_id)
+    return await rt.store.list_attempts(message.id)
+
+
+async def replay(rt: Runtime, client: Client, message_id: str) -> Message:
+    message = await owned_message(rt, client, message_id)
+    return await rt.store.replay_message(message.id, now=now())
+
+
+def parse_since(value: Any) -> float:
+    """``since``: Unix seconds, or an ISO 8601 time with a zone (``2026-11-23T18:00:00Z``)."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+        return float(value)
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+        else:
+            if parsed.tzinfo is not None:
+                return parsed.timestamp()
+    raise InvalidInput(
+        "since must be Unix seconds or an ISO 8601 time with a zone, e.g. 2026-11-23T18:00:00Z",
+        field="since",
+    )
+
+
+async def replay_failed(rt: Runtime, client: Client, endpoint_id: str, body: dict[str, Any]) -> int:
+    endpoint = await owned_endpoint(rt, client, endpoint_id)
+    unknown = set(body) - {"since"}
+    if unknown:
+        name = sorted(unknown)[0]
+        raise InvalidInput(f"unknown field {name!r}", field=name)
+    if "since" not in body:
+        raise InvalidInput("since is required", field="since")
+    since = parse_since(body["since"])
+    return await rt.store.replay_failed(endpoint.id, since=since, now=now())

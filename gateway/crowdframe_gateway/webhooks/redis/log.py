@@ -1,0 +1,203 @@
+"""What clients do with their webhooks beyond receiving them: read the delivery log, replay
+messages, rotate secrets, enable and disable endpoints (automatically, too).
+
+An endpoint's messages live in every partition of its client (the client's and its projects'),
+each indexed there by endpoint (``emsgs:<endpoint>[:<status>]``, sorted by creation): the log
+merges those indexes newest first, as listings of assignments do.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import heapq
+import json
+import re
+from typing import Any, Literal
+
+from redis.asyncio.client import Pipeline
+
+from ...core.errors import Conflict, InvalidInput, NotFound
+from ...core.records import Attempt, Endpoint, Message
+from ...store.base import Page
+from ...store.redis import keys
+from ...store.redis.codec import endpoint_from, hash_of, opt_text, texts
+from .delivery import DeliveryPart, message_from
+
+__all__ = ["DeliveryLogPart"]
+
+_CURSOR = re.compile(r"\d{16}:\d{12}:\S+")  # a sort key (messages.lua) and a message id
+_SORT_CHARS = 30
+
+
+def _disabled() -> Conflict:
+    return Conflict("the endpoint is disabled: enable it first", code="endpoint_disabled")
+
+
+class DeliveryLogPart(DeliveryPart):
+    # -- endpoints --------------------------------------------------------------------------
+
+    async def update_endpoint(
+        self,
+        endpoint_id: str,
+        *,
+        url: str,
+        event_types: tuple[str, ...] | None,
+        enabled: bool,
+    ) -> Endpoint:
+        def change(e: Endpoint) -> Endpoint:
+            e = dataclasses.replace(e, url=url, event_types=event_types)
+            if enabled and e.status != "enabled":
+                return dataclasses.replace(
+                    e, status="enabled", failing_since=None, disabled_reason=None
+                )
+            if not enabled and e.status == "enabled":
+                return dataclasses.replace(
+                    e, status="disabled", disabled_reason="disabled by the client"
+                )
+            return e
+
+        changed = await self._change_endpoint(endpoint_id, change)
+        assert changed is not None  # change never declines
+        return changed[1]
+
+    async def rotate_endpoint_secret(
+        self, endpoint_id: str, secret: str, *, now: float, old_valid_until: float
+    ) -> Endpoint:
+        def change(e: Endpoint) -> Endpoint:
+            keep = e.signing_secrets(now)
+            return dataclasses.replace(
+                e, secrets=(*keep, secret), old_secrets_expire_at=old_valid_until
+            )
+
+        changed = await self._change_endpoint(endpoint_id, change)
+        assert changed is not None
+        return changed[1]
+
+    async def disable_endpoint(self, endpoint_id: str, *, reason: str, now: float) -> bool:
+        def change(e: Endpoint) -> Endpoint | None:
+            if e.status != "enabled":
+                return None
+            return dataclasses.replace(e, status="disabled", disabled_reason=reason)
+
+        def event(e: Endpoint) -> dict[str, Any]:
+            return {
+                "endpoint_id": e.id,
+                "url": e.url,
+                "reason": reason,
+                "failing_since": e.failing_since,
+            }
+
+        changed = await self._change_endpoint(endpoint_id, change, event=event, now=now)
+        return changed is not None
+
+    async def _endpoint_or_404(self, endpoint_id: str) -> Endpoint:
+        endpoint = await self._endpoint(endpoint_id)
+        if endpoint is None:
+            raise NotFound("no such webhook endpoint", field="endpoint_id")
+        return endpoint
+
+    # -- messages ---------------------------------------------------------------------------
+
+    async def _message_row(self, message_id: str) -> tuple[str, dict[str, str]] | None:
+        partition = await self._message_partition(message_id)
+        if partition is None:
+            return None
+        row = hash_of(await self.r.hgetall(keys.part(partition) + "msg:" + message_id))
+        return (partition, row) if row else None
+
+    async def list_attempts(self, message_id: str) -> list[Attempt]:
+        partition = await self._message_partition(message_id)
+        if partition is None:
+            return []
+        rows = texts(await self.r.lrange(keys.part(partition) + "attempts:" + message_id, 0, -1))
+        return [Attempt(**json.loads(row)) for row in rows]
+
+    async def get_message(self, message_id: str) -> Message | None:
+        found = await self._message_row(message_id)
+        if found is None:
+            return None
+        partition, row = found
+        client_id = await self._client_of_partition(partition)
+        if client_id is None:
+            return None
+        raw = opt_text(await self.r.hget(keys.part(client_id) + "endpoints", row["endpoint"]))
+        return None if raw is None else message_from(row, endpoint_from(raw))
+
+    async def list_messages(
+        self,
+        endpoint_id: str,
+        *,
+        status: Literal["pending", "delivered", "failed"] | None,
+        cursor: str | None,
+        limit: int,
+    ) -> Page[Message]:
+        if cursor is not None and not _CURSOR.fullmatch(cursor):
+            raise InvalidInput("not a cursor from a previous page", field="cursor")
+        endpoint = await self._endpoint(endpoint_id)
+        if endpoint is None:
+            return Page([], None)
+        index = "emsgs:" + endpoint_id + ("" if status is None else ":" + status)
+        partitions = await self._client_partitions(endpoint.client_id)
+        top = "+" if cursor is None else "(" + cursor
+        pipe = self.r.pipeline(transaction=False)
+        for partition in partitions:
+            pipe.zrevrangebylex(keys.part(partition) + index, top, "-", start=0, num=limit + 1)
+        answers = await pipe.execute()
+        merged = heapq.nlargest(
+            limit + 1,
+            ((member, partition) for partition, found in zip(partitions, answers, strict=True)
+             for member in found),
+        )  # fmt: skip
+        page = merged[:limit]
+        pipe = self.r.pipeline(transaction=False)
+        for member, partition in page:
+            pipe.hgetall(keys.part(partition) + "msg:" + member[_SORT_CHARS:])
+        rows = [hash_of(h) for h in await pipe.execute()]
+        items = [message_from(row, endpoint) for row in rows if row]
+        more = len(merged) > limit
+        return Page(items, page[-1][0] if more else None)
+
+    async def replay_message(self, message_id: str, *, now: float) -> Message:
+        found = await self._message_row(message_id)
+        if found is None:
+            raise NotFound("no such webhook message", field="message_id")
+        partition, row = found
+        if row["status"] == "pending":
+            raise Conflict("this message is still being delivered", code="message_pending")
+        endpoint = await self._endpoint_or_404(row["endpoint"])
+        if endpoint.status != "enabled":
+            raise _disabled()
+        answer = await self._eval("replay", partition, repr(now), "one", message_id)
+        if answer == "missing":
+            raise NotFound("no such webhook message", field="message_id")
+        if answer == "pending":
+            raise Conflict("this message is still being delivered", code="message_pending")
+        await self._replayed([partition], now)
+        replayed = await self.get_message(message_id)
+        assert replayed is not None
+        return replayed
+
+    async def replay_failed(self, endpoint_id: str, *, since: float, now: float) -> int:
+        endpoint = await self._endpoint_or_404(endpoint_id)
+        if endpoint.status != "enabled":
+            raise _disabled()
+        partitions = await self._client_partitions(endpoint.client_id)
+
+        def build(pipe: Pipeline) -> None:
+            for partition in partitions:
+                self._queue(
+                    pipe, "replay", partition, repr(now), "failed", endpoint_id, repr(since)
+                )
+
+        counts = [int(n) for n in await self._pipeline(build)]
+        await self._replayed([p for p, n in zip(partitions, counts, strict=True) if n], now)
+        return sum(counts)
+
+    async def _replayed(self, partitions: list[str], now: float) -> None:
+        if not partitions:
+            return
+        pipe = self.r.pipeline(transaction=False)
+        for partition in partitions:
+            pipe.zadd(keys.DUE_OUTBOX, {partition: now}, lt=True)
+        pipe.publish(keys.OUTBOX_CHANNEL, "replayed")
+        await pipe.execute()

@@ -1,0 +1,214 @@
+"""The worker's side: what is available, preview, accept, submit, return, the next task."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..catalog.crowd_review import reviewer_ineligibility
+from ..catalog.eligibility import ineligibility
+from ..core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..core.records import Assignment, Client, Project, Task, Worker, now
+from ..identity.credentials import worker_pseudonym
+from ..quality import assessments
+from ..quality.process import record_submission, serve_gold
+from ..runtime import Runtime
+
+__all__ = [
+    "Offer",
+    "Seat",
+    "accept",
+    "after_submission",
+    "fresh_token",
+    "next_assignment",
+    "offers",
+    "preview",
+    "return_assignment",
+    "seat",
+    "submit",
+]
+
+MAX_RESULT_BYTES = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """A project with work this worker can take, as the task list shows it; ``tests``, when
+    there are any, are the qualification tests it is locked behind."""
+
+    project: Project
+    available: int
+    tests: tuple[assessments.Step, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Seat:
+    """Everything the frame page needs: the project, the task, and a token to launch it."""
+
+    project: Project
+    task: Task
+    token: str
+    assignment: Assignment | None  # None in preview
+
+
+async def offers(rt: Runtime, worker: Worker) -> list[Offer]:
+    """The projects with work for this worker: only those whose rules they meet and whose
+    client has not blocked (or stopped) them; those that need a qualification the worker
+    lacks come with the tests that unlock them."""
+    found = []
+    for project, available in await rt.store.open_projects(worker.id, now=now()):
+        if ineligibility(worker, project) is not None:
+            continue
+        if await reviewer_ineligibility(rt, worker, project) is not None:
+            continue
+        client = await rt.store.get_client(project.client_id)
+        if client is None or await _blocked(rt, client, worker, project):
+            continue
+        missing = await assessments.missing_qualifications(rt, worker, project)
+        found.append(Offer(project, available, await assessments.steps(rt, worker, missing)))
+    return found
+
+
+async def _blocked(rt: Runtime, client: Client, worker: Worker, project: Project) -> bool:
+    pseudonym = worker_pseudonym(client.pseudonym_key, worker.id)
+    return await rt.store.is_blocked(client.id, worker.id, pseudonym, project.id)
+
+
+async def _client_and_project(rt: Runtime, project_id: str) -> tuple[Client, Project]:
+    project = await rt.store.get_project(project_id)
+    if project is None or project.status != "active":
+        raise NotFound("this project is not available", field="project_id")
+    client = await rt.store.get_client(project.client_id)
+    if client is None:
+        raise NotFound("this project is not available", field="project_id")
+    return client, project
+
+
+async def _open_to(rt: Runtime, worker: Worker, project_id: str) -> tuple[Client, Project]:
+    """The project, if this worker may take work from it (a worker already on a task of a
+    project whose rules changed may still finish it: ``seat`` does not ask)."""
+    client, project = await _client_and_project(rt, project_id)
+    reason = ineligibility(worker, project) or await reviewer_ineligibility(rt, worker, project)
+    if reason is not None:
+        raise Forbidden(reason, code="not_qualified")
+    if await _blocked(rt, client, worker, project):
+        raise Forbidden("You can no longer take tasks from this project.", code="blocked")
+    if await assessments.missing_qualifications(rt, worker, project):
+        raise Forbidden(
+            "This project needs a qualification you do not hold yet: take its test first.",
+            code="not_qualified",
+        )
+    return client, project
+
+
+async def preview(rt: Runtime, worker: Worker, project_id: str) -> Seat | None:
+    """A preview of the next task the worker would get, or None when nothing is left (an
+    assessment's questions are not previewed: they are shown once, in an attempt)."""
+    client, project = await _open_to(rt, worker, project_id)
+    if project.spec.kind == "assessment":
+        return None
+    task = await rt.store.peek_task(project.id, worker.id, now=now())
+    if task is None:
+        return None
+    token = rt.tokens.issue(
+        client,
+        project,
+        task,
+        mode="preview",
+        worker_pseudonym=worker_pseudonym(client.pseudonym_key, worker.id),
+    )
+    return Seat(project, task, token, None)
+
+
+async def accept(rt: Runtime, worker: Worker, project_id: str) -> Assignment | None:
+    """Claim the next task of a project; a worker holding one there keeps that one instead."""
+    client, project = await _open_to(rt, worker, project_id)
+    live = await rt.store.live_assignment(project.id, worker.id)
+    if live is not None and live.deadline > now():
+        return live
+    if project.spec.kind == "assessment":
+        return await assessments.claim_question(rt, worker, client, project)
+    return await rt.store.claim(
+        project.id,
+        worker.id,
+        worker_pseudonym(client.pseudonym_key, worker.id),
+        now=now(),
+        gold=serve_gold(project),
+    )
+
+
+async def next_assignment(rt: Runtime, worker: Worker, project_id: str) -> Assignment | None:
+    """After a submission: the next task of the same project, if the worker may still have one."""
+    try:
+        return await accept(rt, worker, project_id)
+    except (Forbidden, NotFound):
+        return None
+
+
+async def own_assignment(rt: Runtime, worker: Worker, assignment_id: str) -> Assignment:
+    """The worker's own assignment; anyone else's is indistinguishable from none."""
+    assignment = await rt.store.get_assignment(assignment_id)
+    if assignment is None or assignment.worker_id != worker.id:
+        raise NotFound("no such assignment", field="assignment_id")
+    return assignment
+
+
+async def seat(rt: Runtime, worker: Worker, assignment_id: str) -> Seat:
+    """The frame of a live assignment, with a fresh launch token."""
+    assignment = await own_assignment(rt, worker, assignment_id)
+    if assignment.status != "accepted" or assignment.deadline <= now():
+        raise Conflict(f"this assignment is {assignment.status}", code="assignment_closed")
+    client, project = await _client_and_project(rt, assignment.project_id)
+    task = await rt.store.get_task(assignment.task_id)
+    if task is None:
+        raise NotFound("no such task")
+    token = _work_token(rt, client, project, task, assignment)
+    return Seat(project, task, token, assignment)
+
+
+def _work_token(
+    rt: Runtime, client: Client, project: Project, task: Task, assignment: Assignment
+) -> str:
+    return rt.tokens.issue(
+        client,
+        project,
+        task,
+        mode="work",
+        worker_pseudonym=assignment.worker_pseudonym,
+        assignment=assignment,
+    )
+
+
+async def fresh_token(rt: Runtime, worker: Worker, assignment_id: str) -> str:
+    """A new token for a page that needs one (``task.getToken()``): same claims, new jti."""
+    return (await seat(rt, worker, assignment_id)).token
+
+
+async def submit(
+    rt: Runtime, worker: Worker, assignment_id: str, body: Any, *, address: str | None = None
+) -> Assignment:
+    """The worker's submission, relayed by the host widget from the task page; ``address`` is
+    the worker's IP address, for the fraud signals."""
+    assignment = await own_assignment(rt, worker, assignment_id)
+    if not isinstance(body, dict) or not isinstance(body.get("result"), dict):
+        raise InvalidInput("result must be a JSON object", field="result")
+    return await record_submission(rt, assignment, body["result"], address=address)
+
+
+async def after_submission(rt: Runtime, worker: Worker, done: Assignment) -> str:
+    """Where the worker goes after a submission: the next task of the project, else the task
+    list; after an assessment's last question, the test's result page."""
+    following = await next_assignment(rt, worker, done.project_id)
+    if following is not None:
+        return f"/work/assignments/{following.id}"
+    project = await rt.store.get_project(done.project_id)
+    if project is not None and project.spec.kind == "assessment":
+        return f"/work/tests/{project.id}"
+    return "/work?notice=finished"
+
+
+async def return_assignment(rt: Runtime, worker: Worker, assignment_id: str) -> Assignment:
+    assignment = await own_assignment(rt, worker, assignment_id)
+    if assignment.status != "accepted":
+        raise Forbidden("only a task in progress can be returned")
+    return await rt.store.return_assignment(assignment_id, now=now())

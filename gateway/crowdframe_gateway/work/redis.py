@@ -1,0 +1,183 @@
+"""Assignments, the worker's side: what is available, claims, submissions, returns, expiry.
+
+Every change is one script in the project's partition (claim.lua, submit.lua, release.lua,
+expire.lua) that also writes the events and outbox messages it causes. The only writes outside
+the partition are the assignment-id lookup (before the claim) and the due hints (after).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from redis.asyncio.client import Pipeline
+
+from ..core.agreement import aggregate, needs_another_answer
+from ..core.errors import Conflict, NotFound
+from ..core.records import Assignment, Project, ProjectSpec, Task, new_id
+from ..store.redis import keys
+from ..store.redis.base import RedisBase
+from ..store.redis.codec import assignment_from, fields, hash_of, task_from, texts
+
+__all__ = ["WorkPart"]
+
+_EXPIRE_BATCH = 200
+
+
+class WorkPart(RedisBase):
+    async def open_projects(self, worker_id: str, *, now: float) -> list[tuple[Project, int]]:
+        project_ids = texts(await self.r.zrange(keys.PROJECTS, 0, -1))
+
+        def build(pipe: Pipeline) -> None:
+            for project_id in project_ids:
+                self._queue(pipe, "available", project_id, worker_id, repr(now), "count")
+
+        counts = await self._pipeline(build)
+        offered = [(p, n) for p, n in zip(project_ids, counts, strict=True) if n]
+        projects = await self._projects([p for p, _ in offered])
+        return [(p, n) for p, (_, n) in zip(projects, offered, strict=True) if p is not None]
+
+    async def peek_task(self, project_id: str, worker_id: str, *, now: float) -> Task | None:
+        found = await self._eval("available", project_id, worker_id, repr(now), "peek")
+        return None if found is None else task_from(fields(found))
+
+    async def claim(
+        self,
+        project_id: str,
+        worker_id: str,
+        worker_pseudonym: str,
+        *,
+        now: float,
+        gold: bool = False,
+    ) -> Assignment | None:
+        client_id = await self._client_of_project(project_id)
+        if client_id is None:
+            return None
+        targets = await self._targets(client_id, ["assignment.accepted"])
+        ctx = self._ctx(client_id, project_id, now, targets)
+        assignment_id = new_id("asg")
+
+        def build(pipe: Pipeline) -> None:
+            pipe.set(keys.ASSIGNMENT_INDEX + assignment_id, project_id)  # before: never dangling
+            self._queue(
+                pipe, "claim", project_id, ctx, worker_id, worker_pseudonym, assignment_id,
+                "1" if gold else "0",
+            )  # fmt: skip
+            pipe.zadd(keys.DUE_DEADLINES, {project_id: now}, lt=True)
+            if any(targets.values()):
+                pipe.zadd(keys.DUE_OUTBOX, {project_id: now}, lt=True)
+
+        found = (await self._pipeline(build))[1]
+        if found is None:
+            await self.r.delete(keys.ASSIGNMENT_INDEX + assignment_id)
+            return None
+        self._partitions[assignment_id] = project_id
+        return assignment_from(fields(found))
+
+    async def live_assignment(self, project_id: str, worker_id: str) -> Assignment | None:
+        newest = texts(await self.r.zrange(keys.part(project_id) + "live:" + worker_id, -1, -1))
+        if not newest:
+            return None
+        found = hash_of(await self.r.hgetall(keys.part(project_id) + "asg:" + newest[0]))
+        return assignment_from(found) if found else None
+
+    async def get_assignment(self, assignment_id: str) -> Assignment | None:
+        project_id = await self._project_of(keys.ASSIGNMENT_INDEX, assignment_id)
+        if project_id is None:
+            return None
+        found = hash_of(await self.r.hgetall(keys.part(project_id) + "asg:" + assignment_id))
+        return assignment_from(found) if found else None
+
+    async def _change(
+        self, script: str, assignment_id: str, types: list[str], now: float, *args: str
+    ) -> list[Any]:
+        """Run one assignment script; its events go to the client's endpoints. The script's
+        answer, past its errors: ``['ok', assignment, …]``."""
+        project_id, client_id = await self._assignment_home(assignment_id)
+        targets = await self._targets(client_id, types)
+        ctx = self._ctx(client_id, project_id, now, targets)
+
+        def build(pipe: Pipeline) -> None:
+            self._queue(pipe, script, project_id, ctx, assignment_id, *args)
+            if any(targets.values()):
+                pipe.zadd(keys.DUE_OUTBOX, {project_id: now}, lt=True)
+
+        answer: list[Any] = (await self._pipeline(build))[0]
+        if answer[0] in ("ok", "decide"):
+            return answer
+        code, status = answer[1], answer[2]
+        if code == "not_found":
+            raise NotFound("no such assignment", field="assignment_id")
+        if code == "already_submitted":
+            raise Conflict("this assignment was already submitted", code="already_submitted")
+        if code == "not_reviewable":
+            target = args[0]
+            raise Conflict(
+                f"only a submitted assignment can be {target}; this one is {status}",
+                code="not_reviewable",
+            )
+        shown = "expired" if status == "accepted" else status
+        raise Conflict(f"this assignment is {shown}", code="assignment_closed")
+
+    async def submit(
+        self,
+        assignment_id: str,
+        result: dict[str, Any],
+        *,
+        now: float,
+        signals: tuple[str, ...] = (),
+        ip_hash: str | None = None,
+    ) -> Assignment:
+        """Keep the submission; the last answer a task needs completes it, or asks one more
+        worker when the answers disagree (submit.lua asks for the decision, made here by
+        aggregation.py, and applies it only to the answers it was made for)."""
+        types = ["assignment.submitted", "task.completed", "project.completed"]
+        fixed = (json.dumps(result), json.dumps(list(signals)), ip_hash or "")
+        decision: tuple[str, str, str] = ("", "", "")
+        while True:
+            answer = await self._change("submit", assignment_id, types, now, *fixed, *decision)
+            if answer[0] == "ok":
+                break
+            spec_text, results = answer[1], [json.loads(r) for r in answer[2]]
+            spec = ProjectSpec.from_dict(json.loads(spec_text))
+            more = needs_another_answer(
+                aggregate(results),
+                len(results),
+                agreement_min=spec.agreement_min,
+                most=spec.assignments_max,
+            )
+            sha = hashlib.sha1(spec_text.encode()).hexdigest()  # noqa: S324 - a version check
+            decision = ("more" if more else "done", str(len(results)), sha)
+        done = assignment_from(fields(answer[1]))
+        await self._hint(keys.DUE_APPROVALS, done.project_id, float(answer[2]))
+        if answer[3] == "1":  # on the crowd review queue
+            await self._hint(keys.DUE_REVIEWS, done.project_id, now)
+        return done
+
+    async def cancel_task(
+        self, task_id: str, *, now: float, untaken_only: bool = False
+    ) -> Task | None:
+        project_id = await self._project_of(keys.TASK_INDEX, task_id)
+        client_id = None if project_id is None else await self._client_of_project(project_id)
+        if project_id is None or client_id is None:
+            return None
+        targets = await self._targets(client_id, ["task.cancelled", "project.completed"])
+        ctx = self._ctx(client_id, project_id, now, targets)
+        found, cancelled = await self._eval(
+            "cancel_task", project_id, ctx, task_id, "1" if untaken_only else "0"
+        )
+        if cancelled and any(targets.values()):
+            await self._hint(keys.DUE_OUTBOX, project_id, now)
+        return task_from(fields(found)) if found else None
+
+    async def return_assignment(self, assignment_id: str, *, now: float) -> Assignment:
+        answer = await self._change("release", assignment_id, ["assignment.returned"], now)
+        return assignment_from(fields(answer[1]))
+
+    async def expire_assignments(self, *, now: float) -> int:
+        """Safe on every process at once: a project is swept by whoever takes its hint."""
+        counts = await self._sweep(
+            keys.DUE_DEADLINES, "expire", "assignment.expired", _EXPIRE_BATCH, now=now
+        )
+        return sum(counts)

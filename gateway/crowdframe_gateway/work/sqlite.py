@@ -1,0 +1,379 @@
+"""Assignments: claims, submissions, returns, expiry, review."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any, ClassVar
+
+from ..catalog.sqlite import ClosingPart
+from ..core.agreement import aggregate, needs_another_answer
+from ..core.errors import Conflict
+from ..core.events import assignment_data, task_completed_data
+from ..core.records import Assignment, AssignmentStatus, Project, Task, new_id
+from ..store.base import Page
+from ..store.sqlite.base import (
+    _ASSIGNMENT_COLUMNS,
+    _FINAL_STATUSES,
+    _TASK_COLUMNS,
+    _assignment,
+    _seq,
+    _spec_from_json,
+    _task,
+)
+
+__all__ = ["WorkPart"]
+
+
+class WorkPart(ClosingPart):
+    ADDED_COLUMNS: ClassVar[tuple[tuple[str, str, str], ...]] = (
+        ("assignments", "signals", "TEXT"),
+        ("assignments", "ip_hash", "TEXT"),
+    )
+    # every worker's submit counts the others on its address (quality.py's fraud signals)
+    ADDED_INDEXES: ClassVar[tuple[str, ...]] = (
+        "CREATE INDEX IF NOT EXISTS assignments_by_address ON assignments (project_id, ip_hash)"
+        " WHERE ip_hash IS NOT NULL",
+    )
+
+    SCHEMA = """
+CREATE TABLE IF NOT EXISTS assignments (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, task_id TEXT NOT NULL,
+    project_id TEXT NOT NULL, client_id TEXT NOT NULL, worker_id TEXT NOT NULL,
+    worker_pseudonym TEXT NOT NULL, external_id TEXT NOT NULL, status TEXT NOT NULL,
+    accepted_at REAL NOT NULL,
+    deadline REAL NOT NULL, submitted_at REAL, result TEXT, reviewed_at REAL,
+    reject_reason TEXT, UNIQUE (task_id, worker_id));
+CREATE INDEX IF NOT EXISTS assignments_by_client ON assignments (client_id, status, seq);
+CREATE INDEX IF NOT EXISTS assignments_by_worker ON assignments (worker_id, project_id, status);
+CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
+"""
+
+    # -- work -------------------------------------------------------------------------------
+
+    _NOT_SEEN = (
+        "t.status = 'open' AND t.expires_at > :now AND NOT EXISTS"
+        " (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.worker_id = :worker)"
+        " AND (t.excluded_worker IS NULL OR t.excluded_worker != :worker)"  # crowd_review.py
+    )
+    # real work: seats left; gold tasks are served to every worker once, without limit
+    _AVAILABLE = f"t.gold IS NULL AND t.assigned < t.per_task AND {_NOT_SEEN}"
+    _GOLD = f"t.gold IS NOT NULL AND {_NOT_SEEN}"
+    _LIVE_HERE = (
+        "SELECT 1 FROM assignments WHERE project_id = :project AND worker_id = :worker"
+        " AND status = 'accepted' AND deadline > :now LIMIT 1"
+    )
+
+    async def open_projects(self, worker_id: str, *, now: float) -> list[tuple[Project, int]]:
+        with self._lock:
+            rows = self._read(
+                "SELECT p.*, COUNT(t.id) AS available FROM projects p"
+                " JOIN tasks t ON t.project_id = p.id"
+                f" WHERE p.status = 'active' AND {self._AVAILABLE}"
+                " GROUP BY p.id ORDER BY p.seq",
+                {"now": now, "worker": worker_id},  # type: ignore[arg-type]
+            )
+            return [(self._project(self._conn(), r), r["available"]) for r in rows]
+
+    async def peek_task(self, project_id: str, worker_id: str, *, now: float) -> Task | None:
+        rows = self._read(
+            f"SELECT {_TASK_COLUMNS} FROM tasks t WHERE t.project_id = :project AND "
+            f"{self._AVAILABLE} ORDER BY t.seq LIMIT 1",
+            {"project": project_id, "now": now, "worker": worker_id},  # type: ignore[arg-type]
+        )
+        return _task(rows[0]) if rows else None
+
+    async def claim(
+        self,
+        project_id: str,
+        worker_id: str,
+        worker_pseudonym: str,
+        *,
+        now: float,
+        gold: bool = False,
+    ) -> Assignment | None:
+        with self._tx() as db:
+            project = db.execute(
+                "SELECT client_id, status, spec FROM projects WHERE id = ?", (project_id,)
+            ).fetchone()
+            if project is None or project["status"] != "active":
+                return None
+            spec = _spec_from_json(project["spec"])
+            params = {"project": project_id, "now": now, "worker": worker_id}
+            if spec.kind == "assessment" and db.execute(self._LIVE_HERE, params).fetchone():
+                return None  # one question at a time: a second tab gets none
+            row = None
+            if gold:
+                row = db.execute(
+                    f"SELECT {_TASK_COLUMNS} FROM tasks t WHERE t.project_id = :project AND "
+                    f"{self._GOLD} ORDER BY t.seq LIMIT 1",
+                    params,
+                ).fetchone()
+            if row is None:
+                row = db.execute(
+                    f"SELECT {_TASK_COLUMNS} FROM tasks t WHERE t.project_id = :project AND "
+                    f"{self._AVAILABLE} ORDER BY t.seq LIMIT 1",
+                    params,
+                ).fetchone()
+            if row is None:
+                return None
+            task = _task(row)
+            assignment = Assignment(
+                id=new_id("asg"),
+                task_id=task.id,
+                project_id=project_id,
+                client_id=project["client_id"],
+                worker_id=worker_id,
+                worker_pseudonym=worker_pseudonym,
+                external_id=task.external_id,
+                status="accepted",
+                accepted_at=now,
+                deadline=min(now + spec.assignment_duration, task.expires_at),
+            )
+            db.execute(
+                f"INSERT INTO assignments ({_ASSIGNMENT_COLUMNS}) VALUES"
+                " (?,?,?,?,?,?,?,?,?,?,NULL,NULL,NULL,NULL,NULL)",
+                (
+                    assignment.id,
+                    task.id,
+                    project_id,
+                    assignment.client_id,
+                    worker_id,
+                    worker_pseudonym,
+                    task.external_id,
+                    "accepted",
+                    now,
+                    assignment.deadline,
+                ),
+            )
+            db.execute("UPDATE tasks SET assigned = assigned + 1 WHERE id = ?", (task.id,))
+            self._event(
+                db,
+                assignment.client_id,
+                "assignment.accepted",
+                assignment_data(assignment, task),
+                now=now,
+            )
+        self._notify_outbox()
+        return assignment
+
+    async def live_assignment(self, project_id: str, worker_id: str) -> Assignment | None:
+        rows = self._read(
+            f"SELECT {_ASSIGNMENT_COLUMNS} FROM assignments WHERE worker_id = ? AND project_id = ?"
+            " AND status = 'accepted' ORDER BY seq DESC LIMIT 1",
+            (worker_id, project_id),
+        )
+        return _assignment(rows[0]) if rows else None
+
+    async def get_assignment(self, assignment_id: str) -> Assignment | None:
+        rows = self._read(
+            f"SELECT {_ASSIGNMENT_COLUMNS} FROM assignments WHERE id = ?", (assignment_id,)
+        )
+        return _assignment(rows[0]) if rows else None
+
+    async def submit(
+        self,
+        assignment_id: str,
+        result: dict[str, Any],
+        *,
+        now: float,
+        signals: tuple[str, ...] = (),
+        ip_hash: str | None = None,
+    ) -> Assignment:
+        with self._tx() as db:
+            assignment, task = self._load(db, assignment_id)
+            if assignment.status in _FINAL_STATUSES:
+                raise Conflict("this assignment was already submitted", code="already_submitted")
+            if assignment.status != "accepted" or now > assignment.deadline:
+                raise Conflict(
+                    f"this assignment is {'expired' if assignment.live else assignment.status}",
+                    code="assignment_closed",
+                )
+            done = self._set_status(
+                db,
+                assignment,
+                status="submitted",
+                submitted_at=now,
+                result=result,
+                signals=list(signals),
+                ip_hash=ip_hash,
+            )
+            self._event(
+                db, done.client_id, "assignment.submitted", assignment_data(done, task), now=now
+            )
+            per_task = db.execute("SELECT per_task FROM tasks WHERE id = ?", (task.id,)).fetchone()[
+                "per_task"
+            ]
+            spec = _spec_from_json(
+                db.execute("SELECT spec FROM projects WHERE id = ?", (done.project_id,)).fetchone()[
+                    "spec"
+                ]
+            )
+            if task.gold is None and spec.crowd_review is not None:  # crowd_review.py
+                db.execute(
+                    "INSERT OR IGNORE INTO crowd_review_queue VALUES (?,?,?)",
+                    (done.id, done.project_id, now),
+                )
+            rows = db.execute(
+                f"SELECT {_ASSIGNMENT_COLUMNS} FROM assignments WHERE task_id = ?"
+                " AND status IN ('submitted', 'approved', 'rejected') ORDER BY seq",
+                (task.id,),
+            ).fetchall()
+            if task.gold is None and task.status == "open" and len(rows) >= per_task:
+                self._finish_task(db, task, [_assignment(r) for r in rows], now)
+        self._notify_outbox()
+        return done
+
+    def _finish_task(
+        self, db: sqlite3.Connection, task: Task, submissions: list[Assignment], now: float
+    ) -> None:
+        """All answers are in: complete the task, or ask one more worker when they disagree."""
+        project_id = submissions[0].project_id
+        spec = _spec_from_json(
+            db.execute("SELECT spec FROM projects WHERE id = ?", (project_id,)).fetchone()["spec"]
+        )
+        summary = aggregate([a.result for a in submissions])
+        more = needs_another_answer(
+            summary, len(submissions), agreement_min=spec.agreement_min, most=spec.assignments_max
+        )
+        if more:
+            db.execute("UPDATE tasks SET per_task = per_task + 1 WHERE id = ?", (task.id,))
+            return
+        db.execute("UPDATE tasks SET status = 'completed' WHERE id = ?", (task.id,))
+        self._event(
+            db,
+            submissions[0].client_id,
+            "task.completed",
+            task_completed_data(task, submissions),
+            now=now,
+        )
+        self._announce_if_finished(db, submissions[0].client_id, task, now)
+
+    def _release(
+        self, db: sqlite3.Connection, assignment: Assignment, task: Task, status: str, now: float
+    ) -> Assignment:
+        released = self._set_status(db, assignment, status=status)
+        db.execute("UPDATE tasks SET assigned = assigned - 1 WHERE id = ?", (task.id,))
+        self._event(
+            db,
+            released.client_id,
+            f"assignment.{status}",
+            assignment_data(released, task),
+            now=now,
+        )
+        return released
+
+    async def return_assignment(self, assignment_id: str, *, now: float) -> Assignment:
+        with self._tx() as db:
+            assignment, task = self._load(db, assignment_id)
+            if assignment.status != "accepted":
+                raise Conflict(f"this assignment is {assignment.status}", code="assignment_closed")
+            returned = self._release(db, assignment, task, "returned", now)
+        self._notify_outbox()
+        return returned
+
+    async def expire_assignments(self, *, now: float) -> int:
+        with self._tx() as db:
+            ids = [
+                r["id"]
+                for r in db.execute(
+                    "SELECT id FROM assignments WHERE status = 'accepted' AND deadline < ?",
+                    (now,),
+                ).fetchall()
+            ]
+            for assignment_id in ids:
+                assignment, task = self._load(db, assignment_id)
+                self._release(db, assignment, task, "expired", now)
+        if ids:
+            self._notify_outbox()
+        return len(ids)
+
+    # -- review -----------------------------------------------------------------------------
+
+    async def list_assignments(
+        self,
+        client_id: str,
+        *,
+        project_id: str | None,
+        status: AssignmentStatus | None,
+        cursor: str | None,
+        limit: int,
+        signal: str | None = None,
+    ) -> Page[Assignment]:
+        sql = f"SELECT seq, {_ASSIGNMENT_COLUMNS} FROM assignments WHERE client_id = ? AND seq > ?"
+        params: list[Any] = [client_id, _seq(cursor)]
+        if project_id is not None:
+            sql += " AND project_id = ?"
+            params.append(project_id)
+        if status is not None:
+            sql += " AND status = ?"
+            params.append(status)
+        if signal is not None:
+            sql += " AND signals LIKE ?"
+            params.append(f'%"{signal}"%')
+        rows = self._read(sql + " ORDER BY seq LIMIT ?", [*params, limit + 1])
+        items = [_assignment(r) for r in rows[:limit]]
+        return Page(items, str(rows[limit - 1]["seq"]) if len(rows) > limit else None)
+
+    async def review(
+        self,
+        assignment_id: str,
+        *,
+        approve: bool,
+        reason: str | None,
+        now: float,
+        event_extra: dict[str, Any] | None = None,
+    ) -> Assignment:
+        target = "approved" if approve else "rejected"
+        with self._tx() as db:
+            assignment, task = self._load(db, assignment_id)
+            if assignment.status == target:
+                return assignment  # repeating a review is harmless
+            if assignment.status != "submitted":
+                raise Conflict(
+                    f"only a submitted assignment can be {target}; this one is {assignment.status}",
+                    code="not_reviewable",
+                )
+            reviewed = self._set_status(
+                db, assignment, status=target, reviewed_at=now, reject_reason=reason
+            )
+            self._event(
+                db,
+                reviewed.client_id,
+                f"assignment.{target}",
+                {**assignment_data(reviewed, task), **(event_extra or {})},
+                now=now,
+            )
+        self._notify_outbox()
+        return reviewed
+
+    # -- what the quality process reads -------------------------------------------------------
+
+    async def worker_history(
+        self, project_id: str, worker_id: str, *, limit: int
+    ) -> list[dict[str, Any]]:
+        """The worker's latest submitted results in the project, newest first."""
+        rows = self._read(
+            "SELECT result FROM assignments WHERE project_id = ? AND worker_id = ?"
+            " AND status IN ('submitted', 'approved', 'rejected') ORDER BY seq DESC LIMIT ?",
+            (project_id, worker_id, limit),
+        )
+        return [json.loads(r["result"]) for r in rows]
+
+    async def workers_on_ip(self, project_id: str, ip_hash: str, *, other_than: str) -> int:
+        """How many other workers submitted to the project from the same address."""
+        rows = self._read(
+            "SELECT COUNT(DISTINCT worker_id) AS n FROM assignments WHERE project_id = ?"
+            " AND ip_hash = ? AND worker_id != ?",
+            (project_id, ip_hash, other_than),
+        )
+        return int(rows[0]["n"])
+
+    async def work_seconds(self, project_id: str, *, limit: int) -> list[float]:
+        """Seconds from accept to submit of the project's latest submissions."""
+        rows = self._read(
+            "SELECT submitted_at - accepted_at AS seconds FROM assignments WHERE project_id = ?"
+            " AND submitted_at IS NOT NULL ORDER BY seq DESC LIMIT ?",
+            (project_id, limit),
+        )
+        return [float(r["seconds"]) for r in rows]
