@@ -9,14 +9,17 @@ expire (2 minutes), delete the old one. A client always keeps one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crowdframe._token import secret_kid
 
 from ..core.errors import Conflict, InvalidInput
 from ..core.records import ApiKey, Client, new_id, now
-from ..runtime import Runtime
 from .credentials import hash_api_key, new_api_key, new_signing_secret
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
 
 __all__ = [
     "MAX_LIVE_API_KEYS",
