@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from crowdframe._token import origin_of
+from crowdframe.signing import origin_of
 
 __all__ = ["DEFAULT_RETRY_SCHEDULE", "Settings", "SettingsError"]
 

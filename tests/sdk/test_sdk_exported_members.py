@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import subprocess
 import sys
+from types import ModuleType
 
 import pytest
 
@@ -67,9 +68,33 @@ def test_all_is_pinned() -> None:
 
 
 def test_every_public_name_is_in_all() -> None:
-    public = {name for name in vars(crowdframe) if not name.startswith("_")}
+    public = {
+        name
+        for name, value in vars(crowdframe).items()
+        if not name.startswith("_") and not isinstance(value, ModuleType)
+    }
 
     assert public == set(crowdframe.__all__)
+
+
+def test_the_signing_module_is_the_public_half_the_gateway_shares() -> None:
+    import crowdframe.signing
+
+    assert crowdframe.signing.__all__ == [
+        "TaskTokenClaims",
+        "TokenMode",
+        "decode_task_token",
+        "new_webhook_secret",
+        "origin_of",
+        "secret_kid",
+        "sign_task_token",
+    ]
+    # a secret the gateway mints signs what a client's Webhook verifies
+    secret = crowdframe.signing.new_webhook_secret()
+    hook = crowdframe.Webhook(secret)
+    body = '{"type": "task.completed", "timestamp": "2026-12-01T00:00:00Z", "data": {}}'
+    headers = hook.headers("msg_1", 1_764_547_200, body)
+    assert hook.verify(headers, body, now=1_764_547_200).type == "task.completed"
 
 
 @pytest.mark.parametrize("name", EXPORTED)

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from crowdframe._token import origin_of
+from crowdframe.signing import origin_of
 
 from .errors import InvalidInput
 

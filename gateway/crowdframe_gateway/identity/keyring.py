@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from crowdframe._token import secret_kid
+from crowdframe.signing import secret_kid
 
 from ..core.errors import Conflict, InvalidInput
 from ..core.records import ApiKey, Client, new_id, now

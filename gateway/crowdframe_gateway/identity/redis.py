@@ -22,7 +22,7 @@ from typing import Any
 
 from redis.exceptions import WatchError
 
-from crowdframe._token import secret_kid
+from crowdframe.signing import secret_kid
 
 from ..core.errors import Conflict, NotFound
 from ..core.records import ApiKey, Client, Worker

@@ -9,7 +9,7 @@ import json
 import sqlite3
 from typing import ClassVar
 
-from crowdframe._token import secret_kid
+from crowdframe.signing import secret_kid
 
 from ..core.errors import Conflict, NotFound
 from ..core.records import ApiKey, Client, Worker

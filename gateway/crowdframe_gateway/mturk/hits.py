@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crowdframe._token import origin_of
+from crowdframe.signing import origin_of
 
 from ..core.errors import InvalidInput
 from ..core.page import Page

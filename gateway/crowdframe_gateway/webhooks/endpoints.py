@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from crowdframe import EVENT_TYPES
-from crowdframe._webhook import new_webhook_secret
+from crowdframe.signing import new_webhook_secret
 
 from ..core.errors import Conflict, InvalidInput, NotFound
 from ..core.records import Client, Endpoint, new_id, now

@@ -6,7 +6,7 @@ import secrets
 from typing import TYPE_CHECKING
 
 from crowdframe import TokenError
-from crowdframe._token import (
+from crowdframe.signing import (
     TaskTokenClaims,
     TokenMode,
     decode_task_token,

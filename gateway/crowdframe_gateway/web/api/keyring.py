@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from crowdframe._token import secret_kid
+from crowdframe.signing import secret_kid
 
 from ...core.records import ApiKey, Client, iso
 from ...identity import keyring

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
-from crowdframe._token import origin_of
+from crowdframe.signing import origin_of
 
 from ...core.errors import GatewayError, InvalidInput, TooManyRequests, Unauthorized
 from ...core.records import Worker
