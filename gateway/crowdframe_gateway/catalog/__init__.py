@@ -1,1 +1,16 @@
-"""catalog"""
+"""The catalog: projects and their rules, tasks and batches, who may work on a project, fair
+pay, crowd-review settings and the review project, cancelling a task, the results export.
+"""
+
+from .crowd_review import check_verdict, review_task, review_task_id, reviewer_ineligibility
+from .eligibility import ineligibility
+from .projects import owned_project
+
+__all__ = [
+    "check_verdict",
+    "ineligibility",
+    "owned_project",
+    "review_task",
+    "review_task_id",
+    "reviewer_ineligibility",
+]

@@ -1,1 +1,5 @@
-"""ledger"""
+"""The earnings ledger: rewards and bonuses, each credited to the worker once."""
+
+from .earnings import credit_bonus, credit_reward, earnings_of
+
+__all__ = ["credit_bonus", "credit_reward", "earnings_of"]

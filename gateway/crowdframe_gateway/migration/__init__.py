@@ -1,1 +1,1 @@
-"""migration"""
+"""``crowdframe migrate``: copy a SQLite store into an empty Redis store."""

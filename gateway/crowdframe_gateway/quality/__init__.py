@@ -1,1 +1,15 @@
-"""quality"""
+"""Quality: the process around each submission (gold, signals, blocks) and assessments
+(qualification tests that unlock projects).
+"""
+
+from .assessments import Step, claim_question, missing_qualifications, steps
+from .process import record_submission, serve_gold
+
+__all__ = [
+    "Step",
+    "claim_question",
+    "missing_qualifications",
+    "record_submission",
+    "serve_gold",
+    "steps",
+]

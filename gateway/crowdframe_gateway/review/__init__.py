@@ -1,1 +1,8 @@
-"""review"""
+"""Review: a review decision whoever makes it (the client, the crowd), the client's side of
+assignments, and crowd review as a workflow.
+"""
+
+from .assignments import owned_assignment
+from .verdicts import after_review, after_submission
+
+__all__ = ["after_review", "after_submission", "owned_assignment"]
