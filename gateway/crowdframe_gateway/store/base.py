@@ -326,7 +326,7 @@ class Store(Protocol):
     async def workers_on_ip(self, project_id: str, ip_hash: str, *, other_than: str) -> int: ...
     async def work_seconds(self, project_id: str, *, limit: int) -> list[float]: ...
 
-    # assessments: attempts and the qualifications they grant (assessments.py, exam_rules.py)
+    # assessments: attempts and the qualifications they grant (quality/assessments.py, rules.py)
     async def start_attempt(
         self,
         project_id: str,
@@ -338,7 +338,7 @@ class Store(Protocol):
         now: float,
     ) -> AttemptStart:
         """The worker's open attempt at the assessment, or a new one when
-        ``exam_rules.attempt_state`` says ``start``. Atomic: a worker never has two open
+        ``quality.rules.attempt_state`` says ``start``. Atomic: a worker never has two open
         attempts at one assessment."""
         ...
 
@@ -346,9 +346,10 @@ class Store(Protocol):
         self, project_id: str, worker_id: str, *, correct: bool, needed: int, now: float
     ) -> AssessmentAttempt | None:
         """Count one graded answer in the worker's open attempt. The attempt's last answer
-        ends it, in the same transaction: passed with at least ``needed`` right, which grants
-        the qualification (once), and a ``qualification.granted`` or ``qualification.failed``
-        event. None when no attempt is open (the answer counts for nothing)."""
+        ends it (``quality.rules.attempt_outcome``), in the same transaction: passed with at
+        least ``needed`` right, which grants the qualification (once), and a
+        ``qualification.granted`` or ``qualification.failed`` event. None when no attempt is
+        open (the answer counts for nothing)."""
         ...
 
     async def latest_attempt(self, project_id: str, worker_id: str) -> AssessmentAttempt | None: ...
