@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
+
+import pytest
 
 from crowdframe_gateway.core.records import Project, now
 from crowdframe_gateway.runtime import Store
+from quality_cases import ATTEMPT_CASES, COOL, NEEDED, OUTCOME_CASES, SIZE, AttemptCase, OutcomeCase
 from store_world import make_client, make_project, make_tasks, recorded_events
 
 CAT = {"label": "cat"}
-SIZE = 3
-COOL = 60.0
 
 
 async def assessment(store: Store, questions: int) -> tuple[Project, str]:
@@ -40,8 +42,56 @@ async def sit(
         assert claimed is not None
         drawn.append(claimed.task_id)
         await store.submit(claimed.id, CAT if correct else {"label": "dog"}, now=at)
-        await store.record_attempt_answer(project.id, worker, correct=correct, needed=2, now=at)
+        await store.record_attempt_answer(
+            project.id, worker, correct=correct, needed=NEEDED, now=at
+        )
     return drawn
+
+
+@pytest.mark.parametrize("case", ATTEMPT_CASES, ids=[c.name for c in ATTEMPT_CASES])
+async def test_where_a_worker_stands_follows_the_attempt_rule(
+    store: Store, case: AttemptCase
+) -> None:
+    project, _ = await assessment(store, case.questions)
+    at = now()
+    for i, answers in enumerate(case.attempts):
+        await sit(store, project, "w1", list(answers), at + i * COOL)
+    if case.revoked:
+        assert await store.revoke_qualification(project.id, "p-w1")
+    begun = await start(store, project, "w1", case.when(at))
+    found, latest = begun.attempt, case.latest(at)  # type: ignore[attr-defined]
+    if case.expected == "start":
+        assert begun.state == "open"  # type: ignore[attr-defined]
+        assert (found.number, found.answered, found.started_at) == (
+            len(case.attempts) + 1, 0, case.when(at)
+        )  # fmt: skip
+    else:
+        assert begun.state == case.expected  # type: ignore[attr-defined]
+        assert found == (None if latest is None else replace(latest, project_id=project.id))
+
+
+@pytest.mark.parametrize("case", OUTCOME_CASES, ids=[c.name for c in OUTCOME_CASES])
+async def test_an_attempt_ends_and_grants_by_the_outcome_rule(
+    store: Store, case: OutcomeCase
+) -> None:
+    project, client_id = await assessment(store, 6)
+    at = now()
+    await start(store, project, "w1", at)
+    for correct in case.answers:
+        attempt = await store.record_attempt_answer(
+            project.id, "w1", correct=correct, needed=case.needed, now=at
+        )
+    assert attempt is not None and attempt.passed is case.expected
+    assert attempt.finished_at == (None if case.expected is None else at)
+    granted = await store.held_qualifications("w1", [project.id]) == {project.id}
+    assert granted is bool(case.expected)
+    client = await store.get_client(client_id)
+    assert client is not None
+    events = {
+        outcome: len(await recorded_events(store, client, "qualification." + outcome))
+        for outcome in ("granted", "failed")
+    }
+    assert events == {"granted": int(case.expected is True), "failed": int(case.expected is False)}
 
 
 async def test_a_failed_attempt_cools_down_and_the_retry_draws_fresh_questions(

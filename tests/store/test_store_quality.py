@@ -7,8 +7,11 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
+import pytest
+
 from crowdframe_gateway.core.records import Block, now
 from crowdframe_gateway.runtime import Store
+from quality_cases import APPROVAL_CASES, START, ApprovalCase
 from store_world import (
     all_assignments,
     claim_and_submit,
@@ -68,6 +71,16 @@ async def test_submissions_are_approved_once_their_delay_has_passed(store: Store
     [event, _] = await recorded_events(store, client, "assignment.approved")
     assert event["auto_approved"] is True and event["assignment_id"] == early.id
     assert event["status"] == "approved" and event["result"] == {"a": 1}
+
+
+@pytest.mark.parametrize("case", APPROVAL_CASES, ids=[c.name for c in APPROVAL_CASES])
+async def test_auto_approval_follows_the_due_rule(store: Store, case: ApprovalCase) -> None:
+    client = await make_client(store)
+    project = await make_project(store, client, auto_approve_delay=case.delay)
+    await make_tasks(store, project, 1)
+    submitted = await claim_and_submit(store, project, "w1", {}, at=START)
+    approved = await store.auto_approve(now=START + case.waited)
+    assert [a.id for a in approved] == ([submitted.id] if case.expected else [])
 
 
 async def test_a_shorter_delay_applies_to_submissions_already_waiting(store: Store) -> None:

@@ -28,6 +28,7 @@ from ..core.records import (
     Worker,
 )
 from ..mturk.records import Hit, HitType, MTurkCredential
+from ..quality.rules import approval_due_at
 from ..store.redis import keys
 from ..store.redis.codec import client_to, endpoint_to, record_to, spec_to, worker_to
 
@@ -169,7 +170,7 @@ class RedisImporter:
             self.pipe.zadd(p + "wsubs:" + a.worker_id, {sort: 0})
         if a.status == "submitted" and a.submitted_at is not None:
             self.pipe.zadd(p + "approvals", {a.id: a.submitted_at})
-            due = a.submitted_at + self.approve_delays[a.project_id]
+            due = approval_due_at(a.submitted_at, self.approve_delays[a.project_id])
             self.pipe.zadd(keys.DUE_APPROVALS, {a.project_id: due}, lt=True)
         await self._queued(14)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.records import Assignment, Credit
+from ..quality.rules import approval_due_at
 from .ids import assignment_credential
 from .questions import question_form_answers
 from .records import Hit, HitType
@@ -72,7 +73,9 @@ def assignment_shape(
     if assignment.submitted_at is not None:
         shape["SubmitTime"] = assignment.submitted_at
         if hit_type is not None:
-            shape["AutoApprovalTime"] = assignment.submitted_at + hit_type.auto_approve_delay
+            shape["AutoApprovalTime"] = approval_due_at(
+                assignment.submitted_at, hit_type.auto_approve_delay
+            )
     if assignment.reviewed_at is not None:
         key = "ApprovalTime" if assignment.status == "approved" else "RejectionTime"
         shape[key] = assignment.reviewed_at

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.records import Block, now
+from ..quality.rules import ALL_PROJECTS
 from .call import Call
 from .faults import request_error
 
@@ -33,7 +34,7 @@ async def create_worker_block(call: Call) -> dict[str, Any]:
     reason = call.params.text("Reason", max_len=1024).strip()
     if not reason:
         raise request_error("Reason must say why the worker is blocked")
-    await call.rt.store.block(Block(call.client.id, worker, "", reason, now()))
+    await call.rt.store.block(Block(call.client.id, worker, ALL_PROJECTS, reason, now()))
     return {}
 
 

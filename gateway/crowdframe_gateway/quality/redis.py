@@ -2,15 +2,17 @@
 
 Everything of one assessment lives in its project's partition (``try:<worker>:<n>``,
 ``qual:<worker>``, …): attempt_start.lua and attempt_answer.lua change it atomically, the
-latter with its ``qualification.granted`` / ``.failed`` event. attempt_start.lua follows the
-rules of ``exam_rules.attempt_state``, which the SQLite store calls directly.
+latter with its ``qualification.granted`` / ``.failed`` event. Each states one rule of
+``rules.py`` inside its atomic step (``attempt_state``, ``attempt_outcome``), which the SQLite
+store calls directly; tests/quality_cases.py drives both stores through the same cases.
 
 Quality: gold records, block lists, auto-approval, and what the fraud signals read.
 
 A worker's gold record lives in the project (``gold:<worker>``, changed by gold.lua, which also
 announces a stop); a client's block list in the client (``blocks``). Auto-approval sweeps the
 projects the DUE_APPROVALS hint names, as expiry does with DUE_DEADLINES: a process takes a
-project, approve.lua approves what is due and says when the next one is.
+project, approve.lua approves what is due (``rules.approval_due``, stated there once) and says
+when the next one is.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from ..store.redis.codec import (
     record_to,
     texts,
 )
+from .rules import block_scopes
 from .store import AttemptStart
 
 __all__ = ["AssessmentsPart", "QualityPart"]
@@ -198,9 +201,9 @@ class QualityPart(RedisBase):
     ) -> bool:
         """Blocked by the client (from this project or all of them), or stopped on gold."""
         pipe = self.r.pipeline(transaction=False)
+        scopes = block_scopes(project_id)
         pipe.hmget(
-            keys.part(client_id) + "blocks",
-            [_block_field(worker_pseudonym, ""), _block_field(worker_pseudonym, project_id)],
+            keys.part(client_id) + "blocks", [_block_field(worker_pseudonym, s) for s in scopes]
         )
         pipe.hget(keys.part(project_id) + "gold:" + worker_id, "stopped")
         blocks, stopped = await pipe.execute()

@@ -1,8 +1,17 @@
-"""The rules of an assessment attempt, shared by both stores and the worker's pages.
+"""The rules of the quality context, written once: assessment attempts, blocks, auto-approval.
 
 A worker may start an attempt unless they hold the qualification already, failed their last
 attempt less than ``retry_after`` seconds ago, or have fewer than ``test_size`` questions left
-that they have not seen (a worker never gets a question twice, so a retry has fresh ones).
+that they have not seen (a worker never gets a question twice, so a retry has fresh ones). The
+attempt's last answer ends it, passed with at least ``needed_correct`` right answers.
+
+The SQLite store calls these functions inside its transactions. Some decisions must be taken
+inside one atomic step on Redis as well, so its scripts state them once more, held to the same
+tables of cases as these functions (tests/quality_cases.py): ``attempt_state`` in
+attempt_start.lua ("never two open attempts"), ``attempt_outcome`` in attempt_answer.lua ("the
+last answer ends it, once") and ``approval_due`` in approve.lua (approved once, and only while
+still unreviewed). SQLite states ``approval_due`` in its sweep's query, where it filters every
+waiting submission natively (a Python function there would triple the sweep's time).
 """
 
 from __future__ import annotations
@@ -12,15 +21,35 @@ from typing import Literal
 
 from ..core.records import AssessmentAttempt
 
-__all__ = ["AttemptState", "attempt_state", "needed_correct", "retry_at"]
+__all__ = [
+    "ALL_PROJECTS",
+    "AttemptState",
+    "approval_due",
+    "approval_due_at",
+    "attempt_outcome",
+    "attempt_state",
+    "block_scopes",
+    "needed_correct",
+    "retry_at",
+]
 
 AttemptState = Literal["open", "start", "qualified", "cooling", "exhausted"]
+
+ALL_PROJECTS = ""  # a block's project_id when it shuts the worker out of every project
 
 
 def needed_correct(pass_score: float, test_size: int) -> int:
     """How many right answers pass: ``pass_score`` of ``test_size``, rounded up (the small
     tolerance keeps 0.7 * 10 from needing 8)."""
     return max(0, math.ceil(pass_score * test_size - 1e-9))
+
+
+def attempt_outcome(*, answered: int, correct: int, test_size: int, needed: int) -> bool | None:
+    """How an attempt stands after an answer: None while questions remain, else whether it
+    passed (at least ``needed`` right)."""
+    if answered < test_size:
+        return None
+    return correct >= needed
 
 
 def retry_at(latest: AssessmentAttempt, retry_after: float) -> float | None:
@@ -50,3 +79,20 @@ def attempt_state(
         if retry is not None and now < retry:
             return "cooling"
     return "start" if unseen >= test_size else "exhausted"
+
+
+def block_scopes(project_id: str) -> tuple[str, str]:
+    """The block-list entries that shut a worker out of a project: one for that project, one
+    for all of the client's projects (gold stops are per project and checked beside them)."""
+    return (ALL_PROJECTS, project_id)
+
+
+def approval_due_at(submitted_at: float, delay: float) -> float:
+    """When an unreviewed submission is approved by the gateway: once its project's
+    auto-approve delay (as the project says now) has passed since it was submitted."""
+    return submitted_at + delay
+
+
+def approval_due(submitted_at: float, delay: float, now: float) -> bool:
+    """Whether an unreviewed submission is due for auto-approval at ``now``."""
+    return approval_due_at(submitted_at, delay) <= now

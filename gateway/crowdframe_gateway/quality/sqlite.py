@@ -14,7 +14,7 @@ from ..core.page import Page, cursor_seq
 from ..core.records import AssessmentAttempt, Assignment, Block, GoldStats, Qualification, now
 from ..store.sqlite.base import _ASSIGNMENT_COLUMNS, SqliteBase
 from ..work.sqlite import WorkPart
-from .rules import attempt_state
+from .rules import attempt_outcome, attempt_state, block_scopes
 from .store import AttemptStart
 
 __all__ = ["AssessmentsPart", "QualityPart"]
@@ -122,8 +122,10 @@ CREATE TABLE IF NOT EXISTS qualifications (
             if row is None or row["finished_at"] is not None:
                 return None
             answered, right = row["answered"] + 1, row["correct"] + int(correct)
-            done = answered >= row["test_size"]
-            passed = right >= needed if done else None
+            passed = attempt_outcome(
+                answered=answered, correct=right, test_size=row["test_size"], needed=needed
+            )
+            done = passed is not None
             db.execute(
                 "UPDATE assessment_attempts SET answered = ?, correct = ?, finished_at = ?,"
                 " passed = ? WHERE seq = ?",
@@ -316,14 +318,15 @@ CREATE TABLE IF NOT EXISTS blocks (
         """Blocked by the client (from this project or all of them), or stopped on gold."""
         rows = self._read(
             "SELECT 1 FROM blocks WHERE client_id = ? AND worker_pseudonym = ?"
-            " AND project_id IN ('', ?) UNION ALL SELECT 1 FROM gold_stats"
+            " AND project_id IN (?, ?) UNION ALL SELECT 1 FROM gold_stats"
             " WHERE project_id = ? AND worker_id = ? AND stopped = 1 LIMIT 1",
-            (client_id, worker_pseudonym, project_id, project_id, worker_id),
+            (client_id, worker_pseudonym, *block_scopes(project_id), project_id, worker_id),
         )
         return bool(rows)
 
     async def auto_approve(self, *, now: float) -> list[Assignment]:
-        """Approve every submission its project's auto-approve delay has passed for."""
+        """Approve every submission its project's auto-approve delay has passed for (the
+        query states ``rules.approval_due``, as approve.lua does: the same cases hold both)."""
         with self._tx() as db:
             rows = db.execute(
                 f"SELECT {', '.join('a.' + c for c in _ASSIGNMENT_COLUMNS.split(', '))}"

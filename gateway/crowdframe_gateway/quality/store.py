@@ -73,7 +73,7 @@ class QualityStore(Protocol):
         now: float,
     ) -> AttemptStart:
         """The worker's open attempt at the assessment, or a new one when
-        ``exam_rules.attempt_state`` says ``start``. Atomic: a worker never has two open
+        ``quality.rules.attempt_state`` says ``start``. Atomic: a worker never has two open
         attempts at one assessment."""
         ...
 
@@ -81,9 +81,10 @@ class QualityStore(Protocol):
         self, project_id: str, worker_id: str, *, correct: bool, needed: int, now: float
     ) -> AssessmentAttempt | None:
         """Count one graded answer in the worker's open attempt. The attempt's last answer
-        ends it, in the same transaction: passed with at least ``needed`` right, which grants
-        the qualification (once), and a ``qualification.granted`` or ``qualification.failed``
-        event. None when no attempt is open (the answer counts for nothing)."""
+        ends it (``quality.rules.attempt_outcome``), in the same transaction: passed with at
+        least ``needed`` right, which grants the qualification (once), and a
+        ``qualification.granted`` or ``qualification.failed`` event. None when no attempt is
+        open (the answer counts for nothing)."""
         ...
 
     async def latest_attempt(self, project_id: str, worker_id: str) -> AssessmentAttempt | None: ...

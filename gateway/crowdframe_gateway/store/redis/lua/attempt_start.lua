@@ -1,7 +1,9 @@
 -- ARGV: worker id, worker pseudonym, test size, retry after (s), now, project id.
--- The worker's open attempt at this assessment, or a new one, by the rules of exam_rules.py:
--- none for a holder of the qualification, during the cool-down after a failed attempt, or
--- when fewer than test-size questions the worker never had are left.
+-- The worker's open attempt at this assessment, or a new one: none for a holder of the
+-- qualification, during the cool-down after a failed attempt, or when fewer than test-size
+-- questions the worker never had are left. This is quality/rules.py attempt_state, stated here
+-- once more because the decision and the start are one atomic step (never two open attempts);
+-- tests/quality_cases.py ATTEMPT_CASES hold both to the same cases.
 -- Returns {state, attempt hash (flat; empty when there is none)}.
 local worker, now, size = ARGV[1], tonumber(ARGV[5]), tonumber(ARGV[3])
 local last = tonumber(redis.call('GET', P .. 'tries:' .. worker) or '0')
