@@ -8,11 +8,11 @@ assessments it requires in ``qualifications`` (docs/quality.md, "Assessments").
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
-from ._call import _Call, _query, _segment
+from ._call import _AsyncRunner, _Call, _query, _segment, _SyncRunner
 from ._decode import _Model
 from ._models import Page
 
@@ -56,14 +56,8 @@ class _AssessmentCalls:
         return _Call("DELETE", path, lambda body: None)
 
 
-class SyncAssessments(_AssessmentCalls):
+class SyncAssessments(_AssessmentCalls, _SyncRunner):
     """The assessment methods of ``Client``."""
-
-    def _run(self, call: _Call[T]) -> T:
-        raise NotImplementedError  # Client's
-
-    def _iterate(self, page: Callable[[str | None], _Call[Page[T]]]) -> Iterator[T]:
-        raise NotImplementedError  # Client's
 
     def list_qualification_attempts(
         self, project_id: str, *, limit: int | None = None, cursor: str | None = None
@@ -85,14 +79,8 @@ class SyncAssessments(_AssessmentCalls):
         self._run(self._revoke(project_id, worker_id))
 
 
-class AsyncAssessments(_AssessmentCalls):
+class AsyncAssessments(_AssessmentCalls, _AsyncRunner):
     """The assessment methods of ``AsyncClient``."""
-
-    async def _run(self, call: _Call[T]) -> T:
-        raise NotImplementedError  # AsyncClient's
-
-    def _iterate(self, page: Callable[[str | None], _Call[Page[T]]]) -> AsyncIterator[T]:
-        raise NotImplementedError  # AsyncClient's
 
     async def list_qualification_attempts(
         self, project_id: str, *, limit: int | None = None, cursor: str | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from ._call import _Call, _segment
+from ._call import _AsyncRunner, _Call, _segment, _SyncRunner
 from ._decode import _mapping, _Model
 
 __all__ = ["ApiKey", "SigningSecret"]
@@ -86,11 +86,8 @@ class _KeyringCalls:
         return _call("DELETE", _path("/signing-secrets", kid), _list_of(SigningSecret.from_json))
 
 
-class SyncKeyring(_KeyringCalls):
+class SyncKeyring(_KeyringCalls, _SyncRunner):
     """The keyring methods of ``Client``."""
-
-    def _run(self, call: _Call[T]) -> T:
-        raise NotImplementedError  # Client's
 
     def create_api_key(self, name: str | None = None) -> ApiKey:
         """A new API key beside the current ones; its ``key`` is shown this once."""
@@ -122,11 +119,8 @@ class SyncKeyring(_KeyringCalls):
         return self._run(self._delete_signing_secret(kid))
 
 
-class AsyncKeyring(_KeyringCalls):
+class AsyncKeyring(_KeyringCalls, _AsyncRunner):
     """The keyring methods of ``AsyncClient``."""
-
-    async def _run(self, call: _Call[T]) -> T:
-        raise NotImplementedError  # AsyncClient's
 
     async def create_api_key(self, name: str | None = None) -> ApiKey:
         """A new API key; see ``Client.create_api_key``."""

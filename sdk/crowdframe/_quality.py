@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Self, TypeVar
 
-from ._call import _Call, _query, _segment
+from ._call import _AsyncRunner, _Call, _query, _segment, _SyncRunner
 from ._decode import _mapping, _Model, _required
 from ._keyring import _list_of
 from ._models import Assignment, Page
@@ -130,14 +130,8 @@ class _QualityCalls:
         )
 
 
-class SyncQuality(_QualityCalls):
+class SyncQuality(_QualityCalls, _SyncRunner):
     """The quality methods of ``Client``."""
-
-    def _run(self, call: _Call[T]) -> T:
-        raise NotImplementedError  # Client's
-
-    def _iterate(self, page: Callable[[str | None], _Call[Page[T]]]) -> Iterator[T]:
-        raise NotImplementedError  # Client's
 
     def block_worker(
         self, worker_id: str, *, reason: str = "", project_id: str | None = None
@@ -203,14 +197,8 @@ class SyncQuality(_QualityCalls):
         )
 
 
-class AsyncQuality(_QualityCalls):
+class AsyncQuality(_QualityCalls, _AsyncRunner):
     """The quality methods of ``AsyncClient``."""
-
-    async def _run(self, call: _Call[T]) -> T:
-        raise NotImplementedError  # AsyncClient's
-
-    def _iterate(self, page: Callable[[str | None], _Call[Page[T]]]) -> AsyncIterator[T]:
-        raise NotImplementedError  # AsyncClient's
 
     async def block_worker(
         self, worker_id: str, *, reason: str = "", project_id: str | None = None
