@@ -8,12 +8,13 @@ assessments it requires in ``qualifications`` (docs/quality.md, "Assessments").
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from typing import Any, Self, TypeVar
+from typing import TypeVar
 
-from ._call import _Call, _query, _segment
-from ._models import Page, _mapping, _optional, _required
+from ._call import _AsyncRunner, _Call, _query, _segment, _SyncRunner
+from ._decode import _Model
+from ._models import Page
 
 __all__ = ["QualificationAttempt"]
 
@@ -21,7 +22,7 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
-class QualificationAttempt:
+class QualificationAttempt(_Model):
     """One worker's attempt at an assessment: ``attempt`` counts from 1, ``score`` is the
     share of ``test_size`` answered right, ``passed`` is ``None`` while it is under way."""
 
@@ -36,25 +37,7 @@ class QualificationAttempt:
     started_at: str
     finished_at: str | None
 
-    @classmethod
-    def from_json(cls, obj: Mapping[str, Any]) -> Self:
-        """Build from the API's JSON object; raises ``ValueError`` if it has the wrong shape."""
-        obj = _mapping(obj, "qualification_attempt")
-        score = obj.get("score")
-        if isinstance(score, bool) or not isinstance(score, int | float):
-            raise ValueError("field 'score' must be a number")
-        return cls(
-            project_id=_required(obj, "project_id", str),
-            worker_id=_required(obj, "worker_id", str),
-            attempt=_required(obj, "attempt", int),
-            test_size=_required(obj, "test_size", int),
-            answered=_required(obj, "answered", int),
-            correct=_required(obj, "correct", int),
-            score=float(score),
-            passed=_optional(obj, "passed", bool),
-            started_at=_required(obj, "started_at", str),
-            finished_at=_optional(obj, "finished_at", str),
-        )
+    _object = "qualification_attempt"
 
 
 class _AssessmentCalls:
@@ -73,14 +56,8 @@ class _AssessmentCalls:
         return _Call("DELETE", path, lambda body: None)
 
 
-class SyncAssessments(_AssessmentCalls):
+class SyncAssessments(_AssessmentCalls, _SyncRunner):
     """The assessment methods of ``Client``."""
-
-    def _run(self, call: _Call[T]) -> T:
-        raise NotImplementedError  # Client's
-
-    def _iterate(self, page: Callable[[str | None], _Call[Page[T]]]) -> Iterator[T]:
-        raise NotImplementedError  # Client's
 
     def list_qualification_attempts(
         self, project_id: str, *, limit: int | None = None, cursor: str | None = None
@@ -102,14 +79,8 @@ class SyncAssessments(_AssessmentCalls):
         self._run(self._revoke(project_id, worker_id))
 
 
-class AsyncAssessments(_AssessmentCalls):
+class AsyncAssessments(_AssessmentCalls, _AsyncRunner):
     """The assessment methods of ``AsyncClient``."""
-
-    async def _run(self, call: _Call[T]) -> T:
-        raise NotImplementedError  # AsyncClient's
-
-    def _iterate(self, page: Callable[[str | None], _Call[Page[T]]]) -> AsyncIterator[T]:
-        raise NotImplementedError  # AsyncClient's
 
     async def list_qualification_attempts(
         self, project_id: str, *, limit: int | None = None, cursor: str | None = None

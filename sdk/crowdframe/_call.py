@@ -1,13 +1,20 @@
-"""An API call as data, shared by the clients and their webhook methods."""
+"""An API call as data, shared by the clients and the mixins that give them their methods.
+
+A mixin describes each call as a ``_Call`` and hands it to the client's ``_run`` (or
+``_iterate``, ``_stream_bytes``), declared once here for the blocking and for the async side.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import quote
 
-__all__ = ["_Call", "_query", "_segment"]
+if TYPE_CHECKING:
+    from ._models import Page
+
+__all__ = ["_AsyncRunner", "_Call", "_SyncRunner", "_query", "_segment"]
 
 T = TypeVar("T")
 
@@ -36,3 +43,29 @@ def _segment(value: str) -> str:
 
 def _query(**params: str | int | None) -> dict[str, str | int]:
     return {name: value for name, value in params.items() if value is not None}
+
+
+class _SyncRunner:
+    """What the mixins of ``Client`` use of it (``Client`` has the real methods)."""
+
+    def _run(self, call: _Call[T]) -> T:
+        raise NotImplementedError  # Client's
+
+    def _iterate(self, page: Callable[[str | None], _Call[Page[T]]]) -> Iterator[T]:
+        raise NotImplementedError  # Client's
+
+    def _stream_bytes(self, call: _Call[None]) -> Iterator[bytes]:
+        raise NotImplementedError  # Client's
+
+
+class _AsyncRunner:
+    """What the mixins of ``AsyncClient`` use of it (``AsyncClient`` has the real methods)."""
+
+    async def _run(self, call: _Call[T]) -> T:
+        raise NotImplementedError  # AsyncClient's
+
+    def _iterate(self, page: Callable[[str | None], _Call[Page[T]]]) -> AsyncIterator[T]:
+        raise NotImplementedError  # AsyncClient's
+
+    def _stream_bytes(self, call: _Call[None]) -> AsyncIterator[bytes]:
+        raise NotImplementedError  # AsyncClient's

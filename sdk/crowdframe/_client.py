@@ -7,7 +7,6 @@ exception. The two clients differ only in how they send the request.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -19,24 +18,7 @@ import httpx
 from . import __version__
 from ._assessments import AsyncAssessments, SyncAssessments
 from ._call import _Call, _query, _segment
-from ._exceptions import (
-    APIError,
-    AuthenticationError,
-    ConflictError,
-    CrowdframeError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    ServerError,
-    TokenAudienceError,
-    TokenError,
-    TokenExpiredError,
-    TokenMalformedError,
-    TokenModeError,
-    TokenSignatureError,
-    TransportError,
-    ValidationError,
-)
+from ._exceptions import APIError, CrowdframeError, TokenError, TransportError, _error_from_answer
 from ._keyring import AsyncKeyring, SyncKeyring
 from ._models import (
     Assignment,
@@ -64,41 +46,10 @@ _REDACTED = "[redacted]"
 T = TypeVar("T")
 _HTTP = TypeVar("_HTTP", httpx.Client, httpx.AsyncClient)
 
-_STATUS_ERRORS: dict[int, type[APIError]] = {
-    400: ValidationError,
-    401: AuthenticationError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    409: ConflictError,
-    422: ValidationError,
-    429: RateLimitError,
-}
-_TOKEN_ERRORS: dict[str, type[TokenError]] = {
-    "token_malformed": TokenMalformedError,
-    "token_signature": TokenSignatureError,
-    "token_audience": TokenAudienceError,
-    "token_mode": TokenModeError,
-    "token_assignment": TokenMalformedError,
-}
-
 
 def _api_root(base_url: str) -> str:
     root = base_url.rstrip("/")
     return root if root.endswith(_API_ROOT) else root + _API_ROOT
-
-
-def _text_field(error: Mapping[str, Any], name: str) -> str | None:
-    value = error.get(name)
-    return value if isinstance(value, str) and value else None
-
-
-def _token_error(code: str, message: str, error: Mapping[str, Any]) -> TokenError:
-    if code == "token_expired":
-        expired_at = error.get("expired_at")
-        if not isinstance(expired_at, int) or isinstance(expired_at, bool):
-            expired_at = 0  # the gateway did not say
-        return TokenExpiredError(message, expired_at=expired_at)
-    return _TOKEN_ERRORS.get(code, TokenError)(message)
 
 
 def _verified_claims(body: Any) -> TaskTokenClaims:
@@ -177,23 +128,9 @@ class _BaseClient(Generic[_HTTP]):
             ) from None
 
     def _error(self, call: _Call[Any], response: httpx.Response) -> CrowdframeError:
-        status = response.status_code
         text = self._redact(response.text)
-        body: Any
-        try:
-            body = json.loads(text)
-        except ValueError:
-            body = text
-        error = body.get("error") if isinstance(body, dict) else None
-        if not isinstance(error, dict):
-            error = {}
-        code = _text_field(error, "code") or "error"
-        message = _text_field(error, "message") or response.reason_phrase or f"HTTP {status}"
-        if call.token_errors and status == 422 and code.startswith("token_"):
-            return _token_error(code, message, error)
-        kind = _STATUS_ERRORS.get(status) or (ServerError if status >= 500 else APIError)
-        return kind(
-            message, status_code=status, code=code, field=_text_field(error, "field"), body=body
+        return _error_from_answer(
+            response.status_code, response.reason_phrase, text, token_errors=call.token_errors
         )
 
     # -- the calls, one per API operation ---------------------------------------------------

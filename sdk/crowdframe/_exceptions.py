@@ -21,6 +21,8 @@ CrowdframeError
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
@@ -138,3 +140,58 @@ class RateLimitError(APIError):
 
 class ServerError(APIError):
     """5xx: the gateway failed; the request may be retried."""
+
+
+_STATUS_ERRORS: dict[int, type[APIError]] = {
+    400: ValidationError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: ValidationError,
+    429: RateLimitError,
+}
+_TOKEN_ERRORS: dict[str, type[TokenError]] = {
+    "token_malformed": TokenMalformedError,
+    "token_signature": TokenSignatureError,
+    "token_audience": TokenAudienceError,
+    "token_mode": TokenModeError,
+    "token_assignment": TokenMalformedError,
+}
+
+
+def _text_field(error: Mapping[str, Any], name: str) -> str | None:
+    value = error.get(name)
+    return value if isinstance(value, str) and value else None
+
+
+def _token_error(code: str, message: str, error: Mapping[str, Any]) -> TokenError:
+    if code == "token_expired":
+        expired_at = error.get("expired_at")
+        if not isinstance(expired_at, int) or isinstance(expired_at, bool):
+            expired_at = 0  # the gateway did not say
+        return TokenExpiredError(message, expired_at=expired_at)
+    return _TOKEN_ERRORS.get(code, TokenError)(message)
+
+
+def _error_from_answer(
+    status: int, reason: str, text: str, *, token_errors: bool
+) -> CrowdframeError:
+    """The exception for the gateway's error answer (``status``, its ``reason`` phrase and its
+    body as ``text``); ``token_errors``: a failed token check is a ``TokenError``."""
+    body: Any
+    try:
+        body = json.loads(text)
+    except ValueError:
+        body = text
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        error = {}
+    code = _text_field(error, "code") or "error"
+    message = _text_field(error, "message") or reason or f"HTTP {status}"
+    if token_errors and status == 422 and code.startswith("token_"):
+        return _token_error(code, message, error)
+    kind = _STATUS_ERRORS.get(status) or (ServerError if status >= 500 else APIError)
+    return kind(
+        message, status_code=status, code=code, field=_text_field(error, "field"), body=body
+    )

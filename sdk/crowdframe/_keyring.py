@@ -6,12 +6,11 @@ lives in one module: the models, the calls as data, and the blocking and async m
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
-from ._call import _Call, _segment
-from ._models import _mapping, _optional, _required
+from ._call import _AsyncRunner, _Call, _segment, _SyncRunner
+from ._decode import _mapping, _Model
 
 __all__ = ["ApiKey", "SigningSecret"]
 
@@ -19,7 +18,7 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
-class ApiKey:
+class ApiKey(_Model):
     """One of the client's API keys. ``key`` (``cfk_…``) is only set in the answer that created
     it: keep it then. ``prefix`` tells keys apart in a listing; ``revoked_at`` is set once the
     key is revoked, after which the gateway refuses it."""
@@ -31,22 +30,11 @@ class ApiKey:
     revoked_at: str | None = None
     key: str | None = None
 
-    @classmethod
-    def from_json(cls, obj: Mapping[str, Any]) -> Self:
-        """Build from the API's JSON object; raises ``ValueError`` if it has the wrong shape."""
-        obj = _mapping(obj, "api_key")
-        return cls(
-            id=_required(obj, "id", str),
-            name=_required(obj, "name", str),
-            prefix=_required(obj, "prefix", str),
-            created_at=_required(obj, "created_at", str),
-            revoked_at=_optional(obj, "revoked_at", str),
-            key=_optional(obj, "key", str),
-        )
+    _object = "api_key"
 
 
 @dataclass(frozen=True, slots=True)
-class SigningSecret:
+class SigningSecret(_Model):
     """A task-token signing secret, known by its key id (``kid``, in every token's claims).
 
     ``signing`` marks the newest secret, the one new tokens are signed with. ``secret``
@@ -56,15 +44,7 @@ class SigningSecret:
     signing: bool
     secret: str | None = None
 
-    @classmethod
-    def from_json(cls, obj: Mapping[str, Any]) -> Self:
-        """Build from the API's JSON object; raises ``ValueError`` if it has the wrong shape."""
-        obj = _mapping(obj, "signing_secret")
-        return cls(
-            kid=_required(obj, "kid", str),
-            signing=_required(obj, "signing", bool),
-            secret=_optional(obj, "secret", str),
-        )
+    _object = "signing_secret"
 
 
 def _list_of(parse: Any) -> Any:
@@ -106,11 +86,8 @@ class _KeyringCalls:
         return _call("DELETE", _path("/signing-secrets", kid), _list_of(SigningSecret.from_json))
 
 
-class SyncKeyring(_KeyringCalls):
+class SyncKeyring(_KeyringCalls, _SyncRunner):
     """The keyring methods of ``Client``."""
-
-    def _run(self, call: _Call[T]) -> T:
-        raise NotImplementedError  # Client's
 
     def create_api_key(self, name: str | None = None) -> ApiKey:
         """A new API key beside the current ones; its ``key`` is shown this once."""
@@ -142,11 +119,8 @@ class SyncKeyring(_KeyringCalls):
         return self._run(self._delete_signing_secret(kid))
 
 
-class AsyncKeyring(_KeyringCalls):
+class AsyncKeyring(_KeyringCalls, _AsyncRunner):
     """The keyring methods of ``AsyncClient``."""
-
-    async def _run(self, call: _Call[T]) -> T:
-        raise NotImplementedError  # AsyncClient's
 
     async def create_api_key(self, name: str | None = None) -> ApiKey:
         """A new API key; see ``Client.create_api_key``."""

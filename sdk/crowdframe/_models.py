@@ -1,7 +1,8 @@
 """The objects the REST API returns, as typed frozen dataclasses.
 
 Each class has ``from_json``, which checks the shape once, at the edge, and ignores keys it does
-not know: a newer gateway may add fields without breaking an older SDK. Field names are those of
+not know: a newer gateway may add fields without breaking an older SDK (``_decode`` reads each
+field by its declared type). Field names are those of
 ``docs/api.md``; times stay ISO 8601 strings, money stays integer minor units.
 """
 
@@ -10,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, Required, Self, TypedDict, TypeVar
+
+from ._decode import _mapping, _Model, _optional, _required
 
 __all__ = [
     "Assignment",
@@ -26,8 +29,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-_V = TypeVar("_V")
-_MISSING: Any = object()
 
 
 class CrowdReviewParams(TypedDict, total=False):
@@ -96,46 +97,8 @@ class ProjectUpdateParams(TypedDict, total=False):
     status: str
 
 
-def _mapping(obj: Any, kind: str | None) -> Mapping[str, Any]:
-    """``obj`` as a mapping, refusing one that says (``"object"``) it is not a ``kind``."""
-    if not isinstance(obj, Mapping):
-        raise ValueError(f"expected a JSON object, got {type(obj).__name__}")
-    declared = obj.get("object")
-    if kind is not None and declared is not None and declared != kind:
-        raise ValueError(f"expected an object of type {kind!r}, got {declared!r}")
-    return obj
-
-
-def _required(obj: Mapping[str, Any], name: str, kind: type[_V]) -> _V:
-    value = obj.get(name, _MISSING)
-    if value is _MISSING:
-        raise ValueError(f"missing field {name!r}")
-    # bool is an int in Python, never in the API.
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise ValueError(f"field {name!r} must be {kind.__name__}, got {type(value).__name__}")
-    return value
-
-
-def _optional(obj: Mapping[str, Any], name: str, kind: type[_V]) -> _V | None:
-    return None if obj.get(name) is None else _required(obj, name, kind)
-
-
-def _strings(obj: Mapping[str, Any], name: str) -> list[str]:
-    values = _required(obj, name, list)
-    if not all(isinstance(value, str) for value in values):
-        raise ValueError(f"field {name!r} must be a list of strings")
-    return values
-
-
-def _counts(obj: Mapping[str, Any], name: str) -> dict[str, int]:
-    values = _required(obj, name, dict)
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in values.values()):
-        raise ValueError(f"field {name!r} must map names to integers")
-    return values
-
-
 @dataclass(frozen=True, slots=True)
-class CrowdReviewSettings:
+class CrowdReviewSettings(_Model):
     """A work project's crowd review stage: ``reviewers`` other workers check each answer on
     the client's review page at ``task_url``, paid ``reward_cents`` each."""
 
@@ -148,25 +111,9 @@ class CrowdReviewSettings:
     languages: list[str] = field(default_factory=list)
     min_gold_accuracy: float | None = None
 
-    @classmethod
-    def from_json(cls, obj: Mapping[str, Any]) -> Self:
-        """Build from the API's JSON object; raises ``ValueError`` if it has the wrong shape."""
-        obj = _mapping(obj, None)
-        least = obj.get("min_gold_accuracy")
-        return cls(
-            task_url=_required(obj, "task_url", str),
-            reward_cents=_required(obj, "reward_cents", int),
-            reviewers=_required(obj, "reviewers", int),
-            estimated_seconds=_required(obj, "estimated_seconds", int),
-            instructions=str(obj.get("instructions") or ""),
-            countries=_strings(obj, "countries") if "countries" in obj else [],
-            languages=_strings(obj, "languages") if "languages" in obj else [],
-            min_gold_accuracy=None if least is None else float(least),
-        )
-
 
 @dataclass(frozen=True, slots=True)
-class CrowdReviewStatus:
+class CrowdReviewStatus(_Model):
     """What the crowd made of one answer: ``status`` is ``pending``, ``approved``,
     ``rejected``, ``tie`` (left to the client), ``overridden`` (reviewed otherwise first) or
     ``cancelled`` (reviewed otherwise before any reviewer took it: no verdict will come);
@@ -178,21 +125,9 @@ class CrowdReviewStatus:
     reasons: list[str] = field(default_factory=list)
     review_task_id: str | None = None
 
-    @classmethod
-    def from_json(cls, obj: Mapping[str, Any]) -> Self:
-        """Build from the API's JSON object; raises ``ValueError`` if it has the wrong shape."""
-        obj = _mapping(obj, None)
-        return cls(
-            status=_required(obj, "status", str),
-            votes=_counts(obj, "votes"),
-            verdict=_optional(obj, "verdict", str),
-            reasons=_strings(obj, "reasons") if "reasons" in obj else [],
-            review_task_id=_optional(obj, "review_task_id", str),
-        )
-
 
 @dataclass(frozen=True, slots=True)
-class Project:
+class Project(_Model):
     """A project: where its tasks are shown (``task_url``), what they pay, how they are run.
 
     ``status`` is ``active`` or ``paused``; ``counts`` holds ``tasks``, ``open`` and
@@ -232,45 +167,11 @@ class Project:
     review_project_id: str | None = None
     parent_project_id: str | None = None
 
-    @classmethod
-    def from_json(cls, obj: Mapping[str, Any]) -> Self:
-        """Build from the API's JSON object; raises ``ValueError`` if it has the wrong shape."""
-        obj = _mapping(obj, "project")
-        crowd = _optional(obj, "crowd_review", dict)
-        return cls(
-            id=_required(obj, "id", str),
-            title=_required(obj, "title", str),
-            task_url=_required(obj, "task_url", str),
-            instructions=_required(obj, "instructions", str),
-            reward_cents=_required(obj, "reward_cents", int),
-            currency=_required(obj, "currency", str),
-            estimated_seconds=_required(obj, "estimated_seconds", int),
-            assignments_per_task=_required(obj, "assignments_per_task", int),
-            assignment_duration=_required(obj, "assignment_duration", int),
-            task_lifetime=_required(obj, "task_lifetime", int),
-            auto_approve_delay=_required(obj, "auto_approve_delay", int),
-            frame_height=_optional(obj, "frame_height", int),
-            allow=_strings(obj, "allow"),
-            status=_required(obj, "status", str),
-            created_at=_required(obj, "created_at", str),
-            counts=_counts(obj, "counts"),
-            countries=_strings(obj, "countries") if "countries" in obj else [],
-            languages=_strings(obj, "languages") if "languages" in obj else [],
-            gold_ratio=float(obj.get("gold_ratio") or 0.0),
-            kind=str(obj.get("kind") or "work"),
-            skills=_strings(obj, "skills") if "skills" in obj else [],
-            qualifications=_strings(obj, "qualifications") if "qualifications" in obj else [],
-            test_size=int(obj.get("test_size") or 10),
-            pass_score=float(obj.get("pass_score", 0.8)),
-            retry_after_seconds=int(obj.get("retry_after_seconds", 86_400)),
-            crowd_review=None if crowd is None else CrowdReviewSettings.from_json(crowd),
-            review_project_id=_optional(obj, "review_project_id", str),
-            parent_project_id=_optional(obj, "parent_project_id", str),
-        )
+    _object = "project"
 
 
 @dataclass(frozen=True, slots=True)
-class Task:
+class Task(_Model):
     """One unit of work: the client's ``external_id`` and ``input``, and its ``status``
     (``open``, ``completed``, ``expired`` or ``cancelled``)."""
 
@@ -281,41 +182,20 @@ class Task:
     status: str
     created_at: str
 
-    @classmethod
-    def from_json(cls, obj: Mapping[str, Any]) -> Self:
-        """Build from the API's JSON object; raises ``ValueError`` if it has the wrong shape."""
-        obj = _mapping(obj, "task")
-        return cls(
-            id=_required(obj, "id", str),
-            project_id=_required(obj, "project_id", str),
-            external_id=_required(obj, "external_id", str),
-            input=_required(obj, "input", dict),
-            status=_required(obj, "status", str),
-            created_at=_required(obj, "created_at", str),
-        )
+    _object = "task"
 
 
 @dataclass(frozen=True, slots=True)
-class TaskBatch:
+class TaskBatch(_Model):
     """The answer to adding tasks: how many were ``created`` and the tasks themselves."""
 
     project_id: str
     created: int
     tasks: list[Task]
 
-    @classmethod
-    def from_json(cls, obj: Mapping[str, Any]) -> Self:
-        """Build from the API's JSON object; raises ``ValueError`` if it has the wrong shape."""
-        obj = _mapping(obj, None)
-        return cls(
-            project_id=_required(obj, "project_id", str),
-            created=_required(obj, "created", int),
-            tasks=[Task.from_json(task) for task in _required(obj, "tasks", list)],
-        )
-
 
 @dataclass(frozen=True, slots=True)
-class Assignment:
+class Assignment(_Model):
     """One worker on one task.
 
     ``status`` goes ``accepted`` → ``submitted`` → ``approved`` | ``rejected``, or ends
@@ -340,31 +220,11 @@ class Assignment:
     signals: list[str] = field(default_factory=list)  # fraud signals seen at submission
     crowd_review: CrowdReviewStatus | None = None
 
-    @classmethod
-    def from_json(cls, obj: Mapping[str, Any]) -> Self:
-        """Build from the API's JSON object; raises ``ValueError`` if it has the wrong shape."""
-        obj = _mapping(obj, "assignment")
-        crowd = _optional(obj, "crowd_review", dict)
-        return cls(
-            id=_required(obj, "id", str),
-            project_id=_required(obj, "project_id", str),
-            task_id=_required(obj, "task_id", str),
-            external_id=_required(obj, "external_id", str),
-            worker_id=_required(obj, "worker_id", str),
-            status=_required(obj, "status", str),
-            accepted_at=_required(obj, "accepted_at", str),
-            deadline=_required(obj, "deadline", str),
-            submitted_at=_optional(obj, "submitted_at", str),
-            result=_optional(obj, "result", dict),
-            reviewed_at=_optional(obj, "reviewed_at", str),
-            reject_reason=_optional(obj, "reject_reason", str),
-            signals=_strings(obj, "signals") if "signals" in obj else [],
-            crowd_review=None if crowd is None else CrowdReviewStatus.from_json(crowd),
-        )
+    _object = "assignment"
 
 
 @dataclass(frozen=True, slots=True)
-class WebhookEndpoint:
+class WebhookEndpoint(_Model):
     """A URL that receives the client's events (``event_types`` ``None`` means all of them).
 
     ``secret`` (``whsec_…``) is only set in the answer that created the endpoint: keep it then.
@@ -380,21 +240,7 @@ class WebhookEndpoint:
     failing_since: str | None = None  # first failure of the current run of failures
     old_secrets_expire_at: str | None = None  # after a rotation: when older secrets stop signing
 
-    @classmethod
-    def from_json(cls, obj: Mapping[str, Any]) -> Self:
-        """Build from the API's JSON object; raises ``ValueError`` if it has the wrong shape."""
-        obj = _mapping(obj, "webhook_endpoint")
-        return cls(
-            id=_required(obj, "id", str),
-            url=_required(obj, "url", str),
-            event_types=None if obj.get("event_types") is None else _strings(obj, "event_types"),
-            status=_required(obj, "status", str),
-            created_at=_required(obj, "created_at", str),
-            secret=_optional(obj, "secret", str),
-            disabled_reason=_optional(obj, "disabled_reason", str),
-            failing_since=_optional(obj, "failing_since", str),
-            old_secrets_expire_at=_optional(obj, "old_secrets_expire_at", str),
-        )
+    _object = "webhook_endpoint"
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,13 +5,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Self, TypeVar
 
-from ._call import _Call, _query, _segment
+from ._call import _AsyncRunner, _Call, _query, _segment, _SyncRunner
+from ._decode import _mapping, _Model, _required
 from ._keyring import _list_of
-from ._models import Assignment, Page, _mapping, _optional, _required
+from ._models import Assignment, Page
 
 __all__ = ["Block", "Bonus", "BulkReview", "GoldRecord"]
 
@@ -19,7 +20,7 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
-class Block:
+class Block(_Model):
     """A worker (by the pseudonym the client sees) blocked from one project or, when
     ``project_id`` is ``None``, from all the client's projects."""
 
@@ -28,20 +29,11 @@ class Block:
     reason: str
     created_at: str
 
-    @classmethod
-    def from_json(cls, obj: Mapping[str, Any]) -> Self:
-        """Build from the API's JSON object; raises ``ValueError`` if it has the wrong shape."""
-        obj = _mapping(obj, "block")
-        return cls(
-            worker_id=_required(obj, "worker_id", str),
-            project_id=_optional(obj, "project_id", str),
-            reason=_required(obj, "reason", str),
-            created_at=_required(obj, "created_at", str),
-        )
+    _object = "block"
 
 
 @dataclass(frozen=True, slots=True)
-class GoldRecord:
+class GoldRecord(_Model):
     """A worker's answers to a project's gold tasks; ``stopped`` once accuracy fell too low."""
 
     worker_id: str
@@ -49,21 +41,6 @@ class GoldRecord:
     gold_correct: int
     accuracy: float | None
     stopped: bool
-
-    @classmethod
-    def from_json(cls, obj: Mapping[str, Any]) -> Self:
-        """Build from the API's JSON object; raises ``ValueError`` if it has the wrong shape."""
-        obj = _mapping(obj, None)
-        accuracy = obj.get("accuracy")
-        if accuracy is not None and not isinstance(accuracy, int | float):
-            raise ValueError("accuracy must be a number")
-        return cls(
-            worker_id=_required(obj, "worker_id", str),
-            gold_answered=_required(obj, "gold_answered", int),
-            gold_correct=_required(obj, "gold_correct", int),
-            accuracy=None if accuracy is None else float(accuracy),
-            stopped=_required(obj, "stopped", bool),
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +68,7 @@ class BulkReview:
 
 
 @dataclass(frozen=True, slots=True)
-class Bonus:
+class Bonus(_Model):
     """A bonus credited to the worker of an assignment."""
 
     assignment_id: str
@@ -101,18 +78,7 @@ class Bonus:
     reason: str
     created_at: str
 
-    @classmethod
-    def from_json(cls, obj: Mapping[str, Any]) -> Self:
-        """Build from the API's JSON object; raises ``ValueError`` if it has the wrong shape."""
-        obj = _mapping(obj, "bonus")
-        return cls(
-            assignment_id=_required(obj, "assignment_id", str),
-            worker_id=_required(obj, "worker_id", str),
-            amount_cents=_required(obj, "amount_cents", int),
-            currency=_required(obj, "currency", str),
-            reason=_required(obj, "reason", str),
-            created_at=_required(obj, "created_at", str),
-        )
+    _object = "bonus"
 
 
 class _QualityCalls:
@@ -164,14 +130,8 @@ class _QualityCalls:
         )
 
 
-class SyncQuality(_QualityCalls):
+class SyncQuality(_QualityCalls, _SyncRunner):
     """The quality methods of ``Client``."""
-
-    def _run(self, call: _Call[T]) -> T:
-        raise NotImplementedError  # Client's
-
-    def _iterate(self, page: Callable[[str | None], _Call[Page[T]]]) -> Iterator[T]:
-        raise NotImplementedError  # Client's
 
     def block_worker(
         self, worker_id: str, *, reason: str = "", project_id: str | None = None
@@ -237,14 +197,8 @@ class SyncQuality(_QualityCalls):
         )
 
 
-class AsyncQuality(_QualityCalls):
+class AsyncQuality(_QualityCalls, _AsyncRunner):
     """The quality methods of ``AsyncClient``."""
-
-    async def _run(self, call: _Call[T]) -> T:
-        raise NotImplementedError  # AsyncClient's
-
-    def _iterate(self, page: Callable[[str | None], _Call[Page[T]]]) -> AsyncIterator[T]:
-        raise NotImplementedError  # AsyncClient's
 
     async def block_worker(
         self, worker_id: str, *, reason: str = "", project_id: str | None = None

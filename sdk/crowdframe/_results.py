@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime
 from typing import IO, Any, Literal, TypedDict, overload
 
-from ._call import _Call, _query, _segment
+from ._call import _AsyncRunner, _Call, _query, _segment, _SyncRunner
 
 __all__ = ["ExportFormat", "ResultRow"]
 
@@ -97,11 +97,8 @@ def _open(destination: Destination) -> tuple[IO[bytes], bool]:
     return destination, False
 
 
-class SyncResults:
+class SyncResults(_SyncRunner):
     """The results export methods of ``Client``."""
-
-    def _stream_bytes(self, call: _Call[None]) -> Iterator[bytes]:
-        raise NotImplementedError  # Client's
 
     @overload
     def export_results(
@@ -165,11 +162,8 @@ class SyncResults:
         return written
 
 
-class AsyncResults:
+class AsyncResults(_AsyncRunner):
     """The results export methods of ``AsyncClient``."""
-
-    def _stream_bytes(self, call: _Call[None]) -> AsyncIterator[bytes]:
-        raise NotImplementedError  # AsyncClient's
 
     @overload
     def export_results(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from ._call import _Call, _segment
+from ._call import _AsyncRunner, _Call, _segment, _SyncRunner
 from ._models import Task
 
 __all__: list[str] = []
@@ -19,11 +19,8 @@ def _cancel_task(task_id: str) -> _Call[Task]:
     return _Call("POST", f"/tasks/{_segment(task_id)}/cancel", Task.from_json, body={})
 
 
-class SyncTasks:
+class SyncTasks(_SyncRunner):
     """The task methods of ``Client``."""
-
-    def _run(self, call: _Call[T]) -> T:
-        raise NotImplementedError  # Client's
 
     def cancel_task(self, task_id: str) -> Task:
         """Cancel an open task: no worker is offered it again, though assignments already
@@ -33,11 +30,8 @@ class SyncTasks:
         return self._run(_cancel_task(task_id))
 
 
-class AsyncTasks:
+class AsyncTasks(_AsyncRunner):
     """The task methods of ``AsyncClient``."""
-
-    async def _run(self, call: _Call[T]) -> T:
-        raise NotImplementedError  # AsyncClient's
 
     async def cancel_task(self, task_id: str) -> Task:
         """Cancel an open task; see ``Client.cancel_task``."""

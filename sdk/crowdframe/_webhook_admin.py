@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
-from ._call import _Call, _query, _segment
+from ._call import _AsyncRunner, _Call, _query, _segment, _SyncRunner
 from ._models import Page, WebhookEndpoint
 from ._webhook_models import WebhookAttempt, WebhookMessage
 
@@ -89,11 +89,8 @@ class _WebhookCalls:
         return _Call("POST", path, _replayed, body={"since": _since(since)})
 
 
-class WebhookMethods(_WebhookCalls):
+class WebhookMethods(_WebhookCalls, _SyncRunner):
     """Mixed into ``Client``."""
-
-    def _run(self, call: _Call[T]) -> T:
-        raise NotImplementedError
 
     def get_webhook_endpoint(self, endpoint_id: str) -> WebhookEndpoint:
         """One endpoint, with ``status`` and, when disabled, ``disabled_reason``."""
@@ -135,15 +132,9 @@ class WebhookMethods(_WebhookCalls):
         self, endpoint_id: str, *, status: str | None = None, limit: int | None = None
     ) -> Iterator[WebhookMessage]:
         """Every message of an endpoint, newest first, fetching pages as needed."""
-        cursor: str | None = None
-        while True:
-            page = self.list_webhook_messages(
-                endpoint_id, status=status, limit=limit, cursor=cursor
-            )
-            yield from page.data
-            if page.next_cursor is None:
-                return
-            cursor = page.next_cursor
+        return self._iterate(
+            lambda cursor: self._list_webhook_messages(endpoint_id, status, limit, cursor)
+        )
 
     def get_webhook_message(self, message_id: str) -> WebhookMessage:
         """One message (``message_id`` is the ``webhook-id`` header of its deliveries)."""
@@ -163,11 +154,8 @@ class WebhookMethods(_WebhookCalls):
         return self._run(self._replay_failed_webhooks(endpoint_id, since))
 
 
-class AsyncWebhookMethods(_WebhookCalls):
+class AsyncWebhookMethods(_WebhookCalls, _AsyncRunner):
     """Mixed into ``AsyncClient``: the same methods as ``WebhookMethods``, as coroutines."""
-
-    async def _run(self, call: _Call[T]) -> T:
-        raise NotImplementedError
 
     async def get_webhook_endpoint(self, endpoint_id: str) -> WebhookEndpoint:
         """See ``Client.get_webhook_endpoint``."""
@@ -201,20 +189,13 @@ class AsyncWebhookMethods(_WebhookCalls):
         """See ``Client.list_webhook_messages``."""
         return await self._run(self._list_webhook_messages(endpoint_id, status, limit, cursor))
 
-    async def iter_webhook_messages(
+    def iter_webhook_messages(
         self, endpoint_id: str, *, status: str | None = None, limit: int | None = None
     ) -> AsyncIterator[WebhookMessage]:
         """See ``Client.iter_webhook_messages``."""
-        cursor: str | None = None
-        while True:
-            page = await self.list_webhook_messages(
-                endpoint_id, status=status, limit=limit, cursor=cursor
-            )
-            for message in page.data:
-                yield message
-            if page.next_cursor is None:
-                return
-            cursor = page.next_cursor
+        return self._iterate(
+            lambda cursor: self._list_webhook_messages(endpoint_id, status, limit, cursor)
+        )
 
     async def get_webhook_message(self, message_id: str) -> WebhookMessage:
         """See ``Client.get_webhook_message``."""

@@ -33,7 +33,8 @@ import uvicorn
 from standardwebhooks.webhooks import Webhook as ReferenceWebhook
 
 import crowdframe
-from crowdframe._token import TaskTokenClaims, secret_kid, sign_task_token
+from crowdframe._token import secret_kid, sign_task_token
+from task_tokens import work_claims
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_PATH = ROOT / "examples" / "sentiment" / "app.py"
@@ -225,20 +226,11 @@ def example(example_site: Example) -> Iterator[Example]:
 
 def mint(gateway: Gateway, account: Account, example: Example, task_id: str, **changes: Any) -> str:
     """A launch token as the gateway would sign it for this client's task page."""
-    now = int(time.time())
-    claims = TaskTokenClaims(
-        v=1,
+    claims = work_claims(
         kid=secret_kid(account.signing_secret),
         iss=gateway.origin,
         aud=example.origin,
-        cid="cli_test",
-        pid="prj_test",
         tid=task_id,
-        aid="asg_test",
-        wid="wkr_test",
-        mode="work",
-        iat=now,
-        exp=now + 120,
         jti=secrets.token_urlsafe(9),
     )
     return sign_task_token(dataclasses.replace(claims, **changes), [account.signing_secret])

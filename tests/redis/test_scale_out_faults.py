@@ -10,10 +10,12 @@ import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 from crowdframe_gateway.redis_store import RedisStore
 from redis_server import RedisServer
 from scale_out import (
+    HookReceiver,
     HttpWorker,
     create_client,
     gateway_env,
@@ -50,10 +52,20 @@ async def reading(url: str) -> AsyncIterator[RedisStore]:
         await store.close()
 
 
-async def test_two_gateways_share_the_work_without_double_assignment_or_loss(
-    tmp_path: Path,
-) -> None:
-    server = RedisServer(tmp_path / "redis").start()
+class Floor(NamedTuple):
+    """Two gateways on one Redis at work: the receiver of their webhooks, the client, its
+    project (two seats a task) and the workers, signed up, each using both gateways."""
+
+    receiver: HookReceiver
+    account: dict[str, str]
+    project_id: str
+    workers: list[HttpWorker]
+
+
+@asynccontextmanager
+async def two_gateways(
+    server: RedisServer, tmp_path: Path, *, tasks: int, workers: int
+) -> AsyncIterator[Floor]:
     env = gateway_env()
     services: list[Service] = []
     with running_hook_receiver() as receiver, logs_on_failure(services, server):
@@ -61,10 +73,19 @@ async def test_two_gateways_share_the_work_without_double_assignment_or_loss(
         origins = [s.origin for s in services]
         account = create_client(server.url, env)
         project_id = await set_up_project(
-            origins[0], account["api_key"], receiver.url, tasks=40, per_task=2
+            origins[0], account["api_key"], receiver.url, tasks=tasks, per_task=2
         )
-        workers = [HttpWorker(f"w{i}@example.org", origins) for i in range(16)]
-        await asyncio.gather(*(w.sign_up() for w in workers))
+        crowd = [HttpWorker(f"w{i}@example.org", origins) for i in range(workers)]
+        await asyncio.gather(*(w.sign_up() for w in crowd))
+        yield Floor(receiver, account, project_id, crowd)
+
+
+async def test_two_gateways_share_the_work_without_double_assignment_or_loss(
+    tmp_path: Path,
+) -> None:
+    server = RedisServer(tmp_path / "redis").start()
+    async with two_gateways(server, tmp_path, tasks=40, workers=16) as floor:
+        receiver, account, project_id, workers = floor
         await asyncio.gather(*(w.work(project_id) for w in workers))
         confirmed = {a for w in workers for a in w.submitted}
         assert len(confirmed) == 80, "every seat of every task was worked"
@@ -83,17 +104,8 @@ async def test_redis_killed_and_restarted_mid_work_loses_no_accepted_submission(
     # appendfsync always: Redis writes each change to disk before it answers, so whatever a
     # gateway confirmed to a worker survives even SIGKILL. (everysec could lose up to ~1 s.)
     server = RedisServer(tmp_path / "redis", aof=True, appendfsync="always").start()
-    env = gateway_env()
-    services: list[Service] = []
-    with running_hook_receiver() as receiver, logs_on_failure(services, server):
-        services += [start_gateway(name, server.url, tmp_path, env) for name in ("a", "b")]
-        origins = [s.origin for s in services]
-        account = create_client(server.url, env)
-        project_id = await set_up_project(
-            origins[0], account["api_key"], receiver.url, tasks=30, per_task=2
-        )
-        workers = [HttpWorker(f"w{i}@example.org", origins) for i in range(8)]
-        await asyncio.gather(*(w.sign_up() for w in workers))
+    async with two_gateways(server, tmp_path, tasks=30, workers=8) as floor:
+        receiver, account, project_id, workers = floor
         working = asyncio.gather(*(w.work(project_id, pause=0.05) for w in workers))
         for _ in range(600):  # until a quarter of the work is confirmed
             if sum(len(w.submitted) for w in workers) >= 15:

@@ -5,7 +5,6 @@ Time is frozen with ``now=``; both edges of the expiry window are tested.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
 import pytest
@@ -22,33 +21,18 @@ from crowdframe import (
     verify_task_token,
 )
 from crowdframe._token import DEFAULT_LEEWAY, _serializer, sign_task_token
+from task_tokens import AUDIENCE, LIFETIME, work_claims
 
 SECRET = "cfts_k1_Jx2mWq9vL4tR8yZ0aB3cD6eF"
 OTHER_CLIENTS_SECRET = "cfts_k1_Qp7nHs1kG5uV9wX2zC4bN8mM"
 OLD_SECRET = SECRET
 NEW_SECRET = "cfts_k2_Tt3rEe6wQq9yUu2iOo5pAa8s"
-AUDIENCE = "https://tasks.example.com"
 ISSUED = 1_790_000_000
-EXPIRES = ISSUED + 120
+EXPIRES = ISSUED + LIFETIME
 
 
 def claims(**changes: object) -> TaskTokenClaims:
-    base = TaskTokenClaims(
-        v=1,
-        kid="k1",
-        iss="https://gateway.example",
-        aud=AUDIENCE,
-        cid="cli_1",
-        pid="prj_1",
-        tid="tsk_1",
-        aid="asg_1",
-        wid="wid_abc",
-        mode="work",
-        iat=ISSUED,
-        exp=EXPIRES,
-        jti="jti_1",
-    )
-    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+    return work_claims(issued_at=ISSUED, **changes)
 
 
 def token(secrets: tuple[str, ...] = (SECRET,), **changes: object) -> str:

@@ -6,39 +6,21 @@ with itsdangerous: either way round, the same token means the same claims.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-import time
 
 import pytest
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from crowdframe import TaskTokenClaims, TokenSignatureError, verify_task_token
 from crowdframe._token import _serializer, sign_task_token
+from task_tokens import AUDIENCE, work_claims
 
 OLD = "cfts_k1_Jx2mWq9vL4tR8yZ0aB3cD6eF"
 NEW = "cfts_k2_Tt3rEe6wQq9yUu2iOo5pAa8s"
-AUDIENCE = "https://tasks.example.com"
 
 
 def claims(**changes: object) -> TaskTokenClaims:
-    now = int(time.time())
-    base = TaskTokenClaims(
-        v=1,
-        kid="k1",
-        iss="https://gateway.example",
-        aud=AUDIENCE,
-        cid="cli_1",
-        pid="prj_1",
-        tid="tsk_1",
-        aid="asg_1",
-        wid="wkr_abc",
-        mode="work",
-        iat=now,
-        exp=now + 120,
-        jti="jti_1",
-    )
-    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+    return work_claims(**changes)
 
 
 def test_a_token_itsdangerous_signed_verifies_in_the_sdk() -> None:
