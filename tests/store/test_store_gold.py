@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from crowdframe_gateway.core.records import now
+from crowdframe_gateway.core.records import GoldStats, now
 from crowdframe_gateway.store import Store
 from store_world import (
+    answer_gold,
     claim_and_submit,
     make_client,
     make_project,
@@ -79,12 +80,11 @@ async def test_gold_tasks_never_complete_and_a_returned_one_is_not_offered_as_wo
 async def test_a_worker_below_the_accuracy_is_stopped_once_and_told_once(store: Store) -> None:
     client = await make_client(store)
     project = await make_project(store, client)
+    await make_tasks(store, project, 4, prefix="gold-", gold=CAT)
     other = await make_project(store, client)
 
-    async def answer(worker: str, correct: bool) -> object:
-        return await store.record_gold(
-            project.id, worker, "p-" + worker, correct=correct, min_answers=3, min_accuracy=0.7
-        )
+    async def answer(worker: str, correct: bool) -> GoldStats:
+        return await answer_gold(store, project, worker, correct, min_answers=3, min_accuracy=0.7)
 
     await answer("w1", False)
     second = await answer("w1", False)
@@ -114,12 +114,10 @@ async def test_a_worker_below_the_accuracy_is_stopped_once_and_told_once(store: 
 async def test_gold_records_are_listed_most_answers_first(store: Store) -> None:
     client = await make_client(store)
     project = await make_project(store, client)
+    await make_tasks(store, project, 3, prefix="gold-", gold=CAT)
     for worker, answers in (("w1", [True]), ("w2", [True, False, True]), ("w3", [False] * 2)):
         for correct in answers:
-            await store.record_gold(
-                project.id, worker, "p-" + worker, correct=correct, min_answers=5,
-                min_accuracy=0.5,
-            )  # fmt: skip
+            await answer_gold(store, project, worker, correct, min_answers=5, min_accuracy=0.5)
     stats = await store.gold_stats(project.id)
     assert [(g.worker_id, g.worker_pseudonym, g.answered, g.correct) for g in stats] == [
         ("w2", "p-w2", 3, 2),

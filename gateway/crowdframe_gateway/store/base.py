@@ -22,6 +22,7 @@ from ..core.records import (
     Credit,
     Endpoint,
     Event,
+    GoldGrade,
     GoldStats,
     Message,
     Project,
@@ -145,7 +146,15 @@ class Store(Protocol):
         now: float,
         signals: tuple[str, ...] = (),
         ip_hash: str | None = None,
-    ) -> Assignment: ...
+        gold: GoldGrade | None = None,
+    ) -> Assignment:
+        """Keep a submission, in one step with all it causes: its signals, its place on the
+        crowd review queue, the task's completion (or one more seat), its events, and with
+        ``gold`` the answer counted on the worker's gold record (stopping them, once, with a
+        ``worker.stopped`` event, if ``gold.stop``). A gold record that no longer has
+        ``gold.seen`` answers refuses it all: ``Conflict`` ``gold_record_changed``."""
+        ...
+
     async def return_assignment(self, assignment_id: str, *, now: float) -> Assignment: ...
     async def expire_assignments(self, *, now: float) -> int: ...
 
@@ -294,20 +303,6 @@ class Store(Protocol):
         for one (events recorded by any process). A malformed cursor is ``InvalidInput``."""
 
     # quality: gold records, block lists, auto-approval
-    async def record_gold(
-        self,
-        project_id: str,
-        worker_id: str,
-        worker_pseudonym: str,
-        *,
-        correct: bool,
-        min_answers: int,
-        min_accuracy: float,
-    ) -> GoldStats:
-        """Count one gold answer; stop the worker (once, with a ``worker.stopped`` event) when
-        they have given ``min_answers`` and their accuracy is below ``min_accuracy``."""
-        ...
-
     async def gold_stats(self, project_id: str) -> list[GoldStats]: ...
     async def gold_record(self, project_id: str, worker_id: str) -> GoldStats | None:
         """One worker's gold record in a project (who may crowd-review it); None for none."""

@@ -10,7 +10,8 @@ from ..catalog.sqlite import ClosingPart
 from ..core.agreement import aggregate, needs_another_answer
 from ..core.errors import Conflict
 from ..core.events import assignment_data, task_completed_data
-from ..core.records import Assignment, AssignmentStatus, Project, Task, new_id
+from ..core.records import Assignment, AssignmentStatus, GoldGrade, Project, Task, new_id
+from ..quality.sqlite_gold import GoldRecordPart
 from ..store.base import Page
 from ..store.sqlite.base import (
     _ASSIGNMENT_COLUMNS,
@@ -25,7 +26,7 @@ from ..store.sqlite.base import (
 __all__ = ["WorkPart"]
 
 
-class WorkPart(ClosingPart):
+class WorkPart(ClosingPart, GoldRecordPart):
     ADDED_COLUMNS: ClassVar[tuple[tuple[str, str, str], ...]] = (
         ("assignments", "signals", "TEXT"),
         ("assignments", "ip_hash", "TEXT"),
@@ -179,6 +180,7 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
         now: float,
         signals: tuple[str, ...] = (),
         ip_hash: str | None = None,
+        gold: GoldGrade | None = None,
     ) -> Assignment:
         with self._tx() as db:
             assignment, task = self._load(db, assignment_id)
@@ -201,6 +203,8 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
             self._event(
                 db, done.client_id, "assignment.submitted", assignment_data(done, task), now=now
             )
+            if gold is not None:
+                self._count_gold(db, done, gold, now)
             per_task = db.execute("SELECT per_task FROM tasks WHERE id = ?", (task.id,)).fetchone()[
                 "per_task"
             ]
