@@ -13,6 +13,7 @@ from crowdframe_gateway.core.records import (
     Assignment,
     Client,
     Endpoint,
+    GoldStats,
     Project,
     ProjectSpec,
     Task,
@@ -20,6 +21,7 @@ from crowdframe_gateway.core.records import (
     new_id,
     now,
 )
+from crowdframe_gateway.quality.rules import grade_gold
 from crowdframe_gateway.runtime import Store, open_store
 
 
@@ -169,6 +171,34 @@ async def claim_and_submit(
     claimed = await store.claim(project.id, worker, "p-" + worker, now=at, gold=gold)
     assert claimed is not None, f"{worker} got no task"
     return await store.submit(claimed.id, result, now=at, signals=signals, ip_hash=ip_hash)
+
+
+async def answer_gold(
+    store: Store,
+    project: Project,
+    worker: str,
+    correct: bool,
+    *,
+    min_answers: int,
+    min_accuracy: float,
+) -> GoldStats:
+    """One gold answer graded as the gateway grades it (quality/process.py) and counted in its
+    submission's own step; the worker's gold record after it. Takes the worker's next gold
+    task: the project must have one left that they have not had."""
+    claimed = await store.claim(project.id, worker, "p-" + worker, now=now(), gold=True)
+    task = None if claimed is None else await store.get_task(claimed.task_id)
+    assert claimed is not None and task is not None and task.gold is not None, "no gold left"
+    grade = grade_gold(
+        await store.gold_record(project.id, worker),
+        correct=correct,
+        min_answers=min_answers,
+        min_accuracy=min_accuracy,
+    )
+    result = {"label": "cat" if correct else "dog"}
+    await store.submit(claimed.id, result, now=now(), gold=grade)
+    record = await store.gold_record(project.id, worker)
+    assert record is not None
+    return record
 
 
 async def recorded_events(store: Store, client: Client, type: str) -> list[dict[str, Any]]:

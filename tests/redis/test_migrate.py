@@ -28,6 +28,7 @@ from crowdframe_gateway.runtime import SqliteStore, Store
 from services import BIN
 from store_world import (
     all_assignments,
+    answer_gold,
     claim_and_submit,
     make_client,
     make_endpoint,
@@ -89,9 +90,7 @@ async def _quality_and_mturk_history(store: Store, acme: Client, at: float) -> d
     await make_tasks(store, gold, 2)
     for worker in ("g1", "g2"):
         # at the time of the call: the log of events from two projects is in time order
-        await claim_and_submit(store, gold, worker, {"label": "dog"}, gold=True)
-        await store.record_gold(gold.id, worker, "p-" + worker, correct=worker == "g1",
-                                min_answers=1, min_accuracy=0.5)  # fmt: skip
+        await answer_gold(store, gold, worker, worker == "g1", min_answers=1, min_accuracy=0.5)
     waiting = await claim_and_submit(store, gold, "g1", {"label": "cat"})
     await store.block(Block(acme.id, "p-w9", "", "bot", at))
     await store.block(Block(acme.id, "p-w8", gold.id, "sloppy", at + 1))

@@ -8,6 +8,8 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import pytest
+
 from crowdframe_gateway.core.agreement import aggregate, needs_another_answer
 from crowdframe_gateway.core.records import now
 from crowdframe_gateway.runtime import Store
@@ -119,3 +121,58 @@ async def test_concurrent_answers_complete_each_task_once_by_the_rule(open_store
         assert len(results) == 2 or needs_another_answer(
             aggregate(results[:-1]), len(results) - 1, agreement_min=0.7, most=4
         ), "one more only when the answers before it disagreed"
+
+
+# The agreement rule, one table for the rule itself and for both stores (SQLite decides inside
+# its transaction, Redis with submit.lua asking aggregation for the decision): seats per task,
+# agreement_min, assignments_max, the answers in order -> how many answers complete the task.
+AGREEMENT_CASES = [
+    (2, 0.6, 3, ["cat", "Dog", " CAT"], 3),  # a tie asks one more
+    (2, 0.6, 3, ["a", "a"], 2),  # agreement at once
+    (2, 0.5, 3, ["a", "b"], 2),  # exactly the minimum is enough
+    (2, 0.9, 2, ["a", "b"], 2),  # no more than the maximum
+    (3, 0.5, 3, ["a", "b", "c"], 3),  # the seats are the maximum already
+    (2, 0.0, 5, ["a", "b"], 2),  # no minimum: never more
+    (1, 0.9, 3, ["a"], 1),  # one answer agrees with itself
+    (2, 0.7, 4, ["a", "b", "a", "b"], 4),  # 1/2, then 2/3 below 70 %, then the maximum
+    (2, 0.9, 5, [[1, 2], [3]], 2),  # answers without categorical fields never ask for more
+]
+
+
+def completing_answer(per_task: int, agreement_min: float, most: int, answers: list[Any]) -> int:
+    """After how many answers the rule completes a task (each answer is one field ``x``)."""
+    seats, results = per_task, []
+    for answer in answers:
+        results.append({"x": answer})
+        if len(results) == seats:
+            if not needs_another_answer(
+                aggregate(results), len(results), agreement_min=agreement_min, most=most
+            ):
+                return len(results)
+            seats += 1
+    raise AssertionError("the task is still waiting for answers")
+
+
+@pytest.mark.parametrize(("per_task", "agreement_min", "most", "answers", "done"), AGREEMENT_CASES)
+def test_the_agreement_rule(
+    per_task: int, agreement_min: float, most: int, answers: list[Any], done: int
+) -> None:
+    assert completing_answer(per_task, agreement_min, most, answers) == done
+
+
+@pytest.mark.parametrize(("per_task", "agreement_min", "most", "answers", "done"), AGREEMENT_CASES)
+async def test_each_store_completes_a_task_as_the_rule_decides(
+    store: Store, per_task: int, agreement_min: float, most: int, answers: list[Any], done: int
+) -> None:
+    client = await make_client(store)
+    project = await make_project(
+        store, client, per_task=per_task, agreement_min=agreement_min, assignments_max=most
+    )
+    [task] = await make_tasks(store, project, 1)
+    for n, answer in enumerate(answers, start=1):
+        await claim_and_submit(store, project, f"w{n}", {"x": answer})
+        stored = await store.get_task(task.id)
+        assert stored is not None and stored.status == ("completed" if n >= done else "open")
+    assert await store.claim(project.id, "w-late", "p", now=now()) is None
+    [completed] = await recorded_events(store, client, "task.completed")
+    assert [s["result"]["x"] for s in completed["submissions"]] == answers

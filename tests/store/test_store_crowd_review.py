@@ -13,6 +13,7 @@ from crowdframe_gateway.core.errors import NotFound
 from crowdframe_gateway.core.records import CrowdReview, Project, Task, new_id, now
 from crowdframe_gateway.runtime import Store
 from store_world import (
+    answer_gold,
     claim_and_submit,
     make_client,
     make_project,
@@ -148,9 +149,9 @@ async def test_a_review_task_in_a_missing_project_is_refused(store: Store) -> No
 async def test_one_workers_gold_record_is_read_on_its_own(store: Store) -> None:
     client = await make_client(store)
     project = await make_project(store, client)
+    await make_tasks(store, project, 3, prefix="gold-", gold={"label": "cat"})
     for correct in (True, False, True):
-        await store.record_gold(project.id, "w1", "p-w1", correct=correct, min_answers=9,
-                                min_accuracy=0.5)  # fmt: skip
+        await answer_gold(store, project, "w1", correct, min_answers=9, min_accuracy=0.5)
     record = await store.gold_record(project.id, "w1")
     assert record is not None and (record.answered, record.correct) == (3, 2)
     assert record == next(g for g in await store.gold_stats(project.id) if g.worker_id == "w1")

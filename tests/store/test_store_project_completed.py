@@ -3,6 +3,10 @@ the project runs out of open tasks."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from crowdframe_gateway.core.records import now
 from crowdframe_gateway.runtime import Store
 from store_world import (
@@ -66,3 +70,52 @@ async def test_a_task_still_waiting_for_answers_keeps_the_project_open(store: St
     assert await recorded_events(store, client, "project.completed") == []
     await claim_and_submit(store, project, "w2", {"label": "cat"})
     assert len(await recorded_events(store, client, "project.completed")) == 1
+
+
+# project.completed, one table for both stores (each writes it in the closing change): the
+# project's tasks and steps -> how many project.completed events there are after each step.
+# Steps: "answer i" (a new worker claims and submits task i), "take i" (claims it only),
+# "late" (the taken one is submitted), "cancel i", "add" (one more task).
+COMPLETED_CASES = [
+    ({}, 2, ["answer 0", "answer 1"], [0, 1]),
+    ({}, 2, ["answer 0", "cancel 1", "cancel 1"], [0, 1, 1]),  # a second cancel closes nothing
+    ({"per_task": 2}, 1, ["answer 0", "answer 0"], [0, 1]),  # waiting for answers: still open
+    ({"gold": True}, 1, ["answer 0"], [1]),  # an open gold task does not hold it open
+    ({}, 1, ["take 0", "cancel 0", "late"], [0, 1, 1]),  # a late answer closes nothing more
+    ({}, 1, ["answer 0", "add", "answer 1"], [1, 1, 2]),  # new tasks reopen it
+    (
+        {"per_task": 2, "agreement_min": 0.6, "assignments_max": 3},
+        1,
+        ["answer 0", "answer 0", "answer 0"],  # the answers disagree: one more worker first
+        [0, 0, 1],
+    ),
+]
+
+
+@pytest.mark.parametrize(("settings", "count", "steps", "announced"), COMPLETED_CASES)
+async def test_each_store_announces_the_project_completed_as_the_table_says(
+    store: Store, settings: dict[str, Any], count: int, steps: list[str], announced: list[int]
+) -> None:
+    client = await make_client(store)
+    spec = {k: v for k, v in settings.items() if k != "gold"}
+    project = await make_project(store, client, **spec)
+    if settings.get("gold"):
+        await make_tasks(store, project, 1, prefix="g", gold={"label": "cat"})
+    tasks = await make_tasks(store, project, count)
+    taken = None
+    labels = iter(["cat", "dog", "cat"])
+    for n, (step, expected) in enumerate(zip(steps, announced, strict=True)):
+        action, _, index = step.partition(" ")
+        if action == "answer":
+            await claim_and_submit(store, project, f"w{n}", {"label": next(labels)})
+        elif action == "take":
+            taken = await store.claim(project.id, "w-late", "p-w-late", now=now())
+        elif action == "late":
+            assert taken is not None
+            await store.submit(taken.id, {"label": "cat"}, now=now())
+        elif action == "cancel":
+            await store.cancel_task(tasks[int(index)].id, now=now())
+        else:
+            tasks += await make_tasks(store, project, 1, prefix=f"add{n}-")
+        events = await recorded_events(store, client, "project.completed")
+        assert len(events) == expected, step

@@ -10,11 +10,15 @@ from typing import TYPE_CHECKING, Any
 from ..catalog.crowd_review import check_verdict
 from ..catalog.projects import owned_project
 from ..core.agreement import comparison_key
-from ..core.errors import InvalidInput
-from ..core.records import SIGNALS, Assignment, Block, Client, Project, Task, now
+from ..core.errors import Conflict, InvalidInput
+from ..core.records import SIGNALS, Assignment, Block, Client, GoldGrade, Project, Task, now
 from ..core.validation import Fields
 from ..review.verdicts import after_submission
-from .rules import needed_correct
+from .rules import grade_gold, needed_correct
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -86,50 +90,72 @@ async def _signals(
 async def record_submission(
     rt: Runtime, assignment: Assignment, result: dict[str, Any], *, address: str | None = None
 ) -> Assignment:
-    """Keep a submission with its fraud signals; grade it when its task is gold; pass it on
-    to crowd review (an answer to review, or a reviewer's verdict)."""
+    """Keep a submission with its fraud signals and, when its task is gold, its grade, in one
+    step of the store; then pass it on to crowd review (an answer to review, or a reviewer's
+    verdict) and to an assessment's attempt."""
     project = await rt.store.get_project(assignment.project_id)
-    if project is not None and project.spec.kind == "review":
+    ip_hash = None if address is None else address_hash(rt, address)
+    if project is None:
+        return await rt.store.submit(assignment.id, result, now=now(), ip_hash=ip_hash)
+    reviewing = project.spec.kind == "review"
+    if reviewing:
         check_verdict(result)
     at = now()
-    signals = (
-        () if project is None else await _signals(rt, assignment, project, result, address, at)
-    )
-    done = await rt.store.submit(
-        assignment.id,
-        result,
-        now=at,
-        signals=signals,
-        ip_hash=None if address is None else address_hash(rt, address),
-    )
-    task = await rt.store.get_task(done.task_id)
-    if task is not None and task.gold is not None and project is not None:
-        await _grade(rt, project, task, done, result)
-    if task is not None and project is not None:
-        await after_submission(rt, project, task, done)
+    signals = await _signals(rt, assignment, project, result, address, at)
+    # read before the submit, for its grade; a review task (never gold) after, for its status
+    task = None if reviewing else await rt.store.get_task(assignment.task_id)
+    for regrade in range(_REGRADES, -1, -1):
+        try:
+            done = await rt.store.submit(
+                assignment.id,
+                result,
+                now=at,
+                signals=signals,
+                ip_hash=ip_hash,
+                gold=await _gold_grade(rt, project, task, assignment, result),
+            )
+            break
+        except Conflict as exc:  # the worker's gold record moved on (another tab): again
+            if exc.code != "gold_record_changed" or not regrade:
+                raise
+    if reviewing:
+        task = await rt.store.get_task(done.task_id)
+    if task is None:
+        return done
+    if task.gold is not None and project.spec.kind == "assessment":
+        await _grade_attempt(rt, project, task, done, result)
+    await after_submission(rt, project, task, done)
     return done
 
 
-async def _grade(
-    rt: Runtime, project: Project, task: Task, done: Assignment, result: dict[str, Any]
-) -> None:
-    assert task.gold is not None
-    if project.spec.kind == "assessment":  # an answer in a qualification test's attempt
-        await rt.store.record_attempt_answer(
-            project.id,
-            done.worker_id,
-            correct=gold_matches(task.gold, result),
-            needed=needed_correct(project.spec.pass_score, project.spec.test_size),
-            now=now(),
-        )
-        return
-    await rt.store.record_gold(
-        project.id,
-        done.worker_id,
-        done.worker_pseudonym,
+_REGRADES = 3  # gold records changed under a submit before it gives up
+
+
+async def _gold_grade(
+    rt: Runtime, project: Project, task: Task | None, answer: Assignment, result: dict[str, Any]
+) -> GoldGrade | None:
+    """The grade a gold answer gets, decided for the worker's gold record as it is now."""
+    if task is None or task.gold is None or project.spec.kind == "assessment":
+        return None
+    return grade_gold(
+        await rt.store.gold_record(project.id, answer.worker_id),
         correct=gold_matches(task.gold, result),
         min_answers=project.spec.gold_min_answers,
         min_accuracy=project.spec.gold_min_accuracy,
+    )
+
+
+async def _grade_attempt(
+    rt: Runtime, project: Project, task: Task, done: Assignment, result: dict[str, Any]
+) -> None:
+    """An answer in a qualification test's attempt."""
+    assert task.gold is not None
+    await rt.store.record_attempt_answer(
+        project.id,
+        done.worker_id,
+        correct=gold_matches(task.gold, result),
+        needed=needed_correct(project.spec.pass_score, project.spec.test_size),
+        now=now(),
     )
 
 

@@ -8,11 +8,11 @@ store calls directly; tests/quality_cases.py drives both stores through the same
 
 Quality: gold records, block lists, auto-approval, and what the fraud signals read.
 
-A worker's gold record lives in the project (``gold:<worker>``, changed by gold.lua, which also
-announces a stop); a client's block list in the client (``blocks``). Auto-approval sweeps the
-projects the DUE_APPROVALS hint names, as expiry does with DUE_DEADLINES: a process takes a
-project, approve.lua approves what is due (``rules.approval_due``, stated there once) and says
-when the next one is.
+A worker's gold record lives in the project (``gold:<worker>``, counted by submit.lua in the
+submission's own script with gold.lua, which also announces a stop); a client's block list in
+the client (``blocks``). Auto-approval sweeps the projects the DUE_APPROVALS hint names, as
+expiry does with DUE_DEADLINES: a process takes a project, approve.lua approves what is due
+(``rules.approval_due``, stated there once) and says when the next one is.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 
 from ..core.errors import InvalidInput, NotFound
 from ..core.page import Page
-from ..core.records import AssessmentAttempt, Assignment, Block, GoldStats, Qualification, now
+from ..core.records import AssessmentAttempt, Assignment, Block, GoldStats, Qualification
 from ..store.redis import keys
 from ..store.redis.base import RedisBase
 from ..store.redis.codec import (
@@ -138,36 +138,6 @@ def _block_field(worker_pseudonym: str, project_id: str) -> str:
 
 class QualityPart(RedisBase):
     # -- gold -----------------------------------------------------------------------------------
-
-    async def record_gold(
-        self,
-        project_id: str,
-        worker_id: str,
-        worker_pseudonym: str,
-        *,
-        correct: bool,
-        min_answers: int,
-        min_accuracy: float,
-    ) -> GoldStats:
-        client_id = await self._client_of_project(project_id)
-        if client_id is None:
-            raise NotFound("no such project", field="project_id")
-        at = now()
-        targets = await self._targets(client_id, ["worker.stopped"])
-        record = await self._eval(
-            "gold",
-            project_id,
-            self._ctx(client_id, project_id, at, targets),
-            worker_id,
-            worker_pseudonym,
-            int(correct),
-            min_answers,
-            repr(min_accuracy),
-        )
-        stats = gold_from(fields(record))
-        if stats.stopped and any(targets.values()):
-            await self._hint(keys.DUE_OUTBOX, project_id, at)
-        return stats
 
     async def gold_stats(self, project_id: str) -> list[GoldStats]:
         p = keys.part(project_id)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-from ..core.records import AssessmentAttempt
+from ..core.records import AssessmentAttempt, GoldGrade, GoldStats
 
 __all__ = [
     "ALL_PROJECTS",
@@ -29,6 +29,8 @@ __all__ = [
     "attempt_outcome",
     "attempt_state",
     "block_scopes",
+    "gold_stops",
+    "grade_gold",
     "needed_correct",
     "retry_at",
 ]
@@ -96,3 +98,26 @@ def approval_due_at(submitted_at: float, delay: float) -> float:
 def approval_due(submitted_at: float, delay: float, now: float) -> bool:
     """Whether an unreviewed submission is due for auto-approval at ``now``."""
     return approval_due_at(submitted_at, delay) <= now
+
+
+# -- gold: the record that stops a worker ------------------------------------------------------
+
+
+def gold_stops(answered: int, correct: int, *, min_answers: int, min_accuracy: float) -> bool:
+    """Whether a gold record stops its worker: once they have given ``min_answers`` answers,
+    an accuracy below ``min_accuracy``."""
+    return answered >= min_answers and correct < min_accuracy * answered
+
+
+def grade_gold(
+    record: GoldStats | None, *, correct: bool, min_answers: int, min_accuracy: float
+) -> GoldGrade:
+    """One more gold answer on ``record`` (None: the worker's first): what the submit counts.
+    A stopped worker stays stopped."""
+    answered = 0 if record is None else record.answered
+    right = 0 if record is None else record.correct
+    stop = gold_stops(
+        answered + 1, right + int(correct), min_answers=min_answers, min_accuracy=min_accuracy
+    )
+    stopped = record is not None and record.stopped
+    return GoldGrade(correct=correct, seen=answered, stop=stop or stopped)

@@ -9,9 +9,9 @@ import sqlite3
 from collections.abc import Sequence
 
 from ..core.errors import NotFound
-from ..core.events import assignment_data, attempt_data, attempt_event_type, worker_stopped_data
+from ..core.events import assignment_data, attempt_data, attempt_event_type
 from ..core.page import Page, cursor_seq
-from ..core.records import AssessmentAttempt, Assignment, Block, GoldStats, Qualification, now
+from ..core.records import AssessmentAttempt, Assignment, Block, GoldStats, Qualification
 from ..store.sqlite.base import _ASSIGNMENT_COLUMNS, SqliteBase
 from ..work.sqlite import WorkPart
 from .rules import attempt_outcome, attempt_state, block_scopes
@@ -225,51 +225,6 @@ CREATE TABLE IF NOT EXISTS blocks (
     reason TEXT NOT NULL, created_at REAL NOT NULL,
     PRIMARY KEY (client_id, worker_pseudonym, project_id));
 """
-
-    async def record_gold(
-        self,
-        project_id: str,
-        worker_id: str,
-        worker_pseudonym: str,
-        *,
-        correct: bool,
-        min_answers: int,
-        min_accuracy: float,
-    ) -> GoldStats:
-        with self._tx() as db:
-            db.execute(
-                "INSERT INTO gold_stats VALUES (?,?,?,1,?,0) ON CONFLICT (project_id, worker_id)"
-                " DO UPDATE SET answered = answered + 1, correct = correct + excluded.correct",
-                (project_id, worker_id, worker_pseudonym, int(correct)),
-            )
-            row = db.execute(
-                "SELECT * FROM gold_stats WHERE project_id = ? AND worker_id = ?",
-                (project_id, worker_id),
-            ).fetchone()
-            stop = (
-                row["answered"] >= min_answers and row["correct"] < min_accuracy * row["answered"]
-            )
-            if stop and not row["stopped"]:
-                db.execute(
-                    "UPDATE gold_stats SET stopped = 1 WHERE project_id = ? AND worker_id = ?",
-                    (project_id, worker_id),
-                )
-                client_id = db.execute(
-                    "SELECT client_id FROM projects WHERE id = ?", (project_id,)
-                ).fetchone()["client_id"]
-                self._event(
-                    db,
-                    client_id,
-                    "worker.stopped",
-                    worker_stopped_data(
-                        project_id, worker_pseudonym, row["answered"], row["correct"]
-                    ),
-                    now=now(),
-                )
-            stats = _gold(row, stopped=stop)
-        if stop:
-            self._notify_outbox()
-        return stats
 
     async def gold_stats(self, project_id: str) -> list[GoldStats]:
         rows = self._read(

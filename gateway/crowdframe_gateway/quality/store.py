@@ -31,20 +31,6 @@ class AttemptStart:
 
 
 class QualityStore(Protocol):
-    async def record_gold(
-        self,
-        project_id: str,
-        worker_id: str,
-        worker_pseudonym: str,
-        *,
-        correct: bool,
-        min_answers: int,
-        min_accuracy: float,
-    ) -> GoldStats:
-        """Count one gold answer; stop the worker (once, with a ``worker.stopped`` event) when
-        they have given ``min_answers`` and their accuracy is below ``min_accuracy``."""
-        ...
-
     async def gold_stats(self, project_id: str) -> list[GoldStats]: ...
     async def gold_record(self, project_id: str, worker_id: str) -> GoldStats | None:
         """One worker's gold record in a project (who may crowd-review it); None for none."""

@@ -19,7 +19,15 @@ from redis.asyncio.client import Pipeline
 from ..core.agreement import aggregate, needs_another_answer
 from ..core.errors import Conflict, InvalidInput, NotFound
 from ..core.page import Page
-from ..core.records import Assignment, AssignmentStatus, Project, ProjectSpec, Task, new_id
+from ..core.records import (
+    Assignment,
+    AssignmentStatus,
+    GoldGrade,
+    Project,
+    ProjectSpec,
+    Task,
+    new_id,
+)
 from ..store.redis import keys
 from ..store.redis.base import RedisBase
 from ..store.redis.codec import assignment_from, fields, hash_of, task_from, texts
@@ -114,6 +122,8 @@ class WorkPart(RedisBase):
         code, status = answer[1], answer[2]
         if code == "not_found":
             raise NotFound("no such assignment", field="assignment_id")
+        if code == "gold_record_changed":
+            raise Conflict("the worker's gold record changed meanwhile", code=code)
         if code == "already_submitted":
             raise Conflict("this assignment was already submitted", code="already_submitted")
         if code == "not_reviewable":
@@ -133,15 +143,23 @@ class WorkPart(RedisBase):
         now: float,
         signals: tuple[str, ...] = (),
         ip_hash: str | None = None,
+        gold: GoldGrade | None = None,
     ) -> Assignment:
-        """Keep the submission; the last answer a task needs completes it, or asks one more
-        worker when the answers disagree (submit.lua asks for the decision, made here by
-        aggregation.py, and applies it only to the answers it was made for)."""
+        """Keep the submission, with its gold grade, in one script; the last answer a task
+        needs completes it, or asks one more worker when the answers disagree (submit.lua asks
+        for the decision, made here by core/agreement.py, and applies it only to the answers
+        it was made for)."""
         types = ["assignment.submitted", "task.completed", "project.completed"]
+        grade = ("", "", "")
+        if gold is not None:
+            types.append("worker.stopped")
+            grade = (str(int(gold.correct)), str(gold.seen), str(int(gold.stop)))
         fixed = (json.dumps(result), json.dumps(list(signals)), ip_hash or "")
         decision: tuple[str, str, str] = ("", "", "")
         while True:
-            answer = await self._change("submit", assignment_id, types, now, *fixed, *decision)
+            answer = await self._change(
+                "submit", assignment_id, types, now, *fixed, *decision, *grade
+            )
             if answer[0] == "ok":
                 break
             spec_text, results = answer[1], [json.loads(r) for r in answer[2]]

@@ -11,7 +11,8 @@ from ..core.agreement import aggregate, needs_another_answer
 from ..core.errors import Conflict
 from ..core.events import assignment_data, task_completed_data
 from ..core.page import Page, cursor_seq
-from ..core.records import Assignment, AssignmentStatus, Project, Task, new_id
+from ..core.records import Assignment, AssignmentStatus, GoldGrade, Project, Task, new_id
+from ..quality.sqlite_gold import GoldRecordPart
 from ..store.sqlite.base import (
     _ASSIGNMENT_COLUMNS,
     _FINAL_STATUSES,
@@ -24,7 +25,7 @@ from ..store.sqlite.base import (
 __all__ = ["WorkPart"]
 
 
-class WorkPart(ClosingPart):
+class WorkPart(ClosingPart, GoldRecordPart):
     ADDED_COLUMNS: ClassVar[tuple[tuple[str, str, str], ...]] = (
         ("assignments", "signals", "TEXT"),
         ("assignments", "ip_hash", "TEXT"),
@@ -178,6 +179,7 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
         now: float,
         signals: tuple[str, ...] = (),
         ip_hash: str | None = None,
+        gold: GoldGrade | None = None,
     ) -> Assignment:
         with self._tx() as db:
             assignment, task = self._load(db, assignment_id)
@@ -200,6 +202,8 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
             self._event(
                 db, done.client_id, "assignment.submitted", assignment_data(done, task), now=now
             )
+            if gold is not None:
+                self._count_gold(db, done, gold, now)
             per_task = db.execute("SELECT per_task FROM tasks WHERE id = ?", (task.id,)).fetchone()[
                 "per_task"
             ]

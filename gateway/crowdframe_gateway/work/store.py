@@ -11,6 +11,7 @@ from ..core.page import Page
 from ..core.records import (
     Assignment,
     AssignmentStatus,
+    GoldGrade,
     Project,
     Task,
 )
@@ -45,7 +46,15 @@ class WorkStore(Protocol):
         now: float,
         signals: tuple[str, ...] = (),
         ip_hash: str | None = None,
-    ) -> Assignment: ...
+        gold: GoldGrade | None = None,
+    ) -> Assignment:
+        """Keep a submission, in one step with all it causes: its signals, its place on the
+        crowd review queue, the task's completion (or one more seat), its events, and with
+        ``gold`` the answer counted on the worker's gold record (stopping them, once, with a
+        ``worker.stopped`` event, if ``gold.stop``). A gold record that no longer has
+        ``gold.seen`` answers refuses it all: ``Conflict`` ``gold_record_changed``."""
+        ...
+
     async def return_assignment(self, assignment_id: str, *, now: float) -> Assignment: ...
     async def expire_assignments(self, *, now: float) -> int: ...
 

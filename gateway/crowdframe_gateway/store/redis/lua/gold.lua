@@ -1,21 +1,24 @@
--- ARGV: ctx, worker id, worker pseudonym, correct ('1' | '0'), min answers, min accuracy.
--- Counts one gold answer; stops the worker, once, with a worker.stopped event, when they have
--- given min answers and their accuracy is below the minimum. Returns the gold record.
-local worker = ARGV[2]
-local key = P .. 'gold:' .. worker
-if redis.call('EXISTS', key) == 0 then
-  redis.call('HSET', key, 'project_id', ctx.part, 'worker_id', worker,
-    'worker_pseudonym', ARGV[3], 'stopped', 0)
-  redis.call('ZADD', P .. 'golders', redis.call('INCR', P .. 'goldseq'), worker)
+-- A worker's gold record in the project ('gold:<worker>', listed in 'golders' in order of
+-- their first gold answer). submit.lua counts a graded gold answer in the submission's own
+-- script, as Python decided it (quality/rules.py grade_gold): the grade holds only for the
+-- record it was decided for, one with 'seen' answers.
+local function gold_seen(worker)
+  return tonumber(redis.call('HGET', P .. 'gold:' .. worker, 'answered')) or 0
 end
-local answered = redis.call('HINCRBY', key, 'answered', 1)
-local correct = redis.call('HINCRBY', key, 'correct', tonumber(ARGV[4]))
-local stop = answered >= tonumber(ARGV[5]) and correct < tonumber(ARGV[6]) * answered
-if stop and redis.call('HGET', key, 'stopped') ~= '1' then
-  redis.call('HSET', key, 'stopped', 1)
-  emit('worker.stopped', {kind = 'worker.stopped', project_id = ctx.part,
-    worker_pseudonym = redis.call('HGET', key, 'worker_pseudonym'), answered = answered,
-    correct = correct})
-  announce()
+
+-- count one answer ('1' | '0' correct); stop the worker, once, with a worker.stopped event
+local function count_gold(a, correct, stop)
+  local key = P .. 'gold:' .. a.worker_id
+  if redis.call('EXISTS', key) == 0 then
+    redis.call('HSET', key, 'project_id', ctx.part, 'worker_id', a.worker_id,
+      'worker_pseudonym', a.worker_pseudonym, 'stopped', 0)
+    redis.call('ZADD', P .. 'golders', redis.call('INCR', P .. 'goldseq'), a.worker_id)
+  end
+  local answered = redis.call('HINCRBY', key, 'answered', 1)
+  local right = redis.call('HINCRBY', key, 'correct', tonumber(correct))
+  if stop and redis.call('HGET', key, 'stopped') ~= '1' then
+    redis.call('HSET', key, 'stopped', 1)
+    emit('worker.stopped', {kind = 'worker.stopped', project_id = ctx.part,
+      worker_pseudonym = a.worker_pseudonym, answered = answered, correct = right})
+  end
 end
-return redis.call('HGETALL', key)

@@ -1,7 +1,9 @@
 -- ARGV: ctx, assignment id, result (JSON text), signals (JSON list), address hash ('' for none),
--- decision ('' | 'more' | 'done'), answers it was made for, SHA-1 of the spec it was made with.
+-- decision ('' | 'more' | 'done'), answers it was made for, SHA-1 of the spec it was made with,
+-- and a gold answer's grade (gold.lua): correct ('' for no grade | '1' | '0'), the answers on
+-- the worker's gold record it was decided for, '1' if it stops the worker else '0'.
 -- Returns {'ok', assignment, auto-approval due at, '1' if queued for crowd review else '0'},
--- {'error', code, status}, or, writing
+-- {'error', code, status} (writing nothing; 'gold_record_changed': grade again), or, writing
 -- nothing, {'decide', spec, results}: the submission completes a task whose answers may need
 -- one more worker, which aggregation.py decides; the caller asks again with the decision, and
 -- it holds only if neither the answers nor the spec changed in between.
@@ -13,6 +15,9 @@ if a.status == 'submitted' or a.status == 'approved' or a.status == 'rejected' t
 end
 if a.status ~= 'accepted' or tonumber(ctx.now) > tonumber(a.deadline) then
   return {'error', 'assignment_closed', a.status}
+end
+if ARGV[9] ~= '' and gold_seen(a.worker_id) ~= tonumber(ARGV[10]) then
+  return {'error', 'gold_record_changed', a.status}
 end
 local project = record(P .. 'project')
 local spec = cjson.decode(project.spec)
@@ -59,6 +64,7 @@ end
 local snapshot = flat(key)
 emit('assignment.submitted', {kind = 'assignment', assignment = snapshot, task = flat(tkey)})
 redis.call('ZADD', subs, 0, a.sort)
+if ARGV[9] ~= '' then count_gold(a, ARGV[9], ARGV[11] == '1') end
 if outcome == 'more' then
   redis.call('HINCRBY', tkey, 'per_task', 1)
   reopen(task)
