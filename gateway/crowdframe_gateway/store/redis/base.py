@@ -24,6 +24,7 @@ from redis.retry import Retry
 
 from ...core.errors import NotFound
 from ...core.records import Endpoint, Project, ProjectSpec
+from ...webhooks.rules import fan_out
 from . import keys
 from .codec import endpoint_from, hash_of, opt_text, project_from, text, texts
 from .scripts import SCRIPTS
@@ -149,11 +150,8 @@ class RedisBase:
 
     async def _targets(self, client_id: str, types: Iterable[str]) -> dict[str, list[str]]:
         """Which enabled endpoints of the client hear each event type."""
-        endpoints = [e for e in await self._endpoints(client_id) if e.status == "enabled"]
-        return {
-            t: [e.id for e in endpoints if e.event_types is None or t in e.event_types]
-            for t in types
-        }
+        endpoints = await self._endpoints(client_id)
+        return {t: fan_out(endpoints, t) for t in types}
 
     async def _client_of_project(self, project_id: str) -> str | None:
         client_id = self._project_clients.get(project_id)

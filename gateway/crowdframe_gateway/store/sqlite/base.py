@@ -30,6 +30,7 @@ from ...core.records import (
     Worker,
     new_id,
 )
+from ...webhooks.rules import fan_out
 from .checkpoint import Checkpointer
 
 __all__ = ["SqliteBase"]
@@ -346,18 +347,13 @@ class SqliteBase:
             "INSERT INTO events (id, client_id, type, created_at, data) VALUES (?,?,?,?,?)",
             (event.id, client_id, type, now, json.dumps(data)),
         )
+        endpoints = []
         if endpoint_id is None:
             rows = db.execute(
-                "SELECT id, event_types FROM endpoints WHERE client_id = ? AND status = 'enabled'",
-                (client_id,),
-            ).fetchall()
-            targets = [
-                r["id"]
-                for r in rows
-                if r["event_types"] is None or type in json.loads(r["event_types"])
-            ]
-        else:
-            targets = [endpoint_id]
+                "SELECT * FROM endpoints WHERE client_id = ? ORDER BY seq", (client_id,)
+            )
+            endpoints = [_endpoint(r) for r in rows]
+        targets = fan_out(endpoints, type, endpoint_id=endpoint_id)
         # messages about one task are delivered to an endpoint in order (outbox.lease_messages)
         task_id = data.get("task_id") if isinstance(data.get("task_id"), str) else None
         message_ids = []
