@@ -51,7 +51,9 @@ def _message(row: sqlite3.Row, event: Event, endpoint: Endpoint) -> Message:
 
 
 # A row that may be leased now: its lease (if any) ran out, and no earlier message about the
-# same task to the same endpoint is in flight or not yet tried (per-task order).
+# same task to the same endpoint is in flight or not yet tried (per-task order). With the caps of
+# rules.free_slots, this store's one statement of the lease rule (Redis's: lease_messages.lua),
+# both held to the table of cases in tests/store/test_store_delivery_order.py.
 _LEASABLE = (
     "o.status = 'pending' AND o.next_attempt_at <= :now"
     " AND (o.leased_until IS NULL OR o.leased_until <= :now)"
