@@ -17,6 +17,7 @@ from crowdframe_gateway.webhooks.rules import (
     fails_pending,
     fan_out,
     free_slots,
+    message_task,
     replay_schedule,
     rotated_endpoint,
     settled_status,
@@ -66,6 +67,18 @@ def test_who_gets_a_message_for_an_event(
     event_type: str, endpoint_id: str | None, expected: list[str]
 ) -> None:
     assert fan_out([ALL, SUBMITS, OFF], event_type, endpoint_id=endpoint_id) == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "task"),
+    [
+        ({"task_id": "tsk_1", "answer": {}}, "tsk_1"),
+        ({"endpoint_id": "whe_a"}, None),  # about no task: held behind nothing
+        ({"task_id": 7}, None),  # not a task id
+    ],
+)
+def test_which_task_a_message_keeps_order_with(data: dict[str, object], task: str | None) -> None:
+    assert message_task(data) == task
 
 
 @pytest.mark.parametrize(

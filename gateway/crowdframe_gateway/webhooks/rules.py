@@ -13,9 +13,9 @@ per store, both held to the same table of cases in tests/store/test_store_delive
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from ..core.errors import Conflict
 from ..core.records import Endpoint
@@ -35,6 +35,7 @@ __all__ = [
     "fan_out",
     "free_slots",
     "hears",
+    "message_task",
     "replay_schedule",
     "rotated_endpoint",
     "settled_status",
@@ -63,6 +64,14 @@ def fan_out(
     if endpoint_id is not None:
         return [endpoint_id]
     return [e.id for e in endpoints if hears(e, event_type)]
+
+
+def message_task(data: Mapping[str, Any]) -> str | None:
+    """The task a message is about, which keeps it in order behind the task's earlier messages
+    to the same endpoint: the event's ``task_id``, if it names one. (Redis works it out inside
+    the script that records the event, from the same facts: messages.lua ``task_of``.)"""
+    task_id = data.get("task_id")
+    return task_id if isinstance(task_id, str) else None
 
 
 # -- settling an attempt ---------------------------------------------------------------------

@@ -8,6 +8,7 @@ leases and settles them, delivery_log.py is what clients read and replay.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from ...core.records import Endpoint, Event, now
@@ -37,6 +38,10 @@ class OutboxPart(RedisBase):
 
     async def list_endpoints(self, client_id: str) -> list[Endpoint]:
         return await self._endpoints(client_id)
+
+    async def _targets(self, client_id: str, types: Iterable[str]) -> dict[str, list[str]]:
+        endpoints = await self._endpoints(client_id)
+        return {t: fan_out(endpoints, t) for t in types}
 
     async def record_event(
         self, client_id: str, type: str, data: dict[str, Any], *, endpoint_id: str | None = None

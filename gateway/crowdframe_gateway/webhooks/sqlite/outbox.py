@@ -9,10 +9,10 @@ from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from typing import Any
 
-from ...core.records import Attempt, Endpoint, Event, Message, now
+from ...core.records import Attempt, Endpoint, Event, Message, new_id, now
 from ...store.base import AttemptResult, DeliveryOutcome
 from ...store.sqlite.base import SqliteBase, _endpoint
-from ..rules import failing_runs, free_slots, settled_status
+from ..rules import failing_runs, fan_out, free_slots, message_task, settled_status
 
 __all__ = ["OutboxPart", "_endpoints_by_id", "_events_by_id", "_message"]
 
@@ -206,6 +206,28 @@ CREATE INDEX IF NOT EXISTS attempts_by_message ON attempts (message_id, seq);
             recorded = self._event(db, client_id, type, data, now=now(), endpoint_id=endpoint_id)
         self._notify_outbox()
         return recorded
+
+    def _queue_messages(
+        self, db: sqlite3.Connection, event: Event, endpoint_id: str | None
+    ) -> list[str]:
+        endpoints = []
+        if endpoint_id is None:
+            rows = db.execute(
+                "SELECT * FROM endpoints WHERE client_id = ? ORDER BY seq", (event.client_id,)
+            )
+            endpoints = [_endpoint(r) for r in rows]
+        # messages about one task are delivered to an endpoint in order (lease_messages)
+        task_id = message_task(event.data)
+        message_ids = []
+        for target in fan_out(endpoints, event.type, endpoint_id=endpoint_id):
+            message_id = new_id("msg")
+            db.execute(
+                "INSERT INTO outbox (id, event_id, endpoint_id, status, next_attempt_at,"
+                " created_at, task_id) VALUES (?,?,?,'pending',?,?,?)",
+                (message_id, event.id, target, event.created_at, event.created_at, task_id),
+            )
+            message_ids.append(message_id)
+        return message_ids
 
     async def lease_messages(
         self, *, now: float, limit: int, lease_seconds: float, per_endpoint: int = 16
