@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from ..core.errors import Conflict
 from ..core.records import Endpoint
@@ -92,8 +92,7 @@ def settled_status(outcome: DeliveryOutcome, *, endpoint_enabled: bool) -> Messa
     return status
 
 
-@dataclass(frozen=True, slots=True)
-class FailingRun:
+class FailingRun(NamedTuple):  # a tuple, cheap to make: one per endpoint per delivery batch
     """What a batch of finished attempts does to one endpoint's ``failing_since`` (the first
     failure of its current run of failures): ``since`` None clears it; otherwise a failure
     starts a run unless one is running, or starts one ``anew`` after a success in the batch."""

@@ -261,8 +261,10 @@ class DeliveryPart(RedisBase):
     ) -> None:
         """Apply each endpoint's ``FailingRun`` (rules.failing_runs) to its ``failing_since``."""
         runs = failing_runs(
-            (endpoint_id, r.outcome, r.attempt.at)
-            for r, endpoint_id in zip(results, targets, strict=True)
+            [
+                (endpoint_id, r.outcome, r.attempt.at)
+                for r, endpoint_id in zip(results, targets, strict=True)
+            ]
         )
         for endpoint_id, run in runs.items():
 

@@ -326,7 +326,7 @@ CREATE INDEX IF NOT EXISTS attempts_by_message ON attempts (message_id, seq);
                     (status, next_attempt_at, *chunk),
                 )
         runs = failing_runs(
-            (endpoint_of.get(r.attempt.message_id), r.outcome, r.attempt.at) for r in results
+            [(endpoint_of.get(r.attempt.message_id), r.outcome, r.attempt.at) for r in results]
         )
         for endpoint_id, run in runs.items():
             since = run.apply(failing_since[endpoint_id])
