@@ -8,6 +8,7 @@ import pytest
 from crowdframe_gateway.core.errors import Conflict, InvalidInput, NotFound
 from crowdframe_gateway.core.records import Attempt, now
 from crowdframe_gateway.runtime import Store
+from crowdframe_gateway.webhooks.rules import signing_secrets
 from store_world import make_client, make_endpoint, make_project, make_tasks
 
 
@@ -56,8 +57,8 @@ async def test_a_rotation_keeps_the_secrets_still_signing_until_the_grace_ends(
         endpoint.id, "whsec_two", now=at, old_valid_until=at + 100
     )
     assert once.secrets == (original, "whsec_two") and once.old_secrets_expire_at == at + 100
-    assert once.signing_secrets(at + 99) == (original, "whsec_two")
-    assert once.signing_secrets(at + 100) == ("whsec_two",)
+    assert signing_secrets(once, at + 99) == (original, "whsec_two")
+    assert signing_secrets(once, at + 100) == ("whsec_two",)
     twice = await store.rotate_endpoint_secret(
         endpoint.id, "whsec_three", now=at + 50, old_valid_until=at + 150
     )

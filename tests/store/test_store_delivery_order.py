@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import pytest
 
 from crowdframe_gateway.core.records import Attempt, Message, now
 from crowdframe_gateway.runtime import Store
@@ -17,6 +20,88 @@ def _result(
 ) -> AttemptResult:
     code = 200 if outcome == "delivered" else 500
     return AttemptResult(Attempt(m.id, at, code, 2.0, "", None), outcome, retry)
+
+
+# -- which due messages a lease takes ---------------------------------------------------------
+# Each store states this once, inside its atomic lease (SQLite: outbox._LEASABLE and _within_caps;
+# Redis: lease_messages.lua, with the free slots of rules.free_slots as ARGV); this table holds
+# both to the same answers.
+
+# ("lease", limit, at, None): a lease then; ("retry" | "delivered", message, at, retry at or None)
+Step = tuple[str, int, float, float | None]
+
+
+@dataclass(frozen=True)
+class LeaseCase:
+    messages: list[tuple[str, str | None]]  # (endpoint "a" or "b", task or None), oldest first
+    steps: list[Step]  # what happened before, at seconds after the last message was recorded
+    expected: list[int]  # what a lease at ``at`` takes, oldest due first
+    limit: int = 10
+    cap: int = 16
+    at: float = 2
+
+
+LEASES = {
+    "a task's next message waits for the one never tried": LeaseCase(
+        [("a", "t1"), ("a", "t1")], [], [0]
+    ),
+    "and for the one in flight": LeaseCase([("a", "t1"), ("a", "t1")], [("lease", 1, 0, None)], []),
+    "an untried one whose lease ran out goes again, still first": LeaseCase(
+        [("a", "t1"), ("a", "t1")], [("lease", 1, 0, None)], [0], at=31
+    ),
+    "a failed one waiting for its retry holds nothing back": LeaseCase(
+        [("a", "t1"), ("a", "t1")], [("lease", 1, 0, None), ("retry", 0, 0, 300)], [1]
+    ),
+    "a delivered one holds nothing back": LeaseCase(
+        [("a", "t1"), ("a", "t1")], [("lease", 1, 0, None), ("delivered", 0, 0, None)], [1]
+    ),
+    "other tasks, and messages of no task, go alongside": LeaseCase(
+        [("a", "t1"), ("a", "t1"), ("a", "t2"), ("a", None)], [], [0, 2, 3]
+    ),
+    "the task's messages to another endpoint go alongside": LeaseCase(
+        [("a", "t1"), ("a", "t1"), ("b", "t1")], [], [0, 2]
+    ),
+    "an endpoint takes up to its cap, the others go on": LeaseCase(
+        [("a", None)] * 5 + [("b", None)], [], [0, 1, 5], cap=2
+    ),
+    "leases in flight count towards the cap": LeaseCase(
+        [("a", None)] * 4 + [("b", None)], [("lease", 1, 0, None)], [1, 4], cap=2
+    ),
+    "the limit takes the oldest due across endpoints": LeaseCase(
+        [("a", None), ("b", None), ("a", None), ("b", None)], [], [0, 1, 2], limit=3
+    ),
+    "a retry is due at its retry time, after what is due before it": LeaseCase(
+        [("a", None), ("a", None)], [("lease", 1, 0, None), ("retry", 0, 0, 1)], [1, 0]
+    ),
+}
+
+
+@pytest.mark.parametrize("case", LEASES.values(), ids=LEASES.keys())
+async def test_which_due_messages_a_lease_takes(store: Store, case: LeaseCase) -> None:
+    client = await make_client(store)
+    endpoints = {"a": await make_endpoint(store, client), "b": await make_endpoint(store, client)}
+    ids: list[str] = []
+    for i, (endpoint, task) in enumerate(case.messages):
+        data = {"i": i} if task is None else {"i": i, "task_id": task}
+        _, [message_id] = await store.record_event(
+            client.id, "endpoint.test", data, endpoint_id=endpoints[endpoint].id
+        )
+        ids.append(message_id)
+    base = now()
+    leased: dict[str, Message] = {}
+    for kind, n, at, retry in case.steps:
+        if kind == "lease":
+            got = await store.lease_messages(now=base + at, limit=n, lease_seconds=30)
+            assert got, "a step's lease takes something"
+            leased.update((m.id, m) for m in got)
+        else:
+            outcome: DeliveryOutcome = "delivered" if kind == "delivered" else "retry"
+            again = None if retry is None else base + retry
+            await store.finish_attempts([_result(leased[ids[n]], outcome, base + at, again)])
+    got = await store.lease_messages(
+        now=base + case.at, limit=case.limit, lease_seconds=30, per_endpoint=case.cap
+    )
+    assert [ids.index(m.id) for m in got] == case.expected
 
 
 async def test_a_tasks_messages_go_out_one_after_another(store: Store) -> None:

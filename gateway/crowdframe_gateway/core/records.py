@@ -234,18 +234,11 @@ class Endpoint:
     event_types: tuple[str, ...] | None  # None: every type
     status: Literal["enabled", "disabled"]
     created_at: float
-    # when the secrets before the last stop signing (set by a rotation; None: only one secret)
+    # when the secrets before the last stop signing (set by a rotation; None: only one secret;
+    # webhooks.rules.signing_secrets)
     old_secrets_expire_at: float | None = None
     failing_since: float | None = None  # first failed attempt of the current run of failures
     disabled_reason: str | None = None
-
-    def signing_secrets(self, at: float) -> tuple[str, ...]:
-        """The secrets that sign a delivery made at ``at``: the newest, plus older ones during
-        the grace period after a rotation."""
-        expires = self.old_secrets_expire_at
-        if expires is None or at < expires:
-            return self.secrets
-        return self.secrets[-1:]
 
 
 @dataclass(frozen=True, slots=True)

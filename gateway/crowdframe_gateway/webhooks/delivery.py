@@ -27,6 +27,7 @@ from crowdframe import Webhook
 from ..core.events import event_body
 from ..core.records import Attempt, Message, now
 from .egress import Resolver, guarded_transport
+from .rules import signing_secrets
 from .store import AttemptResult, DeliveryOutcome
 from .transport import RequestFailed, WebhookTransport
 
@@ -140,7 +141,7 @@ class Deliverer:
             log.error("delivery failed unexpectedly", exc_info=task.exception())
 
     async def _post(self, message: Message, body: bytes, sent_at: float) -> tuple[int, str]:
-        secrets = message.endpoint.signing_secrets(sent_at)
+        secrets = signing_secrets(message.endpoint, sent_at)
         headers = Webhook(secrets).headers(message.id, int(sent_at), body)
         headers["content-type"] = "application/json"
         async with asyncio.timeout(self.rt.settings.delivery_timeout):

@@ -9,9 +9,10 @@ from urllib.parse import urlsplit
 from crowdframe import EVENT_TYPES
 from crowdframe.signing import new_webhook_secret
 
-from ..core.errors import Conflict, InvalidInput, NotFound
+from ..core.errors import InvalidInput, NotFound
 from ..core.records import Client, Endpoint, new_id, now
 from ..core.validation import Fields, is_loopback_host
+from .rules import endpoint_disabled
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -81,7 +82,7 @@ async def owned_endpoint(rt: Runtime, client: Client, endpoint_id: str) -> Endpo
 async def send_test_event(rt: Runtime, client: Client, endpoint_id: str) -> str:
     endpoint = await owned_endpoint(rt, client, endpoint_id)
     if endpoint.status != "enabled":
-        raise Conflict("the endpoint is disabled: enable it first", code="endpoint_disabled")
+        raise endpoint_disabled()
     _event, message_ids = await rt.store.record_event(
         client.id,
         "endpoint.test",

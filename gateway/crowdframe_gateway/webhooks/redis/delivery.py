@@ -24,11 +24,10 @@ from ...core.records import now as clock
 from ...store.redis import keys
 from ...store.redis.base import RedisBase
 from ...store.redis.codec import endpoint_from, endpoint_to, event_from, fields, opt_text, texts
+from ..rules import FailingRun, failing_runs, fails_pending, fan_out, free_slots, settled_status
 from ..store import AttemptResult, DeliveryOutcome
 
 __all__ = ["DeliveryPart", "message_from"]
-
-_STATUS = {"delivered": "delivered", "retry": "pending", "failed": "failed"}
 
 
 def message_from(row: dict[str, str], endpoint: Endpoint) -> Message:
@@ -94,12 +93,14 @@ class DeliveryPart(RedisBase):
             after = change(before)
             if after is None:
                 return None
-            disabling = before.status == "enabled" and after.status != "enabled"
+            disabling = fails_pending(before, after)
             targets: dict[str, list[str]] = {}
             data = ""
-            if event is not None:
-                targets = await self._targets(client_id, ["endpoint.disabled"])
-                targets = {t: [e for e in ids if e != endpoint_id] for t, ids in targets.items()}
+            if event is not None:  # heard by the client's endpoints as they are after the change
+                endpoints = [
+                    after if e.id == endpoint_id else e for e in await self._endpoints(client_id)
+                ]
+                targets = {"endpoint.disabled": fan_out(endpoints, "endpoint.disabled")}
                 data = json.dumps(event(before))
             ctx = self._ctx(client_id, client_id, clock() if now is None else now, targets)
             answer = await self._eval(
@@ -163,7 +164,11 @@ class DeliveryPart(RedisBase):
         for endpoint in enabled:
             pipe.zcount(keys.part(client_id) + "inflight:" + endpoint.id, f"({now!r}", "+inf")
         running = await pipe.execute()
-        free = {e.id: cap - n for e, n in zip(enabled, running, strict=True) if n < cap}
+        free = {
+            e.id: free_slots(n, cap)
+            for e, n in zip(enabled, running, strict=True)
+            if free_slots(n, cap)
+        }
         disabled = [e.id for e in endpoints.values() if e.status != "enabled"]
         rows, earliest = await self._eval(
             "lease_messages",
@@ -222,10 +227,11 @@ class DeliveryPart(RedisBase):
                 if home is None:
                     continue
                 partition, client_id = home
-                status = _STATUS[result.outcome]
                 endpoint = endpoints.get(endpoint_id or "")
-                if status == "pending" and endpoint is not None and endpoint.status != "enabled":
-                    status = "failed"  # disabled while this attempt was in flight
+                status = settled_status(
+                    result.outcome,
+                    endpoint_enabled=endpoint is None or endpoint.status == "enabled",
+                )
                 at = result.next_attempt_at
                 self._queue(
                     pipe,
@@ -253,29 +259,20 @@ class DeliveryPart(RedisBase):
     async def _keep_failing_since(
         self, results: Sequence[AttemptResult], targets: Sequence[str | None]
     ) -> None:
-        """Per endpoint: a success clears ``failing_since``; a failure sets it unless set (or
-        sets it anew when this batch both cleared and failed again)."""
-        failing: dict[str, float | None] = {}
-        cleared: set[str] = set()
-        for result, endpoint_id in zip(results, targets, strict=True):
-            if endpoint_id is None:
-                continue
-            if result.outcome == "delivered":
-                failing[endpoint_id] = None
-                cleared.add(endpoint_id)
-            elif failing.get(endpoint_id) is None:
-                failing[endpoint_id] = result.attempt.at
-        for endpoint_id, since in failing.items():
+        """Apply each endpoint's ``FailingRun`` (rules.failing_runs) to its ``failing_since``."""
+        runs = failing_runs(
+            [
+                (endpoint_id, r.outcome, r.attempt.at)
+                for r, endpoint_id in zip(results, targets, strict=True)
+            ]
+        )
+        for endpoint_id, run in runs.items():
 
-            def change(
-                e: Endpoint, since: float | None = since, eid: str = endpoint_id
-            ) -> Endpoint | None:
-                if since is None:
-                    keep = e.failing_since is None
-                    return None if keep else dataclasses.replace(e, failing_since=None)
-                if eid in cleared or e.failing_since is None:
-                    return dataclasses.replace(e, failing_since=since)
-                return None
+            def change(e: Endpoint, run: FailingRun = run) -> Endpoint | None:
+                since = run.apply(e.failing_since)
+                if since == e.failing_since:
+                    return None
+                return dataclasses.replace(e, failing_since=since)
 
             try:
                 await self._change_endpoint(endpoint_id, change)

@@ -8,7 +8,6 @@ merges those indexes newest first, as listings of assignments do.
 
 from __future__ import annotations
 
-import dataclasses
 import heapq
 import json
 import re
@@ -16,11 +15,20 @@ from typing import Any, Literal
 
 from redis.asyncio.client import Pipeline
 
-from ...core.errors import Conflict, InvalidInput, NotFound
+from ...core.errors import InvalidInput, NotFound
 from ...core.page import Page
 from ...core.records import Attempt, Endpoint, Message
 from ...store.redis import keys
 from ...store.redis.codec import endpoint_from, hash_of, opt_text, texts
+from ..rules import (
+    Schedule,
+    changed_endpoint,
+    check_replay,
+    check_replay_failed,
+    disabled_endpoint,
+    replay_schedule,
+    rotated_endpoint,
+)
 from .delivery import DeliveryPart, message_from
 
 __all__ = ["DeliveryLogPart"]
@@ -29,8 +37,8 @@ _CURSOR = re.compile(r"\d{16}:\d{12}:\S+")  # a sort key (messages.lua) and a me
 _SORT_CHARS = 30
 
 
-def _disabled() -> Conflict:
-    return Conflict("the endpoint is disabled: enable it first", code="endpoint_disabled")
+def _schedule_args(schedule: Schedule) -> tuple[str, str]:
+    return str(schedule.attempts), repr(schedule.next_attempt_at)
 
 
 class DeliveryLogPart(DeliveryPart):
@@ -45,16 +53,7 @@ class DeliveryLogPart(DeliveryPart):
         enabled: bool,
     ) -> Endpoint:
         def change(e: Endpoint) -> Endpoint:
-            e = dataclasses.replace(e, url=url, event_types=event_types)
-            if enabled and e.status != "enabled":
-                return dataclasses.replace(
-                    e, status="enabled", failing_since=None, disabled_reason=None
-                )
-            if not enabled and e.status == "enabled":
-                return dataclasses.replace(
-                    e, status="disabled", disabled_reason="disabled by the client"
-                )
-            return e
+            return changed_endpoint(e, url=url, event_types=event_types, enabled=enabled)
 
         changed = await self._change_endpoint(endpoint_id, change)
         assert changed is not None  # change never declines
@@ -64,10 +63,7 @@ class DeliveryLogPart(DeliveryPart):
         self, endpoint_id: str, secret: str, *, now: float, old_valid_until: float
     ) -> Endpoint:
         def change(e: Endpoint) -> Endpoint:
-            keep = e.signing_secrets(now)
-            return dataclasses.replace(
-                e, secrets=(*keep, secret), old_secrets_expire_at=old_valid_until
-            )
+            return rotated_endpoint(e, secret, now=now, old_valid_until=old_valid_until)
 
         changed = await self._change_endpoint(endpoint_id, change)
         assert changed is not None
@@ -75,9 +71,7 @@ class DeliveryLogPart(DeliveryPart):
 
     async def disable_endpoint(self, endpoint_id: str, *, reason: str, now: float) -> bool:
         def change(e: Endpoint) -> Endpoint | None:
-            if e.status != "enabled":
-                return None
-            return dataclasses.replace(e, status="disabled", disabled_reason=reason)
+            return disabled_endpoint(e, reason)
 
         def event(e: Endpoint) -> dict[str, Any]:
             return {
@@ -158,20 +152,20 @@ class DeliveryLogPart(DeliveryPart):
         return Page(items, page[-1][0] if more else None)
 
     async def replay_message(self, message_id: str, *, now: float) -> Message:
-        found = await self._message_row(message_id)
-        if found is None:
-            raise NotFound("no such webhook message", field="message_id")
-        partition, row = found
-        if row["status"] == "pending":
-            raise Conflict("this message is still being delivered", code="message_pending")
-        endpoint = await self._endpoint_or_404(row["endpoint"])
-        if endpoint.status != "enabled":
-            raise _disabled()
-        answer = await self._eval("replay", partition, repr(now), "one", message_id)
-        if answer == "missing":
-            raise NotFound("no such webhook message", field="message_id")
-        if answer == "pending":
-            raise Conflict("this message is still being delivered", code="message_pending")
+        fresh = replay_schedule(now)
+        while True:  # compare-and-set: the message is still in the status the rule saw
+            found = await self._message_row(message_id)
+            if found is None:
+                raise NotFound("no such webhook message", field="message_id")
+            partition, row = found
+            check_replay(row["status"], await self._endpoint_or_404(row["endpoint"]))
+            answer = await self._eval(
+                "replay", partition, *_schedule_args(fresh), "one", message_id, row["status"]
+            )
+            if answer == "missing":
+                raise NotFound("no such webhook message", field="message_id")
+            if answer != "changed":
+                break
         await self._replayed([partition], now)
         replayed = await self.get_message(message_id)
         assert replayed is not None
@@ -179,14 +173,20 @@ class DeliveryLogPart(DeliveryPart):
 
     async def replay_failed(self, endpoint_id: str, *, since: float, now: float) -> int:
         endpoint = await self._endpoint_or_404(endpoint_id)
-        if endpoint.status != "enabled":
-            raise _disabled()
+        check_replay_failed(endpoint)
+        fresh = replay_schedule(now)
         partitions = await self._client_partitions(endpoint.client_id)
 
         def build(pipe: Pipeline) -> None:
             for partition in partitions:
                 self._queue(
-                    pipe, "replay", partition, repr(now), "failed", endpoint_id, repr(since)
+                    pipe,
+                    "replay",
+                    partition,
+                    *_schedule_args(fresh),
+                    "failed",
+                    endpoint_id,
+                    repr(since),
                 )
 
         counts = [int(n) for n in await self._pipeline(build)]

@@ -8,16 +8,16 @@ leases and settles them, delivery_log.py is what clients read and replay.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from ...core.records import Endpoint, Event, now
 from ...store.redis import keys
 from ...store.redis.base import RedisBase
 from ...store.redis.codec import endpoint_from, endpoint_to, opt_text
+from ..rules import fan_out
 
 __all__ = ["OutboxPart"]
-
-_STATUS = {"delivered": "delivered", "retry": "pending", "failed": "failed"}
 
 
 class OutboxPart(RedisBase):
@@ -39,14 +39,16 @@ class OutboxPart(RedisBase):
     async def list_endpoints(self, client_id: str) -> list[Endpoint]:
         return await self._endpoints(client_id)
 
+    async def _targets(self, client_id: str, types: Iterable[str]) -> dict[str, list[str]]:
+        endpoints = await self._endpoints(client_id)
+        return {t: fan_out(endpoints, t) for t in types}
+
     async def record_event(
         self, client_id: str, type: str, data: dict[str, Any], *, endpoint_id: str | None = None
     ) -> tuple[Event, list[str]]:
         at = now()
-        if endpoint_id is None:
-            targets = await self._targets(client_id, [type])
-        else:
-            targets = {type: [endpoint_id]}
+        endpoints = [] if endpoint_id is not None else await self._endpoints(client_id)
+        targets = {type: fan_out(endpoints, type, endpoint_id=endpoint_id)}
         ctx = self._ctx(client_id, client_id, at, targets)
         event_id, message_ids = await self._eval("event", client_id, ctx, type, json.dumps(data))
         if message_ids:

@@ -7,10 +7,19 @@ import json
 import sqlite3
 from typing import Any, Literal
 
-from ...core.errors import Conflict, InvalidInput, NotFound
+from ...core.errors import InvalidInput, NotFound
 from ...core.page import Page
 from ...core.records import Endpoint, Message
 from ...store.sqlite.base import SqliteBase, _endpoint
+from ..rules import (
+    changed_endpoint,
+    check_replay,
+    check_replay_failed,
+    disabled_endpoint,
+    fails_pending,
+    replay_schedule,
+    rotated_endpoint,
+)
 from .outbox import _endpoints_by_id, _events_by_id, _message
 
 __all__ = ["DeliveryLogPart"]
@@ -36,10 +45,6 @@ _MESSAGE_COLUMNS = (
 )
 
 
-def _disabled() -> Conflict:
-    return Conflict("the endpoint is disabled: enable it first", code="endpoint_disabled")
-
-
 class DeliveryLogPart(SqliteBase):
     async def open(self) -> None:
         await super().open()
@@ -59,6 +64,29 @@ class DeliveryLogPart(SqliteBase):
             raise NotFound("no such webhook endpoint", field="endpoint_id")
         return _endpoint(row)
 
+    def _save_endpoint(self, db: sqlite3.Connection, before: Endpoint, after: Endpoint) -> None:
+        db.execute(
+            "UPDATE endpoints SET url = ?, secrets = ?, event_types = ?, status = ?,"
+            " old_secrets_expire_at = ?, failing_since = ?, disabled_reason = ? WHERE id = ?",
+            (
+                after.url,
+                json.dumps(list(after.secrets)),
+                None if after.event_types is None else json.dumps(after.event_types),
+                after.status,
+                after.old_secrets_expire_at,
+                after.failing_since,
+                after.disabled_reason,
+                after.id,
+            ),
+        )
+        if fails_pending(before, after):
+            # nothing more is attempted; the client can replay these once the endpoint works
+            db.execute(
+                "UPDATE outbox SET status = 'failed', leased_until = NULL"
+                " WHERE endpoint_id = ? AND status = 'pending'",
+                (after.id,),
+            )
+
     async def update_endpoint(
         self,
         endpoint_id: str,
@@ -69,50 +97,26 @@ class DeliveryLogPart(SqliteBase):
     ) -> Endpoint:
         with self._tx() as db:
             before = self._endpoint_row(db, endpoint_id)
-            db.execute(
-                "UPDATE endpoints SET url = ?, event_types = ? WHERE id = ?",
-                (url, None if event_types is None else json.dumps(event_types), endpoint_id),
-            )
-            if enabled and before.status != "enabled":
-                db.execute(
-                    "UPDATE endpoints SET status = 'enabled', failing_since = NULL,"
-                    " disabled_reason = NULL WHERE id = ?",
-                    (endpoint_id,),
-                )
-            elif not enabled and before.status == "enabled":
-                self._disable(db, endpoint_id, "disabled by the client")
+            after = changed_endpoint(before, url=url, event_types=event_types, enabled=enabled)
+            self._save_endpoint(db, before, after)
             return self._endpoint_row(db, endpoint_id)
 
     async def rotate_endpoint_secret(
         self, endpoint_id: str, secret: str, *, now: float, old_valid_until: float
     ) -> Endpoint:
         with self._tx() as db:
-            endpoint = self._endpoint_row(db, endpoint_id)
-            keep = endpoint.signing_secrets(now)
-            db.execute(
-                "UPDATE endpoints SET secrets = ?, old_secrets_expire_at = ? WHERE id = ?",
-                (json.dumps([*keep, secret]), old_valid_until, endpoint_id),
-            )
+            before = self._endpoint_row(db, endpoint_id)
+            after = rotated_endpoint(before, secret, now=now, old_valid_until=old_valid_until)
+            self._save_endpoint(db, before, after)
             return self._endpoint_row(db, endpoint_id)
-
-    def _disable(self, db: sqlite3.Connection, endpoint_id: str, reason: str) -> None:
-        db.execute(
-            "UPDATE endpoints SET status = 'disabled', disabled_reason = ? WHERE id = ?",
-            (reason, endpoint_id),
-        )
-        # nothing more is attempted; the client can replay these once the endpoint works again
-        db.execute(
-            "UPDATE outbox SET status = 'failed', leased_until = NULL"
-            " WHERE endpoint_id = ? AND status = 'pending'",
-            (endpoint_id,),
-        )
 
     async def disable_endpoint(self, endpoint_id: str, *, reason: str, now: float) -> bool:
         with self._tx() as db:
             endpoint = self._endpoint_row(db, endpoint_id)
-            if endpoint.status != "enabled":
+            after = disabled_endpoint(endpoint, reason)
+            if after is None:
                 return False
-            self._disable(db, endpoint_id, reason)
+            self._save_endpoint(db, endpoint, after)
             data: dict[str, Any] = {
                 "endpoint_id": endpoint.id,
                 "url": endpoint.url,
@@ -172,22 +176,16 @@ class DeliveryLogPart(SqliteBase):
     async def replay_message(self, message_id: str, *, now: float) -> Message:
         with self._tx() as db:
             row = db.execute(
-                "SELECT o.status, e.status AS endpoint_status FROM outbox o"
-                " JOIN endpoints e ON e.id = o.endpoint_id WHERE o.id = ?",
-                (message_id,),
+                "SELECT status, endpoint_id FROM outbox WHERE id = ?", (message_id,)
             ).fetchone()
             if row is None:
                 raise NotFound("no such webhook message", field="message_id")
-            if row["status"] == "pending":
-                raise Conflict("this message is still being delivered", code="message_pending")
-            if row["endpoint_status"] != "enabled":
-                raise Conflict(
-                    "the endpoint is disabled: enable it first", code="endpoint_disabled"
-                )
+            check_replay(row["status"], self._endpoint_row(db, row["endpoint_id"]))
+            fresh = replay_schedule(now)
             db.execute(
-                "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?,"
+                "UPDATE outbox SET status = 'pending', attempts = ?, next_attempt_at = ?,"
                 " leased_until = NULL WHERE id = ?",
-                (now, message_id),
+                (fresh.attempts, fresh.next_attempt_at, message_id),
             )
             replayed = self._messages(
                 db,
@@ -200,15 +198,13 @@ class DeliveryLogPart(SqliteBase):
 
     async def replay_failed(self, endpoint_id: str, *, since: float, now: float) -> int:
         with self._tx() as db:
-            if self._endpoint_row(db, endpoint_id).status != "enabled":
-                raise Conflict(
-                    "the endpoint is disabled: enable it first", code="endpoint_disabled"
-                )
+            check_replay_failed(self._endpoint_row(db, endpoint_id))
+            fresh = replay_schedule(now)
             count = db.execute(
-                "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?,"
+                "UPDATE outbox SET status = 'pending', attempts = ?, next_attempt_at = ?,"
                 " leased_until = NULL WHERE endpoint_id = ? AND status = 'failed'"
                 " AND created_at >= ?",
-                (now, endpoint_id, since),
+                (fresh.attempts, fresh.next_attempt_at, endpoint_id, since),
             ).rowcount
         if count:
             self._notify_outbox()

@@ -9,8 +9,9 @@ from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from typing import Any
 
-from ...core.records import Attempt, Endpoint, Event, Message, now
+from ...core.records import Attempt, Endpoint, Event, Message, new_id, now
 from ...store.sqlite.base import SqliteBase, _endpoint
+from ..rules import failing_runs, fan_out, free_slots, message_task, settled_status
 from ..store import AttemptResult, DeliveryOutcome
 
 _STATUS = {"delivered": "delivered", "retry": "pending", "failed": "failed"}
@@ -52,7 +53,9 @@ def _message(row: sqlite3.Row, event: Event, endpoint: Endpoint) -> Message:
 
 
 # A row that may be leased now: its lease (if any) ran out, and no earlier message about the
-# same task to the same endpoint is in flight or not yet tried (per-task order).
+# same task to the same endpoint is in flight or not yet tried (per-task order). With the caps of
+# rules.free_slots, this store's one statement of the lease rule (Redis's: lease_messages.lua),
+# both held to the table of cases in tests/store/test_store_delivery_order.py.
 _LEASABLE = (
     "o.status = 'pending' AND o.next_attempt_at <= :now"
     " AND (o.leased_until IS NULL OR o.leased_until <= :now)"
@@ -76,7 +79,8 @@ def _leasable(
 ) -> list[sqlite3.Row]:
     """Up to ``limit`` leasable rows, oldest first, within each endpoint's cap."""
     full = {
-        f"full{i}": e for i, e in enumerate(e for e, n in in_flight.items() if n >= per_endpoint)
+        f"full{i}": e
+        for i, e in enumerate(e for e, n in in_flight.items() if not free_slots(n, per_endpoint))
     }
     window = db.execute(
         f"SELECT {_LEASE_COLUMNS} FROM (SELECT rowid AS r FROM outbox INDEXED BY outbox_due"
@@ -99,7 +103,7 @@ def _leasable(
         return chosen  # every due message was in the window
     found = []
     for (endpoint_id,) in db.execute(_PENDING_ENDPOINTS).fetchall():
-        room = min(per_endpoint - in_flight.get(endpoint_id, 0), limit)
+        room = min(free_slots(in_flight.get(endpoint_id, 0), per_endpoint), limit)
         if room <= 0:
             continue
         found += db.execute(
@@ -118,7 +122,7 @@ def _within_caps(
     chosen = []
     for row in rows:
         taken = in_flight.get(row["endpoint_id"], 0)
-        if taken < per_endpoint:
+        if free_slots(taken, per_endpoint):
             in_flight[row["endpoint_id"]] = taken + 1
             chosen.append(row)
             if len(chosen) == limit:
@@ -205,6 +209,28 @@ CREATE INDEX IF NOT EXISTS attempts_by_message ON attempts (message_id, seq);
         self._notify_outbox()
         return recorded
 
+    def _queue_messages(
+        self, db: sqlite3.Connection, event: Event, endpoint_id: str | None
+    ) -> list[str]:
+        endpoints = []
+        if endpoint_id is None:
+            rows = db.execute(
+                "SELECT * FROM endpoints WHERE client_id = ? ORDER BY seq", (event.client_id,)
+            )
+            endpoints = [_endpoint(r) for r in rows]
+        # messages about one task are delivered to an endpoint in order (lease_messages)
+        task_id = message_task(event.data)
+        message_ids = []
+        for target in fan_out(endpoints, event.type, endpoint_id=endpoint_id):
+            message_id = new_id("msg")
+            db.execute(
+                "INSERT INTO outbox (id, event_id, endpoint_id, status, next_attempt_at,"
+                " created_at, task_id) VALUES (?,?,?,'pending',?,?,?)",
+                (message_id, event.id, target, event.created_at, event.created_at, task_id),
+            )
+            message_ids.append(message_id)
+        return message_ids
+
     async def lease_messages(
         self, *, now: float, limit: int, lease_seconds: float, per_endpoint: int = 16
     ) -> list[Message]:
@@ -254,14 +280,17 @@ CREATE INDEX IF NOT EXISTS attempts_by_message ON attempts (message_id, seq);
     def _finish(self, db: sqlite3.Connection, results: Sequence[AttemptResult]) -> None:
         ids = [r.attempt.message_id for r in results]
         marks = ",".join("?" * len(ids))
-        endpoints = {
-            row["message_id"]: (row["endpoint_id"], row["status"])
-            for row in db.execute(
-                "SELECT o.id AS message_id, e.id AS endpoint_id, e.status FROM outbox o"
-                f" JOIN endpoints e ON e.id = o.endpoint_id WHERE o.id IN ({marks})",
-                ids,
-            )
-        }
+        endpoint_of: dict[str, str] = {}
+        enabled: dict[str, bool] = {}
+        failing_since: dict[str, float | None] = {}
+        for row in db.execute(
+            "SELECT o.id AS message_id, e.id AS endpoint_id, e.status, e.failing_since"
+            f" FROM outbox o JOIN endpoints e ON e.id = o.endpoint_id WHERE o.id IN ({marks})",
+            ids,
+        ):
+            endpoint_of[row["message_id"]] = row["endpoint_id"]
+            enabled[row["endpoint_id"]] = row["status"] == "enabled"
+            failing_since[row["endpoint_id"]] = row["failing_since"]
         db.executemany(
             "INSERT INTO attempts (message_id, at, status_code, latency_ms, response, error)"
             " VALUES (?,?,?,?,?,?)",
@@ -270,23 +299,17 @@ CREATE INDEX IF NOT EXISTS attempts_by_message ON attempts (message_id, seq);
                 for a in (r.attempt for r in results)
             ],
         )
-        updates = []
-        # per endpoint: None once a success clears the run, else the run's first failure here
-        failing: dict[str, float | None] = {}
-        cleared: set[str] = set()
-        for result in results:
-            status = _STATUS[result.outcome]
-            endpoint_id, endpoint_status = endpoints.get(result.attempt.message_id, (None, None))
-            if endpoint_status not in (None, "enabled") and status == "pending":
-                status = "failed"  # the endpoint was disabled while this attempt was in flight
-            updates.append((status, result.next_attempt_at, result.attempt.message_id))
-            if endpoint_id is None:
-                continue
-            if result.outcome == "delivered":
-                failing[endpoint_id] = None
-                cleared.add(endpoint_id)
-            elif failing.get(endpoint_id) is None:
-                failing[endpoint_id] = result.attempt.at
+        updates: list[tuple[str, float | None, str]] = [
+            (
+                settled_status(
+                    r.outcome,
+                    endpoint_enabled=enabled.get(endpoint_of.get(r.attempt.message_id, ""), True),
+                ),
+                r.next_attempt_at,
+                r.attempt.message_id,
+            )
+            for r in results
+        ]
         # one statement for each (status, next attempt) shared: all the deliveries, typically;
         # a message twice in one batch is counted twice, so then one statement each
         grouped: dict[tuple[str, float | None], list[str]] = {}
@@ -304,21 +327,14 @@ CREATE INDEX IF NOT EXISTS attempts_by_message ON attempts (message_id, seq);
                     f" WHERE id IN ({','.join('?' * len(chunk))})",
                     (status, next_attempt_at, *chunk),
                 )
-        for endpoint_id, since in failing.items():
-            if since is None:
-                db.execute(
-                    "UPDATE endpoints SET failing_since = NULL"
-                    " WHERE id = ? AND failing_since IS NOT NULL",
-                    (endpoint_id,),
-                )
-            elif endpoint_id in cleared:  # failed again after a success in this batch
+        runs = failing_runs(
+            [(endpoint_of.get(r.attempt.message_id), r.outcome, r.attempt.at) for r in results]
+        )
+        for endpoint_id, run in runs.items():
+            since = run.apply(failing_since[endpoint_id])
+            if since != failing_since[endpoint_id]:
                 db.execute(
                     "UPDATE endpoints SET failing_since = ? WHERE id = ?", (since, endpoint_id)
-                )
-            else:
-                db.execute(
-                    "UPDATE endpoints SET failing_since = ? WHERE id = ? AND failing_since IS NULL",
-                    (since, endpoint_id),
                 )
 
     async def list_attempts(self, message_id: str) -> list[Attempt]:

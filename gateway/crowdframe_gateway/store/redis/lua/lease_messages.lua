@@ -2,7 +2,9 @@
 -- list). Leases due messages, oldest first: at most n per endpoint, none while an earlier
 -- message of its task for the same endpoint is leased or never tried. Pending messages of
 -- disabled endpoints become failed (one disabled while a message was being finished or
--- replayed). Returns {messages, earliest remaining due time or ''}.
+-- replayed). Returns {messages, earliest remaining due time or ''}. The free slots are
+-- rules.free_slots; which messages to take is this store's one statement of the lease rule
+-- (SQLite's: webhooks/sqlite/outbox.py), both held to the table in test_store_delivery_order.py.
 local now, limit, lease_end = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
 for _, endpoint in ipairs(cjson.decode(ARGV[5])) do fail_pending(endpoint) end
 
