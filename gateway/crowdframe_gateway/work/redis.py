@@ -19,10 +19,12 @@ from ..core.errors import Conflict, NotFound
 from ..core.records import Assignment, Project, ProjectSpec, Task, new_id
 from ..store.redis import keys
 from ..store.redis.codec import assignment_from, fields, hash_of, task_from, texts
+from .rules import Pool, claim_pools
 
 __all__ = ["WorkPart"]
 
 _EXPIRE_BATCH = 200
+_POOL_KEYS: dict[Pool, str] = {"gold": "gold", "work": "pool"}  # pool.lua's sorted sets
 
 
 class WorkPart(ClosingPart):
@@ -62,7 +64,7 @@ class WorkPart(ClosingPart):
             pipe.set(keys.ASSIGNMENT_INDEX + assignment_id, project_id)  # before: never dangling
             self._queue(
                 pipe, "claim", project_id, ctx, worker_id, worker_pseudonym, assignment_id,
-                "1" if gold else "0",
+                *(_POOL_KEYS[pool] for pool in claim_pools(gold_first=gold)),
             )  # fmt: skip
             pipe.zadd(keys.DUE_DEADLINES, {project_id: now}, lt=True)
             if any(targets.values()):
