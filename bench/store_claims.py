@@ -27,8 +27,7 @@ from pathlib import Path
 import httpx
 
 from crowdframe_gateway.core.records import Client, Project, ProjectSpec, Task, new_id, now
-from crowdframe_gateway.runtime import open_store
-from crowdframe_gateway.store import Store
+from crowdframe_gateway.runtime import Store, open_store
 
 BIN = Path(sys.executable).parent
 BARE_APP = """

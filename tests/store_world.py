@@ -20,8 +20,7 @@ from crowdframe_gateway.core.records import (
     new_id,
     now,
 )
-from crowdframe_gateway.runtime import open_store
-from crowdframe_gateway.store import Store
+from crowdframe_gateway.runtime import Store, open_store
 
 
 async def make_client(store: Store, name: str = "acme") -> Client:

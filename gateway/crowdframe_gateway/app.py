@@ -16,9 +16,8 @@ from starlette.staticfiles import StaticFiles
 
 from .background import running_background
 from .mturk.routes import mturk_endpoint, mturk_exception_handlers, mturk_routes
-from .runtime import Runtime, open_store
+from .runtime import Runtime, Store, open_store
 from .settings import Settings
-from .store import Store
 from .web.api import api_exception_handlers, api_routes
 from .web.api.openapi import openapi
 from .web.middleware import DurableAnswers, SecurityHeaders

@@ -8,11 +8,15 @@ import gc
 import json
 import logging
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .core.errors import GatewayError
 from .settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from .runtime import Store
 
 __all__ = ["register"]
 
@@ -72,7 +76,7 @@ def register(commands: Any) -> None:
 
     from .mturk.cli import register as register_mturk
 
-    register_mturk(commands, _store_options, settings_from)
+    register_mturk(commands, _store_options, with_store)
 
 
 def _extras_missing() -> str | None:
@@ -135,8 +139,11 @@ def run_gateway(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_create_client(args: argparse.Namespace) -> int:
-    from .identity.clients import create_client
+def with_store(
+    args: argparse.Namespace, action: Callable[[Settings, Store], Awaitable[None]]
+) -> int:
+    """Run one command's work on the configured store, opened for it and closed after; a bad
+    setting or a refused request is one line on stderr and exit status 2."""
     from .runtime import opened_store
 
     try:
@@ -145,29 +152,38 @@ def run_create_client(args: argparse.Namespace) -> int:
         print(f"crowdframe: {exc}", file=sys.stderr)
         return 2
 
-    async def create() -> Any:
+    async def run() -> None:
         async with opened_store(settings) as store:
-            return await create_client(store, args.name, platform=args.platform)
+            await action(settings, store)
 
     try:
-        made = asyncio.run(create())
+        asyncio.run(run())
     except GatewayError as exc:
         print(f"crowdframe: {exc.message}", file=sys.stderr)
         return 2
-    info = {
-        "client_id": made.client.id,
-        "name": made.client.name,
-        "platform": made.client.platform,
-        "api_key": made.api_key,
-        "signing_secret": made.signing_secret,
-    }
-    if args.json:
-        print(json.dumps(info, indent=2))
-    else:
-        for key, value in info.items():
-            print(f"{key:15} {value}")
-        print("\nKeep the API key and signing secret safe: they are not shown again.")
     return 0
+
+
+def run_create_client(args: argparse.Namespace) -> int:
+    from .identity.clients import create_client
+
+    async def create(settings: Settings, store: Store) -> None:
+        made = await create_client(store, args.name, platform=args.platform)
+        info = {
+            "client_id": made.client.id,
+            "name": made.client.name,
+            "platform": made.client.platform,
+            "api_key": made.api_key,
+            "signing_secret": made.signing_secret,
+        }
+        if args.json:
+            print(json.dumps(info, indent=2))
+        else:
+            for key, value in info.items():
+                print(f"{key:15} {value}")
+            print("\nKeep the API key and signing secret safe: they are not shown again.")
+
+    return with_store(args, create)
 
 
 def run_demo(args: argparse.Namespace) -> int:

@@ -28,9 +28,8 @@ from .core.errors import Conflict, GatewayError
 from .identity.accounts import sign_up
 from .identity.clients import create_client
 from .logs import uvicorn_log_config
-from .runtime import Runtime, opened_store
+from .runtime import Runtime, Store, opened_store
 from .settings import Settings
-from .store import Store
 from .work.tokens import TokenIssuer
 
 __all__ = ["DEMO_EMAIL", "DEMO_PASSWORD", "example_path", "run_demo"]

@@ -12,10 +12,11 @@ from .identity.redis import AccountsPart, KeyringPart
 from .ledger.redis import LedgerPart
 from .mturk.redis import CompatPart, HitsPart
 from .quality.redis import AssessmentsPart, QualityPart
-from .review.redis import CrowdReviewPart, ReviewPart
+from .review.redis import CrowdReviewPart
 from .webhooks.redis.live import LivePart
 from .webhooks.redis.log import DeliveryLogPart
 from .webhooks.redis.outbox import OutboxPart
+from .work.redis import WorkPart
 
 __all__ = ["RedisStore"]
 
@@ -23,7 +24,7 @@ __all__ = ["RedisStore"]
 class RedisStore(
     AccountsPart,
     CompatPart,
-    ReviewPart,
+    WorkPart,
     OutboxPart,
     QualityPart,
     AssessmentsPart,

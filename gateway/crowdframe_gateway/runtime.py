@@ -14,24 +14,51 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Protocol
 
 from .catalog.sqlite import CatalogPart
+from .catalog.store import CatalogStore
 from .identity.sqlite import AccountsPart, CredentialsPart
+from .identity.store import IdentityStore
 from .ledger.sqlite import LedgerPart
+from .ledger.store import LedgerStore
 from .mturk.sqlite import CompatPart
+from .mturk.store import MTurkStore
 from .quality.sqlite import AssessmentsPart, QualityPart
+from .quality.store import QualityStore
 from .review.sqlite import CrowdReviewPart
+from .review.store import ReviewStore
 from .settings import Settings
-from .store import Store
+from .store.base import StoreLifecycle
 from .webhooks.sqlite.live import LivePart
 from .webhooks.sqlite.log import DeliveryLogPart
 from .webhooks.sqlite.outbox import OutboxPart
+from .webhooks.store import WebhookStore
 from .work.sqlite import WorkPart
+from .work.store import WorkStore
 from .work.tokens import TokenIssuer
 
-__all__ = ["Runtime", "SqliteStore", "open_store", "opened_store"]
+__all__ = ["Runtime", "SqliteStore", "Store", "open_store", "opened_store"]
 
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+class Store(
+    StoreLifecycle,
+    IdentityStore,
+    CatalogStore,
+    WorkStore,
+    ReviewStore,
+    QualityStore,
+    LedgerStore,
+    WebhookStore,
+    MTurkStore,
+    Protocol,
+):
+    """The whole store: the union of every context's part, as both backends implement it.
+
+    Every state change that clients hear about writes its event, and one outbox message per
+    subscribed endpoint, in the same transaction as the change itself."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,8 +24,7 @@ from crowdframe_gateway.core.records import (
 )
 from crowdframe_gateway.mturk.records import Hit, HitType, MTurkCredential
 from crowdframe_gateway.redis_store import RedisStore
-from crowdframe_gateway.runtime import SqliteStore
-from crowdframe_gateway.store import Store
+from crowdframe_gateway.runtime import SqliteStore, Store
 from services import BIN
 from store_world import (
     all_assignments,

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crowdframe_gateway.runtime import open_store
-from crowdframe_gateway.store import Store
+from crowdframe_gateway.runtime import Store, open_store
 
 
 @pytest.fixture(params=["sqlite", "redis"])

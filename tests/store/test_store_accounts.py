@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crowdframe_gateway.core.errors import Conflict
-from crowdframe_gateway.store import Store
+from crowdframe_gateway.runtime import Store
 from store_world import make_client, make_worker
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from crowdframe_gateway.core.agreement import aggregate, needs_another_answer
 from crowdframe_gateway.core.records import now
-from crowdframe_gateway.store import Store
+from crowdframe_gateway.runtime import Store
 from store_world import (
     all_assignments,
     claim_and_submit,

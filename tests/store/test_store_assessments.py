@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from crowdframe_gateway.core.records import Project, now
-from crowdframe_gateway.store import Store
+from crowdframe_gateway.runtime import Store
 from store_world import make_client, make_project, make_tasks, recorded_events
 
 CAT = {"label": "cat"}

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from crowdframe_gateway.core.errors import Conflict, InvalidInput, NotFound
-from crowdframe_gateway.store import Store
+from crowdframe_gateway.runtime import Store
 from store_world import make_client, make_project, make_tasks, new_tasks
 
 

@@ -10,8 +10,8 @@ from collections.abc import Awaitable, Callable
 
 from crowdframe_gateway.core.errors import Conflict
 from crowdframe_gateway.core.records import Attempt, now
-from crowdframe_gateway.store import Store
-from crowdframe_gateway.store.base import AttemptResult
+from crowdframe_gateway.runtime import Store
+from crowdframe_gateway.webhooks.store import AttemptResult
 from store_world import (
     all_assignments,
     assert_fair,

@@ -11,7 +11,7 @@ import pytest
 
 from crowdframe_gateway.core.errors import NotFound
 from crowdframe_gateway.core.records import CrowdReview, Project, Task, new_id, now
-from crowdframe_gateway.store import Store
+from crowdframe_gateway.runtime import Store
 from store_world import (
     claim_and_submit,
     make_client,

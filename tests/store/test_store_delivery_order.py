@@ -7,8 +7,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from crowdframe_gateway.core.records import Attempt, Message, now
-from crowdframe_gateway.store import Store
-from crowdframe_gateway.store.base import AttemptResult, DeliveryOutcome
+from crowdframe_gateway.runtime import Store
+from crowdframe_gateway.webhooks.store import AttemptResult, DeliveryOutcome
 from store_world import make_client, make_endpoint, make_project, make_tasks
 
 

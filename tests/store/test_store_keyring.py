@@ -9,7 +9,7 @@ import pytest
 
 from crowdframe_gateway.core.errors import Conflict, NotFound
 from crowdframe_gateway.core.records import ApiKey, new_id
-from crowdframe_gateway.store import Store
+from crowdframe_gateway.runtime import Store
 from store_world import make_client
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from crowdframe_gateway.core.errors import InvalidInput
 from crowdframe_gateway.core.records import Assignment, Credit, new_id, now
-from crowdframe_gateway.store import Store
+from crowdframe_gateway.runtime import Store
 from store_world import claim_and_submit, make_client, make_project, make_tasks
 
 

@@ -10,7 +10,7 @@ import pytest
 from crowdframe_gateway.core.errors import Conflict, InvalidInput, NotFound
 from crowdframe_gateway.core.records import Client, Project, ProjectSpec, Task, new_id, now
 from crowdframe_gateway.mturk.records import Hit, HitType, MTurkCredential
-from crowdframe_gateway.store import Store
+from crowdframe_gateway.runtime import Store
 from store_world import make_client, make_project
 
 TASK_PAGE = "https://tasks.example/survey"

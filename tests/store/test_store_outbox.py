@@ -7,7 +7,7 @@ import time
 
 from crowdframe_gateway.core.events import assignment_data, task_completed_data
 from crowdframe_gateway.core.records import Attempt, now
-from crowdframe_gateway.store import Store
+from crowdframe_gateway.runtime import Store
 from store_world import make_client, make_endpoint, make_project, make_tasks
 
 

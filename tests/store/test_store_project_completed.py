@@ -4,7 +4,7 @@ the project runs out of open tasks."""
 from __future__ import annotations
 
 from crowdframe_gateway.core.records import now
-from crowdframe_gateway.store import Store
+from crowdframe_gateway.runtime import Store
 from store_world import (
     claim_and_submit,
     make_client,

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from crowdframe_gateway.core.records import Block, now
-from crowdframe_gateway.store import Store
+from crowdframe_gateway.runtime import Store
 from store_world import (
     all_assignments,
     claim_and_submit,

@@ -6,7 +6,7 @@ import pytest
 
 from crowdframe_gateway.core.errors import Conflict, InvalidInput
 from crowdframe_gateway.core.records import now
-from crowdframe_gateway.store import Store
+from crowdframe_gateway.runtime import Store
 from store_world import all_assignments, make_client, make_project, make_tasks
 
 

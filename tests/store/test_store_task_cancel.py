@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crowdframe_gateway.core.records import now
-from crowdframe_gateway.store import Store
+from crowdframe_gateway.runtime import Store
 from store_world import make_client, make_endpoint, make_project, make_tasks, recorded_events
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from crowdframe_gateway.core.errors import Conflict, NotFound
 from crowdframe_gateway.core.records import Project, Task, new_id, now
-from crowdframe_gateway.store import Store
+from crowdframe_gateway.runtime import Store
 from store_world import make_client, make_project, make_tasks
 
 

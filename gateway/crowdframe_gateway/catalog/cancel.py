@@ -8,10 +8,15 @@ becomes ``completed``. Cancelling again is harmless; a task already completed or
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..core.errors import Conflict, NotFound
 from ..core.records import Client, Task, now
-from ..runtime import Runtime
 from .projects import owned_project
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
 
 __all__ = ["cancel_task", "owned_task"]
 

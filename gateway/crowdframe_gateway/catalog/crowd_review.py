@@ -11,14 +11,17 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import Conflict, InvalidInput
 from ..core.records import Client, CrowdReview, Project, ProjectSpec, Task, Worker, new_id, now
 from ..core.validation import Fields, task_url
 from ..identity.credentials import worker_pseudonym
-from ..runtime import Runtime
 from .eligibility import language_rule
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
 
 __all__ = [
     "COUNTRIES",

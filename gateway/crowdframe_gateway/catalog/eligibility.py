@@ -8,30 +8,11 @@ Qualifications (passed assessments) are the other rule; assessments.py checks th
 
 from __future__ import annotations
 
-import re
-
 from ..core.records import Project, Worker
+from ..core.validation import LEVELS, language_rule, skill_slug
 from .fairpay import underpaid
 
 __all__ = ["LEVELS", "ineligibility", "language_rule", "skill_slug", "worker_languages"]
-
-LEVELS = ("fluent", "native")
-_RULE = re.compile(r"^([a-z]{2})(?::(fluent|native))?$")
-_SKILL = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-MAX_SKILL = 50
-
-
-def skill_slug(text: str) -> bool:
-    """A skill is a lowercase slug: ``"transcription"``, ``"translation-de-en"``."""
-    return len(text) <= MAX_SKILL and _SKILL.match(text) is not None
-
-
-def language_rule(text: str) -> tuple[str, str] | None:
-    """``"de:native"`` → ``("de", "native")``; ``"de"`` → ``("de", "fluent")``; else None."""
-    match = _RULE.match(text)
-    if match is None:
-        return None
-    return match.group(1), match.group(2) or "fluent"
 
 
 def worker_languages(worker: Worker) -> dict[str, str]:

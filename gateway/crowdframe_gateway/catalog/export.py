@@ -13,12 +13,15 @@ import io
 import json
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..core.errors import InvalidInput
 from ..core.records import Assignment, AssignmentStatus, Client, Task, iso
-from ..runtime import Runtime
-from ..webhooks.log import parse_since
+from ..core.validation import parse_since
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
 
 __all__ = [
     "CSV_FIXED_COLUMNS",

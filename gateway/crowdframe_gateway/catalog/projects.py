@@ -6,16 +6,19 @@ import hashlib
 import json
 import re
 from dataclasses import asdict, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import InvalidInput, NotFound
 from ..core.records import Client, Project, ProjectSpec, Task, new_id, now
 from ..core.validation import Fields, task_url
-from ..runtime import Runtime
-from ..store import TaskBatchResult
 from . import crowd_review, fairpay
 from .crowd_review import COUNTRIES, COUNTRY, LANGUAGES
 from .eligibility import language_rule, skill_slug
+from .store import TaskBatchResult
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
 
 __all__ = [
     "ALLOWED_PERMISSIONS",

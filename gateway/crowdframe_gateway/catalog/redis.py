@@ -11,18 +11,18 @@ parts build on it).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 
 from redis.asyncio.client import Pipeline
 
-from ..core.errors import Conflict, InvalidInput, NotFound
+from ..core.errors import Conflict, NotFound
+from ..core.page import Page, cursor_seq
 from ..core.records import Project, ProjectSpec, Task
-from ..store.base import Page, TaskBatchResult
 from ..store.redis import keys
 from ..store.redis.base import RedisBase
 from ..store.redis.codec import fields, hash_of, opt_text, spec_to, task_from
+from .store import TaskBatchResult
 
 __all__ = ["CatalogPart", "ClosingPart", "task_row"]
 
@@ -62,7 +62,7 @@ class CatalogPart(RedisBase):
     async def list_projects(
         self, client_id: str, *, cursor: str | None, limit: int
     ) -> Page[Project]:
-        after = _seq(cursor)
+        after = cursor_seq(cursor)
         rows: list[tuple[str, float]] = await self.r.zrangebyscore(  # type: ignore[assignment]
             keys.part(client_id) + "projects",
             f"({after}",
@@ -202,14 +202,3 @@ def task_row(task: Task, seats: int | None = None) -> list[str]:
 
 def _with_id(task: Task, task_id: str) -> Task:
     return replace(task, id=task_id)
-
-
-_SEQ = re.compile(r"^\d{1,18}$")
-
-
-def _seq(cursor: str | None) -> int:
-    if cursor is None:
-        return 0
-    if not _SEQ.match(cursor):
-        raise InvalidInput("not a cursor from a previous page", field="cursor")
-    return int(cursor)

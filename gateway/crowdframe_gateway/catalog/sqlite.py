@@ -13,16 +13,16 @@ from typing import ClassVar
 
 from ..core.errors import Conflict, NotFound
 from ..core.events import project_completed_data, task_cancelled_data
+from ..core.page import Page, cursor_seq
 from ..core.records import Project, ProjectSpec, Task
-from ..store.base import Page, TaskBatchResult
 from ..store.sqlite.base import (
     _TASK_COLUMNS,
     SqliteBase,
-    _seq,
     _spec_from_json,
     _spec_to_json,
     _task,
 )
+from .store import TaskBatchResult
 
 __all__ = ["CatalogPart", "ClosingPart"]
 
@@ -104,7 +104,7 @@ CREATE TABLE IF NOT EXISTS idempotency (
         with self._lock:
             rows = self._read(
                 "SELECT * FROM projects WHERE client_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-                (client_id, _seq(cursor), limit + 1),
+                (client_id, cursor_seq(cursor), limit + 1),
             )
             items = [self._project(self._conn(), r) for r in rows[:limit]]
         return Page(items, str(rows[limit - 1]["seq"]) if len(rows) > limit else None)

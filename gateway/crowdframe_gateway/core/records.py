@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 __all__ = [
     "ASSIGNMENT_STATUSES",
+    "SIGNALS",
     "ApiKey",
     "AssessmentAttempt",
     "Assignment",
@@ -45,6 +46,8 @@ ASSIGNMENT_STATUSES: tuple[AssignmentStatus, ...] = (
     "returned",
     "expired",
 )
+# what the quality process flags a submission with (quality/process.py computes them)
+SIGNALS = ("too_fast", "same_answer", "shared_address")
 TaskStatus = Literal["open", "completed", "expired", "cancelled"]
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -11,7 +13,15 @@ from crowdframe._token import origin_of
 
 from .errors import InvalidInput
 
-__all__ = ["Fields", "is_loopback_host", "task_url"]
+__all__ = [
+    "LEVELS",
+    "Fields",
+    "is_loopback_host",
+    "language_rule",
+    "parse_since",
+    "skill_slug",
+    "task_url",
+]
 
 _MISSING = object()
 
@@ -142,3 +152,41 @@ def task_url(value: str, *, field: str, gateway_origin: str) -> str:
         # scripts + same-origin in the sandbox would let the page lift its own sandbox
         raise InvalidInput("must not be on the gateway's own origin", field=field)
     return value
+
+
+# The vocabulary of worker profiles and project rules: languages ("de", "de:native") and skills.
+LEVELS = ("fluent", "native")
+_RULE = re.compile(r"^([a-z]{2})(?::(fluent|native))?$")
+_SKILL = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_SKILL = 50
+
+
+def skill_slug(text: str) -> bool:
+    """A skill is a lowercase slug: ``"transcription"``, ``"translation-de-en"``."""
+    return len(text) <= MAX_SKILL and _SKILL.match(text) is not None
+
+
+def language_rule(text: str) -> tuple[str, str] | None:
+    """``"de:native"`` → ``("de", "native")``; ``"de"`` → ``("de", "fluent")``; else None."""
+    match = _RULE.match(text)
+    if match is None:
+        return None
+    return match.group(1), match.group(2) or "fluent"
+
+
+def parse_since(value: Any) -> float:
+    """``since``: Unix seconds, or an ISO 8601 time with a zone (``2026-11-23T18:00:00Z``)."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+        return float(value)
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+        else:
+            if parsed.tzinfo is not None:
+                return parsed.timestamp()
+    raise InvalidInput(
+        "since must be Unix seconds or an ISO 8601 time with a zone, e.g. 2026-11-23T18:00:00Z",
+        field="since",
+    )

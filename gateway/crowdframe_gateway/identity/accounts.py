@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from ..catalog.eligibility import skill_slug
 from ..core.errors import InvalidInput, Unauthorized
 from ..core.records import Worker, new_id, now
-from ..runtime import Runtime
+from ..core.validation import skill_slug
 from .credentials import hash_password, verify_password
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
 
 __all__ = ["COUNTRIES", "LANGUAGES", "authenticate", "parse_skills", "sign_up", "update_profile"]
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..core.errors import InvalidInput
 from ..core.records import Client, new_id, now
-from ..store import Store
 from .credentials import hash_api_key, new_api_key, new_pseudonym_key, new_signing_secret
 from .keyring import first_api_key
+
+if TYPE_CHECKING:
+    from ..runtime import Store
+
 
 __all__ = ["NewClient", "create_client"]
 

@@ -9,13 +9,12 @@ expire (2 minutes), delete the old one. A client always keeps one. The rules: ru
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crowdframe._token import secret_kid
 
 from ..core.errors import InvalidInput
 from ..core.records import ApiKey, Client, new_id, now
-from ..runtime import Runtime
 from .credentials import hash_api_key, new_api_key, new_signing_secret
 from .rules import (
     MAX_LIVE_API_KEYS,
@@ -23,6 +22,10 @@ from .rules import (
     check_room_for_api_key,
     check_room_for_signing_secret,
 )
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
 
 __all__ = [
     "MAX_LIVE_API_KEYS",

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import math
+from typing import TYPE_CHECKING
 
 from ..core.errors import TooManyRequests
 from ..core.records import now
-from ..runtime import Runtime
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
 
 __all__ = ["check_signin"]
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..core.errors import Conflict, InvalidInput
 from ..core.records import Assignment, Credit, Worker, new_id, now
-from ..runtime import Runtime
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
 
 __all__ = ["Earnings", "credit_bonus", "credit_reward", "earnings_of"]
 

@@ -11,21 +11,24 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from redis.asyncio.client import Pipeline
 
-from ..catalog.redis import _seq
-from ..core.records import Credit
-from ..store.base import Page
+from ..core.page import Page, cursor_seq
+from ..core.records import Assignment, Credit
 from ..store.redis import keys
+from ..store.redis.base import RedisBase
 from ..store.redis.codec import credit_from, opt_text, texts
-from ..work.redis import WorkPart
 
 __all__ = ["LedgerPart"]
 
 
-class LedgerPart(WorkPart):
+class LedgerPart(RedisBase):
+    if TYPE_CHECKING:  # the work context's part, beside this one in the composed store
+
+        async def get_assignment(self, assignment_id: str) -> Assignment | None: ...
+
     async def credit(self, credit: Credit) -> Credit:
         assignment = await self.get_assignment(credit.assignment_id)
         seq = await self.r.incr(keys.CREDIT_SEQ)
@@ -71,7 +74,7 @@ class LedgerPart(WorkPart):
         limit: int,
     ) -> Page[Credit]:
         p = keys.part(client_id)
-        after = f"({_seq(cursor)}"
+        after = f"({cursor_seq(cursor)}"
         if assignment_id is not None:  # an assignment's bonuses are few: read them all
             index = p + "bonuses:asg:" + assignment_id
             rows = await self._scored(index, after, None)

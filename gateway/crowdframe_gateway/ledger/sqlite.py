@@ -6,9 +6,9 @@ import sqlite3
 from dataclasses import fields
 from typing import Any
 
+from ..core.page import Page, cursor_seq
 from ..core.records import Credit
-from ..store.base import Page
-from ..store.sqlite.base import SqliteBase, _seq
+from ..store.sqlite.base import SqliteBase
 
 __all__ = ["LedgerPart"]
 
@@ -78,7 +78,7 @@ CREATE INDEX IF NOT EXISTS credits_by_client ON credits (client_id, kind, seq);
             f"SELECT seq, {_COLUMNS} FROM credits WHERE client_id = ? AND kind = 'bonus'"
             " AND seq > ?"
         )
-        params: list[Any] = [client_id, _seq(cursor)]
+        params: list[Any] = [client_id, cursor_seq(cursor)]
         if task_id is not None:
             sql += " AND task_id = ?"
             params.append(task_id)

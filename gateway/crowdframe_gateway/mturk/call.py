@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.records import Client
-from ..runtime import Runtime
 from .params import Params
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
 
 __all__ = ["Call", "Operation"]
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import sys
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
-from ..core.errors import GatewayError
-from ..settings import Settings, SettingsError
+from ..settings import Settings
+
+if TYPE_CHECKING:
+    from ..runtime import Store
+
+StoreAction = Callable[[Settings, "Store"], Awaitable[None]]
 
 __all__ = ["register"]
 
@@ -18,8 +20,9 @@ __all__ = ["register"]
 def register(
     commands: Any,
     store_options: Callable[[argparse.ArgumentParser], None],
-    settings_from: Callable[[argparse.Namespace], Settings],
+    with_store: Callable[[argparse.Namespace, StoreAction], int],
 ) -> None:
+    """Add the MTurk commands; ``with_store`` (the command line's) runs each on the store."""
     create = commands.add_parser(
         "create-mturk-credentials",
         help="create AWS-style credentials for a client's boto3 mturk scripts; printed once",
@@ -32,7 +35,7 @@ def register(
     create.add_argument("client_id", metavar="CLIENT_ID", help="the client, e.g. cli_…")
     create.add_argument("--json", action="store_true", help="print JSON")
     store_options(create)
-    create.set_defaults(run=lambda args: _run(args, settings_from, _create))
+    create.set_defaults(run=lambda args: with_store(args, lambda s, st: _create(args, s, st)))
 
     revoke = commands.add_parser(
         "revoke-mturk-credentials",
@@ -41,10 +44,10 @@ def register(
     )
     revoke.add_argument("access_key_id", metavar="ACCESS_KEY_ID")
     store_options(revoke)
-    revoke.set_defaults(run=lambda args: _run(args, settings_from, _revoke))
+    revoke.set_defaults(run=lambda args: with_store(args, lambda s, st: _revoke(args, s, st)))
 
 
-async def _create(args: argparse.Namespace, settings: Settings, store: Any) -> None:
+async def _create(args: argparse.Namespace, settings: Settings, store: Store) -> None:
     from .credentials import create_credential
 
     made = await create_credential(store, settings.resolved_secret_key(), args.client_id)
@@ -63,33 +66,8 @@ async def _create(args: argparse.Namespace, settings: Settings, store: Any) -> N
         print("\nKeep the secret access key safe: it is not shown again.")
 
 
-async def _revoke(args: argparse.Namespace, settings: Settings, store: Any) -> None:
+async def _revoke(args: argparse.Namespace, settings: Settings, store: Store) -> None:
     from .credentials import revoke_credential
 
     await revoke_credential(store, args.access_key_id)
     print(f"revoked {args.access_key_id}")
-
-
-def _run(
-    args: argparse.Namespace,
-    settings_from: Callable[[argparse.Namespace], Settings],
-    action: Callable[[argparse.Namespace, Settings, Any], Any],
-) -> int:
-    from ..runtime import opened_store
-
-    try:
-        settings = settings_from(args)
-    except SettingsError as exc:
-        print(f"crowdframe: {exc}", file=sys.stderr)
-        return 2
-
-    async def run() -> None:
-        async with opened_store(settings) as store:
-            await action(args, settings, store)
-
-    try:
-        asyncio.run(run())
-    except GatewayError as exc:
-        print(f"crowdframe: {exc.message}", file=sys.stderr)
-        return 2
-    return 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
@@ -18,8 +19,11 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from ..core.errors import NotFound
 from ..core.records import now
-from ..store import Store
 from .records import MTurkCredential
+
+if TYPE_CHECKING:
+    from ..runtime import Store
+
 
 __all__ = ["NewCredential", "create_credential", "open_secret", "revoke_credential"]
 

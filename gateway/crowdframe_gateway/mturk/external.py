@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import jinja2
@@ -22,9 +22,12 @@ from starlette.templating import Jinja2Templates
 
 from ..core.errors import Conflict
 from ..quality.process import record_submission
-from ..runtime import Runtime
 from ..work import actions as work
 from .ids import PREVIEW_ASSIGNMENT_ID, assignment_credential, assignment_from_credential
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
 
 __all__ = ["SUBMIT_PATH", "Launch", "answer_page", "external_submit", "launch"]
 

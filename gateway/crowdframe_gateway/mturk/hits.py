@@ -7,9 +7,9 @@ from typing import Any
 from crowdframe._token import origin_of
 
 from ..core.errors import InvalidInput
+from ..core.page import Page
 from ..core.records import Project, ProjectSpec, Task, new_id, now
 from ..core.validation import task_url
-from ..store import Page
 from .call import Call
 from .faults import request_error
 from .hit_types import hit_type_from, owned_hit_type

@@ -27,19 +27,17 @@ from typing import Any
 
 from redis.asyncio.client import Pipeline
 
-from ..catalog.redis import CatalogPart, _seq, task_row
+from ..catalog.redis import CatalogPart, task_row
 from ..core.errors import Conflict, InvalidInput, NotFound
+from ..core.page import Page, cursor_seq
 from ..core.records import Assignment, AssignmentStatus, Project, Task
-from ..store.base import Page
 from ..store.redis import keys
 from ..store.redis.base import RedisBase
 from ..store.redis.codec import (
+    Fields,
     assignment_from,
-    credential_from,
     fields,
     hash_of,
-    hit_from,
-    hit_type_from,
     opt_text,
     record_to,
     task_from,
@@ -189,7 +187,7 @@ class HitsPart(RedisBase):
 
     async def list_hits(self, client_id: str, *, cursor: str | None, limit: int) -> Page[Hit]:
         index = keys.part(client_id) + "hits"
-        after = _seq(cursor)
+        after = cursor_seq(cursor)
         kept: list[tuple[Hit, int]] = []
         while len(kept) <= limit:
             rows: list[tuple[str, float]] = await self.r.zrangebyscore(  # type: ignore[assignment]
@@ -271,3 +269,35 @@ class HitsPart(RedisBase):
             low = f"({sorts[-1]}"
         page = kept[:limit]
         return Page([a for _, a in page], page[-1][0] if len(kept) > limit else None)
+
+
+def credential_from(text: str) -> MTurkCredential:
+    return MTurkCredential(**json.loads(text))
+
+
+def hit_type_from(text: str) -> HitType:
+    raw = json.loads(text)
+    raw["countries"] = tuple(raw["countries"])
+    raw["excluded_countries"] = tuple(raw["excluded_countries"])
+    return HitType(**raw)
+
+
+def hit_from(task: Fields, hit: Fields, counts: Sequence[int]) -> Hit:
+    """A HIT from its task, its HIT record and its assignment counts (pending, submitted,
+    reviewed)."""
+    pending, submitted, reviewed = counts
+    return Hit(
+        task=task_from(task),
+        client_id=hit["client_id"],
+        hit_type_id=hit["hit_type_id"],
+        question=hit["question"],
+        external_url=hit["external_url"],
+        frame_height=int(hit["frame_height"]),
+        annotation=hit["annotation"],
+        max_assignments=int(task["per_task"]),
+        created_at=float(hit["created_at"]),
+        disposed=bool(hit.get("disposed_at")),
+        pending=int(pending),
+        submitted=int(submitted),
+        reviewed=int(reviewed),
+    )

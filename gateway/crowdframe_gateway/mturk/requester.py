@@ -5,19 +5,23 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ..core.errors import GatewayError
 from ..core.records import Client, now
-from ..runtime import Runtime
 from . import sigv4
 from .call import Call
 from .credentials import open_secret
 from .faults import CONTENT_TYPE, MTurkFault, fault_response, from_gateway_error
 from .operations import OPERATIONS, TARGET_PREFIX, UNSUPPORTED
 from .params import Params
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
 
 __all__ = ["requester_endpoint"]
 

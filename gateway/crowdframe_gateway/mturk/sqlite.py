@@ -8,14 +8,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..core.errors import Conflict, NotFound
+from ..core.page import Page, cursor_seq
 from ..core.records import Assignment, AssignmentStatus, Project, Task
-from ..store.base import Page
 from ..store.sqlite.base import (
     _ASSIGNMENT_COLUMNS,
     _TASK_COLUMNS,
     SqliteBase,
     _assignment,
-    _seq,
     _spec_to_json,
     _task,
 )
@@ -238,7 +237,7 @@ CREATE INDEX IF NOT EXISTS mturk_hits_by_client ON mturk_hits (client_id, seq);
             rows = self._read(
                 "SELECT * FROM mturk_hits WHERE client_id = ? AND disposed_at IS NULL"
                 " AND seq > ? ORDER BY seq LIMIT ?",
-                (client_id, _seq(cursor), limit + 1),
+                (client_id, cursor_seq(cursor), limit + 1),
             )
             items = [self._hit(self._conn(), r) for r in rows[:limit]]
         return Page(items, str(rows[limit - 1]["seq"]) if len(rows) > limit else None)
@@ -283,7 +282,7 @@ CREATE INDEX IF NOT EXISTS mturk_hits_by_client ON mturk_hits (client_id, seq);
         cursor: str | None,
         limit: int,
     ) -> Page[Assignment]:
-        params: list[Any] = [task_id, _seq(cursor), json.dumps(list(statuses))]
+        params: list[Any] = [task_id, cursor_seq(cursor), json.dumps(list(statuses))]
         rows = self._read(
             f"SELECT seq, {_ASSIGNMENT_COLUMNS} FROM assignments WHERE task_id = ? AND seq > ?"
             " AND status IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?",

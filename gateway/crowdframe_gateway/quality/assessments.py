@@ -9,15 +9,19 @@ whose id is the assessment's project id. A work project lists the qualifications
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..catalog.eligibility import ineligibility
 from ..catalog.projects import owned_project
 from ..core.errors import Forbidden, InvalidInput, NotFound
+from ..core.page import Page
 from ..core.records import AssessmentAttempt, Assignment, Client, Project, Worker, now
 from ..identity.credentials import worker_pseudonym
-from ..runtime import Runtime
-from ..store import Page
 from .rules import AttemptState, attempt_state, retry_at
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
 
 __all__ = [
     "Step",

@@ -5,17 +5,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 import random
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..catalog.crowd_review import check_verdict
 from ..catalog.projects import owned_project
 from ..core.agreement import comparison_key
 from ..core.errors import InvalidInput
-from ..core.records import Assignment, Block, Client, Project, Task, now
+from ..core.records import SIGNALS, Assignment, Block, Client, Project, Task, now
 from ..core.validation import Fields
 from ..review.verdicts import after_submission
-from ..runtime import Runtime
 from .rules import needed_correct
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
 
 __all__ = [
     "SIGNALS",
@@ -44,7 +47,6 @@ def gold_matches(gold: dict[str, Any], result: dict[str, Any]) -> bool:
 
 # Fraud signals (docs/quality.md): a submission in under a fifth of the estimated time; the
 # same answer as the worker's last four; more than three other workers on the same address.
-SIGNALS = ("too_fast", "same_answer", "shared_address")
 TOO_FAST_SHARE = 0.2
 SAME_ANSWER_RUN = 5
 SHARED_ADDRESS_WORKERS = 3

@@ -20,8 +20,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..core.errors import InvalidInput, NotFound
+from ..core.page import Page
 from ..core.records import AssessmentAttempt, Assignment, Block, GoldStats, Qualification, now
-from ..store.base import AttemptStart, Page
 from ..store.redis import keys
 from ..store.redis.base import RedisBase
 from ..store.redis.codec import (
@@ -35,6 +35,7 @@ from ..store.redis.codec import (
     record_to,
     texts,
 )
+from .store import AttemptStart
 
 __all__ = ["AssessmentsPart", "QualityPart"]
 

@@ -10,11 +10,12 @@ from collections.abc import Sequence
 
 from ..core.errors import NotFound
 from ..core.events import assignment_data, attempt_data, attempt_event_type, worker_stopped_data
+from ..core.page import Page, cursor_seq
 from ..core.records import AssessmentAttempt, Assignment, Block, GoldStats, Qualification, now
-from ..store.base import AttemptStart, Page
-from ..store.sqlite.base import _ASSIGNMENT_COLUMNS, SqliteBase, _seq
+from ..store.sqlite.base import _ASSIGNMENT_COLUMNS, SqliteBase
 from ..work.sqlite import WorkPart
 from .rules import attempt_state
+from .store import AttemptStart
 
 __all__ = ["AssessmentsPart", "QualityPart"]
 
@@ -179,7 +180,7 @@ CREATE TABLE IF NOT EXISTS qualifications (
         rows = self._read(
             "SELECT * FROM assessment_attempts WHERE project_id = ? AND seq > ?"
             " ORDER BY seq LIMIT ?",
-            (project_id, _seq(cursor), limit + 1),
+            (project_id, cursor_seq(cursor), limit + 1),
         )
         items = [_attempt(r) for r in rows[:limit]]
         return Page(items, str(rows[limit - 1]["seq"]) if len(rows) > limit else None)

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import NotFound
-from ..core.records import ASSIGNMENT_STATUSES, Assignment, Client, now
+from ..core.page import Page
+from ..core.records import ASSIGNMENT_STATUSES, SIGNALS, Assignment, Client, now
 from ..core.validation import Fields
-from ..quality.process import SIGNALS, record_submission
-from ..runtime import Runtime
-from ..store import Page
 from .decisions import decide
 from .verdicts import after_review
 
-__all__ = ["approve", "list_assignments", "owned_assignment", "reject", "submit_for_client"]
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
+
+__all__ = ["approve", "list_assignments", "owned_assignment", "reject"]
 
 log = logging.getLogger("crowdframe.review")
 
@@ -80,16 +82,3 @@ async def _cancel_crowd_review(rt: Runtime, reviewed: Assignment) -> None:
         await after_review(rt, reviewed)
     except Exception:
         log.exception("could not cancel the crowd review of %s; the sweeper will", reviewed.id)
-
-
-async def submit_for_client(
-    rt: Runtime, client: Client, assignment_id: str, body: dict[str, Any]
-) -> Assignment:
-    """Server-to-server submit: the client's server presents the worker's task token."""
-    f = Fields(body)
-    f.reject_unknown(("token", "result"))
-    token = f.text("token", min_len=1, max_len=4000)
-    result = f.obj("result")
-    assignment = await owned_assignment(rt, client, assignment_id)
-    await rt.tokens.verify(rt.store, client, token, mode="work", assignment_id=assignment_id)
-    return await record_submission(rt, assignment, result)

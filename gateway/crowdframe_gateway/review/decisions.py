@@ -3,11 +3,14 @@ the store's approve or reject, with its event, then the ledger's credit of an ap
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..core.records import Assignment
 from ..ledger.earnings import credit_reward
-from ..runtime import Runtime
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
 
 __all__ = ["ReviewedBy", "decide"]
 

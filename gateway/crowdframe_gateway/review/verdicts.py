@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..catalog.crowd_review import review_task, review_task_id
 from ..core.agreement import aggregate
 from ..core.errors import Conflict
 from ..core.records import Assignment, AssignmentStatus, Project, Task, now
-from ..runtime import Runtime
 from .decisions import decide
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
 
 __all__ = [
     "REVISIT",

@@ -1,5 +1,7 @@
-"""Persistence plumbing: the ``Store`` protocol, and what both backends' parts build on."""
+"""Persistence plumbing: what both backends' parts build on (connections, transactions,
+scripts, the key layout, codecs). The protocol each context needs is in that context's
+``store`` module; ``runtime.Store`` is their union."""
 
-from .base import Page, Store, TaskBatchResult
+from .base import StoreLifecycle
 
-__all__ = ["Page", "Store", "TaskBatchResult"]
+__all__ = ["StoreLifecycle"]

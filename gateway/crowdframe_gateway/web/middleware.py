@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..store import Store
+from ..runtime import Store
 
 __all__ = ["DurableAnswers", "SecurityHeaders"]
 

@@ -20,15 +20,19 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from crowdframe import Webhook
 
 from ..core.events import event_body
 from ..core.records import Attempt, Message, now
-from ..runtime import Runtime
-from ..store.base import AttemptResult, DeliveryOutcome
 from .egress import Resolver, guarded_transport
+from .store import AttemptResult, DeliveryOutcome
 from .transport import RequestFailed, WebhookTransport
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
 
 __all__ = ["Deliverer", "next_attempt_delay"]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from crowdframe import EVENT_TYPES
@@ -12,7 +12,10 @@ from crowdframe._webhook import new_webhook_secret
 from ..core.errors import Conflict, InvalidInput, NotFound
 from ..core.records import Client, Endpoint, new_id, now
 from ..core.validation import Fields, is_loopback_host
-from ..runtime import Runtime
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
 
 __all__ = [
     "check_webhook_url",

@@ -3,16 +3,19 @@ time."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..core.errors import InvalidInput, NotFound
+from ..core.page import Page
 from ..core.records import Attempt, Client, Message, now
-from ..runtime import Runtime
-from ..store import Page
+from ..core.validation import parse_since
 from .endpoints import owned_endpoint
 
-__all__ = ["attempts", "list_messages", "owned_message", "parse_since", "replay", "replay_failed"]
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
+
+__all__ = ["attempts", "list_messages", "owned_message", "replay", "replay_failed"]
 
 MessageStatus = Literal["pending", "delivered", "failed"]
 MESSAGE_STATUSES: tuple[MessageStatus, ...] = ("pending", "delivered", "failed")
@@ -49,24 +52,6 @@ async def attempts(rt: Runtime, client: Client, message_id: str) -> list[Attempt
 async def replay(rt: Runtime, client: Client, message_id: str) -> Message:
     message = await owned_message(rt, client, message_id)
     return await rt.store.replay_message(message.id, now=now())
-
-
-def parse_since(value: Any) -> float:
-    """``since``: Unix seconds, or an ISO 8601 time with a zone (``2026-11-23T18:00:00Z``)."""
-    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
-        return float(value)
-    if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            pass
-        else:
-            if parsed.tzinfo is not None:
-                return parsed.timestamp()
-    raise InvalidInput(
-        "since must be Unix seconds or an ISO 8601 time with a zone, e.g. 2026-11-23T18:00:00Z",
-        field="since",
-    )
 
 
 async def replay_failed(rt: Runtime, client: Client, endpoint_id: str, body: dict[str, Any]) -> int:

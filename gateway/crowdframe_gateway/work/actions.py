@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..catalog.crowd_review import reviewer_ineligibility
 from ..catalog.eligibility import ineligibility
 from ..core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..core.records import Assignment, Client, Project, Task, Worker, now
+from ..core.validation import Fields
 from ..identity.credentials import worker_pseudonym
 from ..quality import assessments
 from ..quality.process import record_submission, serve_gold
-from ..runtime import Runtime
+from ..review.assignments import owned_assignment
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
 
 __all__ = [
     "Offer",
@@ -26,6 +31,7 @@ __all__ = [
     "return_assignment",
     "seat",
     "submit",
+    "submit_for_client",
 ]
 
 MAX_RESULT_BYTES = 1_000_000
@@ -212,3 +218,16 @@ async def return_assignment(rt: Runtime, worker: Worker, assignment_id: str) -> 
     if assignment.status != "accepted":
         raise Forbidden("only a task in progress can be returned")
     return await rt.store.return_assignment(assignment_id, now=now())
+
+
+async def submit_for_client(
+    rt: Runtime, client: Client, assignment_id: str, body: dict[str, Any]
+) -> Assignment:
+    """Server-to-server submit: the client's server presents the worker's task token."""
+    f = Fields(body)
+    f.reject_unknown(("token", "result"))
+    token = f.text("token", min_len=1, max_len=4000)
+    result = f.obj("result")
+    assignment = await owned_assignment(rt, client, assignment_id)
+    await rt.tokens.verify(rt.store, client, token, mode="work", assignment_id=assignment_id)
+    return await record_submission(rt, assignment, result)

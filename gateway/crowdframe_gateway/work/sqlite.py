@@ -10,14 +10,13 @@ from ..catalog.sqlite import ClosingPart
 from ..core.agreement import aggregate, needs_another_answer
 from ..core.errors import Conflict
 from ..core.events import assignment_data, task_completed_data
+from ..core.page import Page, cursor_seq
 from ..core.records import Assignment, AssignmentStatus, Project, Task, new_id
-from ..store.base import Page
 from ..store.sqlite.base import (
     _ASSIGNMENT_COLUMNS,
     _FINAL_STATUSES,
     _TASK_COLUMNS,
     _assignment,
-    _seq,
     _spec_from_json,
     _task,
 )
@@ -300,7 +299,7 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
         signal: str | None = None,
     ) -> Page[Assignment]:
         sql = f"SELECT seq, {_ASSIGNMENT_COLUMNS} FROM assignments WHERE client_id = ? AND seq > ?"
-        params: list[Any] = [client_id, _seq(cursor)]
+        params: list[Any] = [client_id, cursor_seq(cursor)]
         if project_id is not None:
             sql += " AND project_id = ?"
             params.append(project_id)

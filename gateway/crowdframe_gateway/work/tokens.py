@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import TYPE_CHECKING
 
 from crowdframe import TokenError
 from crowdframe._token import (
@@ -16,7 +17,10 @@ from crowdframe._token import (
 
 from ..core.errors import TokenRejected
 from ..core.records import Assignment, Client, Project, Task, now
-from ..store import Store
+
+if TYPE_CHECKING:
+    from ..runtime import Store
+
 
 __all__ = ["TokenIssuer", "token_error_code"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...core.events import (
     assignment_data,
@@ -32,15 +32,18 @@ from ...core.records import (
     Task,
     Worker,
 )
-from ...mturk.records import Hit, HitType, MTurkCredential
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 
 __all__ = [
+    "Fields",
     "assignment_from",
     "attempt_from",
     "block_from",
     "client_from",
     "client_to",
-    "credential_from",
     "credit_from",
     "endpoint_from",
     "endpoint_to",
@@ -48,8 +51,6 @@ __all__ = [
     "fields",
     "gold_from",
     "hash_of",
-    "hit_from",
-    "hit_type_from",
     "opt_text",
     "project_from",
     "record_to",
@@ -225,7 +226,7 @@ def attempt_from(h: Fields) -> AssessmentAttempt:
     )
 
 
-def record_to(record: Block | Credit | MTurkCredential | HitType) -> str:
+def record_to(record: DataclassInstance) -> str:
     """A record kept whole as JSON (tuples become lists)."""
     return json.dumps(asdict(record))
 
@@ -241,17 +242,6 @@ def credit_from(text: str) -> Credit:
     return Credit(**raw)
 
 
-def credential_from(text: str) -> MTurkCredential:
-    return MTurkCredential(**json.loads(text))
-
-
-def hit_type_from(text: str) -> HitType:
-    raw = json.loads(text)
-    raw["countries"] = tuple(raw["countries"])
-    raw["excluded_countries"] = tuple(raw["excluded_countries"])
-    return HitType(**raw)
-
-
 def gold_from(h: Fields) -> GoldStats:
     return GoldStats(
         project_id=h["project_id"],
@@ -260,25 +250,4 @@ def gold_from(h: Fields) -> GoldStats:
         answered=int(h["answered"]),
         correct=int(h["correct"]),
         stopped=h.get("stopped") == "1",
-    )
-
-
-def hit_from(task: Fields, hit: Fields, counts: Sequence[int]) -> Hit:
-    """A HIT from its task, its HIT record and its assignment counts (pending, submitted,
-    reviewed)."""
-    pending, submitted, reviewed = counts
-    return Hit(
-        task=task_from(task),
-        client_id=hit["client_id"],
-        hit_type_id=hit["hit_type_id"],
-        question=hit["question"],
-        external_url=hit["external_url"],
-        frame_height=int(hit["frame_height"]),
-        annotation=hit["annotation"],
-        max_assignments=int(task["per_task"]),
-        created_at=float(hit["created_at"]),
-        disposed=bool(hit.get("disposed_at")),
-        pending=int(pending),
-        submitted=int(submitted),
-        reviewed=int(reviewed),
     )

@@ -18,7 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ...core.errors import InvalidInput, NotFound
+from ...core.errors import NotFound
 from ...core.records import (
     Assignment,
     Client,
@@ -370,12 +370,3 @@ class SqliteBase:
             )
             message_ids.append(message_id)
         return event, message_ids
-
-
-def _seq(cursor: str | None) -> int:
-    if cursor is None:
-        return 0
-    try:
-        return int(cursor)
-    except ValueError:
-        raise InvalidInput("not a cursor from a previous page", field="cursor") from None

@@ -11,6 +11,7 @@ from ...catalog.fairpay import pay_report
 from ...review import assignments as review
 from ...review import verdicts as crowd_verdicts
 from ...webhooks import endpoints
+from ...work import actions
 from .http import current_client, json_body, page_params, reply, runtime
 from .views import assignment_view, endpoint_view, page_view, project_view, task_view
 
@@ -139,7 +140,7 @@ async def reject_assignment(request: Request) -> JSONResponse:
 async def submit_assignment(request: Request) -> JSONResponse:
     client = await current_client(request)
     body = await json_body(request)
-    assignment = await review.submit_for_client(
+    assignment = await actions.submit_for_client(
         runtime(request), client, request.path_params["id"], body
     )
     return reply(assignment_view(assignment))

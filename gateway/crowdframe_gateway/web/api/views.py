@@ -6,8 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import Any, TypeVar
 
+from ...core.page import Page
 from ...core.records import Assignment, Endpoint, Project, Task, iso
-from ...store import Page
 
 __all__ = ["assignment_view", "endpoint_view", "page_view", "project_view", "task_view"]
 

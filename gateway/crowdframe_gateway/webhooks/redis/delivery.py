@@ -21,10 +21,10 @@ from redis.asyncio.client import Pipeline
 from ...core.errors import NotFound
 from ...core.records import Attempt, Endpoint, Message
 from ...core.records import now as clock
-from ...store.base import AttemptResult, DeliveryOutcome
 from ...store.redis import keys
 from ...store.redis.base import RedisBase
 from ...store.redis.codec import endpoint_from, endpoint_to, event_from, fields, opt_text, texts
+from ..store import AttemptResult, DeliveryOutcome
 
 __all__ = ["DeliveryPart", "message_from"]
 

@@ -17,8 +17,8 @@ from typing import Any, Literal
 from redis.asyncio.client import Pipeline
 
 from ...core.errors import Conflict, InvalidInput, NotFound
+from ...core.page import Page
 from ...core.records import Attempt, Endpoint, Message
-from ...store.base import Page
 from ...store.redis import keys
 from ...store.redis.codec import endpoint_from, hash_of, opt_text, texts
 from .delivery import DeliveryPart, message_from

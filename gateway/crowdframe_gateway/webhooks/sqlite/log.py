@@ -8,8 +8,8 @@ import sqlite3
 from typing import Any, Literal
 
 from ...core.errors import Conflict, InvalidInput, NotFound
+from ...core.page import Page
 from ...core.records import Endpoint, Message
-from ...store.base import Page
 from ...store.sqlite.base import SqliteBase, _endpoint
 from .outbox import _endpoints_by_id, _events_by_id, _message
 

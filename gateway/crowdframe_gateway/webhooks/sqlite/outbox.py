@@ -10,8 +10,8 @@ from contextlib import suppress
 from typing import Any
 
 from ...core.records import Attempt, Endpoint, Event, Message, now
-from ...store.base import AttemptResult, DeliveryOutcome
 from ...store.sqlite.base import SqliteBase, _endpoint
+from ..store import AttemptResult, DeliveryOutcome
 
 _STATUS = {"delivered": "delivered", "retry": "pending", "failed": "failed"}
 

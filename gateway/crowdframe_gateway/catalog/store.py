@@ -1,0 +1,53 @@
+"""The store's part of the catalog context:
+projects, tasks, idempotent task batches and cancelling a task.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..core.page import Page
+from ..core.records import (
+    Project,
+    ProjectSpec,
+    Task,
+)
+
+__all__ = ["CatalogStore", "TaskBatchResult"]
+
+
+@dataclass(frozen=True, slots=True)
+class TaskBatchResult:
+    tasks: list[Task]
+    replayed: bool  # True when an earlier request with the same idempotency key answered
+
+
+class CatalogStore(Protocol):
+    async def create_project(self, project: Project) -> None: ...
+    async def get_project(self, project_id: str) -> Project | None: ...
+    async def list_projects(
+        self, client_id: str, *, cursor: str | None, limit: int
+    ) -> Page[Project]: ...
+    async def update_project(self, project_id: str, spec: ProjectSpec, status: str) -> Project: ...
+    async def add_tasks(
+        self,
+        client_id: str,
+        project_id: str,
+        tasks: Sequence[Task],
+        *,
+        idempotency_key: str | None,
+        request_hash: str,
+    ) -> TaskBatchResult: ...
+    async def get_task(self, task_id: str) -> Task | None: ...
+    async def cancel_task(
+        self, task_id: str, *, now: float, untaken_only: bool = False
+    ) -> Task | None:
+        """Cancel an open task: it leaves the pool for good (no claim or preview gets it),
+        atomically with claims, and a ``task.cancelled`` event is written with it. Assignments
+        already accepted may still be submitted; the task stays ``cancelled``. With
+        ``untaken_only`` a task some worker took (accepted, submitted or reviewed) is left as it
+        is (crowd review: a review task nobody started). Returns the task as it is then
+        (``cancelled``, or unchanged); None if there is none. Idempotent."""
+        ...

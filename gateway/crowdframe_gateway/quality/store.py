@@ -1,0 +1,110 @@
+"""The store's part of the quality context:
+gold records, blocks, auto-approval, signals' reads, assessments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ..core.page import Page
+from ..core.records import (
+    AssessmentAttempt,
+    Assignment,
+    Block,
+    GoldStats,
+    Qualification,
+)
+from .rules import AttemptState
+
+__all__ = ["AttemptStart", "QualityStore"]
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptStart:
+    """The answer of ``start_attempt``: ``open`` with the attempt to go on with (perhaps just
+    started), or why none (``qualified``, ``cooling`` with the failed attempt, ``exhausted``)."""
+
+    state: AttemptState
+    attempt: AssessmentAttempt | None
+
+
+class QualityStore(Protocol):
+    async def record_gold(
+        self,
+        project_id: str,
+        worker_id: str,
+        worker_pseudonym: str,
+        *,
+        correct: bool,
+        min_answers: int,
+        min_accuracy: float,
+    ) -> GoldStats:
+        """Count one gold answer; stop the worker (once, with a ``worker.stopped`` event) when
+        they have given ``min_answers`` and their accuracy is below ``min_accuracy``."""
+        ...
+
+    async def gold_stats(self, project_id: str) -> list[GoldStats]: ...
+    async def gold_record(self, project_id: str, worker_id: str) -> GoldStats | None:
+        """One worker's gold record in a project (who may crowd-review it); None for none."""
+        ...
+
+    async def block(self, block: Block) -> None: ...
+    async def unblock(self, client_id: str, worker_pseudonym: str, project_id: str) -> bool: ...
+    async def list_blocks(self, client_id: str) -> list[Block]: ...
+    async def is_blocked(
+        self, client_id: str, worker_id: str, worker_pseudonym: str, project_id: str
+    ) -> bool: ...
+    async def auto_approve(self, *, now: float) -> list[Assignment]: ...
+    async def worker_history(
+        self, project_id: str, worker_id: str, *, limit: int
+    ) -> list[dict[str, Any]]: ...
+    async def workers_on_ip(self, project_id: str, ip_hash: str, *, other_than: str) -> int: ...
+    async def work_seconds(self, project_id: str, *, limit: int) -> list[float]: ...
+    async def start_attempt(
+        self,
+        project_id: str,
+        worker_id: str,
+        worker_pseudonym: str,
+        *,
+        test_size: int,
+        retry_after: float,
+        now: float,
+    ) -> AttemptStart:
+        """The worker's open attempt at the assessment, or a new one when
+        ``exam_rules.attempt_state`` says ``start``. Atomic: a worker never has two open
+        attempts at one assessment."""
+        ...
+
+    async def record_attempt_answer(
+        self, project_id: str, worker_id: str, *, correct: bool, needed: int, now: float
+    ) -> AssessmentAttempt | None:
+        """Count one graded answer in the worker's open attempt. The attempt's last answer
+        ends it, in the same transaction: passed with at least ``needed`` right, which grants
+        the qualification (once), and a ``qualification.granted`` or ``qualification.failed``
+        event. None when no attempt is open (the answer counts for nothing)."""
+        ...
+
+    async def latest_attempt(self, project_id: str, worker_id: str) -> AssessmentAttempt | None: ...
+    async def unseen_questions(self, project_id: str, worker_id: str, *, now: float) -> int:
+        """The open, unexpired gold tasks of the project the worker never had."""
+        ...
+
+    async def held_qualifications(self, worker_id: str, assessment_ids: Sequence[str]) -> set[str]:
+        """Which of these assessments' qualifications the worker holds."""
+        ...
+
+    async def list_assessment_attempts(
+        self, project_id: str, *, cursor: str | None, limit: int
+    ) -> Page[AssessmentAttempt]:
+        """Every attempt at the assessment, in the order they were started."""
+        ...
+
+    async def get_qualification(
+        self, assessment_id: str, worker_id: str
+    ) -> Qualification | None: ...
+    async def revoke_qualification(self, assessment_id: str, worker_pseudonym: str) -> bool:
+        """Take back a granted qualification (the worker may then take the test again); False
+        if the worker did not hold it."""
+        ...

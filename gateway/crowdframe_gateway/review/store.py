@@ -1,0 +1,31 @@
+"""The store's part of the review context:
+the crowd-review queue: review tasks and the answers waiting for their reviews.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from ..core.records import (
+    Task,
+)
+
+__all__ = ["ReviewStore"]
+
+
+class ReviewStore(Protocol):
+    async def add_review_task(self, task: Task, *, excluded_worker: str) -> Task:
+        """Add one task that ``excluded_worker`` is never offered, previewed or given (the
+        review of that worker's own answer). Idempotent on ``task.id``: when a task with that
+        id is stored already, it is returned as it is and nothing is written."""
+        ...
+
+    async def crowd_reviews_due(self, *, now: float, limit: int) -> list[str]:
+        """Ids of assignments on the crowd review queue whose next visit is due at ``now``.
+        ``submit`` puts every non-gold submission of a project with ``crowd_review`` on the
+        queue, due at once, in the same transaction as the submission."""
+        ...
+
+    async def schedule_crowd_review(self, assignment_id: str, *, at: float | None) -> None:
+        """When the queued assignment is visited next; ``None`` takes it off the queue."""
+        ...

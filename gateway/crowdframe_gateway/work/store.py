@@ -1,0 +1,74 @@
+"""The store's part of the work context:
+assignments: what is open, claims, submissions, returns, expiry, and the client's
+listings and review decisions.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from ..core.page import Page
+from ..core.records import (
+    Assignment,
+    AssignmentStatus,
+    Project,
+    Task,
+)
+
+__all__ = ["WorkStore"]
+
+
+class WorkStore(Protocol):
+    async def open_projects(self, worker_id: str, *, now: float) -> list[tuple[Project, int]]: ...
+    async def peek_task(self, project_id: str, worker_id: str, *, now: float) -> Task | None: ...
+    async def claim(
+        self,
+        project_id: str,
+        worker_id: str,
+        worker_pseudonym: str,
+        *,
+        now: float,
+        gold: bool = False,
+    ) -> Assignment | None:
+        """Atomically give the worker a task: a gold one first when ``gold`` and one is left.
+        In an assessment a worker holding a live question (accepted, before its deadline)
+        gets none: one question at a time, however many tabs accept at once."""
+        ...
+
+    async def live_assignment(self, project_id: str, worker_id: str) -> Assignment | None: ...
+    async def get_assignment(self, assignment_id: str) -> Assignment | None: ...
+    async def submit(
+        self,
+        assignment_id: str,
+        result: dict[str, Any],
+        *,
+        now: float,
+        signals: tuple[str, ...] = (),
+        ip_hash: str | None = None,
+    ) -> Assignment: ...
+    async def return_assignment(self, assignment_id: str, *, now: float) -> Assignment: ...
+    async def expire_assignments(self, *, now: float) -> int: ...
+
+    # the client's side: listings and review decisions
+    async def list_assignments(
+        self,
+        client_id: str,
+        *,
+        project_id: str | None,
+        status: AssignmentStatus | None,
+        cursor: str | None,
+        limit: int,
+        signal: str | None = None,
+    ) -> Page[Assignment]: ...
+    async def review(
+        self,
+        assignment_id: str,
+        *,
+        approve: bool,
+        reason: str | None,
+        now: float,
+        event_extra: dict[str, Any] | None = None,
+    ) -> Assignment:
+        """Approve or reject a submitted assignment (repeating the same review is harmless);
+        ``event_extra`` is added to its event's data (who reviewed it)."""
+        ...
