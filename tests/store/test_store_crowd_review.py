@@ -220,3 +220,27 @@ async def test_a_cancel_and_claims_at_once_never_leave_a_reviewer_on_a_cancelled
         taken = [a for a in claimed if a is not None and a.task_id == task.id]
         assert (cancelled.status == "cancelled") == (not taken)
         assert (await stores[0].get_task(task.id)).status == cancelled.status  # type: ignore[union-attr]
+
+
+# two answers under review, by alice and by bob: each reviewer's offer, preview and claim
+@pytest.mark.parametrize(
+    ("worker", "offered", "first"),
+    [("alice", 1, "asg_answer_b"), ("bob", 1, "asg_answer_a"), ("carol", 2, "asg_answer_a")],
+)
+async def test_each_submitter_is_offered_every_review_but_of_their_own_answer(
+    store: Store, worker: str, offered: int, first: str
+) -> None:
+    client = await make_client(store)
+    reviews = await make_project(store, client, per_task=2, kind="review")
+    await store.add_review_task(review_of(reviews, "asg_answer_a"), excluded_worker="alice")
+    await store.add_review_task(review_of(reviews, "asg_answer_b"), excluded_worker="bob")
+    at = now()
+    assert {p.id: n for p, n in await store.open_projects(worker, now=at)} == {reviews.id: offered}
+    assert (await store.peek_task(reviews.id, worker, now=at)).external_id == first  # type: ignore[union-attr]
+    claimed = await store.claim(reviews.id, worker, "p-" + worker, now=at)
+    assert claimed is not None and claimed.external_id == first
+    left = {p.id: n for p, n in await store.open_projects(worker, now=at)}
+    assert left == ({reviews.id: 1} if offered == 2 else {})
+    await store.return_assignment(claimed.id, now=at)
+    still = await store.claim(reviews.id, worker, "p-" + worker, now=at)
+    assert (still is None) == (offered == 1), "a returned review never comes back, nor their own"

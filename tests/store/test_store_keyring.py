@@ -117,3 +117,40 @@ async def test_attempts_from_every_process_are_counted_once_each(
     )
     assert sorted(c for c, _ in counts) == list(range(1, 31))
     assert {end for _, end in counts} == {at + 60}
+
+
+# a client's keys (True: live) → which one is revoked → what the store answers
+@pytest.mark.parametrize(
+    ("live", "revoke", "expected"),
+    [
+        ((True, True), 0, "revoked"),
+        ((True, True, True), 2, "revoked"),
+        ((True, False), 0, "last_api_key"),
+        ((False, True), 0, "unchanged"),  # revoked already: revoking twice changes nothing
+        ((True,), 0, "last_api_key"),
+    ],
+)
+async def test_a_revocation_never_leaves_a_client_without_a_live_key(
+    store: Store, live: tuple[bool, ...], revoke: int, expected: str
+) -> None:
+    client = await make_client(store)
+    [default] = await store.list_api_keys(client.id)
+    made = [_key(client.id, 10.0 + n, f"k{n}") for n in range(len(live) - 1)]
+    for n, key in enumerate(made):
+        await store.create_api_key(key, f"hash-{n}")
+    ring = [default, *made]
+    for key, is_live in zip(ring, live, strict=True):
+        if not is_live:
+            await store.revoke_api_key(client.id, key.id, now=5.0)
+    before = await store.list_api_keys(client.id)
+    target = ring[revoke]
+    if expected == "last_api_key":
+        with pytest.raises(Conflict) as refused:
+            await store.revoke_api_key(client.id, target.id, now=50.0)
+        assert refused.value.code == expected
+        assert await store.list_api_keys(client.id) == before
+        return
+    answer = await store.revoke_api_key(client.id, target.id, now=50.0)
+    assert answer.revoked_at == (50.0 if expected == "revoked" else 5.0)
+    still_live = [k for k in await store.list_api_keys(client.id) if k.revoked_at is None]
+    assert len(still_live) == sum(live) - (expected == "revoked")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import pytest
 
 from crowdframe_gateway.core.errors import Conflict, NotFound
-from crowdframe_gateway.core.records import now
+from crowdframe_gateway.core.records import Project, Task, new_id, now
 from crowdframe_gateway.runtime import Store
 from store_world import make_client, make_project, make_tasks
 
@@ -166,3 +168,120 @@ async def test_the_newest_live_assignment_is_the_one_a_worker_resumes(store: Sto
     assert await store.live_assignment(project.id, "w1") == newer
     await store.submit(newer.id, {}, now=now())
     assert await store.live_assignment(project.id, "w1") == older
+
+
+# -- who may take which task: one table of cases, run on every store --------------------------
+
+
+@dataclass(frozen=True)
+class Offer:
+    """Tasks t0, t1, … made in this order, one letter each: ``w`` real work, ``g`` gold,
+    ``x`` expired work, ``y`` expired gold, ``r`` a crowd review excluding w1, ``R`` one
+    excluding w2. ``history``: ``"<worker> <claim|gold|return|submit>"`` or ``"expire"`` (every
+    live assignment lapses). Then what w1 is offered (task count), previewed and given (asking
+    for gold with ``gold``), ``later`` seconds on (the assignments last 600)."""
+
+    tasks: str
+    history: tuple[str, ...] = ()
+    offered: int = 0
+    peek: str | None = None
+    claim: str | None = None
+    gold: bool = False
+    later: float = 0
+    project: dict[str, object] = field(default_factory=dict)
+
+
+OFFERS = {
+    "the first task in order": Offer("ww", offered=2, peek="t0", claim="t0"),
+    "a task whose seats are taken is skipped": Offer(
+        "ww", ("w2 claim",), offered=1, peek="t1", claim="t1"
+    ),
+    "a task with a seat left is given": Offer(
+        "w", ("w2 claim",), offered=1, peek="t0", claim="t0", project={"per_task": 2}
+    ),
+    "a seat given back is free again": Offer(
+        "w", ("w2 claim", "w2 return"), offered=1, peek="t0", claim="t0"
+    ),
+    "a returned task never comes back": Offer("w", ("w1 claim", "w1 return")),
+    "an expired assignment's task never comes back": Offer("w", ("w1 claim", "expire")),
+    "a submitted task never comes back": Offer(
+        "w", ("w1 claim", "w1 submit"), project={"per_task": 2}
+    ),
+    "a live assignment does not hold back real work": Offer(
+        "ww", ("w1 claim",), offered=1, peek="t1", claim="t1"
+    ),
+    "an expired task is skipped": Offer("xw", offered=1, peek="t1", claim="t1"),
+    "nothing but expired tasks": Offer("xx"),
+    "the review of the worker's own answer is skipped": Offer(
+        "rw", offered=1, peek="t1", claim="t1"
+    ),
+    "only the review of the worker's own answer": Offer("r"),
+    "the review of someone else's answer is given": Offer("R", offered=1, peek="t0", claim="t0"),
+    "gold first when asked": Offer("wg", offered=1, peek="t0", claim="t1", gold=True),
+    "no gold unless asked": Offer("gw", offered=1, peek="t1", claim="t1"),
+    "a gold task had already is not given again": Offer(
+        "gw", ("w1 gold",), offered=1, peek="t1", claim="t1", gold=True
+    ),
+    "a gold task has no seat limit": Offer("g", ("w2 gold",), claim="t0", gold=True),
+    "an expired gold task is skipped": Offer("yw", offered=1, peek="t1", claim="t1", gold=True),
+    "a paused project gives nothing": Offer("w", project={"status": "paused"}),
+    "an assessment gives one live question at a time": Offer(
+        "gg", ("w1 gold",), gold=True, project={"kind": "assessment"}
+    ),
+    "a question past its deadline holds no one back": Offer(
+        "gg", ("w1 gold",), claim="t1", gold=True, later=601, project={"kind": "assessment"}
+    ),
+    "a lapsed question holds no one back": Offer(
+        "gg", ("w1 gold", "expire"), claim="t1", gold=True, project={"kind": "assessment"}
+    ),
+}
+
+
+async def _offer_tasks(store: Store, project: Project, letters: str, at: float) -> None:
+    for n, letter in enumerate(letters):
+        task = Task(
+            new_id("tsk"),
+            project.id,
+            f"t{n}",
+            {"n": n},
+            "open",
+            at,
+            at - 1 if letter in "xy" else at + 3600,
+            gold={"label": "cat"} if letter in "gy" else None,
+        )
+        if letter in "rR":
+            await store.add_review_task(task, excluded_worker="w1" if letter == "r" else "w2")
+        else:
+            await store.add_tasks(
+                project.client_id, project.id, [task], idempotency_key=None, request_hash="h"
+            )
+
+
+@pytest.mark.parametrize("case", OFFERS.values(), ids=OFFERS.keys())
+async def test_who_may_take_which_task(store: Store, case: Offer) -> None:
+    client = await make_client(store)
+    project = await make_project(store, client, **case.project)  # type: ignore[arg-type]
+    at = now()
+    await _offer_tasks(store, project, case.tasks, at)
+    for step in case.history:
+        worker, _, action = step.partition(" ")
+        if worker == "expire":
+            await store.expire_assignments(now=at + 601)
+        elif action in ("claim", "gold"):
+            taken = await store.claim(project.id, worker, worker, now=at, gold=action == "gold")
+            assert taken is not None, step
+        else:
+            live = await store.live_assignment(project.id, worker)
+            assert live is not None, step
+            if action == "return":
+                await store.return_assignment(live.id, now=at)
+            else:
+                await store.submit(live.id, {"label": "cat"}, now=at)
+    asked = at + case.later
+    offered = {p.id: n for p, n in await store.open_projects("w1", now=asked)}
+    assert offered.get(project.id, 0) == case.offered
+    assert (project.id in offered) == (case.offered > 0), "offered only with a task to take"
+    peeked = await store.peek_task(project.id, "w1", now=asked)
+    assert (peeked and peeked.external_id) == case.peek
+    claimed = await store.claim(project.id, "w1", "p-w1", now=asked, gold=case.gold)
+    assert (claimed and claimed.external_id) == case.claim

@@ -3,6 +3,9 @@
 A project is a partition (``cf:{prj_…}:``): its record, counts, tasks, the pool of tasks still
 short of assignments, and every assignment. ``add_tasks`` with an Idempotency-Key crosses two
 partitions (the key belongs to the client, the tasks to the project); see ``add_tasks``.
+
+Closing tasks outside the answers: a client's cancel (``ClosingPart``, as on SQLite; work's
+parts build on it).
 """
 
 from __future__ import annotations
@@ -18,10 +21,10 @@ from ..core.page import Page, cursor_seq
 from ..core.records import Project, ProjectSpec, Task
 from ..store.redis import keys
 from ..store.redis.base import RedisBase
-from ..store.redis.codec import hash_of, opt_text, spec_to, task_from
+from ..store.redis.codec import fields, hash_of, opt_text, spec_to, task_from
 from .store import TaskBatchResult
 
-__all__ = ["CatalogPart", "task_row"]
+__all__ = ["CatalogPart", "ClosingPart", "task_row"]
 
 
 class CatalogPart(RedisBase):
@@ -160,6 +163,27 @@ class CatalogPart(RedisBase):
         if project_id is None:
             return None
         return (await self._tasks(project_id, [task_id]))[0]
+
+
+class ClosingPart(RedisBase):
+    """Closing a task outside the answers: a client's cancel (cancel_task.lua, which also
+    writes the ``project.completed`` of the project's last open task)."""
+
+    async def cancel_task(
+        self, task_id: str, *, now: float, untaken_only: bool = False
+    ) -> Task | None:
+        project_id = await self._project_of(keys.TASK_INDEX, task_id)
+        client_id = None if project_id is None else await self._client_of_project(project_id)
+        if project_id is None or client_id is None:
+            return None
+        targets = await self._targets(client_id, ["task.cancelled", "project.completed"])
+        ctx = self._ctx(client_id, project_id, now, targets)
+        found, cancelled = await self._eval(
+            "cancel_task", project_id, ctx, task_id, "1" if untaken_only else "0"
+        )
+        if cancelled and any(targets.values()):
+            await self._hint(keys.DUE_OUTBOX, project_id, now)
+        return task_from(fields(found)) if found else None
 
 
 def task_row(task: Task, seats: int | None = None) -> list[str]:

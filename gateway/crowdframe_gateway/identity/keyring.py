@@ -3,7 +3,7 @@
 API keys: several per client, random, shown once, stored as a hash, revocable at once; the last
 live key cannot be revoked (a client would lock itself out). Signing secrets: the newest signs,
 every current one verifies, so a rotation is add (new tokens use it), wait for the old tokens to
-expire (2 minutes), delete the old one. A client always keeps one.
+expire (2 minutes), delete the old one. A client always keeps one. The rules: rules.py.
 """
 
 from __future__ import annotations
@@ -13,9 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 from crowdframe.signing import secret_kid
 
-from ..core.errors import Conflict, InvalidInput
+from ..core.errors import InvalidInput
 from ..core.records import ApiKey, Client, new_id, now
 from .credentials import hash_api_key, new_api_key, new_signing_secret
+from .rules import (
+    MAX_LIVE_API_KEYS,
+    MAX_SIGNING_SECRETS,
+    check_room_for_api_key,
+    check_room_for_signing_secret,
+)
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -32,8 +38,6 @@ __all__ = [
     "revoke_api_key",
 ]
 
-MAX_LIVE_API_KEYS = 20
-MAX_SIGNING_SECRETS = 5
 _PREFIX_CHARS = 8  # "cfk_" and 4 random characters: enough to tell keys apart, useless to guess
 
 
@@ -66,11 +70,7 @@ def _name(body: dict[str, Any]) -> str:
 async def create_api_key(rt: Runtime, client: Client, body: dict[str, Any]) -> NewApiKey:
     name = _name(body)
     live = [key for key in await rt.store.list_api_keys(client.id) if key.revoked_at is None]
-    if len(live) >= MAX_LIVE_API_KEYS:
-        raise Conflict(
-            f"a client has at most {MAX_LIVE_API_KEYS} live API keys: revoke one first",
-            code="too_many_api_keys",
-        )
+    check_room_for_api_key(len(live))
     secret = new_api_key()
     key = ApiKey(
         id=new_id("key"),
@@ -90,11 +90,7 @@ async def revoke_api_key(rt: Runtime, client: Client, key_id: str) -> ApiKey:
 async def add_signing_secret(rt: Runtime, client: Client) -> tuple[Client, str]:
     """A new secret, the newest (so the one that signs from now on); shown this once."""
     current = await rt.store.get_client(client.id) or client
-    if len(current.signing_secrets) >= MAX_SIGNING_SECRETS:
-        raise Conflict(
-            f"a client has at most {MAX_SIGNING_SECRETS} signing secrets: delete an old one first",
-            code="too_many_signing_secrets",
-        )
+    check_room_for_signing_secret(len(current.signing_secrets))
     kids = {secret_kid(secret) for secret in current.signing_secrets}
     secret = new_signing_secret()
     while secret_kid(secret) in kids:  # 32 random bits: a clash is rare, never kept

@@ -22,13 +22,12 @@ from typing import Any
 
 from redis.exceptions import WatchError
 
-from crowdframe.signing import secret_kid
-
 from ..core.errors import Conflict, NotFound
 from ..core.records import ApiKey, Client, Worker
 from ..store.redis import keys
 from ..store.redis.base import RedisBase
 from ..store.redis.codec import client_from, client_to, opt_text, text, worker_from, worker_to
+from .rules import kept_signing_secrets, revokes_now
 
 __all__ = ["AccountsPart", "KeyringPart"]
 
@@ -112,18 +111,11 @@ class KeyringPart(RedisBase):
                     if raw is None:
                         raise NotFound("no such API key", field="key_id")
                     key = _api_key(raw)
-                    if key.revoked_at is not None:
+                    live = sum(
+                        _api_key(text(v)).revoked_at is None for v in await pipe.hvals(records)
+                    )
+                    if not revokes_now(key, live):
                         return key
-                    live = [
-                        k for k in map(_api_key, map(text, await pipe.hvals(records)))
-                        if k.revoked_at is None
-                    ]  # fmt: skip
-                    if len(live) <= 1:
-                        raise Conflict(
-                            "this is the client's last API key: create another one first",
-                            code="last_api_key",
-                            field="key_id",
-                        )
                     key_hash = json.loads(raw)["key_hash"]
                     revoked = replace(key, revoked_at=now)
                     pipe.multi()  # type: ignore[no-untyped-call]
@@ -164,19 +156,10 @@ class KeyringPart(RedisBase):
         )
 
     async def remove_signing_secret(self, client_id: str, kid: str) -> Client:
-        def remove(client: Client) -> Client:
-            kept = tuple(s for s in client.signing_secrets if secret_kid(s) != kid)
-            if len(kept) == len(client.signing_secrets):
-                raise NotFound("no signing secret with this key id", field="kid")
-            if not kept:
-                raise Conflict(
-                    "this is the client's only signing secret: create another one first",
-                    code="last_signing_secret",
-                    field="kid",
-                )
-            return replace(client, signing_secrets=kept)
-
-        return await self._change_client(client_id, remove)
+        return await self._change_client(
+            client_id,
+            lambda c: replace(c, signing_secrets=kept_signing_secrets(c.signing_secrets, kid)),
+        )
 
     # -- rate limits ------------------------------------------------------------------------
 

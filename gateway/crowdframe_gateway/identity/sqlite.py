@@ -9,11 +9,10 @@ import json
 import sqlite3
 from typing import ClassVar
 
-from crowdframe.signing import secret_kid
-
 from ..core.errors import Conflict, NotFound
 from ..core.records import ApiKey, Client, Worker
 from ..store.sqlite.base import SqliteBase, _client, _worker
+from .rules import kept_signing_secrets, revokes_now
 
 __all__ = ["AccountsPart", "CredentialsPart"]
 
@@ -161,18 +160,12 @@ CREATE INDEX IF NOT EXISTS rate_counts_by_end ON rate_counts (window_end);
             ).fetchone()
             if row is None:
                 raise NotFound("no such API key", field="key_id")
-            if row["revoked_at"] is not None:
-                return _api_key(row)
             (live,) = db.execute(
                 "SELECT COUNT(*) FROM api_keys WHERE client_id = ? AND revoked_at IS NULL",
                 (client_id,),
             ).fetchone()
-            if live <= 1:
-                raise Conflict(
-                    "this is the client's last API key: create another one first",
-                    code="last_api_key",
-                    field="key_id",
-                )
+            if not revokes_now(_api_key(row), live):
+                return _api_key(row)
             db.execute("UPDATE api_keys SET revoked_at = ? WHERE id = ?", (now, key_id))
             row = db.execute("SELECT * FROM api_keys WHERE id = ?", (key_id,)).fetchone()
         return _api_key(row)
@@ -199,17 +192,8 @@ CREATE INDEX IF NOT EXISTS rate_counts_by_end ON rate_counts (window_end);
 
     async def remove_signing_secret(self, client_id: str, kid: str) -> Client:
         with self._tx() as db:
-            secrets = self._secrets_of(db, client_id)
-            kept = [secret for secret in secrets if secret_kid(secret) != kid]
-            if len(kept) == len(secrets):
-                raise NotFound("no signing secret with this key id", field="kid")
-            if not kept:
-                raise Conflict(
-                    "this is the client's only signing secret: create another one first",
-                    code="last_signing_secret",
-                    field="kid",
-                )
-            return self._set_secrets(db, client_id, kept)
+            kept = kept_signing_secrets(self._secrets_of(db, client_id), kid)
+            return self._set_secrets(db, client_id, list(kept))
 
     # -- rate limits ------------------------------------------------------------------------
 

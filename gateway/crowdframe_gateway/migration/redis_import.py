@@ -176,7 +176,7 @@ class RedisImporter:
 
     async def review_exclusion(self, project_id: str, task_id: str, worker_id: str) -> None:
         """A crowd review task its submitter never gets (as review_task.lua marks it)."""
-        self.pipe.sadd(keys.part(project_id) + "wtasks:" + worker_id, task_id)
+        self.pipe.sadd(keys.part(project_id) + "excluded:" + worker_id, task_id)
         await self._queued(1)
 
     async def crowd_review_queued(self, project_id: str, assignment_id: str, due: float) -> None:

@@ -1,9 +1,10 @@
 """Crowd review: review tasks their submitter never gets, and the queue of answers to review.
 
 A review task is inserted by review_task.lua, which also adds it to the submitter's
-``wtasks:<worker>`` in the review project, so claim, peek and count skip it for them as for a
-task they had. The queue is ``reviewq`` in the work project's partition (submit.lua adds to
-it); the DUE_REVIEWS hint leads the sweep to the partitions with a visit due.
+``excluded:<worker>`` in the review project (SQLite: the task's ``excluded_worker``), so claim,
+peek and count never give it to them. The queue is ``reviewq`` in the work project's
+partition (submit.lua adds to it); the DUE_REVIEWS hint leads the sweep to the partitions with
+a visit due.
 
 Assignments, the client's side: listings and review.
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from redis.asyncio.client import Pipeline
 
+from ..catalog.redis import ClosingPart
 from ..core.agreement import aggregate, needs_another_answer
 from ..core.errors import Conflict, InvalidInput, NotFound
 from ..core.page import Page
@@ -29,16 +30,17 @@ from ..core.records import (
     new_id,
 )
 from ..store.redis import keys
-from ..store.redis.base import RedisBase
 from ..store.redis.codec import assignment_from, fields, hash_of, task_from, texts
+from .rules import Pool, claim_pools
 
 __all__ = ["WorkPart"]
 
 _EXPIRE_BATCH = 200
+_POOL_KEYS: dict[Pool, str] = {"gold": "gold", "work": "pool"}  # pool.lua's sorted sets
 _CURSOR = re.compile(r"^\d{16}:[A-Za-z0-9_.-]{1,100}$")
 
 
-class WorkPart(RedisBase):
+class WorkPart(ClosingPart):
     async def open_projects(self, worker_id: str, *, now: float) -> list[tuple[Project, int]]:
         project_ids = texts(await self.r.zrange(keys.PROJECTS, 0, -1))
 
@@ -75,7 +77,7 @@ class WorkPart(RedisBase):
             pipe.set(keys.ASSIGNMENT_INDEX + assignment_id, project_id)  # before: never dangling
             self._queue(
                 pipe, "claim", project_id, ctx, worker_id, worker_pseudonym, assignment_id,
-                "1" if gold else "0",
+                *(_POOL_KEYS[pool] for pool in claim_pools(gold_first=gold)),
             )  # fmt: skip
             pipe.zadd(keys.DUE_DEADLINES, {project_id: now}, lt=True)
             if any(targets.values()):
@@ -177,22 +179,6 @@ class WorkPart(RedisBase):
         if answer[3] == "1":  # on the crowd review queue
             await self._hint(keys.DUE_REVIEWS, done.project_id, now)
         return done
-
-    async def cancel_task(
-        self, task_id: str, *, now: float, untaken_only: bool = False
-    ) -> Task | None:
-        project_id = await self._project_of(keys.TASK_INDEX, task_id)
-        client_id = None if project_id is None else await self._client_of_project(project_id)
-        if project_id is None or client_id is None:
-            return None
-        targets = await self._targets(client_id, ["task.cancelled", "project.completed"])
-        ctx = self._ctx(client_id, project_id, now, targets)
-        found, cancelled = await self._eval(
-            "cancel_task", project_id, ctx, task_id, "1" if untaken_only else "0"
-        )
-        if cancelled and any(targets.values()):
-            await self._hint(keys.DUE_OUTBOX, project_id, now)
-        return task_from(fields(found)) if found else None
 
     async def return_assignment(self, assignment_id: str, *, now: float) -> Assignment:
         answer = await self._change("release", assignment_id, ["assignment.returned"], now)

@@ -21,6 +21,7 @@ from ..store.sqlite.base import (
     _spec_from_json,
     _task,
 )
+from .rules import Pool, assignment_deadline, claim_pools, one_question_at_a_time
 
 __all__ = ["WorkPart"]
 
@@ -51,17 +52,24 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
 
     # -- work -------------------------------------------------------------------------------
 
+    # who may take which task (rules.py): open, not expired, never had, not excluded; real
+    # work while seats are left, a gold task by every worker once, without limit
     _NOT_SEEN = (
         "t.status = 'open' AND t.expires_at > :now AND NOT EXISTS"
         " (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.worker_id = :worker)"
-        " AND (t.excluded_worker IS NULL OR t.excluded_worker != :worker)"  # crowd_review.py
+        " AND (t.excluded_worker IS NULL OR t.excluded_worker != :worker)"  # crowd review
     )
-    # real work: seats left; gold tasks are served to every worker once, without limit
     _AVAILABLE = f"t.gold IS NULL AND t.assigned < t.per_task AND {_NOT_SEEN}"
-    _GOLD = f"t.gold IS NOT NULL AND {_NOT_SEEN}"
+    _GOLD = f"t.gold IS NOT NULL AND {_NOT_SEEN}"  # also an assessment's unseen questions
+    _IN_POOL: ClassVar[dict[Pool, str]] = {"work": _AVAILABLE, "gold": _GOLD}
     _LIVE_HERE = (
         "SELECT 1 FROM assignments WHERE project_id = :project AND worker_id = :worker"
         " AND status = 'accepted' AND deadline > :now LIMIT 1"
+    )
+    _ACTIVE = "EXISTS (SELECT 1 FROM projects p WHERE p.id = :project AND p.status = 'active')"
+    _FIRST = (
+        f"SELECT {_TASK_COLUMNS} FROM tasks t WHERE t.project_id = :project AND {{pool}}"
+        " ORDER BY t.seq LIMIT 1"
     )
 
     async def open_projects(self, worker_id: str, *, now: float) -> list[tuple[Project, int]]:
@@ -77,8 +85,7 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
 
     async def peek_task(self, project_id: str, worker_id: str, *, now: float) -> Task | None:
         rows = self._read(
-            f"SELECT {_TASK_COLUMNS} FROM tasks t WHERE t.project_id = :project AND "
-            f"{self._AVAILABLE} ORDER BY t.seq LIMIT 1",
+            self._FIRST.format(pool=f"{self._AVAILABLE} AND {self._ACTIVE}"),
             {"project": project_id, "now": now, "worker": worker_id},  # type: ignore[arg-type]
         )
         return _task(rows[0]) if rows else None
@@ -100,21 +107,13 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
                 return None
             spec = _spec_from_json(project["spec"])
             params = {"project": project_id, "now": now, "worker": worker_id}
-            if spec.kind == "assessment" and db.execute(self._LIVE_HERE, params).fetchone():
+            if one_question_at_a_time(spec.kind) and db.execute(self._LIVE_HERE, params).fetchone():
                 return None  # one question at a time: a second tab gets none
             row = None
-            if gold:
-                row = db.execute(
-                    f"SELECT {_TASK_COLUMNS} FROM tasks t WHERE t.project_id = :project AND "
-                    f"{self._GOLD} ORDER BY t.seq LIMIT 1",
-                    params,
-                ).fetchone()
-            if row is None:
-                row = db.execute(
-                    f"SELECT {_TASK_COLUMNS} FROM tasks t WHERE t.project_id = :project AND "
-                    f"{self._AVAILABLE} ORDER BY t.seq LIMIT 1",
-                    params,
-                ).fetchone()
+            for pool in claim_pools(gold_first=gold):
+                row = db.execute(self._FIRST.format(pool=self._IN_POOL[pool]), params).fetchone()
+                if row is not None:
+                    break
             if row is None:
                 return None
             task = _task(row)
@@ -128,7 +127,7 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
                 external_id=task.external_id,
                 status="accepted",
                 accepted_at=now,
-                deadline=min(now + spec.assignment_duration, task.expires_at),
+                deadline=assignment_deadline(now, spec.assignment_duration, task.expires_at),
             )
             db.execute(
                 f"INSERT INTO assignments ({_ASSIGNMENT_COLUMNS}) VALUES"

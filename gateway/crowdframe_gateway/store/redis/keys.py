@@ -82,6 +82,7 @@ PROJECT_KEYS = {
     "gold": "zset: open gold tasks, by order (served to every worker once)",
     "goldexp": "zset: the same gold tasks by expiry",
     "wtasks:<worker>": "set: every task a worker ever had here (never again)",
+    "excluded:<worker>": "set: tasks a worker may never take (reviews of their own answers)",
     "asg:<aid>": "hash: an assignment, with its sort key (server time + id)",
     "asgs": "zset (lex): every assignment by sort key",
     "asgs:<status>": "zset (lex): assignments by status",

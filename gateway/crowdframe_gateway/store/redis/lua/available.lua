@@ -9,8 +9,11 @@ if ARGV[3] == 'peek' then
   return redis.call('HGETALL', P .. 'task:' .. tid)
 end
 local n = redis.call('ZCARD', P .. 'pool') - redis.call('ZCOUNT', P .. 'poolexp', '-inf', ARGV[2])
-for _, tid in ipairs(redis.call('SMEMBERS', P .. 'wtasks:' .. worker)) do
-  local expires = redis.call('ZSCORE', P .. 'poolexp', tid)
-  if expires and tonumber(expires) > now then n = n - 1 end
+-- less the pool's live tasks the worker had or may never take (the two sets never share one)
+for _, set in ipairs({'wtasks:', 'excluded:'}) do
+  for _, tid in ipairs(redis.call('SMEMBERS', P .. set .. worker)) do
+    local expires = redis.call('ZSCORE', P .. 'poolexp', tid)
+    if expires and tonumber(expires) > now then n = n - 1 end
+  end
 end
 return n

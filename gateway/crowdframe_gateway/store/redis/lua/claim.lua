@@ -1,4 +1,6 @@
--- ARGV: ctx, worker id, worker pseudonym, new assignment id, '1' to serve a gold task first.
+-- ARGV: ctx, worker id, worker pseudonym, new assignment id, then the pools to take from in
+-- order ('gold', 'pool': work/rules.py's claim_pools). Who may take which task is decided here,
+-- in the step (work/rules.py lists the rules; work/sqlite.py states them for SQLite).
 -- Returns the assignment or nil (also for a worker holding a live question of an assessment).
 local project = record(P .. 'project')
 if not project or project.status ~= 'active' then return false end
@@ -11,17 +13,18 @@ if spec.kind == 'assessment' then -- one question at a time: a second tab gets n
     if due and tonumber(due) > now then return false end
   end
 end
-local tid = nil
-if ARGV[5] == '1' then tid = first_in('gold', worker, now) end
-local is_gold = tid ~= nil
-if not tid then tid = first_available(worker, now) end
+local tid, pool = nil, nil
+for i = 5, #ARGV do
+  tid, pool = first_in(ARGV[i], worker, now), ARGV[i]
+  if tid then break end
+end
 if not tid then return false end
 local tkey = P .. 'task:' .. tid
 local task = record(tkey)
 local duration = spec.assignment_duration
 local deadline = float(math.min(now + duration, tonumber(task.expires_at)))
 local assigned = redis.call('HINCRBY', tkey, 'assigned', 1)
-if not is_gold and assigned >= tonumber(task.per_task) then
+if pool == 'pool' and assigned >= tonumber(task.per_task) then -- a gold task has no seat limit
   redis.call('ZREM', P .. 'pool', tid)
   redis.call('ZREM', P .. 'poolexp', tid)
 end

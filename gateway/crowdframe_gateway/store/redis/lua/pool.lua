@@ -1,18 +1,23 @@
 -- The pools: normal tasks still short of assignments, by creation order ('pool', score seq)
 -- with their expiry beside them ('poolexp'); open gold tasks the same way ('gold', 'goldexp'),
 -- which every worker gets once, without a seat limit. 'wtasks:<worker>' holds every task a
--- worker ever had here.
+-- worker ever had here; 'excluded:<worker>' the tasks they may never take (the crowd review of
+-- their own answer, review_task.lua).
+
+-- Whether the worker may take this task of the pool: not expired, never had, not excluded.
+local function open_to(pool, id, worker, now)
+  return tonumber(redis.call('ZSCORE', P .. pool .. 'exp', id)) > now
+    and redis.call('SISMEMBER', P .. 'wtasks:' .. worker, id) == 0
+    and redis.call('SISMEMBER', P .. 'excluded:' .. worker, id) == 0
+end
+
 local function first_in(pool, worker, now)
-  local seen = P .. 'wtasks:' .. worker
   local start = 0
   while true do
     local ids = redis.call('ZRANGE', P .. pool, start, start + 99)
     if #ids == 0 then return nil end
     for _, id in ipairs(ids) do
-      if tonumber(redis.call('ZSCORE', P .. pool .. 'exp', id)) > now
-        and redis.call('SISMEMBER', seen, id) == 0 then
-        return id
-      end
+      if open_to(pool, id, worker, now) then return id end
     end
     start = start + 100
   end
@@ -20,18 +25,14 @@ end
 
 local function first_available(worker, now) return first_in('pool', worker, now) end
 
--- How many tasks of a pool the worker never had and that have not expired (assessments).
+-- How many tasks of a pool the worker may take (an assessment's unseen questions).
 local function count_unseen(pool, worker, now)
-  local seen = P .. 'wtasks:' .. worker
   local count, start = 0, 0
   while true do
     local ids = redis.call('ZRANGE', P .. pool, start, start + 99)
     if #ids == 0 then return count end
     for _, id in ipairs(ids) do
-      if tonumber(redis.call('ZSCORE', P .. pool .. 'exp', id)) > now
-        and redis.call('SISMEMBER', seen, id) == 0 then
-        count = count + 1
-      end
+      if open_to(pool, id, worker, now) then count = count + 1 end
     end
     start = start + 100
   end

@@ -7,7 +7,7 @@ local tkey = P .. 'task:' .. row[1]
 if redis.call('EXISTS', tkey) == 0 then
   local refused = insert_tasks(project, {row})
   if refused then return refused end
-  -- the submitter counts as having had it: claim, peek and count skip it (pool.lua)
-  redis.call('SADD', P .. 'wtasks:' .. ARGV[2], row[1])
+  -- the submitter may never take it: claim, peek and count skip it (pool.lua)
+  redis.call('SADD', P .. 'excluded:' .. ARGV[2], row[1])
 end
 return {'ok', redis.call('HGETALL', tkey)}
