@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from crowdframe._token import secret_kid
+from crowdframe.signing import secret_kid
 
 from ..core.errors import Conflict, NotFound
 from ..core.records import ApiKey

@@ -85,9 +85,6 @@ class AssessmentsPart(RedisBase):
         found = hash_of(await self.r.hgetall(f"{p}try:{worker_id}:{last}"))
         return attempt_from(found) if found else None
 
-    async def unseen_questions(self, project_id: str, worker_id: str, *, now: float) -> int:
-        return int(await self._eval("unseen", project_id, worker_id, repr(now)))
-
     async def held_qualifications(self, worker_id: str, assessment_ids: Sequence[str]) -> set[str]:
         pipe = self.r.pipeline(transaction=False)
         for assessment_id in assessment_ids:

@@ -1,23 +1,23 @@
-"""Assessments: workers' attempts at qualification tests, and the qualifications they grant.
-
-Quality: workers' gold-task records, clients' block lists, and auto-approval.
+"""The quality context on SQLite: workers' gold records (counted by a submission in its own
+transaction, ``GoldRecordPart``, which the work part builds on), clients' block lists,
+auto-approval, and assessments (attempts and the qualifications they grant).
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from ..core.errors import NotFound
-from ..core.events import assignment_data, attempt_data, attempt_event_type
+from ..core.errors import Conflict, NotFound
+from ..core.events import assignment_data, attempt_data, attempt_event_type, worker_stopped_data
 from ..core.page import Page, cursor_seq
-from ..core.records import AssessmentAttempt, Assignment, Block, GoldStats, Qualification
+from ..core.records import AssessmentAttempt, Assignment, Block, GoldGrade, GoldStats, Qualification
 from ..store.sqlite.base import _ASSIGNMENT_COLUMNS, SqliteBase
-from ..work.sqlite import WorkPart
 from .rules import attempt_outcome, attempt_state, block_scopes
 from .store import AttemptStart
 
-__all__ = ["AssessmentsPart", "QualityPart"]
+__all__ = ["AssessmentsPart", "GoldRecordPart", "QualityPart"]
 
 
 _LATEST = "SELECT * FROM assessment_attempts WHERE project_id = ? AND worker_id = ?"
@@ -49,6 +49,12 @@ def _qualification(row: sqlite3.Row) -> Qualification:
 
 
 class AssessmentsPart(SqliteBase):
+    if TYPE_CHECKING:  # the work context's, beside this part in the composed store
+
+        def _unseen(
+            self, db: sqlite3.Connection, project_id: str, worker_id: str, now: float
+        ) -> int: ...
+
     SCHEMA = """
 CREATE TABLE IF NOT EXISTS assessment_attempts (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, project_id TEXT NOT NULL, worker_id TEXT NOT NULL,
@@ -67,14 +73,6 @@ CREATE TABLE IF NOT EXISTS qualifications (
             _LATEST + " ORDER BY number DESC LIMIT 1", (project_id, worker_id)
         ).fetchone()
         return row
-
-    @staticmethod
-    def _unseen(db: sqlite3.Connection, project_id: str, worker_id: str, now: float) -> int:
-        row = db.execute(
-            f"SELECT COUNT(*) AS n FROM tasks t WHERE t.project_id = :project AND {WorkPart._GOLD}",
-            {"project": project_id, "now": now, "worker": worker_id},
-        ).fetchone()
-        return int(row["n"])
 
     async def start_attempt(
         self,
@@ -160,10 +158,6 @@ CREATE TABLE IF NOT EXISTS qualifications (
     async def latest_attempt(self, project_id: str, worker_id: str) -> AssessmentAttempt | None:
         rows = self._read(_LATEST + " ORDER BY number DESC LIMIT 1", (project_id, worker_id))
         return _attempt(rows[0]) if rows else None
-
-    async def unseen_questions(self, project_id: str, worker_id: str, *, now: float) -> int:
-        with self._lock:
-            return self._unseen(self._conn(), project_id, worker_id, now)
 
     async def held_qualifications(self, worker_id: str, assessment_ids: Sequence[str]) -> set[str]:
         if not assessment_ids:
@@ -305,3 +299,38 @@ CREATE TABLE IF NOT EXISTS blocks (
         if rows:
             self._notify_outbox()
         return approved_all
+
+
+class GoldRecordPart(SqliteBase):
+    def _count_gold(
+        self, db: sqlite3.Connection, answer: Assignment, grade: GoldGrade, now: float
+    ) -> bool:
+        """Count one graded gold answer as ``grade`` decided it; True when it stopped the
+        worker (then with its ``worker.stopped`` event). The caller's transaction commits it."""
+        key = (answer.project_id, answer.worker_id)
+        row = db.execute(
+            "SELECT answered, correct, stopped FROM gold_stats"
+            " WHERE project_id = ? AND worker_id = ?",
+            key,
+        ).fetchone()
+        if (0 if row is None else row["answered"]) != grade.seen:
+            raise Conflict("the worker's gold record changed meanwhile", code="gold_record_changed")
+        db.execute(
+            "INSERT INTO gold_stats VALUES (?,?,?,1,?,?) ON CONFLICT (project_id, worker_id)"
+            " DO UPDATE SET answered = answered + 1, correct = correct + excluded.correct,"
+            " stopped = MAX(stopped, excluded.stopped)",
+            (*key, answer.worker_pseudonym, int(grade.correct), int(grade.stop)),
+        )
+        if not grade.stop or (row is not None and row["stopped"]):
+            return False
+        correct = (0 if row is None else row["correct"]) + int(grade.correct)
+        self._event(
+            db,
+            answer.client_id,
+            "worker.stopped",
+            worker_stopped_data(
+                answer.project_id, answer.worker_pseudonym, grade.seen + 1, correct
+            ),
+            now=now,
+        )
+        return True

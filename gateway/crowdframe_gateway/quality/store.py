@@ -74,9 +74,6 @@ class QualityStore(Protocol):
         ...
 
     async def latest_attempt(self, project_id: str, worker_id: str) -> AssessmentAttempt | None: ...
-    async def unseen_questions(self, project_id: str, worker_id: str, *, now: float) -> int:
-        """The open, unexpired gold tasks of the project the worker never had."""
-        ...
 
     async def held_qualifications(self, worker_id: str, assessment_ids: Sequence[str]) -> set[str]:
         """Which of these assessments' qualifications the worker holds."""

@@ -267,3 +267,7 @@ class WorkPart(ClosingPart):
             "review", assignment_id, [f"assignment.{target}"], now, target, reason or "", extra
         )
         return assignment_from(fields(answer[1]))
+
+    # which gold questions of an assessment the worker may still be given
+    async def unseen_questions(self, project_id: str, worker_id: str, *, now: float) -> int:
+        return int(await self._eval("unseen", project_id, worker_id, repr(now)))

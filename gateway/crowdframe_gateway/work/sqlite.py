@@ -12,7 +12,7 @@ from ..core.errors import Conflict
 from ..core.events import assignment_data, task_completed_data
 from ..core.page import Page, cursor_seq
 from ..core.records import Assignment, AssignmentStatus, GoldGrade, Project, Task, new_id
-from ..quality.sqlite_gold import GoldRecordPart
+from ..quality.sqlite import GoldRecordPart
 from ..store.sqlite.base import (
     _ASSIGNMENT_COLUMNS,
     _FINAL_STATUSES,
@@ -379,3 +379,16 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
             (project_id, limit),
         )
         return [float(r["seconds"]) for r in rows]
+
+    # which gold questions of an assessment the worker may still be given
+    @staticmethod
+    def _unseen(db: sqlite3.Connection, project_id: str, worker_id: str, now: float) -> int:
+        row = db.execute(
+            f"SELECT COUNT(*) AS n FROM tasks t WHERE t.project_id = :project AND {WorkPart._GOLD}",
+            {"project": project_id, "now": now, "worker": worker_id},
+        ).fetchone()
+        return int(row["n"])
+
+    async def unseen_questions(self, project_id: str, worker_id: str, *, now: float) -> int:
+        with self._lock:
+            return self._unseen(self._conn(), project_id, worker_id, now)

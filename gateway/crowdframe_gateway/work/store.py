@@ -81,3 +81,8 @@ class WorkStore(Protocol):
         """Approve or reject a submitted assignment (repeating the same review is harmless);
         ``event_extra`` is added to its event's data (who reviewed it)."""
         ...
+
+    # an assessment's questions, as the claim sees them
+    async def unseen_questions(self, project_id: str, worker_id: str, *, now: float) -> int:
+        """The open, unexpired gold tasks of the project the worker never had."""
+        ...
