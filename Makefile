@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBS := chromium redis-server
 
-.PHONY: demo test lint typecheck unit e2e bench debs clean
+.PHONY: demo test lint typecheck contracts unit e2e bench debs clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -34,17 +34,21 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy
 
+# the gateway's layers and context boundaries (pyproject.toml, docs/architecture.md)
+contracts: $(VENV)/.installed
+	$(VENV)/bin/lint-imports --no-cache
+
 unit: $(VENV)/.installed debs
 	$(PY) -m pytest tests
 
 e2e: $(VENV)/.installed debs
 	$(PY) -m pytest e2e
 
-test: $(VENV)/.installed debs lint typecheck
+test: $(VENV)/.installed debs lint typecheck contracts
 	$(PY) -m pytest
 
 bench: $(VENV)/.installed
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .import_linter_cache

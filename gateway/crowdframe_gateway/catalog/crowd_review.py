@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.errors import Conflict, InvalidInput
 from ..core.records import Client, CrowdReview, Project, ProjectSpec, Task, Worker, new_id, now
 from ..core.validation import Fields, task_url
-from ..identity.credentials import worker_pseudonym
+from ..identity import worker_pseudonym
 from .eligibility import language_rule
 
 if TYPE_CHECKING:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.records import Assignment, AssignmentStatus
-from ..ledger import earnings
-from ..review import assignments as review
+from ..ledger import credit_bonus
+from ..review import approve, reject
 from .call import Call
 from .faults import request_error
 from .hits import owned_hit, shaped_hit
@@ -98,7 +98,7 @@ async def approve_assignment(call: Call) -> dict[str, Any]:
             "OverrideRejection is not supported by Crowdframe: a rejection is final",
             "AWS.MechanicalTurk.UnsupportedParameter",
         )
-    await review.approve(call.rt, call.client, assignment.id)
+    await approve(call.rt, call.client, assignment.id)
     return {}
 
 
@@ -107,7 +107,7 @@ async def reject_assignment(call: Call) -> dict[str, Any]:
     feedback = call.params.text("RequesterFeedback", max_len=1024).strip()
     if not feedback:
         raise request_error("RequesterFeedback must say why the work is rejected")
-    await review.reject(call.rt, call.client, assignment.id, {"reason": feedback})
+    await reject(call.rt, call.client, assignment.id, {"reason": feedback})
     return {}
 
 
@@ -123,7 +123,7 @@ async def send_bonus(call: Call) -> dict[str, Any]:
     if not reason:
         raise request_error("Reason must say what the bonus is for")
     token = p.text("UniqueRequestToken", None, max_len=64)
-    await earnings.credit_bonus(call.rt, assignment, amount, reason, token)
+    await credit_bonus(call.rt, assignment, amount, reason, token)
     return {}
 
 

@@ -21,8 +21,8 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from ..core.errors import Conflict
-from ..quality.process import record_submission
-from ..work import actions as work
+from ..quality import record_submission
+from ..work import Seat, next_assignment
 from .ids import PREVIEW_ASSIGNMENT_ID, assignment_credential, assignment_from_credential
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ class Launch:
     frame_height: int
 
 
-async def launch(rt: Runtime, seat: work.Seat, mode: str) -> Launch:
+async def launch(rt: Runtime, seat: Seat, mode: str) -> Launch:
     hit = await rt.store.get_hit(seat.task.id)
     url = hit.external_url if hit is not None else seat.project.spec.task_url
     height = hit.frame_height if hit is not None else (seat.project.spec.frame_height or 0)
@@ -112,7 +112,7 @@ async def _next_url(rt: Runtime, worker_id: str, project_id: str, *, claim: bool
     if not claim:  # a repeat: go where the first submission went, changing nothing
         live = await rt.store.live_assignment(project_id, worker.id)
         return f"/work/assignments/{live.id}" if live is not None else "/work?notice=finished"
-    following = await work.next_assignment(rt, worker, project_id)
+    following = await next_assignment(rt, worker, project_id)
     return f"/work/assignments/{following.id}" if following else "/work?notice=finished"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.records import Assignment, Credit
-from ..quality.rules import approval_due_at
+from ..quality import approval_due_at
 from .ids import assignment_credential
 from .questions import question_form_answers
 from .records import Hit, HitType

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.records import Block, now
-from ..quality.rules import ALL_PROJECTS
+from ..quality import ALL_PROJECTS
 from .call import Call
 from .faults import request_error
 

@@ -11,12 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..catalog.eligibility import ineligibility
-from ..catalog.projects import owned_project
+from ..catalog import ineligibility, owned_project
 from ..core.errors import Forbidden, InvalidInput, NotFound
 from ..core.page import Page
 from ..core.records import AssessmentAttempt, Assignment, Client, Project, Worker, now
-from ..identity.credentials import worker_pseudonym
+from ..identity import worker_pseudonym
 from .rules import AttemptState, attempt_state, retry_at
 
 if TYPE_CHECKING:

@@ -7,13 +7,12 @@ import hmac
 import random
 from typing import TYPE_CHECKING, Any
 
-from ..catalog.crowd_review import check_verdict
-from ..catalog.projects import owned_project
+from ..catalog import check_verdict, owned_project
 from ..core.agreement import comparison_key
 from ..core.errors import Conflict, InvalidInput
 from ..core.records import SIGNALS, Assignment, Block, Client, GoldGrade, Project, Task, now
 from ..core.validation import Fields
-from ..review.verdicts import after_submission
+from ..review import after_submission
 from .rules import grade_gold, needed_correct
 
 if TYPE_CHECKING:

@@ -2,7 +2,7 @@
 assignments, and crowd review as a workflow.
 """
 
-from .assignments import owned_assignment
+from .assignments import approve, owned_assignment, reject
 from .verdicts import after_review, after_submission
 
-__all__ = ["after_review", "after_submission", "owned_assignment"]
+__all__ = ["after_review", "after_submission", "approve", "owned_assignment", "reject"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..core.records import Assignment
-from ..ledger.earnings import credit_reward
+from ..ledger import credit_reward
 
 if TYPE_CHECKING:
     from ..runtime import Runtime

@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..catalog.crowd_review import review_task, review_task_id
+from ..catalog import review_task, review_task_id
 from ..core.agreement import aggregate
 from ..core.errors import Conflict
 from ..core.records import Assignment, AssignmentStatus, Project, Task, now

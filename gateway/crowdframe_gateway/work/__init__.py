@@ -2,6 +2,6 @@
 tokens, and the lifecycle of assignments in the store.
 """
 
-from .actions import next_assignment
+from .actions import Seat, next_assignment
 
-__all__ = ["next_assignment"]
+__all__ = ["Seat", "next_assignment"]

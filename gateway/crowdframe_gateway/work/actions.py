@@ -5,15 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..catalog.crowd_review import reviewer_ineligibility
-from ..catalog.eligibility import ineligibility
+from ..catalog import ineligibility, reviewer_ineligibility
 from ..core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..core.records import Assignment, Client, Project, Task, Worker, now
 from ..core.validation import Fields
-from ..identity.credentials import worker_pseudonym
-from ..quality import assessments
-from ..quality.process import record_submission, serve_gold
-from ..review.assignments import owned_assignment
+from ..identity import worker_pseudonym
+from ..quality import (
+    Step,
+    claim_question,
+    missing_qualifications,
+    record_submission,
+    serve_gold,
+    steps,
+)
+from ..review import owned_assignment
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -44,7 +49,7 @@ class Offer:
 
     project: Project
     available: int
-    tests: tuple[assessments.Step, ...] = ()
+    tests: tuple[Step, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +75,8 @@ async def offers(rt: Runtime, worker: Worker) -> list[Offer]:
         client = await rt.store.get_client(project.client_id)
         if client is None or await _blocked(rt, client, worker, project):
             continue
-        missing = await assessments.missing_qualifications(rt, worker, project)
-        found.append(Offer(project, available, await assessments.steps(rt, worker, missing)))
+        missing = await missing_qualifications(rt, worker, project)
+        found.append(Offer(project, available, await steps(rt, worker, missing)))
     return found
 
 
@@ -99,7 +104,7 @@ async def _open_to(rt: Runtime, worker: Worker, project_id: str) -> tuple[Client
         raise Forbidden(reason, code="not_qualified")
     if await _blocked(rt, client, worker, project):
         raise Forbidden("You can no longer take tasks from this project.", code="blocked")
-    if await assessments.missing_qualifications(rt, worker, project):
+    if await missing_qualifications(rt, worker, project):
         raise Forbidden(
             "This project needs a qualification you do not hold yet: take its test first.",
             code="not_qualified",
@@ -133,7 +138,7 @@ async def accept(rt: Runtime, worker: Worker, project_id: str) -> Assignment | N
     if live is not None and live.deadline > now():
         return live
     if project.spec.kind == "assessment":
-        return await assessments.claim_question(rt, worker, client, project)
+        return await claim_question(rt, worker, client, project)
     return await rt.store.claim(
         project.id,
         worker.id,
