@@ -86,7 +86,7 @@ class CatalogPart(RedisBase):
             keys.part(project_id) + "approvals", 0, 0, withscores=True
         )
         if first:
-            await self._hint(keys.DUE_APPROVALS, project_id, first[0][1] + spec.auto_approve_delay)
+            await self._hint(keys.DUE_APPROVALS, project_id, spec.approval_due_at(first[0][1]))
         project = await self.get_project(project_id)
         assert project is not None
         return project

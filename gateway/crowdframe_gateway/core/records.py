@@ -33,6 +33,7 @@ __all__ = [
     "Task",
     "TaskStatus",
     "Worker",
+    "approval_due_at",
     "iso",
     "new_id",
     "now",
@@ -167,6 +168,17 @@ class ProjectSpec:
         if isinstance(values.get("crowd_review"), dict):
             values["crowd_review"] = CrowdReview.from_dict(values["crowd_review"])
         return cls(**values)
+
+    def approval_due_at(self, submitted_at: float) -> float:
+        """When an unreviewed submission to this project is approved by the gateway."""
+        return approval_due_at(submitted_at, self.auto_approve_delay)
+
+
+def approval_due_at(submitted_at: float, delay: float) -> float:
+    """When an unreviewed submission is approved by the gateway: once its project's
+    auto-approve delay (as the project says now) has passed since it was submitted. The one
+    statement of the rule: ``quality.rules.approval_due`` and every due-time hint use it."""
+    return submitted_at + delay
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,9 +26,9 @@ from ..core.records import (
     Qualification,
     Task,
     Worker,
+    approval_due_at,
 )
 from ..mturk.records import Hit, HitType, MTurkCredential
-from ..quality.rules import approval_due_at
 from ..store.redis import keys
 from ..store.redis.codec import client_to, endpoint_to, record_to, spec_to, worker_to
 

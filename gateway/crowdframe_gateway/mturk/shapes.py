@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.records import Assignment, Credit
-from ..quality import approval_due_at
+from ..core.records import Assignment, Credit, approval_due_at
 from .ids import assignment_credential
 from .questions import question_form_answers
 from .records import Hit, HitType

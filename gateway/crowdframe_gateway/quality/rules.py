@@ -19,13 +19,12 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-from ..core.records import AssessmentAttempt, GoldGrade, GoldStats
+from ..core.records import AssessmentAttempt, GoldGrade, GoldStats, approval_due_at
 
 __all__ = [
     "ALL_PROJECTS",
     "AttemptState",
     "approval_due",
-    "approval_due_at",
     "attempt_outcome",
     "attempt_state",
     "block_scopes",
@@ -89,14 +88,9 @@ def block_scopes(project_id: str) -> tuple[str, str]:
     return (ALL_PROJECTS, project_id)
 
 
-def approval_due_at(submitted_at: float, delay: float) -> float:
-    """When an unreviewed submission is approved by the gateway: once its project's
-    auto-approve delay (as the project says now) has passed since it was submitted."""
-    return submitted_at + delay
-
-
 def approval_due(submitted_at: float, delay: float, now: float) -> bool:
-    """Whether an unreviewed submission is due for auto-approval at ``now``."""
+    """Whether an unreviewed submission is due for auto-approval at ``now``
+    (``core.records.approval_due_at``)."""
     return approval_due_at(submitted_at, delay) <= now
 
 

@@ -292,7 +292,7 @@ class RedisBase:
                         pipe.zadd(index, {partition: first[0][1]}, lt=True)
             for (partition, submitted), spec in zip(approving, specs, strict=True):
                 if spec is not None:
-                    due = submitted + spec.auto_approve_delay
+                    due = spec.approval_due_at(submitted)
                     pipe.zadd(keys.DUE_APPROVALS, {partition: due}, lt=True)
             await pipe.execute()
 
