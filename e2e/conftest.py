@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from redis_server import RedisServer
 from services import BIN, ROOT, ClientAccount, World, free_port, start_service
 
 CHROMIUM = "/usr/bin/chromium"
@@ -44,15 +45,33 @@ def example_options() -> list[str]:
     return ["--no-reading-test"]
 
 
+@pytest.fixture(params=["sqlite", "redis"])
+def gateway_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """Every end-to-end flow runs on the embedded SQLite store and on a real redis-server: the
+    environment that points the gateway (and ``create-client``) at the store."""
+    if request.param == "sqlite":
+        yield {}
+        return
+    server = RedisServer(tmp_path / "redis").start()
+    try:
+        yield {"CROWDFRAME_STORE": server.url}
+    finally:
+        server.stop()
+
+
 @pytest.fixture
 def world(
-    tmp_path: Path, request: pytest.FixtureRequest, example_options: list[str]
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    example_options: list[str],
+    gateway_store: dict[str, str],
 ) -> Iterator[World]:
     data = tmp_path / "gateway"
     env = {
         "CROWDFRAME_RETRY_SCHEDULE": "0.2,0.5,1",
         "CROWDFRAME_LAUNCH_TOKEN_SECONDS": "120",
         "PYTHONUNBUFFERED": "1",
+        **gateway_store,
     }
     made = subprocess.run(
         [BIN / "crowdframe", "create-client", "Sentiment Labs", "--data-dir", data, "--json"],

@@ -24,8 +24,8 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def mturk_world(tmp_path: Path) -> Iterator[MTurkWorld]:
-    world = start_mturk_world(tmp_path)
+def mturk_world(tmp_path: Path, gateway_store: dict[str, str]) -> Iterator[MTurkWorld]:
+    world = start_mturk_world(tmp_path, gateway_store)
     try:
         yield world
     finally:
