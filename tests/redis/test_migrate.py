@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -173,22 +175,32 @@ def _migrate(source: Path, target: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-async def test_everything_moves_from_sqlite_to_redis_and_work_goes_on(
-    tmp_path: Path, redis_url: str
-) -> None:
+@asynccontextmanager
+async def _migrated(
+    tmp_path: Path,
+    redis_url: str,
+    history: Callable[[Store], Awaitable[dict[str, str]]],
+    *said: str,
+) -> AsyncIterator[tuple[dict[str, str], SqliteStore, RedisStore]]:
+    """``history`` written to SQLite, migrated (the command saying each of ``said``), then both
+    stores open: the ids of the history, the SQLite store and the Redis one."""
     async with opened(SqliteStore(tmp_path / "crowdframe.db")) as sqlite:
-        ids = await _history(sqlite)
-
+        ids = await history(sqlite)
     moved = _migrate(tmp_path / "crowdframe.db", redis_url)
     assert moved.returncode == 0, moved.stderr
-    assert (
-        "assignments: 8" in moved.stdout and "HITs: 3" in moved.stdout and "done:" in moved.stdout
-    )
-
+    assert all(line in moved.stdout for line in said), moved.stdout
     async with (
         opened(SqliteStore(tmp_path / "crowdframe.db")) as sqlite,
         opened(RedisStore(redis_url)) as redis,
     ):
+        yield ids, sqlite, redis
+
+
+async def test_everything_moves_from_sqlite_to_redis_and_work_goes_on(
+    tmp_path: Path, redis_url: str
+) -> None:
+    migrated = _migrated(tmp_path, redis_url, _history, "assignments: 8", "HITs: 3", "done:")
+    async with migrated as (ids, sqlite, redis):
         before, after = await _snapshot(sqlite, ids), await _snapshot(redis, ids)
         assert after == before
         # every event, and a message of each for the endpoint hearing everything
@@ -273,15 +285,8 @@ async def _assessment_snapshot(store: Store, ids: dict[str, str]) -> dict[str, o
 async def test_assessments_skills_and_platform_clients_move_to_redis(
     tmp_path: Path, redis_url: str
 ) -> None:
-    async with opened(SqliteStore(tmp_path / "crowdframe.db")) as sqlite:
-        ids = await _assessment_history(sqlite)
-    moved = _migrate(tmp_path / "crowdframe.db", redis_url)
-    assert moved.returncode == 0, moved.stderr
-    assert "assessment attempts: 3, qualifications: 1" in moved.stdout
-    async with (
-        opened(SqliteStore(tmp_path / "crowdframe.db")) as sqlite,
-        opened(RedisStore(redis_url)) as redis,
-    ):
+    said = "assessment attempts: 3, qualifications: 1"
+    async with _migrated(tmp_path, redis_url, _assessment_history, said) as (ids, sqlite, redis):
         before = await _assessment_snapshot(sqlite, ids)
         assert before == await _assessment_snapshot(redis, ids)
         assert before["worker"].skills == ("transcription",)  # type: ignore[attr-defined]
