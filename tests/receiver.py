@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
 
 
 @dataclass
@@ -31,11 +31,35 @@ class Receiver:
         return sum(r.answered_at is not None for r in self.received)
 
 
+class QuietHandler(BaseHTTPRequestHandler):
+    """A request handler that keeps the test output free of its access log."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def on_a_free_port(handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
+    """An HTTP server of ``handler`` on a free port of 127.0.0.1, one thread a request."""
+    return ThreadingHTTPServer(("127.0.0.1", 0), handler)
+
+
+@contextmanager
+def serving(server: HTTPServer) -> Iterator[str]:
+    """Run ``server`` (bound to 127.0.0.1) in a thread for the block; yields its origin."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @contextmanager
 def running_receiver(path: str = "/hooks") -> Iterator[Receiver]:
     receiver = Receiver(url="")
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length", "0"))
             body = self.rfile.read(length)
@@ -53,15 +77,6 @@ def running_receiver(path: str = "/hooks") -> Iterator[Receiver]:
             self.wfile.flush()
             got.answered_at = time.monotonic()
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}{path}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(on_a_free_port(Handler)) as origin:
+        receiver.url = origin + path
         yield receiver
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -13,18 +13,31 @@ import os
 import re
 import subprocess
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
+from crowdframe_gateway.runtime import Store
+from receiver import QuietHandler, on_a_free_port, serving
 from services import BIN, Service, free_port, start_service
 
 SECRET_KEY = "scale-out-test-secret-key-0123456789abcdef"  # shared: sessions work everywhere
+
+S = TypeVar("S", bound=Store)
+
+
+@asynccontextmanager
+async def opened(store: S) -> AsyncIterator[S]:
+    """``store`` (e.g. a ``RedisStore`` on the gateways' Redis) open for the block, then closed."""
+    await store.open()
+    try:
+        yield store
+    finally:
+        await store.close()
 
 
 def gateway_env(**extra: str) -> dict[str, str]:
@@ -194,7 +207,7 @@ class HookReceiver:
 def running_hook_receiver() -> Iterator[HookReceiver]:
     receiver = HookReceiver()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers.get("content-length", "0"))))
             hook = Hook(self.headers["webhook-id"], body["type"], body["data"]["assignment_id"])
@@ -205,17 +218,9 @@ def running_hook_receiver() -> Iterator[HookReceiver]:
             self.send_header("content-length", "0")
             self.end_headers()
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hooks"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield receiver
-    finally:
-        receiver.released.set()
-        server.shutdown()
-        server.server_close()
+    with serving(on_a_free_port(Handler)) as origin:
+        receiver.url = origin + "/hooks"
+        try:
+            yield receiver
+        finally:
+            receiver.released.set()  # let held requests finish before the server stops

@@ -1,6 +1,6 @@
 """Crowdframe SDK: register work, verify task tokens offline, receive webhooks."""
 
-# Set before the imports below: _client reads it for the User-Agent header.
+# Set before the imports below: _transport reads it for the User-Agent header.
 __version__ = "0.1.0"
 
 from ._assessments import QualificationAttempt

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
-from ._call import _AsyncRunner, _Call, _query, _segment, _SyncRunner
+from ._call import _AsyncRunner, _Call, _page_call, _segment, _SyncRunner
 from ._decode import _Model
 from ._models import Page
 
@@ -44,11 +44,11 @@ class _AssessmentCalls:
     def _list_attempts(
         self, project_id: str, limit: int | None, cursor: str | None
     ) -> _Call[Page[QualificationAttempt]]:
-        return _Call(
-            "GET",
+        return _page_call(
             f"/projects/{_segment(project_id)}/qualifications",
-            lambda body: Page.from_json(body, QualificationAttempt.from_json),
-            params=_query(limit=limit, cursor=cursor),
+            QualificationAttempt.from_json,
+            limit=limit,
+            cursor=cursor,
         )
 
     def _revoke(self, project_id: str, worker_id: str) -> _Call[None]:

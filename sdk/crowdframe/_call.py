@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
-if TYPE_CHECKING:
-    from ._models import Page
+from ._models import Page
 
-__all__ = ["_AsyncRunner", "_Call", "_SyncRunner", "_query", "_segment"]
+__all__ = ["_AsyncRunner", "_Call", "_SyncRunner", "_page_call", "_query", "_segment"]
 
 T = TypeVar("T")
 
@@ -43,6 +42,11 @@ def _segment(value: str) -> str:
 
 def _query(**params: str | int | None) -> dict[str, str | int]:
     return {name: value for name, value in params.items() if value is not None}
+
+
+def _page_call(path: str, item: Callable[[Any], T], **params: str | int | None) -> _Call[Page[T]]:
+    """``GET path``: one page of ``item`` results; a ``None`` param is not sent."""
+    return _Call("GET", path, lambda body: Page.from_json(body, item), params=_query(**params))
 
 
 class _SyncRunner:

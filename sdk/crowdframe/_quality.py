@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Self, TypeVar
 
-from ._call import _AsyncRunner, _Call, _query, _segment, _SyncRunner
+from ._call import _AsyncRunner, _Call, _page_call, _query, _segment, _SyncRunner
 from ._decode import _mapping, _Model, _required
 from ._keyring import _list_of
 from ._models import Assignment, Page
@@ -122,11 +122,13 @@ class _QualityCalls:
     def _list_bonuses(
         self, task_id: str | None, assignment_id: str | None, limit: int | None, cursor: str | None
     ) -> _Call[Page[Bonus]]:
-        return _Call(
-            "GET",
+        return _page_call(
             "/bonuses",
-            lambda body: Page.from_json(body, Bonus.from_json),
-            params=_query(task_id=task_id, assignment_id=assignment_id, limit=limit, cursor=cursor),
+            Bonus.from_json,
+            task_id=task_id,
+            assignment_id=assignment_id,
+            limit=limit,
+            cursor=cursor,
         )
 
 

@@ -6,11 +6,11 @@ Each call is described once as a ``_Call`` (``_WebhookCalls``); ``WebhookMethods
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from ._call import _AsyncRunner, _Call, _query, _segment, _SyncRunner
+from ._call import _AsyncRunner, _Call, _page_call, _segment, _SyncRunner
 from ._models import Page, WebhookEndpoint
 from ._webhook_models import WebhookAttempt, WebhookMessage
 
@@ -32,6 +32,13 @@ def _attempts(body: Any) -> list[WebhookAttempt]:
     return Page.from_json(body, WebhookAttempt.from_json).data
 
 
+def _message_id(body: Any) -> str:
+    message_id = body.get("message_id") if isinstance(body, Mapping) else None
+    if not isinstance(message_id, str):
+        raise ValueError("missing field 'message_id'")
+    return message_id
+
+
 def _replayed(body: Any) -> int:
     count = body.get("replayed") if isinstance(body, Mapping) else None
     if not isinstance(count, int) or isinstance(count, bool):
@@ -40,6 +47,24 @@ def _replayed(body: Any) -> int:
 
 
 class _WebhookCalls:
+    def _create_webhook_endpoint(
+        self, url: str, event_types: Sequence[str] | None
+    ) -> _Call[WebhookEndpoint]:
+        types = None if event_types is None else list(event_types)
+        body = {"url": url, "event_types": types}
+        return _Call("POST", "/webhook-endpoints", WebhookEndpoint.from_json, body=body)
+
+    def _list_webhook_endpoints(
+        self, limit: int | None, cursor: str | None
+    ) -> _Call[Page[WebhookEndpoint]]:
+        return _page_call(
+            "/webhook-endpoints", WebhookEndpoint.from_json, limit=limit, cursor=cursor
+        )
+
+    def _send_test_event(self, endpoint_id: str) -> _Call[str]:
+        path = f"/webhook-endpoints/{_segment(endpoint_id)}/test"
+        return _Call("POST", path, _message_id, body={})
+
     def _get_webhook_endpoint(self, endpoint_id: str) -> _Call[WebhookEndpoint]:
         path = f"/webhook-endpoints/{_segment(endpoint_id)}"
         return _Call("GET", path, WebhookEndpoint.from_json)
@@ -64,11 +89,12 @@ class _WebhookCalls:
     def _list_webhook_messages(
         self, endpoint_id: str, status: str | None, limit: int | None, cursor: str | None
     ) -> _Call[Page[WebhookMessage]]:
-        return _Call(
-            "GET",
+        return _page_call(
             f"/webhook-endpoints/{_segment(endpoint_id)}/messages",
-            lambda body: Page.from_json(body, WebhookMessage.from_json),
-            params=_query(status=status, limit=limit, cursor=cursor),
+            WebhookMessage.from_json,
+            status=status,
+            limit=limit,
+            cursor=cursor,
         )
 
     def _get_webhook_message(self, message_id: str) -> _Call[WebhookMessage]:
@@ -91,6 +117,25 @@ class _WebhookCalls:
 
 class WebhookMethods(_WebhookCalls, _SyncRunner):
     """Mixed into ``Client``."""
+
+    def create_webhook_endpoint(
+        self, url: str, *, event_types: Sequence[str] | None = None
+    ) -> WebhookEndpoint:
+        """Register a URL for events (all types when ``event_types`` is ``None``).
+
+        The answer's ``secret`` is shown this once: store it to verify deliveries.
+        """
+        return self._run(self._create_webhook_endpoint(url, event_types))
+
+    def list_webhook_endpoints(
+        self, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[WebhookEndpoint]:
+        """One page of the client's webhook endpoints (without their secrets)."""
+        return self._run(self._list_webhook_endpoints(limit, cursor))
+
+    def send_test_event(self, endpoint_id: str) -> str:
+        """Have the gateway send an ``endpoint.test`` event; returns its message id."""
+        return self._run(self._send_test_event(endpoint_id))
 
     def get_webhook_endpoint(self, endpoint_id: str) -> WebhookEndpoint:
         """One endpoint, with ``status`` and, when disabled, ``disabled_reason``."""
@@ -156,6 +201,22 @@ class WebhookMethods(_WebhookCalls, _SyncRunner):
 
 class AsyncWebhookMethods(_WebhookCalls, _AsyncRunner):
     """Mixed into ``AsyncClient``: the same methods as ``WebhookMethods``, as coroutines."""
+
+    async def create_webhook_endpoint(
+        self, url: str, *, event_types: Sequence[str] | None = None
+    ) -> WebhookEndpoint:
+        """Register a URL for events; see ``Client.create_webhook_endpoint``."""
+        return await self._run(self._create_webhook_endpoint(url, event_types))
+
+    async def list_webhook_endpoints(
+        self, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[WebhookEndpoint]:
+        """One page of webhook endpoints; see ``Client.list_webhook_endpoints``."""
+        return await self._run(self._list_webhook_endpoints(limit, cursor))
+
+    async def send_test_event(self, endpoint_id: str) -> str:
+        """Send an ``endpoint.test`` event; see ``Client.send_test_event``."""
+        return await self._run(self._send_test_event(endpoint_id))
 
     async def get_webhook_endpoint(self, endpoint_id: str) -> WebhookEndpoint:
         """See ``Client.get_webhook_endpoint``."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from crowdframe_gateway.core.records import (
 from crowdframe_gateway.mturk.records import Hit, HitType, MTurkCredential
 from crowdframe_gateway.redis_store import RedisStore
 from crowdframe_gateway.runtime import SqliteStore, Store
+from scale_out import opened
 from services import BIN
 from store_world import (
     all_assignments,
@@ -171,25 +174,32 @@ def _migrate(source: Path, target: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@asynccontextmanager
+async def _migrated(
+    tmp_path: Path,
+    redis_url: str,
+    history: Callable[[Store], Awaitable[dict[str, str]]],
+    *said: str,
+) -> AsyncIterator[tuple[dict[str, str], SqliteStore, RedisStore]]:
+    """``history`` written to SQLite, migrated (the command saying each of ``said``), then both
+    stores open: the ids of the history, the SQLite store and the Redis one."""
+    async with opened(SqliteStore(tmp_path / "crowdframe.db")) as sqlite:
+        ids = await history(sqlite)
+    moved = _migrate(tmp_path / "crowdframe.db", redis_url)
+    assert moved.returncode == 0, moved.stderr
+    assert all(line in moved.stdout for line in said), moved.stdout
+    async with (
+        opened(SqliteStore(tmp_path / "crowdframe.db")) as sqlite,
+        opened(RedisStore(redis_url)) as redis,
+    ):
+        yield ids, sqlite, redis
+
+
 async def test_everything_moves_from_sqlite_to_redis_and_work_goes_on(
     tmp_path: Path, redis_url: str
 ) -> None:
-    sqlite = SqliteStore(tmp_path / "crowdframe.db")
-    await sqlite.open()
-    ids = await _history(sqlite)
-    await sqlite.close()
-
-    moved = _migrate(tmp_path / "crowdframe.db", redis_url)
-    assert moved.returncode == 0, moved.stderr
-    assert (
-        "assignments: 8" in moved.stdout and "HITs: 3" in moved.stdout and "done:" in moved.stdout
-    )
-
-    sqlite = SqliteStore(tmp_path / "crowdframe.db")
-    await sqlite.open()
-    redis = RedisStore(redis_url)
-    await redis.open()
-    try:
+    migrated = _migrated(tmp_path, redis_url, _history, "assignments: 8", "HITs: 3", "done:")
+    async with migrated as (ids, sqlite, redis):
         before, after = await _snapshot(sqlite, ids), await _snapshot(redis, ids)
         assert after == before
         # every event, and a message of each for the endpoint hearing everything
@@ -221,18 +231,13 @@ async def test_everything_moves_from_sqlite_to_redis_and_work_goes_on(
         assert await redis.credit(replace(credit, id=new_id("crd"))) == credit
         assert not await redis.revoke_mturk_credential("AKCF2")
         assert await redis.revoke_mturk_credential("AKCF1")
-    finally:
-        await redis.close()
-        await sqlite.close()
 
 
 async def test_migrating_into_a_redis_that_holds_data_is_refused(
     tmp_path: Path, redis_url: str
 ) -> None:
-    sqlite = SqliteStore(tmp_path / "crowdframe.db")
-    await sqlite.open()
-    await _history(sqlite)
-    await sqlite.close()
+    async with opened(SqliteStore(tmp_path / "crowdframe.db")) as sqlite:
+        await _history(sqlite)
     assert _migrate(tmp_path / "crowdframe.db", redis_url).returncode == 0
     again = _migrate(tmp_path / "crowdframe.db", redis_url)
     assert again.returncode == 2
@@ -279,18 +284,8 @@ async def _assessment_snapshot(store: Store, ids: dict[str, str]) -> dict[str, o
 async def test_assessments_skills_and_platform_clients_move_to_redis(
     tmp_path: Path, redis_url: str
 ) -> None:
-    sqlite = SqliteStore(tmp_path / "crowdframe.db")
-    await sqlite.open()
-    ids = await _assessment_history(sqlite)
-    await sqlite.close()
-    moved = _migrate(tmp_path / "crowdframe.db", redis_url)
-    assert moved.returncode == 0, moved.stderr
-    assert "assessment attempts: 3, qualifications: 1" in moved.stdout
-    sqlite = SqliteStore(tmp_path / "crowdframe.db")
-    await sqlite.open()
-    redis = RedisStore(redis_url)
-    await redis.open()
-    try:
+    said = "assessment attempts: 3, qualifications: 1"
+    async with _migrated(tmp_path, redis_url, _assessment_history, said) as (ids, sqlite, redis):
         before = await _assessment_snapshot(sqlite, ids)
         assert before == await _assessment_snapshot(redis, ids)
         assert before["worker"].skills == ("transcription",)  # type: ignore[attr-defined]
@@ -306,40 +301,34 @@ async def test_assessments_skills_and_platform_clients_move_to_redis(
         again = await redis.start_attempt(ids["test"], "w1", "p-w1", test_size=2,
                                           retry_after=3600, now=now())  # fmt: skip
         assert again.state == "cooling"
-    finally:
-        await redis.close()
-        await sqlite.close()
 
 
 async def test_crowd_review_tasks_and_queue_move_to_redis(tmp_path: Path, redis_url: str) -> None:
-    sqlite = SqliteStore(tmp_path / "crowdframe.db")
-    await sqlite.open()
-    acme = await make_client(sqlite)
-    crowd = CrowdReview(task_url="http://localhost:9/review", reward_cents=2)
-    work = await make_project(sqlite, acme, crowd_review=crowd)
-    reviews = await make_project(sqlite, acme, per_task=2, kind="review")
-    await make_tasks(sqlite, work, 2)
-    at = now()
-    first = await claim_and_submit(sqlite, work, "w1", {"label": "cat"}, at=at)
-    second = await claim_and_submit(sqlite, work, "w2", {"label": "dog"}, at=at)
-    review = Task("tsk_rv1", reviews.id, first.id, {"assignment_id": first.id}, "open", at,
-                  at + 3600)  # fmt: skip
-    await sqlite.add_review_task(review, excluded_worker="w1")
-    await sqlite.schedule_crowd_review(first.id, at=at + 600)
-    # the second answer was reviewed by the client before any reviewer took its review
-    wasted = replace(
-        review, id="tsk_rv2", external_id=second.id, input={"assignment_id": second.id}
-    )
-    await sqlite.add_review_task(wasted, excluded_worker="w2")
-    assert (await sqlite.cancel_task(wasted.id, now=now(), untaken_only=True)).status == "cancelled"  # type: ignore[union-attr]
-    await sqlite.close()
+    async with opened(SqliteStore(tmp_path / "crowdframe.db")) as sqlite:
+        acme = await make_client(sqlite)
+        crowd = CrowdReview(task_url="http://localhost:9/review", reward_cents=2)
+        work = await make_project(sqlite, acme, crowd_review=crowd)
+        reviews = await make_project(sqlite, acme, per_task=2, kind="review")
+        await make_tasks(sqlite, work, 2)
+        at = now()
+        first = await claim_and_submit(sqlite, work, "w1", {"label": "cat"}, at=at)
+        second = await claim_and_submit(sqlite, work, "w2", {"label": "dog"}, at=at)
+        review = Task("tsk_rv1", reviews.id, first.id, {"assignment_id": first.id}, "open", at,
+                      at + 3600)  # fmt: skip
+        await sqlite.add_review_task(review, excluded_worker="w1")
+        await sqlite.schedule_crowd_review(first.id, at=at + 600)
+        # the second answer was reviewed by the client before any reviewer took its review
+        wasted = replace(
+            review, id="tsk_rv2", external_id=second.id, input={"assignment_id": second.id}
+        )
+        await sqlite.add_review_task(wasted, excluded_worker="w2")
+        cancelled = await sqlite.cancel_task(wasted.id, now=now(), untaken_only=True)
+        assert cancelled is not None and cancelled.status == "cancelled"
 
     moved = _migrate(tmp_path / "crowdframe.db", redis_url)
     assert moved.returncode == 0, moved.stderr
     assert "crowd review tasks and queue: 4" in moved.stdout
-    redis = RedisStore(redis_url)
-    await redis.open()
-    try:
+    async with opened(RedisStore(redis_url)) as redis:
         assert await redis.crowd_reviews_due(now=at + 1, limit=10) == [second.id]
         assert sorted(await redis.crowd_reviews_due(now=at + 600, limit=10)) == sorted(
             [first.id, second.id]
@@ -354,5 +343,3 @@ async def test_crowd_review_tasks_and_queue_move_to_redis(tmp_path: Path, redis_
             claimed = await redis.claim(reviews.id, reviewer, "p", now=now())
             assert claimed is not None and claimed.task_id == review.id
         assert await redis.claim(reviews.id, "w5", "p", now=now()) is None, "never the cancelled"
-    finally:
-        await redis.close()

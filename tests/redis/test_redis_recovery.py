@@ -15,6 +15,7 @@ import redis.asyncio as redis
 from crowdframe_gateway.core.records import Attempt, now
 from crowdframe_gateway.redis_store import RedisStore
 from crowdframe_gateway.store.redis import keys
+from scale_out import opened
 from store_world import make_client, make_endpoint, make_project, make_tasks
 
 RECORD_IN_ANOTHER_PROCESS = """
@@ -33,12 +34,8 @@ asyncio.run(main())
 
 @pytest.fixture
 async def store(redis_url: str) -> AsyncIterator[RedisStore]:
-    store = RedisStore(redis_url)
-    await store.open()
-    try:
+    async with opened(RedisStore(redis_url)) as store:
         yield store
-    finally:
-        await store.close()
 
 
 async def test_a_commit_in_another_process_wakes_this_delivery_loop(
@@ -77,21 +74,17 @@ async def test_a_server_that_forgot_its_scripts_is_taught_them_again(
 
 
 async def test_a_partition_dropped_by_a_dead_process_is_found_again(redis_url: str) -> None:
-    first = RedisStore(redis_url)
-    await first.open()
-    client = await make_client(first)
-    await make_endpoint(first, client)
-    project = await make_project(first, client, duration=60)
-    await make_tasks(first, project, 1)
-    at = now()
-    assert await first.claim(project.id, "w1", "p", now=at) is not None
-    await first.close()
+    async with opened(RedisStore(redis_url)) as first:
+        client = await make_client(first)
+        await make_endpoint(first, client)
+        project = await make_project(first, client, duration=60)
+        await make_tasks(first, project, 1)
+        at = now()
+        assert await first.claim(project.id, "w1", "p", now=at) is not None
     async with redis.Redis.from_url(redis_url) as admin:
         # a process took both hints (ZREM) and died before putting them back
         await admin.delete(keys.DUE_OUTBOX, keys.DUE_DEADLINES)
-    survivor = RedisStore(redis_url)
-    await survivor.open()
-    try:
+    async with opened(RedisStore(redis_url)) as survivor:
         assert await survivor.expire_assignments(now=at + 61) == 1, "the sweeper repairs first"
         [accepted] = await survivor.lease_messages(now=at + 61, limit=10, lease_seconds=30)
         assert accepted.event.type == "assignment.accepted"
@@ -100,5 +93,3 @@ async def test_a_partition_dropped_by_a_dead_process_is_found_again(redis_url: s
         )
         [expired] = await survivor.lease_messages(now=at + 61, limit=10, lease_seconds=30)
         assert expired.event.type == "assignment.expired", "then the task's next message"
-    finally:
-        await survivor.close()

@@ -19,6 +19,7 @@ from scale_out import (
     HttpWorker,
     create_client,
     gateway_env,
+    opened,
     running_hook_receiver,
     set_up_project,
     start_gateway,
@@ -40,16 +41,6 @@ def logs_on_failure(services: list[Service], server: RedisServer) -> Iterator[No
         for service in services:
             service.stop()
         server.stop()
-
-
-@asynccontextmanager
-async def reading(url: str) -> AsyncIterator[RedisStore]:
-    store = RedisStore(url)
-    await store.open()
-    try:
-        yield store
-    finally:
-        await store.close()
 
 
 class Floor(NamedTuple):
@@ -92,7 +83,7 @@ async def test_two_gateways_share_the_work_without_double_assignment_or_loss(
         await receiver.wait_for(confirmed, 30)
         for w in workers:
             await w.aclose()
-        async with reading(server.url) as store:
+        async with opened(RedisStore(server.url)) as store:
             assignments = await all_assignments(store, account["client_id"])
         assert_fair(assignments, tasks=40, per_task=2)
         assert {a.id for a in assignments if a.status == "submitted"} == confirmed
@@ -120,7 +111,7 @@ async def test_redis_killed_and_restarted_mid_work_loses_no_accepted_submission(
         await receiver.wait_for(confirmed, 30)
         for w in workers:
             await w.aclose()
-        async with reading(server.url) as store:
+        async with opened(RedisStore(server.url)) as store:
             assignments = await all_assignments(store, account["client_id"])
         assert {a.id for a in assignments if a.status == "submitted"} == confirmed
         assert_fair(assignments, tasks=30, per_task=2)

@@ -21,6 +21,7 @@ from werkzeug.serving import make_server
 from crowdframe import Webhook, WebhookEvent, WebhookVerificationError
 from delivery_harness import delivering, endpoint, wait_until
 from harness import ApiClient, Gateway
+from receiver import serving
 from services import free_port
 
 
@@ -60,14 +61,8 @@ def flask_receiver(secret: list[str], got: list[WebhookEvent]) -> Iterator[str]:
             return "refused", 400
         return "ok"
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/hooks"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(make_server("127.0.0.1", 0, app, threaded=True)) as origin:
+        yield origin + "/hooks"
 
 
 async def test_starlette_and_flask_receivers_verify_real_deliveries(
