@@ -4,7 +4,7 @@ real receiver, make endpoints and submissions."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -33,9 +33,13 @@ async def delivering(
         await deliverer.aclose()
 
 
-async def wait_until(condition: Callable[[], bool], what: str, seconds: float = 5.0) -> None:
+async def wait_until(
+    condition: Callable[[], bool | Awaitable[bool]], what: str, seconds: float = 5.0
+) -> None:
+    """Poll ``condition`` (a function or a coroutine function) until it holds."""
     for _ in range(int(seconds * 100)):
-        if condition():
+        met = condition()
+        if met if isinstance(met, bool) else await met:
             return
         await asyncio.sleep(0.01)
     raise AssertionError(f"timed out waiting for {what}")
