@@ -53,6 +53,23 @@ async def wait_for(receiver: Receiver, count: int) -> None:
     raise AssertionError(f"expected {count} webhooks, got {len(receiver.received)}")
 
 
+async def messages_of(api: ApiClient, endpoint_id: str) -> list[dict[str, Any]]:
+    """The endpoint's webhook messages (status, attempts, event type), oldest first."""
+    answer = await api.call("GET", f"/webhook-endpoints/{endpoint_id}/messages")
+    return answer.json()["data"][::-1]  # type: ignore[no-any-return]
+
+
+async def settled(api: ApiClient, endpoint_id: str, count: int = 1) -> None:
+    """Wait until ``count`` messages of the endpoint are delivered or failed for good: no more
+    attempts will come for them."""
+
+    async def done() -> bool:
+        finished = [m for m in await messages_of(api, endpoint_id) if m["status"] != "pending"]
+        return len(finished) >= count
+
+    await wait_until(done, f"{count} settled message(s)")
+
+
 async def endpoint(api: ApiClient, url: str, types: list[str] | None = None) -> dict[str, Any]:
     answer = await api.call("POST", "/webhook-endpoints", json={"url": url, "event_types": types})
     assert answer.status_code == 201, answer.text

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from crowdframe_gateway.webhooks.egress import guarded_transport, refusal
-from delivery_harness import delivering, endpoint, wait_until
+from delivery_harness import delivering, endpoint, messages_of, wait_until
 from harness import ApiClient, Gateway, settings_for
 from receiver import running_receiver
 
@@ -81,8 +81,7 @@ async def attempts_of(api: ApiClient, *endpoint_ids: str) -> list[dict[str, obje
     """Every recorded delivery attempt to the endpoints, each endpoint's oldest message first."""
     attempts: list[dict[str, object]] = []
     for endpoint_id in endpoint_ids:
-        messages = (await api.call("GET", f"/webhook-endpoints/{endpoint_id}/messages")).json()
-        for message in reversed(messages["data"]):
+        for message in await messages_of(api, endpoint_id):
             answer = await api.call("GET", f"/webhook-messages/{message['id']}/attempts")
             attempts += answer.json()["data"]
     return attempts
