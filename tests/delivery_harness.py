@@ -4,7 +4,7 @@ real receiver, make endpoints and submissions."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -33,9 +33,13 @@ async def delivering(
         await deliverer.aclose()
 
 
-async def wait_until(condition: Callable[[], bool], what: str, seconds: float = 5.0) -> None:
+async def wait_until(
+    condition: Callable[[], bool | Awaitable[bool]], what: str, seconds: float = 5.0
+) -> None:
+    """Poll ``condition`` (a function or a coroutine function) until it holds."""
     for _ in range(int(seconds * 100)):
-        if condition():
+        met = condition()
+        if met if isinstance(met, bool) else await met:
             return
         await asyncio.sleep(0.01)
     raise AssertionError(f"timed out waiting for {what}")
@@ -47,6 +51,23 @@ async def wait_for(receiver: Receiver, count: int) -> None:
             return
         await asyncio.sleep(0.01)
     raise AssertionError(f"expected {count} webhooks, got {len(receiver.received)}")
+
+
+async def messages_of(api: ApiClient, endpoint_id: str) -> list[dict[str, Any]]:
+    """The endpoint's webhook messages (status, attempts, event type), oldest first."""
+    answer = await api.call("GET", f"/webhook-endpoints/{endpoint_id}/messages")
+    return answer.json()["data"][::-1]  # type: ignore[no-any-return]
+
+
+async def settled(api: ApiClient, endpoint_id: str, count: int = 1) -> None:
+    """Wait until ``count`` messages of the endpoint are delivered or failed for good: no more
+    attempts will come for them."""
+
+    async def done() -> bool:
+        finished = [m for m in await messages_of(api, endpoint_id) if m["status"] != "pending"]
+        return len(finished) >= count
+
+    await wait_until(done, f"{count} settled message(s)")
 
 
 async def endpoint(api: ApiClient, url: str, types: list[str] | None = None) -> dict[str, Any]:

@@ -75,6 +75,12 @@ class ApiClient:
         assert answer.status_code == 201, answer.text
         return answer.json()  # type: ignore[no-any-return]
 
+    async def events(self, event_type: str) -> list[dict[str, Any]]:
+        """The data of this client's events of one type, oldest first, as its feed has them."""
+        client_id = self.made.client.id
+        read = await self.gateway.rt.store.read_events(client_id, after=None, limit=1000)
+        return [event.data for _, event in read if event.type == event_type]
+
     async def tasks(
         self, project_id: str, count: int, prefix: str = "t"
     ) -> list[dict[str, object]]:

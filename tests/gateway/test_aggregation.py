@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 from crowdframe_gateway.core.agreement import aggregate
-from harness import ApiClient, Gateway
+from harness import ON_BOTH_STORES, ApiClient, Gateway
 
 
 def test_the_majority_wins_and_its_share_is_the_agreement() -> None:
@@ -31,6 +29,7 @@ def test_a_tie_has_no_winner() -> None:
     assert summary["label"]["agreement"] == 0.5
 
 
+@ON_BOTH_STORES
 async def test_task_completed_carries_every_answer_and_the_aggregate(
     gateway: Gateway, api: ApiClient
 ) -> None:
@@ -40,11 +39,9 @@ async def test_task_completed_carries_every_answer_and_the_aggregate(
         worker = await gateway.worker(f"w{n}@example.org")
         assignment_id = await worker.accept(project["id"])
         await worker.submit(assignment_id, {"sentiment": answer})
-    rows = gateway.rt.store._read(  # type: ignore[attr-defined]
-        "SELECT data FROM events WHERE type = 'task.completed'"
-    )
-    assert len(rows) == 1, "one task.completed, after the third answer"
-    data = json.loads(rows[0]["data"])
+    completed = await api.events("task.completed")
+    assert len(completed) == 1, "one task.completed, after the third answer"
+    data = completed[0]
     assert [s["result"]["sentiment"] for s in data["submissions"]] == [
         "positive",
         "positive",
@@ -54,6 +51,7 @@ async def test_task_completed_carries_every_answer_and_the_aggregate(
     assert data["aggregate"]["sentiment"]["agreement"] == 0.6667
 
 
+@ON_BOTH_STORES
 async def test_disagreement_brings_in_one_more_worker_up_to_the_maximum(
     gateway: Gateway, api: ApiClient
 ) -> None:
@@ -65,18 +63,13 @@ async def test_disagreement_brings_in_one_more_worker_up_to_the_maximum(
         assignment_id = await worker.accept(project["id"])
         await worker.submit(assignment_id, {"label": label})
 
-    def completed() -> list[dict[str, object]]:
-        rows = gateway.rt.store._read(  # type: ignore[attr-defined]
-            "SELECT data FROM events WHERE type = 'task.completed'"
-        )
-        return [json.loads(r["data"]) for r in rows]
-
     await answer(0, "cat")
     await answer(1, "dog")
-    assert completed() == [], "a tie (50 %) is below 60 %: a third worker is asked"
+    tie = "a tie (50 %) is below 60 %: a third worker is asked"
+    assert await api.events("task.completed") == [], tie
     await answer(2, "cat")
-    [data] = completed()
-    assert data["aggregate"]["label"] == {  # type: ignore[index]
+    [data] = await api.events("task.completed")
+    assert data["aggregate"]["label"] == {
         "value": "cat",
         "agreement": 0.6667,
         "votes": {"cat": 2, "dog": 1},

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
 from standardwebhooks.webhooks import Webhook as ReferenceWebhook
 
 from crowdframe import Webhook
-from delivery_harness import delivering, endpoint, submit_one, wait_for
+from delivery_harness import delivering, endpoint, messages_of, settled, submit_one
 from harness import ApiClient, Gateway
 from receiver import running_receiver
 
@@ -26,8 +25,9 @@ async def test_a_submission_arrives_signed_and_both_verifiers_accept_it(
         hook = await endpoint(api, receiver.url, ["assignment.submitted"])
         async with delivering(gateway):
             assignment_id = await submit_one(gateway, api)
-            await wait_for(receiver, 1)
-            await asyncio.sleep(0.1)  # nothing else may follow: the filter holds
+            await settled(api, hook["id"])
+    messages = await messages_of(api, hook["id"])
+    assert [m["event_type"] for m in messages] == ["assignment.submitted"], "the filter holds"
     assert len(receiver.received) == 1
     delivery = receiver.received[0]
     event = Webhook(hook["secret"]).verify(delivery.headers, delivery.body)
@@ -47,8 +47,7 @@ async def test_a_failing_receiver_gets_the_same_message_again_until_it_answers_2
         hook = await endpoint(api, receiver.url, ["assignment.submitted"])
         async with delivering(gateway):
             await submit_one(gateway, api)
-            await wait_for(receiver, 3)
-            await asyncio.sleep(0.2)
+            await settled(api, hook["id"])
     assert len(receiver.received) == 3, "a 2xx ends the retries; a redirect is not followed"
     ids = {r.headers["webhook-id"] for r in receiver.received}
     assert len(ids) == 1, "every retry carries the same webhook-id"
@@ -63,25 +62,24 @@ async def test_a_message_is_marked_failed_after_the_last_retry(
 ) -> None:
     with running_receiver() as receiver:
         receiver.script = [500] * 10
-        await endpoint(api, receiver.url, ["assignment.submitted"])
+        hook = await endpoint(api, receiver.url, ["assignment.submitted"])
         async with delivering(gateway):
             await submit_one(gateway, api)
-            await wait_for(receiver, 4)
-            await asyncio.sleep(0.3)
+            await settled(api, hook["id"])
     assert len(receiver.received) == 4, "one attempt plus three retries, then it stops"
-    rows = gateway.rt.store._read("SELECT status, attempts FROM outbox")  # type: ignore[attr-defined]
-    assert [(r["status"], r["attempts"]) for r in rows] == [("failed", 4)]
+    messages = await messages_of(api, hook["id"])
+    assert [(m["status"], m["attempts"]) for m in messages] == [("failed", 4)]
 
 
 async def test_the_test_event_reaches_only_its_endpoint(gateway: Gateway, api: ApiClient) -> None:
     with running_receiver() as first, running_receiver() as second:
         hook = await endpoint(api, first.url)
-        await endpoint(api, second.url)
+        other = await endpoint(api, second.url)
         async with delivering(gateway):
             answer = await api.call("POST", f"/webhook-endpoints/{hook['id']}/test")
             assert answer.status_code == 202
-            await wait_for(first, 1)
-            await asyncio.sleep(0.1)
+            await settled(api, hook["id"])
+    assert await messages_of(api, other["id"]) == []
     assert second.received == []
     body = json.loads(first.received[0].body)
     assert body["type"] == "endpoint.test"

@@ -4,15 +4,25 @@ arrive one after another, and a slow endpoint does not hold up anyone else."""
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
+from functools import partial
 
 import pytest
 from standardwebhooks.webhooks import Webhook as ReferenceWebhook
+from time_machine import TimeMachineFixture
 
 from crowdframe import Webhook, WebhookVerificationError
-from delivery_harness import delivering, endpoint, submit_one, wait_for, wait_until
+from crowdframe_gateway.core.records import now
+from delivery_harness import (
+    delivering,
+    endpoint,
+    messages_of,
+    settled,
+    submit_one,
+    wait_for,
+    wait_until,
+)
 from harness import ApiClient, Gateway
 from receiver import running_receiver
 
@@ -26,6 +36,11 @@ def gateway_settings() -> dict[str, object]:
         "endpoint_concurrency": 3,
         "delivery_concurrency": 6,
     }
+
+
+async def disabled(api: ApiClient, endpoint_id: str) -> bool:
+    shown = await api.call("GET", f"/webhook-endpoints/{endpoint_id}")
+    return bool(shown.json()["status"] == "disabled")
 
 
 def types_of(receiver_bodies: list[bytes]) -> list[str]:
@@ -43,7 +58,7 @@ async def test_a_410_gone_disables_the_endpoint_and_announces_it(
             await api.call("POST", f"/webhook-endpoints/{hook['id']}/test")
             await wait_for(watcher, 1)
             refused = await api.call("POST", f"/webhook-endpoints/{hook['id']}/test")
-            await asyncio.sleep(0.3)
+            await settled(api, hook["id"])
     assert len(gone.received) == 1, "no retry after 410"
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "endpoint_disabled"
@@ -68,10 +83,11 @@ async def test_an_endpoint_failing_for_the_configured_time_is_disabled(
         async with delivering(gateway):
             await api.call("POST", f"/webhook-endpoints/{hook['id']}/test")
             await wait_for(watcher, 1)
-            tries = len(failing.received)
-            await asyncio.sleep(0.3)
-    assert tries > 3, "it was retried while failing"
-    assert len(failing.received) == tries, "nothing is sent to a disabled endpoint"
+            await settled(api, hook["id"])
+        [message] = await messages_of(api, hook["id"])
+    assert message["status"] == "failed"
+    assert message["attempts"] > 3, "it was retried while failing"
+    assert len(failing.received) == message["attempts"], "nothing is sent to a disabled endpoint"
     reason = json.loads(watcher.received[0].body)["data"]["reason"]
     assert reason.startswith("every attempt failed for")
     shown = (await api.call("GET", f"/webhook-endpoints/{hook['id']}")).json()
@@ -88,15 +104,7 @@ async def test_enabling_again_and_replaying_delivers_what_failed(
         async with delivering(gateway):
             sent = await api.call("POST", f"/webhook-endpoints/{hook['id']}/test")
             await wait_for(receiver, 1)
-            await wait_until(
-                lambda: (
-                    gateway.rt.store._read(  # type: ignore[attr-defined]
-                        "SELECT 1 FROM endpoints WHERE status = 'disabled'"
-                    )
-                    != []
-                ),
-                "the endpoint to be disabled",
-            )
+            await wait_until(partial(disabled, api, hook["id"]), "the endpoint to be disabled")
             refused = await api.call(
                 "POST", f"/webhook-endpoints/{hook['id']}/replay-failed", json={"since": 0}
             )
@@ -118,7 +126,7 @@ async def test_enabling_again_and_replaying_delivers_what_failed(
 
 
 async def test_a_rotated_secret_signs_beside_the_old_one_until_the_grace_period_ends(
-    gateway: Gateway, api: ApiClient
+    gateway: Gateway, api: ApiClient, time_machine: TimeMachineFixture
 ) -> None:
     with running_receiver() as receiver:
         hook = await endpoint(api, receiver.url, ["endpoint.test"])
@@ -131,7 +139,7 @@ async def test_a_rotated_secret_signs_beside_the_old_one_until_the_grace_period_
         async with delivering(gateway):
             await api.call("POST", f"/webhook-endpoints/{hook['id']}/test")
             await wait_for(receiver, 1)
-            await asyncio.sleep(1.0)  # past the grace period (0.8 s in this module)
+            time_machine.move_to(now() + 1.0)  # past the grace period (0.8 s in this module)
             await api.call("POST", f"/webhook-endpoints/{hook['id']}/test")
             await wait_for(receiver, 2)
     during, after = receiver.received

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from crowdframe_gateway.core.records import now
@@ -24,6 +23,7 @@ async def gold_project(api: ApiClient, **fields: Any) -> str:
     return str(project["id"])
 
 
+@ON_BOTH_STORES
 async def test_a_worker_who_misses_gold_answers_is_stopped_and_the_client_told(
     gateway: Gateway, api: ApiClient
 ) -> None:
@@ -53,12 +53,11 @@ async def test_a_worker_who_misses_gold_answers_is_stopped_and_the_client_told(
             "stopped": True,
         }
     ]
-    rows = gateway.rt.store._read(  # type: ignore[attr-defined]
-        "SELECT data FROM events WHERE type = 'worker.stopped'"
-    )
-    assert [json.loads(r["data"])["worker_id"] for r in rows] == [records[0]["worker_id"]]
+    stopped = await api.events("worker.stopped")
+    assert [e["worker_id"] for e in stopped] == [records[0]["worker_id"]]
 
 
+@ON_BOTH_STORES
 async def test_gold_tasks_are_served_to_every_worker_and_never_complete(
     gateway: Gateway, api: ApiClient
 ) -> None:
@@ -73,10 +72,8 @@ async def test_gold_tasks_are_served_to_every_worker_and_never_complete(
             assignment_id = reply["next_url"].rsplit("/", 1)[1]
     records = (await api.call("GET", f"/projects/{project_id}/gold")).json()["data"]
     assert all(not r["stopped"] and r["accuracy"] == 1.0 for r in records)
-    completed = gateway.rt.store._read(  # type: ignore[attr-defined]
-        "SELECT data FROM events WHERE type = 'task.completed'"
-    )
-    assert all(not json.loads(r["data"])["external_id"].startswith("gold-") for r in completed)
+    completed = await api.events("task.completed")
+    assert all(not e["external_id"].startswith("gold-") for e in completed)
 
 
 @ON_BOTH_STORES

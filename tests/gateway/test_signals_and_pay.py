@@ -4,25 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from time_machine import TimeMachineFixture
+
 from crowdframe_gateway.catalog.fairpay import pay_report
 from crowdframe_gateway.core.records import ProjectSpec
-from harness import ApiClient, Browser, Gateway
+from crowdframe_gateway.quality.process import address_hash
+from harness import ON_BOTH_STORES, ApiClient, Browser, Gateway
 
 
-def worked_for(gateway: Gateway, assignment_id: str, seconds: float) -> None:
-    """Let time pass for the assignment: move its acceptance back."""
-    with gateway.rt.store._tx() as db:  # type: ignore[attr-defined]
-        db.execute(
-            "UPDATE assignments SET accepted_at = accepted_at - ? WHERE id = ?",
-            (seconds, assignment_id),
-        )
+@pytest.fixture
+def clock(time_machine: TimeMachineFixture) -> TimeMachineFixture:
+    """The gateway's clock, stopped: it moves only when a test lets a worker work."""
+    time_machine.move_to(1_800_000_000, tick=False)
+    return time_machine
 
 
 async def submit(
-    worker: Browser, assignment_id: str, result: dict[str, Any], *, gateway: Gateway | None = None
+    worker: Browser,
+    assignment_id: str,
+    result: dict[str, Any],
+    *,
+    clock: TimeMachineFixture | None = None,
 ) -> Any:
-    if gateway is not None:
-        worked_for(gateway, assignment_id, 60)  # a normal pace, unless a test wants haste
+    if clock is not None:
+        clock.shift(60)  # a normal pace, unless a test wants haste
     return await worker.submit(assignment_id, result)
 
 
@@ -30,16 +36,17 @@ async def signals_of(api: ApiClient, assignment_id: str) -> list[str]:
     return (await api.call("GET", f"/assignments/{assignment_id}")).json()["signals"]  # type: ignore[no-any-return]
 
 
+@ON_BOTH_STORES
 async def test_a_submission_far_faster_than_the_estimate_is_flagged(
-    gateway: Gateway, api: ApiClient
+    clock: TimeMachineFixture, gateway: Gateway, api: ApiClient
 ) -> None:
     project = await api.project(estimated_seconds=60)
     await api.tasks(project["id"], 3)
     worker = await gateway.worker()
     rushed = await worker.accept(project["id"])
-    worked_for(gateway, rushed, 5)  # 5 s for a task estimated at a minute
+    clock.shift(5)  # 5 s for a task estimated at a minute
     normal = (await submit(worker, rushed, {"label": "cat"}))["next_url"].rsplit("/", 1)[1]
-    worked_for(gateway, normal, 40)
+    clock.shift(40)
     await submit(worker, normal, {"label": "dog"})
     assert await signals_of(api, rushed) == ["too_fast"]
     assert await signals_of(api, normal) == []
@@ -49,8 +56,9 @@ async def test_a_submission_far_faster_than_the_estimate_is_flagged(
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "signal"
 
 
+@ON_BOTH_STORES
 async def test_the_same_answer_five_times_running_is_flagged(
-    gateway: Gateway, api: ApiClient
+    clock: TimeMachineFixture, gateway: Gateway, api: ApiClient
 ) -> None:
     project = await api.project()
     await api.tasks(project["id"], 6)
@@ -59,23 +67,29 @@ async def test_the_same_answer_five_times_running_is_flagged(
     seen = []
     for _ in range(5):
         seen.append(assignment_id)
-        reply = await submit(worker, assignment_id, {"label": "cat"}, gateway=gateway)
+        reply = await submit(worker, assignment_id, {"label": "cat"}, clock=clock)
         assignment_id = reply["next_url"].rsplit("/", 1)[1]
     assert [await signals_of(api, a) for a in seen] == [[], [], [], [], ["same_answer"]]
 
 
-async def test_many_workers_from_one_address_are_flagged(gateway: Gateway, api: ApiClient) -> None:
+@ON_BOTH_STORES
+async def test_many_workers_from_one_address_are_flagged(
+    clock: TimeMachineFixture, gateway: Gateway, api: ApiClient
+) -> None:
     project = await api.project()
     await api.tasks(project["id"], 8)
     done = []
     for n in range(4):  # every test browser comes from 127.0.0.1
         worker = await gateway.worker(f"w{n}@example.org")
         assignment_id = await worker.accept(project["id"])
-        await submit(worker, assignment_id, {"n": n}, gateway=gateway)
+        await submit(worker, assignment_id, {"n": n}, clock=clock)
         done.append(assignment_id)
     assert [await signals_of(api, a) for a in done] == [[], [], [], ["shared_address"]]
-    stored = gateway.rt.store._read("SELECT ip_hash FROM assignments")  # type: ignore[attr-defined]
-    assert all("127.0.0.1" not in (r["ip_hash"] or "") for r in stored), "addresses not stored"
+    store, hashed = gateway.rt.store, address_hash(gateway.rt, "127.0.0.1")
+    assert await store.workers_on_ip(project["id"], hashed, other_than="") == 4
+    assert await store.workers_on_ip(project["id"], "127.0.0.1", other_than="") == 0, (
+        "the address is kept only as its keyed hash"
+    )
 
 
 def test_the_measured_rate_warns_where_it_falls_below_the_minimum() -> None:

@@ -23,6 +23,7 @@ class Server:
     connections: int = 0
     requests: list[bytes] = field(default_factory=list)
     closed: int = 0  # connections the client closed
+    hung_up: asyncio.Event = field(default_factory=asyncio.Event)  # it closed a connection
 
 
 @asynccontextmanager
@@ -43,6 +44,9 @@ async def serving(answer: Answer) -> AsyncIterator[Server]:
                 request = head + await reader.readexactly(length)
                 server.requests.append(request)
                 if not await answer(reader, writer, request):
+                    writer.close()
+                    await writer.wait_closed()
+                    server.hung_up.set()
                     break
         except (asyncio.IncompleteReadError, ConnectionError):
             server.closed += 1
@@ -134,7 +138,7 @@ async def test_a_connection_the_receiver_closed_while_idle_is_replaced() -> None
     http = transport()
     async with serving(once) as server:
         assert await http.post(server.url, {}, b"{}") == (200, b"ok")
-        await asyncio.sleep(0.05)
+        await server.hung_up.wait()
         assert await http.post(server.url, {}, b"{}") == (200, b"ok")
     await http.aclose()
     assert server.connections == 2
