@@ -76,7 +76,7 @@ def register(commands: Any) -> None:
 
     from .mturk.cli import register as register_mturk
 
-    register_mturk(commands, _store_options, with_store)
+    register_mturk(commands, _store_options, with_store, show_once)
 
 
 def _extras_missing() -> str | None:
@@ -164,6 +164,17 @@ def with_store(
     return 0
 
 
+def show_once(info: dict[str, Any], as_json: bool, keep_safe: str) -> None:
+    """Print secrets shown this once: as JSON, or one aligned line each and then ``keep_safe``."""
+    if as_json:
+        print(json.dumps(info, indent=2))
+        return
+    width = max(map(len, info)) + 1
+    for key, value in info.items():
+        print(f"{key:{width}} {value}")
+    print(f"\n{keep_safe}")
+
+
 def run_create_client(args: argparse.Namespace) -> int:
     from .identity.clients import create_client
 
@@ -176,12 +187,9 @@ def run_create_client(args: argparse.Namespace) -> int:
             "api_key": made.api_key,
             "signing_secret": made.signing_secret,
         }
-        if args.json:
-            print(json.dumps(info, indent=2))
-        else:
-            for key, value in info.items():
-                print(f"{key:15} {value}")
-            print("\nKeep the API key and signing secret safe: they are not shown again.")
+        show_once(
+            info, args.json, "Keep the API key and signing secret safe: they are not shown again."
+        )
 
     return with_store(args, create)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict, replace
+from dataclasses import asdict, fields, replace
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import InvalidInput, NotFound
+from ..core.errors import InvalidInput, owned
 from ..core.records import Client, Project, ProjectSpec, Task, new_id, now
 from ..core.validation import Fields, task_url
 from . import crowd_review, fairpay
@@ -33,58 +33,24 @@ KINDS = ("work", "assessment")  # what clients may create (an assessment: docs/q
 MAX_QUALIFICATIONS = 20
 ALLOWED_PERMISSIONS = ("camera", "microphone", "geolocation", "clipboard-write", "fullscreen")
 MAX_BATCH = 1000
-_SPEC_FIELDS = (
-    "title",
+# what a client sets: every setting but the links the gateway keeps between projects
+_SPEC_FIELDS = tuple(
+    f.name for f in fields(ProjectSpec) if f.name not in ("review_project_id", "parent_project_id")
+)
+# what a project keeps from its creation on
+_FIXED = (
     "task_url",
-    "instructions",
-    "reward_cents",
     "currency",
-    "estimated_seconds",
     "assignments_per_task",
     "assignment_duration",
     "task_lifetime",
     "auto_approve_delay",
-    "frame_height",
     "allow",
     "protocol",
-    "countries",
-    "languages",
-    "gold_ratio",
-    "gold_min_answers",
-    "gold_min_accuracy",
-    "agreement_min",
-    "assignments_max",
-    "excluded_countries",
     "kind",
-    "skills",
-    "qualifications",
-    "test_size",
-    "pass_score",
-    "retry_after_seconds",
-    "crowd_review",
 )
+_UPDATABLE = tuple(name for name in _SPEC_FIELDS if name not in _FIXED)
 _LISTS = ("allow", "countries", "excluded_countries", "languages", "skills", "qualifications")
-_UPDATABLE = (
-    "title",
-    "instructions",
-    "reward_cents",
-    "estimated_seconds",
-    "frame_height",
-    "countries",
-    "excluded_countries",
-    "languages",
-    "gold_ratio",
-    "gold_min_answers",
-    "gold_min_accuracy",
-    "agreement_min",
-    "assignments_max",
-    "skills",
-    "qualifications",
-    "test_size",
-    "pass_score",
-    "retry_after_seconds",
-    "crowd_review",
-)
 _PROJECT_ID = re.compile(r"^prj_[A-Za-z0-9_-]{1,60}$")
 
 
@@ -219,10 +185,7 @@ async def _check_qualifications(
 
 async def owned_project(rt: Runtime, client: Client, project_id: str) -> Project:
     """The client's project; another client's project is indistinguishable from none."""
-    project = await rt.store.get_project(project_id)
-    if project is None or project.client_id != client.id:
-        raise NotFound("no such project", field="project_id")
-    return project
+    return owned(await rt.store.get_project(project_id), client.id, what="project")
 
 
 async def update_project(

@@ -13,6 +13,8 @@ GatewayError
 
 from __future__ import annotations
 
+from typing import Protocol, TypeVar
+
 __all__ = [
     "Conflict",
     "Forbidden",
@@ -23,6 +25,7 @@ __all__ = [
     "TokenRejected",
     "TooManyRequests",
     "Unauthorized",
+    "owned",
 ]
 
 
@@ -89,3 +92,19 @@ class TooManyRequests(GatewayError):
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class _Owned(Protocol):
+    @property
+    def client_id(self) -> str: ...
+
+
+_R = TypeVar("_R", bound=_Owned)
+
+
+def owned(record: _R | None, client_id: str, *, what: str) -> _R:
+    """``record`` if the client ``client_id`` owns it; another client's record is
+    indistinguishable from none: ``no such <what>``, on the field ``<what>_id``."""
+    if record is None or record.client_id != client_id:
+        raise NotFound(f"no such {what}", field=f"{what}_id")
+    return record

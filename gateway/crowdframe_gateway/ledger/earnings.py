@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from ..core.errors import Conflict, InvalidInput
 from ..core.records import Assignment, Credit, Worker, new_id, now
@@ -34,19 +34,10 @@ async def credit_reward(rt: Runtime, assignment: Assignment) -> Credit | None:
         raise Conflict("the assignment's project is gone", code="not_approved")
     if project.spec.reward_cents == 0:
         return None
+    spec = project.spec
+    key = f"reward:{assignment.id}"
     return await rt.store.credit(
-        Credit(
-            id=new_id("crd"),
-            worker_id=assignment.worker_id,
-            client_id=assignment.client_id,
-            assignment_id=assignment.id,
-            kind="reward",
-            amount_cents=project.spec.reward_cents,
-            currency=project.spec.currency,
-            reason=project.spec.title,
-            key=f"reward:{assignment.id}",
-            created_at=now(),
-        )
+        _line(assignment, "reward", spec.reward_cents, spec.currency, spec.title, key)
     )
 
 
@@ -61,19 +52,29 @@ async def credit_bonus(
     project = await rt.store.get_project(assignment.project_id)
     currency = project.spec.currency if project is not None else "USD"
     key = f"bonus:{assignment.client_id}:{request_token or new_id('once')}"
-    return await rt.store.credit(
-        Credit(
-            id=new_id("crd"),
-            worker_id=assignment.worker_id,
-            client_id=assignment.client_id,
-            assignment_id=assignment.id,
-            kind="bonus",
-            amount_cents=amount_cents,
-            currency=currency,
-            reason=reason,
-            key=key,
-            created_at=now(),
-        )
+    return await rt.store.credit(_line(assignment, "bonus", amount_cents, currency, reason, key))
+
+
+def _line(
+    assignment: Assignment,
+    kind: Literal["reward", "bonus"],
+    amount_cents: int,
+    currency: str,
+    reason: str,
+    key: str,
+) -> Credit:
+    """A new line of the ledger for the worker of ``assignment``."""
+    return Credit(
+        id=new_id("crd"),
+        worker_id=assignment.worker_id,
+        client_id=assignment.client_id,
+        assignment_id=assignment.id,
+        kind=kind,
+        amount_cents=amount_cents,
+        currency=currency,
+        reason=reason,
+        key=key,
+        created_at=now(),
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +12,7 @@ if TYPE_CHECKING:
     from ..runtime import Store
 
 StoreAction = Callable[[Settings, "Store"], Awaitable[None]]
+ShowOnce = Callable[[dict[str, Any], bool, str], None]
 
 __all__ = ["register"]
 
@@ -21,8 +21,10 @@ def register(
     commands: Any,
     store_options: Callable[[argparse.ArgumentParser], None],
     with_store: Callable[[argparse.Namespace, StoreAction], int],
+    show_once: ShowOnce,
 ) -> None:
-    """Add the MTurk commands; ``with_store`` (the command line's) runs each on the store."""
+    """Add the MTurk commands; ``with_store`` (the command line's) runs each on the store,
+    ``show_once`` prints the credentials made."""
     create = commands.add_parser(
         "create-mturk-credentials",
         help="create AWS-style credentials for a client's boto3 mturk scripts; printed once",
@@ -35,7 +37,9 @@ def register(
     create.add_argument("client_id", metavar="CLIENT_ID", help="the client, e.g. cli_…")
     create.add_argument("--json", action="store_true", help="print JSON")
     store_options(create)
-    create.set_defaults(run=lambda args: with_store(args, lambda s, st: _create(args, s, st)))
+    create.set_defaults(
+        run=lambda args: with_store(args, lambda s, st: _create(args, s, st, show_once))
+    )
 
     revoke = commands.add_parser(
         "revoke-mturk-credentials",
@@ -47,7 +51,9 @@ def register(
     revoke.set_defaults(run=lambda args: with_store(args, lambda s, st: _revoke(args, s, st)))
 
 
-async def _create(args: argparse.Namespace, settings: Settings, store: Store) -> None:
+async def _create(
+    args: argparse.Namespace, settings: Settings, store: Store, show_once: ShowOnce
+) -> None:
     from .credentials import create_credential
 
     made = await create_credential(store, settings.resolved_secret_key(), args.client_id)
@@ -58,12 +64,7 @@ async def _create(args: argparse.Namespace, settings: Settings, store: Store) ->
         "endpoint_url": f"{settings.public_origin}/mturk",
         "region_name": "us-east-1",
     }
-    if args.json:
-        print(json.dumps(info, indent=2))
-    else:
-        for key, value in info.items():
-            print(f"{key:22} {value}")
-        print("\nKeep the secret access key safe: it is not shown again.")
+    show_once(info, args.json, "Keep the secret access key safe: it is not shown again.")
 
 
 async def _revoke(args: argparse.Namespace, settings: Settings, store: Store) -> None:

@@ -109,10 +109,10 @@ async def _next_url(rt: Runtime, worker_id: str, project_id: str, *, claim: bool
     worker = await rt.store.get_worker(worker_id)
     if worker is None:
         return "/work"
-    if not claim:  # a repeat: go where the first submission went, changing nothing
-        live = await rt.store.live_assignment(project_id, worker.id)
-        return f"/work/assignments/{live.id}" if live is not None else "/work?notice=finished"
-    following = await next_assignment(rt, worker, project_id)
+    if claim:
+        following = await next_assignment(rt, worker, project_id)
+    else:  # a repeat: go where the first submission went, changing nothing
+        following = await rt.store.live_assignment(project_id, worker.id)
     return f"/work/assignments/{following.id}" if following else "/work?notice=finished"
 
 

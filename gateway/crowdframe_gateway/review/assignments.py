@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import NotFound
+from ..core.errors import owned
 from ..core.page import Page
 from ..core.records import ASSIGNMENT_STATUSES, SIGNALS, Assignment, Client, now
 from ..core.validation import Fields
@@ -22,10 +22,7 @@ log = logging.getLogger("crowdframe.review")
 
 
 async def owned_assignment(rt: Runtime, client: Client, assignment_id: str) -> Assignment:
-    assignment = await rt.store.get_assignment(assignment_id)
-    if assignment is None or assignment.client_id != client.id:
-        raise NotFound("no such assignment", field="assignment_id")
-    return assignment
+    return owned(await rt.store.get_assignment(assignment_id), client.id, what="assignment")
 
 
 async def list_assignments(

@@ -25,8 +25,12 @@ if TYPE_CHECKING:
 
 
 __all__ = [
+    "AfterSubmission",
+    "Finished",
+    "NextTask",
     "Offer",
     "Seat",
+    "TestResult",
     "accept",
     "after_submission",
     "fresh_token",
@@ -206,16 +210,38 @@ async def submit(
     return await record_submission(rt, assignment, body["result"], address=address)
 
 
-async def after_submission(rt: Runtime, worker: Worker, done: Assignment) -> str:
-    """Where the worker goes after a submission: the next task of the project, else the task
-    list; after an assessment's last question, the test's result page."""
+@dataclass(frozen=True, slots=True)
+class NextTask:
+    """After a submission: the worker's next assignment in the same project."""
+
+    assignment: Assignment
+
+
+@dataclass(frozen=True, slots=True)
+class TestResult:
+    """After an assessment's last question: that test's result."""
+
+    project_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """After a submission: nothing more in that project for this worker right now."""
+
+
+AfterSubmission = NextTask | TestResult | Finished
+
+
+async def after_submission(rt: Runtime, worker: Worker, done: Assignment) -> AfterSubmission:
+    """What comes after a submission: the next task of the project, else nothing; after an
+    assessment's last question, the test's result."""
     following = await next_assignment(rt, worker, done.project_id)
     if following is not None:
-        return f"/work/assignments/{following.id}"
+        return NextTask(following)
     project = await rt.store.get_project(done.project_id)
     if project is not None and project.spec.kind == "assessment":
-        return f"/work/tests/{project.id}"
-    return "/work?notice=finished"
+        return TestResult(project.id)
+    return Finished()
 
 
 async def return_assignment(rt: Runtime, worker: Worker, assignment_id: str) -> Assignment:

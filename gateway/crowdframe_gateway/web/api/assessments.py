@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse
 from ...core.events import attempt_data
 from ...core.records import AssessmentAttempt
 from ...quality import assessments
-from .http import current_client, page_params, reply, runtime
+from .http import client_call, page_params, reply
 from .views import page_view
 
 __all__ = ["list_qualification_attempts", "revoke_qualification"]
@@ -28,18 +28,16 @@ def attempt_view(attempt: AssessmentAttempt) -> dict[str, Any]:
 
 async def list_qualification_attempts(request: Request) -> JSONResponse:
     """Every worker's attempts at an assessment, in the order they started."""
-    client = await current_client(request)
+    call = await client_call(request)
     cursor, limit = page_params(request)
     found = await assessments.list_attempts(
-        runtime(request), client, request.path_params["id"], cursor=cursor, limit=limit
+        call.rt, call.client, call.id, cursor=cursor, limit=limit
     )
     return reply(page_view(found, attempt_view))
 
 
 async def revoke_qualification(request: Request) -> JSONResponse:
     """Revoke the qualification an assessment granted a worker."""
-    client = await current_client(request)
-    await assessments.revoke(
-        runtime(request), client, request.path_params["id"], request.path_params["worker_id"]
-    )
+    call = await client_call(request)
+    await assessments.revoke(call.rt, call.client, call.id, request.path_params["worker_id"])
     return reply({"revoked": True})

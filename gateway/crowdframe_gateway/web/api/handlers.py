@@ -12,7 +12,7 @@ from ...review import assignments as review
 from ...review import verdicts as crowd_verdicts
 from ...webhooks import endpoints
 from ...work import actions
-from .http import current_client, json_body, page_params, reply, runtime
+from .http import client_call, page_params, reply
 from .views import assignment_view, endpoint_view, page_view, project_view, task_view
 
 PAY_SAMPLE = 500  # the latest submissions a project's measured pay is computed from
@@ -38,47 +38,38 @@ __all__ = [
 
 
 async def create_project(request: Request) -> JSONResponse:
-    client = await current_client(request)
-    project = await projects.create_project(runtime(request), client, await json_body(request))
+    call = await client_call(request)
+    project = await projects.create_project(call.rt, call.client, await call.body())
     return reply(project_view(project), 201)
 
 
 async def list_projects(request: Request) -> JSONResponse:
-    client = await current_client(request)
+    call = await client_call(request)
     cursor, limit = page_params(request)
-    page = await runtime(request).store.list_projects(client.id, cursor=cursor, limit=limit)
+    page = await call.rt.store.list_projects(call.client.id, cursor=cursor, limit=limit)
     return reply(page_view(page, project_view))
 
 
 async def get_project(request: Request) -> JSONResponse:
-    client = await current_client(request)
-    rt = runtime(request)
-    project = await projects.owned_project(rt, client, request.path_params["id"])
-    worked = await rt.store.work_seconds(project.id, limit=PAY_SAMPLE)
+    call = await client_call(request)
+    project = await projects.owned_project(call.rt, call.client, call.id)
+    worked = await call.rt.store.work_seconds(project.id, limit=PAY_SAMPLE)
     return reply({**project_view(project), "pay": pay_report(project.spec, worked)})
 
 
 async def update_project(request: Request) -> JSONResponse:
-    client = await current_client(request)
-    body = await json_body(request)
-    project = await projects.update_project(
-        runtime(request), client, request.path_params["id"], body
-    )
+    call = await client_call(request)
+    project = await projects.update_project(call.rt, call.client, call.id, await call.body())
     return reply(project_view(project))
 
 
 async def add_tasks(request: Request) -> JSONResponse:
-    client = await current_client(request)
-    body = await json_body(request)
-    batch = await projects.add_tasks(
-        runtime(request),
-        client,
-        request.path_params["id"],
-        body,
-        request.headers.get("idempotency-key"),
-    )
+    call = await client_call(request)
+    body = await call.body()
+    key = request.headers.get("idempotency-key")
+    batch = await projects.add_tasks(call.rt, call.client, call.id, body, key)
     answer = {
-        "project_id": request.path_params["id"],
+        "project_id": call.id,
         "created": 0 if batch.replayed else len(batch.tasks),
         "tasks": [task_view(t) for t in batch.tasks],
     }
@@ -86,25 +77,23 @@ async def add_tasks(request: Request) -> JSONResponse:
 
 
 async def get_task(request: Request) -> JSONResponse:
-    client = await current_client(request)
-    task = await task_cancel.owned_task(runtime(request), client, request.path_params["id"])
-    return reply(task_view(task))
+    call = await client_call(request)
+    return reply(task_view(await task_cancel.owned_task(call.rt, call.client, call.id)))
 
 
 async def cancel_task(request: Request) -> JSONResponse:
     """Cancel an open task: no new claims or previews; accepted assignments may still submit."""
-    client = await current_client(request)
-    await json_body(request)
-    task = await task_cancel.cancel_task(runtime(request), client, request.path_params["id"])
-    return reply(task_view(task))
+    call = await client_call(request)
+    await call.body()
+    return reply(task_view(await task_cancel.cancel_task(call.rt, call.client, call.id)))
 
 
 async def list_assignments(request: Request) -> JSONResponse:
-    client = await current_client(request)
+    call = await client_call(request)
     cursor, limit = page_params(request)
     page = await review.list_assignments(
-        runtime(request),
-        client,
+        call.rt,
+        call.client,
         project_id=request.query_params.get("project_id") or None,
         status=request.query_params.get("status") or None,
         cursor=cursor,
@@ -115,60 +104,53 @@ async def list_assignments(request: Request) -> JSONResponse:
 
 
 async def get_assignment(request: Request) -> JSONResponse:
-    client = await current_client(request)
-    rt = runtime(request)
-    assignment = await review.owned_assignment(rt, client, request.path_params["id"])
-    verdict = await crowd_verdicts.tally(rt, assignment)
+    call = await client_call(request)
+    assignment = await review.owned_assignment(call.rt, call.client, call.id)
+    verdict = await crowd_verdicts.tally(call.rt, assignment)
     crowd = None if verdict is None else crowd_verdicts.crowd_review_view(assignment, verdict)
     return reply({**assignment_view(assignment), "crowd_review": crowd})
 
 
 async def approve_assignment(request: Request) -> JSONResponse:
-    client = await current_client(request)
-    await json_body(request)
-    assignment = await review.approve(runtime(request), client, request.path_params["id"])
-    return reply(assignment_view(assignment))
+    call = await client_call(request)
+    await call.body()
+    return reply(assignment_view(await review.approve(call.rt, call.client, call.id)))
 
 
 async def reject_assignment(request: Request) -> JSONResponse:
-    client = await current_client(request)
-    body = await json_body(request)
-    assignment = await review.reject(runtime(request), client, request.path_params["id"], body)
+    call = await client_call(request)
+    assignment = await review.reject(call.rt, call.client, call.id, await call.body())
     return reply(assignment_view(assignment))
 
 
 async def submit_assignment(request: Request) -> JSONResponse:
-    client = await current_client(request)
-    body = await json_body(request)
-    assignment = await actions.submit_for_client(
-        runtime(request), client, request.path_params["id"], body
-    )
+    call = await client_call(request)
+    body = await call.body()
+    assignment = await actions.submit_for_client(call.rt, call.client, call.id, body)
     return reply(assignment_view(assignment))
 
 
 async def verify_token(request: Request) -> JSONResponse:
-    client = await current_client(request)
-    body = await json_body(request)
-    token = body.get("token")
-    rt = runtime(request)
-    claims = await rt.tokens.verify(rt.store, client, token if isinstance(token, str) else "")
+    call = await client_call(request)
+    token = (await call.body()).get("token")
+    claims = await call.rt.tokens.verify(
+        call.rt.store, call.client, token if isinstance(token, str) else ""
+    )
     return reply({"valid": True, "claims": claims.to_dict()})
 
 
 async def create_endpoint(request: Request) -> JSONResponse:
-    client = await current_client(request)
-    endpoint = await endpoints.create_endpoint(runtime(request), client, await json_body(request))
+    call = await client_call(request)
+    endpoint = await endpoints.create_endpoint(call.rt, call.client, await call.body())
     return reply(endpoint_view(endpoint, with_secret=True), 201)
 
 
 async def list_endpoints(request: Request) -> JSONResponse:
-    client = await current_client(request)
-    return reply(page_view(await runtime(request).store.list_endpoints(client.id), endpoint_view))
+    call = await client_call(request)
+    return reply(page_view(await call.rt.store.list_endpoints(call.client.id), endpoint_view))
 
 
 async def test_endpoint(request: Request) -> JSONResponse:
-    client = await current_client(request)
-    message_id = await endpoints.send_test_event(
-        runtime(request), client, request.path_params["id"]
-    )
+    call = await client_call(request)
+    message_id = await endpoints.send_test_event(call.rt, call.client, call.id)
     return reply({"message_id": message_id}, 202)

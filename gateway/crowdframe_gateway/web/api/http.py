@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -13,7 +14,16 @@ from ...core.records import Client
 from ...identity.credentials import hash_api_key
 from ...runtime import Runtime
 
-__all__ = ["current_client", "error_response", "json_body", "page_params", "reply", "runtime"]
+__all__ = [
+    "Call",
+    "client_call",
+    "current_client",
+    "error_response",
+    "json_body",
+    "page_params",
+    "reply",
+    "runtime",
+]
 
 MAX_BODY = 5_000_000
 
@@ -32,6 +42,29 @@ async def current_client(request: Request) -> Client:
     if client is None:
         raise Unauthorized("unknown or revoked API key")
     return client
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A request from a known client: the runtime, the client whose API key it carries, and
+    the request itself (its path's ``{id}``, its body)."""
+
+    rt: Runtime
+    client: Client
+    request: Request
+
+    @property
+    def id(self) -> str:
+        """The id the path names (``/projects/{id}``)."""
+        return str(self.request.path_params["id"])
+
+    async def body(self) -> dict[str, Any]:
+        return await json_body(self.request)
+
+
+async def client_call(request: Request) -> Call:
+    """The request's client (refused without a valid API key), with the runtime."""
+    return Call(runtime(request), await current_client(request), request)
 
 
 async def json_body(request: Request) -> dict[str, Any]:

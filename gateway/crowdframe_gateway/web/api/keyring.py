@@ -11,7 +11,8 @@ from crowdframe.signing import secret_kid
 
 from ...core.records import ApiKey, Client, iso
 from ...identity import keyring
-from .http import current_client, json_body, reply, runtime
+from .http import client_call, reply
+from .views import page_view
 
 __all__ = [
     "create_api_key",
@@ -47,38 +48,37 @@ def signing_secrets_view(client: Client) -> list[dict[str, Any]]:
 
 
 async def create_api_key(request: Request) -> JSONResponse:
-    client = await current_client(request)
-    made = await keyring.create_api_key(runtime(request), client, await json_body(request))
+    call = await client_call(request)
+    made = await keyring.create_api_key(call.rt, call.client, await call.body())
     return reply(api_key_view(made.key, secret=made.secret), 201)
 
 
 async def list_api_keys(request: Request) -> JSONResponse:
-    client = await current_client(request)
-    keys = await runtime(request).store.list_api_keys(client.id)
-    return reply({"data": [api_key_view(key) for key in keys], "next_cursor": None})
+    call = await client_call(request)
+    keys = await call.rt.store.list_api_keys(call.client.id)
+    return reply(page_view(keys, api_key_view))
 
 
 async def revoke_api_key(request: Request) -> JSONResponse:
-    client = await current_client(request)
-    key = await keyring.revoke_api_key(runtime(request), client, request.path_params["id"])
-    return reply(api_key_view(key))
+    call = await client_call(request)
+    return reply(api_key_view(await keyring.revoke_api_key(call.rt, call.client, call.id)))
 
 
 async def create_signing_secret(request: Request) -> JSONResponse:
-    client = await current_client(request)
-    await json_body(request)
-    _client, secret = await keyring.add_signing_secret(runtime(request), client)
+    call = await client_call(request)
+    await call.body()
+    _client, secret = await keyring.add_signing_secret(call.rt, call.client)
     view = {"object": "signing_secret", "kid": secret_kid(secret), "signing": True}
     return reply({**view, "secret": secret}, 201)
 
 
 async def list_signing_secrets(request: Request) -> JSONResponse:
-    client = await current_client(request)
-    return reply({"data": signing_secrets_view(client), "next_cursor": None})
+    call = await client_call(request)
+    return reply({"data": signing_secrets_view(call.client), "next_cursor": None})
 
 
 async def delete_signing_secret(request: Request) -> JSONResponse:
-    client = await current_client(request)
+    call = await client_call(request)
     kid = request.path_params["kid"]
-    remaining = await keyring.remove_signing_secret(runtime(request), client, kid)
+    remaining = await keyring.remove_signing_secret(call.rt, call.client, kid)
     return reply({"data": signing_secrets_view(remaining), "next_cursor": None})

@@ -14,7 +14,7 @@ from ...core.validation import Fields
 from ...ledger.earnings import credit_bonus
 from ...quality import process as quality
 from ...review import assignments as review
-from .http import current_client, json_body, page_params, reply, runtime
+from .http import client_call, page_params, reply
 from .views import assignment_view, page_view
 
 __all__ = [
@@ -51,43 +51,38 @@ def _gold_view(stats: GoldStats) -> dict[str, Any]:
 
 
 async def block_worker(request: Request) -> JSONResponse:
-    client = await current_client(request)
-    block = await quality.block_worker(
-        runtime(request), client, request.path_params["worker_id"], await json_body(request)
-    )
+    call = await client_call(request)
+    worker_id = request.path_params["worker_id"]
+    block = await quality.block_worker(call.rt, call.client, worker_id, await call.body())
     return reply(_block_view(block), 201)
 
 
 async def unblock_worker(request: Request) -> JSONResponse:
-    client = await current_client(request)
+    call = await client_call(request)
     project_id = request.query_params.get("project_id", "")
-    gone = await quality.unblock_worker(
-        runtime(request), client, request.path_params["worker_id"], project_id
-    )
+    worker_id = request.path_params["worker_id"]
+    gone = await quality.unblock_worker(call.rt, call.client, worker_id, project_id)
     if not gone:
         raise NotFound("this worker is not blocked there", field="worker_id")
     return reply({"unblocked": True})
 
 
 async def list_blocks(request: Request) -> JSONResponse:
-    client = await current_client(request)
-    blocks = await runtime(request).store.list_blocks(client.id)
-    return reply({"data": [_block_view(b) for b in blocks], "next_cursor": None})
+    call = await client_call(request)
+    return reply(page_view(await call.rt.store.list_blocks(call.client.id), _block_view))
 
 
 async def gold_records(request: Request) -> JSONResponse:
-    client = await current_client(request)
-    rt = runtime(request)
-    project = await projects.owned_project(rt, client, request.path_params["id"])
-    stats = await rt.store.gold_stats(project.id)
-    return reply({"data": [_gold_view(s) for s in stats], "next_cursor": None})
+    call = await client_call(request)
+    project = await projects.owned_project(call.rt, call.client, call.id)
+    return reply(page_view(await call.rt.store.gold_stats(project.id), _gold_view))
 
 
 async def bulk_review(request: Request) -> JSONResponse:
     """``POST /assignments/approve`` or ``/reject`` with ``{"ids": [...], "reason"?}``: each id
     is reviewed on its own; the answer lists what was done and what was refused, and why."""
-    client = await current_client(request)
-    body = await json_body(request)
+    call = await client_call(request)
+    body = await call.body()
     approving = request.url.path.endswith("/approve")
     ids = body.get("ids")
     if (
@@ -96,7 +91,7 @@ async def bulk_review(request: Request) -> JSONResponse:
         or not all(isinstance(i, str) for i in ids)
     ):
         raise InvalidInput(f"ids must be a list of 1 to {MAX_BULK} assignment ids", field="ids")
-    rt = runtime(request)
+    rt, client = call.rt, call.client
     done, refused = [], []
     for assignment_id in dict.fromkeys(ids):
         try:
@@ -118,25 +113,22 @@ async def bulk_review(request: Request) -> JSONResponse:
 async def bonus(request: Request) -> JSONResponse:
     """``POST /assignments/{id}/bonus`` with ``{"amount_cents", "reason"}``; an
     ``Idempotency-Key`` header makes a retry pay nothing more."""
-    client = await current_client(request)
-    body = await json_body(request)
-    f = Fields(body)
+    call = await client_call(request)
+    f = Fields(await call.body())
     f.reject_unknown(("amount_cents", "reason"))
     amount = f.integer("amount_cents", low=1, high=1_000_000)
     reason = f.text("reason", min_len=1, max_len=1000)
-    rt = runtime(request)
-    assignment = await review.owned_assignment(rt, client, request.path_params["id"])
-    credit = await credit_bonus(
-        rt, assignment, amount, reason, request.headers.get("idempotency-key")
-    )
+    assignment = await review.owned_assignment(call.rt, call.client, call.id)
+    key = request.headers.get("idempotency-key")
+    credit = await credit_bonus(call.rt, assignment, amount, reason, key)
     return reply(_bonus_view(credit, assignment.worker_pseudonym), 201)
 
 
 async def list_bonuses(request: Request) -> JSONResponse:
     """``GET /bonuses``: the client's bonuses in the order they were paid, optionally of one
     task (``task_id``) or one assignment (``assignment_id``)."""
-    client = await current_client(request)
-    rt = runtime(request)
+    call = await client_call(request)
+    rt, client = call.rt, call.client
     cursor, limit = page_params(request)
     task_id = request.query_params.get("task_id") or None
     assignment_id = request.query_params.get("assignment_id") or None

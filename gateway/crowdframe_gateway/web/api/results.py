@@ -7,7 +7,7 @@ from starlette.responses import StreamingResponse
 
 from ...catalog import projects
 from ...catalog.export import export_chunks, export_query
-from .http import current_client, runtime
+from .http import client_call
 
 __all__ = ["export_results"]
 
@@ -16,13 +16,12 @@ _MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
 
 async def export_results(request: Request) -> StreamingResponse:
     """Stream a project's results (``format=jsonl|csv``, ``status``, ``since``)."""
-    client = await current_client(request)
-    rt = runtime(request)
+    call = await client_call(request)
     # everything that can refuse the request is checked before the first byte is sent
     query = export_query(request.query_params)
-    project = await projects.owned_project(rt, client, request.path_params["id"])
+    project = await projects.owned_project(call.rt, call.client, call.id)
     return StreamingResponse(
-        export_chunks(rt, client, project.id, query),
+        export_chunks(call.rt, call.client, project.id, query),
         media_type=_MEDIA[query.format],
         headers={
             "content-disposition": f'attachment; filename="{project.id}-results.{query.format}"',

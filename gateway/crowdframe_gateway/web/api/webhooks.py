@@ -11,7 +11,7 @@ from ...core.events import event_body
 from ...core.records import Attempt, Message, iso
 from ...webhooks import endpoints
 from ...webhooks import log as webhook_log
-from .http import current_client, json_body, page_params, reply, runtime
+from .http import client_call, page_params, reply
 from .views import endpoint_view, page_view
 
 __all__ = [
@@ -57,64 +57,51 @@ def attempt_view(attempt: Attempt) -> dict[str, Any]:
 
 
 async def get_endpoint(request: Request) -> JSONResponse:
-    client = await current_client(request)
-    endpoint = await endpoints.owned_endpoint(runtime(request), client, request.path_params["id"])
-    return reply(endpoint_view(endpoint))
+    call = await client_call(request)
+    return reply(endpoint_view(await endpoints.owned_endpoint(call.rt, call.client, call.id)))
 
 
 async def update_endpoint(request: Request) -> JSONResponse:
-    client = await current_client(request)
-    body = await json_body(request)
-    endpoint = await endpoints.update_endpoint(
-        runtime(request), client, request.path_params["id"], body
-    )
+    call = await client_call(request)
+    endpoint = await endpoints.update_endpoint(call.rt, call.client, call.id, await call.body())
     return reply(endpoint_view(endpoint))
 
 
 async def rotate_secret(request: Request) -> JSONResponse:
-    client = await current_client(request)
-    await json_body(request)
-    endpoint = await endpoints.rotate_secret(runtime(request), client, request.path_params["id"])
+    call = await client_call(request)
+    await call.body()
+    endpoint = await endpoints.rotate_secret(call.rt, call.client, call.id)
     return reply(endpoint_view(endpoint, with_secret=True))
 
 
 async def list_messages(request: Request) -> JSONResponse:
-    client = await current_client(request)
+    call = await client_call(request)
     cursor, limit = page_params(request)
+    status = request.query_params.get("status") or None
     page = await webhook_log.list_messages(
-        runtime(request),
-        client,
-        request.path_params["id"],
-        status=request.query_params.get("status") or None,
-        cursor=cursor,
-        limit=limit,
+        call.rt, call.client, call.id, status=status, cursor=cursor, limit=limit
     )
     return reply(page_view(page, message_view))
 
 
 async def replay_failed(request: Request) -> JSONResponse:
-    client = await current_client(request)
-    body = await json_body(request)
-    count = await webhook_log.replay_failed(
-        runtime(request), client, request.path_params["id"], body
-    )
+    call = await client_call(request)
+    count = await webhook_log.replay_failed(call.rt, call.client, call.id, await call.body())
     return reply({"replayed": count}, 202)
 
 
 async def get_message(request: Request) -> JSONResponse:
-    client = await current_client(request)
-    message = await webhook_log.owned_message(runtime(request), client, request.path_params["id"])
-    return reply(message_view(message))
+    call = await client_call(request)
+    return reply(message_view(await webhook_log.owned_message(call.rt, call.client, call.id)))
 
 
 async def list_attempts(request: Request) -> JSONResponse:
-    client = await current_client(request)
-    found = await webhook_log.attempts(runtime(request), client, request.path_params["id"])
+    call = await client_call(request)
+    found = await webhook_log.attempts(call.rt, call.client, call.id)
     return reply(page_view(found, attempt_view))
 
 
 async def replay_message(request: Request) -> JSONResponse:
-    client = await current_client(request)
-    await json_body(request)
-    message = await webhook_log.replay(runtime(request), client, request.path_params["id"])
-    return reply(message_view(message), 202)
+    call = await client_call(request)
+    await call.body()
+    return reply(message_view(await webhook_log.replay(call.rt, call.client, call.id)), 202)

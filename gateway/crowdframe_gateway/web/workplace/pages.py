@@ -222,8 +222,19 @@ async def submit(request: Request) -> Response:
     done = await work.submit(
         rt, worker, request.path_params["assignment_id"], body, address=address
     )
-    next_url = await work.after_submission(rt, worker, done)
-    return JSONResponse({"status": done.status, "next_url": next_url})
+    after = await work.after_submission(rt, worker, done)
+    return JSONResponse({"status": done.status, "next_url": _next_url(after)})
+
+
+def _next_url(after: work.AfterSubmission) -> str:
+    """Where the frame page sends the worker after a submission."""
+    match after:
+        case work.NextTask(assignment):
+            return f"/work/assignments/{assignment.id}"
+        case work.TestResult(project_id):
+            return f"/work/tests/{project_id}"
+        case work.Finished():
+            return "/work?notice=finished"
 
 
 async def fresh_token(request: Request) -> Response:
