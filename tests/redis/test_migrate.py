@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from crowdframe_gateway.core.errors import Conflict
+from crowdframe_gateway.core.params import Submission
 from crowdframe_gateway.core.records import (
     Attempt,
     Block,
@@ -23,6 +24,7 @@ from crowdframe_gateway.core.records import (
     now,
 )
 from crowdframe_gateway.mturk.records import Hit, HitType, MTurkCredential
+from crowdframe_gateway.quality.store import AttemptRequest
 from crowdframe_gateway.redis_store import RedisStore
 from crowdframe_gateway.runtime import SqliteStore, Store
 from services import BIN
@@ -58,13 +60,14 @@ async def _history(store: Store) -> dict[str, str]:
 
     ids: dict[str, str] = {}
     approved, done = await claim("w1"), await claim("w2")
-    await store.submit(approved, {"label": "cat"}, now=at, signals=("too_fast",), ip_hash="ip1")
-    await store.submit(done, {"label": "cat"}, now=at, ip_hash="ip1")  # completes the first task
+    await store.submit(approved, Submission({"label": "cat"}, ("too_fast",), "ip1"), now=at)
+    # completes the first task
+    await store.submit(done, Submission({"label": "cat"}, ip_hash="ip1"), now=at)
     await store.review(approved, approve=True, reason=None, now=at)
     await store.return_assignment(await claim("w3"), now=at)
     await claim("w4")  # still live
     rejected = await claim("w5")
-    await store.submit(rejected, {"label": "?"}, now=at)
+    await store.submit(rejected, Submission({"label": "?"}), now=at)
     await store.review(rejected, approve=False, reason="unclear", now=at)
     ids |= await _quality_and_mturk_history(store, acme, at)
     await store.record_event(acme.id, "endpoint.test", {"hello": "world"})
@@ -254,8 +257,7 @@ async def _assessment_history(store: Store) -> dict[str, str]:
     await store.create_worker(worker)
     at = now()
     for who, answers in (("w1", [False, False]), ("w2", [True, True]), ("w3", [True])):
-        begun = await store.start_attempt(test.id, who, "p-" + who, test_size=2,
-                                          retry_after=5, now=at)  # fmt: skip
+        begun = await store.start_attempt(AttemptRequest(test.id, who, "p-" + who, 2, 5), now=at)
         assert begun.state == "open"
         for correct in answers:
             await claim_and_submit(store, test, who, {"label": "cat"}, gold=True, at=at)
@@ -303,8 +305,8 @@ async def test_assessments_skills_and_platform_clients_move_to_redis(
         last = await redis.record_attempt_answer(ids["test"], "w3", correct=True, needed=2,
                                                  now=now())  # fmt: skip
         assert last is not None and last.passed
-        again = await redis.start_attempt(ids["test"], "w1", "p-w1", test_size=2,
-                                          retry_after=3600, now=now())  # fmt: skip
+        ask = AttemptRequest(ids["test"], "w1", "p-w1", test_size=2, retry_after=3600)
+        again = await redis.start_attempt(ask, now=now())
         assert again.state == "cooling"
     finally:
         await redis.close()
