@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from crowdframe_gateway.core.errors import Conflict
-from crowdframe_gateway.core.params import Submission
+from crowdframe_gateway.core.params import Submission, TaskAssignmentsQuery
 from crowdframe_gateway.core.records import (
     Attempt,
     Block,
@@ -23,6 +23,7 @@ from crowdframe_gateway.core.records import (
     new_id,
     now,
 )
+from crowdframe_gateway.ledger import BonusQuery
 from crowdframe_gateway.mturk.records import Hit, HitType, MTurkCredential
 from crowdframe_gateway.quality.store import AttemptRequest
 from crowdframe_gateway.redis_store import RedisStore
@@ -144,7 +145,7 @@ async def _snapshot(store: Store, ids: dict[str, str]) -> dict[str, object]:
         "blocks": await store.list_blocks(ids["acme"]),
         "earnings": await store.earnings("g1"),
         "bonuses": await store.list_bonuses(
-            ids["acme"], task_id=None, assignment_id=ids["waiting"], cursor=None, limit=5
+            ids["acme"], BonusQuery(5, assignment_id=ids["waiting"])
         ),
         "flagged": await all_assignments(store, ids["acme"], signal="too_fast"),
         "same address": await store.workers_on_ip(ids["project"], "ip1", other_than="w9"),
@@ -154,7 +155,7 @@ async def _snapshot(store: Store, ids: dict[str, str]) -> dict[str, object]:
         "hit type": await store.get_hit_type("htp_1"),
         "hits": await store.list_hits(ids["acme"], cursor=None, limit=10),
         "hit assignments": await store.list_task_assignments(
-            ids["hit"], statuses=("accepted",), cursor=None, limit=5
+            ids["hit"], TaskAssignmentsQuery(("accepted",), 5)
         ),
         "api_keys": await store.list_api_keys(ids["acme"]),
         "log": [

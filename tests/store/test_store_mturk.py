@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from crowdframe_gateway.core.errors import Conflict, InvalidInput, NotFound
-from crowdframe_gateway.core.params import Submission
+from crowdframe_gateway.core.params import Submission, TaskAssignmentsQuery
 from crowdframe_gateway.core.records import Client, Project, ProjectSpec, Task, new_id, now
 from crowdframe_gateway.mturk.records import Hit, HitType, MTurkCredential
 from crowdframe_gateway.runtime import Store
@@ -230,17 +230,14 @@ async def test_a_tasks_expiry_moves_and_its_assignments_are_listed_by_status(
     await store.return_assignment(made[3].id, now=at)
     found, cursor = [], None
     while True:
-        page = await store.list_task_assignments(
-            hit.task.id, statuses=("submitted", "accepted"), cursor=cursor, limit=2
-        )
+        query = TaskAssignmentsQuery(("submitted", "accepted"), 2, cursor)
+        page = await store.list_task_assignments(hit.task.id, query)
         found.extend(a.id for a in page.items)
         if page.next_cursor is None:
             break
         cursor = page.next_cursor
     assert found == [a.id for a in made if a is not None and a.id != made[3].id]
-    assert (
-        await store.list_task_assignments(hit.task.id, statuses=(), cursor=None, limit=5)
-    ).items == []
+    assert (await store.list_task_assignments(hit.task.id, TaskAssignmentsQuery((), 5))).items == []
     ended = await store.set_task_expiry(hit.task.id, at - 1)
     assert ended == replace(hit.task, expires_at=at - 1)
     assert await store.get_task(hit.task.id) == ended
