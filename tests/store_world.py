@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
+from crowdframe_gateway.catalog.store import TaskBatch
 from crowdframe_gateway.core.params import AssignmentQuery, Submission
 from crowdframe_gateway.core.records import (
     ApiKey,
@@ -86,9 +87,7 @@ async def make_tasks(
     tasks = [
         replace(t, gold=gold) for t in new_tasks(project, count, prefix=prefix, lifetime=lifetime)
     ]
-    await store.add_tasks(
-        project.client_id, project.id, tasks, idempotency_key=None, request_hash="h"
-    )
+    await store.add_tasks(project.client_id, project.id, TaskBatch(tasks, "h"))
     return tasks
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from crowdframe_gateway.catalog.store import TaskBatch
 from crowdframe_gateway.core.errors import Conflict
 from crowdframe_gateway.core.params import Submission, TaskAssignmentsQuery
 from crowdframe_gateway.core.records import (
@@ -51,7 +52,7 @@ async def _history(store: Store) -> dict[str, str]:
     await make_project(store, other)
     await make_worker(store, "ada@example.org")
     tasks = new_tasks(project, 4)
-    await store.add_tasks(acme.id, project.id, tasks, idempotency_key="k", request_hash="h")
+    await store.add_tasks(acme.id, project.id, TaskBatch(tasks, "h", "k"))
     at = now()
 
     async def claim(worker: str) -> str:
@@ -203,9 +204,8 @@ async def test_everything_moves_from_sqlite_to_redis_and_work_goes_on(
         project = await redis.get_project(ids["project"])
         assert project is not None
         replay = await redis.add_tasks(
-            ids["acme"], ids["project"], new_tasks(project, 4), idempotency_key="k",
-            request_hash="h",
-        )  # fmt: skip
+            ids["acme"], ids["project"], TaskBatch(new_tasks(project, 4), "h", "k")
+        )
         assert replay.replayed and len(replay.tasks) == 4
         had = {a.task_id for a in await all_assignments(redis, ids["acme"]) if a.worker_id == "w1"}
         claimed = await redis.claim(ids["project"], "w1", "p-w1", now=now())

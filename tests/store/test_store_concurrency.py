@@ -8,6 +8,7 @@ import multiprocessing
 from collections import Counter
 from collections.abc import Awaitable, Callable
 
+from crowdframe_gateway.catalog.store import TaskBatch
 from crowdframe_gateway.core.errors import Conflict
 from crowdframe_gateway.core.params import Submission
 from crowdframe_gateway.core.records import Attempt, now
@@ -115,7 +116,7 @@ async def test_one_batch_sent_many_times_at_once_is_created_once(open_stores: Op
     answers = await asyncio.gather(
         *(
             stores[i % 4].add_tasks(
-                client.id, project.id, new_tasks(project, 5), idempotency_key="k", request_hash="h"
+                client.id, project.id, TaskBatch(new_tasks(project, 5), "h", "k")
             )
             for i in range(20)
         )

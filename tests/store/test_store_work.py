@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from crowdframe_gateway.catalog.store import TaskBatch
 from crowdframe_gateway.core.errors import Conflict, NotFound
 from crowdframe_gateway.core.params import Submission
 from crowdframe_gateway.core.records import Project, Task, new_id, now
@@ -253,9 +254,7 @@ async def _offer_tasks(store: Store, project: Project, letters: str, at: float) 
         if letter in "rR":
             await store.add_review_task(task, excluded_worker="w1" if letter == "r" else "w2")
         else:
-            await store.add_tasks(
-                project.client_id, project.id, [task], idempotency_key=None, request_hash="h"
-            )
+            await store.add_tasks(project.client_id, project.id, TaskBatch([task], "h"))
 
 
 @pytest.mark.parametrize("case", OFFERS.values(), ids=OFFERS.keys())
