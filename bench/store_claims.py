@@ -26,6 +26,7 @@ from pathlib import Path
 
 import httpx
 
+from crowdframe_gateway.catalog.store import TaskBatch
 from crowdframe_gateway.core.records import Client, Project, ProjectSpec, Task, new_id, now
 from crowdframe_gateway.runtime import Store, open_store
 
@@ -139,7 +140,7 @@ async def seed(store: Store, tasks: int, per_task: int) -> str:
             Task(new_id("tsk"), project.id, f"e{i}", {"i": i}, "open", now(), now() + 86400)
             for i in range(start, min(tasks, start + 1000))
         ]
-        await store.add_tasks(client.id, project.id, batch, idempotency_key=None, request_hash="")
+        await store.add_tasks(client.id, project.id, TaskBatch(batch, ""))
     return project.id
 
 

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
+from crowdframe_gateway.catalog.store import TaskBatch
+from crowdframe_gateway.core.params import AssignmentQuery, Submission
 from crowdframe_gateway.core.records import (
     ApiKey,
     Assignment,
@@ -85,9 +87,7 @@ async def make_tasks(
     tasks = [
         replace(t, gold=gold) for t in new_tasks(project, count, prefix=prefix, lifetime=lifetime)
     ]
-    await store.add_tasks(
-        project.client_id, project.id, tasks, idempotency_key=None, request_hash="h"
-    )
+    await store.add_tasks(project.client_id, project.id, TaskBatch(tasks, "h"))
     return tasks
 
 
@@ -114,11 +114,7 @@ async def all_assignments(store: Store, client_id: str, **filters: object) -> li
     while True:
         page = await store.list_assignments(
             client_id,
-            project_id=filters.get("project_id"),  # type: ignore[arg-type]
-            status=filters.get("status"),  # type: ignore[arg-type]
-            signal=filters.get("signal"),  # type: ignore[arg-type]
-            cursor=cursor,
-            limit=7,
+            AssignmentQuery(7, cursor=cursor, **filters),  # type: ignore[arg-type]
         )
         found.extend(page.items)
         if page.next_cursor is None:
@@ -148,7 +144,7 @@ def claim_in_process(url: str, project_id: str, workers: list[str]) -> None:
                 while (
                     claimed := await store.claim(project_id, worker, worker, now=now())
                 ) is not None:
-                    await store.submit(claimed.id, {"by": worker}, now=now())
+                    await store.submit(claimed.id, Submission({"by": worker}), now=now())
         finally:
             await store.close()
 
@@ -170,7 +166,9 @@ async def claim_and_submit(
     at = now() if at is None else at
     claimed = await store.claim(project.id, worker, "p-" + worker, now=at, gold=gold)
     assert claimed is not None, f"{worker} got no task"
-    return await store.submit(claimed.id, result, now=at, signals=signals, ip_hash=ip_hash)
+    return await store.submit(
+        claimed.id, Submission(result, signals=signals, ip_hash=ip_hash), now=at
+    )
 
 
 async def answer_gold(
@@ -195,7 +193,7 @@ async def answer_gold(
         min_accuracy=min_accuracy,
     )
     result = {"label": "cat" if correct else "dog"}
-    await store.submit(claimed.id, result, now=now(), gold=grade)
+    await store.submit(claimed.id, Submission(result, gold=grade), now=now())
     record = await store.gold_record(project.id, worker)
     assert record is not None
     return record

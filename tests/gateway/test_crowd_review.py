@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from crowdframe_gateway import background
+from crowdframe_gateway.core.params import Submission
 from crowdframe_gateway.core.records import now
 from crowdframe_gateway.review import verdicts as crowd_verdicts
 from harness import ON_BOTH_STORES, ApiClient, Browser, Gateway
@@ -318,7 +319,7 @@ async def test_a_review_lost_to_a_crash_after_the_submission_is_opened_by_the_sw
     alice = await gateway.worker("alice@example.org")
     assignment_id = await alice.accept(project["id"])
     # the submission is stored, then the process dies before it opens the review task
-    await gateway.rt.store.submit(assignment_id, {"label": "cat"}, now=now())
+    await gateway.rt.store.submit(assignment_id, Submission({"label": "cat"}), now=now())
     assert (await api.call("GET", f"/projects/{review_id}")).json()["counts"]["tasks"] == 0
     assert (await api.call("GET", f"/assignments/{assignment_id}")).json()["crowd_review"] is None
     assert await crowd_verdicts.sweep(gateway.rt) == 1
@@ -328,7 +329,7 @@ async def test_a_review_lost_to_a_crash_after_the_submission_is_opened_by_the_sw
     # the last verdict is stored, then the process dies before settling it
     reviewer = await gateway.worker("carol@example.org")
     last = await reviewer.accept(review_id)
-    await gateway.rt.store.submit(last, {"verdict": "reject"}, now=now())
+    await gateway.rt.store.submit(last, Submission({"verdict": "reject"}), now=now())
     assert (await api.call("GET", f"/assignments/{assignment_id}")).json()["status"] == "submitted"
     await gateway.rt.store.schedule_crowd_review(assignment_id, at=now())  # its next look
     await crowd_verdicts.sweep(gateway.rt)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from crowdframe_gateway.catalog.export import PAGE
+from crowdframe_gateway.core.params import Submission
 from crowdframe_gateway.core.records import Worker, new_id, now
 from harness import ON_BOTH_STORES, ApiClient, Gateway
 
@@ -28,7 +29,7 @@ async def answer_tasks(
     for result in results:
         assignment = await store.claim(project_id, worker.id, "wid_" + worker.id, now=now())
         assert assignment is not None
-        await store.submit(assignment.id, result, now=now())
+        await store.submit(assignment.id, Submission(result), now=now())
         ids.append(assignment.id)
     return ids
 

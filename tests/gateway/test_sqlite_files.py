@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from crowdframe_gateway.core.params import Submission
 from crowdframe_gateway.core.records import now
 from crowdframe_gateway.runtime import SqliteStore
 from store_world import make_client, make_project, make_tasks
@@ -21,7 +22,7 @@ async def test_a_data_dir_from_before_the_counts_table_counts_its_tasks(tmp_path
     await make_tasks(store, project, 3)
     claimed = await store.claim(project.id, "w1", "p1", now=now())
     assert claimed is not None
-    await store.submit(claimed.id, {"label": "cat"}, now=now())
+    await store.submit(claimed.id, Submission({"label": "cat"}), now=now())
     with store._tx() as db:  # as an older gateway left it: tasks, and nothing counting them
         for trigger in ("insert", "update", "delete"):
             db.execute(f"DROP TRIGGER task_counts_{trigger}")

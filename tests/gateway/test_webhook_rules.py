@@ -22,7 +22,7 @@ from crowdframe_gateway.webhooks.rules import (
     settled_status,
     signing_secrets,
 )
-from crowdframe_gateway.webhooks.store import DeliveryOutcome
+from crowdframe_gateway.webhooks.store import DeliveryOutcome, EndpointChange
 
 
 def _endpoint(
@@ -204,9 +204,7 @@ def test_what_a_clients_change_does_to_an_endpoint(
         failing_since=5.0,
         reason=None if enabled_before else "410 Gone",
     )
-    after = changed_endpoint(
-        before, url="https://new.example/h", event_types=("a",), enabled=enable
-    )
+    after = changed_endpoint(before, EndpointChange("https://new.example/h", ("a",), enable))
     assert (after.url, after.event_types) == ("https://new.example/h", ("a",))
     assert (after.status, after.failing_since, after.disabled_reason) == (
         status,

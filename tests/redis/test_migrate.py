@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from crowdframe_gateway.catalog.store import TaskBatch
 from crowdframe_gateway.core.errors import Conflict
+from crowdframe_gateway.core.params import Submission, TaskAssignmentsQuery
 from crowdframe_gateway.core.records import (
     Attempt,
     Block,
@@ -24,7 +26,9 @@ from crowdframe_gateway.core.records import (
     new_id,
     now,
 )
+from crowdframe_gateway.ledger import BonusQuery
 from crowdframe_gateway.mturk.records import Hit, HitType, MTurkCredential
+from crowdframe_gateway.quality.store import AttemptRequest
 from crowdframe_gateway.redis_store import RedisStore
 from crowdframe_gateway.runtime import SqliteStore, Store
 from scale_out import opened
@@ -51,7 +55,7 @@ async def _history(store: Store) -> dict[str, str]:
     await make_project(store, other)
     await make_worker(store, "ada@example.org")
     tasks = new_tasks(project, 4)
-    await store.add_tasks(acme.id, project.id, tasks, idempotency_key="k", request_hash="h")
+    await store.add_tasks(acme.id, project.id, TaskBatch(tasks, "h", "k"))
     at = now()
 
     async def claim(worker: str) -> str:
@@ -61,13 +65,14 @@ async def _history(store: Store) -> dict[str, str]:
 
     ids: dict[str, str] = {}
     approved, done = await claim("w1"), await claim("w2")
-    await store.submit(approved, {"label": "cat"}, now=at, signals=("too_fast",), ip_hash="ip1")
-    await store.submit(done, {"label": "cat"}, now=at, ip_hash="ip1")  # completes the first task
+    await store.submit(approved, Submission({"label": "cat"}, ("too_fast",), "ip1"), now=at)
+    # completes the first task
+    await store.submit(done, Submission({"label": "cat"}, ip_hash="ip1"), now=at)
     await store.review(approved, approve=True, reason=None, now=at)
     await store.return_assignment(await claim("w3"), now=at)
     await claim("w4")  # still live
     rejected = await claim("w5")
-    await store.submit(rejected, {"label": "?"}, now=at)
+    await store.submit(rejected, Submission({"label": "?"}), now=at)
     await store.review(rejected, approve=False, reason="unclear", now=at)
     ids |= await _quality_and_mturk_history(store, acme, at)
     await store.record_event(acme.id, "endpoint.test", {"hello": "world"})
@@ -144,7 +149,7 @@ async def _snapshot(store: Store, ids: dict[str, str]) -> dict[str, object]:
         "blocks": await store.list_blocks(ids["acme"]),
         "earnings": await store.earnings("g1"),
         "bonuses": await store.list_bonuses(
-            ids["acme"], task_id=None, assignment_id=ids["waiting"], cursor=None, limit=5
+            ids["acme"], BonusQuery(5, assignment_id=ids["waiting"])
         ),
         "flagged": await all_assignments(store, ids["acme"], signal="too_fast"),
         "same address": await store.workers_on_ip(ids["project"], "ip1", other_than="w9"),
@@ -154,7 +159,7 @@ async def _snapshot(store: Store, ids: dict[str, str]) -> dict[str, object]:
         "hit type": await store.get_hit_type("htp_1"),
         "hits": await store.list_hits(ids["acme"], cursor=None, limit=10),
         "hit assignments": await store.list_task_assignments(
-            ids["hit"], statuses=("accepted",), cursor=None, limit=5
+            ids["hit"], TaskAssignmentsQuery(("accepted",), 5)
         ),
         "api_keys": await store.list_api_keys(ids["acme"]),
         "log": [
@@ -209,9 +214,8 @@ async def test_everything_moves_from_sqlite_to_redis_and_work_goes_on(
         project = await redis.get_project(ids["project"])
         assert project is not None
         replay = await redis.add_tasks(
-            ids["acme"], ids["project"], new_tasks(project, 4), idempotency_key="k",
-            request_hash="h",
-        )  # fmt: skip
+            ids["acme"], ids["project"], TaskBatch(new_tasks(project, 4), "h", "k")
+        )
         assert replay.replayed and len(replay.tasks) == 4
         had = {a.task_id for a in await all_assignments(redis, ids["acme"]) if a.worker_id == "w1"}
         claimed = await redis.claim(ids["project"], "w1", "p-w1", now=now())
@@ -259,8 +263,7 @@ async def _assessment_history(store: Store) -> dict[str, str]:
     await store.create_worker(worker)
     at = now()
     for who, answers in (("w1", [False, False]), ("w2", [True, True]), ("w3", [True])):
-        begun = await store.start_attempt(test.id, who, "p-" + who, test_size=2,
-                                          retry_after=5, now=at)  # fmt: skip
+        begun = await store.start_attempt(AttemptRequest(test.id, who, "p-" + who, 2, 5), now=at)
         assert begun.state == "open"
         for correct in answers:
             await claim_and_submit(store, test, who, {"label": "cat"}, gold=True, at=at)
@@ -298,8 +301,8 @@ async def test_assessments_skills_and_platform_clients_move_to_redis(
         last = await redis.record_attempt_answer(ids["test"], "w3", correct=True, needed=2,
                                                  now=now())  # fmt: skip
         assert last is not None and last.passed
-        again = await redis.start_attempt(ids["test"], "w1", "p-w1", test_size=2,
-                                          retry_after=3600, now=now())  # fmt: skip
+        ask = AttemptRequest(ids["test"], "w1", "p-w1", test_size=2, retry_after=3600)
+        again = await redis.start_attempt(ask, now=now())
         assert again.state == "cooling"
 
 

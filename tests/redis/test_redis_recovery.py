@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as redis
 
+from crowdframe_gateway.core.params import Submission
 from crowdframe_gateway.core.records import Attempt, now
 from crowdframe_gateway.redis_store import RedisStore
 from crowdframe_gateway.store.redis import keys
@@ -69,7 +70,7 @@ async def test_a_server_that_forgot_its_scripts_is_taught_them_again(
     assert claimed is not None
     async with redis.Redis.from_url(redis_url) as admin:
         await admin.script_flush()
-    done = await store.submit(claimed.id, {"ok": True}, now=now())
+    done = await store.submit(claimed.id, Submission({"ok": True}), now=now())
     assert done.status == "submitted"
 
 

@@ -12,6 +12,7 @@ import pytest
 
 import crowdframe
 from crowdframe_gateway.catalog.export import PAGE
+from crowdframe_gateway.core.params import Submission
 from crowdframe_gateway.core.records import Worker, new_id, now
 from harness import ON_BOTH_STORES, ApiClient, Gateway
 
@@ -39,7 +40,9 @@ async def answered_project(gateway: Gateway, sdk: crowdframe.AsyncClient, count:
     for n in range(count):
         assignment = await store.claim(project.id, worker.id, "wid_1", now=now())
         assert assignment is not None
-        await store.submit(assignment.id, {"label": "=cmd" if n == 0 else "cat"}, now=now())
+        await store.submit(
+            assignment.id, Submission({"label": "=cmd" if n == 0 else "cat"}), now=now()
+        )
     return project.id
 
 

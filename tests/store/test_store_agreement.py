@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from crowdframe_gateway.core.agreement import aggregate, needs_another_answer
+from crowdframe_gateway.core.params import Submission
 from crowdframe_gateway.core.records import now
 from crowdframe_gateway.runtime import Store
 from store_world import (
@@ -96,7 +97,7 @@ async def test_concurrent_answers_complete_each_task_once_by_the_rule(open_store
                 continue
             await asyncio.sleep(0)
             label = "cat" if number % 3 else "dog"  # every third worker disagrees
-            await store.submit(claimed.id, {"label": label}, now=now())
+            await store.submit(claimed.id, Submission({"label": label}), now=now())
 
     await asyncio.gather(*(worker(n) for n in range(40)))
     answers: dict[str, list[Any]] = defaultdict(list)

@@ -9,7 +9,9 @@ from dataclasses import replace
 
 import pytest
 
+from crowdframe_gateway.core.params import Submission
 from crowdframe_gateway.core.records import Project, now
+from crowdframe_gateway.quality.store import AttemptRequest
 from crowdframe_gateway.runtime import Store
 from quality_cases import ATTEMPT_CASES, COOL, NEEDED, OUTCOME_CASES, SIZE, AttemptCase, OutcomeCase
 from store_world import make_client, make_project, make_tasks, recorded_events
@@ -26,7 +28,7 @@ async def assessment(store: Store, questions: int) -> tuple[Project, str]:
 
 async def start(store: Store, project: Project, worker: str, at: float) -> object:
     return await store.start_attempt(
-        project.id, worker, "p-" + worker, test_size=SIZE, retry_after=COOL, now=at
+        AttemptRequest(project.id, worker, "p-" + worker, SIZE, COOL), now=at
     )
 
 
@@ -41,7 +43,7 @@ async def sit(
         claimed = await store.claim(project.id, worker, "p-" + worker, now=at, gold=True)
         assert claimed is not None
         drawn.append(claimed.task_id)
-        await store.submit(claimed.id, CAT if correct else {"label": "dog"}, now=at)
+        await store.submit(claimed.id, Submission(CAT if correct else {"label": "dog"}), now=at)
         await store.record_attempt_answer(
             project.id, worker, correct=correct, needed=NEEDED, now=at
         )
@@ -215,7 +217,7 @@ async def test_concurrent_claims_in_an_assessment_give_one_live_question(
     assert live is not None and live.id == question.id
     # another worker is not held back; the worker's next question comes once this one is in
     assert await stores[0].claim(project.id, "w2", "p-w2", now=at, gold=True) is not None
-    await stores[0].submit(question.id, CAT, now=at)
+    await stores[0].submit(question.id, Submission(CAT), now=at)
     following = await stores[2].claim(project.id, "w1", "p-w1", now=at, gold=True)
     assert following is not None and following.task_id != question.task_id
     # a question left past its deadline does not hold the worker back either

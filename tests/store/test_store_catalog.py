@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from crowdframe_gateway.catalog.store import TaskBatch
 from crowdframe_gateway.core.errors import Conflict, InvalidInput, NotFound
 from crowdframe_gateway.runtime import Store
 from store_world import make_client, make_project, make_tasks, new_tasks
@@ -72,9 +73,7 @@ async def test_tasks_read_back_exactly_as_added(store: Store) -> None:
     tasks = new_tasks(project, 2)
     tasks[1] = replace(tasks[1], input={"nested": {"list": [1, 2.5, None, "é"]}, "empty": {}})
     tasks.append(replace(new_tasks(project, 1, prefix="g")[0], gold={"label": "cat", "n": [1]}))
-    batch = await store.add_tasks(
-        client.id, project.id, tasks, idempotency_key=None, request_hash="h"
-    )
+    batch = await store.add_tasks(client.id, project.id, TaskBatch(tasks, "h"))
     assert batch.tasks == tasks and not batch.replayed
     assert [await store.get_task(t.id) for t in tasks] == tasks
     assert await store.get_task("tsk_unknown") is None
@@ -84,18 +83,16 @@ async def test_a_batch_sent_twice_with_one_key_creates_its_tasks_once(store: Sto
     client = await make_client(store)
     project = await make_project(store, client)
     first = await store.add_tasks(
-        client.id, project.id, new_tasks(project, 3), idempotency_key="k1", request_hash="h1"
+        client.id, project.id, TaskBatch(new_tasks(project, 3), "h1", "k1")
     )
     again = await store.add_tasks(
-        client.id, project.id, new_tasks(project, 3), idempotency_key="k1", request_hash="h1"
+        client.id, project.id, TaskBatch(new_tasks(project, 3), "h1", "k1")
     )
     assert again.replayed and again.tasks == first.tasks
     counted = await store.get_project(project.id)
     assert counted is not None and counted.counts["tasks"] == 3
     with pytest.raises(Conflict) as mismatch:
-        await store.add_tasks(
-            client.id, project.id, new_tasks(project, 3), idempotency_key="k1", request_hash="h2"
-        )
+        await store.add_tasks(client.id, project.id, TaskBatch(new_tasks(project, 3), "h2", "k1"))
     assert mismatch.value.code == "idempotency_mismatch"
 
 
@@ -105,16 +102,12 @@ async def test_a_batch_with_a_known_external_id_is_refused_whole(store: Store) -
     await make_tasks(store, project, 2, prefix="a")
     clashing = new_tasks(project, 1, prefix="b") + new_tasks(project, 1, prefix="a")
     with pytest.raises(Conflict) as clash:
-        await store.add_tasks(
-            client.id, project.id, clashing, idempotency_key="k", request_hash="h"
-        )
+        await store.add_tasks(client.id, project.id, TaskBatch(clashing, "h", "k"))
     assert clash.value.field == "tasks[1].external_id"
     assert await store.get_task(clashing[0].id) is None, "nothing of the batch was kept"
     # the refused batch did not use up its key: the corrected batch goes through with it
     fixed = new_tasks(project, 2, prefix="c")
-    batch = await store.add_tasks(
-        client.id, project.id, fixed, idempotency_key="k", request_hash="h"
-    )
+    batch = await store.add_tasks(client.id, project.id, TaskBatch(fixed, "h", "k"))
     assert batch.tasks == fixed and not batch.replayed
 
 

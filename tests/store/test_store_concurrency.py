@@ -8,7 +8,9 @@ import multiprocessing
 from collections import Counter
 from collections.abc import Awaitable, Callable
 
+from crowdframe_gateway.catalog.store import TaskBatch
 from crowdframe_gateway.core.errors import Conflict
+from crowdframe_gateway.core.params import Submission
 from crowdframe_gateway.core.records import Attempt, now
 from crowdframe_gateway.runtime import Store
 from crowdframe_gateway.webhooks.store import AttemptResult
@@ -37,7 +39,7 @@ async def test_hundreds_of_concurrent_claims_never_over_assign(open_stores: Open
         store = stores[number % len(stores)]
         while (claimed := await store.claim(project.id, f"w{number}", "p", now=now())) is not None:
             await asyncio.sleep(0)  # let every other claimer in between
-            await store.submit(claimed.id, {}, now=now())
+            await store.submit(claimed.id, Submission({}), now=now())
 
     await asyncio.gather(*(worker(n) for n in range(400)))
     assignments = await all_assignments(stores[0], client.id)
@@ -114,7 +116,7 @@ async def test_one_batch_sent_many_times_at_once_is_created_once(open_stores: Op
     answers = await asyncio.gather(
         *(
             stores[i % 4].add_tasks(
-                client.id, project.id, new_tasks(project, 5), idempotency_key="k", request_hash="h"
+                client.id, project.id, TaskBatch(new_tasks(project, 5), "h", "k")
             )
             for i in range(20)
         )

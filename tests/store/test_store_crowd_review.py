@@ -10,6 +10,7 @@ from dataclasses import replace
 import pytest
 
 from crowdframe_gateway.core.errors import NotFound
+from crowdframe_gateway.core.params import Submission
 from crowdframe_gateway.core.records import CrowdReview, Project, Task, new_id, now
 from crowdframe_gateway.runtime import Store
 from store_world import (
@@ -194,10 +195,10 @@ async def test_a_review_task_a_reviewer_took_runs_on(store: Store) -> None:
 
     kept = await store.cancel_task(task.id, now=now(), untaken_only=True)
     assert kept is not None and kept.status == "open"
-    await store.submit(bob.id, {"verdict": "approve"}, now=now())
+    await store.submit(bob.id, Submission({"verdict": "approve"}), now=now())
     carol = await store.claim(reviews.id, "carol", "p-carol", now=now())
     assert carol is not None and carol.task_id == task.id, "the other seat is still offered"
-    done = await store.submit(carol.id, {"verdict": "approve"}, now=now())
+    done = await store.submit(carol.id, Submission({"verdict": "approve"}), now=now())
     assert done.status == "submitted"
     assert (await store.get_task(task.id)).status == "completed"  # type: ignore[union-attr]
 

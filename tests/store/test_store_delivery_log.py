@@ -9,6 +9,7 @@ from crowdframe_gateway.core.errors import Conflict, InvalidInput, NotFound
 from crowdframe_gateway.core.records import Attempt, now
 from crowdframe_gateway.runtime import Store
 from crowdframe_gateway.webhooks.rules import signing_secrets
+from crowdframe_gateway.webhooks.store import EndpointChange
 from store_world import make_client, make_endpoint, make_project, make_tasks
 
 
@@ -23,7 +24,7 @@ async def test_an_endpoint_is_changed_disabled_and_enabled_again(store: Store) -
     endpoint = await make_endpoint(store, client)
     _, [pending] = await store.record_event(client.id, "endpoint.test", {})
     changed = await store.update_endpoint(
-        endpoint.id, url="https://new.example/h", event_types=("task.completed",), enabled=False
+        endpoint.id, EndpointChange("https://new.example/h", ("task.completed",), enabled=False)
     )
     assert (changed.url, changed.event_types, changed.status) == (
         "https://new.example/h",
@@ -34,16 +35,14 @@ async def test_an_endpoint_is_changed_disabled_and_enabled_again(store: Store) -
     assert await store.get_endpoint(endpoint.id) == changed
     message = await store.get_message(pending)
     assert message is not None and message.status == "failed", "nothing is tried while disabled"
-    enabled = await store.update_endpoint(
-        endpoint.id, url=changed.url, event_types=None, enabled=True
-    )
+    enabled = await store.update_endpoint(endpoint.id, EndpointChange(changed.url, None, True))
     assert (enabled.status, enabled.failing_since, enabled.disabled_reason) == (
         "enabled",
         None,
         None,
     )
     with pytest.raises(NotFound):
-        await store.update_endpoint("whe_unknown", url="https://x", event_types=None, enabled=True)
+        await store.update_endpoint("whe_unknown", EndpointChange("https://x", None, True))
 
 
 async def test_a_rotation_keeps_the_secrets_still_signing_until_the_grace_ends(
@@ -162,7 +161,7 @@ async def test_replays_make_messages_due_again_with_a_fresh_schedule(store: Stor
     assert await store.replay_failed(endpoint.id, since=created + 1, now=at + 20) == 0
     assert await store.replay_failed(endpoint.id, since=created, now=at + 20) == 1
     assert (await store.get_message(new)).status == "pending"  # type: ignore[union-attr]
-    await store.update_endpoint(endpoint.id, url=endpoint.url, event_types=None, enabled=False)
+    await store.update_endpoint(endpoint.id, EndpointChange(endpoint.url, None, enabled=False))
     with pytest.raises(Conflict) as disabled:
         await store.replay_message(old, now=at + 30)
     assert disabled.value.code == "endpoint_disabled"

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from crowdframe_gateway.core.params import Submission
 from crowdframe_gateway.core.records import Attempt, Message, now
 from crowdframe_gateway.runtime import Store
 from crowdframe_gateway.webhooks.store import AttemptResult, DeliveryOutcome
@@ -111,7 +112,7 @@ async def test_a_tasks_messages_go_out_one_after_another(store: Store) -> None:
     [task] = await make_tasks(store, project, 1)
     claimed = await store.claim(project.id, "w1", "p1", now=now())
     assert claimed is not None
-    await store.submit(claimed.id, {"label": "cat"}, now=now())
+    await store.submit(claimed.id, Submission({"label": "cat"}), now=now())
     seen, tasks = [], set()
     while batch := await store.lease_messages(now=now(), limit=10, lease_seconds=30):
         assert len(batch) == 1, "one message of the task in flight at a time"
@@ -139,7 +140,7 @@ async def test_a_failed_message_waiting_for_its_retry_does_not_hold_back_the_nex
     assert claimed is not None
     at = now()
     [accepted] = await store.lease_messages(now=at, limit=10, lease_seconds=30)
-    await store.submit(claimed.id, {"label": "cat"}, now=at)
+    await store.submit(claimed.id, Submission({"label": "cat"}), now=at)
     await store.finish_attempt(
         Attempt(accepted.id, at, 500, 1.0, "", None), "retry", next_attempt_at=at + 300
     )

@@ -9,6 +9,7 @@ import pytest
 
 from crowdframe_gateway.core.errors import InvalidInput
 from crowdframe_gateway.core.records import Assignment, Credit, new_id, now
+from crowdframe_gateway.ledger import BonusQuery
 from crowdframe_gateway.runtime import Store
 from store_world import claim_and_submit, make_client, make_project, make_tasks
 
@@ -78,13 +79,7 @@ async def test_bonuses_are_listed_page_by_page_by_task_and_assignment(store: Sto
     async def listed(**filters: str | None) -> list[Credit]:
         found, cursor = [], None
         while True:
-            page = await store.list_bonuses(
-                client.id,
-                task_id=filters.get("task_id"),
-                assignment_id=filters.get("assignment_id"),
-                cursor=cursor,
-                limit=2,
-            )
+            page = await store.list_bonuses(client.id, BonusQuery(2, cursor=cursor, **filters))
             found.extend(page.items)
             if page.next_cursor is None:
                 return found
@@ -100,6 +95,4 @@ async def test_bonuses_are_listed_page_by_page_by_task_and_assignment(store: Sto
     ]
     assert await listed(task_id=b.task_id, assignment_id=a.id) == []
     with pytest.raises(InvalidInput):
-        await store.list_bonuses(
-            client.id, task_id=None, assignment_id=None, cursor="later", limit=2
-        )
+        await store.list_bonuses(client.id, BonusQuery(2, cursor="later"))

@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 
 from crowdframe_gateway.core.errors import Conflict, InvalidInput, NotFound
+from crowdframe_gateway.core.params import Submission, TaskAssignmentsQuery
 from crowdframe_gateway.core.records import Client, Project, ProjectSpec, Task, new_id, now
 from crowdframe_gateway.mturk.records import Hit, HitType, MTurkCredential
 from crowdframe_gateway.runtime import Store
@@ -120,8 +121,8 @@ async def test_a_hit_is_a_task_with_its_question_and_counts(store: Store) -> Non
     assert claims[3] is None, "MaxAssignments seats, not the project's"
     first, second, third = claims[:3]
     assert first is not None and second is not None and third is not None
-    await store.submit(first.id, {"a": 1}, now=at)
-    await store.submit(second.id, {"a": 2}, now=at)
+    await store.submit(first.id, Submission({"a": 1}), now=at)
+    await store.submit(second.id, Submission({"a": 2}), now=at)
     await store.review(first.id, approve=True, reason=None, now=at)
     counted = await store.get_hit(hit.task.id)
     assert counted is not None
@@ -200,7 +201,7 @@ async def test_only_a_finished_hit_with_every_submission_reviewed_can_be_dispose
     after = hit.task.expires_at + 1
     with pytest.raises(Conflict):
         await store.dispose_hit(hit.task.id, now=after)  # expired, but still being worked on
-    await store.submit(claimed.id, {"a": 1}, now=now())  # completes it
+    await store.submit(claimed.id, Submission({"a": 1}), now=now())  # completes it
     with pytest.raises(Conflict):
         await store.dispose_hit(hit.task.id, now=now())  # not reviewed yet
     await store.review(claimed.id, approve=False, reason="no", now=now())
@@ -224,22 +225,19 @@ async def test_a_tasks_expiry_moves_and_its_assignments_are_listed_by_status(
     made = [await store.claim(project.id, f"w{i}", "p", now=at) for i in range(5)]
     for claimed in made[:3]:
         assert claimed is not None
-        await store.submit(claimed.id, {}, now=at)
+        await store.submit(claimed.id, Submission({}), now=at)
     assert made[3] is not None
     await store.return_assignment(made[3].id, now=at)
     found, cursor = [], None
     while True:
-        page = await store.list_task_assignments(
-            hit.task.id, statuses=("submitted", "accepted"), cursor=cursor, limit=2
-        )
+        query = TaskAssignmentsQuery(("submitted", "accepted"), 2, cursor)
+        page = await store.list_task_assignments(hit.task.id, query)
         found.extend(a.id for a in page.items)
         if page.next_cursor is None:
             break
         cursor = page.next_cursor
     assert found == [a.id for a in made if a is not None and a.id != made[3].id]
-    assert (
-        await store.list_task_assignments(hit.task.id, statuses=(), cursor=None, limit=5)
-    ).items == []
+    assert (await store.list_task_assignments(hit.task.id, TaskAssignmentsQuery((), 5))).items == []
     ended = await store.set_task_expiry(hit.task.id, at - 1)
     assert ended == replace(hit.task, expires_at=at - 1)
     assert await store.get_task(hit.task.id) == ended

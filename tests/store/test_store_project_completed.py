@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from crowdframe_gateway.core.params import Submission
 from crowdframe_gateway.core.records import now
 from crowdframe_gateway.runtime import Store
 from store_world import (
@@ -56,7 +57,7 @@ async def test_gold_tasks_and_late_answers_on_cancelled_tasks_do_not_hold_it_ope
     assert taken is not None and taken.task_id == task.id
 
     await store.cancel_task(task.id, now=now())
-    await store.submit(taken.id, {"label": "cat"}, now=now())  # kept; closes nothing more
+    await store.submit(taken.id, Submission({"label": "cat"}), now=now())  # kept; closes no more
 
     [event] = await recorded_events(store, client, "project.completed")
     assert event["counts"] == {"tasks": 2, "completed": 0, "cancelled": 1, "expired": 0}
@@ -112,7 +113,7 @@ async def test_each_store_announces_the_project_completed_as_the_table_says(
             taken = await store.claim(project.id, "w-late", "p-w-late", now=now())
         elif action == "late":
             assert taken is not None
-            await store.submit(taken.id, {"label": "cat"}, now=now())
+            await store.submit(taken.id, Submission({"label": "cat"}), now=now())
         elif action == "cancel":
             await store.cancel_task(tasks[int(index)].id, now=now())
         else:

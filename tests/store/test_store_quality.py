@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import pytest
 
+from crowdframe_gateway.core.params import Submission
 from crowdframe_gateway.core.records import Block, now
 from crowdframe_gateway.runtime import Store
 from quality_cases import APPROVAL_CASES, START, ApprovalCase
@@ -154,7 +155,7 @@ async def test_a_workers_history_and_the_projects_work_times_are_newest_first(
     for i, seconds in enumerate((10.0, 20.0, 30.0, 40.0)):
         claimed = await store.claim(project.id, "w1", "p", now=at)
         assert claimed is not None
-        await store.submit(claimed.id, {"i": i}, now=at + seconds)
+        await store.submit(claimed.id, Submission({"i": i}), now=at + seconds)
     live = await store.claim(project.id, "w1", "p", now=at)
     assert live is not None
     await claim_and_submit(store, project, "w2", {"i": 9}, at=at)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crowdframe_gateway.core.errors import Conflict, InvalidInput
+from crowdframe_gateway.core.params import AssignmentQuery, Submission
 from crowdframe_gateway.core.records import now
 from crowdframe_gateway.runtime import Store
 from store_world import all_assignments, make_client, make_project, make_tasks
@@ -20,8 +21,8 @@ async def test_approving_and_rejecting_a_submission(store: Store) -> None:
     with pytest.raises(Conflict) as early:
         await store.review(one.id, approve=True, reason=None, now=now())
     assert early.value.code == "not_reviewable"
-    await store.submit(one.id, {"a": 1}, now=now())
-    await store.submit(two.id, {"a": 2}, now=now())
+    await store.submit(one.id, Submission({"a": 1}), now=now())
+    await store.submit(two.id, Submission({"a": 2}), now=now())
     at = now()
     approved = await store.review(one.id, approve=True, reason=None, now=at)
     assert (approved.status, approved.reviewed_at, approved.reject_reason) == ("approved", at, None)
@@ -47,7 +48,7 @@ async def test_assignments_are_listed_in_order_page_by_page_with_filters(store: 
             made.append(claimed)
     assert await store.claim(elsewhere.id, "w0", "p", now=now()) is not None
     for claimed in made[::3]:
-        await store.submit(claimed.id, {}, now=now())
+        await store.submit(claimed.id, Submission({}), now=now())
     listed = await all_assignments(store, client.id)
     assert [a.id for a in listed] == [a.id for a in made], "every one, in order, once"
     only_one = await all_assignments(store, client.id, project_id=one.id)
@@ -57,7 +58,7 @@ async def test_assignments_are_listed_in_order_page_by_page_with_filters(store: 
     assert all(a.status == "submitted" for a in submitted)
     assert await all_assignments(store, other.id, project_id=one.id) == []
     with pytest.raises(InvalidInput):
-        await store.list_assignments(client.id, project_id=None, status=None, cursor="x y", limit=5)
+        await store.list_assignments(client.id, AssignmentQuery(5, cursor="x y"))
 
 
 async def test_a_page_cursor_survives_new_assignments(store: Store) -> None:
@@ -66,13 +67,9 @@ async def test_a_page_cursor_survives_new_assignments(store: Store) -> None:
     await make_tasks(store, project, 6)
     for i in range(3):
         await store.claim(project.id, f"w{i}", "p", now=now())
-    first = await store.list_assignments(
-        client.id, project_id=None, status=None, cursor=None, limit=2
-    )
+    first = await store.list_assignments(client.id, AssignmentQuery(2))
     for i in range(3, 6):
         await store.claim(project.id, f"w{i}", "p", now=now())
     rest = await all_assignments(store, client.id)
-    after = await store.list_assignments(
-        client.id, project_id=None, status=None, cursor=first.next_cursor, limit=10
-    )
+    after = await store.list_assignments(client.id, AssignmentQuery(10, cursor=first.next_cursor))
     assert [a.id for a in first.items + after.items] == [a.id for a in rest]

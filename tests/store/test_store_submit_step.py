@@ -13,6 +13,7 @@ import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from crowdframe_gateway.core.errors import Conflict
+from crowdframe_gateway.core.params import Submission
 from crowdframe_gateway.core.records import GoldGrade, now
 from crowdframe_gateway.quality.rules import grade_gold
 from crowdframe_gateway.runtime import Store, open_store
@@ -135,7 +136,7 @@ async def test_a_submit_that_fails_midway_keeps_all_of_it_or_none(store_url: str
         assert grade == GoldGrade(correct=False, seen=0, stop=True)
 
         with fail(), pytest.raises((Conflict, RedisConnectionError, sqlite3.Error)):
-            await store.submit(claimed.id, DOG, now=now(), gold=grade)
+            await store.submit(claimed.id, Submission(DOG, gold=grade), now=now())
 
         after = await store.get_assignment(claimed.id)
         assert after is not None
@@ -143,10 +144,10 @@ async def test_a_submit_that_fails_midway_keeps_all_of_it_or_none(store_url: str
             assert await store.gold_record(project.id, "w1") is None
             assert await recorded_events(store, client, "assignment.submitted") == []
             assert await recorded_events(store, client, "worker.stopped") == []
-            await store.submit(claimed.id, DOG, now=now(), gold=grade)
+            await store.submit(claimed.id, Submission(DOG, gold=grade), now=now())
         else:  # all of it: a second submit is refused, nothing is counted twice
             with pytest.raises(Conflict):
-                await store.submit(claimed.id, DOG, now=now(), gold=grade)
+                await store.submit(claimed.id, Submission(DOG, gold=grade), now=now())
 
         done = await store.get_assignment(claimed.id)
         assert done is not None and (done.status, done.result) == ("submitted", DOG)
@@ -172,10 +173,10 @@ async def test_a_grade_decided_for_a_record_that_moved_on_is_refused_whole(
     second = await store.claim(project.id, "w1", "p-w1", now=now(), gold=True)
     assert first is not None and second is not None
     stale = grade_gold(None, correct=False, min_answers=2, min_accuracy=0.5)  # both tabs
-    await store.submit(first.id, DOG, now=now(), gold=stale)
+    await store.submit(first.id, Submission(DOG, gold=stale), now=now())
 
     with pytest.raises(Conflict) as refused:
-        await store.submit(second.id, DOG, now=now(), gold=stale)
+        await store.submit(second.id, Submission(DOG, gold=stale), now=now())
     assert refused.value.code == "gold_record_changed"
     kept = await store.get_assignment(second.id)
     assert kept is not None and kept.status == "accepted", "nothing of it was written"
@@ -185,7 +186,7 @@ async def test_a_grade_decided_for_a_record_that_moved_on_is_refused_whole(
         await store.gold_record(project.id, "w1"), correct=False, min_answers=2, min_accuracy=0.5
     )
     assert fresh == GoldGrade(correct=False, seen=1, stop=True)
-    await store.submit(second.id, DOG, now=now(), gold=fresh)
+    await store.submit(second.id, Submission(DOG, gold=fresh), now=now())
     record = await store.gold_record(project.id, "w1")
     assert record is not None and (record.answered, record.stopped) == (2, True)
     assert len(await recorded_events(store, client, "worker.stopped")) == 1

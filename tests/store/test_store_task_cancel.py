@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from crowdframe_gateway.core.params import Submission
 from crowdframe_gateway.core.records import now
 from crowdframe_gateway.runtime import Store
 from store_world import make_client, make_endpoint, make_project, make_tasks, recorded_events
@@ -43,7 +44,7 @@ async def test_an_accepted_assignment_on_a_cancelled_task_may_still_be_submitted
     assert taken is not None
     await store.cancel_task(task.id, now=now())
 
-    submitted = await store.submit(taken.id, {"label": "cat"}, now=now())
+    submitted = await store.submit(taken.id, Submission({"label": "cat"}), now=now())
 
     assert submitted.status == "submitted"
     assert (await store.get_task(task.id)).status == "cancelled"  # type: ignore[union-attr]
@@ -58,7 +59,7 @@ async def test_cancelling_twice_or_a_completed_task_changes_nothing(store: Store
     again = await store.cancel_task(task.id, now=now())
     claimed = await store.claim(project.id, "w1", "p-w1", now=now())
     assert claimed is not None and claimed.task_id == done.id
-    await store.submit(claimed.id, {"label": "cat"}, now=now())
+    await store.submit(claimed.id, Submission({"label": "cat"}), now=now())
 
     kept = await store.cancel_task(done.id, now=now())
 

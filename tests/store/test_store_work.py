@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from crowdframe_gateway.catalog.store import TaskBatch
 from crowdframe_gateway.core.errors import Conflict, NotFound
+from crowdframe_gateway.core.params import Submission
 from crowdframe_gateway.core.records import Project, Task, new_id, now
 from crowdframe_gateway.runtime import Store
 from store_world import make_client, make_project, make_tasks
@@ -87,7 +89,7 @@ async def test_a_submission_is_kept_once_and_completes_the_task(store: Store) ->
     two = await store.claim(project.id, "w2", "p2", now=now())
     assert one is not None and two is not None
     at = now()
-    done = await store.submit(one.id, {"label": "cat", "score": 0.25}, now=at)
+    done = await store.submit(one.id, Submission({"label": "cat", "score": 0.25}), now=at)
     assert (done.status, done.submitted_at, done.result) == (
         "submitted",
         at,
@@ -97,10 +99,10 @@ async def test_a_submission_is_kept_once_and_completes_the_task(store: Store) ->
     still_open = await store.get_task(task.id)
     assert still_open is not None and still_open.status == "open"
     with pytest.raises(Conflict) as again:
-        await store.submit(one.id, {"label": "dog"}, now=now())
+        await store.submit(one.id, Submission({"label": "dog"}), now=now())
     assert again.value.code == "already_submitted"
     assert (await store.get_assignment(one.id)).result == {"label": "cat", "score": 0.25}  # type: ignore[union-attr]
-    await store.submit(two.id, {"label": "cat"}, now=now())
+    await store.submit(two.id, Submission({"label": "cat"}), now=now())
     completed = await store.get_task(task.id)
     assert completed is not None and completed.status == "completed"
     counted = await store.get_project(project.id)
@@ -114,10 +116,10 @@ async def test_a_submission_after_the_deadline_is_refused(store: Store) -> None:
     claimed = await store.claim(project.id, "w1", "p", now=now())
     assert claimed is not None
     with pytest.raises(Conflict) as late:
-        await store.submit(claimed.id, {}, now=claimed.deadline + 1)
+        await store.submit(claimed.id, Submission({}), now=claimed.deadline + 1)
     assert late.value.code == "assignment_closed" and "expired" in late.value.message
     with pytest.raises(NotFound):
-        await store.submit("asg_unknown", {}, now=now())
+        await store.submit("asg_unknown", Submission({}), now=now())
 
 
 async def test_a_returned_task_goes_to_someone_else_never_back_to_its_worker(store: Store) -> None:
@@ -137,7 +139,7 @@ async def test_a_returned_task_goes_to_someone_else_never_back_to_its_worker(sto
         await store.return_assignment(first.id, now=now())
     assert closed.value.code == "assignment_closed"
     with pytest.raises(Conflict):
-        await store.submit(first.id, {}, now=now())
+        await store.submit(first.id, Submission({}), now=now())
 
 
 async def test_overdue_assignments_expire_and_free_their_seats(store: Store) -> None:
@@ -166,7 +168,7 @@ async def test_the_newest_live_assignment_is_the_one_a_worker_resumes(store: Sto
     newer = await store.claim(project.id, "w1", "p", now=now())
     assert older is not None and newer is not None
     assert await store.live_assignment(project.id, "w1") == newer
-    await store.submit(newer.id, {}, now=now())
+    await store.submit(newer.id, Submission({}), now=now())
     assert await store.live_assignment(project.id, "w1") == older
 
 
@@ -252,9 +254,7 @@ async def _offer_tasks(store: Store, project: Project, letters: str, at: float) 
         if letter in "rR":
             await store.add_review_task(task, excluded_worker="w1" if letter == "r" else "w2")
         else:
-            await store.add_tasks(
-                project.client_id, project.id, [task], idempotency_key=None, request_hash="h"
-            )
+            await store.add_tasks(project.client_id, project.id, TaskBatch([task], "h"))
 
 
 @pytest.mark.parametrize("case", OFFERS.values(), ids=OFFERS.keys())
@@ -276,7 +276,7 @@ async def test_who_may_take_which_task(store: Store, case: Offer) -> None:
             if action == "return":
                 await store.return_assignment(live.id, now=at)
             else:
-                await store.submit(live.id, {"label": "cat"}, now=at)
+                await store.submit(live.id, Submission({"label": "cat"}), now=at)
     asked = at + case.later
     offered = {p.id: n for p, n in await store.open_projects("w1", now=asked)}
     assert offered.get(project.id, 0) == case.offered

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..core.errors import InvalidInput
+from ..core.params import AssignmentQuery
 from ..core.records import Assignment, AssignmentStatus, Client, Task, iso
 from ..core.validation import parse_since
 
@@ -97,7 +98,8 @@ async def _pages(
     cursor: str | None = None
     while True:
         page = await rt.store.list_assignments(
-            client.id, project_id=project_id, status=query.status, cursor=cursor, limit=PAGE
+            client.id,
+            AssignmentQuery(PAGE, project_id=project_id, status=query.status, cursor=cursor),
         )
         chosen = [
             a

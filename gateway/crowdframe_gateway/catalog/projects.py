@@ -14,7 +14,7 @@ from ..core.validation import Fields, task_url
 from . import crowd_review, fairpay
 from .crowd_review import COUNTRIES, COUNTRY, LANGUAGES
 from .eligibility import language_rule, skill_slug
-from .store import TaskBatchResult
+from .store import TaskBatch, TaskBatchResult
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -264,5 +264,5 @@ async def add_tasks(
         json.dumps([project.id, raw], sort_keys=True).encode()
     ).hexdigest()
     return await rt.store.add_tasks(
-        client.id, project.id, tasks, idempotency_key=idempotency_key, request_hash=request_hash
+        client.id, project.id, TaskBatch(tasks, request_hash, idempotency_key)
     )

@@ -22,7 +22,7 @@ from ..core.records import Project, ProjectSpec, Task
 from ..store.redis import keys
 from ..store.redis.base import RedisBase
 from ..store.redis.codec import fields, hash_of, opt_text, spec_to, task_from
-from .store import TaskBatchResult
+from .store import TaskBatch, TaskBatchResult
 
 __all__ = ["CatalogPart", "ClosingPart", "task_row"]
 
@@ -91,15 +91,7 @@ class CatalogPart(RedisBase):
         assert project is not None
         return project
 
-    async def add_tasks(
-        self,
-        client_id: str,
-        project_id: str,
-        tasks: Sequence[Task],
-        *,
-        idempotency_key: str | None,
-        request_hash: str,
-    ) -> TaskBatchResult:
+    async def add_tasks(self, client_id: str, project_id: str, batch: TaskBatch) -> TaskBatchResult:
         """Insert a batch, all or nothing; with an idempotency key, at most once.
 
         The key is reserved in the client's partition first, with the batch's task ids; the
@@ -108,14 +100,21 @@ class CatalogPart(RedisBase):
         reserved ids: it completes a batch whose first request died in between, or finds it
         done. A refused batch (an external_id clash) releases the key again.
         """
+        tasks, idempotency_key = batch.tasks, batch.idempotency_key
         ids = json.dumps([t.id for t in tasks])
         replayed = False
         if idempotency_key is not None:
             seen = await self._eval(
-                "idempotency", client_id, idempotency_key, request_hash, project_id, ids, "reserve"
+                "idempotency",
+                client_id,
+                idempotency_key,
+                batch.request_hash,
+                project_id,
+                ids,
+                "reserve",
             )
             if seen is not None:
-                if seen[0] != request_hash:
+                if seen[0] != batch.request_hash:
                     raise Conflict(
                         "this Idempotency-Key was used with a different request",
                         field="Idempotency-Key",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
 from typing import ClassVar
 
 from ..core.errors import Conflict, NotFound
@@ -22,7 +21,7 @@ from ..store.sqlite.base import (
     _spec_to_json,
     _task,
 )
-from .store import TaskBatchResult
+from .store import TaskBatch, TaskBatchResult
 
 __all__ = ["CatalogPart", "ClosingPart"]
 
@@ -120,15 +119,8 @@ CREATE TABLE IF NOT EXISTS idempotency (
                 raise NotFound("no such project", field="project_id")
             return self._project(db, rows[0])
 
-    async def add_tasks(
-        self,
-        client_id: str,
-        project_id: str,
-        tasks: Sequence[Task],
-        *,
-        idempotency_key: str | None,
-        request_hash: str,
-    ) -> TaskBatchResult:
+    async def add_tasks(self, client_id: str, project_id: str, batch: TaskBatch) -> TaskBatchResult:
+        tasks, idempotency_key = batch.tasks, batch.idempotency_key
         with self._tx() as db:
             if idempotency_key is not None:
                 seen = db.execute(
@@ -137,7 +129,7 @@ CREATE TABLE IF NOT EXISTS idempotency (
                     (client_id, idempotency_key),
                 ).fetchone()
                 if seen is not None:
-                    if seen["request_hash"] != request_hash:
+                    if seen["request_hash"] != batch.request_hash:
                         raise Conflict(
                             "this Idempotency-Key was used with a different request",
                             field="Idempotency-Key",
@@ -192,7 +184,7 @@ CREATE TABLE IF NOT EXISTS idempotency (
                     (
                         client_id,
                         idempotency_key,
-                        request_hash,
+                        batch.request_hash,
                         json.dumps([t.id for t in tasks]),
                         tasks[0].created_at if tasks else 0.0,
                     ),

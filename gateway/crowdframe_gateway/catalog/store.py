@@ -15,7 +15,17 @@ from ..core.records import (
     Task,
 )
 
-__all__ = ["CatalogStore", "TaskBatchResult"]
+__all__ = ["CatalogStore", "TaskBatch", "TaskBatchResult"]
+
+
+@dataclass(frozen=True, slots=True)
+class TaskBatch:
+    """Tasks added at once (``add_tasks``); with an idempotency key, the hash of the request
+    that first used it (a retry must match it)."""
+
+    tasks: Sequence[Task]
+    request_hash: str
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,13 +42,7 @@ class CatalogStore(Protocol):
     ) -> Page[Project]: ...
     async def update_project(self, project_id: str, spec: ProjectSpec, status: str) -> Project: ...
     async def add_tasks(
-        self,
-        client_id: str,
-        project_id: str,
-        tasks: Sequence[Task],
-        *,
-        idempotency_key: str | None,
-        request_hash: str,
+        self, client_id: str, project_id: str, batch: TaskBatch
     ) -> TaskBatchResult: ...
     async def get_task(self, task_id: str) -> Task | None: ...
     async def cancel_task(

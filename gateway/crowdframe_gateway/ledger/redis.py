@@ -20,6 +20,7 @@ from ..core.records import Assignment, Credit
 from ..store.redis import keys
 from ..store.redis.base import RedisBase
 from ..store.redis.codec import credit_from, opt_text, texts
+from .store import BonusQuery
 
 __all__ = ["LedgerPart"]
 
@@ -64,30 +65,22 @@ class LedgerPart(RedisBase):
         found = texts(await self.r.zrange(keys.EARNINGS + worker_id, 0, -1, desc=True))
         return [c for c in await self._credits(found) if c is not None]
 
-    async def list_bonuses(
-        self,
-        client_id: str,
-        *,
-        task_id: str | None,
-        assignment_id: str | None,
-        cursor: str | None,
-        limit: int,
-    ) -> Page[Credit]:
+    async def list_bonuses(self, client_id: str, query: BonusQuery) -> Page[Credit]:
         p = keys.part(client_id)
-        after = f"({cursor_seq(cursor)}"
-        if assignment_id is not None:  # an assignment's bonuses are few: read them all
-            index = p + "bonuses:asg:" + assignment_id
+        after = f"({cursor_seq(query.cursor)}"
+        if query.assignment_id is not None:  # an assignment's bonuses are few: read them all
+            index = p + "bonuses:asg:" + query.assignment_id
             rows = await self._scored(index, after, None)
-            if task_id is not None:
-                on_task = await self._scored(p + "bonuses:task:" + task_id, after, None)
+            if query.task_id is not None:
+                on_task = await self._scored(p + "bonuses:task:" + query.task_id, after, None)
                 rows = [row for row in rows if row in on_task]
         else:
-            index = p + ("bonuses" if task_id is None else "bonuses:task:" + task_id)
-            rows = await self._scored(index, after, limit + 1)
+            index = p + ("bonuses" if query.task_id is None else "bonuses:task:" + query.task_id)
+            rows = await self._scored(index, after, query.limit + 1)
         found = await self._credits([key for key, _ in rows])
         kept = [(c, seq) for c, (_, seq) in zip(found, rows, strict=True) if c is not None]
-        page = kept[:limit]
-        return Page([c for c, _ in page], str(page[-1][1]) if len(kept) > limit else None)
+        page = kept[: query.limit]
+        return Page([c for c, _ in page], str(page[-1][1]) if len(kept) > query.limit else None)
 
     async def _scored(self, index: str, after: str, limit: int | None) -> list[tuple[str, int]]:
         rows: list[tuple[str, float]] = await self.r.zrangebyscore(  # type: ignore[assignment]

@@ -9,6 +9,7 @@ from typing import Any
 from ..core.page import Page, cursor_seq
 from ..core.records import Credit
 from ..store.sqlite.base import SqliteBase
+from .store import BonusQuery
 
 __all__ = ["LedgerPart"]
 
@@ -65,26 +66,18 @@ CREATE INDEX IF NOT EXISTS credits_by_client ON credits (client_id, kind, seq);
         )
         return [_credit(r) for r in rows]
 
-    async def list_bonuses(
-        self,
-        client_id: str,
-        *,
-        task_id: str | None,
-        assignment_id: str | None,
-        cursor: str | None,
-        limit: int,
-    ) -> Page[Credit]:
+    async def list_bonuses(self, client_id: str, query: BonusQuery) -> Page[Credit]:
         sql = (
             f"SELECT seq, {_COLUMNS} FROM credits WHERE client_id = ? AND kind = 'bonus'"
             " AND seq > ?"
         )
-        params: list[Any] = [client_id, cursor_seq(cursor)]
-        if task_id is not None:
+        params: list[Any] = [client_id, cursor_seq(query.cursor)]
+        if query.task_id is not None:
             sql += " AND task_id = ?"
-            params.append(task_id)
-        if assignment_id is not None:
+            params.append(query.task_id)
+        if query.assignment_id is not None:
             sql += " AND assignment_id = ?"
-            params.append(assignment_id)
-        rows = self._read(sql + " ORDER BY seq LIMIT ?", [*params, limit + 1])
-        items = [_credit(r) for r in rows[:limit]]
-        return Page(items, str(rows[limit - 1]["seq"]) if len(rows) > limit else None)
+            params.append(query.assignment_id)
+        rows = self._read(sql + " ORDER BY seq LIMIT ?", [*params, query.limit + 1])
+        items = [_credit(r) for r in rows[: query.limit]]
+        return Page(items, str(rows[query.limit - 1]["seq"]) if len(rows) > query.limit else None)

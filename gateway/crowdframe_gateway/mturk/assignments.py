@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core.params import TaskAssignmentsQuery
 from ..core.records import Assignment, AssignmentStatus
-from ..ledger import credit_bonus
+from ..ledger import BonusQuery, credit_bonus
 from ..review import approve, reject
 from .call import Call
 from .faults import request_error
@@ -60,12 +61,12 @@ async def list_assignments_for_hit(call: Call) -> dict[str, Any]:
     wanted = p.items("AssignmentStatuses") or list(_STATUSES)
     if any(s not in _STATUSES for s in wanted):
         raise request_error("AssignmentStatuses are Submitted, Approved or Rejected")
-    page = await call.rt.store.list_task_assignments(
-        hit.task.id,
-        statuses=[_STATUSES[s] for s in wanted],
+    query = TaskAssignmentsQuery(
+        [_STATUSES[s] for s in wanted],
+        p.integer("MaxResults", 10, low=1, high=100),
         cursor=p.text("NextToken", None, max_len=255),
-        limit=p.integer("MaxResults", 10, low=1, high=100),
     )
+    page = await call.rt.store.list_task_assignments(hit.task.id, query)
     hit_type = await call.rt.store.get_hit_type(hit.hit_type_id)
     items = [assignment_shape(a, hit_type, call.rt.secret_key) for a in page.items]
     answer: dict[str, Any] = {"NumResults": len(items), "Assignments": items}
@@ -138,13 +139,13 @@ async def list_bonus_payments(call: Call) -> dict[str, Any]:
         task_id = (await owned_hit(call, hit_id)).task.id
     else:
         assignment_id = (await _owned(call)).id
-    page = await call.rt.store.list_bonuses(
-        call.client.id,
+    query = BonusQuery(
+        p.integer("MaxResults", 10, low=1, high=100),
         task_id=task_id,
         assignment_id=assignment_id,
         cursor=p.text("NextToken", None, max_len=255),
-        limit=p.integer("MaxResults", 10, low=1, high=100),
     )
+    page = await call.rt.store.list_bonuses(call.client.id, query)
     items = []
     for credit in page.items:
         paid = await call.rt.store.get_assignment(credit.assignment_id)

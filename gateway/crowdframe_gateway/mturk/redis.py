@@ -30,7 +30,8 @@ from redis.asyncio.client import Pipeline
 from ..catalog.redis import CatalogPart, task_row
 from ..core.errors import Conflict, InvalidInput, NotFound
 from ..core.page import Page, cursor_seq
-from ..core.records import Assignment, AssignmentStatus, Project, Task
+from ..core.params import TaskAssignmentsQuery
+from ..core.records import Assignment, Project, Task
 from ..store.redis import keys
 from ..store.redis.base import RedisBase
 from ..store.redis.codec import (
@@ -236,13 +237,9 @@ class HitsPart(RedisBase):
         return task_from(fields(found))
 
     async def list_task_assignments(
-        self,
-        task_id: str,
-        *,
-        statuses: Sequence[AssignmentStatus],
-        cursor: str | None,
-        limit: int,
+        self, task_id: str, query: TaskAssignmentsQuery
     ) -> Page[Assignment]:
+        cursor, limit = query.cursor, query.limit
         if cursor is not None and not _CURSOR.match(cursor):
             raise InvalidInput("not a cursor from a previous page", field="cursor")
         project_id = await self._project_of(keys.TASK_INDEX, task_id)
@@ -264,7 +261,7 @@ class HitsPart(RedisBase):
             found: list[Any] = await pipe.execute()
             for sort, h in zip(sorts, found, strict=True):
                 assignment = assignment_from(hash_of(h)) if h else None
-                if assignment is not None and assignment.status in statuses:
+                if assignment is not None and assignment.status in query.statuses:
                     kept.append((sort, assignment))
             low = f"({sorts[-1]}"
         page = kept[:limit]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
 from typing import Any
 
 from ..core.errors import Conflict, NotFound
 from ..core.page import Page, cursor_seq
-from ..core.records import Assignment, AssignmentStatus, Project, Task
+from ..core.params import TaskAssignmentsQuery
+from ..core.records import Assignment, Project, Task
 from ..store.sqlite.base import (
     _ASSIGNMENT_COLUMNS,
     _TASK_COLUMNS,
@@ -275,14 +275,10 @@ CREATE INDEX IF NOT EXISTS mturk_hits_by_client ON mturk_hits (client_id, seq);
             return _task(found)
 
     async def list_task_assignments(
-        self,
-        task_id: str,
-        *,
-        statuses: Sequence[AssignmentStatus],
-        cursor: str | None,
-        limit: int,
+        self, task_id: str, query: TaskAssignmentsQuery
     ) -> Page[Assignment]:
-        params: list[Any] = [task_id, cursor_seq(cursor), json.dumps(list(statuses))]
+        limit = query.limit
+        params: list[Any] = [task_id, cursor_seq(query.cursor), json.dumps(list(query.statuses))]
         rows = self._read(
             f"SELECT seq, {_ASSIGNMENT_COLUMNS} FROM assignments WHERE task_id = ? AND seq > ?"
             " AND status IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?",

@@ -4,13 +4,12 @@ MTurk compatibility: credentials, HIT types, HITs, and tasks as HITs need them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Protocol
 
 from ..core.page import Page
+from ..core.params import TaskAssignmentsQuery
 from ..core.records import (
     Assignment,
-    AssignmentStatus,
     Project,
     Task,
 )
@@ -22,12 +21,7 @@ __all__ = ["MTurkStore"]
 class MTurkStore(Protocol):
     async def set_task_expiry(self, task_id: str, expires_at: float) -> Task: ...
     async def list_task_assignments(
-        self,
-        task_id: str,
-        *,
-        statuses: Sequence[AssignmentStatus],
-        cursor: str | None,
-        limit: int,
+        self, task_id: str, query: TaskAssignmentsQuery
     ) -> Page[Assignment]: ...
     async def create_mturk_credential(self, credential: MTurkCredential) -> None: ...
     async def get_mturk_credential(self, access_key_id: str) -> MTurkCredential | None: ...

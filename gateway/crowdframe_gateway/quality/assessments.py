@@ -17,6 +17,7 @@ from ..core.page import Page
 from ..core.records import AssessmentAttempt, Assignment, Client, Project, Worker, now
 from ..identity import worker_pseudonym
 from .rules import AttemptState, attempt_state, retry_at
+from .store import AttemptRequest
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -126,14 +127,10 @@ async def claim_question(
     attempt may start, None when the open attempt has no question left to give."""
     spec, at = assessment.spec, now()
     pseudonym = worker_pseudonym(client.pseudonym_key, worker.id)
-    begun = await rt.store.start_attempt(
-        assessment.id,
-        worker.id,
-        pseudonym,
-        test_size=spec.test_size,
-        retry_after=spec.retry_after_seconds,
-        now=at,
+    request = AttemptRequest(
+        assessment.id, worker.id, pseudonym, spec.test_size, spec.retry_after_seconds
     )
+    begun = await rt.store.start_attempt(request, now=at)
     if begun.state != "open":
         message, code = _REFUSALS[begun.state]
         raise Forbidden(message, code=code)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ..catalog import check_verdict, owned_project
 from ..core.agreement import comparison_key
 from ..core.errors import Conflict, InvalidInput
+from ..core.params import Submission
 from ..core.records import SIGNALS, Assignment, Block, Client, GoldGrade, Project, Task, now
 from ..core.validation import Fields
 from ..review import after_submission
@@ -95,7 +96,7 @@ async def record_submission(
     project = await rt.store.get_project(assignment.project_id)
     ip_hash = None if address is None else address_hash(rt, address)
     if project is None:
-        return await rt.store.submit(assignment.id, result, now=now(), ip_hash=ip_hash)
+        return await rt.store.submit(assignment.id, Submission(result, ip_hash=ip_hash), now=now())
     reviewing = project.spec.kind == "review"
     if reviewing:
         check_verdict(result)
@@ -105,13 +106,9 @@ async def record_submission(
     task = None if reviewing else await rt.store.get_task(assignment.task_id)
     for regrade in range(_REGRADES, -1, -1):
         try:
+            gold = await _gold_grade(rt, project, task, assignment, result)
             done = await rt.store.submit(
-                assignment.id,
-                result,
-                now=at,
-                signals=signals,
-                ip_hash=ip_hash,
-                gold=await _gold_grade(rt, project, task, assignment, result),
+                assignment.id, Submission(result, signals, ip_hash, gold), now=at
             )
             break
         except Conflict as exc:  # the worker's gold record moved on (another tab): again

@@ -38,25 +38,16 @@ from ..store.redis.codec import (
     texts,
 )
 from .rules import block_scopes
-from .store import AttemptStart
+from .store import AttemptRequest, AttemptStart
 
 __all__ = ["AssessmentsPart", "QualityPart"]
 
 
 class AssessmentsPart(RedisBase):
-    async def start_attempt(
-        self,
-        project_id: str,
-        worker_id: str,
-        worker_pseudonym: str,
-        *,
-        test_size: int,
-        retry_after: float,
-        now: float,
-    ) -> AttemptStart:
+    async def start_attempt(self, request: AttemptRequest, *, now: float) -> AttemptStart:
         state, found = await self._eval(
-            "attempt_start", project_id, worker_id, worker_pseudonym, test_size,
-            repr(float(retry_after)), repr(now), project_id,
+            "attempt_start", request.project_id, request.worker_id, request.worker_pseudonym,
+            request.test_size, repr(float(request.retry_after)), repr(now), request.project_id,
         )  # fmt: skip
         attempt = attempt_from(fields(found)) if found else None
         return AttemptStart(state, attempt)

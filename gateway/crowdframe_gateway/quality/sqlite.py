@@ -15,7 +15,7 @@ from ..core.page import Page, cursor_seq
 from ..core.records import AssessmentAttempt, Assignment, Block, GoldGrade, GoldStats, Qualification
 from ..store.sqlite.base import _ASSIGNMENT_COLUMNS, SqliteBase
 from .rules import attempt_outcome, attempt_state, block_scopes
-from .store import AttemptStart
+from .store import AttemptRequest, AttemptStart
 
 __all__ = ["AssessmentsPart", "GoldRecordPart", "QualityPart"]
 
@@ -74,16 +74,8 @@ CREATE TABLE IF NOT EXISTS qualifications (
         ).fetchone()
         return row
 
-    async def start_attempt(
-        self,
-        project_id: str,
-        worker_id: str,
-        worker_pseudonym: str,
-        *,
-        test_size: int,
-        retry_after: float,
-        now: float,
-    ) -> AttemptStart:
+    async def start_attempt(self, request: AttemptRequest, *, now: float) -> AttemptStart:
+        project_id, worker_id, test_size = request.project_id, request.worker_id, request.test_size
         with self._tx() as db:
             held = db.execute(
                 "SELECT 1 FROM qualifications WHERE assessment_id = ? AND worker_id = ?",
@@ -96,7 +88,7 @@ CREATE TABLE IF NOT EXISTS qualifications (
                 latest=latest,
                 unseen=self._unseen(db, project_id, worker_id, now),
                 test_size=test_size,
-                retry_after=retry_after,
+                retry_after=request.retry_after,
                 now=now,
             )
             if state != "start":
@@ -105,10 +97,10 @@ CREATE TABLE IF NOT EXISTS qualifications (
             db.execute(
                 "INSERT INTO assessment_attempts (project_id, worker_id, worker_pseudonym,"
                 " number, test_size, started_at) VALUES (?,?,?,?,?,?)",
-                (project_id, worker_id, worker_pseudonym, number, test_size, now),
+                (project_id, worker_id, request.worker_pseudonym, number, test_size, now),
             )
             started = AssessmentAttempt(
-                project_id, worker_id, worker_pseudonym, number, test_size, now
+                project_id, worker_id, request.worker_pseudonym, number, test_size, now
             )
         return AttemptStart("open", started)
 

@@ -18,7 +18,19 @@ from ..core.records import (
 )
 from .rules import AttemptState
 
-__all__ = ["AttemptStart", "QualityStore"]
+__all__ = ["AttemptRequest", "AttemptStart", "QualityStore"]
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptRequest:
+    """Who asks ``start_attempt`` for an attempt at which assessment, on its terms (the
+    assessment's spec: questions in a test, seconds before a failed worker may try again)."""
+
+    project_id: str
+    worker_id: str
+    worker_pseudonym: str
+    test_size: int
+    retry_after: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,16 +60,7 @@ class QualityStore(Protocol):
     ) -> list[dict[str, Any]]: ...
     async def workers_on_ip(self, project_id: str, ip_hash: str, *, other_than: str) -> int: ...
     async def work_seconds(self, project_id: str, *, limit: int) -> list[float]: ...
-    async def start_attempt(
-        self,
-        project_id: str,
-        worker_id: str,
-        worker_pseudonym: str,
-        *,
-        test_size: int,
-        retry_after: float,
-        now: float,
-    ) -> AttemptStart:
+    async def start_attempt(self, request: AttemptRequest, *, now: float) -> AttemptStart:
         """The worker's open attempt at the assessment, or a new one when
         ``quality.rules.attempt_state`` says ``start``. Atomic: a worker never has two open
         attempts at one assessment."""

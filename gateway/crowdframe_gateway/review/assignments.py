@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.errors import owned
 from ..core.page import Page
+from ..core.params import AssignmentQuery
 from ..core.records import ASSIGNMENT_STATUSES, SIGNALS, Assignment, Client, now
 from ..core.validation import Fields
 from .decisions import decide
@@ -39,14 +40,14 @@ async def list_assignments(
         Fields({"status": status}).one_of("status", ASSIGNMENT_STATUSES)
     if signal is not None:
         Fields({"signal": signal}).one_of("signal", SIGNALS)
-    return await rt.store.list_assignments(
-        client.id,
+    query = AssignmentQuery(
+        limit,
         project_id=project_id,
         status=status,  # type: ignore[arg-type]
         cursor=cursor,
-        limit=limit,
         signal=signal,
     )
+    return await rt.store.list_assignments(client.id, query)
 
 
 async def approve(rt: Runtime, client: Client, assignment_id: str) -> Assignment:

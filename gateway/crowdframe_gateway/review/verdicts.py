@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..catalog import review_task, review_task_id
 from ..core.agreement import aggregate
 from ..core.errors import Conflict
+from ..core.params import TaskAssignmentsQuery
 from ..core.records import Assignment, AssignmentStatus, Project, Task, now
 from .decisions import decide
 
@@ -73,7 +74,7 @@ async def tally(rt: Runtime, assignment: Assignment) -> CrowdVerdict | None:
     task = await rt.store.get_task(review_task_id(assignment.id))
     if task is None:
         return None
-    page = await rt.store.list_task_assignments(task.id, statuses=_DONE, cursor=None, limit=10)
+    page = await rt.store.list_task_assignments(task.id, TaskAssignmentsQuery(_DONE, 10))
     results = [a.result for a in page.items]
     summary = aggregate(results).get("verdict", {})
     complete = task.status == "completed"

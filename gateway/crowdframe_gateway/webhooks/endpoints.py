@@ -13,6 +13,7 @@ from ..core.errors import InvalidInput, NotFound
 from ..core.records import Client, Endpoint, new_id, now
 from ..core.validation import Fields, is_loopback_host
 from .rules import endpoint_disabled
+from .store import EndpointChange
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -110,7 +111,7 @@ async def update_endpoint(
         types = f.choices("event_types", EVENT_TYPES, None)
     status = f.one_of("status", ("enabled", "disabled"), endpoint.status)
     return await rt.store.update_endpoint(
-        endpoint.id, url=url, event_types=types, enabled=status == "enabled"
+        endpoint.id, EndpointChange(url, types, enabled=status == "enabled")
     )
 
 

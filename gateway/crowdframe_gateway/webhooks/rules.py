@@ -19,7 +19,7 @@ from typing import Any, Literal, NamedTuple
 
 from ..core.errors import Conflict
 from ..core.records import Endpoint
-from .store import DeliveryOutcome
+from .store import DeliveryOutcome, EndpointChange
 
 __all__ = [
     "FailingRun",
@@ -183,17 +183,15 @@ def rotated_endpoint(
     )
 
 
-def changed_endpoint(
-    endpoint: Endpoint, *, url: str, event_types: tuple[str, ...] | None, enabled: bool
-) -> Endpoint:
+def changed_endpoint(endpoint: Endpoint, change: EndpointChange) -> Endpoint:
     """A client's change: enabling clears the run of failures and the reason it was disabled;
     disabling gives the client as the reason."""
-    changed = dataclasses.replace(endpoint, url=url, event_types=event_types)
-    if enabled and endpoint.status != "enabled":
+    changed = dataclasses.replace(endpoint, url=change.url, event_types=change.event_types)
+    if change.enabled and endpoint.status != "enabled":
         return dataclasses.replace(
             changed, status="enabled", failing_since=None, disabled_reason=None
         )
-    if not enabled and endpoint.status == "enabled":
+    if not change.enabled and endpoint.status == "enabled":
         return dataclasses.replace(changed, status="disabled", disabled_reason=CLIENT_DISABLED)
     return changed
 

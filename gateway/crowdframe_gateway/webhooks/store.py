@@ -16,9 +16,19 @@ from ..core.records import (
     Message,
 )
 
-__all__ = ["AttemptResult", "DeliveryOutcome", "WebhookStore"]
+__all__ = ["AttemptResult", "DeliveryOutcome", "EndpointChange", "WebhookStore"]
 
 DeliveryOutcome = Literal["delivered", "retry", "failed"]
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointChange:
+    """A client's change of an endpoint (``update_endpoint``): where it delivers, which event
+    types (None for all) and whether it is enabled."""
+
+    url: str
+    event_types: tuple[str, ...] | None
+    enabled: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,14 +72,7 @@ class WebhookStore(Protocol):
 
     async def list_attempts(self, message_id: str) -> list[Attempt]: ...
     async def wait_for_messages(self, seconds: float) -> None: ...
-    async def update_endpoint(
-        self,
-        endpoint_id: str,
-        *,
-        url: str,
-        event_types: tuple[str, ...] | None,
-        enabled: bool,
-    ) -> Endpoint:
+    async def update_endpoint(self, endpoint_id: str, change: EndpointChange) -> Endpoint:
         """Change an endpoint; enabling clears ``failing_since``, disabling fails its pending
         messages (as ``disable_endpoint`` does, without the event)."""
         ...

@@ -20,10 +20,9 @@ from ..catalog.redis import ClosingPart
 from ..core.agreement import aggregate, needs_another_answer
 from ..core.errors import Conflict, InvalidInput, NotFound
 from ..core.page import Page
+from ..core.params import AssignmentQuery, Submission
 from ..core.records import (
     Assignment,
-    AssignmentStatus,
-    GoldGrade,
     Project,
     ProjectSpec,
     Task,
@@ -137,26 +136,21 @@ class WorkPart(ClosingPart):
         shown = "expired" if status == "accepted" else status
         raise Conflict(f"this assignment is {shown}", code="assignment_closed")
 
-    async def submit(
-        self,
-        assignment_id: str,
-        result: dict[str, Any],
-        *,
-        now: float,
-        signals: tuple[str, ...] = (),
-        ip_hash: str | None = None,
-        gold: GoldGrade | None = None,
-    ) -> Assignment:
+    async def submit(self, assignment_id: str, submission: Submission, *, now: float) -> Assignment:
         """Keep the submission, with its gold grade, in one script; the last answer a task
         needs completes it, or asks one more worker when the answers disagree (submit.lua asks
         for the decision, made here by core/agreement.py, and applies it only to the answers
         it was made for)."""
         types = ["assignment.submitted", "task.completed", "project.completed"]
-        grade = ("", "", "")
+        grade, gold = ("", "", ""), submission.gold
         if gold is not None:
             types.append("worker.stopped")
             grade = (str(int(gold.correct)), str(gold.seen), str(int(gold.stop)))
-        fixed = (json.dumps(result), json.dumps(list(signals)), ip_hash or "")
+        fixed = (
+            json.dumps(submission.result),
+            json.dumps(list(submission.signals)),
+            submission.ip_hash or "",
+        )
         decision: tuple[str, str, str] = ("", "", "")
         while True:
             answer = await self._change(
@@ -192,17 +186,9 @@ class WorkPart(ClosingPart):
         return sum(counts)
 
     # the client's side: listings and review
-    async def list_assignments(
-        self,
-        client_id: str,
-        *,
-        project_id: str | None,
-        status: AssignmentStatus | None,
-        cursor: str | None,
-        limit: int,
-        signal: str | None = None,
-    ) -> Page[Assignment]:
-        if cursor is not None and not _CURSOR.match(cursor):
+    async def list_assignments(self, client_id: str, query: AssignmentQuery) -> Page[Assignment]:
+        project_id, status, signal = query.project_id, query.status, query.signal
+        if query.cursor is not None and not _CURSOR.match(query.cursor):
             raise InvalidInput("not a cursor from a previous page", field="cursor")
         if project_id is None:
             project_ids = texts(await self.r.zrange(keys.part(client_id) + "projects", 0, -1))
@@ -212,10 +198,14 @@ class WorkPart(ClosingPart):
             project_ids = []
         if signal is None:
             index = "asgs" if status is None else f"asgs:{status}"
-            return await self._listing(project_ids, index, cursor, limit)
+            return await self._listing(project_ids, index, query.cursor, query.limit)
         # few submissions carry a signal: read its index, keep those in the status asked for
         return await self._listing(
-            project_ids, f"sig:{signal}", cursor, limit, lambda a: status in (None, a.status)
+            project_ids,
+            f"sig:{signal}",
+            query.cursor,
+            query.limit,
+            lambda a: status in (None, a.status),
         )
 
     async def _listing(

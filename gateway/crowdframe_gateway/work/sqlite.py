@@ -11,7 +11,8 @@ from ..core.agreement import aggregate, needs_another_answer
 from ..core.errors import Conflict
 from ..core.events import assignment_data, task_completed_data
 from ..core.page import Page, cursor_seq
-from ..core.records import Assignment, AssignmentStatus, GoldGrade, Project, Task, new_id
+from ..core.params import AssignmentQuery, Submission
+from ..core.records import Assignment, Project, Task, new_id
 from ..quality.sqlite import GoldRecordPart
 from ..store.sqlite.base import (
     _ASSIGNMENT_COLUMNS,
@@ -170,16 +171,7 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
         )
         return _assignment(rows[0]) if rows else None
 
-    async def submit(
-        self,
-        assignment_id: str,
-        result: dict[str, Any],
-        *,
-        now: float,
-        signals: tuple[str, ...] = (),
-        ip_hash: str | None = None,
-        gold: GoldGrade | None = None,
-    ) -> Assignment:
+    async def submit(self, assignment_id: str, submission: Submission, *, now: float) -> Assignment:
         with self._tx() as db:
             assignment, task = self._load(db, assignment_id)
             if assignment.status in _FINAL_STATUSES:
@@ -194,15 +186,15 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
                 assignment,
                 status="submitted",
                 submitted_at=now,
-                result=result,
-                signals=list(signals),
-                ip_hash=ip_hash,
+                result=submission.result,
+                signals=list(submission.signals),
+                ip_hash=submission.ip_hash,
             )
             self._event(
                 db, done.client_id, "assignment.submitted", assignment_data(done, task), now=now
             )
-            if gold is not None:
-                self._count_gold(db, done, gold, now)
+            if submission.gold is not None:
+                self._count_gold(db, done, submission.gold, now)
             per_task = db.execute("SELECT per_task FROM tasks WHERE id = ?", (task.id,)).fetchone()[
                 "per_task"
             ]
@@ -292,27 +284,19 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
 
     # -- review -----------------------------------------------------------------------------
 
-    async def list_assignments(
-        self,
-        client_id: str,
-        *,
-        project_id: str | None,
-        status: AssignmentStatus | None,
-        cursor: str | None,
-        limit: int,
-        signal: str | None = None,
-    ) -> Page[Assignment]:
+    async def list_assignments(self, client_id: str, query: AssignmentQuery) -> Page[Assignment]:
         sql = f"SELECT seq, {_ASSIGNMENT_COLUMNS} FROM assignments WHERE client_id = ? AND seq > ?"
-        params: list[Any] = [client_id, cursor_seq(cursor)]
-        if project_id is not None:
+        params: list[Any] = [client_id, cursor_seq(query.cursor)]
+        if query.project_id is not None:
             sql += " AND project_id = ?"
-            params.append(project_id)
-        if status is not None:
+            params.append(query.project_id)
+        if query.status is not None:
             sql += " AND status = ?"
-            params.append(status)
-        if signal is not None:
+            params.append(query.status)
+        if query.signal is not None:
             sql += " AND signals LIKE ?"
-            params.append(f'%"{signal}"%')
+            params.append(f'%"{query.signal}"%')
+        limit = query.limit
         rows = self._read(sql + " ORDER BY seq LIMIT ?", [*params, limit + 1])
         items = [_assignment(r) for r in rows[:limit]]
         return Page(items, str(rows[limit - 1]["seq"]) if len(rows) > limit else None)

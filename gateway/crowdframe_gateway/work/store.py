@@ -8,10 +8,9 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from ..core.page import Page
+from ..core.params import AssignmentQuery, Submission
 from ..core.records import (
     Assignment,
-    AssignmentStatus,
-    GoldGrade,
     Project,
     Task,
 )
@@ -38,20 +37,11 @@ class WorkStore(Protocol):
 
     async def live_assignment(self, project_id: str, worker_id: str) -> Assignment | None: ...
     async def get_assignment(self, assignment_id: str) -> Assignment | None: ...
-    async def submit(
-        self,
-        assignment_id: str,
-        result: dict[str, Any],
-        *,
-        now: float,
-        signals: tuple[str, ...] = (),
-        ip_hash: str | None = None,
-        gold: GoldGrade | None = None,
-    ) -> Assignment:
+    async def submit(self, assignment_id: str, submission: Submission, *, now: float) -> Assignment:
         """Keep a submission, in one step with all it causes: its signals, its place on the
-        crowd review queue, the task's completion (or one more seat), its events, and with
-        ``gold`` the answer counted on the worker's gold record (stopping them, once, with a
-        ``worker.stopped`` event, if ``gold.stop``). A gold record that no longer has
+        crowd review queue, the task's completion (or one more seat), its events, and with a
+        ``gold`` grade the answer counted on the worker's gold record (stopping them, once, with
+        a ``worker.stopped`` event, if ``gold.stop``). A gold record that no longer has
         ``gold.seen`` answers refuses it all: ``Conflict`` ``gold_record_changed``."""
         ...
 
@@ -60,14 +50,7 @@ class WorkStore(Protocol):
 
     # the client's side: listings and review decisions
     async def list_assignments(
-        self,
-        client_id: str,
-        *,
-        project_id: str | None,
-        status: AssignmentStatus | None,
-        cursor: str | None,
-        limit: int,
-        signal: str | None = None,
+        self, client_id: str, query: AssignmentQuery
     ) -> Page[Assignment]: ...
     async def review(
         self,

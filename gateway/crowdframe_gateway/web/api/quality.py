@@ -11,6 +11,7 @@ from ...catalog import projects
 from ...core.errors import GatewayError, InvalidInput, NotFound
 from ...core.records import Block, Credit, GoldStats, iso
 from ...core.validation import Fields
+from ...ledger import BonusQuery
 from ...ledger.earnings import credit_bonus
 from ...quality import process as quality
 from ...review import assignments as review
@@ -140,7 +141,7 @@ async def list_bonuses(request: Request) -> JSONResponse:
             raise NotFound("no such task", field="task_id")
         await projects.owned_project(rt, client, task.project_id)
     page = await rt.store.list_bonuses(
-        client.id, task_id=task_id, assignment_id=assignment_id, cursor=cursor, limit=limit
+        client.id, BonusQuery(limit, task_id=task_id, assignment_id=assignment_id, cursor=cursor)
     )
     pseudonyms: dict[str, str] = {}
     for credit in page.items:  # the worker as this client knows them, from the assignment

@@ -29,6 +29,7 @@ from ..rules import (
     replay_schedule,
     rotated_endpoint,
 )
+from ..store import EndpointChange
 from .delivery import DeliveryPart, message_from
 
 __all__ = ["DeliveryLogPart"]
@@ -44,19 +45,12 @@ def _schedule_args(schedule: Schedule) -> tuple[str, str]:
 class DeliveryLogPart(DeliveryPart):
     # -- endpoints --------------------------------------------------------------------------
 
-    async def update_endpoint(
-        self,
-        endpoint_id: str,
-        *,
-        url: str,
-        event_types: tuple[str, ...] | None,
-        enabled: bool,
-    ) -> Endpoint:
-        def change(e: Endpoint) -> Endpoint:
-            return changed_endpoint(e, url=url, event_types=event_types, enabled=enabled)
+    async def update_endpoint(self, endpoint_id: str, change: EndpointChange) -> Endpoint:
+        def apply(e: Endpoint) -> Endpoint:
+            return changed_endpoint(e, change)
 
-        changed = await self._change_endpoint(endpoint_id, change)
-        assert changed is not None  # change never declines
+        changed = await self._change_endpoint(endpoint_id, apply)
+        assert changed is not None  # a client's change never declines
         return changed[1]
 
     async def rotate_endpoint_secret(

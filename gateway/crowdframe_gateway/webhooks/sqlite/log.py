@@ -20,6 +20,7 @@ from ..rules import (
     replay_schedule,
     rotated_endpoint,
 )
+from ..store import EndpointChange
 from .outbox import _endpoints_by_id, _events_by_id, _message
 
 __all__ = ["DeliveryLogPart"]
@@ -87,17 +88,10 @@ class DeliveryLogPart(SqliteBase):
                 (after.id,),
             )
 
-    async def update_endpoint(
-        self,
-        endpoint_id: str,
-        *,
-        url: str,
-        event_types: tuple[str, ...] | None,
-        enabled: bool,
-    ) -> Endpoint:
+    async def update_endpoint(self, endpoint_id: str, change: EndpointChange) -> Endpoint:
         with self._tx() as db:
             before = self._endpoint_row(db, endpoint_id)
-            after = changed_endpoint(before, url=url, event_types=event_types, enabled=enabled)
+            after = changed_endpoint(before, change)
             self._save_endpoint(db, before, after)
             return self._endpoint_row(db, endpoint_id)
 

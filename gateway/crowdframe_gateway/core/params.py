@@ -1,0 +1,50 @@
+"""Parameter objects of the store's longer calls that lower contexts make too: the caller builds
+one typed value and every backend reads it, so the call's parameters are written once.
+
+They live here rather than beside their protocol (``work/store.py``, ``mturk/store.py``)
+because quality, review and catalog, below those contexts, make these calls. A call only its
+own context makes keeps its parameter object beside its protocol (e.g.
+``quality.store.AttemptRequest``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .records import AssignmentStatus, GoldGrade
+
+__all__ = ["AssignmentQuery", "Submission", "TaskAssignmentsQuery"]
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """What ``submit`` keeps: the answer, its fraud signals, the hashed address it came from,
+    and for a gold task its grade (``quality.rules.grade_gold``)."""
+
+    result: dict[str, Any]
+    signals: tuple[str, ...] = ()
+    ip_hash: str | None = None
+    gold: GoldGrade | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentQuery:
+    """One page of a client's assignments (``list_assignments``): of one project or all, in
+    one status or any, and only those carrying ``signal`` when given."""
+
+    limit: int
+    project_id: str | None = None
+    status: AssignmentStatus | None = None
+    cursor: str | None = None
+    signal: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskAssignmentsQuery:
+    """One page of a task's assignments in these statuses (``list_task_assignments``)."""
+
+    statuses: Sequence[AssignmentStatus]
+    limit: int
+    cursor: str | None = None
