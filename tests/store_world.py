@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from crowdframe_gateway.catalog.store import TaskBatch
-from crowdframe_gateway.core.params import AssignmentQuery, Submission
+from crowdframe_gateway.core.params import AssignmentQuery, AttemptGrade, Submission
 from crowdframe_gateway.core.records import (
     ApiKey,
     Assignment,
@@ -161,14 +161,14 @@ async def claim_and_submit(
     at: float | None = None,
     signals: tuple[str, ...] = (),
     ip_hash: str | None = None,
+    attempt: AttemptGrade | None = None,
 ) -> Assignment:
     """One worker's claim and submission, as the gateway makes them."""
     at = now() if at is None else at
     claimed = await store.claim(project.id, worker, "p-" + worker, now=at, gold=gold)
     assert claimed is not None, f"{worker} got no task"
-    return await store.submit(
-        claimed.id, Submission(result, signals=signals, ip_hash=ip_hash), now=at
-    )
+    kept = Submission(result, signals=signals, ip_hash=ip_hash, attempt=attempt)
+    return await store.submit(claimed.id, kept, now=at)
 
 
 async def answer_gold(

@@ -12,7 +12,7 @@ import pytest
 
 from crowdframe_gateway.catalog.store import TaskBatch
 from crowdframe_gateway.core.errors import Conflict
-from crowdframe_gateway.core.params import Submission, TaskAssignmentsQuery
+from crowdframe_gateway.core.params import AttemptGrade, Submission, TaskAssignmentsQuery
 from crowdframe_gateway.core.records import (
     Attempt,
     Block,
@@ -266,8 +266,8 @@ async def _assessment_history(store: Store) -> dict[str, str]:
         begun = await store.start_attempt(AttemptRequest(test.id, who, "p-" + who, 2, 5), now=at)
         assert begun.state == "open"
         for correct in answers:
-            await claim_and_submit(store, test, who, {"label": "cat"}, gold=True, at=at)
-            await store.record_attempt_answer(test.id, who, correct=correct, needed=2, now=at)
+            await claim_and_submit(store, test, who, {"label": "cat"}, gold=True, at=at,
+                                   attempt=AttemptGrade(correct, needed=2))  # fmt: skip
     return {"platform": platform.id, "test": test.id, "worker": worker.id}
 
 
@@ -296,10 +296,10 @@ async def test_assessments_skills_and_platform_clients_move_to_redis(
         # the open attempt goes on, and the failed worker's cool-down still holds
         done = await claim_and_submit(redis, Project(ids["test"], ids["platform"],
                                       ProjectSpec("t", "http://x", 0), "active", now()),
-                                      "w3", {"label": "cat"}, gold=True)  # fmt: skip
+                                      "w3", {"label": "cat"}, gold=True,
+                                      attempt=AttemptGrade(True, needed=2))  # fmt: skip
         assert done.status == "submitted"
-        last = await redis.record_attempt_answer(ids["test"], "w3", correct=True, needed=2,
-                                                 now=now())  # fmt: skip
+        last = await redis.latest_attempt(ids["test"], "w3")
         assert last is not None and last.passed
         ask = AttemptRequest(ids["test"], "w1", "p-w1", test_size=2, retry_after=3600)
         again = await redis.start_attempt(ask, now=now())

@@ -9,8 +9,8 @@ from dataclasses import replace
 
 import pytest
 
-from crowdframe_gateway.core.params import Submission
-from crowdframe_gateway.core.records import Project, now
+from crowdframe_gateway.core.params import AttemptGrade, Submission
+from crowdframe_gateway.core.records import Assignment, Project, now
 from crowdframe_gateway.quality.store import AttemptRequest
 from crowdframe_gateway.runtime import Store
 from quality_cases import ATTEMPT_CASES, COOL, NEEDED, OUTCOME_CASES, SIZE, AttemptCase, OutcomeCase
@@ -32,22 +32,38 @@ async def start(store: Store, project: Project, worker: str, at: float) -> objec
     )
 
 
+async def answer(
+    store: Store,
+    project: Project,
+    worker: str,
+    correct: bool,
+    at: float,
+    *,
+    needed: int = NEEDED,
+) -> str:
+    """Claim the worker's next question and submit an answer to it, graded in their attempt
+    as the quality process grades it; the task id drawn."""
+    claimed = await store.claim(project.id, worker, "p-" + worker, now=at, gold=True)
+    assert claimed is not None
+    await submit_answer(store, claimed, correct, at, needed=needed)
+    return claimed.task_id
+
+
+async def submit_answer(
+    store: Store, claimed: Assignment, correct: bool, at: float, *, needed: int = NEEDED
+) -> Assignment:
+    result = CAT if correct else {"label": "dog"}
+    graded = Submission(result, attempt=AttemptGrade(correct, needed))
+    return await store.submit(claimed.id, graded, now=at)
+
+
 async def sit(
     store: Store, project: Project, worker: str, answers: list[bool], at: float
 ) -> list[str]:
     """Start (or go on with) an attempt and answer its questions; the task ids drawn."""
     begun = await start(store, project, worker, at)
     assert begun.state == "open", begun  # type: ignore[attr-defined]
-    drawn = []
-    for correct in answers:
-        claimed = await store.claim(project.id, worker, "p-" + worker, now=at, gold=True)
-        assert claimed is not None
-        drawn.append(claimed.task_id)
-        await store.submit(claimed.id, Submission(CAT if correct else {"label": "dog"}), now=at)
-        await store.record_attempt_answer(
-            project.id, worker, correct=correct, needed=NEEDED, now=at
-        )
-    return drawn
+    return [await answer(store, project, worker, correct, at) for correct in answers]
 
 
 @pytest.mark.parametrize("case", ATTEMPT_CASES, ids=[c.name for c in ATTEMPT_CASES])
@@ -80,10 +96,10 @@ async def test_an_attempt_ends_and_grants_by_the_outcome_rule(
     at = now()
     await start(store, project, "w1", at)
     for correct in case.answers:
-        attempt = await store.record_attempt_answer(
-            project.id, "w1", correct=correct, needed=case.needed, now=at
-        )
-    assert attempt is not None and attempt.passed is case.expected
+        await answer(store, project, "w1", correct, at, needed=case.needed)
+    attempt = await store.latest_attempt(project.id, "w1")
+    assert attempt is not None and attempt.answered == len(case.answers)
+    assert attempt.passed is case.expected
     assert attempt.finished_at == (None if case.expected is None else at)
     granted = await store.held_qualifications("w1", [project.id]) == {project.id}
     assert granted is bool(case.expected)
@@ -144,16 +160,19 @@ async def test_too_few_unseen_questions_means_no_attempt(store: Store) -> None:
 
 
 async def test_an_answer_with_no_open_attempt_counts_for_nothing(store: Store) -> None:
-    project, _ = await assessment(store, 6)
+    project, client_id = await assessment(store, 6)
     at = now()
-    assert (
-        await store.record_attempt_answer(project.id, "w1", correct=True, needed=2, now=at) is None
-    )
+    await answer(store, project, "w1", True, at)
+    assert await store.latest_attempt(project.id, "w1") is None, "no attempt was open"
     await sit(store, project, "w1", [True, True, True], at)
-    extra = await store.record_attempt_answer(project.id, "w1", correct=False, needed=2, now=at)
-    assert extra is None, "the attempt is over"
+    await answer(store, project, "w1", False, at)
     attempt = await store.latest_attempt(project.id, "w1")
-    assert attempt is not None and (attempt.answered, attempt.passed) == (3, True)
+    assert attempt is not None and (attempt.answered, attempt.correct) == (3, 3), "it was over"
+    assert attempt.passed is True
+    client = await store.get_client(client_id)
+    assert client is not None
+    assert len(await recorded_events(store, client, "assignment.submitted")) == 5
+    assert len(await recorded_events(store, client, "qualification.granted")) == 1
 
 
 async def test_concurrent_starts_and_answers_make_one_attempt_and_one_grant(
@@ -165,18 +184,24 @@ async def test_concurrent_starts_and_answers_make_one_attempt_and_one_grant(
     starts = await asyncio.gather(*(start(s, project, "w1", at) for s in stores * 3))
     numbers = {s.attempt.number for s in starts}  # type: ignore[attr-defined]
     assert {s.state for s in starts} == {"open"} and numbers == {1}  # type: ignore[attr-defined]
-    answers = await asyncio.gather(
-        *(
-            s.record_attempt_answer(project.id, "w1", correct=True, needed=2, now=at)
-            for s in stores * 2
-        )
+    for _ in range(SIZE - 1):
+        await answer(stores[0], project, "w1", True, at)
+    # two tabs hold a question each: the first's deadline is the moment the second is taken
+    first = await stores[0].claim(project.id, "w1", "p-w1", now=at, gold=True)
+    assert first is not None
+    second = await stores[1].claim(project.id, "w1", "p-w1", now=first.deadline, gold=True)
+    assert second is not None
+    await asyncio.gather(
+        submit_answer(stores[0], first, True, first.deadline),
+        submit_answer(stores[1], second, True, first.deadline),
     )
-    finished = [a for a in answers if a is not None and a.finished_at is not None]
-    assert len(finished) == 1, "the last answer ends the attempt, once"
-    assert sum(a is None for a in answers) == 3, "answers past the attempt count for nothing"
+    attempt = await stores[2].latest_attempt(project.id, "w1")
+    assert attempt is not None and (attempt.answered, attempt.passed) == (SIZE, True)
+    assert attempt.finished_at == first.deadline, "the last answer ends the attempt, once"
     client = await stores[0].get_client(client_id)
     assert client is not None
     assert len(await recorded_events(stores[0], client, "qualification.granted")) == 1
+    assert len(await recorded_events(stores[0], client, "assignment.submitted")) == SIZE + 1
 
 
 async def test_attempts_are_listed_page_by_page_and_a_qualification_can_be_revoked(

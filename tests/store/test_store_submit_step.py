@@ -1,5 +1,6 @@
-"""One submit, one step: a submission, its gold grade and the stop it causes, and their events
-are kept together or not at all, whatever fails in the middle."""
+"""One submit, one step: a submission, its gold grade and the stop it causes, or its count in
+the worker's assessment attempt and the qualification it grants, and their events are kept
+together or not at all, whatever fails in the middle."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from crowdframe_gateway.core.errors import Conflict
-from crowdframe_gateway.core.params import Submission
-from crowdframe_gateway.core.records import GoldGrade, now
+from crowdframe_gateway.core.params import AttemptGrade, Submission
+from crowdframe_gateway.core.records import Assignment, GoldGrade, now
 from crowdframe_gateway.quality.rules import grade_gold
+from crowdframe_gateway.quality.store import AttemptRequest
 from crowdframe_gateway.runtime import Store, open_store
 from crowdframe_gateway.store.redis.scripts import SCRIPTS
-from store_world import make_client, make_project, make_tasks, recorded_events
+from store_world import claim_and_submit, make_client, make_project, make_tasks, recorded_events
 
 CAT, DOG = {"label": "cat"}, {"label": "dog"}
 
@@ -76,20 +78,22 @@ class CuttingHop:
             server_out.close()
 
 
+FailMidway = Callable[[str], AbstractContextManager[None]]
+
+
 @asynccontextmanager
-async def faulty_store(
-    store_url: str,
-) -> AsyncIterator[tuple[Store, Callable[[], AbstractContextManager[None]]]]:
-    """The store, and a way to make the next submit fail in its middle: on SQLite the last
-    write of its transaction fails; on Redis the connection is cut once the script is sent."""
+async def faulty_store(store_url: str) -> AsyncIterator[tuple[Store, FailMidway]]:
+    """The store, and a way to make the next submit fail in its middle: on SQLite its
+    transaction fails writing the event of the type given, its last write; on Redis the
+    connection is cut once the script is sent."""
     if store_url.startswith("sqlite:"):
         path = store_url.removeprefix("sqlite:///")
 
         @contextmanager
-        def fail_midway() -> Iterator[None]:
+        def fail_midway(event_type: str) -> Iterator[None]:
             with sqlite3.connect(path) as db:  # the store's own file, from outside
-                db.execute(
-                    "CREATE TRIGGER cut BEFORE INSERT ON events WHEN NEW.type = 'worker.stopped'"
+                db.execute(  # a trigger takes no parameters: the type is the test's own text
+                    f"CREATE TRIGGER cut BEFORE INSERT ON events WHEN NEW.type = '{event_type}'"
                     " BEGIN SELECT RAISE(ABORT, 'the disk failed'); END"
                 )
             try:
@@ -111,7 +115,7 @@ async def faulty_store(
     port = await hop.start()
 
     @contextmanager
-    def cut_after_sending() -> Iterator[None]:
+    def cut_after_sending(event_type: str) -> Iterator[None]:
         hop.armed = True
         yield
         assert hop.cuts == 1, "the submit's connection was cut"
@@ -125,6 +129,28 @@ async def faulty_store(
         await hop.stop()
 
 
+async def submit_through_a_failure(
+    store: Store,
+    fail: FailMidway,
+    event_type: str,
+    claimed: Assignment,
+    submission: Submission,
+    nothing_kept: Callable[[], Awaitable[None]],
+) -> None:
+    """Submit once failing midway (at ``event_type``'s event on SQLite), then as the worker
+    would: again if none of it was kept (after checking so), else once more to be refused."""
+    with fail(event_type), pytest.raises((Conflict, RedisConnectionError, sqlite3.Error)):
+        await store.submit(claimed.id, submission, now=now())
+    after = await store.get_assignment(claimed.id)
+    assert after is not None
+    if after.status == "accepted":  # none of it: the worker submits again, and it all holds
+        await nothing_kept()
+        await store.submit(claimed.id, submission, now=now())
+    else:  # all of it: a second submit is refused, nothing is counted twice
+        with pytest.raises(Conflict):
+            await store.submit(claimed.id, submission, now=now())
+
+
 async def test_a_submit_that_fails_midway_keeps_all_of_it_or_none(store_url: str) -> None:
     async with faulty_store(store_url) as (store, fail):
         client = await make_client(store)
@@ -135,19 +161,15 @@ async def test_a_submit_that_fails_midway_keeps_all_of_it_or_none(store_url: str
         grade = grade_gold(None, correct=False, min_answers=1, min_accuracy=0.5)
         assert grade == GoldGrade(correct=False, seen=0, stop=True)
 
-        with fail(), pytest.raises((Conflict, RedisConnectionError, sqlite3.Error)):
-            await store.submit(claimed.id, Submission(DOG, gold=grade), now=now())
-
-        after = await store.get_assignment(claimed.id)
-        assert after is not None
-        if after.status == "accepted":  # none of it: the worker submits again, and it all holds
+        async def nothing_kept() -> None:
             assert await store.gold_record(project.id, "w1") is None
             assert await recorded_events(store, client, "assignment.submitted") == []
             assert await recorded_events(store, client, "worker.stopped") == []
-            await store.submit(claimed.id, Submission(DOG, gold=grade), now=now())
-        else:  # all of it: a second submit is refused, nothing is counted twice
-            with pytest.raises(Conflict):
-                await store.submit(claimed.id, Submission(DOG, gold=grade), now=now())
+
+        submission = Submission(DOG, gold=grade)
+        await submit_through_a_failure(
+            store, fail, "worker.stopped", claimed, submission, nothing_kept
+        )
 
         done = await store.get_assignment(claimed.id)
         assert done is not None and (done.status, done.result) == ("submitted", DOG)
@@ -190,3 +212,38 @@ async def test_a_grade_decided_for_a_record_that_moved_on_is_refused_whole(
     record = await store.gold_record(project.id, "w1")
     assert record is not None and (record.answered, record.stopped) == (2, True)
     assert len(await recorded_events(store, client, "worker.stopped")) == 1
+
+
+async def test_an_assessment_answer_that_fails_midway_is_counted_with_its_submission_or_not(
+    store_url: str,
+) -> None:
+    async with faulty_store(store_url) as (store, fail):
+        client = await make_client(store)
+        project = await make_project(store, client, kind="assessment", test_size=2)
+        await make_tasks(store, project, 4, prefix="q", gold=CAT)
+        begun = await store.start_attempt(
+            AttemptRequest(project.id, "w1", "p-w1", 2, 60), now=now()
+        )
+        assert begun.state == "open"
+        right = AttemptGrade(correct=True, needed=2)
+        await claim_and_submit(store, project, "w1", CAT, gold=True, attempt=right)
+        claimed = await store.claim(project.id, "w1", "p-w1", now=now(), gold=True)
+        assert claimed is not None
+
+        async def nothing_kept() -> None:
+            attempt = await store.latest_attempt(project.id, "w1")
+            assert attempt is not None and (attempt.answered, attempt.finished_at) == (1, None)
+            assert len(await recorded_events(store, client, "assignment.submitted")) == 1
+            assert await store.held_qualifications("w1", [project.id]) == set()
+
+        submission = Submission(CAT, attempt=right)
+        await submit_through_a_failure(
+            store, fail, "qualification.granted", claimed, submission, nothing_kept
+        )
+
+        attempt = await store.latest_attempt(project.id, "w1")
+        assert attempt is not None and (attempt.answered, attempt.correct) == (2, 2)
+        assert attempt.passed is True, "the test finished: the last answer was counted"
+        assert await store.held_qualifications("w1", [project.id]) == {project.id}
+        assert len(await recorded_events(store, client, "assignment.submitted")) == 2
+        assert len(await recorded_events(store, client, "qualification.granted")) == 1

@@ -15,18 +15,30 @@ from typing import Any
 
 from .records import AssignmentStatus, GoldGrade
 
-__all__ = ["AssignmentQuery", "Submission", "TaskAssignmentsQuery"]
+__all__ = ["AssignmentQuery", "AttemptGrade", "Submission", "TaskAssignmentsQuery"]
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptGrade:
+    """An assessment question's answer as the worker's open attempt counts it: right or not,
+    and how many right answers pass the attempt (``quality.rules.needed_correct``). The submit
+    counts it in its own step; the attempt's last answer ends it (``attempt_outcome``)."""
+
+    correct: bool
+    needed: int
 
 
 @dataclass(frozen=True, slots=True)
 class Submission:
     """What ``submit`` keeps: the answer, its fraud signals, the hashed address it came from,
-    and for a gold task its grade (``quality.rules.grade_gold``)."""
+    for a gold task its grade (``quality.rules.grade_gold``), and for an assessment's question
+    its grade in the worker's attempt."""
 
     result: dict[str, Any]
     signals: tuple[str, ...] = ()
     ip_hash: str | None = None
     gold: GoldGrade | None = None
+    attempt: AttemptGrade | None = None
 
 
 @dataclass(frozen=True, slots=True)

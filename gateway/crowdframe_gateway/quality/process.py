@@ -10,15 +10,11 @@ from typing import TYPE_CHECKING, Any
 from ..catalog import check_verdict, owned_project
 from ..core.agreement import comparison_key
 from ..core.errors import Conflict, InvalidInput
-from ..core.params import Submission
+from ..core.params import AttemptGrade, Submission
 from ..core.records import SIGNALS, Assignment, Block, Client, GoldGrade, Project, Task, now
 from ..core.validation import Fields
 from ..review import after_submission
 from .rules import grade_gold, needed_correct
-
-if TYPE_CHECKING:
-    from ..runtime import Runtime
-
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -90,9 +86,9 @@ async def _signals(
 async def record_submission(
     rt: Runtime, assignment: Assignment, result: dict[str, Any], *, address: str | None = None
 ) -> Assignment:
-    """Keep a submission with its fraud signals and, when its task is gold, its grade, in one
-    step of the store; then pass it on to crowd review (an answer to review, or a reviewer's
-    verdict) and to an assessment's attempt."""
+    """Keep a submission with its fraud signals and, when its task is gold, its grade (or, in
+    an assessment, its count in the worker's attempt), in one step of the store; then pass it
+    on to crowd review (an answer to review, or a reviewer's verdict)."""
     project = await rt.store.get_project(assignment.project_id)
     ip_hash = None if address is None else address_hash(rt, address)
     if project is None:
@@ -104,11 +100,12 @@ async def record_submission(
     signals = await _signals(rt, assignment, project, result, address, at)
     # read before the submit, for its grade; a review task (never gold) after, for its status
     task = None if reviewing else await rt.store.get_task(assignment.task_id)
+    attempt = _attempt_grade(project, task, result)
     for regrade in range(_REGRADES, -1, -1):
         try:
             gold = await _gold_grade(rt, project, task, assignment, result)
             done = await rt.store.submit(
-                assignment.id, Submission(result, signals, ip_hash, gold), now=at
+                assignment.id, Submission(result, signals, ip_hash, gold, attempt), now=at
             )
             break
         except Conflict as exc:  # the worker's gold record moved on (another tab): again
@@ -118,8 +115,6 @@ async def record_submission(
         task = await rt.store.get_task(done.task_id)
     if task is None:
         return done
-    if task.gold is not None and project.spec.kind == "assessment":
-        await _grade_attempt(rt, project, task, done, result)
     await after_submission(rt, project, task, done)
     return done
 
@@ -141,17 +136,15 @@ async def _gold_grade(
     )
 
 
-async def _grade_attempt(
-    rt: Runtime, project: Project, task: Task, done: Assignment, result: dict[str, Any]
-) -> None:
-    """An answer in a qualification test's attempt."""
-    assert task.gold is not None
-    await rt.store.record_attempt_answer(
-        project.id,
-        done.worker_id,
+def _attempt_grade(
+    project: Project, task: Task | None, result: dict[str, Any]
+) -> AttemptGrade | None:
+    """An assessment question's answer, as the worker's attempt counts it."""
+    if task is None or task.gold is None or project.spec.kind != "assessment":
+        return None
+    return AttemptGrade(
         correct=gold_matches(task.gold, result),
         needed=needed_correct(project.spec.pass_score, project.spec.test_size),
-        now=now(),
     )
 
 

@@ -1,8 +1,9 @@
 """Assessments: workers' attempts at qualification tests, and the qualifications they grant.
 
 Everything of one assessment lives in its project's partition (``try:<worker>:<n>``,
-``qual:<worker>``, …): attempt_start.lua and attempt_answer.lua change it atomically, the
-latter with its ``qualification.granted`` / ``.failed`` event. Each states one rule of
+``qual:<worker>``, …): attempt_start.lua starts an attempt atomically, and submit.lua counts
+each answer in it in the submission's own script with attempt.lua, which ends the attempt at
+its last answer with its ``qualification.granted`` / ``.failed`` event. Each states one rule of
 ``rules.py`` inside its atomic step (``attempt_state``, ``attempt_outcome``), which the SQLite
 store calls directly; tests/quality_cases.py drives both stores through the same cases.
 
@@ -21,7 +22,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from ..core.errors import InvalidInput, NotFound
+from ..core.errors import InvalidInput
 from ..core.page import Page
 from ..core.records import AssessmentAttempt, Assignment, Block, GoldStats, Qualification
 from ..store.redis import keys
@@ -51,22 +52,6 @@ class AssessmentsPart(RedisBase):
         )  # fmt: skip
         attempt = attempt_from(fields(found)) if found else None
         return AttemptStart(state, attempt)
-
-    async def record_attempt_answer(
-        self, project_id: str, worker_id: str, *, correct: bool, needed: int, now: float
-    ) -> AssessmentAttempt | None:
-        client_id = await self._client_of_project(project_id)
-        if client_id is None:
-            raise NotFound("no such project", field="project_id")
-        targets = await self._targets(client_id, ["qualification.granted", "qualification.failed"])
-        ctx = self._ctx(client_id, project_id, now, targets)
-        found = await self._eval("attempt_answer", project_id, ctx, worker_id, int(correct), needed)
-        if found is None:
-            return None
-        attempt = attempt_from(fields(found))
-        if attempt.finished_at is not None and any(targets.values()):
-            await self._hint(keys.DUE_OUTBOX, project_id, now)
-        return attempt
 
     async def latest_attempt(self, project_id: str, worker_id: str) -> AssessmentAttempt | None:
         p = keys.part(project_id)

@@ -8,10 +8,11 @@ attempt's last answer ends it, passed with at least ``needed_correct`` right ans
 The SQLite store calls these functions inside its transactions. Some decisions must be taken
 inside one atomic step on Redis as well, so its scripts state them once more, held to the same
 tables of cases as these functions (tests/quality_cases.py): ``attempt_state`` in
-attempt_start.lua ("never two open attempts"), ``attempt_outcome`` in attempt_answer.lua ("the
-last answer ends it, once") and ``approval_due`` in approve.lua (approved once, and only while
-still unreviewed). SQLite states ``approval_due`` in its sweep's query, where it filters every
-waiting submission natively (a Python function there would triple the sweep's time).
+attempt_start.lua ("never two open attempts"), ``attempt_outcome`` in attempt.lua, for
+submit.lua ("the last answer ends it, once"), and ``approval_due`` in approve.lua (approved
+once, and only while still unreviewed). SQLite states ``approval_due`` in its sweep's query,
+where it filters every waiting submission natively (a Python function there would triple the
+sweep's time).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The quality context on SQLite: workers' gold records (counted by a submission in its own
 transaction, ``GoldRecordPart``, which the work part builds on), clients' block lists,
-auto-approval, and assessments (attempts and the qualifications they grant).
+auto-approval, and assessments (attempts and the qualifications they grant; an answer is
+counted in its attempt by the submission's own transaction too, ``AttemptRecordPart``).
 """
 
 from __future__ import annotations
@@ -9,15 +10,16 @@ import sqlite3
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..core.errors import Conflict, NotFound
+from ..core.errors import Conflict
 from ..core.events import assignment_data, attempt_data, attempt_event_type, worker_stopped_data
 from ..core.page import Page, cursor_seq
+from ..core.params import AttemptGrade
 from ..core.records import AssessmentAttempt, Assignment, Block, GoldGrade, GoldStats, Qualification
 from ..store.sqlite.base import _ASSIGNMENT_COLUMNS, SqliteBase
 from .rules import attempt_outcome, attempt_state, block_scopes
 from .store import AttemptRequest, AttemptStart
 
-__all__ = ["AssessmentsPart", "GoldRecordPart", "QualityPart"]
+__all__ = ["AssessmentsPart", "AttemptRecordPart", "GoldRecordPart", "QualityPart"]
 
 
 _LATEST = "SELECT * FROM assessment_attempts WHERE project_id = ? AND worker_id = ?"
@@ -36,6 +38,13 @@ def _attempt(row: sqlite3.Row) -> AssessmentAttempt:
         finished_at=row["finished_at"],
         passed=None if row["passed"] is None else bool(row["passed"]),
     )
+
+
+def _latest_row(db: sqlite3.Connection, project_id: str, worker_id: str) -> sqlite3.Row | None:
+    row: sqlite3.Row | None = db.execute(
+        _LATEST + " ORDER BY number DESC LIMIT 1", (project_id, worker_id)
+    ).fetchone()
+    return row
 
 
 def _qualification(row: sqlite3.Row) -> Qualification:
@@ -67,13 +76,6 @@ CREATE TABLE IF NOT EXISTS qualifications (
     score REAL NOT NULL, granted_at REAL NOT NULL, PRIMARY KEY (assessment_id, worker_id));
 """
 
-    @staticmethod
-    def _latest_row(db: sqlite3.Connection, project_id: str, worker_id: str) -> sqlite3.Row | None:
-        row: sqlite3.Row | None = db.execute(
-            _LATEST + " ORDER BY number DESC LIMIT 1", (project_id, worker_id)
-        ).fetchone()
-        return row
-
     async def start_attempt(self, request: AttemptRequest, *, now: float) -> AttemptStart:
         project_id, worker_id, test_size = request.project_id, request.worker_id, request.test_size
         with self._tx() as db:
@@ -81,7 +83,7 @@ CREATE TABLE IF NOT EXISTS qualifications (
                 "SELECT 1 FROM qualifications WHERE assessment_id = ? AND worker_id = ?",
                 (project_id, worker_id),
             ).fetchone()
-            row = self._latest_row(db, project_id, worker_id)
+            row = _latest_row(db, project_id, worker_id)
             latest = None if row is None else _attempt(row)
             state = attempt_state(
                 held=held is not None,
@@ -103,49 +105,6 @@ CREATE TABLE IF NOT EXISTS qualifications (
                 project_id, worker_id, request.worker_pseudonym, number, test_size, now
             )
         return AttemptStart("open", started)
-
-    async def record_attempt_answer(
-        self, project_id: str, worker_id: str, *, correct: bool, needed: int, now: float
-    ) -> AssessmentAttempt | None:
-        with self._tx() as db:
-            row = self._latest_row(db, project_id, worker_id)
-            if row is None or row["finished_at"] is not None:
-                return None
-            answered, right = row["answered"] + 1, row["correct"] + int(correct)
-            passed = attempt_outcome(
-                answered=answered, correct=right, test_size=row["test_size"], needed=needed
-            )
-            done = passed is not None
-            db.execute(
-                "UPDATE assessment_attempts SET answered = ?, correct = ?, finished_at = ?,"
-                " passed = ? WHERE seq = ?",
-                (answered, right, now if done else None,
-                 None if passed is None else int(passed), row["seq"]),
-            )  # fmt: skip
-            attempt = _attempt(db.execute(
-                "SELECT * FROM assessment_attempts WHERE seq = ?", (row["seq"],)
-            ).fetchone())  # fmt: skip
-            if done:
-                if passed:
-                    db.execute(
-                        "INSERT OR IGNORE INTO qualifications VALUES (?,?,?,?,?)",
-                        (project_id, worker_id, attempt.worker_pseudonym, attempt.score, now),
-                    )
-                client = db.execute(
-                    "SELECT client_id FROM projects WHERE id = ?", (project_id,)
-                ).fetchone()
-                if client is None:
-                    raise NotFound("no such project", field="project_id")
-                self._event(
-                    db,
-                    client["client_id"],
-                    attempt_event_type(attempt),
-                    attempt_data(attempt),
-                    now=now,
-                )
-        if done:
-            self._notify_outbox()
-        return attempt
 
     async def latest_attempt(self, project_id: str, worker_id: str) -> AssessmentAttempt | None:
         rows = self._read(_LATEST + " ORDER BY number DESC LIMIT 1", (project_id, worker_id))
@@ -326,3 +285,41 @@ class GoldRecordPart(SqliteBase):
             now=now,
         )
         return True
+
+
+class AttemptRecordPart(SqliteBase):
+    def _count_attempt(
+        self, db: sqlite3.Connection, answer: Assignment, grade: AttemptGrade, now: float
+    ) -> None:
+        """Count one graded answer in the worker's open attempt (none open: it counts for
+        nothing). The attempt's last answer ends it, as ``quality.rules.attempt_outcome``
+        decides with the attempt as it is in this transaction (it ends once): passed with at
+        least ``grade.needed`` right, which grants the qualification (once), and its event.
+        The caller's transaction commits it."""
+        project_id, worker_id = answer.project_id, answer.worker_id
+        row = _latest_row(db, project_id, worker_id)
+        if row is None or row["finished_at"] is not None:
+            return
+        answered, right = row["answered"] + 1, row["correct"] + int(grade.correct)
+        passed = attempt_outcome(
+            answered=answered, correct=right, test_size=row["test_size"], needed=grade.needed
+        )
+        db.execute(
+            "UPDATE assessment_attempts SET answered = ?, correct = ?, finished_at = ?,"
+            " passed = ? WHERE seq = ?",
+            (answered, right, None if passed is None else now,
+             None if passed is None else int(passed), row["seq"]),
+        )  # fmt: skip
+        if passed is None:
+            return
+        attempt = _attempt(db.execute(
+            "SELECT * FROM assessment_attempts WHERE seq = ?", (row["seq"],)
+        ).fetchone())  # fmt: skip
+        if passed:
+            db.execute(
+                "INSERT OR IGNORE INTO qualifications VALUES (?,?,?,?,?)",
+                (project_id, worker_id, attempt.worker_pseudonym, attempt.score, now),
+            )
+        self._event(
+            db, answer.client_id, attempt_event_type(attempt), attempt_data(attempt), now=now
+        )

@@ -66,16 +66,6 @@ class QualityStore(Protocol):
         attempts at one assessment."""
         ...
 
-    async def record_attempt_answer(
-        self, project_id: str, worker_id: str, *, correct: bool, needed: int, now: float
-    ) -> AssessmentAttempt | None:
-        """Count one graded answer in the worker's open attempt. The attempt's last answer
-        ends it (``quality.rules.attempt_outcome``), in the same transaction: passed with at
-        least ``needed`` right, which grants the qualification (once), and a
-        ``qualification.granted`` or ``qualification.failed`` event. None when no attempt is
-        open (the answer counts for nothing)."""
-        ...
-
     async def latest_attempt(self, project_id: str, worker_id: str) -> AssessmentAttempt | None: ...
 
     async def held_qualifications(self, worker_id: str, assessment_ids: Sequence[str]) -> set[str]:

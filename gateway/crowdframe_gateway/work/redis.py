@@ -137,15 +137,21 @@ class WorkPart(ClosingPart):
         raise Conflict(f"this assignment is {shown}", code="assignment_closed")
 
     async def submit(self, assignment_id: str, submission: Submission, *, now: float) -> Assignment:
-        """Keep the submission, with its gold grade, in one script; the last answer a task
-        needs completes it, or asks one more worker when the answers disagree (submit.lua asks
-        for the decision, made here by core/agreement.py, and applies it only to the answers
-        it was made for)."""
+        """Keep the submission, with its gold grade or its count in the worker's assessment
+        attempt, in one script; the last answer a task needs completes it, or asks one more
+        worker when the answers disagree (submit.lua asks for the decision, made here by
+        core/agreement.py, and applies it only to the answers it was made for)."""
         types = ["assignment.submitted", "task.completed", "project.completed"]
-        grade, gold = ("", "", ""), submission.gold
+        gold, attempt = submission.gold, submission.attempt
+        grade: tuple[str, ...] = ("", "", "")
         if gold is not None:
             types.append("worker.stopped")
             grade = (str(int(gold.correct)), str(gold.seen), str(int(gold.stop)))
+        if attempt is None:
+            grade += ("", "")
+        else:
+            types += ["qualification.granted", "qualification.failed"]
+            grade += (str(int(attempt.correct)), str(attempt.needed))
         fixed = (
             json.dumps(submission.result),
             json.dumps(list(submission.signals)),

@@ -13,7 +13,7 @@ from ..core.events import assignment_data, task_completed_data
 from ..core.page import Page, cursor_seq
 from ..core.params import AssignmentQuery, Submission
 from ..core.records import Assignment, Project, Task, new_id
-from ..quality.sqlite import GoldRecordPart
+from ..quality.sqlite import AttemptRecordPart, GoldRecordPart
 from ..store.sqlite.base import (
     _ASSIGNMENT_COLUMNS,
     _FINAL_STATUSES,
@@ -27,7 +27,7 @@ from .rules import Pool, assignment_deadline, claim_pools, one_question_at_a_tim
 __all__ = ["WorkPart"]
 
 
-class WorkPart(ClosingPart, GoldRecordPart):
+class WorkPart(ClosingPart, GoldRecordPart, AttemptRecordPart):
     ADDED_COLUMNS: ClassVar[tuple[tuple[str, str, str], ...]] = (
         ("assignments", "signals", "TEXT"),
         ("assignments", "ip_hash", "TEXT"),
@@ -195,6 +195,8 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
             )
             if submission.gold is not None:
                 self._count_gold(db, done, submission.gold, now)
+            if submission.attempt is not None:
+                self._count_attempt(db, done, submission.attempt, now)
             per_task = db.execute("SELECT per_task FROM tasks WHERE id = ?", (task.id,)).fetchone()[
                 "per_task"
             ]

@@ -42,7 +42,11 @@ class WorkStore(Protocol):
         crowd review queue, the task's completion (or one more seat), its events, and with a
         ``gold`` grade the answer counted on the worker's gold record (stopping them, once, with
         a ``worker.stopped`` event, if ``gold.stop``). A gold record that no longer has
-        ``gold.seen`` answers refuses it all: ``Conflict`` ``gold_record_changed``."""
+        ``gold.seen`` answers refuses it all: ``Conflict`` ``gold_record_changed``. With an
+        ``attempt`` grade the answer is counted in the worker's open attempt (none open: it
+        counts for nothing); the attempt's last answer ends it (``quality.rules.
+        attempt_outcome``): passed with at least ``attempt.needed`` right, which grants the
+        qualification (once), and a ``qualification.granted`` or ``.failed`` event."""
         ...
 
     async def return_assignment(self, assignment_id: str, *, now: float) -> Assignment: ...

@@ -40,7 +40,7 @@ SCRIPTS = {
         Script("idempotency"),
         Script("available", ("pool",)),
         Script("claim", _WORK),
-        Script("submit", (*_WORK, "gold")),
+        Script("submit", (*_WORK, "gold", "attempt")),
         Script("release", _WORK),
         Script("expire", _WORK),
         Script("review", _WORK),
@@ -68,7 +68,6 @@ SCRIPTS = {
         Script("expiry"),
         # assessments
         Script("attempt_start", ("pool",)),
-        Script("attempt_answer", _EVENTS),
         Script("unseen", ("pool",)),
         Script("qualification_revoke"),
     )

@@ -1,7 +1,9 @@
 -- ARGV: ctx, assignment id, result (JSON text), signals (JSON list), address hash ('' for none),
 -- decision ('' | 'more' | 'done'), answers it was made for, SHA-1 of the spec it was made with,
 -- and a gold answer's grade (gold.lua): correct ('' for no grade | '1' | '0'), the answers on
--- the worker's gold record it was decided for, '1' if it stops the worker else '0'.
+-- the worker's gold record it was decided for, '1' if it stops the worker else '0'; and an
+-- assessment question's grade in the worker's attempt (attempt.lua): correct ('' for none |
+-- '1' | '0'), the right answers that pass the attempt.
 -- Returns {'ok', assignment, auto-approval due at, '1' if queued for crowd review else '0'},
 -- {'error', code, status} (writing nothing; 'gold_record_changed': grade again), or, writing
 -- nothing, {'decide', spec, results}: the submission completes a task whose answers may need
@@ -65,6 +67,7 @@ local snapshot = flat(key)
 emit('assignment.submitted', {kind = 'assignment', assignment = snapshot, task = flat(tkey)})
 redis.call('ZADD', subs, 0, a.sort)
 if ARGV[9] ~= '' then count_gold(a, ARGV[9], ARGV[11] == '1') end
+if ARGV[12] ~= '' then count_attempt(a.worker_id, ARGV[12], ARGV[13]) end
 if outcome == 'more' then
   redis.call('HINCRBY', tkey, 'per_task', 1)
   reopen(task)
