@@ -80,10 +80,8 @@ async def test_gold_tasks_are_served_to_every_worker_and_never_complete(
 async def test_a_blocked_worker_sees_nothing_of_the_client_until_unblocked(
     gateway: Gateway, api: ApiClient
 ) -> None:
-    project = await api.project()
-    await api.tasks(project["id"], 3)
-    worker = await gateway.worker()
-    first = await worker.accept(project["id"])
+    project = await api.project(tasks=3)
+    worker, first = await gateway.worker_on(project["id"])
     wid = (await api.call("GET", f"/assignments/{first}")).json()["worker_id"]
     blocked = await api.call("POST", f"/workers/{wid}/block", json={"reason": "spam"})
     assert blocked.status_code == 201 and blocked.json()["project_id"] is None
@@ -126,10 +124,8 @@ async def test_review_in_bulk_reports_each_assignment(gateway: Gateway, api: Api
 async def test_unreviewed_submissions_are_approved_after_the_delay(
     gateway: Gateway, api: ApiClient
 ) -> None:
-    project = await api.project(auto_approve_delay=60)
-    await api.tasks(project["id"], 1)
-    worker = await gateway.worker()
-    assignment_id = await worker.accept(project["id"])
+    project = await api.project(auto_approve_delay=60, tasks=1)
+    worker, assignment_id = await gateway.worker_on(project["id"])
     await worker.submit(assignment_id, {"ok": True})
     assert await gateway.rt.store.auto_approve(now=now() + 30) == []
     [approved_now] = await gateway.rt.store.auto_approve(now=now() + 61)
