@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -25,6 +25,10 @@ from crowdframe_gateway.core.records import (
 )
 from crowdframe_gateway.quality.rules import grade_gold
 from crowdframe_gateway.runtime import Store, open_store
+
+# The ``open_stores`` fixture: each call opens another store on the same data, as another
+# gateway process would.
+Opener = Callable[[], Awaitable[Store]]
 
 
 async def make_client(store: Store, name: str = "acme") -> Client:

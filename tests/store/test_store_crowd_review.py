@@ -4,7 +4,6 @@ of answers to review, filled by the submission itself; who reviewed, in the revi
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 import pytest
@@ -14,6 +13,7 @@ from crowdframe_gateway.core.params import Submission
 from crowdframe_gateway.core.records import CrowdReview, Project, Task, new_id, now
 from crowdframe_gateway.runtime import Store
 from store_world import (
+    Opener,
     answer_gold,
     claim_and_submit,
     make_client,
@@ -22,7 +22,6 @@ from store_world import (
     recorded_events,
 )
 
-Opener = Callable[[], Awaitable[Store]]
 CROWD = CrowdReview(task_url="http://localhost:9/review", reward_cents=2, reviewers=2)
 
 

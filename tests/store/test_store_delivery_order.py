@@ -4,7 +4,6 @@ finished attempt does to its message and endpoint, on every store."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import pytest
@@ -13,7 +12,7 @@ from crowdframe_gateway.core.params import Submission
 from crowdframe_gateway.core.records import Attempt, Message, now
 from crowdframe_gateway.runtime import Store
 from crowdframe_gateway.webhooks.store import AttemptResult, DeliveryOutcome
-from store_world import make_client, make_endpoint, make_project, make_tasks
+from store_world import Opener, make_client, make_endpoint, make_project, make_tasks
 
 
 def _result(
@@ -149,7 +148,7 @@ async def test_a_failed_message_waiting_for_its_retry_does_not_hold_back_the_nex
 
 
 async def test_an_endpoint_holds_at_most_its_share_across_processes(
-    open_stores: Callable[[], Awaitable[Store]],
+    open_stores: Opener,
 ) -> None:
     stores = [await open_stores() for _ in range(3)]
     client = await make_client(stores[0])
