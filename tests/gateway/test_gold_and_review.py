@@ -65,7 +65,7 @@ async def test_gold_tasks_are_served_to_every_worker_and_never_complete(
     careful = [await gateway.worker(f"careful{i}@example.org") for i in range(3)]
     for worker in careful:
         assignment_id = await worker.accept(project_id)
-        for _ in range(3):
+        for _ in range(10):  # on until nothing is left for them: the real tasks complete
             reply = await worker.submit(assignment_id, {"label": "Cat "})  # right on gold
             if reply["next_url"].startswith("/work?"):
                 break
@@ -73,6 +73,7 @@ async def test_gold_tasks_are_served_to_every_worker_and_never_complete(
     records = (await api.call("GET", f"/projects/{project_id}/gold")).json()["data"]
     assert all(not r["stopped"] and r["accuracy"] == 1.0 for r in records)
     completed = await api.events("task.completed")
+    assert {e["external_id"] for e in completed} == {f"real-{i}" for i in range(6)}
     assert all(not e["external_id"].startswith("gold-") for e in completed)
 
 
