@@ -111,6 +111,17 @@ async def make_endpoint(
     return endpoint
 
 
+async def endpoint_with_messages(store: Store, count: int) -> tuple[Endpoint, list[str]]:
+    """A new client's one endpoint with ``count`` test events (``{"i": 0}``, ``{"i": 1}``, …)
+    queued for it: the endpoint and its outbox messages' ids, oldest first."""
+    endpoint = await make_endpoint(store, await make_client(store))
+    queued: list[str] = []
+    for i in range(count):
+        _, message_ids = await store.record_event(endpoint.client_id, "endpoint.test", {"i": i})
+        queued.extend(message_ids)
+    return endpoint, queued
+
+
 async def all_assignments(store: Store, client_id: str, **filters: object) -> list[Assignment]:
     """Every assignment of a client, read page by page as an API client would."""
     found: list[Assignment] = []
