@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +10,7 @@ from typing import Any
 import pytest
 
 from redis_server import RedisServer
-from services import BIN, ROOT, ClientAccount, World, free_port, start_service
+from services import ROOT, World, create_client, free_port, start_gateway, start_service
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -73,23 +70,8 @@ def world(
         "PYTHONUNBUFFERED": "1",
         **gateway_store,
     }
-    made = subprocess.run(
-        [BIN / "crowdframe", "create-client", "Sentiment Labs", "--data-dir", data, "--json"],
-        check=True,
-        capture_output=True,
-        env={**os.environ, **env},
-    )
-    info = json.loads(made.stdout)
-    account = ClientAccount(info["client_id"], info["api_key"], info["signing_secret"])
-    gateway_port, example_port = free_port(), free_port()
-    gateway = start_service(
-        "gateway",
-        [str(BIN / "crowdframe"), "gateway", "--port", str(gateway_port), "--data-dir", str(data)],
-        f"http://127.0.0.1:{gateway_port}",
-        "/signin",
-        tmp_path,
-        env,
-    )
+    account = create_client("Sentiment Labs", data, env)
+    gateway, example_port = start_gateway(data, tmp_path, env), free_port()
     services = [gateway]
     try:
         example = start_service(

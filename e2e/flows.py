@@ -5,11 +5,20 @@ from __future__ import annotations
 import re
 import time
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from services import World
 
-__all__ = ["answer_a_task", "sign_up", "wait_for_results"]
+__all__ = [
+    "SENTIMENT",
+    "answer_a_task",
+    "expect_the_next_task",
+    "sentiment_offer",
+    "sign_up",
+    "wait_for_results",
+]
+
+SENTIMENT = "Sentiment of short reviews"  # the sentiment example's project
 
 
 def sign_up(page: Page, gateway_origin: str, email: str, *, country: str = "DE") -> None:
@@ -21,6 +30,19 @@ def sign_up(page: Page, gateway_origin: str, email: str, *, country: str = "DE")
     page.get_by_label("English").check()
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", name="Available tasks")).to_be_visible()
+
+
+def sentiment_offer(page: Page, world: World, email: str) -> Locator:
+    """A new worker signs up; the sentiment example's offer on their task list."""
+    sign_up(page, world.gateway.origin, email)
+    return page.get_by_role("listitem").filter(has_text=SENTIMENT)
+
+
+def expect_the_next_task(page: Page, after: str) -> None:
+    """Straight on to the next task: another assignment than ``after``, its page connected."""
+    page.wait_for_url(re.compile(r"/work/assignments/(?!" + re.escape(after) + ")"))
+    submit = page.frame_locator("#cf-task-frame").get_by_role("button", name="Submit")
+    expect(submit).to_be_enabled()
 
 
 def answer_a_task(page: Page, project_title: str, sentiment: str) -> str:

@@ -4,10 +4,7 @@ site (a third origin) is at hand. Used by e2e/test_hostile_task_page.py."""
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +16,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 import crowdframe
 from flows import sign_up
-from services import BIN, ClientAccount, Service, free_port, start_service
+from services import ClientAccount, Service, create_client, start_gateway
 from widget_harness import Request, Site, html
 
 __all__ = ["Arena", "open_arena"]
@@ -100,23 +97,8 @@ def open_arena(tmp_path: Path) -> Iterator[Arena]:
     """Start the gateway process and the two sites; stop them on exit."""
     data = tmp_path / "gateway"
     env = {"CROWDFRAME_LAUNCH_TOKEN_SECONDS": "120", "PYTHONUNBUFFERED": "1"}
-    made = subprocess.run(
-        [BIN / "crowdframe", "create-client", "Hostile Labs", "--data-dir", data, "--json"],
-        check=True,
-        capture_output=True,
-        env={**os.environ, **env},
-    )
-    info = json.loads(made.stdout)
-    account = ClientAccount(info["client_id"], info["api_key"], info["signing_secret"])
-    port = free_port()
-    gateway = start_service(
-        "gateway",
-        [str(BIN / "crowdframe"), "gateway", "--port", str(port), "--data-dir", str(data)],
-        f"http://127.0.0.1:{port}",
-        "/signin",
-        tmp_path,
-        env,
-    )
+    account = create_client("Hostile Labs", data, env)
+    gateway = start_gateway(data, tmp_path, env)
     hostile, stranger = Site("localhost"), Site("localhost")
     try:
         yield Arena(gateway, account, hostile, stranger)

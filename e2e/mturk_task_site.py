@@ -3,10 +3,10 @@ its own origin (http://localhost:PORT, another site than the gateway on 127.0.0.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from receiver import QuietHandler, on_a_free_port, serving
 
 # The classic template: gup() reads the parameters from location, the form posts to
 # turkSubmitTo + "/mturk/externalSubmit", and a preview disables the submit button.
@@ -51,7 +51,7 @@ if (gup("assignmentId") == "ASSIGNMENT_ID_NOT_AVAILABLE") {
 def running_task_site() -> Iterator[str]:
     """The page at ``http://localhost:PORT/hit``; yields that URL."""
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("content-type", "text/html; charset=utf-8")
@@ -59,14 +59,5 @@ def running_task_site() -> Iterator[str]:
             self.end_headers()
             self.wfile.write(PAGE)
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://localhost:{server.server_address[1]}/hit"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(on_a_free_port(Handler)) as origin:
+        yield origin.replace("127.0.0.1", "localhost") + "/hit"

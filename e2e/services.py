@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sqlite3
@@ -76,6 +77,31 @@ class ClientAccount:
     client_id: str
     api_key: str
     signing_secret: str
+
+
+def create_client(name: str, data: Path, env: dict[str, str]) -> ClientAccount:
+    """A client made as an operator makes one: ``crowdframe create-client`` on ``data``."""
+    made = subprocess.run(
+        [BIN / "crowdframe", "create-client", name, "--data-dir", data, "--json"],
+        check=True,
+        capture_output=True,
+        env={**os.environ, **env},
+    )
+    info = json.loads(made.stdout)
+    return ClientAccount(info["client_id"], info["api_key"], info["signing_secret"])
+
+
+def start_gateway(data: Path, log_dir: Path, env: dict[str, str]) -> Service:
+    """The ``crowdframe gateway`` process on a free port of 127.0.0.1, serving ``data``."""
+    port = free_port()
+    return start_service(
+        "gateway",
+        [str(BIN / "crowdframe"), "gateway", "--port", str(port), "--data-dir", str(data)],
+        f"http://127.0.0.1:{port}",
+        "/signin",
+        log_dir,
+        env,
+    )
 
 
 @dataclass

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from flows import sign_up
+from flows import sentiment_offer
 from services import ROOT, World
 
 pytestmark = pytest.mark.e2e
@@ -67,8 +67,7 @@ def answer_the_test(page: Page, *, right: bool) -> list[str]:
 def test_a_worker_fails_the_reading_test_waits_retries_passes_and_gets_work(
     page: Page, world: World
 ) -> None:
-    sign_up(page, world.gateway.origin, "reader@example.org")
-    offer = page.get_by_role("listitem").filter(has_text="Sentiment of short reviews")
+    offer = sentiment_offer(page, world, "reader@example.org")
     expect(offer).to_contain_text("Locked")
     expect(offer.get_by_role("button", name=re.compile("Accept"))).to_have_count(0)
     offer.get_by_role("link", name="Take the qualification test").click()

@@ -62,10 +62,7 @@ def status_of(arena: Arena, assignment_id: str) -> tuple[str, object]:
 def test_the_task_page_cannot_navigate_the_workers_window(arena: Arena, browser: Browser) -> None:
     title = "Navigate the top window"
     target = f"{arena.hostile.origin}/pwned"
-    arena.project(
-        title,
-        HARNESS
-        + f"""
+    attacks = f"""
 <a id="lure" href="{target}?via=click" target="_top">Next image</a>
 <form id="form" action="{target}" method="get" target="_top"><input name="via" value="form"></form>
 <script>
@@ -74,8 +71,8 @@ def test_the_task_page_cannot_navigate_the_workers_window(arena: Arena, browser:
   attempt("window.open(_top)", () => window.open('{target}?via=open', '_top'));
   attempt('form target=_top', () => document.getElementById('form').submit());
   report();
-</script>""",
-    )
+</script>"""
+    arena.project(title, HARNESS + attacks)
     page = arena.worker(browser.new_context())
     arena.accept(page, title)
     frame_url = frame_page_url(arena, page)
@@ -97,10 +94,7 @@ def test_the_task_page_cannot_navigate_the_workers_window(arena: Arena, browser:
 def test_the_task_page_cannot_open_popups(arena: Arena, browser: Browser) -> None:
     title = "Open a popup"
     target = f"{arena.hostile.origin}/popup"
-    arena.project(
-        title,
-        HARNESS
-        + f"""
+    attacks = f"""
 <a id="lure" href="{target}?via=click" target="_blank">See the example</a>
 <button id="button">Open the guide</button>
 <script>
@@ -110,8 +104,8 @@ def test_the_task_page_cannot_open_popups(arena: Arena, browser: Browser) -> Non
   }});
   attempt('window.open', () => window.open('{target}?via=open'));
   report();
-</script>""",
-    )
+</script>"""
+    arena.project(title, HARNESS + attacks)
     context = browser.new_context()
     page = arena.worker(context)
     arena.accept(page, title)
@@ -137,10 +131,7 @@ def test_the_task_page_cannot_read_the_gateways_cookies_or_page(
     arena: Arena, browser: Browser
 ) -> None:
     title = "Read the gateway"
-    arena.project(
-        title,
-        HARNESS
-        + f"""
+    attacks = f"""
 <script>
   attempt('parent.document', () => parent.document.body.innerHTML);
   attempt('top.document.cookie', () => top.document.cookie);
@@ -153,8 +144,8 @@ def test_the_task_page_cannot_read_the_gateways_cookies_or_page(
     .then((r) => r.text()).then((t) => {{ results['fetch /work'] = 'allowed: ' + t; }},
                                 (e) => {{ results['fetch /work'] = 'blocked: ' + e.name; }})
     .finally(() => report());
-</script>""",
-    )
+</script>"""
+    arena.project(title, HARNESS + attacks)
     context = browser.new_context()
     page = arena.worker(context)
     email = page.locator(".who").inner_text()
@@ -263,24 +254,6 @@ def test_the_task_pages_server_cannot_submit_another_assignment_with_its_token(
 
 # --- a third origin posting forged messages at the real frame page ----------------------------
 
-FORGER = """<!doctype html><meta charset="utf-8"><title>Ad</title>
-<script>
-  const forged = [
-    {cf: 1, type: 'submit', request_id: 'forged', result: {label: 'spam'}},
-    {cf: 1, type: 'token-request', request_id: 'forged'},
-    {cf: 1, type: 'progress', done: 99, total: 100},
-    {cf: 1, type: 'error', message: 'Forged message'},
-  ];
-  window.sent = 0;
-  const target = () => TARGET;
-  const forge = () => {
-    const w = target();
-    if (w) for (const m of forged) { w.postMessage(m, '*'); window.sent += 1; }
-  };
-  forge(); setInterval(forge, 50);
-</script>
-"""
-
 
 def assert_nothing_accepted(arena: Arena, page: Page, aid: str) -> None:
     expect(page.locator("#cf-progress")).to_have_text("")
@@ -295,7 +268,7 @@ def test_a_third_origin_inside_the_task_frame_gets_nothing_accepted(
     # forged protocol messages straight at the top window, the real frame page.
     title = "Embedded stranger"
     forger = f"{arena.stranger.origin}/forge-top"
-    arena.stranger.get("/forge-top", html(FORGER.replace("TARGET", "top")))
+    arena.stranger.get("/forge-top", html(page_html("forge.html", target="top")))
     task = page_html("task.html", gateway=arena.gateway.origin).replace(
         "</body>", f'<iframe src="{forger}"></iframe></body>'
     )
@@ -323,9 +296,8 @@ def test_a_third_origin_that_opens_the_frame_page_gets_nothing_accepted(
     page = arena.worker(context)
     aid = arena.accept(page, title)
     frame_url = page.url
-    opener = FORGER.replace(
-        "TARGET",
-        f"(window.popup = window.popup || window.open('{frame_url}', 'task'))",
+    opener = page_html(
+        "forge.html", target=f"(window.popup = window.popup || window.open('{frame_url}', 'task'))"
     )
     arena.stranger.get("/opener", html(opener))
     stranger = context.new_page()

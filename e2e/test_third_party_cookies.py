@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserType, Page, Request, expect
 
-from flows import sign_up, wait_for_results
+from flows import expect_the_next_task, sign_up, wait_for_results
 from services import World
 
 pytestmark = pytest.mark.e2e
@@ -83,10 +83,7 @@ def test_the_main_flow_without_third_party_cookies(
 
     task.get_by_label("Negative").check()
     submit.click()
-    page.wait_for_url(re.compile(r"/work/assignments/(?!" + re.escape(first_assignment) + ")"))
-    expect(
-        page.frame_locator("#cf-task-frame").get_by_role("button", name="Submit")
-    ).to_be_enabled()
+    expect_the_next_task(page, first_assignment)
 
     seen = wait_for_results(world, 1)
     assert seen["results"][0]["sentiment"] == "negative"

@@ -14,7 +14,7 @@ from standardwebhooks.webhooks import Webhook as ReferenceWebhook
 
 import crowdframe
 from crowdframe._token import sign_task_token
-from flows import sign_up, wait_for_results
+from flows import expect_the_next_task, sentiment_offer, sign_up, wait_for_results
 from services import World
 
 pytestmark = pytest.mark.e2e
@@ -23,8 +23,7 @@ pytestmark = pytest.mark.e2e
 def test_a_new_worker_does_a_task_and_the_client_receives_a_verified_webhook(
     page: Page, world: World
 ) -> None:
-    sign_up(page, world.gateway.origin, "new.worker@example.org")
-    offer = page.get_by_role("listitem").filter(has_text="Sentiment of short reviews")
+    offer = sentiment_offer(page, world, "new.worker@example.org")
     expect(offer).to_contain_text("0.10 USD")
     offer.get_by_role("button", name=re.compile("Accept")).click()
 
@@ -44,10 +43,7 @@ def test_a_new_worker_does_a_task_and_the_client_receives_a_verified_webhook(
     submit.click()
 
     # straight on to the next task: a new assignment, a different text
-    page.wait_for_url(re.compile(r"/work/assignments/(?!" + re.escape(first_assignment) + ")"))
-    expect(
-        page.frame_locator("#cf-task-frame").get_by_role("button", name="Submit")
-    ).to_be_enabled()
+    expect_the_next_task(page, first_assignment)
     next_text = page.frame_locator("#cf-task-frame").locator("blockquote, .review, #review").first
     expect(next_text).not_to_have_text(review_text)
 

@@ -16,17 +16,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Frame, Page, expect
 
-from widget_harness import (
-    ASSIGNMENT,
-    CSRF,
-    FRESH_TOKEN,
-    SUBMIT_URL,
-    TOKEN_URL,
-    World,
-    html,
-    json_answer,
-    open_world,
-)
+from widget_harness import World, html, json_answer, open_world
+from widget_harness.parties import ASSIGNMENT, CSRF, FRESH_TOKEN, SUBMIT_URL, TOKEN_URL
 
 pytestmark = pytest.mark.e2e
 
@@ -298,7 +289,7 @@ def assert_nothing_was_accepted(page: Page, world: World) -> None:
 
 
 def test_forged_messages_from_another_origin_are_ignored(page: Page, world: World) -> None:
-    forger = world.serve(world.stranger, "forge.html")
+    forger = world.serve(world.stranger, "forge.html", target="parent")
     connected_task(page, world.frame_page(extra=f'<iframe src="{forger}"></iframe>'))
 
     wait_for_more_messages(page, world.stranger.origin, 10, from_task=False)
@@ -308,7 +299,7 @@ def test_forged_messages_from_another_origin_are_ignored(page: Page, world: Worl
 
 def test_the_task_origin_in_another_window_is_ignored(page: Page, world: World) -> None:
     # The same origin as the task page, but a sibling frame rather than the task frame.
-    forger = world.serve(world.client, "forge.html")
+    forger = world.serve(world.client, "forge.html", target="parent")
     connected_task(page, world.frame_page(extra=f'<iframe src="{forger}"></iframe>'))
 
     wait_for_more_messages(page, world.client.origin, 10, from_task=False)
@@ -319,7 +310,7 @@ def test_the_task_origin_in_another_window_is_ignored(page: Page, world: World) 
 def test_a_page_the_task_frame_navigates_to_is_ignored(page: Page, world: World) -> None:
     # The task page links out: the page it opens in the frame is the right window, wrong origin.
     frame = connected_task(page, world.frame_page())
-    forger = world.serve(world.stranger, "forge.html")
+    forger = world.serve(world.stranger, "forge.html", target="parent")
 
     frame.evaluate("(url) => { location.href = url; }", forger)
 

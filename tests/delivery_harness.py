@@ -80,8 +80,7 @@ async def endpoint(api: ApiClient, url: str, types: list[str] | None = None) -> 
 async def submit_one(gateway: Gateway, api: ApiClient, project_id: str | None = None) -> str:
     """A worker accepts and submits one task; the assignment id."""
     if project_id is None:
-        project = await api.project()
-        await api.tasks(project["id"], 1)
+        project = await api.project(tasks=1)
         project_id = project["id"]
     worker = await gateway.worker(f"w{len(gateway.browsers)}@example.org")
     assignment_id = await worker.accept(project_id)

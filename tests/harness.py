@@ -47,6 +47,12 @@ class Gateway:
         await browser.sign_up(email, **profile)
         return browser
 
+    async def worker_on(self, project_id: str, **profile: Any) -> tuple[Browser, str]:
+        """A freshly signed-up worker who has accepted the project's next task: their browser
+        and the assignment id."""
+        worker = await self.worker(**profile)
+        return worker, await worker.accept(project_id)
+
 
 @dataclass
 class ApiClient:
@@ -68,12 +74,21 @@ class ApiClient:
             **kwargs,  # type: ignore[arg-type]
         )
 
-    async def project(self, **fields: object) -> Any:
+    async def post_project(self, **fields: object) -> httpx.Response:
+        """``POST /projects`` of a labelling project, ``fields`` (as the API takes them) over
+        its defaults; the gateway's answer, whatever it is."""
         # 30 cents a minute: 18 USD an hour, above every minimum wage in the fair-pay table
         body = {"title": "Label it", "task_url": TASK_URL, "reward_cents": 30, **fields}
-        answer = await self.call("POST", "/projects", json=body)
+        return await self.call("POST", "/projects", json=body)
+
+    async def project(self, *, tasks: int = 0, **fields: object) -> Any:
+        """A new project (as ``post_project`` makes it) with ``tasks`` open tasks."""
+        answer = await self.post_project(**fields)
         assert answer.status_code == 201, answer.text
-        return answer.json()  # type: ignore[no-any-return]
+        project = answer.json()
+        if tasks:
+            await self.tasks(project["id"], tasks)
+        return project
 
     async def events(self, event_type: str) -> list[dict[str, Any]]:
         """The data of this client's events of one type, oldest first, as its feed has them."""

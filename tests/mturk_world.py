@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import boto3
 import httpx
 
-from services import BIN, Service, free_port, start_service
+from services import BIN, Service, start_gateway
 
 EXTERNAL_QUESTION = (
     '<ExternalQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/'
@@ -162,13 +162,7 @@ def start_mturk_world(tmp: Path, env: dict[str, str] | None = None) -> MTurkWorl
     """The gateway on ``tmp``'s SQLite store, or the one ``env`` names (``CROWDFRAME_STORE``)."""
     env = env or {}
     data = tmp / "gateway"
-    port = free_port()
-    gateway = start_service(
-        "gateway",
-        [str(BIN / "crowdframe"), "gateway", "--port", str(port), "--data-dir", str(data)],
-        f"http://127.0.0.1:{port}",
-        "/signin",
-        tmp,
-        {"CROWDFRAME_RETRY_SCHEDULE": "0.2,0.5,1", "PYTHONUNBUFFERED": "1", **env},
+    gateway = start_gateway(
+        data, tmp, {"CROWDFRAME_RETRY_SCHEDULE": "0.2,0.5,1", "PYTHONUNBUFFERED": "1", **env}
     )
     return MTurkWorld(gateway, data, env)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -25,6 +25,10 @@ from crowdframe_gateway.core.records import (
 )
 from crowdframe_gateway.quality.rules import grade_gold
 from crowdframe_gateway.runtime import Store, open_store
+
+# The ``open_stores`` fixture: each call opens another store on the same data, as another
+# gateway process would.
+Opener = Callable[[], Awaitable[Store]]
 
 
 async def make_client(store: Store, name: str = "acme") -> Client:
@@ -105,6 +109,17 @@ async def make_endpoint(
     )
     await store.create_endpoint(endpoint)
     return endpoint
+
+
+async def endpoint_with_messages(store: Store, count: int) -> tuple[Endpoint, list[str]]:
+    """A new client's one endpoint with ``count`` test events (``{"i": 0}``, ``{"i": 1}``, …)
+    queued for it: the endpoint and its outbox messages' ids, oldest first."""
+    endpoint = await make_endpoint(store, await make_client(store))
+    queued: list[str] = []
+    for i in range(count):
+        _, message_ids = await store.record_event(endpoint.client_id, "endpoint.test", {"i": i})
+        queued.extend(message_ids)
+    return endpoint, queued
 
 
 async def all_assignments(store: Store, client_id: str, **filters: object) -> list[Assignment]:

@@ -1,28 +1,8 @@
-"""Fake parties for e2e/test_widget_protocol.py: loopback web servers and the pages they serve."""
+"""Fake parties for the e2e tests: loopback web servers and the pages they serve. The fixed
+values the widget tests' fake gateway answers with (assignment, CSRF, token, URLs) are in
+``widget_harness.parties``."""
 
-from .parties import (
-    ASSIGNMENT,
-    CSRF,
-    FRESH_TOKEN,
-    SUBMIT_URL,
-    TOKEN_URL,
-    World,
-    open_world,
-    page_html,
-)
+from .parties import World, open_world, page_html
 from .sites import Request, Site, html, json_answer
 
-__all__ = [
-    "ASSIGNMENT",
-    "CSRF",
-    "FRESH_TOKEN",
-    "SUBMIT_URL",
-    "TOKEN_URL",
-    "Request",
-    "Site",
-    "World",
-    "html",
-    "json_answer",
-    "open_world",
-    "page_html",
-]
+__all__ = ["Request", "Site", "World", "html", "json_answer", "open_world", "page_html"]

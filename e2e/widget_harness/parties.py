@@ -23,17 +23,6 @@ from crowdframe._token import TaskTokenClaims, TokenMode, sign_task_token
 
 from .sites import Request, Response, Route, Site, html, json_answer
 
-__all__ = [
-    "ASSIGNMENT",
-    "CSRF",
-    "FRESH_TOKEN",
-    "SUBMIT_URL",
-    "TOKEN_URL",
-    "World",
-    "open_world",
-    "page_html",
-]
-
 WIDGETS = Path(__file__).resolve().parents[2] / "widgets"
 PAGES = Path(__file__).resolve().parent / "pages"
 

@@ -36,7 +36,7 @@ import logging
 import os
 import re
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,21 +174,28 @@ def _app(request: Request) -> _App:
     return state
 
 
-def _verified(
-    state: _App, request: Request
-) -> tuple[crowdframe.TaskTokenClaims, str, dict[str, str]] | HTMLResponse:
-    verified: tuple[crowdframe.TaskTokenClaims, str, dict[str, str]] | HTMLResponse
-    verified = pages.verified(
-        request, state.config.signing_secret, state.public_origin, state.gateway_origin
-    )
-    return verified
+Verified = tuple[crowdframe.TaskTokenClaims, str, dict[str, str]]  # claims, gateway, headers
+FramedPage = Callable[[_App, Verified], Awaitable[Response]]
 
 
-async def task_page(request: Request) -> Response:
-    state = _app(request)
-    verified = _verified(state, request)
-    if isinstance(verified, HTMLResponse):
-        return verified
+def _framed(render: FramedPage) -> Callable[[Request], Awaitable[Response]]:
+    """A page shown in the gateway's frame: the launch token is verified first (a refusal
+    page if it fails), then ``render`` gets the claims, the gateway's origin and the headers."""
+
+    async def page(request: Request) -> Response:
+        state = _app(request)
+        verified: Verified | HTMLResponse = pages.verified(
+            request, state.config.signing_secret, state.public_origin, state.gateway_origin
+        )
+        if isinstance(verified, HTMLResponse):
+            return verified
+        return await render(state, verified)
+
+    return page
+
+
+@_framed
+async def task_page(state: _App, verified: Verified) -> Response:
     claims, gateway, headers = verified
     found = await state.text_of(claims.tid)
     if found is None:
@@ -207,12 +214,9 @@ async def task_page(request: Request) -> Response:
     return response
 
 
-async def review_page(request: Request) -> Response:
+@_framed
+async def review_page(state: _App, verified: Verified) -> Response:
     """Crowd review: one answer of another worker, to approve or reject."""
-    state = _app(request)
-    verified = _verified(state, request)
-    if isinstance(verified, HTMLResponse):
-        return verified
     claims, gateway, headers = verified
     try:
         task = await state.client.get_task(claims.tid)

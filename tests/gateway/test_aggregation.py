@@ -33,8 +33,7 @@ def test_a_tie_has_no_winner() -> None:
 async def test_task_completed_carries_every_answer_and_the_aggregate(
     gateway: Gateway, api: ApiClient
 ) -> None:
-    project = await api.project(assignments_per_task=3)
-    await api.tasks(project["id"], 1)
+    project = await api.project(assignments_per_task=3, tasks=1)
     for n, answer in enumerate(["positive", "positive", "neutral"]):
         worker = await gateway.worker(f"w{n}@example.org")
         assignment_id = await worker.accept(project["id"])
@@ -55,8 +54,9 @@ async def test_task_completed_carries_every_answer_and_the_aggregate(
 async def test_disagreement_brings_in_one_more_worker_up_to_the_maximum(
     gateway: Gateway, api: ApiClient
 ) -> None:
-    project = await api.project(assignments_per_task=2, agreement_min=0.6, assignments_max=3)
-    await api.tasks(project["id"], 1)
+    project = await api.project(
+        assignments_per_task=2, agreement_min=0.6, assignments_max=3, tasks=1
+    )
 
     async def answer(n: int, label: str) -> None:
         worker = await gateway.worker(f"w{n}@example.org")
@@ -79,15 +79,5 @@ async def test_disagreement_brings_in_one_more_worker_up_to_the_maximum(
 
 
 async def test_the_maximum_must_allow_the_asked_number(api: ApiClient) -> None:
-    answer = await api.call(
-        "POST",
-        "/projects",
-        json={
-            "title": "x",
-            "task_url": "http://localhost:8001/t",
-            "reward_cents": 30,
-            "assignments_per_task": 3,
-            "assignments_max": 2,
-        },
-    )
+    answer = await api.post_project(assignments_per_task=3, assignments_max=2)
     assert answer.status_code == 422 and answer.json()["error"]["field"] == "assignments_max"

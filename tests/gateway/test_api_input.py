@@ -120,10 +120,8 @@ async def test_list_parameters_are_checked(api: ApiClient) -> None:
 async def test_reject_needs_a_reason_and_changes_nothing_without_one(
     gateway: Gateway, api: ApiClient
 ) -> None:
-    project = await api.project()
-    await api.tasks(project["id"], 1)
-    worker = await gateway.worker()
-    assignment_id = await worker.accept(project["id"])
+    project = await api.project(tasks=1)
+    worker, assignment_id = await gateway.worker_on(project["id"])
     token = await worker.frame_token(assignment_id)
     submitted = await api.call(
         "POST", f"/assignments/{assignment_id}/submit", json={"token": token, "result": {"a": 1}}
@@ -146,8 +144,7 @@ async def test_a_client_never_sees_another_clients_objects(gateway: Gateway) -> 
     alice, bob = await gateway.client("alice"), await gateway.client("bob")
     project = await alice.project()
     tasks = await alice.tasks(project["id"], 1)
-    worker = await gateway.worker()
-    assignment_id = await worker.accept(project["id"])
+    _, assignment_id = await gateway.worker_on(project["id"])
     for path in (
         f"/projects/{project['id']}",
         f"/tasks/{tasks[0]['id']}",

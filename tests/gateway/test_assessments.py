@@ -22,8 +22,7 @@ async def make_assessment(api: ApiClient, questions: int, **fields: Any) -> str:
 
 
 async def locked_project(api: ApiClient, *qualifications: str) -> str:
-    project = await api.project(title="Label cats", qualifications=list(qualifications))
-    await api.tasks(project["id"], 3)
+    project = await api.project(title="Label cats", qualifications=list(qualifications), tasks=3)
     return str(project["id"])
 
 
@@ -192,8 +191,7 @@ async def test_a_platform_test_can_be_required_by_any_client(
 async def test_skills_from_sign_up_and_the_profile_page_decide_who_sees_a_project(
     gateway: Gateway, api: ApiClient
 ) -> None:
-    project = await api.project(skills=["transcription", "translation-de-en"])
-    await api.tasks(project["id"], 2)
+    project = await api.project(skills=["transcription", "translation-de-en"], tasks=2)
     preview = f"/work/projects/{project['id']}/preview"
     typist = gateway.browser()
     await typist.sign_up("typist@example.org", skills="Transcription")

@@ -380,8 +380,7 @@ async def test_a_review_nobody_started_is_cancelled_when_the_client_reviews_firs
 async def test_approval_by_the_delay_cancels_a_review_nobody_started(
     gateway: Gateway, api: ApiClient
 ) -> None:
-    project = await api.project(crowd_review=crowd(), auto_approve_delay=60)
-    await api.tasks(project["id"], 1)
+    project = await api.project(crowd_review=crowd(), auto_approve_delay=60, tasks=1)
     _, answer_id = await answer(gateway, project, "alice@example.org", {"label": "cat"})
     assert await background.approve_overdue(gateway.rt, at=now() + 61) == 1
     assert (await api.call("GET", f"/assignments/{answer_id}")).json()["status"] == "approved"

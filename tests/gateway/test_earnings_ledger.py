@@ -28,8 +28,7 @@ async def shown_total(worker: Browser) -> str:
 async def test_totals_equal_the_approved_rewards_plus_bonuses(
     gateway: Gateway, api: ApiClient
 ) -> None:
-    project = await api.project(reward_cents=30, auto_approve_delay=60)
-    await api.tasks(project["id"], 8)
+    project = await api.project(reward_cents=30, auto_approve_delay=60, tasks=8)
     alice, bob = await gateway.worker("alice@example.org"), await gateway.worker("bob@example.org")
     done: dict[str, list[str]] = {"alice": [], "bob": []}
     for _ in range(2):
@@ -70,8 +69,7 @@ async def test_totals_equal_the_approved_rewards_plus_bonuses(
 
 
 async def test_a_bonus_is_checked(gateway: Gateway, api: ApiClient) -> None:
-    project = await api.project()
-    await api.tasks(project["id"], 2)
+    project = await api.project(tasks=2)
     worker = await gateway.worker()
     assignment_id = await do_task(worker, project["id"])
     for body, field in (

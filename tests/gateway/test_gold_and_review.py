@@ -65,7 +65,7 @@ async def test_gold_tasks_are_served_to_every_worker_and_never_complete(
     careful = [await gateway.worker(f"careful{i}@example.org") for i in range(3)]
     for worker in careful:
         assignment_id = await worker.accept(project_id)
-        for _ in range(3):
+        for _ in range(10):  # on until nothing is left for them: the real tasks complete
             reply = await worker.submit(assignment_id, {"label": "Cat "})  # right on gold
             if reply["next_url"].startswith("/work?"):
                 break
@@ -73,6 +73,7 @@ async def test_gold_tasks_are_served_to_every_worker_and_never_complete(
     records = (await api.call("GET", f"/projects/{project_id}/gold")).json()["data"]
     assert all(not r["stopped"] and r["accuracy"] == 1.0 for r in records)
     completed = await api.events("task.completed")
+    assert {e["external_id"] for e in completed} == {f"real-{i}" for i in range(6)}
     assert all(not e["external_id"].startswith("gold-") for e in completed)
 
 
@@ -80,10 +81,8 @@ async def test_gold_tasks_are_served_to_every_worker_and_never_complete(
 async def test_a_blocked_worker_sees_nothing_of_the_client_until_unblocked(
     gateway: Gateway, api: ApiClient
 ) -> None:
-    project = await api.project()
-    await api.tasks(project["id"], 3)
-    worker = await gateway.worker()
-    first = await worker.accept(project["id"])
+    project = await api.project(tasks=3)
+    worker, first = await gateway.worker_on(project["id"])
     wid = (await api.call("GET", f"/assignments/{first}")).json()["worker_id"]
     blocked = await api.call("POST", f"/workers/{wid}/block", json={"reason": "spam"})
     assert blocked.status_code == 201 and blocked.json()["project_id"] is None
@@ -126,10 +125,8 @@ async def test_review_in_bulk_reports_each_assignment(gateway: Gateway, api: Api
 async def test_unreviewed_submissions_are_approved_after_the_delay(
     gateway: Gateway, api: ApiClient
 ) -> None:
-    project = await api.project(auto_approve_delay=60)
-    await api.tasks(project["id"], 1)
-    worker = await gateway.worker()
-    assignment_id = await worker.accept(project["id"])
+    project = await api.project(auto_approve_delay=60, tasks=1)
+    worker, assignment_id = await gateway.worker_on(project["id"])
     await worker.submit(assignment_id, {"ok": True})
     assert await gateway.rt.store.auto_approve(now=now() + 30) == []
     [approved_now] = await gateway.rt.store.auto_approve(now=now() + 61)

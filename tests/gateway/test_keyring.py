@@ -142,10 +142,8 @@ async def test_clients_from_before_the_key_table_keep_their_key(tmp_path: Path) 
 
 async def _working(gateway: Gateway, api: ApiClient) -> tuple[Browser, str, str]:
     """A worker on an assignment: the worker's browser, the assignment id, its launch token."""
-    project = await api.project(task_url=TASK_URL)
-    await api.tasks(project["id"], 3)
-    worker = await gateway.worker()
-    aid = await worker.accept(project["id"])
+    project = await api.project(task_url=TASK_URL, tasks=3)
+    worker, aid = await gateway.worker_on(project["id"])
     return worker, aid, await worker.frame_token(aid)
 
 

@@ -17,16 +17,7 @@ async def offered(gateway: Gateway, browser: object, project_id: str) -> bool:
 
 
 async def test_a_project_that_underpays_a_targeted_country_is_refused(api: ApiClient) -> None:
-    answer = await api.call(
-        "POST",
-        "/projects",
-        json={
-            "title": "Cheap",
-            "task_url": "http://localhost:8001/task",
-            "countries": ["US", "DE"],
-            **EIGHT_DOLLARS_AN_HOUR,
-        },
-    )
+    answer = await api.post_project(title="Cheap", countries=["US", "DE"], **EIGHT_DOLLARS_AN_HOUR)
     assert answer.status_code == 422
     error = answer.json()["error"]
     assert (error["code"], error["field"]) == ("below_minimum_wage", "reward_cents")
@@ -36,24 +27,14 @@ async def test_a_project_that_underpays_a_targeted_country_is_refused(api: ApiCl
 
 
 async def test_an_unsupported_currency_is_refused(api: ApiClient) -> None:
-    answer = await api.call(
-        "POST",
-        "/projects",
-        json={
-            "title": "x",
-            "task_url": "http://localhost:8001/t",
-            "reward_cents": 9,
-            "currency": "XXX",
-        },
-    )
+    answer = await api.post_project(reward_cents=9, currency="XXX")
     assert answer.status_code == 422 and answer.json()["error"]["field"] == "currency"
 
 
 async def test_an_untargeted_project_is_shown_only_where_it_pays_the_minimum(
     gateway: Gateway, api: ApiClient
 ) -> None:
-    project = await api.project(**EIGHT_DOLLARS_AN_HOUR)
-    await api.tasks(project["id"], 2)
+    project = await api.project(**EIGHT_DOLLARS_AN_HOUR, tasks=2)
     american = await gateway.worker("us@example.org", country="US", languages=("en",))
     german = await gateway.worker("de@example.org", country="DE", languages=("de",))
     assert await offered(gateway, american, project["id"])
@@ -66,8 +47,7 @@ async def test_an_untargeted_project_is_shown_only_where_it_pays_the_minimum(
 async def test_country_and_language_rules_decide_who_sees_a_project(
     gateway: Gateway, api: ApiClient
 ) -> None:
-    project = await api.project(countries=["DE", "AT", "CH"], languages=["de:native"])
-    await api.tasks(project["id"], 3)
+    project = await api.project(countries=["DE", "AT", "CH"], languages=["de:native"], tasks=3)
     native = await gateway.worker("native@example.org", country="AT", languages=(), native="de")
     fluent = await gateway.worker("fluent@example.org", country="DE", languages=("de",))
     abroad = await gateway.worker("abroad@example.org", country="FR", languages=(), native="de")
@@ -82,8 +62,7 @@ async def test_country_and_language_rules_decide_who_sees_a_project(
 async def test_rules_are_checked_when_a_client_changes_them(
     gateway: Gateway, api: ApiClient
 ) -> None:
-    project = await api.project()
-    await api.tasks(project["id"], 3)
+    project = await api.project(tasks=3)
     worker = await gateway.worker("w@example.org", country="DE", languages=("de",))
     first = await worker.accept(project["id"])
     changed = await api.call("PATCH", f"/projects/{project['id']}", json={"countries": ["US"]})

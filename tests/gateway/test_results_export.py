@@ -169,8 +169,7 @@ async def test_the_export_starts_streaming_before_later_pages_are_read(
 
 
 async def test_since_keeps_answers_changed_at_or_after_it(gateway: Gateway, api: ApiClient) -> None:
-    project = await api.project()
-    await api.tasks(project["id"], 2)
+    project = await api.project(tasks=2)
     ids = await answer_tasks(gateway, project["id"], [{"a": 1}, {"a": 2}])
     future = await export(api, project["id"], since="2999-01-01T00:00:00Z")
     past = await export(api, project["id"], since="2000-01-01T00:00:00+00:00", format="csv")

@@ -11,10 +11,8 @@ from harness import ApiClient, Browser, Gateway
 
 async def _working(gateway: Gateway, api: ApiClient) -> tuple[Browser, str, str, str]:
     """A worker with two assignments in flight; the first's id and token, the second's id."""
-    project = await api.project()
-    await api.tasks(project["id"], 2)
-    worker = await gateway.worker()
-    first = await worker.accept(project["id"])
+    project = await api.project(tasks=2)
+    worker, first = await gateway.worker_on(project["id"])
     other = await gateway.worker("other@example.org")
     second = await other.accept(project["id"])
     return worker, first, await worker.frame_token(first), second

@@ -40,10 +40,8 @@ async def signals_of(api: ApiClient, assignment_id: str) -> list[str]:
 async def test_a_submission_far_faster_than_the_estimate_is_flagged(
     clock: TimeMachineFixture, gateway: Gateway, api: ApiClient
 ) -> None:
-    project = await api.project(estimated_seconds=60)
-    await api.tasks(project["id"], 3)
-    worker = await gateway.worker()
-    rushed = await worker.accept(project["id"])
+    project = await api.project(estimated_seconds=60, tasks=3)
+    worker, rushed = await gateway.worker_on(project["id"])
     clock.shift(5)  # 5 s for a task estimated at a minute
     normal = (await submit(worker, rushed, {"label": "cat"}))["next_url"].rsplit("/", 1)[1]
     clock.shift(40)
@@ -60,10 +58,8 @@ async def test_a_submission_far_faster_than_the_estimate_is_flagged(
 async def test_the_same_answer_five_times_running_is_flagged(
     clock: TimeMachineFixture, gateway: Gateway, api: ApiClient
 ) -> None:
-    project = await api.project()
-    await api.tasks(project["id"], 6)
-    worker = await gateway.worker()
-    assignment_id = await worker.accept(project["id"])
+    project = await api.project(tasks=6)
+    worker, assignment_id = await gateway.worker_on(project["id"])
     seen = []
     for _ in range(5):
         seen.append(assignment_id)
@@ -76,8 +72,7 @@ async def test_the_same_answer_five_times_running_is_flagged(
 async def test_many_workers_from_one_address_are_flagged(
     clock: TimeMachineFixture, gateway: Gateway, api: ApiClient
 ) -> None:
-    project = await api.project()
-    await api.tasks(project["id"], 8)
+    project = await api.project(tasks=8)
     done = []
     for n in range(4):  # every test browser comes from 127.0.0.1
         worker = await gateway.worker(f"w{n}@example.org")
@@ -105,8 +100,7 @@ def test_the_measured_rate_warns_where_it_falls_below_the_minimum() -> None:
 
 
 async def test_a_project_reports_its_measured_pay(gateway: Gateway, api: ApiClient) -> None:
-    project = await api.project()
-    await api.tasks(project["id"], 1)
+    project = await api.project(tasks=1)
     worker = await gateway.worker()
     await submit(worker, await worker.accept(project["id"]), {"ok": True})
     pay = (await api.call("GET", f"/projects/{project['id']}")).json()["pay"]

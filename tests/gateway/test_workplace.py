@@ -50,8 +50,7 @@ async def test_sign_in_with_a_wrong_password_is_refused(gateway: Gateway) -> Non
 async def test_a_form_without_the_csrf_token_changes_nothing(
     gateway: Gateway, api: ApiClient
 ) -> None:
-    project = await api.project()
-    await api.tasks(project["id"], 1)
+    project = await api.project(tasks=1)
     worker = await gateway.worker()
     forged = await worker.http.post(f"/work/projects/{project['id']}/accept", data={})
     assert forged.status_code == 403
@@ -62,8 +61,7 @@ async def test_a_form_without_the_csrf_token_changes_nothing(
 
 
 async def test_every_page_carries_the_security_headers(gateway: Gateway, api: ApiClient) -> None:
-    project = await api.project(allow=["microphone"])
-    await api.tasks(project["id"], 1)
+    project = await api.project(allow=["microphone"], tasks=1)
     worker = await gateway.worker()
     frame = await worker.get(f"/work/assignments/{await worker.accept(project['id'])}")
     for answer in (await worker.get("/work"), await gateway.browser().get("/signin"), frame):
@@ -87,8 +85,7 @@ async def test_every_page_carries_the_security_headers(gateway: Gateway, api: Ap
 async def test_a_worker_cannot_touch_another_workers_assignment(
     gateway: Gateway, api: ApiClient
 ) -> None:
-    project = await api.project()
-    await api.tasks(project["id"], 2)
+    project = await api.project(tasks=2)
     alice = await gateway.worker("alice@example.org")
     mallory = await gateway.worker("mallory@example.org")
     target = await alice.accept(project["id"])
@@ -110,8 +107,7 @@ async def test_a_worker_cannot_touch_another_workers_assignment(
 
 async def test_a_client_supplied_title_is_shown_as_text(gateway: Gateway, api: ApiClient) -> None:
     payload = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
-    project = await api.project(title=payload, instructions=payload)
-    await api.tasks(project["id"], 1)
+    project = await api.project(title=payload, instructions=payload, tasks=1)
     worker = await gateway.worker()
     for page in (
         await worker.get("/work"),
@@ -124,10 +120,8 @@ async def test_a_client_supplied_title_is_shown_as_text(gateway: Gateway, api: A
 async def test_returning_a_task_puts_it_back_and_submit_goes_on_to_the_next(
     gateway: Gateway, api: ApiClient
 ) -> None:
-    project = await api.project()
-    await api.tasks(project["id"], 2)
-    worker = await gateway.worker()
-    first = await worker.accept(project["id"])
+    project = await api.project(tasks=2)
+    worker, first = await gateway.worker_on(project["id"])
     returned = await worker.post_form(f"/work/assignments/{first}/return", {})
     assert returned.headers["location"] == "/work?notice=returned"
     second = await worker.accept(project["id"])

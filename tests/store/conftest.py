@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from crowdframe_gateway.runtime import Store, open_store
+from store_world import Opener
 
 
 @pytest.fixture(params=["sqlite", "redis"])
@@ -19,7 +20,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-async def open_stores(store_url: str) -> AsyncIterator[Callable[[], Awaitable[Store]]]:
+async def open_stores(store_url: str) -> AsyncIterator[Opener]:
     """Opens more stores on the same data: what several gateway processes would hold."""
     opened: list[Store] = []
 
@@ -37,5 +38,5 @@ async def open_stores(store_url: str) -> AsyncIterator[Callable[[], Awaitable[St
 
 
 @pytest.fixture
-async def store(open_stores: Callable[[], Awaitable[Store]]) -> Store:
+async def store(open_stores: Opener) -> Store:
     return await open_stores()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -15,6 +14,7 @@ from crowdframe_gateway.core.params import Submission
 from crowdframe_gateway.core.records import now
 from crowdframe_gateway.runtime import Store
 from store_world import (
+    Opener,
     all_assignments,
     claim_and_submit,
     make_client,
@@ -22,8 +22,6 @@ from store_world import (
     make_tasks,
     recorded_events,
 )
-
-Opener = Callable[[], Awaitable[Store]]
 
 
 async def test_a_disagreement_asks_one_more_worker_then_completes(store: Store) -> None:

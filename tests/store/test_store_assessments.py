@@ -4,7 +4,6 @@ the qualification granted once; on each store."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 import pytest
@@ -14,7 +13,7 @@ from crowdframe_gateway.core.records import Assignment, Project, now
 from crowdframe_gateway.quality.store import AttemptRequest
 from crowdframe_gateway.runtime import Store
 from quality_cases import ATTEMPT_CASES, COOL, NEEDED, OUTCOME_CASES, SIZE, AttemptCase, OutcomeCase
-from store_world import make_client, make_project, make_tasks, recorded_events
+from store_world import Opener, make_client, make_project, make_tasks, recorded_events
 
 CAT = {"label": "cat"}
 
@@ -176,7 +175,7 @@ async def test_an_answer_with_no_open_attempt_counts_for_nothing(store: Store) -
 
 
 async def test_concurrent_starts_and_answers_make_one_attempt_and_one_grant(
-    open_stores: Callable[[], Awaitable[Store]],
+    open_stores: Opener,
 ) -> None:
     stores = [await open_stores() for _ in range(3)]
     project, client_id = await assessment(stores[0], 6)
@@ -227,7 +226,7 @@ async def test_attempts_are_listed_page_by_page_and_a_qualification_can_be_revok
 
 
 async def test_concurrent_claims_in_an_assessment_give_one_live_question(
-    open_stores: Callable[[], Awaitable[Store]],
+    open_stores: Opener,
 ) -> None:
     stores = [await open_stores() for _ in range(3)]
     project, _ = await assessment(stores[0], 6)

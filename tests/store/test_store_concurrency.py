@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 from collections import Counter
-from collections.abc import Awaitable, Callable
 
 from crowdframe_gateway.catalog.store import TaskBatch
 from crowdframe_gateway.core.errors import Conflict
@@ -15,6 +14,7 @@ from crowdframe_gateway.core.records import Attempt, now
 from crowdframe_gateway.runtime import Store
 from crowdframe_gateway.webhooks.store import AttemptResult
 from store_world import (
+    Opener,
     all_assignments,
     assert_fair,
     claim_in_process,
@@ -25,8 +25,6 @@ from store_world import (
     make_worker,
     new_tasks,
 )
-
-Opener = Callable[[], Awaitable[Store]]
 
 
 async def test_hundreds_of_concurrent_claims_never_over_assign(open_stores: Opener) -> None:

@@ -4,16 +4,16 @@ of answers to review, filled by the submission itself; who reviewed, in the revi
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 import pytest
 
 from crowdframe_gateway.core.errors import NotFound
 from crowdframe_gateway.core.params import Submission
-from crowdframe_gateway.core.records import CrowdReview, Project, Task, new_id, now
+from crowdframe_gateway.core.records import Assignment, CrowdReview, Project, Task, new_id, now
 from crowdframe_gateway.runtime import Store
 from store_world import (
+    Opener,
     answer_gold,
     claim_and_submit,
     make_client,
@@ -22,7 +22,6 @@ from store_world import (
     recorded_events,
 )
 
-Opener = Callable[[], Awaitable[Store]]
 CROWD = CrowdReview(task_url="http://localhost:9/review", reward_cents=2, reviewers=2)
 
 
@@ -37,6 +36,19 @@ def review_of(project: Project, answer_id: str) -> Task:
         at,
         at + 3600,
     )
+
+
+async def bob_reviewing_alice(store: Store) -> tuple[Project, Task, Assignment]:
+    """A review project (two reviewers a task) with one task, alice's answer to review,
+    that bob has claimed: the project, the task and bob's assignment."""
+    client = await make_client(store)
+    reviews = await make_project(store, client, per_task=2, kind="review")
+    task = await store.add_review_task(
+        review_of(reviews, "asg_answer_by_alice"), excluded_worker="alice"
+    )
+    bob = await store.claim(reviews.id, "bob", "p-bob", now=now())
+    assert bob is not None
+    return reviews, task, bob
 
 
 async def test_the_submitter_is_never_offered_given_or_shown_a_review_of_their_answer(
@@ -162,14 +174,8 @@ async def test_one_workers_gold_record_is_read_on_its_own(store: Store) -> None:
 async def test_a_review_task_nobody_took_is_cancelled_and_never_offered_again(
     store: Store,
 ) -> None:
-    client = await make_client(store)
-    reviews = await make_project(store, client, per_task=2, kind="review")
-    task = await store.add_review_task(
-        review_of(reviews, "asg_answer_by_alice"), excluded_worker="alice"
-    )
+    reviews, task, bob = await bob_reviewing_alice(store)
     # a reviewer who gave it back has not taken it
-    bob = await store.claim(reviews.id, "bob", "p-bob", now=now())
-    assert bob is not None
     await store.return_assignment(bob.id, now=now())
 
     cancelled = await store.cancel_task(task.id, now=now(), untaken_only=True)
@@ -185,13 +191,7 @@ async def test_a_review_task_nobody_took_is_cancelled_and_never_offered_again(
 
 
 async def test_a_review_task_a_reviewer_took_runs_on(store: Store) -> None:
-    client = await make_client(store)
-    reviews = await make_project(store, client, per_task=2, kind="review")
-    task = await store.add_review_task(
-        review_of(reviews, "asg_answer_by_alice"), excluded_worker="alice"
-    )
-    bob = await store.claim(reviews.id, "bob", "p-bob", now=now())
-    assert bob is not None
+    reviews, task, bob = await bob_reviewing_alice(store)
 
     kept = await store.cancel_task(task.id, now=now(), untaken_only=True)
     assert kept is not None and kept.status == "open"

@@ -4,7 +4,6 @@ finished attempt does to its message and endpoint, on every store."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import pytest
@@ -13,7 +12,14 @@ from crowdframe_gateway.core.params import Submission
 from crowdframe_gateway.core.records import Attempt, Message, now
 from crowdframe_gateway.runtime import Store
 from crowdframe_gateway.webhooks.store import AttemptResult, DeliveryOutcome
-from store_world import make_client, make_endpoint, make_project, make_tasks
+from store_world import (
+    Opener,
+    endpoint_with_messages,
+    make_client,
+    make_endpoint,
+    make_project,
+    make_tasks,
+)
 
 
 def _result(
@@ -149,7 +155,7 @@ async def test_a_failed_message_waiting_for_its_retry_does_not_hold_back_the_nex
 
 
 async def test_an_endpoint_holds_at_most_its_share_across_processes(
-    open_stores: Callable[[], Awaitable[Store]],
+    open_stores: Opener,
 ) -> None:
     stores = [await open_stores() for _ in range(3)]
     client = await make_client(stores[0])
@@ -196,10 +202,7 @@ async def test_a_long_backlog_at_its_cap_hides_no_other_endpoints_message(store:
 
 
 async def test_every_finished_attempt_in_a_batch_counts(store: Store) -> None:
-    client = await make_client(store)
-    await make_endpoint(store, client)
-    for i in range(3):
-        await store.record_event(client.id, "endpoint.test", {"i": i})
+    await endpoint_with_messages(store, 3)
     at = now()
     one, two, three = await store.lease_messages(now=at, limit=10, lease_seconds=30)
     await store.finish_attempts(
@@ -221,10 +224,7 @@ async def test_every_finished_attempt_in_a_batch_counts(store: Store) -> None:
 async def test_failures_start_the_endpoints_failing_clock_and_a_success_stops_it(
     store: Store,
 ) -> None:
-    client = await make_client(store)
-    endpoint = await make_endpoint(store, client)
-    for i in range(3):
-        await store.record_event(client.id, "endpoint.test", {"i": i})
+    endpoint, _ = await endpoint_with_messages(store, 3)
     at = now()
     one, two, three = await store.lease_messages(now=at, limit=10, lease_seconds=30)
     await store.finish_attempts([_result(one, "retry", at + 1, at + 60)])

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 
 import pytest
 
 from crowdframe_gateway.core.errors import Conflict, NotFound
 from crowdframe_gateway.core.records import ApiKey, new_id
 from crowdframe_gateway.runtime import Store
-from store_world import make_client
+from store_world import Opener, make_client
 
 
 def _key(client_id: str, at: float, name: str = "ci") -> ApiKey:
@@ -48,7 +47,7 @@ async def test_the_last_live_key_and_other_clients_keys_cannot_be_revoked(store:
 
 
 async def test_two_revocations_at_once_leave_one_live_key(
-    open_stores: Callable[[], Awaitable[Store]],
+    open_stores: Opener,
 ) -> None:
     stores = [await open_stores() for _ in range(2)]
     client = await make_client(stores[0])
@@ -83,7 +82,7 @@ async def test_signing_secrets_rotate_and_one_always_stays(store: Store) -> None
 
 
 async def test_two_secret_deletions_at_once_leave_one(
-    open_stores: Callable[[], Awaitable[Store]],
+    open_stores: Opener,
 ) -> None:
     stores = [await open_stores() for _ in range(2)]
     client = await make_client(stores[0])
@@ -108,7 +107,7 @@ async def test_attempts_count_in_a_window_that_opens_at_the_first(store: Store) 
 
 
 async def test_attempts_from_every_process_are_counted_once_each(
-    open_stores: Callable[[], Awaitable[Store]],
+    open_stores: Opener,
 ) -> None:
     stores = [await open_stores() for _ in range(3)]
     at = 2_000_000.0

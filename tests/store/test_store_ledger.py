@@ -4,31 +4,26 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from typing import Literal
 
 import pytest
 
 from crowdframe_gateway.core.errors import InvalidInput
-from crowdframe_gateway.core.records import Assignment, Credit, new_id, now
-from crowdframe_gateway.ledger import BonusQuery
+from crowdframe_gateway.core.records import Assignment, Credit, new_id
+from crowdframe_gateway.ledger import BonusQuery, ledger_line
 from crowdframe_gateway.runtime import Store
 from store_world import claim_and_submit, make_client, make_project, make_tasks
 
 
 def credit_for(
-    assignment: Assignment, kind: str = "reward", cents: int = 5, key: str | None = None
+    assignment: Assignment,
+    kind: Literal["reward", "bonus"] = "reward",
+    cents: int = 5,
+    key: str | None = None,
 ) -> Credit:
-    return Credit(
-        id=new_id("crd"),
-        worker_id=assignment.worker_id,
-        client_id=assignment.client_id,
-        assignment_id=assignment.id,
-        kind=kind,  # type: ignore[arg-type]
-        amount_cents=cents,
-        currency="EUR",
-        reason="Label it" if kind == "reward" else "thanks",
-        key=key or f"{kind}:{assignment.id}",
-        created_at=now(),
-    )
+    """The ledger line the gateway would write for ``assignment`` (in EUR)."""
+    reason = "Label it" if kind == "reward" else "thanks"
+    return ledger_line(assignment, kind, cents, "EUR", reason, key or f"{kind}:{assignment.id}")
 
 
 async def test_a_credit_is_written_once_whatever_the_retries(store: Store) -> None:

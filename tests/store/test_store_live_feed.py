@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 
 import pytest
 
 from crowdframe_gateway.core.errors import InvalidInput
 from crowdframe_gateway.core.records import now
 from crowdframe_gateway.runtime import Store
-from store_world import make_client, make_project, make_tasks
+from store_world import Opener, make_client, make_project, make_tasks
 
 
 async def test_a_clients_events_from_all_its_projects_come_in_order_with_cursors(
@@ -42,7 +41,7 @@ async def test_a_clients_events_from_all_its_projects_come_in_order_with_cursors
 
 
 async def test_a_reader_waits_for_an_event_recorded_by_another_process(
-    open_stores: Callable[[], Awaitable[Store]],
+    open_stores: Opener,
 ) -> None:
     reader, writer = await open_stores(), await open_stores()
     client = await make_client(writer)

@@ -8,7 +8,7 @@ from crowdframe_gateway.core.events import assignment_data, task_completed_data
 from crowdframe_gateway.core.params import Submission
 from crowdframe_gateway.core.records import Attempt, now
 from crowdframe_gateway.runtime import Store
-from store_world import make_client, make_endpoint, make_project, make_tasks
+from store_world import endpoint_with_messages, make_client, make_endpoint, make_project, make_tasks
 
 
 async def test_endpoints_are_listed_in_creation_order(store: Store) -> None:
@@ -72,9 +72,7 @@ async def test_a_leased_message_is_not_leased_again_until_its_lease_runs_out(sto
 
 
 async def test_a_delivered_message_is_done_and_its_attempts_are_logged(store: Store) -> None:
-    client = await make_client(store)
-    await make_endpoint(store, client)
-    _, [message_id] = await store.record_event(client.id, "endpoint.test", {})
+    _, [message_id] = await endpoint_with_messages(store, 1)
     at = now()
     await store.lease_messages(now=at, limit=10, lease_seconds=30)
     failed = Attempt(message_id, at, 500, 12.5, "oops", None)
@@ -90,9 +88,7 @@ async def test_a_delivered_message_is_done_and_its_attempts_are_logged(store: St
 
 
 async def test_a_message_that_failed_for_good_is_never_leased_again(store: Store) -> None:
-    client = await make_client(store)
-    await make_endpoint(store, client)
-    _, [message_id] = await store.record_event(client.id, "endpoint.test", {})
+    _, [message_id] = await endpoint_with_messages(store, 1)
     at = now()
     await store.lease_messages(now=at, limit=10, lease_seconds=30)
     gone = Attempt(message_id, at, None, 10_000.0, "", "ConnectTimeout: timed out")
@@ -111,10 +107,7 @@ async def test_an_event_for_one_endpoint_reaches_only_that_one(store: Store) -> 
 
 
 async def test_a_lease_takes_at_most_its_limit(store: Store) -> None:
-    client = await make_client(store)
-    await make_endpoint(store, client)
-    for i in range(5):
-        await store.record_event(client.id, "endpoint.test", {"i": i})
+    await endpoint_with_messages(store, 5)
     at = now()
     first = await store.lease_messages(now=at, limit=3, lease_seconds=30)
     rest = await store.lease_messages(now=at, limit=3, lease_seconds=30)

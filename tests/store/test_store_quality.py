@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 import pytest
@@ -14,6 +13,7 @@ from crowdframe_gateway.core.records import Block, now
 from crowdframe_gateway.runtime import Store
 from quality_cases import APPROVAL_CASES, START, ApprovalCase
 from store_world import (
+    Opener,
     all_assignments,
     claim_and_submit,
     make_client,
@@ -21,8 +21,6 @@ from store_world import (
     make_tasks,
     recorded_events,
 )
-
-Opener = Callable[[], Awaitable[Store]]
 
 
 async def test_a_block_holds_for_one_project_or_all_until_lifted(store: Store) -> None:

@@ -20,7 +20,14 @@ from crowdframe_gateway.quality.rules import grade_gold
 from crowdframe_gateway.quality.store import AttemptRequest
 from crowdframe_gateway.runtime import Store, open_store
 from crowdframe_gateway.store.redis.scripts import SCRIPTS
-from store_world import claim_and_submit, make_client, make_project, make_tasks, recorded_events
+from store_world import (
+    Opener,
+    claim_and_submit,
+    make_client,
+    make_project,
+    make_tasks,
+    recorded_events,
+)
 
 CAT, DOG = {"label": "cat"}, {"label": "dog"}
 
@@ -185,7 +192,7 @@ async def test_a_submit_that_fails_midway_keeps_all_of_it_or_none(store_url: str
 
 
 async def test_a_grade_decided_for_a_record_that_moved_on_is_refused_whole(
-    open_stores: Callable[[], Awaitable[Store]],
+    open_stores: Opener,
 ) -> None:
     store = await open_stores()
     client = await make_client(store)

@@ -37,7 +37,7 @@ async def credit_reward(rt: Runtime, assignment: Assignment) -> Credit | None:
     spec = project.spec
     key = f"reward:{assignment.id}"
     return await rt.store.credit(
-        _line(assignment, "reward", spec.reward_cents, spec.currency, spec.title, key)
+        ledger_line(assignment, "reward", spec.reward_cents, spec.currency, spec.title, key)
     )
 
 
@@ -52,10 +52,12 @@ async def credit_bonus(
     project = await rt.store.get_project(assignment.project_id)
     currency = project.spec.currency if project is not None else "USD"
     key = f"bonus:{assignment.client_id}:{request_token or new_id('once')}"
-    return await rt.store.credit(_line(assignment, "bonus", amount_cents, currency, reason, key))
+    return await rt.store.credit(
+        ledger_line(assignment, "bonus", amount_cents, currency, reason, key)
+    )
 
 
-def _line(
+def ledger_line(
     assignment: Assignment,
     kind: Literal["reward", "bonus"],
     amount_cents: int,
