@@ -22,10 +22,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Any
 
 from redis.asyncio.client import Pipeline
+from redis.typing import EncodableT, FieldT
 
 from ..catalog.redis import CatalogPart, task_row
 from ..core.errors import Conflict, InvalidInput, NotFound
@@ -46,7 +47,7 @@ from ..store.redis.codec import (
 )
 from .records import Hit, HitType, MTurkCredential, hit_from, hit_type_from
 
-__all__ = ["CompatPart", "HitsPart", "hit_made"]
+__all__ = ["CompatPart", "HitsPart", "credential_hash", "hit_made"]
 
 
 class CompatPart(CatalogPart):
@@ -56,13 +57,7 @@ class CompatPart(CatalogPart):
         await self.r.set(keys.MTURK_KEY_INDEX + credential.access_key_id, credential.client_id)
         await self.r.hset(
             keys.part(credential.client_id) + "mturk-key:" + credential.access_key_id,
-            mapping={
-                "access_key_id": credential.access_key_id,
-                "client_id": credential.client_id,
-                "secret_encrypted": credential.secret_encrypted,
-                "status": credential.status,
-                "created_at": repr(credential.created_at),
-            },
+            mapping=credential_hash(credential),
         )
 
     async def _credential_client(self, access_key_id: str) -> str | None:
@@ -268,6 +263,13 @@ class HitsPart(RedisBase):
 
 def credential_from(text: str) -> MTurkCredential:
     return MTurkCredential(**json.loads(text))
+
+
+def credential_hash(credential: MTurkCredential) -> dict[FieldT, EncodableT]:
+    """An MTurk credential as its hash keeps it."""
+    record: dict[FieldT, EncodableT] = {k: v for k, v in asdict(credential).items()}
+    record["created_at"] = repr(credential.created_at)
+    return record
 
 
 def _hit_type(text: str) -> HitType:
