@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from crowdframe_gateway.core.params import Submission
+from crowdframe_gateway.core.params import Claim, Submission
 from crowdframe_gateway.core.records import Project, now
 from crowdframe_gateway.quality.store import AttemptRequest
 from crowdframe_gateway.runtime import Store
@@ -40,7 +40,7 @@ async def sit(
     assert begun.state == "open", begun  # type: ignore[attr-defined]
     drawn = []
     for correct in answers:
-        claimed = await store.claim(project.id, worker, "p-" + worker, now=at, gold=True)
+        claimed = await store.claim(Claim(project.id, worker, "p-" + worker, gold=True), now=at)
         assert claimed is not None
         drawn.append(claimed.task_id)
         await store.submit(claimed.id, Submission(CAT if correct else {"label": "dog"}), now=at)
@@ -210,16 +210,16 @@ async def test_concurrent_claims_in_an_assessment_give_one_live_question(
     await start(stores[0], project, "w1", at)
     # two tabs (or more) accept at once: one question, the others none
     claims = await asyncio.gather(
-        *(s.claim(project.id, "w1", "p-w1", now=at, gold=True) for s in stores * 2)
+        *(s.claim(Claim(project.id, "w1", "p-w1", gold=True), now=at) for s in stores * 2)
     )
     [question] = [c for c in claims if c is not None]
     live = await stores[1].live_assignment(project.id, "w1")
     assert live is not None and live.id == question.id
     # another worker is not held back; the worker's next question comes once this one is in
-    assert await stores[0].claim(project.id, "w2", "p-w2", now=at, gold=True) is not None
+    assert await stores[0].claim(Claim(project.id, "w2", "p-w2", gold=True), now=at) is not None
     await stores[0].submit(question.id, Submission(CAT), now=at)
-    following = await stores[2].claim(project.id, "w1", "p-w1", now=at, gold=True)
+    following = await stores[2].claim(Claim(project.id, "w1", "p-w1", gold=True), now=at)
     assert following is not None and following.task_id != question.task_id
     # a question left past its deadline does not hold the worker back either
     late = following.deadline + 1
-    assert await stores[1].claim(project.id, "w1", "p-w1", now=late, gold=True) is not None
+    assert await stores[1].claim(Claim(project.id, "w1", "p-w1", gold=True), now=late) is not None
