@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "e2e")]
 
 from crowdframe_gateway.app import create_app  # noqa: E402
+from crowdframe_gateway.core.params import Claim  # noqa: E402
 from crowdframe_gateway.core.records import Worker, new_id, now  # noqa: E402
 from crowdframe_gateway.identity.clients import create_client  # noqa: E402
 from crowdframe_gateway.identity.credentials import worker_pseudonym  # noqa: E402
@@ -109,7 +110,7 @@ async def submits(rt: Runtime, http: httpx.AsyncClient, count: int, top: int) ->
             worker = Worker(new_id("wrk"), f"c{i}@example.org", "x", "DE", ("de",), now())
             await rt.store.create_worker(worker)
             pseudonym = worker_pseudonym(made.client.pseudonym_key, worker.id)
-            assignment = await rt.store.claim(proj.id, worker.id, pseudonym, now=now())
+            assignment = await rt.store.claim(Claim(proj.id, worker.id, pseudonym), now=now())
             assert assignment is not None
             task = await rt.store.get_task(assignment.task_id)
             assert task is not None

@@ -27,6 +27,7 @@ from pathlib import Path
 import httpx
 
 from crowdframe_gateway.catalog.store import TaskBatch
+from crowdframe_gateway.core.params import Claim
 from crowdframe_gateway.core.records import Client, Project, ProjectSpec, Task, new_id, now
 from crowdframe_gateway.runtime import Store, open_store
 
@@ -153,7 +154,7 @@ async def claims_per_second(url: str, args: argparse.Namespace) -> tuple[float, 
 
         async def claim(i: int) -> int:
             nonlocal claimed
-            got = await store.claim(project_id, f"w{i}", "p", now=now())
+            got = await store.claim(Claim(project_id, f"w{i}", "p"), now=now())
             claimed += got is not None
             return int(got is not None)
 

@@ -41,6 +41,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "e2e")]
 
+from crowdframe_gateway.core.params import Claim  # noqa: E402
 from crowdframe_gateway.core.records import Worker, new_id, now  # noqa: E402
 from crowdframe_gateway.identity.clients import create_client  # noqa: E402
 from crowdframe_gateway.identity.credentials import worker_pseudonym  # noqa: E402
@@ -192,7 +193,7 @@ async def prepare(
             worker = Worker(new_id("wrk"), f"bench{i}@example.org", "x", "DE", ("de",), now())
             await store.create_worker(worker)
             pseudonym = worker_pseudonym(made.client.pseudonym_key, worker.id)
-            assignment = await store.claim(proj.id, worker.id, pseudonym, now=now())
+            assignment = await store.claim(Claim(proj.id, worker.id, pseudonym), now=now())
             assert assignment is not None
             task = await store.get_task(assignment.task_id)
             assert task is not None

@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from crowdframe_gateway.catalog.store import TaskBatch
-from crowdframe_gateway.core.params import AssignmentQuery, AttemptGrade, Submission
+from crowdframe_gateway.core.params import AssignmentQuery, AttemptGrade, Claim, Submission
 from crowdframe_gateway.core.records import (
     ApiKey,
     Assignment,
@@ -157,7 +157,7 @@ def claim_in_process(url: str, project_id: str, workers: list[str]) -> None:
         try:
             for worker in workers:
                 while (
-                    claimed := await store.claim(project_id, worker, worker, now=now())
+                    claimed := await store.claim(Claim(project_id, worker, worker), now=now())
                 ) is not None:
                     await store.submit(claimed.id, Submission({"by": worker}), now=now())
         finally:
@@ -180,7 +180,7 @@ async def claim_and_submit(
 ) -> Assignment:
     """One worker's claim and submission, as the gateway makes them."""
     at = now() if at is None else at
-    claimed = await store.claim(project.id, worker, "p-" + worker, now=at, gold=gold)
+    claimed = await store.claim(Claim(project.id, worker, "p-" + worker, gold=gold), now=at)
     assert claimed is not None, f"{worker} got no task"
     kept = Submission(result, signals=signals, ip_hash=ip_hash, attempt=attempt)
     return await store.submit(claimed.id, kept, now=at)
@@ -198,7 +198,7 @@ async def answer_gold(
     """One gold answer graded as the gateway grades it (quality/process.py) and counted in its
     submission's own step; the worker's gold record after it. Takes the worker's next gold
     task: the project must have one left that they have not had."""
-    claimed = await store.claim(project.id, worker, "p-" + worker, now=now(), gold=True)
+    claimed = await store.claim(Claim(project.id, worker, "p-" + worker, gold=True), now=now())
     task = None if claimed is None else await store.get_task(claimed.task_id)
     assert claimed is not None and task is not None and task.gold is not None, "no gold left"
     grade = grade_gold(

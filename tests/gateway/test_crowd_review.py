@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from crowdframe_gateway import background
-from crowdframe_gateway.core.params import Submission
+from crowdframe_gateway.core.params import ReviewDecision, Submission
 from crowdframe_gateway.core.records import now
 from crowdframe_gateway.review import verdicts as crowd_verdicts
 from harness import ON_BOTH_STORES, ApiClient, Browser, Gateway
@@ -394,7 +394,7 @@ async def test_a_cancel_lost_to_a_crash_after_the_review_is_made_by_the_sweep(
     project = await reviewed_project(api)
     _, answer_id = await answer(gateway, project, "alice@example.org", {"label": "cat"})
     # the client's approval is stored, then the process dies before cancelling the review
-    await gateway.rt.store.review(answer_id, approve=True, reason=None, now=now())
+    await gateway.rt.store.review(answer_id, ReviewDecision(approve=True), now=now())
     await gateway.rt.store.schedule_crowd_review(answer_id, at=now())  # its next look
     await crowd_verdicts.sweep(gateway.rt)
     await cancelled_review(gateway, api, answer_id, project["review_project_id"])

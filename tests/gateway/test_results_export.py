@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from crowdframe_gateway.catalog.export import PAGE
-from crowdframe_gateway.core.params import Submission
+from crowdframe_gateway.core.params import Claim, ReviewDecision, Submission
 from crowdframe_gateway.core.records import Worker, new_id, now
 from harness import ON_BOTH_STORES, ApiClient, Gateway
 
@@ -27,7 +27,7 @@ async def answer_tasks(
     await store.create_worker(worker)
     ids = []
     for result in results:
-        assignment = await store.claim(project_id, worker.id, "wid_" + worker.id, now=now())
+        assignment = await store.claim(Claim(project_id, worker.id, "wid_" + worker.id), now=now())
         assert assignment is not None
         await store.submit(assignment.id, Submission(result), now=now())
         ids.append(assignment.id)
@@ -156,7 +156,7 @@ async def test_the_export_starts_streaming_before_later_pages_are_read(
     async def send(message: dict[str, Any]) -> None:
         if message["type"] == "http.response.body" and message.get("body"):
             if not chunks:  # the first rows are out: review an answer on a later page now
-                await gateway.rt.store.review(ids[-1], approve=True, reason=None, now=now())
+                await gateway.rt.store.review(ids[-1], ReviewDecision(approve=True), now=now())
             chunks.append(message["body"])
 
     await gateway.app(scope, receive, send)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from crowdframe_gateway.core.params import Submission
+from crowdframe_gateway.core.params import Claim, Submission
 from crowdframe_gateway.core.records import now
 from crowdframe_gateway.runtime import SqliteStore
 from store_world import make_client, make_project, make_tasks
@@ -20,7 +20,7 @@ async def test_a_data_dir_from_before_the_counts_table_counts_its_tasks(tmp_path
     client = await make_client(store)
     project = await make_project(store, client)
     await make_tasks(store, project, 3)
-    claimed = await store.claim(project.id, "w1", "p1", now=now())
+    claimed = await store.claim(Claim(project.id, "w1", "p1"), now=now())
     assert claimed is not None
     await store.submit(claimed.id, Submission({"label": "cat"}), now=now())
     with store._tx() as db:  # as an older gateway left it: tasks, and nothing counting them

@@ -12,7 +12,13 @@ import pytest
 
 from crowdframe_gateway.catalog.store import TaskBatch
 from crowdframe_gateway.core.errors import Conflict
-from crowdframe_gateway.core.params import AttemptGrade, Submission, TaskAssignmentsQuery
+from crowdframe_gateway.core.params import (
+    AttemptGrade,
+    Claim,
+    ReviewDecision,
+    Submission,
+    TaskAssignmentsQuery,
+)
 from crowdframe_gateway.core.records import (
     Attempt,
     Block,
@@ -31,6 +37,7 @@ from crowdframe_gateway.mturk.records import Hit, HitType, MTurkCredential
 from crowdframe_gateway.quality.store import AttemptRequest
 from crowdframe_gateway.redis_store import RedisStore
 from crowdframe_gateway.runtime import SqliteStore, Store
+from crowdframe_gateway.webhooks.store import MessageQuery
 from scale_out import opened
 from services import BIN
 from store_world import (
@@ -59,7 +66,7 @@ async def _history(store: Store) -> dict[str, str]:
     at = now()
 
     async def claim(worker: str) -> str:
-        claimed = await store.claim(project.id, worker, "p-" + worker, now=at)
+        claimed = await store.claim(Claim(project.id, worker, "p-" + worker), now=at)
         assert claimed is not None
         return claimed.id
 
@@ -68,12 +75,12 @@ async def _history(store: Store) -> dict[str, str]:
     await store.submit(approved, Submission({"label": "cat"}, ("too_fast",), "ip1"), now=at)
     # completes the first task
     await store.submit(done, Submission({"label": "cat"}, ip_hash="ip1"), now=at)
-    await store.review(approved, approve=True, reason=None, now=at)
+    await store.review(approved, ReviewDecision(approve=True), now=at)
     await store.return_assignment(await claim("w3"), now=at)
     await claim("w4")  # still live
     rejected = await claim("w5")
     await store.submit(rejected, Submission({"label": "?"}), now=at)
-    await store.review(rejected, approve=False, reason="unclear", now=at)
+    await store.review(rejected, ReviewDecision(approve=False, reason="unclear"), now=at)
     ids |= await _quality_and_mturk_history(store, acme, at)
     await store.record_event(acme.id, "endpoint.test", {"hello": "world"})
     first, second, *_ = await store.lease_messages(now=at, limit=2, lease_seconds=1)
@@ -163,7 +170,7 @@ async def _snapshot(store: Store, ids: dict[str, str]) -> dict[str, object]:
         ),
         "api_keys": await store.list_api_keys(ids["acme"]),
         "log": [
-            (await store.list_messages(e.id, status=None, cursor=None, limit=100)).items
+            (await store.list_messages(e.id, MessageQuery(100))).items
             for e in await store.list_endpoints(ids["acme"])
         ],
         "feed": [e for _, e in await store.read_events(ids["acme"], after=None, limit=100)],
@@ -218,12 +225,12 @@ async def test_everything_moves_from_sqlite_to_redis_and_work_goes_on(
         )
         assert replay.replayed and len(replay.tasks) == 4
         had = {a.task_id for a in await all_assignments(redis, ids["acme"]) if a.worker_id == "w1"}
-        claimed = await redis.claim(ids["project"], "w1", "p-w1", now=now())
+        claimed = await redis.claim(Claim(ids["project"], "w1", "p-w1"), now=now())
         assert claimed is not None and claimed.task_id not in had
         listed = await all_assignments(redis, ids["acme"])
         assert listed[-1].id == claimed.id, "new work lists after the migrated work"
         # quality, the ledger and MTurk carry on where they were
-        gold = await redis.claim(ids["gold"], "g3", "p-g3", now=now(), gold=True)
+        gold = await redis.claim(Claim(ids["gold"], "g3", "p-g3", gold=True), now=now())
         assert gold is not None and (await redis.get_task(gold.task_id)).gold  # type: ignore[union-attr]
         approved = await redis.auto_approve(now=now() + 61)
         assert ids["waiting"] in {a.id for a in approved} and len(approved) == 3, "and 2 gold"
@@ -337,12 +344,14 @@ async def test_crowd_review_tasks_and_queue_move_to_redis(tmp_path: Path, redis_
             [first.id, second.id]
         )
         assert await redis.peek_task(reviews.id, "w1", now=now()) is None, "never the submitter"
-        assert await redis.claim(reviews.id, "w1", "p-w1", now=now()) is None
+        assert await redis.claim(Claim(reviews.id, "w1", "p-w1"), now=now()) is None
         assert await redis.peek_task(reviews.id, "w3", now=now()) == review
         assert await redis.add_review_task(review, excluded_worker="w1") == review
         assert (await redis.get_task(wasted.id)).status == "cancelled"  # type: ignore[union-attr]
         assert (await redis.get_project(reviews.id)).counts["open"] == 1  # type: ignore[union-attr]
         for reviewer in ("w3", "w4"):
-            claimed = await redis.claim(reviews.id, reviewer, "p", now=now())
+            claimed = await redis.claim(Claim(reviews.id, reviewer, "p"), now=now())
             assert claimed is not None and claimed.task_id == review.id
-        assert await redis.claim(reviews.id, "w5", "p", now=now()) is None, "never the cancelled"
+        assert await redis.claim(Claim(reviews.id, "w5", "p"), now=now()) is None, (
+            "never the cancelled"
+        )

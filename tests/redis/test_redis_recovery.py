@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as redis
 
-from crowdframe_gateway.core.params import Submission
+from crowdframe_gateway.core.params import Claim, Submission
 from crowdframe_gateway.core.records import Attempt, now
 from crowdframe_gateway.redis_store import RedisStore
 from crowdframe_gateway.store.redis import keys
@@ -66,7 +66,7 @@ async def test_a_server_that_forgot_its_scripts_is_taught_them_again(
     await make_tasks(store, project, 2)
     async with redis.Redis.from_url(redis_url) as admin:
         await admin.script_flush()  # what a restarted Redis looks like to its clients
-    claimed = await store.claim(project.id, "w1", "p", now=now())  # a pipeline
+    claimed = await store.claim(Claim(project.id, "w1", "p"), now=now())  # a pipeline
     assert claimed is not None
     async with redis.Redis.from_url(redis_url) as admin:
         await admin.script_flush()
@@ -81,7 +81,7 @@ async def test_a_partition_dropped_by_a_dead_process_is_found_again(redis_url: s
         project = await make_project(first, client, duration=60)
         await make_tasks(first, project, 1)
         at = now()
-        assert await first.claim(project.id, "w1", "p", now=at) is not None
+        assert await first.claim(Claim(project.id, "w1", "p"), now=at) is not None
     async with redis.Redis.from_url(redis_url) as admin:
         # a process took both hints (ZREM) and died before putting them back
         await admin.delete(keys.DUE_OUTBOX, keys.DUE_DEADLINES)

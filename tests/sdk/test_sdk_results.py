@@ -12,7 +12,7 @@ import pytest
 
 import crowdframe
 from crowdframe_gateway.catalog.export import PAGE
-from crowdframe_gateway.core.params import Submission
+from crowdframe_gateway.core.params import Claim, Submission
 from crowdframe_gateway.core.records import Worker, new_id, now
 from harness import ON_BOTH_STORES, ApiClient, Gateway
 
@@ -38,7 +38,7 @@ async def answered_project(gateway: Gateway, sdk: crowdframe.AsyncClient, count:
     worker = Worker(new_id("wrk"), "w@example.org", "x", "DE", ("de",), now())
     await store.create_worker(worker)
     for n in range(count):
-        assignment = await store.claim(project.id, worker.id, "wid_1", now=now())
+        assignment = await store.claim(Claim(project.id, worker.id, "wid_1"), now=now())
         assert assignment is not None
         await store.submit(
             assignment.id, Submission({"label": "=cmd" if n == 0 else "cat"}), now=now()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from crowdframe_gateway.core.agreement import aggregate, needs_another_answer
-from crowdframe_gateway.core.params import Submission
+from crowdframe_gateway.core.params import Claim, Submission
 from crowdframe_gateway.core.records import now
 from crowdframe_gateway.runtime import Store
 from store_world import (
@@ -38,7 +38,7 @@ async def test_a_disagreement_asks_one_more_worker_then_completes(store: Store) 
     await claim_and_submit(store, project, "w3", {"label": " CAT"})
     done = await store.get_task(task.id)
     assert done is not None and done.status == "completed"
-    assert await store.claim(project.id, "w4", "p", now=now()) is None
+    assert await store.claim(Claim(project.id, "w4", "p"), now=now()) is None
     [data] = await recorded_events(store, client, "task.completed")
     assert data["aggregate"] == {
         "label": {"value": "cat", "agreement": 0.6667, "votes": {"cat": 2, "Dog": 1}}
@@ -86,7 +86,7 @@ async def test_concurrent_answers_complete_each_task_once_by_the_rule(open_store
         store = stores[number % len(stores)]
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            claimed = await store.claim(project.id, f"w{number}", "p", now=now())
+            claimed = await store.claim(Claim(project.id, f"w{number}", "p"), now=now())
             if claimed is None:
                 counted = await store.get_project(project.id)
                 if counted is None or counted.counts["open"] == 0:
@@ -172,6 +172,6 @@ async def test_each_store_completes_a_task_as_the_rule_decides(
         await claim_and_submit(store, project, f"w{n}", {"x": answer})
         stored = await store.get_task(task.id)
         assert stored is not None and stored.status == ("completed" if n >= done else "open")
-    assert await store.claim(project.id, "w-late", "p", now=now()) is None
+    assert await store.claim(Claim(project.id, "w-late", "p"), now=now()) is None
     [completed] = await recorded_events(store, client, "task.completed")
     assert [s["result"]["x"] for s in completed["submissions"]] == answers

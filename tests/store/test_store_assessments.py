@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from crowdframe_gateway.core.params import AttemptGrade, Submission
+from crowdframe_gateway.core.params import AttemptGrade, Claim, Submission
 from crowdframe_gateway.core.records import Assignment, Project, now
 from crowdframe_gateway.quality.store import AttemptRequest
 from crowdframe_gateway.runtime import Store
@@ -42,7 +42,7 @@ async def answer(
 ) -> str:
     """Claim the worker's next question and submit an answer to it, graded in their attempt
     as the quality process grades it; the task id drawn."""
-    claimed = await store.claim(project.id, worker, "p-" + worker, now=at, gold=True)
+    claimed = await store.claim(Claim(project.id, worker, "p-" + worker, gold=True), now=at)
     assert claimed is not None
     await submit_answer(store, claimed, correct, at, needed=needed)
     return claimed.task_id
@@ -186,9 +186,9 @@ async def test_concurrent_starts_and_answers_make_one_attempt_and_one_grant(
     for _ in range(SIZE - 1):
         await answer(stores[0], project, "w1", True, at)
     # two tabs hold a question each: the first's deadline is the moment the second is taken
-    first = await stores[0].claim(project.id, "w1", "p-w1", now=at, gold=True)
+    first = await stores[0].claim(Claim(project.id, "w1", "p-w1", gold=True), now=at)
     assert first is not None
-    second = await stores[1].claim(project.id, "w1", "p-w1", now=first.deadline, gold=True)
+    second = await stores[1].claim(Claim(project.id, "w1", "p-w1", gold=True), now=first.deadline)
     assert second is not None
     await asyncio.gather(
         submit_answer(stores[0], first, True, first.deadline),
@@ -234,16 +234,16 @@ async def test_concurrent_claims_in_an_assessment_give_one_live_question(
     await start(stores[0], project, "w1", at)
     # two tabs (or more) accept at once: one question, the others none
     claims = await asyncio.gather(
-        *(s.claim(project.id, "w1", "p-w1", now=at, gold=True) for s in stores * 2)
+        *(s.claim(Claim(project.id, "w1", "p-w1", gold=True), now=at) for s in stores * 2)
     )
     [question] = [c for c in claims if c is not None]
     live = await stores[1].live_assignment(project.id, "w1")
     assert live is not None and live.id == question.id
     # another worker is not held back; the worker's next question comes once this one is in
-    assert await stores[0].claim(project.id, "w2", "p-w2", now=at, gold=True) is not None
+    assert await stores[0].claim(Claim(project.id, "w2", "p-w2", gold=True), now=at) is not None
     await stores[0].submit(question.id, Submission(CAT), now=at)
-    following = await stores[2].claim(project.id, "w1", "p-w1", now=at, gold=True)
+    following = await stores[2].claim(Claim(project.id, "w1", "p-w1", gold=True), now=at)
     assert following is not None and following.task_id != question.task_id
     # a question left past its deadline does not hold the worker back either
     late = following.deadline + 1
-    assert await stores[1].claim(project.id, "w1", "p-w1", now=late, gold=True) is not None
+    assert await stores[1].claim(Claim(project.id, "w1", "p-w1", gold=True), now=late) is not None

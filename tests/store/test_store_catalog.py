@@ -8,6 +8,7 @@ import pytest
 
 from crowdframe_gateway.catalog.store import TaskBatch
 from crowdframe_gateway.core.errors import Conflict, InvalidInput, NotFound
+from crowdframe_gateway.core.params import Claim
 from crowdframe_gateway.runtime import Store
 from store_world import make_client, make_project, make_tasks, new_tasks
 
@@ -60,9 +61,9 @@ async def test_every_rule_of_a_project_reads_back_as_set(store: Store) -> None:
     assert (await store.update_project(project.id, spec, "active")).spec == spec
     [task] = await make_tasks(store, project, 1)
     assert (await store.get_task(task.id)).project_id == project.id  # type: ignore[union-attr]
-    claimed = await store.claim(project.id, "w1", "p", now=task.created_at)
+    claimed = await store.claim(Claim(project.id, "w1", "p"), now=task.created_at)
     assert claimed is not None
-    assert await store.claim(project.id, "w2", "p", now=task.created_at) is not None, (
+    assert await store.claim(Claim(project.id, "w2", "p"), now=task.created_at) is not None, (
         "a task added after the change gets the new assignments_per_task"
     )
 

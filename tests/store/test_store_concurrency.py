@@ -9,7 +9,7 @@ from collections import Counter
 
 from crowdframe_gateway.catalog.store import TaskBatch
 from crowdframe_gateway.core.errors import Conflict
-from crowdframe_gateway.core.params import Submission
+from crowdframe_gateway.core.params import Claim, Submission
 from crowdframe_gateway.core.records import Attempt, now
 from crowdframe_gateway.runtime import Store
 from crowdframe_gateway.webhooks.store import AttemptResult
@@ -35,7 +35,9 @@ async def test_hundreds_of_concurrent_claims_never_over_assign(open_stores: Open
 
     async def worker(number: int) -> None:
         store = stores[number % len(stores)]
-        while (claimed := await store.claim(project.id, f"w{number}", "p", now=now())) is not None:
+        while (
+            claimed := await store.claim(Claim(project.id, f"w{number}", "p"), now=now())
+        ) is not None:
             await asyncio.sleep(0)  # let every other claimer in between
             await store.submit(claimed.id, Submission({}), now=now())
 
@@ -75,7 +77,7 @@ async def test_sweepers_on_every_process_expire_each_assignment_once(open_stores
     await make_tasks(stores[0], project, 20)
     at = now()
     for i in range(40):
-        assert await stores[i % 4].claim(project.id, f"w{i}", "p", now=at) is not None
+        assert await stores[i % 4].claim(Claim(project.id, f"w{i}", "p"), now=at) is not None
     counts = await asyncio.gather(*(s.expire_assignments(now=at + 61) for s in stores * 3))
     assert sum(counts) == 40
     expired = []  # a task's second message comes once its first is delivered
@@ -85,7 +87,7 @@ async def test_sweepers_on_every_process_expire_each_assignment_once(open_stores
             [AttemptResult(Attempt(m.id, at, 200, 1.0, "", None), "delivered", None) for m in batch]
         )
     assert len(expired) == 40, "one assignment.expired event each"
-    reclaimed = [await stores[0].claim(project.id, f"v{i}", "p", now=at) for i in range(45)]
+    reclaimed = [await stores[0].claim(Claim(project.id, f"v{i}", "p"), now=at) for i in range(45)]
     assert sum(r is not None for r in reclaimed) == 40, "every seat back in the pool, once"
 
 

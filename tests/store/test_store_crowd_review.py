@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from crowdframe_gateway.core.errors import NotFound
-from crowdframe_gateway.core.params import Submission
+from crowdframe_gateway.core.params import Claim, ReviewDecision, Submission
 from crowdframe_gateway.core.records import Assignment, CrowdReview, Project, Task, new_id, now
 from crowdframe_gateway.runtime import Store
 from store_world import (
@@ -46,7 +46,7 @@ async def bob_reviewing_alice(store: Store) -> tuple[Project, Task, Assignment]:
     task = await store.add_review_task(
         review_of(reviews, "asg_answer_by_alice"), excluded_worker="alice"
     )
-    bob = await store.claim(reviews.id, "bob", "p-bob", now=now())
+    bob = await store.claim(Claim(reviews.id, "bob", "p-bob"), now=now())
     assert bob is not None
     return reviews, task, bob
 
@@ -60,15 +60,15 @@ async def test_the_submitter_is_never_offered_given_or_shown_a_review_of_their_a
     stored = await store.add_review_task(task, excluded_worker="alice")
     assert stored == task
     assert await store.peek_task(reviews.id, "alice", now=now()) is None
-    assert await store.claim(reviews.id, "alice", "p-alice", now=now()) is None
+    assert await store.claim(Claim(reviews.id, "alice", "p-alice"), now=now()) is None
     offered = {p.id: n for p, n in await store.open_projects("alice", now=now())}
     assert reviews.id not in offered, "nothing to review for the answer's own worker"
     assert {p.id: n for p, n in await store.open_projects("bob", now=now())}[reviews.id] == 1
     assert (await store.peek_task(reviews.id, "bob", now=now())) == task
-    bob = await store.claim(reviews.id, "bob", "p-bob", now=now())
-    carol = await store.claim(reviews.id, "carol", "p-carol", now=now())
+    bob = await store.claim(Claim(reviews.id, "bob", "p-bob"), now=now())
+    carol = await store.claim(Claim(reviews.id, "carol", "p-carol"), now=now())
     assert bob is not None and carol is not None and bob.task_id == carol.task_id == task.id
-    assert await store.claim(reviews.id, "alice", "p-alice", now=now()) is None
+    assert await store.claim(Claim(reviews.id, "alice", "p-alice"), now=now()) is None
 
 
 async def test_a_review_task_is_created_once_however_often_it_is_added(
@@ -142,8 +142,10 @@ async def test_who_reviewed_an_answer_goes_out_with_its_review_event(store: Stor
     first = await claim_and_submit(store, project, "w1", {"a": 1})
     second = await claim_and_submit(store, project, "w2", {"a": 2})
     extra = {"reviewed_by": "crowd", "crowd_review": {"votes": {"reject": 2}}}
-    await store.review(first.id, approve=False, reason="wrong", now=now(), event_extra=extra)
-    await store.review(second.id, approve=True, reason=None, now=now())
+    await store.review(
+        first.id, ReviewDecision(approve=False, reason="wrong", event_extra=extra), now=now()
+    )
+    await store.review(second.id, ReviewDecision(approve=True), now=now())
     [rejected] = await recorded_events(store, client, "assignment.rejected")
     assert rejected["reviewed_by"] == "crowd" and rejected["crowd_review"] == extra["crowd_review"]
     assert rejected["reject_reason"] == "wrong" and rejected["assignment_id"] == first.id
@@ -180,7 +182,7 @@ async def test_a_review_task_nobody_took_is_cancelled_and_never_offered_again(
 
     cancelled = await store.cancel_task(task.id, now=now(), untaken_only=True)
     assert cancelled is not None and cancelled.status == "cancelled"
-    assert await store.claim(reviews.id, "carol", "p-carol", now=now()) is None
+    assert await store.claim(Claim(reviews.id, "carol", "p-carol"), now=now()) is None
     assert await store.peek_task(reviews.id, "carol", now=now()) is None
     assert reviews.id not in {p.id for p, _ in await store.open_projects("carol", now=now())}
     counted = await store.get_project(reviews.id)
@@ -196,7 +198,7 @@ async def test_a_review_task_a_reviewer_took_runs_on(store: Store) -> None:
     kept = await store.cancel_task(task.id, now=now(), untaken_only=True)
     assert kept is not None and kept.status == "open"
     await store.submit(bob.id, Submission({"verdict": "approve"}), now=now())
-    carol = await store.claim(reviews.id, "carol", "p-carol", now=now())
+    carol = await store.claim(Claim(reviews.id, "carol", "p-carol"), now=now())
     assert carol is not None and carol.task_id == task.id, "the other seat is still offered"
     done = await store.submit(carol.id, Submission({"verdict": "approve"}), now=now())
     assert done.status == "submitted"
@@ -213,7 +215,7 @@ async def test_a_cancel_and_claims_at_once_never_leave_a_reviewer_on_a_cancelled
         task = await stores[0].add_review_task(
             review_of(reviews, f"asg_answer_{n:03}"), excluded_worker="alice"
         )
-        claims = [stores[1].claim(reviews.id, f"r{n}-{i}", "p", now=now()) for i in range(2)]
+        claims = [stores[1].claim(Claim(reviews.id, f"r{n}-{i}", "p"), now=now()) for i in range(2)]
         cancelled, *claimed = await asyncio.gather(
             stores[2].cancel_task(task.id, now=now(), untaken_only=True), *claims
         )
@@ -238,10 +240,10 @@ async def test_each_submitter_is_offered_every_review_but_of_their_own_answer(
     at = now()
     assert {p.id: n for p, n in await store.open_projects(worker, now=at)} == {reviews.id: offered}
     assert (await store.peek_task(reviews.id, worker, now=at)).external_id == first  # type: ignore[union-attr]
-    claimed = await store.claim(reviews.id, worker, "p-" + worker, now=at)
+    claimed = await store.claim(Claim(reviews.id, worker, "p-" + worker), now=at)
     assert claimed is not None and claimed.external_id == first
     left = {p.id: n for p, n in await store.open_projects(worker, now=at)}
     assert left == ({reviews.id: 1} if offered == 2 else {})
     await store.return_assignment(claimed.id, now=at)
-    still = await store.claim(reviews.id, worker, "p-" + worker, now=at)
+    still = await store.claim(Claim(reviews.id, worker, "p-" + worker), now=at)
     assert (still is None) == (offered == 1), "a returned review never comes back, nor their own"

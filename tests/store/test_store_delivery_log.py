@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 
 from crowdframe_gateway.core.errors import Conflict, InvalidInput, NotFound
+from crowdframe_gateway.core.params import Claim
 from crowdframe_gateway.core.records import Attempt, now
 from crowdframe_gateway.runtime import Store
 from crowdframe_gateway.webhooks.rules import signing_secrets
-from crowdframe_gateway.webhooks.store import EndpointChange
+from crowdframe_gateway.webhooks.store import EndpointChange, MessageQuery
 from store_world import make_client, make_endpoint, make_project, make_tasks
 
 
@@ -77,7 +78,7 @@ async def test_disabling_fails_pending_messages_everywhere_and_tells_the_others(
     watcher = await make_endpoint(store, client, ["endpoint.disabled"])
     project = await make_project(store, client)
     await make_tasks(store, project, 1)
-    assert await store.claim(project.id, "w1", "p1", now=now()) is not None
+    assert await store.claim(Claim(project.id, "w1", "p1"), now=now()) is not None
     _, [test_message] = await store.record_event(
         client.id, "endpoint.test", {}, endpoint_id=failing.id
     )
@@ -87,7 +88,7 @@ async def test_disabling_fails_pending_messages_everywhere_and_tells_the_others(
     disabled = await store.get_endpoint(failing.id)
     assert disabled is not None
     assert (disabled.status, disabled.disabled_reason) == ("disabled", "410 Gone")
-    page = await store.list_messages(failing.id, status=None, cursor=None, limit=10)
+    page = await store.list_messages(failing.id, MessageQuery(10))
     assert {m.status for m in page.items} == {"failed"} and len(page.items) == 2
     assert any(m.id == test_message for m in page.items)
     [told] = await store.lease_messages(now=at, limit=10, lease_seconds=30)
@@ -113,17 +114,12 @@ async def test_the_log_lists_an_endpoints_messages_newest_first_page_by_page(
         ids += (
             await store.record_event(client.id, "endpoint.test", {"i": i}, endpoint_id=endpoint.id)
         )[1]
-        claimed = await store.claim(project.id, f"w{i}", f"p{i}", now=now())
+        claimed = await store.claim(Claim(project.id, f"w{i}", f"p{i}"), now=now())
         assert claimed is not None
-        ids += [
-            m.id
-            for m in (
-                await store.list_messages(endpoint.id, status=None, cursor=None, limit=1)
-            ).items
-        ]
+        ids += [m.id for m in (await store.list_messages(endpoint.id, MessageQuery(1))).items]
     seen, cursor = [], None
     while True:
-        page = await store.list_messages(endpoint.id, status=None, cursor=cursor, limit=4)
+        page = await store.list_messages(endpoint.id, MessageQuery(4, cursor=cursor))
         seen += page.items
         if page.next_cursor is None:
             break
@@ -131,10 +127,10 @@ async def test_the_log_lists_an_endpoints_messages_newest_first_page_by_page(
     assert [m.id for m in seen] == list(reversed(ids))
     assert all(m.endpoint.id == endpoint.id and m.created_at > 0 for m in seen)
     await _fail(store, ids[0], now())
-    failed = await store.list_messages(endpoint.id, status="failed", cursor=None, limit=10)
+    failed = await store.list_messages(endpoint.id, MessageQuery(10, status="failed"))
     assert [m.id for m in failed.items] == [ids[0]] and failed.next_cursor is None
     with pytest.raises(InvalidInput):
-        await store.list_messages(endpoint.id, status=None, cursor="bogus", limit=4)
+        await store.list_messages(endpoint.id, MessageQuery(4, cursor="bogus"))
     assert await store.get_message("msg_unknown") is None
 
 

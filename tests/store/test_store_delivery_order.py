@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from crowdframe_gateway.core.params import Submission
+from crowdframe_gateway.core.params import Claim, Submission
 from crowdframe_gateway.core.records import Attempt, Message, now
 from crowdframe_gateway.runtime import Store
 from crowdframe_gateway.webhooks.store import AttemptResult, DeliveryOutcome
@@ -116,7 +116,7 @@ async def test_a_tasks_messages_go_out_one_after_another(store: Store) -> None:
     await make_endpoint(store, client)
     project = await make_project(store, client)
     [task] = await make_tasks(store, project, 1)
-    claimed = await store.claim(project.id, "w1", "p1", now=now())
+    claimed = await store.claim(Claim(project.id, "w1", "p1"), now=now())
     assert claimed is not None
     await store.submit(claimed.id, Submission({"label": "cat"}), now=now())
     seen, tasks = [], set()
@@ -142,7 +142,7 @@ async def test_a_failed_message_waiting_for_its_retry_does_not_hold_back_the_nex
     await make_endpoint(store, client)
     project = await make_project(store, client)
     await make_tasks(store, project, 1)
-    claimed = await store.claim(project.id, "w1", "p1", now=now())
+    claimed = await store.claim(Claim(project.id, "w1", "p1"), now=now())
     assert claimed is not None
     at = now()
     [accepted] = await store.lease_messages(now=at, limit=10, lease_seconds=30)

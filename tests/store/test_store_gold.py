@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from crowdframe_gateway.core.params import Claim
 from crowdframe_gateway.core.records import GoldStats, now
 from crowdframe_gateway.quality.rules import grade_gold
 from crowdframe_gateway.runtime import Store
@@ -41,11 +42,11 @@ async def test_gold_tasks_go_to_every_worker_once_and_only_when_asked_for(store:
     [real] = await make_tasks(store, project, 1)
     at = now()
     for worker in ("w1", "w2", "w3"):  # one seat per task, yet every worker gets the gold one
-        claimed = await store.claim(project.id, worker, "p", now=at, gold=True)
+        claimed = await store.claim(Claim(project.id, worker, "p", gold=True), now=at)
         assert claimed is not None and claimed.task_id == gold.id
-    again = await store.claim(project.id, "w1", "p", now=at, gold=True)
+    again = await store.claim(Claim(project.id, "w1", "p", gold=True), now=at)
     assert again is not None and again.task_id == real.id, "seen it: real work instead"
-    assert await store.claim(project.id, "w2", "p", now=at, gold=True) is None
+    assert await store.claim(Claim(project.id, "w2", "p", gold=True), now=at) is None
     stored = await store.get_task(gold.id)
     assert stored is not None and stored.gold == CAT
 
@@ -56,13 +57,13 @@ async def test_normal_claims_offers_and_previews_never_show_gold(store: Store) -
     await make_tasks(store, project, 2, prefix="gold-", gold=CAT)
     assert await store.open_projects("w1", now=now()) == []
     assert await store.peek_task(project.id, "w1", now=now()) is None
-    assert await store.claim(project.id, "w1", "p", now=now()) is None
+    assert await store.claim(Claim(project.id, "w1", "p"), now=now()) is None
     [real] = await make_tasks(store, project, 1)
     [(offered, available)] = await store.open_projects("w1", now=now())
     assert (offered.id, available) == (project.id, 1)
     assert offered.counts == {"tasks": 3, "open": 3, "completed": 0}
     assert await store.peek_task(project.id, "w1", now=now()) == real
-    claimed = await store.claim(project.id, "w1", "p", now=now())
+    claimed = await store.claim(Claim(project.id, "w1", "p"), now=now())
     assert claimed is not None and claimed.task_id == real.id
 
 
@@ -71,7 +72,7 @@ async def test_an_expired_gold_task_is_not_served(store: Store) -> None:
     project = await make_project(store, client)
     [gold] = await make_tasks(store, project, 1, prefix="gold-", lifetime=60, gold=CAT)
     later = gold.expires_at + 1
-    assert await store.claim(project.id, "w1", "p", now=later, gold=True) is None
+    assert await store.claim(Claim(project.id, "w1", "p", gold=True), now=later) is None
 
 
 async def test_gold_tasks_never_complete_and_a_returned_one_is_not_offered_as_work(
@@ -82,14 +83,14 @@ async def test_gold_tasks_never_complete_and_a_returned_one_is_not_offered_as_wo
     [gold] = await make_tasks(store, project, 1, prefix="gold-", gold=CAT)
     for worker in ("w1", "w2"):
         await claim_and_submit(store, project, worker, CAT, gold=True)
-    returned = await store.claim(project.id, "w3", "p", now=now(), gold=True)
+    returned = await store.claim(Claim(project.id, "w3", "p", gold=True), now=now())
     assert returned is not None
     await store.return_assignment(returned.id, now=now())
     stored = await store.get_task(gold.id)
     assert stored is not None and stored.status == "open"
     assert await store.open_projects("w4", now=now()) == [], "gold never counts as work"
-    assert await store.claim(project.id, "w4", "p", now=now()) is None
-    fresh = await store.claim(project.id, "w4", "p", now=now(), gold=True)
+    assert await store.claim(Claim(project.id, "w4", "p"), now=now()) is None
+    fresh = await store.claim(Claim(project.id, "w4", "p", gold=True), now=now())
     assert fresh is not None and fresh.task_id == gold.id
     counted = await store.get_project(project.id)
     assert counted is not None and counted.counts == {"tasks": 1, "open": 1, "completed": 0}

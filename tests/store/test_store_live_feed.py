@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from crowdframe_gateway.core.errors import InvalidInput
+from crowdframe_gateway.core.params import Claim
 from crowdframe_gateway.core.records import now
 from crowdframe_gateway.runtime import Store
 from store_world import Opener, make_client, make_project, make_tasks
@@ -20,9 +21,9 @@ async def test_a_clients_events_from_all_its_projects_come_in_order_with_cursors
     await make_tasks(store, first, 1)
     await make_tasks(store, second, 1)
     start = await store.event_cursor(client.id)
-    a = await store.claim(first.id, "w1", "p1", now=now())
+    a = await store.claim(Claim(first.id, "w1", "p1"), now=now())
     test, _ = await store.record_event(client.id, "endpoint.test", {"n": 1})
-    b = await store.claim(second.id, "w1", "p1", now=now())
+    b = await store.claim(Claim(second.id, "w1", "p1"), now=now())
     await store.record_event(other.id, "endpoint.test", {"n": 2})
     assert a is not None and b is not None
     read = await store.read_events(client.id, after=start, limit=10)
@@ -75,6 +76,6 @@ async def test_every_event_reaches_the_feed_whatever_the_clocks_of_its_writers(
     project = await make_project(store, client)
     await make_tasks(store, project, 3)
     at = now()
-    claims = [await store.claim(project.id, f"w{i}", "p", now=at - i) for i in range(3)]
+    claims = [await store.claim(Claim(project.id, f"w{i}", "p"), now=at - i) for i in range(3)]
     read = await store.read_events(client.id, after=None, limit=10)
     assert [e.data["assignment_id"] for _, e in read] == [c.id for c in claims if c is not None]

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from crowdframe_gateway.core.errors import Conflict, InvalidInput, NotFound
-from crowdframe_gateway.core.params import Submission, TaskAssignmentsQuery
+from crowdframe_gateway.core.params import Claim, ReviewDecision, Submission, TaskAssignmentsQuery
 from crowdframe_gateway.core.records import Client, Project, ProjectSpec, Task, new_id, now
 from crowdframe_gateway.mturk.records import Hit, HitType, MTurkCredential
 from crowdframe_gateway.runtime import Store
@@ -117,13 +117,13 @@ async def test_a_hit_is_a_task_with_its_question_and_counts(store: Store) -> Non
     assert await store.get_hit(hit.task.id) == hit
     assert await store.get_task(hit.task.id) == hit.task
     at = now()
-    claims = [await store.claim(project.id, f"w{i}", f"p{i}", now=at) for i in range(4)]
+    claims = [await store.claim(Claim(project.id, f"w{i}", f"p{i}"), now=at) for i in range(4)]
     assert claims[3] is None, "MaxAssignments seats, not the project's"
     first, second, third = claims[:3]
     assert first is not None and second is not None and third is not None
     await store.submit(first.id, Submission({"a": 1}), now=at)
     await store.submit(second.id, Submission({"a": 2}), now=at)
-    await store.review(first.id, approve=True, reason=None, now=at)
+    await store.review(first.id, ReviewDecision(approve=True), now=at)
     counted = await store.get_hit(hit.task.id)
     assert counted is not None
     assert (counted.pending, counted.submitted, counted.reviewed) == (1, 1, 1)
@@ -196,7 +196,7 @@ async def test_only_a_finished_hit_with_every_submission_reviewed_can_be_dispose
     with pytest.raises(Conflict) as open_for_work:
         await store.dispose_hit(hit.task.id, now=now())
     assert open_for_work.value.code == "hit_not_disposable"
-    claimed = await store.claim(project.id, "w1", "p1", now=now())
+    claimed = await store.claim(Claim(project.id, "w1", "p1"), now=now())
     assert claimed is not None
     after = hit.task.expires_at + 1
     with pytest.raises(Conflict):
@@ -204,7 +204,7 @@ async def test_only_a_finished_hit_with_every_submission_reviewed_can_be_dispose
     await store.submit(claimed.id, Submission({"a": 1}), now=now())  # completes it
     with pytest.raises(Conflict):
         await store.dispose_hit(hit.task.id, now=now())  # not reviewed yet
-    await store.review(claimed.id, approve=False, reason="no", now=now())
+    await store.review(claimed.id, ReviewDecision(approve=False, reason="no"), now=now())
     disposed = await store.dispose_hit(hit.task.id, now=now())
     assert disposed.disposed and disposed.reviewed == 1
     assert await store.dispose_hit(hit.task.id, now=now()) == disposed, "twice is harmless"
@@ -222,7 +222,7 @@ async def test_a_tasks_expiry_moves_and_its_assignments_are_listed_by_status(
     hit = new_hit(project, kind, seats=5)
     await store.create_hit(hit, None)
     at = now()
-    made = [await store.claim(project.id, f"w{i}", "p", now=at) for i in range(5)]
+    made = [await store.claim(Claim(project.id, f"w{i}", "p"), now=at) for i in range(5)]
     for claimed in made[:3]:
         assert claimed is not None
         await store.submit(claimed.id, Submission({}), now=at)
@@ -241,8 +241,10 @@ async def test_a_tasks_expiry_moves_and_its_assignments_are_listed_by_status(
     ended = await store.set_task_expiry(hit.task.id, at - 1)
     assert ended == replace(hit.task, expires_at=at - 1)
     assert await store.get_task(hit.task.id) == ended
-    assert await store.claim(project.id, "w9", "p", now=at) is None, "expired: nothing to claim"
+    assert await store.claim(Claim(project.id, "w9", "p"), now=at) is None, (
+        "expired: nothing to claim"
+    )
     await store.set_task_expiry(hit.task.id, at + 600)
-    assert await store.claim(project.id, "w9", "p", now=at) is not None, "open again"
+    assert await store.claim(Claim(project.id, "w9", "p"), now=at) is not None, "open again"
     with pytest.raises(NotFound):
         await store.set_task_expiry("tsk_unknown", at)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from crowdframe_gateway.core.events import assignment_data, task_completed_data
-from crowdframe_gateway.core.params import Submission
+from crowdframe_gateway.core.params import Claim, Submission
 from crowdframe_gateway.core.records import Attempt, now
 from crowdframe_gateway.runtime import Store
 from store_world import endpoint_with_messages, make_client, make_endpoint, make_project, make_tasks
@@ -28,7 +28,7 @@ async def test_each_change_becomes_one_message_per_interested_endpoint(store: St
     await make_endpoint(store, client, status="disabled")
     project = await make_project(store, client)
     [task] = await make_tasks(store, project, 1)
-    claimed = await store.claim(project.id, "w1", "p-w1", now=now())
+    claimed = await store.claim(Claim(project.id, "w1", "p-w1"), now=now())
     assert claimed is not None
     done = await store.submit(claimed.id, Submission({"label": "cat"}), now=now())
     leased = []

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from crowdframe_gateway.core.params import Submission
+from crowdframe_gateway.core.params import Claim, Submission
 from crowdframe_gateway.core.records import now
 from crowdframe_gateway.runtime import Store
+from crowdframe_gateway.webhooks.store import MessageQuery
 from store_world import (
     claim_and_submit,
     make_client,
@@ -37,7 +38,7 @@ async def test_the_last_task_closing_completes_the_project_and_new_tasks_reopen_
     assert await recorded_events(store, client, "project.completed") == [
         {"project_id": project.id, "task_id": second.id, "counts": counts}
     ]
-    messages = await store.list_messages(endpoint.id, status=None, cursor=None, limit=10)
+    messages = await store.list_messages(endpoint.id, MessageQuery(10))
     assert [m.event.type for m in messages.items] == ["project.completed"]
 
     await make_tasks(store, project, 1, prefix="later")  # reopens the project
@@ -53,7 +54,7 @@ async def test_gold_tasks_and_late_answers_on_cancelled_tasks_do_not_hold_it_ope
     project = await make_project(store, client, per_task=2)
     await make_tasks(store, project, 1, prefix="g", gold={"label": "cat"})
     [task] = await make_tasks(store, project, 1)
-    taken = await store.claim(project.id, "w1", "p-w1", now=now())
+    taken = await store.claim(Claim(project.id, "w1", "p-w1"), now=now())
     assert taken is not None and taken.task_id == task.id
 
     await store.cancel_task(task.id, now=now())
@@ -110,7 +111,7 @@ async def test_each_store_announces_the_project_completed_as_the_table_says(
         if action == "answer":
             await claim_and_submit(store, project, f"w{n}", {"label": next(labels)})
         elif action == "take":
-            taken = await store.claim(project.id, "w-late", "p-w-late", now=now())
+            taken = await store.claim(Claim(project.id, "w-late", "p-w-late"), now=now())
         elif action == "late":
             assert taken is not None
             await store.submit(taken.id, Submission({"label": "cat"}), now=now())

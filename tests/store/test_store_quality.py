@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from crowdframe_gateway.core.params import Submission
+from crowdframe_gateway.core.params import Claim, ReviewDecision, Submission
 from crowdframe_gateway.core.records import Block, now
 from crowdframe_gateway.runtime import Store
 from quality_cases import APPROVAL_CASES, START, ApprovalCase
@@ -58,7 +58,7 @@ async def test_submissions_are_approved_once_their_delay_has_passed(store: Store
     reviewed = await claim_and_submit(store, quick, "w2", {"a": 2}, at=at)
     late = await claim_and_submit(store, quick, "w3", {"a": 3}, at=at + 30)
     waiting = await claim_and_submit(store, slow, "w1", {"a": 4}, at=at)
-    await store.review(reviewed.id, approve=False, reason="no", now=at + 1)
+    await store.review(reviewed.id, ReviewDecision(approve=False, reason="no"), now=at + 1)
     assert await store.auto_approve(now=at + 59) == []
     [approved] = await store.auto_approve(now=at + 60)
     assert approved == replace(early, status="approved", reviewed_at=at + 60)
@@ -122,7 +122,7 @@ async def test_signals_and_address_are_kept_and_listed_by_signal(store: Store) -
             flagged.append(done.id)
     fast = await all_assignments(store, client.id, signal="too_fast")
     assert [a.id for a in fast] == flagged, "every one, in order, page by page"
-    await store.review(flagged[1], approve=True, reason=None, now=now())
+    await store.review(flagged[1], ReviewDecision(approve=True), now=now())
     still = await all_assignments(store, client.id, signal="same_answer", status="submitted")
     assert [a.id for a in still] == [flagged[0], *flagged[2:]]
     assert await all_assignments(store, client.id, signal="shared_address") == []
@@ -151,10 +151,10 @@ async def test_a_workers_history_and_the_projects_work_times_are_newest_first(
     await make_tasks(store, project, 6)
     at = now()
     for i, seconds in enumerate((10.0, 20.0, 30.0, 40.0)):
-        claimed = await store.claim(project.id, "w1", "p", now=at)
+        claimed = await store.claim(Claim(project.id, "w1", "p"), now=at)
         assert claimed is not None
         await store.submit(claimed.id, Submission({"i": i}), now=at + seconds)
-    live = await store.claim(project.id, "w1", "p", now=at)
+    live = await store.claim(Claim(project.id, "w1", "p"), now=at)
     assert live is not None
     await claim_and_submit(store, project, "w2", {"i": 9}, at=at)
     assert await store.worker_history(project.id, "w1", limit=3) == [{"i": 3}, {"i": 2}, {"i": 1}]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crowdframe_gateway.core.errors import Conflict, InvalidInput
-from crowdframe_gateway.core.params import AssignmentQuery, Submission
+from crowdframe_gateway.core.params import AssignmentQuery, Claim, ReviewDecision, Submission
 from crowdframe_gateway.core.records import now
 from crowdframe_gateway.runtime import Store
 from store_world import all_assignments, make_client, make_project, make_tasks
@@ -15,23 +15,23 @@ async def test_approving_and_rejecting_a_submission(store: Store) -> None:
     client = await make_client(store)
     project = await make_project(store, client)
     await make_tasks(store, project, 2)
-    one = await store.claim(project.id, "w1", "p", now=now())
-    two = await store.claim(project.id, "w1", "p", now=now())
+    one = await store.claim(Claim(project.id, "w1", "p"), now=now())
+    two = await store.claim(Claim(project.id, "w1", "p"), now=now())
     assert one is not None and two is not None
     with pytest.raises(Conflict) as early:
-        await store.review(one.id, approve=True, reason=None, now=now())
+        await store.review(one.id, ReviewDecision(approve=True), now=now())
     assert early.value.code == "not_reviewable"
     await store.submit(one.id, Submission({"a": 1}), now=now())
     await store.submit(two.id, Submission({"a": 2}), now=now())
     at = now()
-    approved = await store.review(one.id, approve=True, reason=None, now=at)
+    approved = await store.review(one.id, ReviewDecision(approve=True), now=at)
     assert (approved.status, approved.reviewed_at, approved.reject_reason) == ("approved", at, None)
-    rejected = await store.review(two.id, approve=False, reason="off topic", now=at)
+    rejected = await store.review(two.id, ReviewDecision(approve=False, reason="off topic"), now=at)
     assert (rejected.status, rejected.reject_reason) == ("rejected", "off topic")
-    again = await store.review(one.id, approve=True, reason=None, now=at + 5)
+    again = await store.review(one.id, ReviewDecision(approve=True), now=at + 5)
     assert again == approved, "repeating a review changes nothing"
     with pytest.raises(Conflict):
-        await store.review(one.id, approve=False, reason="changed my mind", now=at)
+        await store.review(one.id, ReviewDecision(approve=False, reason="changed my mind"), now=at)
 
 
 async def test_assignments_are_listed_in_order_page_by_page_with_filters(store: Store) -> None:
@@ -43,10 +43,10 @@ async def test_assignments_are_listed_in_order_page_by_page_with_filters(store: 
     made = []
     for i in range(6):
         for project in (one, two):
-            claimed = await store.claim(project.id, f"w{i}", "p", now=now())
+            claimed = await store.claim(Claim(project.id, f"w{i}", "p"), now=now())
             assert claimed is not None
             made.append(claimed)
-    assert await store.claim(elsewhere.id, "w0", "p", now=now()) is not None
+    assert await store.claim(Claim(elsewhere.id, "w0", "p"), now=now()) is not None
     for claimed in made[::3]:
         await store.submit(claimed.id, Submission({}), now=now())
     listed = await all_assignments(store, client.id)
@@ -66,10 +66,10 @@ async def test_a_page_cursor_survives_new_assignments(store: Store) -> None:
     project = await make_project(store, client)
     await make_tasks(store, project, 6)
     for i in range(3):
-        await store.claim(project.id, f"w{i}", "p", now=now())
+        await store.claim(Claim(project.id, f"w{i}", "p"), now=now())
     first = await store.list_assignments(client.id, AssignmentQuery(2))
     for i in range(3, 6):
-        await store.claim(project.id, f"w{i}", "p", now=now())
+        await store.claim(Claim(project.id, f"w{i}", "p"), now=now())
     rest = await all_assignments(store, client.id)
     after = await store.list_assignments(client.id, AssignmentQuery(10, cursor=first.next_cursor))
     assert [a.id for a in first.items + after.items] == [a.id for a in rest]

@@ -14,7 +14,7 @@ import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from crowdframe_gateway.core.errors import Conflict
-from crowdframe_gateway.core.params import AttemptGrade, Submission
+from crowdframe_gateway.core.params import AttemptGrade, Claim, Submission
 from crowdframe_gateway.core.records import Assignment, GoldGrade, now
 from crowdframe_gateway.quality.rules import grade_gold
 from crowdframe_gateway.quality.store import AttemptRequest
@@ -163,7 +163,7 @@ async def test_a_submit_that_fails_midway_keeps_all_of_it_or_none(store_url: str
         client = await make_client(store)
         project = await make_project(store, client, gold_min_answers=1, gold_min_accuracy=0.5)
         [gold] = await make_tasks(store, project, 1, prefix="gold-", gold=CAT)
-        claimed = await store.claim(project.id, "w1", "p-w1", now=now(), gold=True)
+        claimed = await store.claim(Claim(project.id, "w1", "p-w1", gold=True), now=now())
         assert claimed is not None and claimed.task_id == gold.id
         grade = grade_gold(None, correct=False, min_answers=1, min_accuracy=0.5)
         assert grade == GoldGrade(correct=False, seen=0, stop=True)
@@ -198,8 +198,8 @@ async def test_a_grade_decided_for_a_record_that_moved_on_is_refused_whole(
     client = await make_client(store)
     project = await make_project(store, client, gold_min_answers=2, gold_min_accuracy=0.5)
     await make_tasks(store, project, 2, prefix="gold-", gold=CAT)
-    first = await store.claim(project.id, "w1", "p-w1", now=now(), gold=True)
-    second = await store.claim(project.id, "w1", "p-w1", now=now(), gold=True)
+    first = await store.claim(Claim(project.id, "w1", "p-w1", gold=True), now=now())
+    second = await store.claim(Claim(project.id, "w1", "p-w1", gold=True), now=now())
     assert first is not None and second is not None
     stale = grade_gold(None, correct=False, min_answers=2, min_accuracy=0.5)  # both tabs
     await store.submit(first.id, Submission(DOG, gold=stale), now=now())
@@ -234,7 +234,7 @@ async def test_an_assessment_answer_that_fails_midway_is_counted_with_its_submis
         assert begun.state == "open"
         right = AttemptGrade(correct=True, needed=2)
         await claim_and_submit(store, project, "w1", CAT, gold=True, attempt=right)
-        claimed = await store.claim(project.id, "w1", "p-w1", now=now(), gold=True)
+        claimed = await store.claim(Claim(project.id, "w1", "p-w1", gold=True), now=now())
         assert claimed is not None
 
         async def nothing_kept() -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from crowdframe_gateway.core.params import Submission
+from crowdframe_gateway.core.params import Claim, Submission
 from crowdframe_gateway.core.records import now
 from crowdframe_gateway.runtime import Store
+from crowdframe_gateway.webhooks.store import MessageQuery
 from store_world import make_client, make_endpoint, make_project, make_tasks, recorded_events
 
 
@@ -15,7 +16,7 @@ async def test_a_cancelled_task_is_neither_offered_nor_claimed_and_is_announced(
     endpoint = await make_endpoint(store, client, ["task.cancelled"])
     project = await make_project(store, client, per_task=2)
     [task, other] = await make_tasks(store, project, 2)
-    taken = await store.claim(project.id, "w1", "p-w1", now=now())
+    taken = await store.claim(Claim(project.id, "w1", "p-w1"), now=now())
     assert taken is not None and taken.task_id == task.id
 
     cancelled = await store.cancel_task(task.id, now=now())
@@ -23,14 +24,16 @@ async def test_a_cancelled_task_is_neither_offered_nor_claimed_and_is_announced(
     assert cancelled is not None and cancelled.status == "cancelled"
     assert (await store.get_task(task.id)).status == "cancelled"  # type: ignore[union-attr]
     assert (await store.peek_task(project.id, "w2", now=now())).id == other.id  # type: ignore[union-attr]
-    second = await store.claim(project.id, "w2", "p-w2", now=now())
+    second = await store.claim(Claim(project.id, "w2", "p-w2"), now=now())
     assert second is not None and second.task_id == other.id
-    assert await store.claim(project.id, "w3", "p-w3", now=now()) is not None  # other's 2nd seat
-    assert await store.claim(project.id, "w4", "p-w4", now=now()) is None
+    assert (
+        await store.claim(Claim(project.id, "w3", "p-w3"), now=now()) is not None
+    )  # other's 2nd seat
+    assert await store.claim(Claim(project.id, "w4", "p-w4"), now=now()) is None
     assert await recorded_events(store, client, "task.cancelled") == [
         {"task_id": task.id, "project_id": project.id, "external_id": "e0", "status": "cancelled"}
     ]
-    messages = await store.list_messages(endpoint.id, status=None, cursor=None, limit=10)
+    messages = await store.list_messages(endpoint.id, MessageQuery(10))
     assert [m.event.type for m in messages.items] == ["task.cancelled"]
 
 
@@ -40,7 +43,7 @@ async def test_an_accepted_assignment_on_a_cancelled_task_may_still_be_submitted
     client = await make_client(store)
     project = await make_project(store, client, per_task=1)
     [task] = await make_tasks(store, project, 1)
-    taken = await store.claim(project.id, "w1", "p-w1", now=now())
+    taken = await store.claim(Claim(project.id, "w1", "p-w1"), now=now())
     assert taken is not None
     await store.cancel_task(task.id, now=now())
 
@@ -57,7 +60,7 @@ async def test_cancelling_twice_or_a_completed_task_changes_nothing(store: Store
     [task, done] = await make_tasks(store, project, 2)
     await store.cancel_task(task.id, now=now())
     again = await store.cancel_task(task.id, now=now())
-    claimed = await store.claim(project.id, "w1", "p-w1", now=now())
+    claimed = await store.claim(Claim(project.id, "w1", "p-w1"), now=now())
     assert claimed is not None and claimed.task_id == done.id
     await store.submit(claimed.id, Submission({"label": "cat"}), now=now())
 

@@ -8,7 +8,7 @@ import pytest
 
 from crowdframe_gateway.catalog.store import TaskBatch
 from crowdframe_gateway.core.errors import Conflict, NotFound
-from crowdframe_gateway.core.params import Submission
+from crowdframe_gateway.core.params import Claim, Submission
 from crowdframe_gateway.core.records import Project, Task, new_id, now
 from crowdframe_gateway.runtime import Store
 from store_world import make_client, make_project, make_tasks
@@ -19,23 +19,23 @@ async def test_a_claim_hands_out_tasks_in_order_with_a_deadline(store: Store) ->
     project = await make_project(store, client, duration=600)
     tasks = await make_tasks(store, project, 2)
     at = now()
-    first = await store.claim(project.id, "w1", "p-w1", now=at)
+    first = await store.claim(Claim(project.id, "w1", "p-w1"), now=at)
     assert first is not None
     assert (first.task_id, first.external_id, first.status) == (tasks[0].id, "e0", "accepted")
     assert (first.client_id, first.worker_pseudonym, first.accepted_at) == (client.id, "p-w1", at)
     assert first.deadline == at + 600
     assert await store.get_assignment(first.id) == first
     assert await store.live_assignment(project.id, "w1") == first
-    second = await store.claim(project.id, "w2", "p-w2", now=at)
+    second = await store.claim(Claim(project.id, "w2", "p-w2"), now=at)
     assert second is not None and second.task_id == tasks[1].id
-    assert await store.claim(project.id, "w3", "p-w3", now=at) is None, "nothing left"
+    assert await store.claim(Claim(project.id, "w3", "p-w3"), now=at) is None, "nothing left"
 
 
 async def test_a_deadline_never_outlives_its_task(store: Store) -> None:
     client = await make_client(store)
     project = await make_project(store, client, duration=600)
     [task] = await make_tasks(store, project, 1, lifetime=100)
-    claimed = await store.claim(project.id, "w1", "p", now=now())
+    claimed = await store.claim(Claim(project.id, "w1", "p"), now=now())
     assert claimed is not None and claimed.deadline == task.expires_at
 
 
@@ -43,8 +43,8 @@ async def test_nothing_is_claimed_from_a_paused_or_unknown_project(store: Store)
     client = await make_client(store)
     project = await make_project(store, client, status="paused")
     await make_tasks(store, project, 1)
-    assert await store.claim(project.id, "w1", "p", now=now()) is None
-    assert await store.claim("prj_unknown", "w1", "p", now=now()) is None
+    assert await store.claim(Claim(project.id, "w1", "p"), now=now()) is None
+    assert await store.claim(Claim("prj_unknown", "w1", "p"), now=now()) is None
     assert await store.open_projects("w1", now=now()) == []
 
 
@@ -54,7 +54,7 @@ async def test_an_expired_task_is_neither_offered_nor_claimed(store: Store) -> N
     [task] = await make_tasks(store, project, 1, lifetime=60)
     later = task.expires_at + 1
     assert await store.peek_task(project.id, "w1", now=later) is None
-    assert await store.claim(project.id, "w1", "p", now=later) is None
+    assert await store.claim(Claim(project.id, "w1", "p"), now=later) is None
     assert await store.open_projects("w1", now=later) == []
 
 
@@ -65,7 +65,7 @@ async def test_the_offer_counts_what_this_worker_can_still_take(store: Store) ->
     await make_tasks(store, active, 3)
     [(offered, available)] = await store.open_projects("w1", now=now())
     assert (offered.id, available, offered.counts["tasks"]) == (active.id, 3, 3)
-    assert await store.claim(active.id, "w1", "p", now=now()) is not None
+    assert await store.claim(Claim(active.id, "w1", "p"), now=now()) is not None
     assert [n for _, n in await store.open_projects("w1", now=now())] == [2]
     assert [n for _, n in await store.open_projects("w2", now=now())] == [3]
 
@@ -76,7 +76,7 @@ async def test_a_peek_shows_the_next_task_without_taking_it(store: Store) -> Non
     tasks = await make_tasks(store, project, 2)
     assert await store.peek_task(project.id, "w1", now=now()) == tasks[0]
     assert await store.peek_task(project.id, "w1", now=now()) == tasks[0]
-    claimed = await store.claim(project.id, "w2", "p", now=now())
+    claimed = await store.claim(Claim(project.id, "w2", "p"), now=now())
     assert claimed is not None and claimed.task_id == tasks[0].id
     assert await store.peek_task(project.id, "w1", now=now()) == tasks[1]
 
@@ -85,8 +85,8 @@ async def test_a_submission_is_kept_once_and_completes_the_task(store: Store) ->
     client = await make_client(store)
     project = await make_project(store, client, per_task=2)
     [task] = await make_tasks(store, project, 1)
-    one = await store.claim(project.id, "w1", "p1", now=now())
-    two = await store.claim(project.id, "w2", "p2", now=now())
+    one = await store.claim(Claim(project.id, "w1", "p1"), now=now())
+    two = await store.claim(Claim(project.id, "w2", "p2"), now=now())
     assert one is not None and two is not None
     at = now()
     done = await store.submit(one.id, Submission({"label": "cat", "score": 0.25}), now=at)
@@ -113,7 +113,7 @@ async def test_a_submission_after_the_deadline_is_refused(store: Store) -> None:
     client = await make_client(store)
     project = await make_project(store, client, duration=60)
     await make_tasks(store, project, 1)
-    claimed = await store.claim(project.id, "w1", "p", now=now())
+    claimed = await store.claim(Claim(project.id, "w1", "p"), now=now())
     assert claimed is not None
     with pytest.raises(Conflict) as late:
         await store.submit(claimed.id, Submission({}), now=claimed.deadline + 1)
@@ -126,14 +126,14 @@ async def test_a_returned_task_goes_to_someone_else_never_back_to_its_worker(sto
     client = await make_client(store)
     project = await make_project(store, client)
     [task] = await make_tasks(store, project, 1)
-    first = await store.claim(project.id, "w1", "p1", now=now())
+    first = await store.claim(Claim(project.id, "w1", "p1"), now=now())
     assert first is not None
     returned = await store.return_assignment(first.id, now=now())
     assert returned.status == "returned"
     assert await store.live_assignment(project.id, "w1") is None
-    assert await store.claim(project.id, "w1", "p1", now=now()) is None
+    assert await store.claim(Claim(project.id, "w1", "p1"), now=now()) is None
     assert await store.open_projects("w1", now=now()) == []
-    other = await store.claim(project.id, "w2", "p2", now=now())
+    other = await store.claim(Claim(project.id, "w2", "p2"), now=now())
     assert other is not None and other.task_id == task.id
     with pytest.raises(Conflict) as closed:
         await store.return_assignment(first.id, now=now())
@@ -147,8 +147,8 @@ async def test_overdue_assignments_expire_and_free_their_seats(store: Store) -> 
     project = await make_project(store, client, per_task=3, duration=60)
     await make_tasks(store, project, 1)
     at = now()
-    claims = [await store.claim(project.id, w, w, now=at) for w in ("w1", "w2", "w3")]
-    assert await store.claim(project.id, "w4", "w4", now=at) is None, "all three seats taken"
+    claims = [await store.claim(Claim(project.id, w, w), now=at) for w in ("w1", "w2", "w3")]
+    assert await store.claim(Claim(project.id, "w4", "w4"), now=at) is None, "all three seats taken"
     assert await store.expire_assignments(now=at + 59) == 0, "not before the deadline"
     assert await store.expire_assignments(now=at + 61) == 3
     assert await store.expire_assignments(now=at + 62) == 0, "each expires once"
@@ -156,16 +156,16 @@ async def test_overdue_assignments_expire_and_free_their_seats(store: Store) -> 
         assert claimed is not None
         expired = await store.get_assignment(claimed.id)
         assert expired is not None and expired.status == "expired"
-    assert await store.claim(project.id, "w1", "w1", now=at) is None, "never back to w1"
-    assert await store.claim(project.id, "w4", "w4", now=at) is not None
+    assert await store.claim(Claim(project.id, "w1", "w1"), now=at) is None, "never back to w1"
+    assert await store.claim(Claim(project.id, "w4", "w4"), now=at) is not None
 
 
 async def test_the_newest_live_assignment_is_the_one_a_worker_resumes(store: Store) -> None:
     client = await make_client(store)
     project = await make_project(store, client)
     await make_tasks(store, project, 2)
-    older = await store.claim(project.id, "w1", "p", now=now())
-    newer = await store.claim(project.id, "w1", "p", now=now())
+    older = await store.claim(Claim(project.id, "w1", "p"), now=now())
+    newer = await store.claim(Claim(project.id, "w1", "p"), now=now())
     assert older is not None and newer is not None
     assert await store.live_assignment(project.id, "w1") == newer
     await store.submit(newer.id, Submission({}), now=now())
@@ -268,7 +268,9 @@ async def test_who_may_take_which_task(store: Store, case: Offer) -> None:
         if worker == "expire":
             await store.expire_assignments(now=at + 601)
         elif action in ("claim", "gold"):
-            taken = await store.claim(project.id, worker, worker, now=at, gold=action == "gold")
+            taken = await store.claim(
+                Claim(project.id, worker, worker, gold=action == "gold"), now=at
+            )
             assert taken is not None, step
         else:
             live = await store.live_assignment(project.id, worker)
@@ -283,5 +285,5 @@ async def test_who_may_take_which_task(store: Store, case: Offer) -> None:
     assert (project.id in offered) == (case.offered > 0), "offered only with a task to take"
     peeked = await store.peek_task(project.id, "w1", now=asked)
     assert (peeked and peeked.external_id) == case.peek
-    claimed = await store.claim(project.id, "w1", "p-w1", now=asked, gold=case.gold)
+    claimed = await store.claim(Claim(project.id, "w1", "p-w1", gold=case.gold), now=asked)
     assert (claimed and claimed.external_id) == case.claim

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from redis.asyncio.client import Pipeline
+from redis.typing import EncodableT, FieldT
 
 from ..core.errors import Conflict, NotFound
 from ..core.page import Page, cursor_seq
@@ -24,7 +25,7 @@ from ..store.redis.base import RedisBase
 from ..store.redis.codec import fields, hash_of, opt_text, spec_to, task_from
 from .store import TaskBatch, TaskBatchResult
 
-__all__ = ["CatalogPart", "ClosingPart", "task_row"]
+__all__ = ["CatalogPart", "ClosingPart", "project_hash", "task_row"]
 
 
 class CatalogPart(RedisBase):
@@ -36,15 +37,7 @@ class CatalogPart(RedisBase):
         (a repeat mends lists a crash left unwritten) and to race (the first record wins)."""
         stored = opt_text(await self.r.hget(keys.part(project.id) + "project", "seq"))
         if stored is None:
-            record = {
-                "id": project.id,
-                "client_id": project.client_id,
-                "status": project.status,
-                "created_at": repr(project.created_at),
-                "spec": spec_to(project.spec),
-                "per_task": project.spec.assignments_per_task,
-                "seq": await self.r.incr(keys.PROJECT_SEQ),
-            }
+            record = project_hash(project, int(await self.r.incr(keys.PROJECT_SEQ)))
             flat = [str(item) for pair in record.items() for item in pair]
             seq = int(await self._eval("new_project", project.id, *flat))
         else:
@@ -183,6 +176,19 @@ class ClosingPart(RedisBase):
         if cancelled and any(targets.values()):
             await self._hint(keys.DUE_OUTBOX, project_id, now)
         return task_from(fields(found)) if found else None
+
+
+def project_hash(project: Project, seq: int) -> dict[FieldT, EncodableT]:
+    """A project's record as new_project.lua keeps it, ``seq`` its place in the listings."""
+    return {
+        "id": project.id,
+        "client_id": project.client_id,
+        "status": project.status,
+        "created_at": repr(project.created_at),
+        "spec": spec_to(project.spec),
+        "per_task": str(project.spec.assignments_per_task),
+        "seq": str(seq),
+    }
 
 
 def task_row(task: Task, seats: int | None = None) -> list[str]:

@@ -15,7 +15,14 @@ from typing import Any
 
 from .records import AssignmentStatus, GoldGrade
 
-__all__ = ["AssignmentQuery", "AttemptGrade", "Submission", "TaskAssignmentsQuery"]
+__all__ = [
+    "AssignmentQuery",
+    "AttemptGrade",
+    "Claim",
+    "ReviewDecision",
+    "Submission",
+    "TaskAssignmentsQuery",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +33,27 @@ class AttemptGrade:
 
     correct: bool
     needed: int
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """Who asks ``claim`` for a task of which project, and whether a gold task comes first
+    (``quality.process.serve_gold``)."""
+
+    project_id: str
+    worker_id: str
+    worker_pseudonym: str
+    gold: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewDecision:
+    """A client's ``review`` of a submission: approve or reject (with its reason), and what its
+    event's data says besides (who reviewed it)."""
+
+    approve: bool
+    reason: str | None = None
+    event_extra: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

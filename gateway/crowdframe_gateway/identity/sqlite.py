@@ -11,6 +11,7 @@ from typing import ClassVar
 
 from ..core.errors import Conflict, NotFound
 from ..core.records import ApiKey, Client, Worker
+from ..core.stored import API_KEY
 from ..store.sqlite.base import SqliteBase, _client, _worker
 from .rules import kept_signing_secrets, revokes_now
 
@@ -102,15 +103,7 @@ CREATE TABLE IF NOT EXISTS workers (
         return _worker(row)
 
 
-def _api_key(row: sqlite3.Row) -> ApiKey:
-    return ApiKey(
-        id=row["id"],
-        client_id=row["client_id"],
-        name=row["name"],
-        prefix=row["prefix"],
-        created_at=row["created_at"],
-        revoked_at=row["revoked_at"],
-    )
+_api_key = API_KEY.from_row
 
 
 class CredentialsPart(SqliteBase):

@@ -13,16 +13,14 @@ from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
 
-from ..core.records import ApiKey, Block, Credit, GoldStats, Project
-from ..mturk.records import Hit, MTurkCredential
+from ..core.records import ApiKey, Block, Credit, Project
+from ..core.stored import API_KEY, ATTEMPT, GOLD_STATS, QUALIFICATION
+from ..mturk.records import MTurkCredential, hit_from
 from ..mturk.redis import hit_made
 from ..mturk.sqlite import _hit_type
-from ..quality.sqlite import _attempt, _qualification
 from ..redis_store import RedisStore
 from ..store.sqlite.base import _assignment, _client, _endpoint, _spec_from_json, _task, _worker
 from .redis_import import RedisImporter
-
-_GOLD_FIELDS = ("project_id", "worker_id", "worker_pseudonym", "answered", "correct")
 
 __all__ = ["MigrationError", "migrate_sqlite_to_redis"]
 
@@ -162,10 +160,10 @@ async def _copy_assessments(db: sqlite3.Connection, to: RedisImporter, report: R
         return 0
     rows = db.execute("SELECT * FROM assessment_attempts ORDER BY seq").fetchall()
     for row in rows:
-        await to.assessment_attempt(_attempt(row), row["seq"])
+        await to.assessment_attempt(ATTEMPT.from_row(row), row["seq"])
     granted = db.execute("SELECT * FROM qualifications ORDER BY granted_at").fetchall()
     for row in granted:
-        await to.qualification(_qualification(row))
+        await to.qualification(QUALIFICATION.from_row(row))
     report(f"assessment attempts: {len(rows)}, qualifications: {len(granted)}")
     return len(rows) + len(granted)
 
@@ -193,8 +191,7 @@ async def _copy_quality(db: sqlite3.Connection, to: RedisImporter, report: Repor
     """Gold records, block lists and the earnings ledger."""
     rows = db.execute("SELECT rowid AS n, * FROM gold_stats ORDER BY rowid").fetchall()
     for row in rows:
-        stats = GoldStats(**{k: row[k] for k in _GOLD_FIELDS}, stopped=bool(row["stopped"]))
-        await to.gold_stats(stats, row["n"])
+        await to.gold_stats(GOLD_STATS.from_row(row), row["n"])
     report(f"gold records: {len(rows)}")
     total = len(rows)
     rows = db.execute("SELECT * FROM blocks ORDER BY created_at").fetchall()
@@ -231,17 +228,7 @@ async def _copy_mturk(db: sqlite3.Connection, to: RedisImporter, report: Report)
     count = 0
     for row in db.execute("SELECT * FROM mturk_hits ORDER BY seq").fetchall():
         task = db.execute("SELECT * FROM tasks WHERE id = ?", (row["task_id"],)).fetchone()
-        hit = Hit(
-            task=_task(task),
-            client_id=row["client_id"],
-            hit_type_id=row["hit_type_id"],
-            question=row["question"],
-            external_url=row["external_url"],
-            frame_height=row["frame_height"],
-            annotation=row["annotation"],
-            max_assignments=task["per_task"],
-            created_at=row["created_at"],
-        )
+        hit = hit_from(_task(task), dict(row), task["per_task"])
         made = hit_made(hit)
         await to.hit(hit, made, row["request_token"], row["seq"], row["disposed_at"])
         count += 1
@@ -263,11 +250,7 @@ async def _copy_keyring_and_feed(db: sqlite3.Connection, to: RedisImporter, repo
     ).fetchone()
     if has_keys:
         rows = db.execute("SELECT * FROM api_keys ORDER BY rowid").fetchall()
-        keyring = [
-            (ApiKey(r["id"], r["client_id"], r["name"], r["prefix"], r["created_at"],
-                    r["revoked_at"]), r["key_hash"])
-            for r in rows
-        ]  # fmt: skip
+        keyring = [(API_KEY.from_row(r), r["key_hash"]) for r in rows]
     else:
         rows = db.execute("SELECT * FROM clients ORDER BY rowid").fetchall()
         keyring = [

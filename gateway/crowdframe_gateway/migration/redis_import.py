@@ -13,6 +13,7 @@ from typing import Any
 import redis.asyncio as redis
 from redis.typing import EncodableT, FieldT
 
+from ..catalog.redis import project_hash
 from ..core.records import (
     ApiKey,
     AssessmentAttempt,
@@ -29,8 +30,9 @@ from ..core.records import (
     approval_due_at,
 )
 from ..mturk.records import Hit, HitType, MTurkCredential
+from ..mturk.redis import credential_hash
 from ..store.redis import keys
-from ..store.redis.codec import client_to, endpoint_to, record_to, spec_to, worker_to
+from ..store.redis.codec import client_to, endpoint_to, record_to, worker_to
 
 __all__ = ["RedisImporter"]
 
@@ -71,18 +73,7 @@ class RedisImporter:
         await self._queued(2)
 
     async def project(self, project: Project, seq: int) -> None:
-        self.pipe.hset(
-            keys.part(project.id) + "project",
-            mapping={
-                "id": project.id,
-                "client_id": project.client_id,
-                "status": project.status,
-                "created_at": repr(project.created_at),
-                "spec": spec_to(project.spec),
-                "per_task": project.spec.assignments_per_task,
-                "seq": seq,
-            },
-        )
+        self.pipe.hset(keys.part(project.id) + "project", mapping=project_hash(project, seq))
         self.pipe.zadd(keys.part(project.client_id) + "projects", {project.id: seq})
         self.pipe.zadd(keys.PROJECTS, {project.id: seq})
         self.pipe.set(keys.PROJECT_SEQ, seq)  # rows come in seq order: the last one wins
@@ -319,13 +310,7 @@ class RedisImporter:
         self.pipe.set(keys.MTURK_KEY_INDEX + credential.access_key_id, credential.client_id)
         self.pipe.hset(
             keys.part(credential.client_id) + "mturk-key:" + credential.access_key_id,
-            mapping={
-                "access_key_id": credential.access_key_id,
-                "client_id": credential.client_id,
-                "secret_encrypted": credential.secret_encrypted,
-                "status": credential.status,
-                "created_at": repr(credential.created_at),
-            },
+            mapping=credential_hash(credential),
         )
         await self._queued(2)
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..core.records import Task
 
-__all__ = ["Hit", "HitType", "MTurkCredential"]
+__all__ = ["Hit", "HitType", "MTurkCredential", "hit_from", "hit_type_from"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,3 +58,32 @@ class Hit:
     pending: int = 0  # accepted, not yet submitted
     submitted: int = 0  # submitted, not yet reviewed
     reviewed: int = 0  # approved or rejected
+
+
+def hit_type_from(stored: Mapping[str, Any]) -> HitType:
+    """A HIT type from its stored fields (its countries as JSON lists)."""
+    countries, excluded = tuple(stored["countries"]), tuple(stored["excluded_countries"])
+    return HitType(**{**stored, "countries": countries, "excluded_countries": excluded})
+
+
+def hit_from(
+    task: Task, hit: Mapping[str, Any], seats: Any, counts: Sequence[Any] = (0, 0, 0)
+) -> Hit:
+    """A HIT from its task, its stored HIT fields (SQLite's values or Redis's text), its task's
+    seats and its assignment counts (pending, submitted, reviewed)."""
+    pending, submitted, reviewed = counts
+    return Hit(
+        task=task,
+        client_id=hit["client_id"],
+        hit_type_id=hit["hit_type_id"],
+        question=hit["question"],
+        external_url=hit["external_url"],
+        frame_height=int(hit["frame_height"]),
+        annotation=hit["annotation"],
+        max_assignments=int(seats),
+        created_at=float(hit["created_at"]),
+        disposed=hit.get("disposed_at") not in (None, ""),
+        pending=int(pending),
+        submitted=int(submitted),
+        reviewed=int(reviewed),
+    )

@@ -22,10 +22,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Any
 
 from redis.asyncio.client import Pipeline
+from redis.typing import EncodableT, FieldT
 
 from ..catalog.redis import CatalogPart, task_row
 from ..core.errors import Conflict, InvalidInput, NotFound
@@ -44,9 +45,9 @@ from ..store.redis.codec import (
     task_from,
     texts,
 )
-from .records import Hit, HitType, MTurkCredential
+from .records import Hit, HitType, MTurkCredential, hit_from, hit_type_from
 
-__all__ = ["CompatPart", "HitsPart", "hit_made"]
+__all__ = ["CompatPart", "HitsPart", "credential_hash", "hit_made"]
 
 
 class CompatPart(CatalogPart):
@@ -56,13 +57,7 @@ class CompatPart(CatalogPart):
         await self.r.set(keys.MTURK_KEY_INDEX + credential.access_key_id, credential.client_id)
         await self.r.hset(
             keys.part(credential.client_id) + "mturk-key:" + credential.access_key_id,
-            mapping={
-                "access_key_id": credential.access_key_id,
-                "client_id": credential.client_id,
-                "secret_encrypted": credential.secret_encrypted,
-                "status": credential.status,
-                "created_at": repr(credential.created_at),
-            },
+            mapping=credential_hash(credential),
         )
 
     async def _credential_client(self, access_key_id: str) -> str | None:
@@ -88,7 +83,7 @@ class CompatPart(CatalogPart):
 
     async def hit_type_for(self, hit_type: HitType) -> HitType:
         await self.r.set(keys.HIT_TYPE_INDEX + hit_type.id, hit_type.client_id)
-        stored = hit_type_from(
+        stored = _hit_type(
             await self._eval(
                 "hit_type",
                 hit_type.client_id,
@@ -106,7 +101,7 @@ class CompatPart(CatalogPart):
         if client_id is None:
             return None
         found = opt_text(await self.r.hget(keys.part(client_id) + "hit-types", hit_type_id))
-        return None if found is None else hit_type_from(found)
+        return None if found is None else _hit_type(found)
 
     async def hit_type_project(self, hit_type_id: str, origin: str, project: Project) -> Project:
         where = keys.part(project.client_id) + "hit-type-projects"
@@ -178,9 +173,7 @@ class HitsPart(RedisBase):
         found: list[Hit | None] = []
         for project_id in project_ids:
             answer = None if project_id is None else next(answers)
-            found.append(
-                hit_from(fields(answer[0]), fields(answer[1]), answer[2]) if answer else None
-            )
+            found.append(_hit(fields(answer[0]), fields(answer[1]), answer[2]) if answer else None)
         return found
 
     async def get_hit(self, task_id: str) -> Hit | None:
@@ -272,29 +265,17 @@ def credential_from(text: str) -> MTurkCredential:
     return MTurkCredential(**json.loads(text))
 
 
-def hit_type_from(text: str) -> HitType:
-    raw = json.loads(text)
-    raw["countries"] = tuple(raw["countries"])
-    raw["excluded_countries"] = tuple(raw["excluded_countries"])
-    return HitType(**raw)
+def credential_hash(credential: MTurkCredential) -> dict[FieldT, EncodableT]:
+    """An MTurk credential as its hash keeps it."""
+    record: dict[FieldT, EncodableT] = {k: v for k, v in asdict(credential).items()}
+    record["created_at"] = repr(credential.created_at)
+    return record
 
 
-def hit_from(task: Fields, hit: Fields, counts: Sequence[int]) -> Hit:
-    """A HIT from its task, its HIT record and its assignment counts (pending, submitted,
-    reviewed)."""
-    pending, submitted, reviewed = counts
-    return Hit(
-        task=task_from(task),
-        client_id=hit["client_id"],
-        hit_type_id=hit["hit_type_id"],
-        question=hit["question"],
-        external_url=hit["external_url"],
-        frame_height=int(hit["frame_height"]),
-        annotation=hit["annotation"],
-        max_assignments=int(task["per_task"]),
-        created_at=float(hit["created_at"]),
-        disposed=bool(hit.get("disposed_at")),
-        pending=int(pending),
-        submitted=int(submitted),
-        reviewed=int(reviewed),
-    )
+def _hit_type(text: str) -> HitType:
+    return hit_type_from(json.loads(text))
+
+
+def _hit(task: Fields, hit: Fields, counts: Sequence[int]) -> Hit:
+    """A HIT from its task, its HIT record and its assignment counts."""
+    return hit_from(task_from(task), hit, task["per_task"], counts)

@@ -18,22 +18,14 @@ from ..store.sqlite.base import (
     _spec_to_json,
     _task,
 )
-from .records import Hit, HitType, MTurkCredential
+from .records import Hit, HitType, MTurkCredential, hit_from, hit_type_from
 
 __all__ = ["CompatPart"]
 
 
 def _hit_type(row: sqlite3.Row) -> HitType:
-    raw = json.loads(row["spec"])
-    raw["countries"] = tuple(raw["countries"])
-    raw["excluded_countries"] = tuple(raw["excluded_countries"])
-    return HitType(
-        id=row["id"],
-        client_id=row["client_id"],
-        fingerprint=row["fingerprint"],
-        created_at=row["created_at"],
-        **raw,
-    )
+    stored = dict(row)
+    return hit_type_from({**json.loads(stored.pop("spec")), **stored})
 
 
 class CompatPart(SqliteBase):
@@ -165,21 +157,7 @@ CREATE INDEX IF NOT EXISTS mturk_hits_by_client ON mturk_hits (client_id, seq);
             " FROM assignments WHERE task_id = ?",
             (row["task_id"],),
         ).fetchone()
-        return Hit(
-            task=_task(task_row),
-            client_id=row["client_id"],
-            hit_type_id=row["hit_type_id"],
-            question=row["question"],
-            external_url=row["external_url"],
-            frame_height=row["frame_height"],
-            annotation=row["annotation"],
-            max_assignments=task_row["per_task"],
-            created_at=row["created_at"],
-            disposed=row["disposed_at"] is not None,
-            pending=counts["pending"],
-            submitted=counts["submitted"],
-            reviewed=counts["reviewed"],
-        )
+        return hit_from(_task(task_row), dict(row), task_row["per_task"], tuple(counts))
 
     async def create_hit(self, hit: Hit, unique_request_token: str | None) -> Hit:
         task = hit.task

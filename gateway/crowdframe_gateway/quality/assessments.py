@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from ..catalog import ineligibility, owned_project
 from ..core.errors import Forbidden, InvalidInput, NotFound
 from ..core.page import Page
+from ..core.params import Claim
 from ..core.records import AssessmentAttempt, Assignment, Client, Project, Worker, now
 from ..identity import worker_pseudonym
 from .rules import AttemptState, attempt_state, retry_at
@@ -134,7 +135,7 @@ async def claim_question(
     if begun.state != "open":
         message, code = _REFUSALS[begun.state]
         raise Forbidden(message, code=code)
-    claimed = await rt.store.claim(assessment.id, worker.id, pseudonym, now=at, gold=True)
+    claimed = await rt.store.claim(Claim(assessment.id, worker.id, pseudonym, gold=True), now=at)
     if claimed is None:  # another tab claimed a question meanwhile: that one is theirs
         live = await rt.store.live_assignment(assessment.id, worker.id)
         if live is not None and live.status == "accepted" and live.deadline > at:

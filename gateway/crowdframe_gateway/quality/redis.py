@@ -25,6 +25,7 @@ from typing import Any
 from ..core.errors import InvalidInput
 from ..core.page import Page
 from ..core.records import AssessmentAttempt, Assignment, Block, GoldStats, Qualification
+from ..core.stored import QUALIFICATION
 from ..store.redis import keys
 from ..store.redis.base import RedisBase
 from ..store.redis.codec import (
@@ -90,13 +91,7 @@ class AssessmentsPart(RedisBase):
         h = hash_of(await self.r.hgetall(keys.part(assessment_id) + "qual:" + worker_id))
         if not h:
             return None
-        return Qualification(
-            assessment_id=h["assessment_id"],
-            worker_id=h["worker_id"],
-            worker_pseudonym=h["worker_pseudonym"],
-            score=float(h["score"]),
-            granted_at=float(h["granted_at"]),
-        )
+        return QUALIFICATION.from_hash(h)
 
     async def revoke_qualification(self, assessment_id: str, worker_pseudonym: str) -> bool:
         return bool(await self._eval("qualification_revoke", assessment_id, worker_pseudonym))

@@ -15,6 +15,7 @@ from ..core.events import assignment_data, attempt_data, attempt_event_type, wor
 from ..core.page import Page, cursor_seq
 from ..core.params import AttemptGrade
 from ..core.records import AssessmentAttempt, Assignment, Block, GoldGrade, GoldStats, Qualification
+from ..core.stored import ATTEMPT, GOLD_STATS, QUALIFICATION
 from ..store.sqlite.base import _ASSIGNMENT_COLUMNS, SqliteBase
 from .rules import attempt_outcome, attempt_state, block_scopes
 from .store import AttemptRequest, AttemptStart
@@ -25,19 +26,9 @@ __all__ = ["AssessmentsPart", "AttemptRecordPart", "GoldRecordPart", "QualityPar
 _LATEST = "SELECT * FROM assessment_attempts WHERE project_id = ? AND worker_id = ?"
 
 
-def _attempt(row: sqlite3.Row) -> AssessmentAttempt:
-    return AssessmentAttempt(
-        project_id=row["project_id"],
-        worker_id=row["worker_id"],
-        worker_pseudonym=row["worker_pseudonym"],
-        number=row["number"],
-        test_size=row["test_size"],
-        started_at=row["started_at"],
-        answered=row["answered"],
-        correct=row["correct"],
-        finished_at=row["finished_at"],
-        passed=None if row["passed"] is None else bool(row["passed"]),
-    )
+_attempt = ATTEMPT.from_row
+_qualification = QUALIFICATION.from_row
+_gold = GOLD_STATS.from_row
 
 
 def _latest_row(db: sqlite3.Connection, project_id: str, worker_id: str) -> sqlite3.Row | None:
@@ -45,16 +36,6 @@ def _latest_row(db: sqlite3.Connection, project_id: str, worker_id: str) -> sqli
         _LATEST + " ORDER BY number DESC LIMIT 1", (project_id, worker_id)
     ).fetchone()
     return row
-
-
-def _qualification(row: sqlite3.Row) -> Qualification:
-    return Qualification(
-        assessment_id=row["assessment_id"],
-        worker_id=row["worker_id"],
-        worker_pseudonym=row["worker_pseudonym"],
-        score=row["score"],
-        granted_at=row["granted_at"],
-    )
 
 
 class AssessmentsPart(SqliteBase):
@@ -146,17 +127,6 @@ CREATE TABLE IF NOT EXISTS qualifications (
                 (assessment_id, worker_pseudonym),
             ).rowcount
         return gone > 0
-
-
-def _gold(row: sqlite3.Row, *, stopped: bool = False) -> GoldStats:
-    return GoldStats(
-        project_id=row["project_id"],
-        worker_id=row["worker_id"],
-        worker_pseudonym=row["worker_pseudonym"],
-        answered=row["answered"],
-        correct=row["correct"],
-        stopped=bool(row["stopped"]) or stopped,
-    )
 
 
 class QualityPart(SqliteBase):

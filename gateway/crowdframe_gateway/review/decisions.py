@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..core.params import ReviewDecision
 from ..core.records import Assignment
 from ..ledger import credit_reward
 
@@ -28,13 +29,8 @@ async def decide(
     event_extra: dict[str, Any] | None = None,
 ) -> Assignment:
     """Approve or reject; the event's data says who (``reviewed_by``) and ``event_extra``."""
-    reviewed = await rt.store.review(
-        assignment_id,
-        approve=approve,
-        reason=reason,
-        now=now,
-        event_extra={"reviewed_by": reviewed_by, **(event_extra or {})},
-    )
+    extra = {"reviewed_by": reviewed_by, **(event_extra or {})}
+    reviewed = await rt.store.review(assignment_id, ReviewDecision(approve, reason, extra), now=now)
     if reviewed.status == "approved":
         # Credited once (the ledger's key); approving again re-credits only a lost first credit.
         await credit_reward(rt, reviewed)

@@ -10,6 +10,7 @@ from ..core.page import Page
 from ..core.records import Attempt, Client, Message, now
 from ..core.validation import parse_since
 from .endpoints import owned_endpoint
+from .store import MessageQuery
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -41,7 +42,7 @@ async def list_messages(
     if status is not None and status not in MESSAGE_STATUSES:
         raise InvalidInput(f"status must be one of {', '.join(MESSAGE_STATUSES)}", field="status")
     chosen: MessageStatus | None = next((s for s in MESSAGE_STATUSES if s == status), None)
-    return await rt.store.list_messages(endpoint.id, status=chosen, cursor=cursor, limit=limit)
+    return await rt.store.list_messages(endpoint.id, MessageQuery(limit, chosen, cursor))
 
 
 async def attempts(rt: Runtime, client: Client, message_id: str) -> list[Attempt]:

@@ -16,7 +16,7 @@ from ..core.records import (
     Message,
 )
 
-__all__ = ["AttemptResult", "DeliveryOutcome", "EndpointChange", "WebhookStore"]
+__all__ = ["AttemptResult", "DeliveryOutcome", "EndpointChange", "MessageQuery", "WebhookStore"]
 
 DeliveryOutcome = Literal["delivered", "retry", "failed"]
 
@@ -29,6 +29,15 @@ class EndpointChange:
     url: str
     event_types: tuple[str, ...] | None
     enabled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MessageQuery:
+    """One page of an endpoint's messages (``list_messages``), in one status or any."""
+
+    limit: int
+    status: Literal["pending", "delivered", "failed"] | None = None
+    cursor: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,14 +99,7 @@ class WebhookStore(Protocol):
         ...
 
     async def get_message(self, message_id: str) -> Message | None: ...
-    async def list_messages(
-        self,
-        endpoint_id: str,
-        *,
-        status: Literal["pending", "delivered", "failed"] | None,
-        cursor: str | None,
-        limit: int,
-    ) -> Page[Message]:
+    async def list_messages(self, endpoint_id: str, query: MessageQuery) -> Page[Message]:
         """An endpoint's messages, newest first."""
         ...
 

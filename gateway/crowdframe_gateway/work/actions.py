@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..catalog import ineligibility, reviewer_ineligibility
 from ..core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..core.params import Claim
 from ..core.records import Assignment, Client, Project, Task, Worker, now
 from ..core.validation import Fields
 from ..identity import worker_pseudonym
@@ -143,13 +144,9 @@ async def accept(rt: Runtime, worker: Worker, project_id: str) -> Assignment | N
         return live
     if project.spec.kind == "assessment":
         return await claim_question(rt, worker, client, project)
-    return await rt.store.claim(
-        project.id,
-        worker.id,
-        worker_pseudonym(client.pseudonym_key, worker.id),
-        now=now(),
-        gold=serve_gold(project),
-    )
+    pseudonym = worker_pseudonym(client.pseudonym_key, worker.id)
+    claim = Claim(project.id, worker.id, pseudonym, gold=serve_gold(project))
+    return await rt.store.claim(claim, now=now())
 
 
 async def next_assignment(rt: Runtime, worker: Worker, project_id: str) -> Assignment | None:

@@ -20,7 +20,7 @@ from ..catalog.redis import ClosingPart
 from ..core.agreement import aggregate, needs_another_answer
 from ..core.errors import Conflict, InvalidInput, NotFound
 from ..core.page import Page
-from ..core.params import AssignmentQuery, Submission
+from ..core.params import AssignmentQuery, Claim, ReviewDecision, Submission
 from ..core.records import (
     Assignment,
     Project,
@@ -56,15 +56,8 @@ class WorkPart(ClosingPart):
         found = await self._eval("available", project_id, worker_id, repr(now), "peek")
         return None if found is None else task_from(fields(found))
 
-    async def claim(
-        self,
-        project_id: str,
-        worker_id: str,
-        worker_pseudonym: str,
-        *,
-        now: float,
-        gold: bool = False,
-    ) -> Assignment | None:
+    async def claim(self, claim: Claim, *, now: float) -> Assignment | None:
+        project_id, worker_id = claim.project_id, claim.worker_id
         client_id = await self._client_of_project(project_id)
         if client_id is None:
             return None
@@ -75,8 +68,8 @@ class WorkPart(ClosingPart):
         def build(pipe: Pipeline) -> None:
             pipe.set(keys.ASSIGNMENT_INDEX + assignment_id, project_id)  # before: never dangling
             self._queue(
-                pipe, "claim", project_id, ctx, worker_id, worker_pseudonym, assignment_id,
-                *(_POOL_KEYS[pool] for pool in claim_pools(gold_first=gold)),
+                pipe, "claim", project_id, ctx, worker_id, claim.worker_pseudonym, assignment_id,
+                *(_POOL_KEYS[pool] for pool in claim_pools(gold_first=claim.gold)),
             )  # fmt: skip
             pipe.zadd(keys.DUE_DEADLINES, {project_id: now}, lt=True)
             if any(targets.values()):
@@ -249,18 +242,18 @@ class WorkPart(ClosingPart):
         return Page([a for _, a in page], page[-1][0] if len(found) > limit else None)
 
     async def review(
-        self,
-        assignment_id: str,
-        *,
-        approve: bool,
-        reason: str | None,
-        now: float,
-        event_extra: dict[str, Any] | None = None,
+        self, assignment_id: str, decision: ReviewDecision, *, now: float
     ) -> Assignment:
-        target = "approved" if approve else "rejected"
-        extra = json.dumps(event_extra) if event_extra else ""
+        target = "approved" if decision.approve else "rejected"
+        extra = json.dumps(decision.event_extra) if decision.event_extra else ""
         answer = await self._change(
-            "review", assignment_id, [f"assignment.{target}"], now, target, reason or "", extra
+            "review",
+            assignment_id,
+            [f"assignment.{target}"],
+            now,
+            target,
+            decision.reason or "",
+            extra,
         )
         return assignment_from(fields(answer[1]))
 

@@ -11,7 +11,7 @@ from ..core.agreement import aggregate, needs_another_answer
 from ..core.errors import Conflict
 from ..core.events import assignment_data, task_completed_data
 from ..core.page import Page, cursor_seq
-from ..core.params import AssignmentQuery, Submission
+from ..core.params import AssignmentQuery, Claim, ReviewDecision, Submission
 from ..core.records import Assignment, Project, Task, new_id
 from ..quality.sqlite import AttemptRecordPart, GoldRecordPart
 from ..store.sqlite.base import (
@@ -91,15 +91,8 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
         )
         return _task(rows[0]) if rows else None
 
-    async def claim(
-        self,
-        project_id: str,
-        worker_id: str,
-        worker_pseudonym: str,
-        *,
-        now: float,
-        gold: bool = False,
-    ) -> Assignment | None:
+    async def claim(self, claim: Claim, *, now: float) -> Assignment | None:
+        project_id, worker_id = claim.project_id, claim.worker_id
         with self._tx() as db:
             project = db.execute(
                 "SELECT client_id, status, spec FROM projects WHERE id = ?", (project_id,)
@@ -111,7 +104,7 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
             if one_question_at_a_time(spec.kind) and db.execute(self._LIVE_HERE, params).fetchone():
                 return None  # one question at a time: a second tab gets none
             row = None
-            for pool in claim_pools(gold_first=gold):
+            for pool in claim_pools(gold_first=claim.gold):
                 row = db.execute(self._FIRST.format(pool=self._IN_POOL[pool]), params).fetchone()
                 if row is not None:
                     break
@@ -124,7 +117,7 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
                 project_id=project_id,
                 client_id=project["client_id"],
                 worker_id=worker_id,
-                worker_pseudonym=worker_pseudonym,
+                worker_pseudonym=claim.worker_pseudonym,
                 external_id=task.external_id,
                 status="accepted",
                 accepted_at=now,
@@ -139,7 +132,7 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
                     project_id,
                     assignment.client_id,
                     worker_id,
-                    worker_pseudonym,
+                    claim.worker_pseudonym,
                     task.external_id,
                     "accepted",
                     now,
@@ -304,15 +297,9 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
         return Page(items, str(rows[limit - 1]["seq"]) if len(rows) > limit else None)
 
     async def review(
-        self,
-        assignment_id: str,
-        *,
-        approve: bool,
-        reason: str | None,
-        now: float,
-        event_extra: dict[str, Any] | None = None,
+        self, assignment_id: str, decision: ReviewDecision, *, now: float
     ) -> Assignment:
-        target = "approved" if approve else "rejected"
+        target = "approved" if decision.approve else "rejected"
         with self._tx() as db:
             assignment, task = self._load(db, assignment_id)
             if assignment.status == target:
@@ -323,13 +310,13 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
                     code="not_reviewable",
                 )
             reviewed = self._set_status(
-                db, assignment, status=target, reviewed_at=now, reject_reason=reason
+                db, assignment, status=target, reviewed_at=now, reject_reason=decision.reason
             )
             self._event(
                 db,
                 reviewed.client_id,
                 f"assignment.{target}",
-                {**assignment_data(reviewed, task), **(event_extra or {})},
+                {**assignment_data(reviewed, task), **(decision.event_extra or {})},
                 now=now,
             )
         self._notify_outbox()

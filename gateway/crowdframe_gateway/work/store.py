@@ -5,10 +5,10 @@ listings and review decisions.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
 from ..core.page import Page
-from ..core.params import AssignmentQuery, Submission
+from ..core.params import AssignmentQuery, Claim, ReviewDecision, Submission
 from ..core.records import (
     Assignment,
     Project,
@@ -21,16 +21,8 @@ __all__ = ["WorkStore"]
 class WorkStore(Protocol):
     async def open_projects(self, worker_id: str, *, now: float) -> list[tuple[Project, int]]: ...
     async def peek_task(self, project_id: str, worker_id: str, *, now: float) -> Task | None: ...
-    async def claim(
-        self,
-        project_id: str,
-        worker_id: str,
-        worker_pseudonym: str,
-        *,
-        now: float,
-        gold: bool = False,
-    ) -> Assignment | None:
-        """Atomically give the worker a task: a gold one first when ``gold`` and one is left.
+    async def claim(self, claim: Claim, *, now: float) -> Assignment | None:
+        """Atomically give the worker a task: a gold one first when ``claim.gold`` and one is left.
         In an assessment a worker holding a live question (accepted, before its deadline)
         gets none: one question at a time, however many tabs accept at once."""
         ...
@@ -57,16 +49,10 @@ class WorkStore(Protocol):
         self, client_id: str, query: AssignmentQuery
     ) -> Page[Assignment]: ...
     async def review(
-        self,
-        assignment_id: str,
-        *,
-        approve: bool,
-        reason: str | None,
-        now: float,
-        event_extra: dict[str, Any] | None = None,
+        self, assignment_id: str, decision: ReviewDecision, *, now: float
     ) -> Assignment:
         """Approve or reject a submitted assignment (repeating the same review is harmless);
-        ``event_extra`` is added to its event's data (who reviewed it)."""
+        ``decision.event_extra`` is added to its event's data (who reviewed it)."""
         ...
 
     # an assessment's questions, as the claim sees them

@@ -18,20 +18,8 @@ from ...core.events import (
     task_completed_data,
     worker_stopped_data,
 )
-from ...core.records import (
-    AssessmentAttempt,
-    Assignment,
-    Block,
-    Client,
-    Credit,
-    Endpoint,
-    Event,
-    GoldStats,
-    Project,
-    ProjectSpec,
-    Task,
-    Worker,
-)
+from ...core.records import Block, Client, Credit, Endpoint, Event, Project, ProjectSpec, Worker
+from ...core.stored import ASSIGNMENT, ATTEMPT, GOLD_STATS, TASK
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -89,10 +77,6 @@ def fields(flat: Sequence[str] | Mapping[str, str]) -> dict[str, str]:
     return dict(zip(flat[::2], flat[1::2], strict=True))
 
 
-def _opt_float(value: str | None) -> float | None:
-    return None if value is None or value == "" else float(value)
-
-
 def spec_to(spec: ProjectSpec) -> str:
     return json.dumps(asdict(spec))
 
@@ -108,39 +92,10 @@ def project_from(h: Fields, counts: Fields) -> Project:
     )
 
 
-def task_from(h: Fields) -> Task:
-    gold = h.get("gold")
-    return Task(
-        id=h["id"],
-        project_id=h["project_id"],
-        external_id=h["external_id"],
-        input=json.loads(h["input"]),
-        status=h["status"],  # type: ignore[arg-type]
-        created_at=float(h["created_at"]),
-        expires_at=float(h["expires_at"]),
-        gold=json.loads(gold) if gold else None,
-    )
-
-
-def assignment_from(h: Fields) -> Assignment:
-    result, signals = h.get("result"), h.get("signals")
-    return Assignment(
-        id=h["id"],
-        task_id=h["task_id"],
-        project_id=h["project_id"],
-        client_id=h["client_id"],
-        worker_id=h["worker_id"],
-        worker_pseudonym=h["worker_pseudonym"],
-        external_id=h["external_id"],
-        status=h["status"],  # type: ignore[arg-type]
-        accepted_at=float(h["accepted_at"]),
-        deadline=float(h["deadline"]),
-        submitted_at=_opt_float(h.get("submitted_at")),
-        result=None if result is None else json.loads(result),
-        reviewed_at=_opt_float(h.get("reviewed_at")),
-        reject_reason=h.get("reject_reason"),
-        signals=tuple(json.loads(signals)) if signals else (),
-    )
+task_from = TASK.from_hash
+assignment_from = ASSIGNMENT.from_hash
+attempt_from = ATTEMPT.from_hash
+gold_from = GOLD_STATS.from_hash
 
 
 def client_to(client: Client, api_key_hash: str) -> str:
@@ -210,22 +165,6 @@ def event_from(text: str) -> Event:
     )
 
 
-def attempt_from(h: Fields) -> AssessmentAttempt:
-    passed = h.get("passed")
-    return AssessmentAttempt(
-        project_id=h["project_id"],
-        worker_id=h["worker_id"],
-        worker_pseudonym=h["worker_pseudonym"],
-        number=int(h["number"]),
-        test_size=int(h["test_size"]),
-        started_at=float(h["started_at"]),
-        answered=int(h["answered"]),
-        correct=int(h["correct"]),
-        finished_at=_opt_float(h.get("finished_at")),
-        passed=None if passed is None else passed == "1",
-    )
-
-
 def record_to(record: DataclassInstance) -> str:
     """A record kept whole as JSON (tuples become lists)."""
     return json.dumps(asdict(record))
@@ -240,14 +179,3 @@ def credit_from(text: str) -> Credit:
     raw.pop("task_id", None)  # kept beside it for the bonus listings
     raw.pop("seq", None)
     return Credit(**raw)
-
-
-def gold_from(h: Fields) -> GoldStats:
-    return GoldStats(
-        project_id=h["project_id"],
-        worker_id=h["worker_id"],
-        worker_pseudonym=h["worker_pseudonym"],
-        answered=int(h["answered"]),
-        correct=int(h["correct"]),
-        stopped=h.get("stopped") == "1",
-    )

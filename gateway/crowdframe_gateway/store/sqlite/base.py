@@ -19,17 +19,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ...core.errors import NotFound
-from ...core.records import (
-    Assignment,
-    Client,
-    Endpoint,
-    Event,
-    Project,
-    ProjectSpec,
-    Task,
-    Worker,
-    new_id,
-)
+from ...core.records import Assignment, Client, Event, Project, ProjectSpec, Task, Worker, new_id
+from ...core.stored import ASSIGNMENT, CLIENT, ENDPOINT, TASK, WORKER
 from .checkpoint import Checkpointer
 
 __all__ = ["SqliteBase"]
@@ -51,77 +42,19 @@ def _spec_from_json(text: str) -> ProjectSpec:
     return ProjectSpec.from_dict(json.loads(text))
 
 
-def _assignment(row: sqlite3.Row) -> Assignment:
-    return Assignment(
-        id=row["id"],
-        task_id=row["task_id"],
-        project_id=row["project_id"],
-        client_id=row["client_id"],
-        worker_id=row["worker_id"],
-        worker_pseudonym=row["worker_pseudonym"],
-        external_id=row["external_id"],
-        status=row["status"],
-        accepted_at=row["accepted_at"],
-        deadline=row["deadline"],
-        submitted_at=row["submitted_at"],
-        result=None if row["result"] is None else json.loads(row["result"]),
-        reviewed_at=row["reviewed_at"],
-        reject_reason=row["reject_reason"],
-        signals=tuple(json.loads(row["signals"])) if row["signals"] else (),
-    )
+_assignment = ASSIGNMENT.from_row
+_task = TASK.from_row
+_endpoint = ENDPOINT.from_row
 
 
-def _task(row: sqlite3.Row) -> Task:
-    return Task(
-        id=row["id"],
-        project_id=row["project_id"],
-        external_id=row["external_id"],
-        input=json.loads(row["input"]),
-        status=row["status"],
-        created_at=row["created_at"],
-        expires_at=row["expires_at"],
-        gold=None if row["gold"] is None else json.loads(row["gold"]),
-    )
-
-
-def _endpoint(row: sqlite3.Row) -> Endpoint:
-    types = row["event_types"]
-    return Endpoint(
-        id=row["id"],
-        client_id=row["client_id"],
-        url=row["url"],
-        secrets=tuple(json.loads(row["secrets"])),
-        event_types=None if types is None else tuple(json.loads(types)),
-        status=row["status"],
-        created_at=row["created_at"],
-        old_secrets_expire_at=row["old_secrets_expire_at"],
-        failing_since=row["failing_since"],
-        disabled_reason=row["disabled_reason"],
-    )
-
-
+# a file from before skills, or before platform clients, lacks the column (crowdframe migrate
+# reads old files as they are): read as a mapping, a missing column is none
 def _worker(row: sqlite3.Row) -> Worker:
-    return Worker(
-        id=row["id"],
-        email=row["email"],
-        password_hash=row["password_hash"],
-        country=row["country"],
-        languages=tuple(json.loads(row["languages"])),
-        created_at=row["created_at"],
-        # a file from before skills (crowdframe migrate reads old files as they are)
-        skills=tuple(json.loads(row["skills"])) if "skills" in row.keys() else (),  # noqa: SIM118
-    )
+    return WORKER.from_hash(dict(row))
 
 
 def _client(row: sqlite3.Row) -> Client:
-    return Client(
-        id=row["id"],
-        name=row["name"],
-        signing_secrets=tuple(json.loads(row["signing_secrets"])),
-        pseudonym_key=row["pseudonym_key"],
-        created_at=row["created_at"],
-        platform=bool(row["platform"]) if "platform" in row.keys() else False,  # noqa: SIM118
-    )
+    return CLIENT.from_hash(dict(row))
 
 
 class SqliteBase:

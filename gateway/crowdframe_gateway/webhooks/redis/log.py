@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 import json
 import re
-from typing import Any, Literal
+from typing import Any
 
 from redis.asyncio.client import Pipeline
 
@@ -29,7 +29,7 @@ from ..rules import (
     replay_schedule,
     rotated_endpoint,
 )
-from ..store import EndpointChange
+from ..store import EndpointChange, MessageQuery
 from .delivery import DeliveryPart, message_from
 
 __all__ = ["DeliveryLogPart"]
@@ -111,14 +111,8 @@ class DeliveryLogPart(DeliveryPart):
         raw = opt_text(await self.r.hget(keys.part(client_id) + "endpoints", row["endpoint"]))
         return None if raw is None else message_from(row, endpoint_from(raw))
 
-    async def list_messages(
-        self,
-        endpoint_id: str,
-        *,
-        status: Literal["pending", "delivered", "failed"] | None,
-        cursor: str | None,
-        limit: int,
-    ) -> Page[Message]:
+    async def list_messages(self, endpoint_id: str, query: MessageQuery) -> Page[Message]:
+        status, cursor, limit = query.status, query.cursor, query.limit
         if cursor is not None and not _CURSOR.fullmatch(cursor):
             raise InvalidInput("not a cursor from a previous page", field="cursor")
         endpoint = await self._endpoint(endpoint_id)

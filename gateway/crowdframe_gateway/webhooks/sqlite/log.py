@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any, Literal
+from typing import Any
 
 from ...core.errors import InvalidInput, NotFound
 from ...core.page import Page
@@ -20,7 +20,7 @@ from ..rules import (
     replay_schedule,
     rotated_endpoint,
 )
-from ..store import EndpointChange
+from ..store import EndpointChange, MessageQuery
 from .outbox import _endpoints_by_id, _events_by_id, _message
 
 __all__ = ["DeliveryLogPart"]
@@ -140,14 +140,8 @@ class DeliveryLogPart(SqliteBase):
         endpoints = _endpoints_by_id(db, {r["endpoint_id"] for r in rows})
         return [_message(r, events[r["event_id"]], endpoints[r["endpoint_id"]]) for r in rows]
 
-    async def list_messages(
-        self,
-        endpoint_id: str,
-        *,
-        status: Literal["pending", "delivered", "failed"] | None,
-        cursor: str | None,
-        limit: int,
-    ) -> Page[Message]:
+    async def list_messages(self, endpoint_id: str, query: MessageQuery) -> Page[Message]:
+        status, cursor, limit = query.status, query.cursor, query.limit
         sql = f"SELECT {_MESSAGE_COLUMNS} FROM outbox o WHERE o.endpoint_id = ?"
         params: list[Any] = [endpoint_id]
         if cursor is not None:
