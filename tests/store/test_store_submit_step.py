@@ -14,8 +14,8 @@ import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from crowdframe_gateway.core.errors import Conflict
-from crowdframe_gateway.core.params import AttemptGrade, Claim, Submission
-from crowdframe_gateway.core.records import Assignment, GoldGrade, now
+from crowdframe_gateway.core.params import AttemptGrade, Claim, GoldGrade, Submission
+from crowdframe_gateway.core.records import Assignment, now
 from crowdframe_gateway.quality.rules import grade_gold
 from crowdframe_gateway.quality.store import AttemptRequest
 from crowdframe_gateway.runtime import Store, open_store

@@ -13,16 +13,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .records import AssignmentStatus, GoldGrade
+from .records import AssignmentStatus
 
 __all__ = [
     "AssignmentQuery",
     "AttemptGrade",
     "Claim",
+    "GoldGrade",
     "ReviewDecision",
     "Submission",
     "TaskAssignmentsQuery",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class GoldGrade:
+    """A gold answer's grade and its effect on the worker's record, decided before the submit
+    (``quality.rules.grade_gold``) for the record as it was: ``seen`` answers on it. The store
+    counts it in the submission's own step, or refuses the submit if the record moved on."""
+
+    correct: bool
+    seen: int
+    stop: bool  # the worker is stopped once this answer is counted
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,6 @@ __all__ = [
     "CrowdReview",
     "Endpoint",
     "Event",
-    "GoldGrade",
     "GoldStats",
     "Message",
     "Project",
@@ -289,17 +288,6 @@ class GoldStats:
     @property
     def accuracy(self) -> float | None:
         return self.correct / self.answered if self.answered else None
-
-
-@dataclass(frozen=True, slots=True)
-class GoldGrade:
-    """A gold answer's grade and its effect on the worker's record, decided before the submit
-    (``quality.rules.grade_gold``) for the record as it was: ``seen`` answers on it. The store
-    counts it in the submission's own step, or refuses the submit if the record moved on."""
-
-    correct: bool
-    seen: int
-    stop: bool  # the worker is stopped once this answer is counted
 
 
 @dataclass(frozen=True, slots=True)

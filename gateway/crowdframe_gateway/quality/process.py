@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 from ..catalog import check_verdict, owned_project
 from ..core.agreement import comparison_key
 from ..core.errors import Conflict, InvalidInput
-from ..core.params import AttemptGrade, Submission
-from ..core.records import SIGNALS, Assignment, Block, Client, GoldGrade, Project, Task, now
+from ..core.params import AttemptGrade, GoldGrade, Submission
+from ..core.records import SIGNALS, Assignment, Block, Client, Project, Task, now
 from ..core.validation import Fields
 from ..review import after_submission
 from .rules import grade_gold, needed_correct

@@ -20,7 +20,8 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-from ..core.records import AssessmentAttempt, GoldGrade, GoldStats, approval_due_at
+from ..core.params import GoldGrade
+from ..core.records import AssessmentAttempt, GoldStats, approval_due_at
 
 __all__ = [
     "ALL_PROJECTS",

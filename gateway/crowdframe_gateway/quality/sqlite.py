@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from ..core.errors import Conflict
 from ..core.events import assignment_data, attempt_data, attempt_event_type, worker_stopped_data
 from ..core.page import Page, cursor_seq
-from ..core.params import AttemptGrade
-from ..core.records import AssessmentAttempt, Assignment, Block, GoldGrade, GoldStats, Qualification
+from ..core.params import AttemptGrade, GoldGrade
+from ..core.records import AssessmentAttempt, Assignment, Block, GoldStats, Qualification
 from ..core.stored import ATTEMPT, GOLD_STATS, QUALIFICATION
 from ..store.sqlite.base import _ASSIGNMENT_COLUMNS, SqliteBase
 from .rules import attempt_outcome, attempt_state, block_scopes
