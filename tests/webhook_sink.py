@@ -14,6 +14,7 @@ import asyncio
 import json
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -27,7 +28,14 @@ def _line(headers: dict[str, str], body: bytes) -> str:
     return f"{time.time():.6f} {headers.get('webhook-id', '-')} {assignment}\n"
 
 
-async def serve(port: int, log: TextIO, delay: float, status: int) -> None:
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+def answering(
+    on_post: Callable[[dict[str, str], bytes], None], *, delay: float = 0.0, status: int = 200
+) -> Handler:
+    """A keep-alive HTTP/1.1 connection handler (for ``asyncio.start_server``): each POST's
+    headers and body go to ``on_post``, then it is answered ``status`` (after ``delay``)."""
     answer = (
         f"HTTP/1.1 {status} X\r\ncontent-length: 2\r\ncontent-type: text/plain\r\n\r\nok"
     ).encode()
@@ -44,8 +52,7 @@ async def serve(port: int, log: TextIO, delay: float, status: int) -> None:
                         headers[name.strip().lower()] = value.strip()
                 body = await reader.readexactly(int(headers.get("content-length", "0")))
                 if lines[0].startswith("POST"):
-                    log.write(_line(headers, body))
-                    log.flush()
+                    on_post(headers, body)
                 if delay:
                     await asyncio.sleep(delay)
                 writer.write(answer)
@@ -55,6 +62,15 @@ async def serve(port: int, log: TextIO, delay: float, status: int) -> None:
         finally:
             writer.close()
 
+    return handle
+
+
+async def serve(port: int, log: TextIO, delay: float, status: int) -> None:
+    def record(headers: dict[str, str], body: bytes) -> None:
+        log.write(_line(headers, body))
+        log.flush()
+
+    handle = answering(record, delay=delay, status=status)
     server = await asyncio.start_server(handle, "127.0.0.1", port, backlog=1024)
     print(f"PORT {server.sockets[0].getsockname()[1]}", flush=True)
     async with server:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 
 from .core.records import now
 from .ledger.earnings import credit_reward
@@ -67,7 +67,7 @@ async def running_background(rt: Runtime) -> AsyncIterator[None]:
     finally:
         for task in tasks:
             task.cancel()
-        for task in tasks:
-            with suppress(asyncio.CancelledError):
-                await task
-        await deliverer.aclose()
+        try:  # a cancellation of the shutdown itself still ends it (no suppress around it)
+            await asyncio.gather(*tasks, return_exceptions=True)
+        finally:
+            await deliverer.aclose()

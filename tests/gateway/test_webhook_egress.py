@@ -19,7 +19,7 @@ import pytest
 
 from crowdframe_gateway.webhooks.egress import guarded_transport, refusal
 from delivery_harness import delivering, endpoint, messages_of, wait_until
-from harness import ApiClient, Gateway, settings_for
+from harness import ON_BOTH_STORES, ApiClient, Gateway, settings_for
 from receiver import running_receiver
 
 
@@ -91,6 +91,7 @@ async def attempted(api: ApiClient, count: int, *endpoint_ids: str) -> bool:
     return len(await attempts_of(api, *endpoint_ids)) >= count
 
 
+@ON_BOTH_STORES
 async def test_a_name_resolving_to_loopback_is_refused_when_connecting(
     gateway: Gateway, api: ApiClient
 ) -> None:
@@ -106,6 +107,7 @@ async def test_a_name_resolving_to_loopback_is_refused_when_connecting(
     assert "loopback" in str(attempts[0]["error"])
 
 
+@ON_BOTH_STORES
 async def test_the_connection_goes_to_the_address_that_was_checked(
     gateway: Gateway, api: ApiClient
 ) -> None:
@@ -209,6 +211,7 @@ def https_receiver(cert: Path, key: Path) -> Iterator[tuple[int, list[str]]]:
         server.server_close()
 
 
+@ON_BOTH_STORES
 async def test_https_verifies_the_certificate_for_the_urls_hostname(
     gateway: Gateway, api: ApiClient, tmp_path: Path
 ) -> None:

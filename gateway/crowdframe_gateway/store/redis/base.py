@@ -16,6 +16,7 @@ from typing import Any
 
 import redis.asyncio as redis
 from redis.asyncio.client import Pipeline
+from redis.asyncio.connection import AbstractConnection
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
@@ -69,13 +70,15 @@ class RedisBase:
             retry_on_error=[RedisConnectionError, RedisTimeoutError, ConnectionError],
             health_check_interval=10,
         )
+        pool.connection_class = _keeping_cancellation(pool.connection_class)
         self._redis = redis.Redis.from_pool(pool)
         await self.r.ping()
         await self._load_scripts()
         self._wake = asyncio.Event()
         ready = asyncio.Event()
         self._listener = asyncio.create_task(self._listen(ready), name="crowdframe-redis-wake")
-        await asyncio.wait_for(ready.wait(), 10)
+        async with asyncio.timeout(10):
+            await ready.wait()
 
     async def sync(self) -> None:
         """Nothing to wait for: Redis makes a write as durable as its ``appendfsync`` policy
@@ -214,7 +217,8 @@ class RedisBase:
 
     async def wait_for_messages(self, seconds: float) -> None:
         with suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), seconds)
+            async with asyncio.timeout(max(seconds, 0.0)):
+                await self._wake.wait()
         self._wake.clear()
 
     # -- due hints ------------------------------------------------------------------------------
@@ -304,6 +308,34 @@ class RedisBase:
             None if s is None else ProjectSpec.from_dict(json.loads(s))
             for s in await pipe.execute()
         ]
+
+
+class _KeepsCancellation(AbstractConnection):
+    """A connection whose sends never swallow their task's cancellation.
+
+    redis-py sends each command under ``asyncio.wait_for(..., socket_timeout)`` (5 s by default
+    since redis-py 8). On Python 3.11 that ``wait_for`` returns normally when its task is
+    cancelled after the send finished but before the task resumed, and the cancellation is
+    lost: a loop stopped at shutdown (delivery, the sweeper) would run on, and the gateway never
+    stop. Such a lost cancellation is raised again here (on 3.12+ none is ever lost), after
+    closing the connection, as redis-py does for any other send cut short: the reply to what was
+    sent must not be read by the connection's next user.
+    """
+
+    async def send_packed_command(
+        self, command: bytes | str | Iterable[bytes], check_health: bool = True
+    ) -> None:
+        task = asyncio.current_task()
+        pending = 0 if task is None else task.cancelling()
+        await super().send_packed_command(command, check_health)
+        if task is not None and task.cancelling() > pending:
+            await self.disconnect(nowait=True)
+            raise asyncio.CancelledError
+
+
+def _keeping_cancellation(kind: type[AbstractConnection]) -> type[AbstractConnection]:
+    """``kind`` (plain, TLS or unix socket, as the URL said) with ``_KeepsCancellation``."""
+    return type(kind.__name__, (_KeepsCancellation, kind), {})
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
