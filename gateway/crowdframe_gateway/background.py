@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from .core.records import now
 from .ledger.earnings import credit_reward
-from .review import verdicts as crowd_verdicts
+from .review import verdicts
 from .runtime import Runtime
 from .webhooks.delivery import Deliverer
 
@@ -24,14 +24,14 @@ async def approve_overdue(rt: Runtime, *, at: float) -> int:
     approved = await rt.store.auto_approve(now=at)
     for assignment in approved:
         await credit_reward(rt, assignment)
-        await crowd_verdicts.after_review(rt, assignment)
+        await verdicts.after_review(rt, assignment)
     return len(approved)
 
 
 async def _sweep(rt: Runtime) -> None:
     """Expire accepted assignments past their deadline, returning their tasks to the pool,
     approve submissions nobody reviewed within their project's auto-approve delay, and move
-    crowd reviews on (crowd_verdicts.py)."""
+    crowd reviews on (review/verdicts.py)."""
     while True:
         try:
             expired = await rt.store.expire_assignments(now=now())
@@ -40,7 +40,7 @@ async def _sweep(rt: Runtime) -> None:
             approved = await approve_overdue(rt, at=now())
             if approved:
                 log.info("auto-approved %d submissions", approved)
-            await crowd_verdicts.sweep(rt)
+            await verdicts.sweep(rt)
         except Exception:
             log.exception("sweeper failed; trying again")
         await asyncio.sleep(rt.settings.sweep_interval)

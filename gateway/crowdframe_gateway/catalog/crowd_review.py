@@ -3,7 +3,7 @@
 A work project with ``crowd_review`` has a review project of its own client (``kind``
 "review", ``parent_project_id``): each non-gold answer becomes one review task there, shown on
 the client's review page in the same frame as any task, to ``reviewers`` other workers who each
-submit ``{"verdict": "approve" | "reject", "reason"?}``. crowd_verdicts.py applies the majority.
+submit ``{"verdict": "approve" | "reject", "reason"?}``. review/verdicts.py applies the majority.
 """
 
 from __future__ import annotations

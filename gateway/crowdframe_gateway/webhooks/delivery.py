@@ -9,7 +9,7 @@ dead endpoint holds a bounded share of the pool and every other endpoint keeps i
 is refilled as soon as it frees; nothing waits for a batch to finish.
 
 Speed: finished attempts are written in groups (one transaction for whatever finished since the
-last write), and requests go out on a small keep-alive HTTP/1.1 client (``webhook_http``).
+last write), and requests go out on a small keep-alive HTTP/1.1 client (``webhooks.transport``).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from ...catalog import cancel as task_cancel
 from ...catalog import projects
 from ...catalog.fairpay import pay_report
 from ...review import assignments as review
-from ...review import verdicts as crowd_verdicts
+from ...review import verdicts
 from ...webhooks import endpoints
 from ...work import actions
 from .http import client_call, page_params, reply
@@ -106,8 +106,8 @@ async def list_assignments(request: Request) -> JSONResponse:
 async def get_assignment(request: Request) -> JSONResponse:
     call = await client_call(request)
     assignment = await review.owned_assignment(call.rt, call.client, call.id)
-    verdict = await crowd_verdicts.tally(call.rt, assignment)
-    crowd = None if verdict is None else crowd_verdicts.crowd_review_view(assignment, verdict)
+    verdict = await verdicts.tally(call.rt, assignment)
+    crowd = None if verdict is None else verdicts.crowd_review_view(assignment, verdict)
     return reply({**assignment_view(assignment), "crowd_review": crowd})
 
 

@@ -7,7 +7,7 @@
 -- Returns {'ok', assignment, auto-approval due at, '1' if queued for crowd review else '0'},
 -- {'error', code, status} (writing nothing; 'gold_record_changed': grade again), or, writing
 -- nothing, {'decide', spec, results}: the submission completes a task whose answers may need
--- one more worker, which aggregation.py decides; the caller asks again with the decision, and
+-- one more worker, which core/agreement.py decides; the caller asks again with the decision, and
 -- it holds only if neither the answers nor the spec changed in between.
 local key = P .. 'asg:' .. ARGV[2]
 local a = record(key)
