@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 from ..core.errors import Conflict, InvalidInput
 from ..core.records import Assignment, Credit, Worker, new_id, now
+from .rules import reward_of
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -32,12 +33,13 @@ async def credit_reward(rt: Runtime, assignment: Assignment) -> Credit | None:
     project = await rt.store.get_project(assignment.project_id)
     if project is None:
         raise Conflict("the assignment's project is gone", code="not_approved")
-    if project.spec.reward_cents == 0:
+    reward = reward_of(project.spec, assignment.id)
+    if reward is None:
         return None
-    spec = project.spec
-    key = f"reward:{assignment.id}"
     return await rt.store.credit(
-        ledger_line(assignment, "reward", spec.reward_cents, spec.currency, spec.title, key)
+        ledger_line(
+            assignment, "reward", reward.amount_cents, reward.currency, reward.reason, reward.key
+        )
     )
 
 
