@@ -135,3 +135,18 @@ async def test_returning_a_task_puts_it_back_and_submit_goes_on_to_the_next(
     assert done.json() == {"status": "submitted", "next_url": "/work?notice=finished"}
     other = await gateway.worker("other@example.org")
     assert await other.accept(project["id"])  # the returned task went back to the pool
+
+
+async def test_a_result_over_a_megabyte_is_refused_naming_the_field_and_nothing_is_kept(
+    gateway: Gateway, api: ApiClient
+) -> None:
+    project = await api.project(tasks=1)
+    worker, assignment = await gateway.worker_on(project["id"])
+    refused = await worker.http.post(
+        f"/work/assignments/{assignment}/submit",
+        json={"result": {"text": "x" * 1_000_001}},
+        headers={"x-csrf-token": worker.csrf},
+    )
+    assert refused.status_code == 422
+    assert refused.json()["error"]["field"] == "result"
+    assert (await worker.submit(assignment, {"text": "short"}))["status"] == "submitted"

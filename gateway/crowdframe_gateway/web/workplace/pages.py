@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -213,8 +214,15 @@ async def submit(request: Request) -> Response:
     """The host widget relays the task page's submission here (JSON, CSRF header)."""
     worker = await _worker(request)
     await check_csrf(request)
+    raw = await request.body()
+    if len(raw) > work.MAX_RESULT_BYTES:
+        raise InvalidInput(
+            f"the result is larger than {work.MAX_RESULT_BYTES} bytes",
+            field="result",
+            code="too_large",
+        )
     try:
-        body = await request.json()
+        body = json.loads(raw)
     except ValueError:
         raise InvalidInput("the body is not JSON", field="result") from None
     rt = _rt(request)
