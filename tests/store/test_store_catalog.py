@@ -120,3 +120,19 @@ async def test_the_same_external_id_may_be_used_in_another_project(store: Store)
     for project in (one, two):
         counted = await store.get_project(project.id)
         assert counted is not None and counted.counts["tasks"] == 1
+
+
+@pytest.mark.parametrize("cursor", ["x", "-5", "1.5", "9" * 40])
+async def test_a_cursor_the_store_never_gave_is_refused_naming_it(
+    store: Store, cursor: str
+) -> None:
+    client = await make_client(store)
+    project = await make_project(store, client)
+    listings = [
+        store.list_projects(client.id, cursor=cursor, limit=10),
+        store.list_assessment_attempts(project.id, cursor=cursor, limit=10),
+    ]
+    for listing in listings:
+        with pytest.raises(InvalidInput) as refused:
+            await listing
+        assert refused.value.field == "cursor"

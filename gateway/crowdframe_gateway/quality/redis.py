@@ -22,8 +22,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from ..core.errors import InvalidInput
-from ..core.page import Page
+from ..core.page import Page, cursor_seq
 from ..core.records import AssessmentAttempt, Assignment, Block, GoldStats, Qualification
 from ..core.stored import QUALIFICATION
 from ..store.redis import keys
@@ -72,10 +71,7 @@ class AssessmentsPart(RedisBase):
     async def list_assessment_attempts(
         self, project_id: str, *, cursor: str | None, limit: int
     ) -> Page[AssessmentAttempt]:
-        try:
-            after = 0 if cursor is None else int(cursor)
-        except ValueError:
-            raise InvalidInput("not a cursor from a previous page", field="cursor") from None
+        after = cursor_seq(cursor)
         p = keys.part(project_id)
         rows: list[Any] = await self.r.zrangebyscore(
             p + "tries", f"({after}", "+inf", start=0, num=limit + 1, withscores=True

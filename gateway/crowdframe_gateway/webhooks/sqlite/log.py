@@ -7,8 +7,8 @@ import json
 import sqlite3
 from typing import Any
 
-from ...core.errors import InvalidInput, NotFound
-from ...core.page import Page
+from ...core.errors import NotFound
+from ...core.page import Page, cursor_seq
 from ...core.records import Endpoint, Message
 from ...store.sqlite.base import SqliteBase, _endpoint
 from ..rules import (
@@ -145,10 +145,7 @@ class DeliveryLogPart(SqliteBase):
         sql = f"SELECT {_MESSAGE_COLUMNS} FROM outbox o WHERE o.endpoint_id = ?"
         params: list[Any] = [endpoint_id]
         if cursor is not None:
-            try:
-                params.append(int(cursor))
-            except ValueError:
-                raise InvalidInput("not a cursor from a previous page", field="cursor") from None
+            params.append(cursor_seq(cursor))
             sql += " AND o.rowid < ?"
         if status is not None:
             sql += " AND o.status = ?"
