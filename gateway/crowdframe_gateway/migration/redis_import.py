@@ -76,10 +76,12 @@ class RedisImporter:
         self.pipe.hset(keys.part(project.id) + "project", mapping=project_hash(project, seq))
         self.pipe.zadd(keys.part(project.client_id) + "projects", {project.id: seq})
         self.pipe.zadd(keys.PROJECTS, {project.id: seq})
+        if project.status == "active":  # the task list
+            self.pipe.zadd(keys.ACTIVE_PROJECTS, {project.id: seq})
         self.pipe.set(keys.PROJECT_SEQ, seq)  # rows come in seq order: the last one wins
         self.pipe.sadd(keys.PARTITIONS, project.id)
         self.approve_delays[project.id] = project.spec.auto_approve_delay
-        await self._queued(5)
+        await self._queued(6)
 
     async def task(self, task: Task, *, seq: int, per_task: int, assigned: int) -> None:
         p = keys.part(task.project_id)

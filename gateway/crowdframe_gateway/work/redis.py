@@ -19,7 +19,7 @@ from redis.asyncio.client import Pipeline
 from ..catalog.redis import ClosingPart
 from ..core.agreement import aggregate, needs_another_answer
 from ..core.errors import Conflict, InvalidInput, NotFound
-from ..core.page import Page
+from ..core.page import Page, cursor_seq
 from ..core.params import AssignmentQuery, Claim, ReviewDecision, Submission
 from ..core.records import (
     Assignment,
@@ -30,7 +30,7 @@ from ..core.records import (
 )
 from ..store.redis import keys
 from ..store.redis.codec import assignment_from, fields, hash_of, task_from, texts
-from .rules import Pool, claim_pools
+from .rules import TASK_LIST_PAGE, Pool, claim_pools, task_list_full, task_list_page, task_list_scan
 
 __all__ = ["WorkPart"]
 
@@ -40,17 +40,39 @@ _CURSOR = re.compile(r"^\d{16}:[A-Za-z0-9_.-]{1,100}$")
 
 
 class WorkPart(ClosingPart):
-    async def open_projects(self, worker_id: str, *, now: float) -> list[tuple[Project, int]]:
-        project_ids = texts(await self.r.zrange(keys.PROJECTS, 0, -1))
+    async def open_projects(
+        self, worker_id: str, *, now: float, after: str | None = None, limit: int = TASK_LIST_PAGE
+    ) -> Page[tuple[Project, int]]:
+        scan = task_list_scan(limit)
+        found: list[tuple[str, float]] = await self.r.zrangebyscore(  # type: ignore[assignment]
+            keys.ACTIVE_PROJECTS,
+            f"({cursor_seq(after, field='after')}",
+            "+inf",
+            start=0,
+            num=scan + 1,
+            withscores=True,
+        )
 
-        def build(pipe: Pipeline) -> None:
-            for project_id in project_ids:
-                self._queue(pipe, "available", project_id, worker_id, repr(now), "count")
+        async def count(chunk: list[tuple[str, float]]) -> list[int]:
+            def build(pipe: Pipeline) -> None:
+                for project_id, _ in chunk:
+                    self._queue(pipe, "available", project_id, worker_id, repr(now), "count")
 
-        counts = await self._pipeline(build)
-        offered = [(p, n) for p, n in zip(project_ids, counts, strict=True) if n]
-        projects = await self._projects([p for p, _ in offered])
-        return [(p, n) for p, (_, n) in zip(projects, offered, strict=True) if p is not None]
+            # a project paused since it was listed counts nothing (available.lua: nil)
+            return [int(n or 0) for n in await self._pipeline(build)]
+
+        examined = found[:scan]
+        counted: list[tuple[str, int, int]] = []
+        for start in range(0, len(examined), limit):  # a page's worth of counts a round trip
+            chunk = examined[start : start + limit]
+            counts = await count(chunk)
+            counted += [(p, int(seq), n) for (p, seq), n in zip(chunk, counts, strict=True)]
+            if task_list_full(counted, limit):
+                break
+        page = task_list_page(counted, limit=limit, more=len(found) > len(counted))
+        projects = await self._projects([project_id for project_id, _ in page.items])
+        items = [(p, n) for p, (_, n) in zip(projects, page.items, strict=True) if p is not None]
+        return Page(items, page.next_cursor)
 
     async def peek_task(self, project_id: str, worker_id: str, *, now: float) -> Task | None:
         found = await self._eval("available", project_id, worker_id, repr(now), "peek")

@@ -22,7 +22,16 @@ from ..store.sqlite.base import (
     _spec_from_json,
     _task,
 )
-from .rules import Pool, assignment_deadline, claim_pools, one_question_at_a_time
+from .rules import (
+    TASK_LIST_PAGE,
+    Pool,
+    assignment_deadline,
+    claim_pools,
+    one_question_at_a_time,
+    task_list_full,
+    task_list_page,
+    task_list_scan,
+)
 
 __all__ = ["WorkPart"]
 
@@ -36,6 +45,8 @@ class WorkPart(ClosingPart, GoldRecordPart, AttemptRecordPart):
     ADDED_INDEXES: ClassVar[tuple[str, ...]] = (
         "CREATE INDEX IF NOT EXISTS assignments_by_address ON assignments (project_id, ip_hash)"
         " WHERE ip_hash IS NOT NULL",
+        # the task list walks the active projects only, in creation order (open_projects)
+        "CREATE INDEX IF NOT EXISTS projects_active ON projects (seq) WHERE status = 'active'",
     )
 
     SCHEMA = """
@@ -73,16 +84,34 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
         " ORDER BY t.seq LIMIT 1"
     )
 
-    async def open_projects(self, worker_id: str, *, now: float) -> list[tuple[Project, int]]:
+    async def open_projects(
+        self, worker_id: str, *, now: float, after: str | None = None, limit: int = TASK_LIST_PAGE
+    ) -> Page[tuple[Project, int]]:
+        scan = task_list_scan(limit)
         with self._lock:
-            rows = self._read(
-                "SELECT p.*, COUNT(t.id) AS available FROM projects p"
-                " JOIN tasks t ON t.project_id = p.id"
-                f" WHERE p.status = 'active' AND {self._AVAILABLE}"
-                " GROUP BY p.id ORDER BY p.seq",
-                {"now": now, "worker": worker_id},  # type: ignore[arg-type]
-            )
-            return [(self._project(self._conn(), r), r["available"]) for r in rows]
+            db = self._conn()
+            rows = db.execute(
+                "SELECT * FROM projects WHERE status = 'active' AND seq > ? ORDER BY seq LIMIT ?",
+                (cursor_seq(after, field="after"), scan + 1),
+            ).fetchall()
+            counted: list[tuple[sqlite3.Row, int, int]] = []
+            for row in rows[:scan]:
+                counted.append((row, row["seq"], self._available(db, row["id"], worker_id, now)))
+                if task_list_full(counted, limit):
+                    break
+            page = task_list_page(counted, limit=limit, more=len(rows) > len(counted))
+            items = [(self._project(db, row), available) for row, available in page.items]
+        return Page(items, page.next_cursor)
+
+    def _available(
+        self, db: sqlite3.Connection, project_id: str, worker_id: str, now: float
+    ) -> int:
+        """How many tasks of the project the worker could take now (the offer's count)."""
+        row = db.execute(
+            f"SELECT COUNT(*) FROM tasks t WHERE t.project_id = :project AND {self._AVAILABLE}",
+            {"project": project_id, "now": now, "worker": worker_id},
+        ).fetchone()
+        return int(row[0])
 
     async def peek_task(self, project_id: str, worker_id: str, *, now: float) -> Task | None:
         rows = self._read(

@@ -155,6 +155,11 @@ class RedisBase:
         (webhooks/redis/outbox.py), by its rule."""
         raise NotImplementedError
 
+    async def _index_active(self, partitions: Sequence[str]) -> None:
+        """Mend the task list's index of active projects from the partitions' records: the
+        catalog part answers (catalog/redis.py)."""
+        raise NotImplementedError
+
     async def _client_of_project(self, project_id: str) -> str | None:
         client_id = self._project_clients.get(project_id)
         if client_id is None:
@@ -270,12 +275,14 @@ class RedisBase:
         return swept
 
     async def repair_hints(self, *, now: float) -> None:
-        """Rebuild the hint indexes from the partitions themselves (every ~30 s per process)."""
+        """Rebuild the hint indexes, and the index of active projects, from the partitions
+        themselves (every ~30 s per process)."""
         if now < self._next_repair:
             return
         self._next_repair = now + _REPAIR_EVERY
         partitions = sorted(texts(await self.r.smembers(keys.PARTITIONS)))
         for chunk in _chunks(partitions, 500):
+            await self._index_active(chunk)
             pipe = self.r.pipeline(transaction=False)
             for partition in chunk:
                 for suffix in _HINTED:
