@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import closing
+from itertools import islice
 from typing import Any, ClassVar
 
 from ..catalog.sqlite import ClosingPart
@@ -90,16 +92,21 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
         scan = task_list_scan(limit)
         with self._lock:
             db = self._conn()
-            rows = db.execute(
-                "SELECT * FROM projects WHERE status = 'active' AND seq > ? ORDER BY seq LIMIT ?",
-                (cursor_seq(after, field="after"), scan + 1),
-            ).fetchall()
             counted: list[tuple[sqlite3.Row, int, int]] = []
-            for row in rows[:scan]:
-                counted.append((row, row["seq"], self._available(db, row["id"], worker_id, now)))
-                if task_list_full(counted, limit):
-                    break
-            page = task_list_page(counted, limit=limit, more=len(rows) > len(counted))
+            with closing(  # rows read as the walk goes: it often stops long before the last
+                db.execute(
+                    "SELECT * FROM projects WHERE status = 'active' AND seq > ?"
+                    " ORDER BY seq LIMIT ?",
+                    (cursor_seq(after, field="after"), scan + 1),
+                )
+            ) as rows:
+                for row in islice(rows, scan):
+                    available = self._available(db, row["id"], worker_id, now)
+                    counted.append((row, row["seq"], available))
+                    if task_list_full(counted, limit):
+                        break
+                more = rows.fetchone() is not None
+            page = task_list_page(counted, limit=limit, more=more)
             items = [(self._project(db, row), available) for row, available in page.items]
         return Page(items, page.next_cursor)
 
