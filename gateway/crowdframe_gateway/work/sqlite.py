@@ -100,9 +100,12 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
                     (cursor_seq(after, field="after"), scan + 1),
                 )
             ) as rows:
-                for row in islice(rows, scan):
-                    available = self._available(db, row["id"], worker_id, now)
-                    counted.append((row, row["seq"], available))
+                examined = islice(rows, scan)
+                while chunk := list(islice(examined, limit)):  # a page's worth at a time
+                    counted += [
+                        (row, row["seq"], self._available(db, row["id"], worker_id, now))
+                        for row in chunk
+                    ]
                     if task_list_full(counted, limit):
                         break
                 more = rows.fetchone() is not None
