@@ -43,15 +43,7 @@ class WorkPart(ClosingPart):
     async def open_projects(
         self, worker_id: str, *, now: float, after: str | None = None, limit: int = TASK_LIST_PAGE
     ) -> Page[tuple[Project, int]]:
-        scan = task_list_scan(limit)
-        found: list[tuple[str, float]] = await self.r.zrangebyscore(  # type: ignore[assignment]
-            keys.ACTIVE_PROJECTS,
-            f"({cursor_seq(after, field='after')}",
-            "+inf",
-            start=0,
-            num=scan + 1,
-            withscores=True,
-        )
+        scan, position = task_list_scan(limit), cursor_seq(after, field="after")
 
         async def count(chunk: list[tuple[str, float]]) -> list[int]:
             def build(pipe: Pipeline) -> None:
@@ -61,15 +53,23 @@ class WorkPart(ClosingPart):
             # a project paused since it was listed counts nothing (available.lua: nil)
             return [int(n or 0) for n in await self._pipeline(build)]
 
-        examined = found[:scan]
         counted: list[tuple[str, int, int]] = []
-        for start in range(0, len(examined), limit):  # a page's worth of counts a round trip
-            chunk = examined[start : start + limit]
+        more = True
+        while more and len(counted) < scan:  # a page's worth of the index at a time
+            want = min(limit, scan - len(counted))
+            found: list[tuple[str, float]] = await self.r.zrangebyscore(  # type: ignore[assignment]
+                keys.ACTIVE_PROJECTS, f"({position}", "+inf", start=0, num=want + 1,
+                withscores=True,
+            )  # fmt: skip
+            chunk, more = found[:want], len(found) > want
+            if not chunk:
+                break
             counts = await count(chunk)
             counted += [(p, int(seq), n) for (p, seq), n in zip(chunk, counts, strict=True)]
+            position = int(chunk[-1][1])
             if task_list_full(counted, limit):
                 break
-        page = task_list_page(counted, limit=limit, more=len(found) > len(counted))
+        page = task_list_page(counted, limit=limit, more=more)
         projects = await self._projects([project_id for project_id, _ in page.items])
         items = [(p, n) for p, (_, n) in zip(projects, page.items, strict=True) if p is not None]
         return Page(items, page.next_cursor)
