@@ -5,9 +5,10 @@ draws from, in which order (``claim_pools``: the gold pool first when the claim 
 task, then real work). Previews and the offer show real work only.
 
 Decided inside the step, because they read what a concurrent claim changes; each store states
-them once (SQLite: ``work/sqlite.py``'s ``_NOT_SEEN`` and ``claim``, calling the functions here;
-Redis: ``claim.lua``, with ``pool.lua``'s ``open_to`` beside ``available.lua``), and one table
-of cases drives both (``tests/store/test_store_work.py``):
+them once (SQLite: ``work/sqlite_pool.py``'s ``in_pool`` and ``_OPEN_TO``, with ``work/
+sqlite.py``'s ``claim`` calling the functions here; Redis: ``pool.lua``'s ``belongs`` and
+``open_to``, for ``claim.lua`` and ``available.lua``), and one table of cases drives both
+(``tests/store/test_store_work.py``; ``test_store_pools.py`` holds the pools to a recount):
 
 - only an active project hands out or shows work;
 - in an assessment (``one_question_at_a_time``) a worker holding a live question (accepted,

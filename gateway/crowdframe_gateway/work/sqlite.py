@@ -19,14 +19,12 @@ from ..quality.sqlite import AttemptRecordPart, GoldRecordPart
 from ..store.sqlite.base import (
     _ASSIGNMENT_COLUMNS,
     _FINAL_STATUSES,
-    _TASK_COLUMNS,
     _assignment,
     _spec_from_json,
     _task,
 )
 from .rules import (
     TASK_LIST_PAGE,
-    Pool,
     assignment_deadline,
     claim_pools,
     one_question_at_a_time,
@@ -34,11 +32,12 @@ from .rules import (
     task_list_page,
     task_list_scan,
 )
+from .sqlite_pool import PoolPart
 
 __all__ = ["WorkPart"]
 
 
-class WorkPart(ClosingPart, GoldRecordPart, AttemptRecordPart):
+class WorkPart(PoolPart, ClosingPart, GoldRecordPart, AttemptRecordPart):
     ADDED_COLUMNS: ClassVar[tuple[tuple[str, str, str], ...]] = (
         ("assignments", "signals", "TEXT"),
         ("assignments", "ip_hash", "TEXT"),
@@ -66,24 +65,9 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
 
     # -- work -------------------------------------------------------------------------------
 
-    # who may take which task (rules.py): open, not expired, never had, not excluded; real
-    # work while seats are left, a gold task by every worker once, without limit
-    _NOT_SEEN = (
-        "t.status = 'open' AND t.expires_at > :now AND NOT EXISTS"
-        " (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.worker_id = :worker)"
-        " AND (t.excluded_worker IS NULL OR t.excluded_worker != :worker)"  # crowd review
-    )
-    _AVAILABLE = f"t.gold IS NULL AND t.assigned < t.per_task AND {_NOT_SEEN}"
-    _GOLD = f"t.gold IS NOT NULL AND {_NOT_SEEN}"  # also an assessment's unseen questions
-    _IN_POOL: ClassVar[dict[Pool, str]] = {"work": _AVAILABLE, "gold": _GOLD}
     _LIVE_HERE = (
         "SELECT 1 FROM assignments WHERE project_id = :project AND worker_id = :worker"
         " AND status = 'accepted' AND deadline > :now LIMIT 1"
-    )
-    _ACTIVE = "EXISTS (SELECT 1 FROM projects p WHERE p.id = :project AND p.status = 'active')"
-    _FIRST = (
-        f"SELECT {_TASK_COLUMNS} FROM tasks t WHERE t.project_id = :project AND {{pool}}"
-        " ORDER BY t.seq LIMIT 1"
     )
 
     async def open_projects(
@@ -113,22 +97,14 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
             items = [(self._project(db, row), available) for row, available in page.items]
         return Page(items, page.next_cursor)
 
-    def _available(
-        self, db: sqlite3.Connection, project_id: str, worker_id: str, now: float
-    ) -> int:
-        """How many tasks of the project the worker could take now (the offer's count)."""
-        row = db.execute(
-            f"SELECT COUNT(*) FROM tasks t WHERE t.project_id = :project AND {self._AVAILABLE}",
-            {"project": project_id, "now": now, "worker": worker_id},
-        ).fetchone()
-        return int(row[0])
-
     async def peek_task(self, project_id: str, worker_id: str, *, now: float) -> Task | None:
-        rows = self._read(
-            self._FIRST.format(pool=f"{self._AVAILABLE} AND {self._ACTIVE}"),
-            {"project": project_id, "now": now, "worker": worker_id},  # type: ignore[arg-type]
-        )
-        return _task(rows[0]) if rows else None
+        with self._lock:
+            db = self._conn()
+            active = db.execute(
+                "SELECT 1 FROM projects WHERE id = ? AND status = 'active'", (project_id,)
+            ).fetchone()
+            row = None if active is None else self._first(db, "work", project_id, worker_id, now)
+            return None if row is None else _task(row)
 
     async def claim(self, claim: Claim, *, now: float) -> Assignment | None:
         project_id, worker_id = claim.project_id, claim.worker_id
@@ -142,10 +118,12 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
             params = {"project": project_id, "now": now, "worker": worker_id}
             if one_question_at_a_time(spec.kind) and db.execute(self._LIVE_HERE, params).fetchone():
                 return None  # one question at a time: a second tab gets none
+            self._lapse(db, project_id, now)
             row = None
             for pool in claim_pools(gold_first=claim.gold):
-                row = db.execute(self._FIRST.format(pool=self._IN_POOL[pool]), params).fetchone()
+                row = self._first(db, pool, project_id, worker_id, now)
                 if row is not None:
+                    self._advance(db, pool, project_id, worker_id, row["seq"])
                     break
             if row is None:
                 return None
@@ -393,13 +371,8 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
         return [float(r["seconds"]) for r in rows]
 
     # which gold questions of an assessment the worker may still be given
-    @staticmethod
-    def _unseen(db: sqlite3.Connection, project_id: str, worker_id: str, now: float) -> int:
-        row = db.execute(
-            f"SELECT COUNT(*) AS n FROM tasks t WHERE t.project_id = :project AND {WorkPart._GOLD}",
-            {"project": project_id, "now": now, "worker": worker_id},
-        ).fetchone()
-        return int(row["n"])
+    def _unseen(self, db: sqlite3.Connection, project_id: str, worker_id: str, now: float) -> int:
+        return self._available(db, project_id, worker_id, now, "gold")
 
     async def unseen_questions(self, project_id: str, worker_id: str, *, now: float) -> int:
         with self._lock:

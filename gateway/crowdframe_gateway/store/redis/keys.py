@@ -78,7 +78,7 @@ OUTBOX_CHANNEL = f"{PREFIX}:outbox"  # pub/sub: a partition has new messages
 # Partition keys: the suffix after ``part(id)`` (``<…>`` is filled in), and what it holds.
 PROJECT_KEYS = {
     "project": "hash: the project (spec JSON, status, per_task, seq)",
-    "counts": "hash: tasks, open, completed",
+    "counts": "hash: tasks, open, completed, cancelled, goldopen (open gold tasks)",
     "task:<tid>": "hash: a task (gold answer as JSON on gold tasks)",
     "tasks": "zset: task ids by order",
     "ext": "hash: external id -> task id",
@@ -87,6 +87,10 @@ PROJECT_KEYS = {
     "poolexp": "zset: the same tasks by expiry",
     "gold": "zset: open gold tasks, by order (served to every worker once)",
     "goldexp": "zset: the same gold tasks by expiry",
+    "poolback": "zset: tasks of 'pool' that came back into it after leaving, by order",
+    "goldback": "zset: the same for 'gold'",
+    "pooled": "hash: pool ('pool', 'gold') -> how many tasks it holds",
+    "pw:<worker>": "hash: '<pool>:skip' tasks of the pool a worker may not take, '<pool>:front'",
     "wtasks:<worker>": "set: every task a worker ever had here (never again)",
     "excluded:<worker>": "set: tasks a worker may never take (reviews of their own answers)",
     "asg:<aid>": "hash: an assignment, with its sort key (server time + id)",

@@ -65,7 +65,7 @@ SCRIPTS = {
         Script("create_hit", ("tasks",)),
         Script("hit", ("hits",)),
         Script("dispose", ("hits",)),
-        Script("expiry"),
+        Script("expiry", ("pool",)),
         # assessments
         Script("attempt_start", ("pool",)),
         Script("unseen", ("pool",)),

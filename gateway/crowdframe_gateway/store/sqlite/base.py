@@ -70,8 +70,11 @@ class SqliteBase:
     SCHEMA: ClassVar[str] = ""
     # columns added after a table was first shipped: (table, column, declaration)
     ADDED_COLUMNS: ClassVar[tuple[tuple[str, str, str], ...]] = ()
-    # indexes on such columns: made once the columns are there
+    # indexes (and triggers) on such columns: made once the columns are there
     ADDED_INDEXES: ClassVar[tuple[str, ...]] = ()
+    # statements that fill what a part keeps for rows made before: run once, when the
+    # (table, column) they name is added
+    BACKFILLS: ClassVar[dict[tuple[str, str], tuple[str, ...]]] = {}
 
     def __init__(self, path: str | Path, *, synchronous: str = "FULL") -> None:
         self.path = str(path)
@@ -162,13 +165,19 @@ class SqliteBase:
             self._checkpoints = Checkpointer(self.path, self._lock)
         for schema in self._schemas():
             db.executescript(schema)
+        added = set()
         for table, column, declaration in self._added_columns():
             present = {r["name"] for r in db.execute(f"PRAGMA table_info({table})")}
             if column not in present:
                 db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+                added.add((table, column))
         for part in reversed(type(self).__mro__):
             for index in vars(part).get("ADDED_INDEXES", ()):
                 db.execute(index)
+        for part in reversed(type(self).__mro__):
+            for column, statements in vars(part).get("BACKFILLS", {}).items():
+                for statement in statements if column in added else ():
+                    db.execute(statement)
         self._db = db
         self._loop = asyncio.get_running_loop()
         self._outbox_signal = asyncio.Event()
