@@ -151,11 +151,12 @@ async def preview(rt: Runtime, worker: Worker, project_id: str) -> Seat | None:
 
 
 async def accept(rt: Runtime, worker: Worker, project_id: str) -> Assignment | None:
-    """Claim the next task of a project; a worker holding one there keeps that one instead."""
-    client, project = await _open_to(rt, worker, project_id)
-    live = await rt.store.live_assignment(project.id, worker.id)
+    """Claim the next task of a project; a worker holding one there keeps that one instead
+    (as ``seat`` lets them finish it, whatever changed since they took it)."""
+    live = await rt.store.live_assignment(project_id, worker.id)
     if live is not None and live.deadline > now():
         return live
+    client, project = await _open_to(rt, worker, project_id)
     if project.spec.kind == "assessment":
         return await claim_question(rt, worker, client, project)
     pseudonym = worker_pseudonym(client.pseudonym_key, worker.id)

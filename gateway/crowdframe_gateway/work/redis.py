@@ -101,15 +101,13 @@ class WorkPart(ClosingPart):
         if found is None:
             await self.r.delete(keys.ASSIGNMENT_INDEX + assignment_id)
             return None
-        self._partitions[assignment_id] = project_id
-        return assignment_from(fields(found))
+        assignment = assignment_from(fields(found))
+        self._partitions[assignment_id] = self._partitions[assignment.task_id] = project_id
+        return assignment
 
     async def live_assignment(self, project_id: str, worker_id: str) -> Assignment | None:
-        newest = texts(await self.r.zrange(keys.part(project_id) + "live:" + worker_id, -1, -1))
-        if not newest:
-            return None
-        found = hash_of(await self.r.hgetall(keys.part(project_id) + "asg:" + newest[0]))
-        return assignment_from(found) if found else None
+        found = await self._eval("live", project_id, worker_id)
+        return None if found is None else assignment_from(fields(found))
 
     async def get_assignment(self, assignment_id: str) -> Assignment | None:
         project_id = await self._project_of(keys.ASSIGNMENT_INDEX, assignment_id)

@@ -66,6 +66,12 @@ class RedisBase:
             max_connections=64,
             timeout=20,
             decode_responses=True,
+            # no timeout around each read and write: it doubles the client's cost of a command,
+            # and a lost server still shows at once (a closed socket, then the retries below);
+            # keepalive finds a silent one, the connect timeout one that never answers
+            socket_timeout=None,
+            socket_connect_timeout=5,
+            socket_keepalive=True,
             retry=_RETRY,
             retry_on_error=[RedisConnectionError, RedisTimeoutError, ConnectionError],
             health_check_interval=10,

@@ -39,6 +39,8 @@ SCRIPTS = {
         Script("add_tasks", ("tasks",)),
         Script("idempotency"),
         Script("available", ("pool",)),
+        Script("live"),
+        Script("latest"),
         Script("claim", _WORK),
         Script("submit", (*_WORK, "gold", "attempt")),
         Script("release", _WORK),
