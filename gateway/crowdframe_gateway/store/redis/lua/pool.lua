@@ -52,10 +52,11 @@ local function settle(tkey, now)
   end
 end
 
--- take tasks past their lifetime out of the pools (a batch at most; claims check it themselves)
+-- take tasks past their lifetime out of the pools (50 at most: a script stays short; claims
+-- check the lifetime themselves)
 local function lapse(now)
   for _, pool in ipairs({'pool', 'gold'}) do
-    local over = redis.call('ZRANGEBYSCORE', P .. pool .. 'exp', '-inf', now, 'LIMIT', 0, 200)
+    local over = redis.call('ZRANGEBYSCORE', P .. pool .. 'exp', '-inf', now, 'LIMIT', 0, 50)
     for _, tid in ipairs(over) do settle(P .. 'task:' .. tid, now) end
   end
 end
