@@ -32,8 +32,23 @@ class WorkPart(ClosingPart, GoldRecordPart, AttemptRecordPart):
         ("assignments", "signals", "TEXT"),
         ("assignments", "ip_hash", "TEXT"),
     )
-    # every worker's submit counts the others on its address (quality.py's fraud signals)
+    # A client's listings (and the results export) range on ``seq`` in an index for each
+    # filter list_assignments takes, so a page reads its own rows and no others: the client's
+    # (client_id, seq), one project's, one project's in one status; one status across projects
+    # is assignments_by_client. Submissions with a signal (few) have their own two, which the
+    # signal filter names (_FLAGGED is their condition, stated in the query as it is here).
+    _FLAGGED = "signals != '[]'"
     ADDED_INDEXES: ClassVar[tuple[str, ...]] = (
+        "CREATE INDEX IF NOT EXISTS assignments_by_client_seq ON assignments (client_id, seq)",
+        "CREATE INDEX IF NOT EXISTS assignments_by_project"
+        " ON assignments (client_id, project_id, seq)",
+        "CREATE INDEX IF NOT EXISTS assignments_by_project_status"
+        " ON assignments (client_id, project_id, status, seq)",
+        "CREATE INDEX IF NOT EXISTS assignments_flagged ON assignments (client_id, seq)"
+        f" WHERE {_FLAGGED}",
+        "CREATE INDEX IF NOT EXISTS assignments_flagged_by_project"
+        f" ON assignments (client_id, project_id, seq) WHERE {_FLAGGED}",
+        # every worker's submit counts the others on its address (quality.py's fraud signals)
         "CREATE INDEX IF NOT EXISTS assignments_by_address ON assignments (project_id, ip_hash)"
         " WHERE ip_hash IS NOT NULL",
     )
@@ -280,7 +295,14 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
     # -- review -----------------------------------------------------------------------------
 
     async def list_assignments(self, client_id: str, query: AssignmentQuery) -> Page[Assignment]:
-        sql = f"SELECT seq, {_ASSIGNMENT_COLUMNS} FROM assignments WHERE client_id = ? AND seq > ?"
+        # which index ranges on seq for these filters: see ADDED_INDEXES
+        if query.signal is None:
+            source = "assignments"
+        elif query.project_id is None:
+            source = "assignments INDEXED BY assignments_flagged"
+        else:
+            source = "assignments INDEXED BY assignments_flagged_by_project"
+        sql = f"SELECT seq, {_ASSIGNMENT_COLUMNS} FROM {source} WHERE client_id = ? AND seq > ?"
         params: list[Any] = [client_id, cursor_seq(query.cursor)]
         if query.project_id is not None:
             sql += " AND project_id = ?"
@@ -289,7 +311,7 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
             sql += " AND status = ?"
             params.append(query.status)
         if query.signal is not None:
-            sql += " AND signals LIKE ?"
+            sql += f" AND {self._FLAGGED} AND signals LIKE ?"
             params.append(f'%"{query.signal}"%')
         limit = query.limit
         rows = self._read(sql + " ORDER BY seq LIMIT ?", [*params, limit + 1])
