@@ -48,9 +48,20 @@ class WorkPart(ClosingPart, GoldRecordPart, AttemptRecordPart):
         f" WHERE {_FLAGGED}",
         "CREATE INDEX IF NOT EXISTS assignments_flagged_by_project"
         f" ON assignments (client_id, project_id, seq) WHERE {_FLAGGED}",
-        # every worker's submit counts the others on its address (quality.py's fraud signals)
-        "CREATE INDEX IF NOT EXISTS assignments_by_address ON assignments (project_id, ip_hash)"
-        " WHERE ip_hash IS NOT NULL",
+        "DROP INDEX IF EXISTS assignments_by_address",  # address_workers answers instead
+    )
+    # every worker's submit counts the others on its address (quality/process.py's
+    # shared_address signal): the workers who submitted to a project from an address, one row
+    # each, written by the submit; a file from before it is filled from its assignments
+    ADDED_TABLES: ClassVar[tuple[tuple[str, str, str], ...]] = (
+        (
+            "address_workers",
+            "CREATE TABLE address_workers (project_id TEXT NOT NULL, ip_hash TEXT NOT NULL,"
+            " worker_id TEXT NOT NULL, PRIMARY KEY (project_id, ip_hash, worker_id))"
+            " WITHOUT ROWID",
+            "INSERT OR IGNORE INTO address_workers SELECT project_id, ip_hash, worker_id"
+            " FROM assignments WHERE ip_hash IS NOT NULL",
+        ),
     )
 
     SCHEMA = """
@@ -198,6 +209,11 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
                 signals=list(submission.signals),
                 ip_hash=submission.ip_hash,
             )
+            if submission.ip_hash is not None:
+                db.execute(
+                    "INSERT OR IGNORE INTO address_workers VALUES (?,?,?)",
+                    (done.project_id, submission.ip_hash, done.worker_id),
+                )
             self._event(
                 db, done.client_id, "assignment.submitted", assignment_data(done, task), now=now
             )
@@ -358,9 +374,10 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
         return [json.loads(r["result"]) for r in rows]
 
     async def workers_on_ip(self, project_id: str, ip_hash: str, *, other_than: str) -> int:
-        """How many other workers submitted to the project from the same address."""
+        """How many other workers submitted to the project from the same address (as many rows
+        read as there are workers on it, however often each submitted)."""
         rows = self._read(
-            "SELECT COUNT(DISTINCT worker_id) AS n FROM assignments WHERE project_id = ?"
+            "SELECT COUNT(*) AS n FROM address_workers WHERE project_id = ?"
             " AND ip_hash = ? AND worker_id != ?",
             (project_id, ip_hash, other_than),
         )
