@@ -1,6 +1,7 @@
 """What the SQLite store keeps in its files: a project's task counts in a table the database
-keeps itself (filled when a data dir from before it is opened), and a write-ahead log that stays
-small under a stream of commits (test_sqlite_wal.py: also in a loop that never yields)."""
+keeps itself and the workers seen on each address (each filled when a data dir from before it is
+opened), and a write-ahead log that stays small under a stream of commits (test_sqlite_wal.py:
+also in a loop that never yields)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 from crowdframe_gateway.core.params import Claim, Submission
 from crowdframe_gateway.core.records import now
 from crowdframe_gateway.runtime import SqliteStore
-from store_world import make_client, make_project, make_tasks
+from store_world import claim_and_submit, make_client, make_project, make_tasks
 
 
 async def test_a_data_dir_from_before_the_counts_table_counts_its_tasks(tmp_path: Path) -> None:
@@ -38,6 +39,31 @@ async def test_a_data_dir_from_before_the_counts_table_counts_its_tasks(tmp_path
         await make_tasks(reopened, project, 2, prefix="more")
         again = await reopened.get_project(project.id)
         assert again is not None and again.counts == {"tasks": 5, "open": 4, "completed": 1}
+    finally:
+        await reopened.close()
+
+
+async def test_a_data_dir_from_before_the_address_table_counts_workers_on_an_address(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.db"
+    store = SqliteStore(path)
+    await store.open()
+    client = await make_client(store)
+    project = await make_project(store, client)
+    await make_tasks(store, project, 6)
+    for worker in ("w1", "w2", "w1", "w3"):
+        await claim_and_submit(store, project, worker, {}, ip_hash="here")
+    with store._tx() as db:  # as an older gateway left it: the addresses on the answers only
+        db.execute("DROP TABLE address_workers")
+    await store.close()
+
+    reopened = SqliteStore(path)
+    await reopened.open()
+    try:
+        assert await reopened.workers_on_ip(project.id, "here", other_than="w1") == 2
+        await claim_and_submit(reopened, project, "w4", {}, ip_hash="here")
+        assert await reopened.workers_on_ip(project.id, "here", other_than="w1") == 3
     finally:
         await reopened.close()
 

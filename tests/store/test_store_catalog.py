@@ -10,7 +10,7 @@ from crowdframe_gateway.catalog.store import TaskBatch
 from crowdframe_gateway.core.errors import Conflict, InvalidInput, NotFound
 from crowdframe_gateway.core.params import Claim
 from crowdframe_gateway.runtime import Store
-from store_world import make_client, make_project, make_tasks, new_tasks
+from store_world import Opener, make_client, make_project, make_tasks, new_tasks
 
 
 async def test_a_project_reads_back_with_its_task_counts(store: Store) -> None:
@@ -78,6 +78,19 @@ async def test_tasks_read_back_exactly_as_added(store: Store) -> None:
     assert batch.tasks == tasks and not batch.replayed
     assert [await store.get_task(t.id) for t in tasks] == tasks
     assert await store.get_task("tsk_unknown") is None
+
+
+async def test_many_tasks_are_read_at_once_by_id_from_any_project(open_stores: Opener) -> None:
+    store = await open_stores()
+    client = await make_client(store)
+    one, two = await make_project(store, client), await make_project(store, client)
+    tasks = await make_tasks(store, one, 1200) + await make_tasks(store, two, 3, gold={"a": 1})
+    fresh = await open_stores()  # another process: nothing of these tasks known to it yet
+    wanted = [t.id for t in tasks[::-1]] + ["tsk_unknown", tasks[0].id]
+    found = await fresh.get_tasks(wanted)
+    assert found == {t.id: t for t in tasks}, "every task once, by id; an unknown id left out"
+    assert await fresh.get_tasks([tasks[5].id, "tsk_unknown"]) == {tasks[5].id: tasks[5]}
+    assert await fresh.get_tasks([]) == {}
 
 
 async def test_a_batch_sent_twice_with_one_key_creates_its_tasks_once(store: Store) -> None:

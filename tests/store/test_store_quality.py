@@ -132,15 +132,20 @@ async def test_signals_and_address_are_kept_and_listed_by_signal(store: Store) -
 async def test_workers_on_one_address_are_counted_apart_from_the_asker(store: Store) -> None:
     client = await make_client(store)
     project, other = await make_project(store, client), await make_project(store, client)
-    await make_tasks(store, project, 6)
+    await make_tasks(store, project, 11)
     await make_tasks(store, other, 1)
-    for worker in ("w1", "w2", "w2", "w3"):
+    for worker in ("w1", "w2", "w3") * 3:  # each of three workers, again and again
         await claim_and_submit(store, project, worker, {}, ip_hash="here")
     await claim_and_submit(store, project, "w4", {}, ip_hash="elsewhere")
+    await claim_and_submit(store, project, "w6", {})  # no address known
     await claim_and_submit(store, other, "w5", {}, ip_hash="here")
     assert await store.workers_on_ip(project.id, "here", other_than="w9") == 3
-    assert await store.workers_on_ip(project.id, "here", other_than="w1") == 2
+    for worker in ("w1", "w2", "w3"):
+        assert await store.workers_on_ip(project.id, "here", other_than=worker) == 2
+    assert await store.workers_on_ip(project.id, "elsewhere", other_than="w1") == 1
+    assert await store.workers_on_ip(project.id, "elsewhere", other_than="w4") == 0
     assert await store.workers_on_ip(project.id, "nowhere", other_than="w1") == 0
+    assert await store.workers_on_ip(other.id, "here", other_than="w1") == 1, "per project"
 
 
 async def test_a_workers_history_and_the_projects_work_times_are_newest_first(

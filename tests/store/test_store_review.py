@@ -73,3 +73,37 @@ async def test_a_page_cursor_survives_new_assignments(store: Store) -> None:
     rest = await all_assignments(store, client.id)
     after = await store.list_assignments(client.id, AssignmentQuery(10, cursor=first.next_cursor))
     assert [a.id for a in first.items + after.items] == [a.id for a in rest]
+
+
+async def test_every_combination_of_filters_lists_what_it_names_in_order(store: Store) -> None:
+    client, other = await make_client(store), await make_client(store, "other")
+    one, two = await make_project(store, client), await make_project(store, client)
+    elsewhere = await make_project(store, other)
+    for project in (one, two, elsewhere):
+        await make_tasks(store, project, 12)
+    for i in range(12):
+        for project in (one, two, elsewhere):
+            claimed = await store.claim(Claim(project.id, f"w{i}", "p"), now=now())
+            assert claimed is not None
+            if i % 4 == 3:
+                continue  # still accepted
+            signals = ("too_fast",) if i % 3 == 0 else ("same_answer",) if i % 5 == 0 else ()
+            await store.submit(claimed.id, Submission({}, signals=signals), now=now())
+            if i % 4 == 1:
+                await store.review(claimed.id, ReviewDecision(approve=i % 8 == 1), now=now())
+    everything = await all_assignments(store, client.id)
+    assert {a.project_id for a in everything} == {one.id, two.id}
+    for project_id in (None, one.id):
+        for status in (None, "accepted", "submitted", "approved", "rejected"):
+            for signal in (None, "too_fast", "same_answer"):
+                expected = [
+                    a.id
+                    for a in everything
+                    if project_id in (None, a.project_id)
+                    and status in (None, a.status)
+                    and (signal is None or signal in a.signals)
+                ]
+                listed = await all_assignments(
+                    store, client.id, project_id=project_id, status=status, signal=signal
+                )
+                assert [a.id for a in listed] == expected, (project_id, status, signal)

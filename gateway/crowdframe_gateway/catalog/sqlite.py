@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from typing import ClassVar
 
 from ..core.errors import Conflict, NotFound
@@ -194,6 +195,14 @@ CREATE TABLE IF NOT EXISTS idempotency (
     async def get_task(self, task_id: str) -> Task | None:
         rows = self._read(f"SELECT {_TASK_COLUMNS} FROM tasks WHERE id = ?", (task_id,))
         return _task(rows[0]) if rows else None
+
+    async def get_tasks(self, task_ids: Sequence[str]) -> dict[str, Task]:
+        # the ids as one JSON parameter: no limit on how many (SQLite's on variables is none)
+        rows = self._read(
+            f"SELECT {_TASK_COLUMNS} FROM tasks WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(task_ids)),),
+        )
+        return {r["id"]: _task(r) for r in rows}
 
 
 class ClosingPart(SqliteBase):

@@ -45,6 +45,11 @@ class CatalogStore(Protocol):
         self, client_id: str, project_id: str, batch: TaskBatch
     ) -> TaskBatchResult: ...
     async def get_task(self, task_id: str) -> Task | None: ...
+    async def get_tasks(self, task_ids: Sequence[str]) -> dict[str, Task]:
+        """The tasks of these ids, by id, read at once (a page of the results export): an id
+        with no task is left out."""
+        ...
+
     async def cancel_task(
         self, task_id: str, *, now: float, untaken_only: bool = False
     ) -> Task | None:

@@ -42,12 +42,38 @@ class WorkPart(PoolPart, ClosingPart, GoldRecordPart, AttemptRecordPart):
         ("assignments", "signals", "TEXT"),
         ("assignments", "ip_hash", "TEXT"),
     )
-    # every worker's submit counts the others on its address (quality.py's fraud signals)
+    # A client's listings (and the results export) range on ``seq`` in an index for each
+    # filter list_assignments takes, so a page reads its own rows and no others: the client's
+    # (client_id, seq), one project's, one project's in one status; one status across projects
+    # is assignments_by_client. Submissions with a signal (few) have their own two, which the
+    # signal filter names (_FLAGGED is their condition, stated in the query as it is here).
+    _FLAGGED = "signals != '[]'"
     ADDED_INDEXES: ClassVar[tuple[str, ...]] = (
-        "CREATE INDEX IF NOT EXISTS assignments_by_address ON assignments (project_id, ip_hash)"
-        " WHERE ip_hash IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS assignments_by_client_seq ON assignments (client_id, seq)",
+        "CREATE INDEX IF NOT EXISTS assignments_by_project"
+        " ON assignments (client_id, project_id, seq)",
+        "CREATE INDEX IF NOT EXISTS assignments_by_project_status"
+        " ON assignments (client_id, project_id, status, seq)",
+        "CREATE INDEX IF NOT EXISTS assignments_flagged ON assignments (client_id, seq)"
+        f" WHERE {_FLAGGED}",
+        "CREATE INDEX IF NOT EXISTS assignments_flagged_by_project"
+        f" ON assignments (client_id, project_id, seq) WHERE {_FLAGGED}",
+        "DROP INDEX IF EXISTS assignments_by_address",  # address_workers answers instead
         # the task list walks the active projects only, in creation order (open_projects)
         "CREATE INDEX IF NOT EXISTS projects_active ON projects (seq) WHERE status = 'active'",
+    )
+    # every worker's submit counts the others on its address (quality/process.py's
+    # shared_address signal): the workers who submitted to a project from an address, one row
+    # each, written by the submit; a file from before it is filled from its assignments
+    ADDED_TABLES: ClassVar[tuple[tuple[str, str, str], ...]] = (
+        (
+            "address_workers",
+            "CREATE TABLE address_workers (project_id TEXT NOT NULL, ip_hash TEXT NOT NULL,"
+            " worker_id TEXT NOT NULL, PRIMARY KEY (project_id, ip_hash, worker_id))"
+            " WITHOUT ROWID",
+            "INSERT OR IGNORE INTO address_workers SELECT project_id, ip_hash, worker_id"
+            " FROM assignments WHERE ip_hash IS NOT NULL",
+        ),
     )
 
     SCHEMA = """
@@ -200,6 +226,11 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
                 signals=list(submission.signals),
                 ip_hash=submission.ip_hash,
             )
+            if submission.ip_hash is not None:
+                db.execute(
+                    "INSERT OR IGNORE INTO address_workers VALUES (?,?,?)",
+                    (done.project_id, submission.ip_hash, done.worker_id),
+                )
             self._event(
                 db, done.client_id, "assignment.submitted", assignment_data(done, task), now=now
             )
@@ -297,7 +328,14 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
     # -- review -----------------------------------------------------------------------------
 
     async def list_assignments(self, client_id: str, query: AssignmentQuery) -> Page[Assignment]:
-        sql = f"SELECT seq, {_ASSIGNMENT_COLUMNS} FROM assignments WHERE client_id = ? AND seq > ?"
+        # which index ranges on seq for these filters: see ADDED_INDEXES
+        if query.signal is None:
+            source = "assignments"
+        elif query.project_id is None:
+            source = "assignments INDEXED BY assignments_flagged"
+        else:
+            source = "assignments INDEXED BY assignments_flagged_by_project"
+        sql = f"SELECT seq, {_ASSIGNMENT_COLUMNS} FROM {source} WHERE client_id = ? AND seq > ?"
         params: list[Any] = [client_id, cursor_seq(query.cursor)]
         if query.project_id is not None:
             sql += " AND project_id = ?"
@@ -306,7 +344,7 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
             sql += " AND status = ?"
             params.append(query.status)
         if query.signal is not None:
-            sql += " AND signals LIKE ?"
+            sql += f" AND {self._FLAGGED} AND signals LIKE ?"
             params.append(f'%"{query.signal}"%')
         limit = query.limit
         rows = self._read(sql + " ORDER BY seq LIMIT ?", [*params, limit + 1])
@@ -353,9 +391,10 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
         return [json.loads(r["result"]) for r in rows]
 
     async def workers_on_ip(self, project_id: str, ip_hash: str, *, other_than: str) -> int:
-        """How many other workers submitted to the project from the same address."""
+        """How many other workers submitted to the project from the same address (as many rows
+        read as there are workers on it, however often each submitted)."""
         rows = self._read(
-            "SELECT COUNT(DISTINCT worker_id) AS n FROM assignments WHERE project_id = ?"
+            "SELECT COUNT(*) AS n FROM address_workers WHERE project_id = ?"
             " AND ip_hash = ? AND worker_id != ?",
             (project_id, ip_hash, other_than),
         )

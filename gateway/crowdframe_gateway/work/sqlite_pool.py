@@ -61,15 +61,26 @@ class PoolPart(SqliteBase):
         ("tasks", "reopened", "INTEGER NOT NULL DEFAULT 0"),
     )
 
-    SCHEMA = """
-CREATE TABLE IF NOT EXISTS pool_counts (
-    project_id TEXT NOT NULL, pool TEXT NOT NULL, n INTEGER NOT NULL,
-    PRIMARY KEY (project_id, pool)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS pool_workers (
-    project_id TEXT NOT NULL, worker_id TEXT NOT NULL, pool TEXT NOT NULL,
-    frontier INTEGER NOT NULL, skipped INTEGER NOT NULL,
-    PRIMARY KEY (project_id, worker_id, pool)) WITHOUT ROWID;
-"""
+    # made and filled once (base.py): a store from before the pools were kept counts them then
+    ADDED_TABLES: ClassVar[tuple[tuple[str, str, str], ...]] = (
+        (
+            "pool_counts",
+            "CREATE TABLE pool_counts (project_id TEXT NOT NULL, pool TEXT NOT NULL,"
+            " n INTEGER NOT NULL, PRIMARY KEY (project_id, pool)) WITHOUT ROWID",
+            f"INSERT INTO pool_counts SELECT project_id, {_pool_of('t')}, COUNT(*) FROM tasks t"
+            f" WHERE {in_pool('t')} GROUP BY 1, 2",
+        ),
+        (
+            "pool_workers",
+            "CREATE TABLE pool_workers (project_id TEXT NOT NULL, worker_id TEXT NOT NULL,"
+            " pool TEXT NOT NULL, frontier INTEGER NOT NULL, skipped INTEGER NOT NULL,"
+            " PRIMARY KEY (project_id, worker_id, pool)) WITHOUT ROWID",
+            f"INSERT INTO pool_workers SELECT t.project_id, w.worker_id, {_pool_of('t')}, 0,"
+            " COUNT(*) FROM tasks t JOIN (SELECT task_id, worker_id FROM assignments UNION"
+            " SELECT id, excluded_worker FROM tasks WHERE excluded_worker IS NOT NULL) w"
+            f" ON w.task_id = t.id WHERE {in_pool('t')} GROUP BY 1, 2, 3",
+        ),
+    )
 
     # made once the columns they read are there (base.py)
     ADDED_INDEXES: ClassVar[tuple[str, ...]] = (
@@ -109,18 +120,6 @@ BEGIN
         ON CONFLICT (project_id, worker_id, pool) DO UPDATE SET skipped = skipped + 1;
 END""",
     )
-
-    # a store made before the pools were kept: count them once, when their columns arrive
-    BACKFILLS: ClassVar[dict[tuple[str, str], tuple[str, ...]]] = {
-        ("tasks", "lapsed"): (
-            f"INSERT INTO pool_counts SELECT project_id, {_pool_of('t')}, COUNT(*) FROM tasks t"
-            f" WHERE {in_pool('t')} GROUP BY 1, 2",
-            f"INSERT INTO pool_workers SELECT t.project_id, w.worker_id, {_pool_of('t')}, 0,"
-            " COUNT(*) FROM tasks t JOIN (SELECT task_id, worker_id FROM assignments UNION"
-            " SELECT id, excluded_worker FROM tasks WHERE excluded_worker IS NOT NULL) w"
-            f" ON w.task_id = t.id WHERE {in_pool('t')} GROUP BY 1, 2, 3",
-        ),
-    }
 
     # whether this worker may take a task of its pool (work/rules.py): not expired, never had,
     # not excluded (crowd review)

@@ -176,14 +176,22 @@ class RedisBase:
 
     async def _project_of(self, index: str, record_id: str) -> str | None:
         """The project a task or assignment lives in (a global index, cached: it never moves)."""
-        project_id = self._partitions.get(record_id)
-        if project_id is None:
-            project_id = opt_text(await self.r.get(index + record_id))
-            if project_id is not None:
-                if len(self._partitions) > 100_000:
-                    self._partitions.clear()
-                self._partitions[record_id] = project_id
-        return project_id
+        return (await self._projects_of(index, [record_id])).get(record_id)
+
+    async def _projects_of(self, index: str, record_ids: Iterable[str]) -> dict[str, str]:
+        """The projects of many, in their order: one MGET for those not cached (reads only, so
+        a cluster-aware client may split it by slot). An id in no project is left out."""
+        cache = self._partitions
+        homes = {i: cache.get(i) for i in record_ids}
+        missing = [i for i, project_id in homes.items() if project_id is None]
+        if missing:
+            found = await self.r.mget([index + i for i in missing])
+            if len(cache) + len(missing) > 100_000:
+                cache.clear()
+            for record_id, project_id in zip(missing, found, strict=True):
+                if project_id is not None:
+                    homes[record_id] = cache[record_id] = text(project_id)
+        return {i: project_id for i, project_id in homes.items() if project_id is not None}
 
     async def _projects(self, project_ids: Sequence[str]) -> list[Project | None]:
         pipe = self.r.pipeline(transaction=False)

@@ -72,9 +72,10 @@ class SqliteBase:
     ADDED_COLUMNS: ClassVar[tuple[tuple[str, str, str], ...]] = ()
     # indexes (and triggers) on such columns: made once the columns are there
     ADDED_INDEXES: ClassVar[tuple[str, ...]] = ()
-    # statements that fill what a part keeps for rows made before: run once, when the
-    # (table, column) they name is added
-    BACKFILLS: ClassVar[dict[tuple[str, str], tuple[str, ...]]] = {}
+    # tables kept from others, added after those were first shipped: (name, the statement
+    # creating it, the statement filling it from what is there); made and filled once, in one
+    # transaction, by the first open that finds the table missing
+    ADDED_TABLES: ClassVar[tuple[tuple[str, str, str], ...]] = ()
 
     def __init__(
         self, path: str | Path, *, synchronous: str = "FULL", wal_limit: int = WAL_LIMIT
@@ -169,24 +170,34 @@ class SqliteBase:
             self._checkpoints = Checkpointer(self.path, limit=self._wal_limit)
         for schema in self._schemas():
             db.executescript(schema)
-        added = set()
         for table, column, declaration in self._added_columns():
             present = {r["name"] for r in db.execute(f"PRAGMA table_info({table})")}
             if column not in present:
                 db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
-                added.add((table, column))
         for part in reversed(type(self).__mro__):
+            for name, create, fill in vars(part).get("ADDED_TABLES", ()):
+                self._add_table(db, name, create, fill)
             for index in vars(part).get("ADDED_INDEXES", ()):
                 db.execute(index)
-        for part in reversed(type(self).__mro__):
-            for column, statements in vars(part).get("BACKFILLS", {}).items():
-                for statement in statements if column in added else ():
-                    db.execute(statement)
         self._db = db
         self._loop = asyncio.get_running_loop()
         self._outbox_signal = asyncio.Event()
         self._events_signal = asyncio.Event()
         self._sync_lock = asyncio.Lock()
+
+    @staticmethod
+    def _add_table(db: sqlite3.Connection, name: str, create: str, fill: str) -> None:
+        db.execute("BEGIN IMMEDIATE")  # two processes opening at once: one makes it
+        try:
+            if not db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+            ).fetchone():
+                db.execute(create)
+                db.execute(fill)
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
     async def close(self) -> None:
         if self._db is not None:
