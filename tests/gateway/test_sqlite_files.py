@@ -89,3 +89,38 @@ async def test_the_write_ahead_log_is_checkpointed_and_stays_small(tmp_path: Pat
 def wal_size(path: Path) -> int:
     log = Path(f"{path}-wal")
     return log.stat().st_size if log.exists() else 0
+
+
+async def test_a_data_dir_from_before_the_pools_counts_them_once(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    store = SqliteStore(path)
+    await store.open()
+    client = await make_client(store)
+    project = await make_project(store, client, per_task=2)
+    tasks = await make_tasks(store, project, 4)
+    for worker in ("w1", "w1", "w2"):
+        await store.claim(Claim(project.id, worker, "p-" + worker), now=now())
+    with store._tx() as db:  # as an older gateway left it: tasks and claims, no pools
+        for name in ("pool_task_insert", "pool_task_change", "pool_claim"):
+            db.execute(f"DROP TRIGGER {name}")
+        for name in ("tasks_work_pool", "tasks_gold_pool", "tasks_reopened", "tasks_lapsing"):
+            db.execute(f"DROP INDEX {name}")
+        db.execute("DROP TABLE pool_counts")
+        db.execute("DROP TABLE pool_workers")
+        db.execute("ALTER TABLE tasks DROP COLUMN lapsed")
+        db.execute("ALTER TABLE tasks DROP COLUMN reopened")
+    await store.close()
+
+    reopened = SqliteStore(path)
+    await reopened.open()
+    try:
+        offered = {
+            w: [n for p, n in (await reopened.open_projects(w, now=now())).items]
+            for w in ("w1", "w2", "w3")
+        }
+        assert offered == {"w1": [2], "w2": [3], "w3": [3]}, "the first task is full"
+        taken = await reopened.claim(Claim(project.id, "w2", "p-w2"), now=now())
+        assert taken is not None and taken.task_id == tasks[1].id, "the first w2 never had"
+        assert [n for _, n in (await reopened.open_projects("w3", now=now())).items] == [2]
+    finally:
+        await reopened.close()
