@@ -9,9 +9,12 @@ Lua script over 1 ms is caught by SLOWLOG, per measured operation. Then the full
 (accept, frame page, submit) over HTTP against a gateway process on each store, as a ratio to
 a bare Starlette endpoint measured in the same run.
 
-Setup is not timed; progress lines say where it is. Each measurement stops after --seconds
-(the runs it made are shown). SQLite runs with ``synchronous=NORMAL`` unless told otherwise: a
-commit's fsync (about 3 ms on this kind of machine) would hide what the data structures cost.
+Setup goes through the store API and is not timed; progress lines say where it is. Each
+measurement stops after --seconds (fewer runs are shown as n=...). SQLite runs with
+``synchronous=NORMAL`` unless told otherwise: a commit's fsync (about 3 ms on this kind of
+machine) would hide what the data structures cost; the work cycle is also shown with FULL, the
+gateway's default. Sizes are given as the list of sizes to measure at (smallest first), e.g.
+``--done 1000 10000``; the table compares the first and the last.
 
     .venv/bin/python bench/scaling.py [--quick] [--full] [--runs 200] [--markdown PATH]
 """
@@ -22,6 +25,7 @@ import argparse
 import asyncio
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
@@ -52,6 +56,9 @@ ADDRESS = "203.0.113.7"  # the one shared address of the submit path
 ADDRESS_WORKERS = 1000  # workers who made the earlier submissions from it
 FEW_ACTIVE = 10  # active projects beside the paused ones
 TASKS_PER_PROJECT = 3  # in the task list's many projects
+SEED_LOOPS = 8  # setup loops at once in a process (on SQLite they run one after the other)
+SEED_PROCESSES = 2  # processes sharing the earlier submissions' setup on Redis
+SEED_CHILD_MIN = 5000  # fewer: in this process
 LONG = 7 * 24 * 3600  # tasks and assignments outlive any run: nothing expires meanwhile
 
 
@@ -92,20 +99,37 @@ Step = Callable[[Clock], Awaitable[None]]
 
 @dataclass(frozen=True, slots=True)
 class Slow:
-    """SLOWLOG entries of one measurement: how many, the longest, by command or script."""
+    """SLOWLOG entries of one measurement, name -> (how many, the longest in µs): the Lua
+    scripts, and the other commands (Redis 7 logs the commands a script runs too, inside its
+    time: on a busy machine a single ZSCORE over 1 ms is the process waiting for a core)."""
 
-    count: int
-    max_us: int
-    commands: dict[str, int]
+    scripts: dict[str, tuple[int, int]]
+    commands: dict[str, tuple[int, int]]
+
+    @property
+    def script_count(self) -> int:
+        return sum(n for n, _ in self.scripts.values())
+
+    @property
+    def longest_script(self) -> int:
+        return max((us for _, us in self.scripts.values()), default=0)
 
     def describe(self) -> str:
-        if not self.count:
+        if not self.scripts and not self.commands:
             return "none"
-        names = ", ".join(f"{name} x{n}" for name, n in sorted(self.commands.items()))
-        return f"{self.count} over 1 ms, max {self.max_us} µs ({names})"
+        parts = [
+            f"{name} {n}x (max {us} µs)"
+            for name, (n, us) in sorted(self.scripts.items(), key=lambda item: -item[1][1])
+        ]
+        if self.commands:
+            count = sum(n for n, _ in self.commands.values())
+            longest = max(us for _, us in self.commands.values())
+            names = ", ".join(sorted(self.commands))
+            parts.append(f"other commands {count}x (max {longest} µs: {names})")
+        return "; ".join(parts)
 
 
-OWN = (b"SLOWLOG", b"CONFIG")  # SlowLog's own commands, not counted
+OWN = ("SLOWLOG", "CONFIG")  # SlowLog's own commands, not counted
 
 
 class SlowLog:
@@ -121,22 +145,20 @@ class SlowLog:
         self.r.slowlog_reset()
 
     def collect(self) -> Slow:
-        entries = self.r.slowlog_get(100_000)
-        commands: dict[str, int] = {}
-        for entry in entries:
+        scripts: dict[str, tuple[int, int]] = {}
+        commands: dict[str, tuple[int, int]] = {}
+        for entry in self.r.slowlog_get(100_000):
             words = entry["command"].decode(errors="replace").split()
             name = words[0].upper() if words else "?"
-            if name.encode() in OWN:
+            if name in OWN:
                 continue
-            if name == "EVALSHA" and len(words) > 1:
-                name = self.names.get(words[1], "unknown script") + ".lua"
-            commands[name] = commands.get(name, 0) + 1
-        longest = max(
-            (int(e["duration"]) for e in entries if not e["command"].upper().startswith(OWN)),
-            default=0,
-        )
+            found = commands
+            if name in ("EVALSHA", "EVAL") and len(words) > 1:
+                name, found = self.names.get(words[1], "unknown script") + ".lua", scripts
+            n, longest = found.get(name, (0, 0))
+            found[name] = (n + 1, max(longest, int(entry["duration"])))
         self.reset()
-        return Slow(sum(commands.values()), longest, commands)
+        return Slow(scripts, commands)
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,13 +257,14 @@ def table_lines(table: Table) -> list[tuple[str, ...]]:
     ]
 
 
-def slow_lines(table: Table) -> list[tuple[str, str, str]]:
+def slow_lines(table: Table) -> list[tuple[str, ...]]:
     return [
-        (op, size, m.slow.describe())
+        (op, size, str(m.runs), str(m.slow.script_count), f"{m.slow.longest_script} µs",
+         m.slow.describe())
         for op, got in table.measured.items()
         for size, m in got
         if m.slow is not None
-    ]
+    ]  # fmt: skip
 
 
 def console(rows: Sequence[Sequence[str]]) -> str:
@@ -308,15 +331,61 @@ class Seeder:
             await self.store.add_tasks(self.client.id, project.id, TaskBatch(batch, ""))
             await asyncio.sleep(0)
 
-    async def claim(self, project: Project, worker_id: str) -> Assignment:
-        got = await self.store.claim(Claim(project.id, worker_id, "p-" + worker_id), now=wall_now())
-        if got is None:
-            raise RuntimeError(f"no task left for {worker_id} in {project.id}: too few tasks")
-        return got
 
-    async def answer(self, assignment: Assignment, ip_hash: str | None = None) -> None:
-        result = {"label": "x"}
-        await self.store.submit(assignment.id, Submission(result, ip_hash=ip_hash), now=wall_now())
+async def claim_task(store: Store, project_id: str, worker_id: str) -> Assignment:
+    got = await store.claim(Claim(project_id, worker_id, "p-" + worker_id), now=wall_now())
+    if got is None:
+        raise RuntimeError(f"no task left for {worker_id} in {project_id}: too few tasks")
+    return got
+
+
+async def answer(store: Store, assignment: Assignment, ip_hash: str | None = None) -> None:
+    submission = Submission({"label": "x"}, ip_hash=ip_hash)
+    await store.submit(assignment.id, submission, now=wall_now())
+
+
+async def submit_share(store: Store, project_id: str, share: range, ip_hash: str) -> None:
+    """Submissions ``share`` of the earlier ones from the address, each by one of
+    ``ADDRESS_WORKERS`` workers, from a few loops at once (their round trips overlap)."""
+
+    async def loop(part: range) -> None:
+        for n in part:
+            got = await claim_task(store, project_id, f"addr-{n % ADDRESS_WORKERS}")
+            await answer(store, got, ip_hash)
+            await asyncio.sleep(0)
+
+    await asyncio.gather(*(loop(share[i::SEED_LOOPS]) for i in range(SEED_LOOPS)))
+
+
+async def seed_child(url: str, project_id: str, first: int, last: int, ip_hash: str) -> None:
+    """A child process's part of ``submit_share`` (--seed-child): on Redis the client's work,
+    not the server's, bounds how fast the setup goes, so a few processes share it."""
+    store = open_store(url)
+    await store.open()
+    try:
+        await submit_share(store, project_id, range(first, last), ip_hash)
+    finally:
+        await store.close()
+
+
+async def submissions(bench: Bench, store: Store, project_id: str, share: range, ip: str) -> None:
+    """The earlier submissions ``share`` from the address: on Redis in child processes (when
+    there are enough to pay for starting them)."""
+    if bench.kind != "redis" or len(share) < SEED_CHILD_MIN:
+        await submit_share(store, project_id, share, ip)
+        return
+    step = -(-len(share) // SEED_PROCESSES)
+    parts = [share[i : i + step] for i in range(0, len(share), step)]
+    children = [
+        await asyncio.create_subprocess_exec(
+            sys.executable, __file__, "--seed-child", bench.redis_url, project_id,
+            str(part.start), str(part.stop), ip,
+        )
+        for part in parts
+    ]  # fmt: skip
+    codes = [await child.wait() for child in children]
+    if any(codes):
+        raise RuntimeError(f"a setup process failed: exit codes {codes}")
 
 
 def remove_database(path: Path) -> None:
@@ -419,6 +488,40 @@ async def pool_scenario(bench: Bench, sizes: Sequence[int]) -> None:
             await bench.measure("task list, one project of N tasks", label, listing)
 
 
+class PowerWorker:
+    """A worker who did (claimed and submitted) the first ``done`` tasks of a project with 3
+    seats a task, set up in time linear in ``done``: two helpers take the other seats of each
+    task as he goes, so that every claim of his finds a task he never had at the front of the
+    pool rather than past all he did, and give theirs back at the end, so that each of his
+    tasks has its two free seats again, as if he had worked alone. (Claiming 10k tasks one
+    after the other on the current code would take minutes: the very cost measured.)"""
+
+    def __init__(self, bench: Bench, store: Store, project_id: str) -> None:
+        self.bench, self.store, self.project_id = bench, store, project_id
+        self.id, self.done, self.rounds = "power-worker", 0, 0
+
+    async def work_up_to(self, target: int) -> None:
+        self.rounds += 1
+        helpers = [f"helper-{self.rounds}-{k}" for k in (1, 2)]
+        taken = []
+        for i in range(max(target, self.done)):
+            mine = None if i < self.done else await claim_task(self.store, self.project_id, self.id)
+            for helper in helpers:
+                taken.append(await claim_task(self.store, self.project_id, helper))
+            if mine is not None:
+                await answer(self.store, mine)
+            await asyncio.sleep(0)
+            if (i + 1) % 2000 == 0:
+                progress(f"[{self.bench.kind}] worker: {human(i + 1)} tasks filled")
+        self.done = max(target, self.done)
+        for got in taken:
+            await self.store.return_assignment(got.id, now=wall_now())
+            await asyncio.sleep(0)
+        following = await self.store.peek_task(self.project_id, self.id, now=wall_now())
+        if following is None or following.external_id != f"e{self.done}":
+            raise RuntimeError(f"set up wrong: after {self.done} done, the next is {following}")
+
+
 async def worker_scenario(bench: Bench, done_sizes: Sequence[int], pool: int) -> None:
     """A worker who did the first N tasks (claim, preview), and a fresh worker's claim when
     three others hold the first N, in two projects of ``pool`` tasks with 3 seats each."""
@@ -432,52 +535,44 @@ async def worker_scenario(bench: Bench, done_sizes: Sequence[int], pool: int) ->
             f"[{bench.kind}] worker: 2 projects of {human(pool)} tasks "
             f"({time.monotonic() - started:.1f} s{bench.wal('worker')})"
         )
-        power, holders = "power-worker", ("holder-1", "holder-2", "holder-3")
-        done = 0  # by the power worker; each holder holds as many
-
-        async def power_work(first: int, last: int) -> None:
-            for i in range(first, last):
-                await seed.answer(await seed.claim(did, power))
-                await asyncio.sleep(0)
-                if (i + 1) % 2000 == 0 and i + 1 < last:
-                    progress(f"[{bench.kind}] worker: {human(i + 1)} done")
+        power = PowerWorker(bench, store, did.id)
+        holders = ("holder-1", "holder-2", "holder-3")
 
         async def holding(first: int, last: int) -> None:
             for _ in range(first, last):
                 for holder in holders:  # round robin: the tasks before are full
-                    await seed.claim(held, holder)
+                    await claim_task(store, held.id, holder)
                 await asyncio.sleep(0)
 
-        done = 0  # by the power worker; each holder holds as many
+        async def preview(clock: Clock) -> None:
+            with clock.timing():
+                task = await store.peek_task(did.id, power.id, now=wall_now())
+            assert task is not None
+
+        async def claim_after_done(clock: Clock) -> None:
+            with clock.timing():
+                got = await store.claim(Claim(did.id, power.id, "p"), now=wall_now())
+            assert got is not None
+            await answer(store, got)  # one more done: the size is N plus the runs so far
+            power.done += 1
+
+        async def claim_past_held(clock: Clock) -> None:
+            worker = fresh_worker()
+            with clock.timing():
+                got = await store.claim(Claim(held.id, worker, "p"), now=wall_now())
+            assert got is not None
+            await store.return_assignment(got.id, now=wall_now())  # the pool as it was
+
+        have = 0  # tasks each holder holds
         for n in done_sizes:
             started = time.monotonic()
-            # at once: on Redis the power worker's claims run in the server while the holders'
-            # round trips go on in this process
-            await asyncio.gather(power_work(done, n), holding(done, n))
-            done = n
+            # at once: on Redis one coroutine's round trips overlap the other's
+            await asyncio.gather(power.work_up_to(n), holding(have, n))
+            have = n
             progress(
-                f"[{bench.kind}] worker: {human(n)} done and held "
+                f"[{bench.kind}] worker: {human(n)} done, {human(n)} held by 3 "
                 f"({time.monotonic() - started:.1f} s{bench.wal('worker')})"
             )
-
-            async def preview(clock: Clock) -> None:
-                with clock.timing():
-                    task = await store.peek_task(did.id, power, now=wall_now())
-                assert task is not None
-
-            async def claim_after_done(clock: Clock) -> None:
-                with clock.timing():
-                    got = await store.claim(Claim(did.id, power, "p"), now=wall_now())
-                assert got is not None
-                await seed.answer(got)  # done: one more (the size is N plus the runs so far)
-
-            async def claim_past_held(clock: Clock) -> None:
-                worker = fresh_worker()
-                with clock.timing():
-                    got = await store.claim(Claim(held.id, worker, "p"), now=wall_now())
-                assert got is not None
-                await store.return_assignment(got.id, now=wall_now())  # the pool as it was
-
             label = f"N = {human(n)}"
             await bench.measure("preview, worker who did the first N", label, preview)
             await bench.measure("claim, worker who did the first N", label, claim_after_done)
@@ -495,20 +590,12 @@ async def address_scenario(bench: Bench, sizes: Sequence[int]) -> None:
         project = await seed.project()
         per_size = 2 * (cfg.runs + cfg.warmup) + 10  # the tasks each size's measurements take
         tasks = submitted = 0
-        loops = 8  # on Redis the round trips overlap; SQLite runs them one after the other
         for size in sizes:
             started = time.monotonic()
             await seed.tasks(project, size - submitted + per_size, start=tasks)
             tasks += size - submitted + per_size
 
-            async def submit_loop(i: int, count: int, start: int) -> None:
-                for n in range(i, count, loops):
-                    worker = f"addr-{(start + n) % ADDRESS_WORKERS}"
-                    await seed.answer(await seed.claim(project, worker), ip_hash)
-                    await asyncio.sleep(0)
-
-            need = size - submitted
-            await asyncio.gather(*(submit_loop(i, need, submitted) for i in range(loops)))
+            await submissions(bench, store, project.id, range(submitted, size), ip_hash)
             submitted = size
             progress(
                 f"[{bench.kind}] address: {human(size)} submissions from one address "
@@ -516,13 +603,13 @@ async def address_scenario(bench: Bench, sizes: Sequence[int]) -> None:
             )
 
             async def store_submit(clock: Clock) -> None:
-                got = await seed.claim(project, fresh_worker())
+                got = await claim_task(store, project.id, fresh_worker())
                 result = Submission({"label": "y"}, ip_hash=ip_hash)
                 with clock.timing():
                     await store.submit(got.id, result, now=wall_now())
 
             async def submit_path(clock: Clock) -> None:
-                got = await seed.claim(project, fresh_worker())
+                got = await claim_task(store, project.id, fresh_worker())
                 with clock.timing():
                     await record_submission(rt, got, {"label": "y"}, address=ADDRESS)
 
@@ -619,23 +706,40 @@ class Cycle:
         return 3 * self.cycles / self.bare
 
 
-async def cycles(kinds: Sequence[str], args: argparse.Namespace, redis_url: str) -> list[Cycle]:
-    """Each store's full work cycle, with the bare endpoint measured just before it."""
+def cycle_stores(kinds: Sequence[str], sync: str, *, full: bool) -> list[tuple[str, str]]:
+    """The gateways' stores, as (label, SQLite synchronous setting); with ``full``, SQLite
+    also with FULL, the gateway's default (a commit's fsync), if the store level used another."""
     found = []
     for kind in kinds:
-        bare = await bare_baseline(args.cycle_workers, args.cycle_seconds / 2)
+        if kind == "sqlite":
+            found += [(f"sqlite ({s})", s) for s in dict.fromkeys((sync, "FULL" if full else sync))]
+        else:
+            found.append((kind, sync))
+    return found
+
+
+async def cycles(kinds: Sequence[str], args: argparse.Namespace, redis_url: str) -> list[Cycle]:
+    """Each store's full work cycle, against the bare endpoint measured just before and just
+    after it (the mean of the two: the machine's other work moves both)."""
+    found = []
+    for label, sync in cycle_stores(kinds, args.sqlite_synchronous, full=not args.quick):
+        before = await bare_baseline(args.cycle_workers, args.cycle_seconds / 2)
         with tempfile.TemporaryDirectory(prefix="cf-cycle-") as data:
-            url = f"sqlite:///{data}/cycle.db" if kind == "sqlite" else redis_url
+            url = f"sqlite:///{data}/cycle.db" if label.startswith("sqlite") else redis_url
             per_second = await work_cycles(
                 url,
                 1,
                 workers=args.cycle_workers,
                 tasks=args.cycle_tasks,
                 seconds=args.cycle_seconds,
-                env_extra={"CROWDFRAME_SQLITE_SYNCHRONOUS": args.sqlite_synchronous},
+                env_extra={"CROWDFRAME_SQLITE_SYNCHRONOUS": sync},
             )
-        found.append(Cycle(kind, bare, per_second))
-        progress(f"[{kind}] work cycle: {per_second:.1f} cycles/s, bare {bare:.0f} req/s")
+        after = await bare_baseline(args.cycle_workers, args.cycle_seconds / 2)
+        found.append(Cycle(label, (before + after) / 2, per_second))
+        progress(
+            f"[{label}] work cycle: {per_second:.1f} cycles/s, bare {before:.0f} req/s before"
+            f" and {after:.0f} after"
+        )
     return found
 
 
@@ -653,7 +757,7 @@ class Sizes:
 
 
 DEFAULT = Sizes((1000, 100_000), (1000, 10_000), 100_000, (10_000, 100_000), (50, 1000), 990)
-QUICK = Sizes((100, 1000), (50, 300), 1000, (200, 1000), (10, 50), 40)
+QUICK = Sizes((100, 1000), (50, 200), 1000, (200, 600), (10, 50), 40)
 
 
 def sizes_from(args: argparse.Namespace) -> Sizes:
@@ -726,7 +830,8 @@ def report(
     for table in tables:
         slow = slow_lines(table)
         if slow:
-            rows = [("operation", "size", "SLOWLOG entries (> 1 ms)"), *slow]
+            header = ("operation", "size", "runs", "scripts > 1 ms", "longest", "SLOWLOG entries")
+            rows = [header, *slow]
             title = f"{table.store}: scripts and commands over 1 ms, per measured operation"
             print(f"\n{title}:\n{console(rows)}")
             md += ["", f"## {title[0].upper()}{title[1:]}", "", markdown(rows)]
@@ -751,18 +856,23 @@ async def main() -> None:
     parser.add_argument("--runs", type=int, help="timed runs per measurement (200)")
     parser.add_argument("--seconds", type=float, help="cap on one measurement (10)")
     parser.add_argument("--export-runs", type=int, default=1, help="whole exports a size")
-    parser.add_argument("--stores", default="sqlite,redis")
-    parser.add_argument("--sqlite-synchronous", default="NORMAL")
+    parser.add_argument("--stores", default="sqlite,redis", help="which, comma-separated")
+    parser.add_argument("--sqlite-synchronous", default="NORMAL", help="store level and cycle")
     parser.add_argument("--cycle-workers", type=int, help="concurrent workers (32)")
-    parser.add_argument("--cycle-tasks", type=int, default=5000)
+    parser.add_argument("--cycle-tasks", type=int, default=5000, help="in the cycle's project")
     parser.add_argument("--cycle-seconds", type=float, help="per store (10)")
     parser.add_argument("--no-cycle", action="store_true", help="skip the HTTP work cycle")
     parser.add_argument("--markdown", type=Path, help="also write the tables here")
+    parser.add_argument("--seed-child", nargs=5, help=argparse.SUPPRESS)  # see seed_child
     args = parser.parse_args()
+    if args.seed_child:
+        url, project_id, first, last, ip_hash = args.seed_child
+        await seed_child(url, project_id, int(first), int(last), ip_hash)
+        return
     runs = args.runs or (20 if args.quick else 200)
-    seconds = args.seconds or (3.0 if args.quick else 10.0)
+    seconds = args.seconds or (2.0 if args.quick else 10.0)
     cfg = Config(runs, max(3, min(10, runs // 10)), seconds, args.export_runs)
-    args.cycle_seconds = args.cycle_seconds or (2.0 if args.quick else 10.0)
+    args.cycle_seconds = args.cycle_seconds or (1.5 if args.quick else 10.0)
     args.cycle_workers = args.cycle_workers or (8 if args.quick else 32)
     args.cycle_tasks = min(args.cycle_tasks, 1000) if args.quick else args.cycle_tasks
     sizes = sizes_from(args)
@@ -784,4 +894,6 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
+    # stopped from outside: still stop the redis-server and the gateways (the finally blocks)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     asyncio.run(main())
