@@ -240,6 +240,7 @@ class Table:
         ]
 
 
+GROWTH = "growth: median large / median small; for rows/s, the time a row takes"
 HEADER = ("operation", "small", "large", "median small", "median large", "growth", "verdict")
 
 
@@ -803,9 +804,10 @@ def report(
 ) -> str:
     """Print the tables; the same as Markdown (returned)."""
     md = ["# Scaling: each operation's cost, small → large", "", *(f"- {a}" for a in about)]
+    md.append(f"- {GROWTH}")
     for table in tables:
         rows = [HEADER, *table_lines(table)]
-        print(f"\n{table.store}:\n{console(rows)}")
+        print(f"\n{table.store} ({GROWTH}):\n{console(rows)}")
         md += ["", f"## {table.store}", "", markdown(rows)]
     if found:
         rows = [
