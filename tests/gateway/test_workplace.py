@@ -1,8 +1,11 @@
-"""The worker's pages: sign-up answers, CSRF, security headers, and nobody else's work."""
+"""The worker's pages: sign-up answers, CSRF, security headers, nobody else's work, and the
+task list a page at a time."""
 
 from __future__ import annotations
 
-from harness import ApiClient, Gateway
+import re
+
+from harness import ON_BOTH_STORES, ApiClient, Gateway
 
 
 async def test_sign_up_explains_what_is_wrong_and_keeps_the_answers(gateway: Gateway) -> None:
@@ -150,3 +153,30 @@ async def test_a_result_over_a_megabyte_is_refused_naming_the_field_and_nothing_
     assert refused.status_code == 422
     assert refused.json()["error"]["field"] == "result"
     assert (await worker.submit(assignment, {"text": "short"}))["status"] == "submitted"
+
+
+@ON_BOTH_STORES
+async def test_the_task_list_shows_fifty_projects_and_a_link_to_the_rest(
+    gateway: Gateway, api: ApiClient
+) -> None:
+    projects = [await api.project(title=f"Project {n:02d}", tasks=1) for n in range(51)]
+    worker = await gateway.worker()
+    first = await worker.get("/work")
+    titles = re.findall(r"<h2>(Project \d+)</h2>", first.text)
+    assert titles == [p["title"] for p in projects[:50]], "the first fifty, oldest first"
+    more = re.search(r'href="(/work\?after=[^"]+)"[^>]*>More projects<', first.text)
+    assert more is not None
+    rest = await worker.get(more.group(1).replace("&amp;", "&"))
+    assert re.findall(r"<h2>(Project \d+)</h2>", rest.text) == ["Project 50"]
+    assert "More projects<" not in rest.text and 'href="/work">First projects<' in rest.text
+
+
+async def test_a_broken_more_projects_link_shows_the_first_page_and_says_why(
+    gateway: Gateway, api: ApiClient
+) -> None:
+    await api.project(title="Still here", tasks=1)
+    worker = await gateway.worker()
+    answer = await worker.get("/work?after=not-a-cursor")
+    assert answer.status_code == 422
+    assert "That link to more projects is not valid (after:" in answer.text
+    assert "<h2>Still here</h2>" in answer.text

@@ -150,6 +150,15 @@ async def _snapshot(store: Store, ids: dict[str, str]) -> dict[str, object]:
         "outbox": sorted((m.id, m.event, m.endpoint, m.attempts) for m in leased),
         "attempts": await store.list_attempts(ids["retried"]),
         "offers": await store.open_projects("w1", now=now()),
+        # the pools: what each worker may still take, and which task comes next
+        "pools": [
+            (
+                await store.open_projects(w, now=now()),
+                await store.peek_task(ids["project"], w, now=now()),
+                await store.unseen_questions(ids["gold"], w, now=now()),
+            )
+            for w in ("w1", "w2", "w3", "w4", "g1", "g2", "g3")
+        ],
         "gold": await store.gold_stats(ids["gold"]),
         "gold task": await store.peek_task(ids["gold"], "g3", now=now()),
         "stopped": await store.is_blocked(ids["acme"], "g2", "p-g2", ids["gold"]),

@@ -33,8 +33,8 @@ async def test_a_disagreement_asks_one_more_worker_then_completes(store: Store) 
     still = await store.get_task(task.id)
     assert still is not None and still.status == "open", "a tie is below 60 %"
     assert await recorded_events(store, client, "task.completed") == []
-    assert await store.open_projects("w1", now=now()) == [], "never to a worker twice"
-    assert [n for _, n in await store.open_projects("w3", now=now())] == [1]
+    assert (await store.open_projects("w1", now=now())).items == [], "never to a worker twice"
+    assert [n for _, n in (await store.open_projects("w3", now=now())).items] == [1]
     await claim_and_submit(store, project, "w3", {"label": " CAT"})
     done = await store.get_task(task.id)
     assert done is not None and done.status == "completed"

@@ -61,9 +61,11 @@ async def test_the_submitter_is_never_offered_given_or_shown_a_review_of_their_a
     assert stored == task
     assert await store.peek_task(reviews.id, "alice", now=now()) is None
     assert await store.claim(Claim(reviews.id, "alice", "p-alice"), now=now()) is None
-    offered = {p.id: n for p, n in await store.open_projects("alice", now=now())}
+    offered = {p.id: n for p, n in (await store.open_projects("alice", now=now())).items}
     assert reviews.id not in offered, "nothing to review for the answer's own worker"
-    assert {p.id: n for p, n in await store.open_projects("bob", now=now())}[reviews.id] == 1
+    assert {p.id: n for p, n in (await store.open_projects("bob", now=now())).items}[
+        reviews.id
+    ] == 1
     assert (await store.peek_task(reviews.id, "bob", now=now())) == task
     bob = await store.claim(Claim(reviews.id, "bob", "p-bob"), now=now())
     carol = await store.claim(Claim(reviews.id, "carol", "p-carol"), now=now())
@@ -184,7 +186,9 @@ async def test_a_review_task_nobody_took_is_cancelled_and_never_offered_again(
     assert cancelled is not None and cancelled.status == "cancelled"
     assert await store.claim(Claim(reviews.id, "carol", "p-carol"), now=now()) is None
     assert await store.peek_task(reviews.id, "carol", now=now()) is None
-    assert reviews.id not in {p.id for p, _ in await store.open_projects("carol", now=now())}
+    assert reviews.id not in {
+        p.id for p, _ in (await store.open_projects("carol", now=now())).items
+    }
     counted = await store.get_project(reviews.id)
     assert counted is not None and counted.counts == {"tasks": 1, "open": 0, "completed": 0}
     again = await store.cancel_task(task.id, now=now(), untaken_only=True)
@@ -238,11 +242,13 @@ async def test_each_submitter_is_offered_every_review_but_of_their_own_answer(
     await store.add_review_task(review_of(reviews, "asg_answer_a"), excluded_worker="alice")
     await store.add_review_task(review_of(reviews, "asg_answer_b"), excluded_worker="bob")
     at = now()
-    assert {p.id: n for p, n in await store.open_projects(worker, now=at)} == {reviews.id: offered}
+    assert {p.id: n for p, n in (await store.open_projects(worker, now=at)).items} == {
+        reviews.id: offered
+    }
     assert (await store.peek_task(reviews.id, worker, now=at)).external_id == first  # type: ignore[union-attr]
     claimed = await store.claim(Claim(reviews.id, worker, "p-" + worker), now=at)
     assert claimed is not None and claimed.external_id == first
-    left = {p.id: n for p, n in await store.open_projects(worker, now=at)}
+    left = {p.id: n for p, n in (await store.open_projects(worker, now=at)).items}
     assert left == ({reviews.id: 1} if offered == 2 else {})
     await store.return_assignment(claimed.id, now=at)
     still = await store.claim(Claim(reviews.id, worker, "p-" + worker), now=at)

@@ -55,11 +55,11 @@ async def test_normal_claims_offers_and_previews_never_show_gold(store: Store) -
     client = await make_client(store)
     project = await make_project(store, client)
     await make_tasks(store, project, 2, prefix="gold-", gold=CAT)
-    assert await store.open_projects("w1", now=now()) == []
+    assert (await store.open_projects("w1", now=now())).items == []
     assert await store.peek_task(project.id, "w1", now=now()) is None
     assert await store.claim(Claim(project.id, "w1", "p"), now=now()) is None
     [real] = await make_tasks(store, project, 1)
-    [(offered, available)] = await store.open_projects("w1", now=now())
+    [(offered, available)] = (await store.open_projects("w1", now=now())).items
     assert (offered.id, available) == (project.id, 1)
     assert offered.counts == {"tasks": 3, "open": 3, "completed": 0}
     assert await store.peek_task(project.id, "w1", now=now()) == real
@@ -88,7 +88,7 @@ async def test_gold_tasks_never_complete_and_a_returned_one_is_not_offered_as_wo
     await store.return_assignment(returned.id, now=now())
     stored = await store.get_task(gold.id)
     assert stored is not None and stored.status == "open"
-    assert await store.open_projects("w4", now=now()) == [], "gold never counts as work"
+    assert (await store.open_projects("w4", now=now())).items == [], "gold never counts as work"
     assert await store.claim(Claim(project.id, "w4", "p"), now=now()) is None
     fresh = await store.claim(Claim(project.id, "w4", "p", gold=True), now=now())
     assert fresh is not None and fresh.task_id == gold.id

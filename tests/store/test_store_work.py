@@ -45,7 +45,7 @@ async def test_nothing_is_claimed_from_a_paused_or_unknown_project(store: Store)
     await make_tasks(store, project, 1)
     assert await store.claim(Claim(project.id, "w1", "p"), now=now()) is None
     assert await store.claim(Claim("prj_unknown", "w1", "p"), now=now()) is None
-    assert await store.open_projects("w1", now=now()) == []
+    assert (await store.open_projects("w1", now=now())).items == []
 
 
 async def test_an_expired_task_is_neither_offered_nor_claimed(store: Store) -> None:
@@ -55,7 +55,7 @@ async def test_an_expired_task_is_neither_offered_nor_claimed(store: Store) -> N
     later = task.expires_at + 1
     assert await store.peek_task(project.id, "w1", now=later) is None
     assert await store.claim(Claim(project.id, "w1", "p"), now=later) is None
-    assert await store.open_projects("w1", now=later) == []
+    assert (await store.open_projects("w1", now=later)).items == []
 
 
 async def test_the_offer_counts_what_this_worker_can_still_take(store: Store) -> None:
@@ -63,11 +63,11 @@ async def test_the_offer_counts_what_this_worker_can_still_take(store: Store) ->
     active = await make_project(store, client, per_task=2)
     await make_project(store, client)  # no tasks: not offered
     await make_tasks(store, active, 3)
-    [(offered, available)] = await store.open_projects("w1", now=now())
+    [(offered, available)] = (await store.open_projects("w1", now=now())).items
     assert (offered.id, available, offered.counts["tasks"]) == (active.id, 3, 3)
     assert await store.claim(Claim(active.id, "w1", "p"), now=now()) is not None
-    assert [n for _, n in await store.open_projects("w1", now=now())] == [2]
-    assert [n for _, n in await store.open_projects("w2", now=now())] == [3]
+    assert [n for _, n in (await store.open_projects("w1", now=now())).items] == [2]
+    assert [n for _, n in (await store.open_projects("w2", now=now())).items] == [3]
 
 
 async def test_a_peek_shows_the_next_task_without_taking_it(store: Store) -> None:
@@ -132,7 +132,7 @@ async def test_a_returned_task_goes_to_someone_else_never_back_to_its_worker(sto
     assert returned.status == "returned"
     assert await store.live_assignment(project.id, "w1") is None
     assert await store.claim(Claim(project.id, "w1", "p1"), now=now()) is None
-    assert await store.open_projects("w1", now=now()) == []
+    assert (await store.open_projects("w1", now=now())).items == []
     other = await store.claim(Claim(project.id, "w2", "p2"), now=now())
     assert other is not None and other.task_id == task.id
     with pytest.raises(Conflict) as closed:
@@ -280,7 +280,7 @@ async def test_who_may_take_which_task(store: Store, case: Offer) -> None:
             else:
                 await store.submit(live.id, Submission({"label": "cat"}), now=at)
     asked = at + case.later
-    offered = {p.id: n for p, n in await store.open_projects("w1", now=asked)}
+    offered = {p.id: n for p, n in (await store.open_projects("w1", now=asked)).items}
     assert offered.get(project.id, 0) == case.offered
     assert (project.id in offered) == (case.offered > 0), "offered only with a task to take"
     peeked = await store.peek_task(project.id, "w1", now=asked)

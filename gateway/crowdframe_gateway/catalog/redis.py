@@ -47,7 +47,44 @@ class CatalogPart(RedisBase):
         pipe.zadd(keys.PROJECTS, {project.id: seq}, nx=True)
         pipe.sadd(keys.PARTITIONS, project.id)
         await pipe.execute()
+        await self._index_active([project.id])  # by the stored status: a repeat may find it paused
         self._project_clients[project.id] = project.client_id
+
+    async def _index_active(self, partitions: Sequence[str]) -> None:
+        """Bring the task list's index (``keys.ACTIVE_PROJECTS``) in line with each project's
+        stored status, after a change to it (or in the sweeper's repair; a partition that is no
+        project is left alone): listed while active, dropped otherwise. A dropped project's
+        status is read again and a project activated meanwhile is listed again, so whichever of
+        two status changes at once lands last, the index agrees with it."""
+        states = await self._statuses(partitions)
+        pipe = self.r.pipeline(transaction=False)
+        dropped = []
+        for project_id, state in zip(partitions, states, strict=True):
+            if state is None:
+                continue
+            status, seq = state
+            if status == "active":
+                pipe.zadd(keys.ACTIVE_PROJECTS, {project_id: seq})
+            else:
+                pipe.zrem(keys.ACTIVE_PROJECTS, project_id)
+                dropped.append(project_id)
+        await pipe.execute()
+        if dropped:
+            again = await self._statuses(dropped)
+            active = {p: state[1] for p, state in zip(dropped, again, strict=True)
+                      if state is not None and state[0] == "active"}  # fmt: skip
+            if active:
+                await self.r.zadd(keys.ACTIVE_PROJECTS, active)
+
+    async def _statuses(self, partitions: Sequence[str]) -> list[tuple[str, int] | None]:
+        """(status, seq) of each project; None for a partition with no project record."""
+        pipe = self.r.pipeline(transaction=False)
+        for partition in partitions:
+            pipe.hmget(keys.part(partition) + "project", ["status", "seq"])
+        return [
+            None if status is None or seq is None else (status, int(seq))
+            for status, seq in await pipe.execute()
+        ]
 
     async def get_project(self, project_id: str) -> Project | None:
         return (await self._projects([project_id]))[0]
@@ -74,6 +111,7 @@ class CatalogPart(RedisBase):
             raise NotFound("no such project", field="project_id")
         fields = {"spec": spec_to(spec), "status": status, "per_task": spec.assignments_per_task}
         await self.r.hset(key, mapping=fields)  # type: ignore[arg-type]
+        await self._index_active([project_id])
         # a shorter auto-approve delay makes submissions due sooner: lower the hint to match
         first: list[tuple[str, float]] = await self.r.zrange(  # type: ignore[assignment]
             keys.part(project_id) + "approvals", 0, 0, withscores=True

@@ -22,11 +22,11 @@ class Page(Generic[T]):
 _SEQ = re.compile(r"^\d{1,18}$")
 
 
-def cursor_seq(cursor: str | None) -> int:
+def cursor_seq(cursor: str | None, *, field: str = "cursor") -> int:
     """The position a sequence cursor names (0 for the first page); a cursor that is not one
-    of ours is ``InvalidInput`` naming ``cursor``."""
+    of ours is ``InvalidInput`` naming ``field`` (the parameter it came in)."""
     if cursor is None:
         return 0
     if not _SEQ.match(cursor):
-        raise InvalidInput("not a cursor from a previous page", field="cursor")
+        raise InvalidInput("not a cursor from a previous page", field=field)
     return int(cursor)

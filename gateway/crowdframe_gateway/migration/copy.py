@@ -20,6 +20,7 @@ from ..mturk.redis import hit_made
 from ..mturk.sqlite import _hit_type
 from ..redis_store import RedisStore
 from ..store.sqlite.base import _assignment, _client, _endpoint, _spec_from_json, _task, _worker
+from ..work.sqlite_pool import in_pool
 from .redis_import import RedisImporter
 
 __all__ = ["MigrationError", "migrate_sqlite_to_redis"]
@@ -87,9 +88,20 @@ async def _copy(db: sqlite3.Connection, to: RedisImporter, report: Report) -> in
     total += count
 
     count = 0
-    for row in db.execute("SELECT *, seq, per_task, assigned FROM tasks ORDER BY seq"):
+    columns = {r["name"] for r in db.execute("PRAGMA table_info(tasks)")}
+    # the pool each task is in (a file from before the pools were kept: by the same rule)
+    pooled = in_pool("t") if "lapsed" in columns else in_pool("t").replace("t.lapsed = 0", "1")
+    reopened = "t.reopened" if "reopened" in columns else "0"
+    for row in db.execute(
+        f"SELECT t.*, ({pooled}) AS pooled, {reopened} AS reopened FROM tasks t ORDER BY seq"
+    ):
         await to.task(
-            _task(row), seq=row["seq"], per_task=row["per_task"], assigned=row["assigned"]
+            _task(row),
+            seq=row["seq"],
+            per_task=row["per_task"],
+            assigned=row["assigned"],
+            pooled=bool(row["pooled"]),
+            reopened=bool(row["reopened"]),
         )
         count += 1
         progress("tasks", count)
@@ -147,6 +159,7 @@ async def _copy(db: sqlite3.Connection, to: RedisImporter, report: Report) -> in
     total += await _copy_keyring_and_feed(db, to, report)
     total += await _copy_assessments(db, to, report)
     total += await _copy_crowd_review(db, to, report)
+    total += await _copy_pool_workers(db, to, pooled, report)
     return total + await _copy_quality(db, to, report) + await _copy_mturk(db, to, report)
 
 
@@ -184,6 +197,34 @@ async def _copy_crowd_review(db: sqlite3.Connection, to: RedisImporter, report: 
         await to.crowd_review_queued(row["project_id"], row["assignment_id"], row["due_at"])
         count += 1
     report(f"crowd review tasks and queue: {count}")
+    return count
+
+
+async def _copy_pool_workers(
+    db: sqlite3.Connection, to: RedisImporter, pooled: str, report: Report
+) -> int:
+    """What each worker may not take of each pool, and their claims' frontiers."""
+    columns = {r["name"] for r in db.execute("PRAGMA table_info(tasks)")}
+    excluded = (
+        " UNION SELECT id, excluded_worker FROM tasks WHERE excluded_worker IS NOT NULL"
+        if "excluded_worker" in columns
+        else ""
+    )
+    count = 0
+    for row in db.execute(
+        "SELECT t.project_id, w.worker_id, CASE WHEN t.gold IS NULL THEN 'pool' ELSE 'gold' END"
+        " AS pool, COUNT(*) AS n FROM tasks t JOIN (SELECT task_id, worker_id FROM assignments"
+        f"{excluded}) w ON w.task_id = t.id WHERE {pooled} GROUP BY 1, 2, 3"
+    ):
+        await to.pool_worker(row["project_id"], row["worker_id"], row["pool"], skipped=row["n"])
+        count += 1
+    present = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'pool_workers'"
+    ).fetchone()
+    for row in db.execute("SELECT * FROM pool_workers WHERE frontier > 0") if present else ():
+        pool = "pool" if row["pool"] == "work" else "gold"
+        await to.pool_worker(row["project_id"], row["worker_id"], pool, frontier=row["frontier"])
+    report(f"pool counts of workers: {count}")
     return count
 
 

@@ -76,12 +76,24 @@ class RedisImporter:
         self.pipe.hset(keys.part(project.id) + "project", mapping=project_hash(project, seq))
         self.pipe.zadd(keys.part(project.client_id) + "projects", {project.id: seq})
         self.pipe.zadd(keys.PROJECTS, {project.id: seq})
+        if project.status == "active":  # the task list
+            self.pipe.zadd(keys.ACTIVE_PROJECTS, {project.id: seq})
         self.pipe.set(keys.PROJECT_SEQ, seq)  # rows come in seq order: the last one wins
         self.pipe.sadd(keys.PARTITIONS, project.id)
         self.approve_delays[project.id] = project.spec.auto_approve_delay
-        await self._queued(5)
+        await self._queued(6)
 
-    async def task(self, task: Task, *, seq: int, per_task: int, assigned: int) -> None:
+    async def task(
+        self,
+        task: Task,
+        *,
+        seq: int,
+        per_task: int,
+        assigned: int,
+        pooled: bool,
+        reopened: bool = False,
+    ) -> None:
+        """A task; ``pooled`` if it is in its pool (pool.lua), ``reopened`` if it came back."""
         p = keys.part(task.project_id)
         self.pipe.hset(
             p + "task:" + task.id,
@@ -108,12 +120,32 @@ class RedisImporter:
         if task.status in ("open", "completed"):
             self.pipe.hincrby(p + "counts", task.status, 1)
         if task.status == "open" and task.gold is not None:
-            self.pipe.zadd(p + "gold", {task.id: seq})
-            self.pipe.zadd(p + "goldexp", {task.id: task.expires_at})
-        elif task.status == "open" and assigned < per_task:
-            self.pipe.zadd(p + "pool", {task.id: seq})
-            self.pipe.zadd(p + "poolexp", {task.id: task.expires_at})
-        await self._queued(10)
+            self.pipe.hincrby(p + "counts", "goldopen", 1)
+        if pooled:
+            pool = "pool" if task.gold is None else "gold"
+            self.pipe.zadd(p + pool, {task.id: seq})
+            self.pipe.zadd(p + pool + "exp", {task.id: task.expires_at})
+            self.pipe.hincrby(p + "pooled", pool, 1)
+            if reopened:
+                self.pipe.zadd(p + pool + "back", {task.id: seq})
+        await self._queued(13)
+
+    async def pool_worker(
+        self,
+        project_id: str,
+        worker_id: str,
+        pool: str,
+        *,
+        skipped: int | None = None,
+        frontier: int | None = None,
+    ) -> None:
+        """How many tasks of the pool the worker may not take; their claims' frontier."""
+        key = keys.part(project_id) + "pw:" + worker_id
+        if skipped is not None:
+            self.pipe.hset(key, pool + ":skip", skipped)
+        if frontier is not None:
+            self.pipe.hset(key, pool + ":front", frontier)
+        await self._queued(2)
 
     async def assignment(self, a: Assignment, seq: int, ip_hash: str | None) -> None:
         p = keys.part(a.project_id)
@@ -168,7 +200,8 @@ class RedisImporter:
     async def review_exclusion(self, project_id: str, task_id: str, worker_id: str) -> None:
         """A crowd review task its submitter never gets (as review_task.lua marks it)."""
         self.pipe.sadd(keys.part(project_id) + "excluded:" + worker_id, task_id)
-        await self._queued(1)
+        self.pipe.hset(keys.part(project_id) + "task:" + task_id, "excluded_worker", worker_id)
+        await self._queued(2)
 
     async def crowd_review_queued(self, project_id: str, assignment_id: str, due: float) -> None:
         self.pipe.zadd(keys.part(project_id) + "reviewq", {assignment_id: due})

@@ -245,7 +245,10 @@ CREATE INDEX IF NOT EXISTS mturk_hits_by_client ON mturk_hits (client_id, seq);
 
     async def set_task_expiry(self, task_id: str, expires_at: float) -> Task:
         with self._tx() as db:
-            db.execute("UPDATE tasks SET expires_at = ? WHERE id = ?", (expires_at, task_id))
+            # a lapsed task comes back into its pool with a new lifetime (work/sqlite_pool.py)
+            db.execute(
+                "UPDATE tasks SET expires_at = ?, lapsed = 0 WHERE id = ?", (expires_at, task_id)
+            )
             row = db.execute(f"SELECT {_TASK_COLUMNS} FROM tasks WHERE id = ?", (task_id,))
             found = row.fetchone()
             if found is None:

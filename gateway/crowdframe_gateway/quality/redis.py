@@ -157,13 +157,7 @@ class QualityPart(RedisBase):
 
     async def _latest(self, project_id: str, index: str, limit: int, *names: str) -> list[Any]:
         """Fields of the newest ``limit`` assignments in one of the project's indexes."""
-        p = keys.part(project_id)
-        sorts = texts(await self.r.zrange(p + index, "+", "-", desc=True, bylex=True,
-                                          offset=0, num=limit))  # fmt: skip
-        pipe = self.r.pipeline(transaction=False)
-        for sort in sorts:
-            pipe.hmget(p + "asg:" + sort[17:], list(names))
-        return list(await pipe.execute())
+        return list(await self._eval("latest", project_id, index, str(limit), *names))
 
     async def worker_history(
         self, project_id: str, worker_id: str, *, limit: int

@@ -17,7 +17,7 @@ __all__ = ["CrowdReviewPart"]
 
 
 class CrowdReviewPart(SqliteBase):
-    # a task its excluded worker may never take (work.py's _NOT_SEEN reads it)
+    # a task its excluded worker may never take (work/sqlite_pool.py's _OPEN_TO reads it)
     ADDED_COLUMNS: ClassVar[tuple[tuple[str, str, str], ...]] = (
         ("tasks", "excluded_worker", "TEXT"),
     )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from asyncio import gather
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..catalog import ineligibility, reviewer_ineligibility
 from ..core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..core.page import Page
 from ..core.params import Claim
 from ..core.records import Assignment, Client, Project, Task, Worker, now
 from ..core.validation import Fields
@@ -67,22 +69,34 @@ class Seat:
     assignment: Assignment | None  # None in preview
 
 
-async def offers(rt: Runtime, worker: Worker) -> list[Offer]:
-    """The projects with work for this worker: only those whose rules they meet and whose
-    client has not blocked (or stopped) them; those that need a qualification the worker
-    lacks come with the tests that unlock them."""
-    found = []
-    for project, available in await rt.store.open_projects(worker.id, now=now()):
-        if ineligibility(worker, project) is not None:
-            continue
-        if await reviewer_ineligibility(rt, worker, project) is not None:
-            continue
-        client = await rt.store.get_client(project.client_id)
-        if client is None or await _blocked(rt, client, worker, project):
-            continue
-        missing = await missing_qualifications(rt, worker, project)
-        found.append(Offer(project, available, await steps(rt, worker, missing)))
-    return found
+async def offers(rt: Runtime, worker: Worker, *, after: str | None = None) -> Page[Offer]:
+    """One page of the projects with work for this worker (the store's ``open_projects``
+    after the cursor ``after``, in creation order), with the cursor of the next: only those
+    whose rules they meet and whose client has not blocked (or stopped) them; those that need
+    a qualification the worker lacks come with the tests that unlock them. The page's clients
+    are read once each, and its block checks run together."""
+    page = await rt.store.open_projects(worker.id, now=now(), after=after)
+    eligible = [
+        (project, available)
+        for project, available in page.items
+        if ineligibility(worker, project) is None
+        and await reviewer_ineligibility(rt, worker, project) is None
+    ]
+    client_ids = list(dict.fromkeys(project.client_id for project, _ in eligible))
+    clients = dict(
+        zip(client_ids, await gather(*map(rt.store.get_client, client_ids)), strict=True)
+    )
+    listed = [(p, n, client) for p, n in eligible if (client := clients[p.client_id]) is not None]
+    blocked = await gather(*(_blocked(rt, client, worker, p) for p, _, client in listed))
+    offered = [(p, n) for (p, n, _), shut in zip(listed, blocked, strict=True) if not shut]
+    return Page(
+        list(await gather(*(_offer(rt, worker, p, n) for p, n in offered))), page.next_cursor
+    )
+
+
+async def _offer(rt: Runtime, worker: Worker, project: Project, available: int) -> Offer:
+    missing = await missing_qualifications(rt, worker, project)
+    return Offer(project, available, await steps(rt, worker, missing))
 
 
 async def _blocked(rt: Runtime, client: Client, worker: Worker, project: Project) -> bool:
@@ -137,11 +151,12 @@ async def preview(rt: Runtime, worker: Worker, project_id: str) -> Seat | None:
 
 
 async def accept(rt: Runtime, worker: Worker, project_id: str) -> Assignment | None:
-    """Claim the next task of a project; a worker holding one there keeps that one instead."""
-    client, project = await _open_to(rt, worker, project_id)
-    live = await rt.store.live_assignment(project.id, worker.id)
+    """Claim the next task of a project; a worker holding one there keeps that one instead
+    (as ``seat`` lets them finish it, whatever changed since they took it)."""
+    live = await rt.store.live_assignment(project_id, worker.id)
     if live is not None and live.deadline > now():
         return live
+    client, project = await _open_to(rt, worker, project_id)
     if project.spec.kind == "assessment":
         return await claim_question(rt, worker, client, project)
     pseudonym = worker_pseudonym(client.pseudonym_key, worker.id)

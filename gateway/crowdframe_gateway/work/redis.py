@@ -19,7 +19,7 @@ from redis.asyncio.client import Pipeline
 from ..catalog.redis import ClosingPart
 from ..core.agreement import aggregate, needs_another_answer
 from ..core.errors import Conflict, InvalidInput, NotFound
-from ..core.page import Page
+from ..core.page import Page, cursor_seq
 from ..core.params import AssignmentQuery, Claim, ReviewDecision, Submission
 from ..core.records import (
     Assignment,
@@ -30,7 +30,7 @@ from ..core.records import (
 )
 from ..store.redis import keys
 from ..store.redis.codec import assignment_from, fields, hash_of, task_from, texts
-from .rules import Pool, claim_pools
+from .rules import TASK_LIST_PAGE, Pool, claim_pools, task_list_full, task_list_page, task_list_scan
 
 __all__ = ["WorkPart"]
 
@@ -40,17 +40,39 @@ _CURSOR = re.compile(r"^\d{16}:[A-Za-z0-9_.-]{1,100}$")
 
 
 class WorkPart(ClosingPart):
-    async def open_projects(self, worker_id: str, *, now: float) -> list[tuple[Project, int]]:
-        project_ids = texts(await self.r.zrange(keys.PROJECTS, 0, -1))
+    async def open_projects(
+        self, worker_id: str, *, now: float, after: str | None = None, limit: int = TASK_LIST_PAGE
+    ) -> Page[tuple[Project, int]]:
+        scan, position = task_list_scan(limit), cursor_seq(after, field="after")
 
-        def build(pipe: Pipeline) -> None:
-            for project_id in project_ids:
-                self._queue(pipe, "available", project_id, worker_id, repr(now), "count")
+        async def count(chunk: list[tuple[str, float]]) -> list[int]:
+            def build(pipe: Pipeline) -> None:
+                for project_id, _ in chunk:
+                    self._queue(pipe, "available", project_id, worker_id, repr(now), "count")
 
-        counts = await self._pipeline(build)
-        offered = [(p, n) for p, n in zip(project_ids, counts, strict=True) if n]
-        projects = await self._projects([p for p, _ in offered])
-        return [(p, n) for p, (_, n) in zip(projects, offered, strict=True) if p is not None]
+            # a project paused since it was listed counts nothing (available.lua: nil)
+            return [int(n or 0) for n in await self._pipeline(build)]
+
+        counted: list[tuple[str, int, int]] = []
+        more = True
+        while more and len(counted) < scan:  # a page's worth of the index at a time
+            want = min(limit, scan - len(counted))
+            found: list[tuple[str, float]] = await self.r.zrangebyscore(  # type: ignore[assignment]
+                keys.ACTIVE_PROJECTS, f"({position}", "+inf", start=0, num=want + 1,
+                withscores=True,
+            )  # fmt: skip
+            chunk, more = found[:want], len(found) > want
+            if not chunk:
+                break
+            counts = await count(chunk)
+            counted += [(p, int(seq), n) for (p, seq), n in zip(chunk, counts, strict=True)]
+            position = int(chunk[-1][1])
+            if task_list_full(counted, limit):
+                break
+        page = task_list_page(counted, limit=limit, more=more)
+        projects = await self._projects([project_id for project_id, _ in page.items])
+        items = [(p, n) for p, (_, n) in zip(projects, page.items, strict=True) if p is not None]
+        return Page(items, page.next_cursor)
 
     async def peek_task(self, project_id: str, worker_id: str, *, now: float) -> Task | None:
         found = await self._eval("available", project_id, worker_id, repr(now), "peek")
@@ -79,15 +101,13 @@ class WorkPart(ClosingPart):
         if found is None:
             await self.r.delete(keys.ASSIGNMENT_INDEX + assignment_id)
             return None
-        self._partitions[assignment_id] = project_id
-        return assignment_from(fields(found))
+        assignment = assignment_from(fields(found))
+        self._partitions[assignment_id] = self._partitions[assignment.task_id] = project_id
+        return assignment
 
     async def live_assignment(self, project_id: str, worker_id: str) -> Assignment | None:
-        newest = texts(await self.r.zrange(keys.part(project_id) + "live:" + worker_id, -1, -1))
-        if not newest:
-            return None
-        found = hash_of(await self.r.hgetall(keys.part(project_id) + "asg:" + newest[0]))
-        return assignment_from(found) if found else None
+        found = await self._eval("live", project_id, worker_id)
+        return None if found is None else assignment_from(fields(found))
 
     async def get_assignment(self, assignment_id: str) -> Assignment | None:
         project_id = await self._project_of(keys.ASSIGNMENT_INDEX, assignment_id)

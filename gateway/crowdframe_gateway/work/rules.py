@@ -5,9 +5,10 @@ draws from, in which order (``claim_pools``: the gold pool first when the claim 
 task, then real work). Previews and the offer show real work only.
 
 Decided inside the step, because they read what a concurrent claim changes; each store states
-them once (SQLite: ``work/sqlite.py``'s ``_NOT_SEEN`` and ``claim``, calling the functions here;
-Redis: ``claim.lua``, with ``pool.lua``'s ``open_to`` beside ``available.lua``), and one table
-of cases drives both (``tests/store/test_store_work.py``):
+them once (SQLite: ``work/sqlite_pool.py``'s ``in_pool`` and ``_OPEN_TO``, with ``work/
+sqlite.py``'s ``claim`` calling the functions here; Redis: ``pool.lua``'s ``belongs`` and
+``open_to``, for ``claim.lua`` and ``available.lua``), and one table of cases drives both
+(``tests/store/test_store_work.py``; ``test_store_pools.py`` holds the pools to a recount):
 
 - only an active project hands out or shows work;
 - in an assessment (``one_question_at_a_time``) a worker holding a live question (accepted,
@@ -17,13 +18,36 @@ of cases drives both (``tests/store/test_store_work.py``):
   is real work, short of its seats (a gold task has no seat limit: every worker gets it once);
 - of those, the first in creation order;
 - the deadline: ``assignment_deadline``.
+
+The task list (``open_projects`` on both stores) is a page at a time: the active projects with
+work for the worker, in creation order, at most ``TASK_LIST_PAGE`` of them. A page examines at
+most ``task_list_scan(limit)`` active projects, so a worker with no work anywhere costs a bounded
+walk per request; ``task_list_full`` tells a store walking a page when to stop counting, and
+``task_list_page`` makes the page and its cursor from what it counted.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Sequence
+from typing import Literal, TypeVar
 
-__all__ = ["Pool", "assignment_deadline", "claim_pools", "one_question_at_a_time"]
+from ..core.page import Page
+
+__all__ = [
+    "TASK_LIST_PAGE",
+    "Pool",
+    "assignment_deadline",
+    "claim_pools",
+    "one_question_at_a_time",
+    "task_list_full",
+    "task_list_page",
+    "task_list_scan",
+]
+
+T = TypeVar("T")
+
+TASK_LIST_PAGE = 50  # projects on one page of the task list
+_SCAN_PAGES = 5  # a page examines at most this many pages' worth of active projects
 
 Pool = Literal["gold", "work"]
 
@@ -42,3 +66,30 @@ def one_question_at_a_time(kind: str) -> bool:
 def assignment_deadline(now: float, duration: float, task_expires_at: float) -> float:
     """When a claim made ``now`` ends: the project's duration later, never after its task."""
     return min(now + duration, task_expires_at)
+
+
+def task_list_scan(limit: int) -> int:
+    """How many active projects one page of ``limit`` examines at most."""
+    return _SCAN_PAGES * limit
+
+
+def task_list_full(counted: Sequence[tuple[T, int, int]], limit: int) -> bool:
+    """Whether ``counted`` (project, seq, available) already fills a page of ``limit``."""
+    return sum(1 for *_, available in counted if available > 0) >= limit
+
+
+def task_list_page(
+    counted: Sequence[tuple[T, int, int]], *, limit: int, more: bool
+) -> Page[tuple[T, int]]:
+    """The page from the active projects counted, in creation order, as (project, seq,
+    available): the first ``limit`` with work, and the cursor after the last one it examined
+    (``more``: there are active projects after the last counted). No cursor when nothing could
+    follow: no project after it, or only counted ones without work."""
+    items: list[tuple[T, int]] = []
+    for i, (project, seq, available) in enumerate(counted):
+        if available > 0:
+            items.append((project, available))
+            if len(items) == limit:
+                follows = more or any(n > 0 for *_, n in counted[i + 1 :])
+                return Page(items, str(seq) if follows else None)
+    return Page(items, str(counted[-1][1]) if more and counted else None)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import closing
+from itertools import islice
 from typing import Any, ClassVar
 
 from ..catalog.sqlite import ClosingPart
@@ -17,17 +19,25 @@ from ..quality.sqlite import AttemptRecordPart, GoldRecordPart
 from ..store.sqlite.base import (
     _ASSIGNMENT_COLUMNS,
     _FINAL_STATUSES,
-    _TASK_COLUMNS,
     _assignment,
     _spec_from_json,
     _task,
 )
-from .rules import Pool, assignment_deadline, claim_pools, one_question_at_a_time
+from .rules import (
+    TASK_LIST_PAGE,
+    assignment_deadline,
+    claim_pools,
+    one_question_at_a_time,
+    task_list_full,
+    task_list_page,
+    task_list_scan,
+)
+from .sqlite_pool import PoolPart
 
 __all__ = ["WorkPart"]
 
 
-class WorkPart(ClosingPart, GoldRecordPart, AttemptRecordPart):
+class WorkPart(PoolPart, ClosingPart, GoldRecordPart, AttemptRecordPart):
     ADDED_COLUMNS: ClassVar[tuple[tuple[str, str, str], ...]] = (
         ("assignments", "signals", "TEXT"),
         ("assignments", "ip_hash", "TEXT"),
@@ -36,6 +46,8 @@ class WorkPart(ClosingPart, GoldRecordPart, AttemptRecordPart):
     ADDED_INDEXES: ClassVar[tuple[str, ...]] = (
         "CREATE INDEX IF NOT EXISTS assignments_by_address ON assignments (project_id, ip_hash)"
         " WHERE ip_hash IS NOT NULL",
+        # the task list walks the active projects only, in creation order (open_projects)
+        "CREATE INDEX IF NOT EXISTS projects_active ON projects (seq) WHERE status = 'active'",
     )
 
     SCHEMA = """
@@ -53,43 +65,46 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
 
     # -- work -------------------------------------------------------------------------------
 
-    # who may take which task (rules.py): open, not expired, never had, not excluded; real
-    # work while seats are left, a gold task by every worker once, without limit
-    _NOT_SEEN = (
-        "t.status = 'open' AND t.expires_at > :now AND NOT EXISTS"
-        " (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.worker_id = :worker)"
-        " AND (t.excluded_worker IS NULL OR t.excluded_worker != :worker)"  # crowd review
-    )
-    _AVAILABLE = f"t.gold IS NULL AND t.assigned < t.per_task AND {_NOT_SEEN}"
-    _GOLD = f"t.gold IS NOT NULL AND {_NOT_SEEN}"  # also an assessment's unseen questions
-    _IN_POOL: ClassVar[dict[Pool, str]] = {"work": _AVAILABLE, "gold": _GOLD}
     _LIVE_HERE = (
         "SELECT 1 FROM assignments WHERE project_id = :project AND worker_id = :worker"
         " AND status = 'accepted' AND deadline > :now LIMIT 1"
     )
-    _ACTIVE = "EXISTS (SELECT 1 FROM projects p WHERE p.id = :project AND p.status = 'active')"
-    _FIRST = (
-        f"SELECT {_TASK_COLUMNS} FROM tasks t WHERE t.project_id = :project AND {{pool}}"
-        " ORDER BY t.seq LIMIT 1"
-    )
 
-    async def open_projects(self, worker_id: str, *, now: float) -> list[tuple[Project, int]]:
+    async def open_projects(
+        self, worker_id: str, *, now: float, after: str | None = None, limit: int = TASK_LIST_PAGE
+    ) -> Page[tuple[Project, int]]:
+        scan = task_list_scan(limit)
         with self._lock:
-            rows = self._read(
-                "SELECT p.*, COUNT(t.id) AS available FROM projects p"
-                " JOIN tasks t ON t.project_id = p.id"
-                f" WHERE p.status = 'active' AND {self._AVAILABLE}"
-                " GROUP BY p.id ORDER BY p.seq",
-                {"now": now, "worker": worker_id},  # type: ignore[arg-type]
-            )
-            return [(self._project(self._conn(), r), r["available"]) for r in rows]
+            db = self._conn()
+            counted: list[tuple[sqlite3.Row, int, int]] = []
+            with closing(  # rows read as the walk goes: it often stops long before the last
+                db.execute(
+                    "SELECT * FROM projects WHERE status = 'active' AND seq > ?"
+                    " ORDER BY seq LIMIT ?",
+                    (cursor_seq(after, field="after"), scan + 1),
+                )
+            ) as rows:
+                examined = islice(rows, scan)
+                while chunk := list(islice(examined, limit)):  # a page's worth at a time
+                    counted += [
+                        (row, row["seq"], self._available(db, row["id"], worker_id, now))
+                        for row in chunk
+                    ]
+                    if task_list_full(counted, limit):
+                        break
+                more = rows.fetchone() is not None
+            page = task_list_page(counted, limit=limit, more=more)
+            items = [(self._project(db, row), available) for row, available in page.items]
+        return Page(items, page.next_cursor)
 
     async def peek_task(self, project_id: str, worker_id: str, *, now: float) -> Task | None:
-        rows = self._read(
-            self._FIRST.format(pool=f"{self._AVAILABLE} AND {self._ACTIVE}"),
-            {"project": project_id, "now": now, "worker": worker_id},  # type: ignore[arg-type]
-        )
-        return _task(rows[0]) if rows else None
+        with self._lock:
+            db = self._conn()
+            active = db.execute(
+                "SELECT 1 FROM projects WHERE id = ? AND status = 'active'", (project_id,)
+            ).fetchone()
+            row = None if active is None else self._first(db, "work", project_id, worker_id, now)
+            return None if row is None else _task(row)
 
     async def claim(self, claim: Claim, *, now: float) -> Assignment | None:
         project_id, worker_id = claim.project_id, claim.worker_id
@@ -103,10 +118,12 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
             params = {"project": project_id, "now": now, "worker": worker_id}
             if one_question_at_a_time(spec.kind) and db.execute(self._LIVE_HERE, params).fetchone():
                 return None  # one question at a time: a second tab gets none
+            self._lapse(db, project_id, now)
             row = None
             for pool in claim_pools(gold_first=claim.gold):
-                row = db.execute(self._FIRST.format(pool=self._IN_POOL[pool]), params).fetchone()
+                row = self._first(db, pool, project_id, worker_id, now)
                 if row is not None:
+                    self._advance(db, pool, project_id, worker_id, row["seq"])
                     break
             if row is None:
                 return None
@@ -354,13 +371,8 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
         return [float(r["seconds"]) for r in rows]
 
     # which gold questions of an assessment the worker may still be given
-    @staticmethod
-    def _unseen(db: sqlite3.Connection, project_id: str, worker_id: str, now: float) -> int:
-        row = db.execute(
-            f"SELECT COUNT(*) AS n FROM tasks t WHERE t.project_id = :project AND {WorkPart._GOLD}",
-            {"project": project_id, "now": now, "worker": worker_id},
-        ).fetchone()
-        return int(row["n"])
+    def _unseen(self, db: sqlite3.Connection, project_id: str, worker_id: str, now: float) -> int:
+        return self._available(db, project_id, worker_id, now, "gold")
 
     async def unseen_questions(self, project_id: str, worker_id: str, *, now: float) -> int:
         with self._lock:

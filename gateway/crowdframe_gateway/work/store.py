@@ -14,12 +14,23 @@ from ..core.records import (
     Project,
     Task,
 )
+from .rules import TASK_LIST_PAGE
 
 __all__ = ["WorkStore"]
 
 
 class WorkStore(Protocol):
-    async def open_projects(self, worker_id: str, *, now: float) -> list[tuple[Project, int]]: ...
+    async def open_projects(
+        self, worker_id: str, *, now: float, after: str | None = None, limit: int = TASK_LIST_PAGE
+    ) -> Page[tuple[Project, int]]:
+        """One page of the task list: the ACTIVE projects with at least one task the worker
+        could take now, each with how many, in creation order after the cursor ``after`` (a
+        page's ``next_cursor``; a malformed one is ``InvalidInput`` naming ``after``). At most
+        ``limit`` projects, from at most ``work.rules.task_list_scan(limit)`` active projects
+        examined: a page may hold fewer (none, even) and still have a next cursor; the last
+        page has none."""
+        ...
+
     async def peek_task(self, project_id: str, worker_id: str, *, now: float) -> Task | None: ...
     async def claim(self, claim: Claim, *, now: float) -> Assignment | None:
         """Atomically give the worker a task: a gold one first when ``claim.gold`` and one is left.

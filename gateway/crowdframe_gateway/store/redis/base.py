@@ -66,6 +66,12 @@ class RedisBase:
             max_connections=64,
             timeout=20,
             decode_responses=True,
+            # no timeout around each read and write: it doubles the client's cost of a command,
+            # and a lost server still shows at once (a closed socket, then the retries below);
+            # keepalive finds a silent one, the connect timeout one that never answers
+            socket_timeout=None,
+            socket_connect_timeout=5,
+            socket_keepalive=True,
             retry=_RETRY,
             retry_on_error=[RedisConnectionError, RedisTimeoutError, ConnectionError],
             health_check_interval=10,
@@ -153,6 +159,11 @@ class RedisBase:
     async def _targets(self, client_id: str, types: Iterable[str]) -> dict[str, list[str]]:
         """Which endpoints of the client hear each event type: the webhooks part answers
         (webhooks/redis/outbox.py), by its rule."""
+        raise NotImplementedError
+
+    async def _index_active(self, partitions: Sequence[str]) -> None:
+        """Mend the task list's index of active projects from the partitions' records: the
+        catalog part answers (catalog/redis.py)."""
         raise NotImplementedError
 
     async def _client_of_project(self, project_id: str) -> str | None:
@@ -270,12 +281,14 @@ class RedisBase:
         return swept
 
     async def repair_hints(self, *, now: float) -> None:
-        """Rebuild the hint indexes from the partitions themselves (every ~30 s per process)."""
+        """Rebuild the hint indexes, and the index of active projects, from the partitions
+        themselves (every ~30 s per process)."""
         if now < self._next_repair:
             return
         self._next_repair = now + _REPAIR_EVERY
         partitions = sorted(texts(await self.r.smembers(keys.PARTITIONS)))
         for chunk in _chunks(partitions, 500):
+            await self._index_active(chunk)
             pipe = self.r.pipeline(transaction=False)
             for partition in chunk:
                 for suffix in _HINTED:

@@ -10,7 +10,7 @@ Keys come in two kinds (docs/deployment.md draws the layout):
   atomically wherever the cluster puts it.
 - **global keys** ``cf:<name>…``: lookups by a unique value (API key hash, email, credit key,
   an id whose partition is not in the id), what belongs to a worker (account, earnings) and the
-  indexes every process scans (projects, due partitions).
+  indexes every process scans (projects, active projects, due partitions).
   Each is its own slot; no script touches them, callers write them around the scripts in an
   order that leaves nothing dangling (see ``docs/deployment.md``, "cross-slot operations").
 """
@@ -18,6 +18,7 @@ Keys come in two kinds (docs/deployment.md draws the layout):
 from __future__ import annotations
 
 __all__ = [
+    "ACTIVE_PROJECTS",
     "ASSIGNMENT_INDEX",
     "CLIENT_KEYS",
     "CREDIT",
@@ -60,6 +61,11 @@ CREDIT = f"{PREFIX}:credit:"  # + credit key -> the credit (JSON); SET NX: credi
 CREDIT_SEQ = f"{PREFIX}:seq:credits"  # counter: the ledger's order
 EARNINGS = f"{PREFIX}:earnings:"  # + worker id -> sorted set: credit keys by ledger order
 PROJECTS = f"{PREFIX}:projects"  # sorted set: every project by creation order
+# sorted set: the active projects by creation order (the task list, a page at a time). Written
+# after the project's record changes, then read back: a project paused, then activated at once
+# elsewhere, stays listed; an entry a crash left wrong is mended by the sweeper's repair. A
+# paused project still listed only costs a look (available.lua answers nothing for it).
+ACTIVE_PROJECTS = f"{PREFIX}:projects:active"
 PROJECT_SEQ = f"{PREFIX}:seq:projects"  # counter behind that order
 PARTITIONS = f"{PREFIX}:partitions"  # set: every partition id (for the index repair)
 DUE_OUTBOX = f"{PREFIX}:due:outbox"  # sorted set: partition -> earliest due message (a hint)
@@ -72,7 +78,7 @@ OUTBOX_CHANNEL = f"{PREFIX}:outbox"  # pub/sub: a partition has new messages
 # Partition keys: the suffix after ``part(id)`` (``<…>`` is filled in), and what it holds.
 PROJECT_KEYS = {
     "project": "hash: the project (spec JSON, status, per_task, seq)",
-    "counts": "hash: tasks, open, completed",
+    "counts": "hash: tasks, open, completed, cancelled, goldopen (open gold tasks)",
     "task:<tid>": "hash: a task (gold answer as JSON on gold tasks)",
     "tasks": "zset: task ids by order",
     "ext": "hash: external id -> task id",
@@ -81,6 +87,10 @@ PROJECT_KEYS = {
     "poolexp": "zset: the same tasks by expiry",
     "gold": "zset: open gold tasks, by order (served to every worker once)",
     "goldexp": "zset: the same gold tasks by expiry",
+    "poolback": "zset: tasks of 'pool' that came back into it after leaving, by order",
+    "goldback": "zset: the same for 'gold'",
+    "pooled": "hash: pool ('pool', 'gold') -> how many tasks it holds",
+    "pw:<worker>": "hash: '<pool>:skip' tasks of the pool a worker may not take, '<pool>:front'",
     "wtasks:<worker>": "set: every task a worker ever had here (never again)",
     "excluded:<worker>": "set: tasks a worker may never take (reviews of their own answers)",
     "asg:<aid>": "hash: an assignment, with its sort key (server time + id)",

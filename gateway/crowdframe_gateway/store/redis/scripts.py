@@ -39,6 +39,8 @@ SCRIPTS = {
         Script("add_tasks", ("tasks",)),
         Script("idempotency"),
         Script("available", ("pool",)),
+        Script("live"),
+        Script("latest"),
         Script("claim", _WORK),
         Script("submit", (*_WORK, "gold", "attempt")),
         Script("release", _WORK),
@@ -65,7 +67,7 @@ SCRIPTS = {
         Script("create_hit", ("tasks",)),
         Script("hit", ("hits",)),
         Script("dispose", ("hits",)),
-        Script("expiry"),
+        Script("expiry", ("pool",)),
         # assessments
         Script("attempt_start", ("pool",)),
         Script("unseen", ("pool",)),

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 from ...core.errors import NotFound
 from ...core.records import Assignment, Client, Event, Project, ProjectSpec, Task, Worker, new_id
 from ...core.stored import ASSIGNMENT, CLIENT, ENDPOINT, TASK, WORKER
-from .checkpoint import Checkpointer
+from .checkpoint import WAL_LIMIT, Checkpointer
 
 __all__ = ["SqliteBase"]
 
@@ -70,11 +70,17 @@ class SqliteBase:
     SCHEMA: ClassVar[str] = ""
     # columns added after a table was first shipped: (table, column, declaration)
     ADDED_COLUMNS: ClassVar[tuple[tuple[str, str, str], ...]] = ()
-    # indexes on such columns: made once the columns are there
+    # indexes (and triggers) on such columns: made once the columns are there
     ADDED_INDEXES: ClassVar[tuple[str, ...]] = ()
+    # statements that fill what a part keeps for rows made before: run once, when the
+    # (table, column) they name is added
+    BACKFILLS: ClassVar[dict[tuple[str, str], tuple[str, ...]]] = {}
 
-    def __init__(self, path: str | Path, *, synchronous: str = "FULL") -> None:
+    def __init__(
+        self, path: str | Path, *, synchronous: str = "FULL", wal_limit: int = WAL_LIMIT
+    ) -> None:
         self.path = str(path)
+        self._wal_limit = wal_limit  # the write-ahead log's bound in bytes (checkpoint.py)
         self._synchronous = synchronous
         self._db: sqlite3.Connection | None = None
         self._lock = threading.RLock()
@@ -158,17 +164,24 @@ class SqliteBase:
         db.execute("PRAGMA synchronous=NORMAL")  # FULL's flushes happen in sync()
         db.execute("PRAGMA busy_timeout=10000")
         if self.path != ":memory:":
-            db.execute("PRAGMA wal_autocheckpoint=0")  # Checkpointer does it, off the loop
-            self._checkpoints = Checkpointer(self.path, self._lock)
+            db.execute("PRAGMA wal_autocheckpoint=0")  # Checkpointer does it, mostly off the loop
+            db.execute(f"PRAGMA journal_size_limit={self._wal_limit}")
+            self._checkpoints = Checkpointer(self.path, limit=self._wal_limit)
         for schema in self._schemas():
             db.executescript(schema)
+        added = set()
         for table, column, declaration in self._added_columns():
             present = {r["name"] for r in db.execute(f"PRAGMA table_info({table})")}
             if column not in present:
                 db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+                added.add((table, column))
         for part in reversed(type(self).__mro__):
             for index in vars(part).get("ADDED_INDEXES", ()):
                 db.execute(index)
+        for part in reversed(type(self).__mro__):
+            for column, statements in vars(part).get("BACKFILLS", {}).items():
+                for statement in statements if column in added else ():
+                    db.execute(statement)
         self._db = db
         self._loop = asyncio.get_running_loop()
         self._outbox_signal = asyncio.Event()
@@ -229,7 +242,7 @@ class SqliteBase:
             if durable:
                 self._written += 1
             if self._checkpoints is not None:
-                self._checkpoints.committed(self._loop)
+                self._checkpoints.committed()
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         db = self._db

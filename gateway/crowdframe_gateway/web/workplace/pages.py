@@ -129,14 +129,27 @@ async def signout(request: Request) -> Response:
 
 
 async def task_list(request: Request) -> Response:
+    """One page of the task list; ``?after=CURSOR`` (the "More projects" link) the next."""
     worker = await _worker(request)
-    offers = await work.offers(_rt(request), worker)
     notice = {
         "finished": "Thank you! There are no more tasks in that project for you right now.",
         "returned": "Task returned. It goes back to the pool for someone else.",
         "gone": "That task is no longer available.",
     }.get(request.query_params.get("notice", ""))
-    return page(request, "work.html", {"worker": worker, "offers": offers, "notice": notice})
+    after, status = request.query_params.get("after"), 200
+    try:
+        found = await work.offers(_rt(request), worker, after=after)
+    except InvalidInput as exc:  # a hand-made or mangled link: the first page, and why
+        notice = f"That link to more projects is not valid ({exc.field}: {exc.message})."
+        found, after, status = await work.offers(_rt(request), worker), None, exc.status
+    context = {
+        "worker": worker,
+        "offers": found.items,
+        "more": found.next_cursor,
+        "later_page": after is not None,
+        "notice": notice,
+    }
+    return page(request, "work.html", context, status=status)
 
 
 async def preview(request: Request) -> Response:

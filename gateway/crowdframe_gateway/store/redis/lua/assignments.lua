@@ -4,12 +4,6 @@ local function flat(key) return redis.call('HGETALL', key) end
 
 local function is_normal(task) return task.gold == nil or task.gold == '' end
 
--- a seat opened again (released, or one more answer asked for): back into the pool
-local function reopen(task)
-  redis.call('ZADD', P .. 'pool', task.seq, task.id)
-  redis.call('ZADD', P .. 'poolexp', task.expires_at, task.id)
-end
-
 local function move(a, status)
   redis.call('ZREM', P .. 'asgs:' .. a.status, a.sort)
   redis.call('ZADD', P .. 'asgs:' .. status, 0, a.sort)
@@ -28,11 +22,8 @@ local function release(a, status)
   redis.call('HSET', key, 'status', status)
   close_live(a)
   local tkey = P .. 'task:' .. a.task_id
-  local assigned = redis.call('HINCRBY', tkey, 'assigned', -1)
-  local task = record(tkey)
-  if is_normal(task) and task.status == 'open' and assigned < tonumber(task.per_task) then
-    reopen(task)
-  end
+  redis.call('HINCRBY', tkey, 'assigned', -1)
+  settle(tkey, tonumber(ctx.now))
   emit('assignment.' .. status, {kind = 'assignment', assignment = flat(key), task = flat(tkey)})
 end
 
@@ -41,7 +32,7 @@ end
 -- Open gold tasks (every one is in 'gold') never close by answers and do not count.
 local function announce_if_finished(tkey)
   local counts = record(P .. 'counts') or {}
-  local open = (tonumber(counts.open) or 0) - redis.call('ZCARD', P .. 'gold')
+  local open = (tonumber(counts.open) or 0) - (tonumber(counts.goldopen) or 0)
   if open > 0 then return end
   local n = {}
   for _, k in ipairs({'tasks', 'completed', 'cancelled', 'expired'}) do

@@ -18,7 +18,7 @@ if latest then
     return answer('cooling')
   end
 end
-if count_unseen('gold', worker, now) < size then return answer('exhausted') end
+if count_open('gold', worker, now) < size then return answer('exhausted') end
 local number = last + 1
 key = P .. 'try:' .. worker .. ':' .. number
 redis.call('HSET', key, 'project_id', ARGV[6], 'worker_id', worker, 'worker_pseudonym', ARGV[2],

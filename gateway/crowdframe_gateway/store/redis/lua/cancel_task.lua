@@ -10,10 +10,9 @@ if not task then return {{}, '0'} end
 local cancelled = '0'
 if task.status == 'open' and (ARGV[3] ~= '1' or (tonumber(task.assigned) or 0) == 0) then
   redis.call('HSET', tkey, 'status', 'cancelled')
-  for _, pool in ipairs({'pool', 'poolexp', 'gold', 'goldexp'}) do
-    redis.call('ZREM', P .. pool, tid)
-  end
+  settle(tkey, tonumber(ctx.now))
   redis.call('HINCRBY', P .. 'counts', 'open', -1)
+  if not is_normal(task) then redis.call('HINCRBY', P .. 'counts', 'goldopen', -1) end
   redis.call('HINCRBY', P .. 'counts', 'cancelled', 1)
   emit('task.cancelled', {kind = 'task.cancelled', task = flat(tkey)})
   if is_normal(task) then announce_if_finished(tkey) end

@@ -13,9 +13,11 @@ if spec.kind == 'assessment' then -- one question at a time: a second tab gets n
     if due and tonumber(due) > now then return false end
   end
 end
-local tid, pool = nil, nil
+lapse(now)
+local tid, pool, past = nil, nil, false
 for i = 5, #ARGV do
-  tid, pool = first_in(ARGV[i], worker, now), ARGV[i]
+  pool = ARGV[i]
+  tid, past = first_in(pool, worker, now)
   if tid then break end
 end
 if not tid then return false end
@@ -23,10 +25,13 @@ local tkey = P .. 'task:' .. tid
 local task = record(tkey)
 local duration = spec.assignment_duration
 local deadline = float(math.min(now + duration, tonumber(task.expires_at)))
-local assigned = redis.call('HINCRBY', tkey, 'assigned', 1)
-if pool == 'pool' and assigned >= tonumber(task.per_task) then -- a gold task has no seat limit
-  redis.call('ZREM', P .. 'pool', tid)
-  redis.call('ZREM', P .. 'poolexp', tid)
+task.assigned = redis.call('HINCRBY', tkey, 'assigned', 1)
+local mine = P .. 'pw:' .. worker
+if past then redis.call('HSET', mine, pool .. ':front', task.seq + 1) end
+if belongs(task, now) then -- one more of the pool this worker may not take
+  redis.call('HINCRBY', mine, pool .. ':skip', 1)
+else -- full: out of the pool, before this worker joins those who had it
+  settle(tkey, now)
 end
 redis.call('SADD', P .. 'wtasks:' .. worker, tid)
 local time = redis.call('TIME')

@@ -4,4 +4,5 @@ if redis.call('EXISTS', key) == 0 then return false end
 redis.call('HSET', key, 'expires_at', ARGV[2])
 redis.call('ZADD', P .. 'poolexp', 'XX', ARGV[2], ARGV[1])
 redis.call('ZADD', P .. 'goldexp', 'XX', ARGV[2], ARGV[1])
+settle(key) -- a lapsed task comes back with its new lifetime (the next lapse judges it)
 return redis.call('HGETALL', key)

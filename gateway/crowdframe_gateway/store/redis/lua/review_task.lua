@@ -9,5 +9,7 @@ if redis.call('EXISTS', tkey) == 0 then
   if refused then return refused end
   -- the submitter may never take it: claim, peek and count skip it (pool.lua)
   redis.call('SADD', P .. 'excluded:' .. ARGV[2], row[1])
+  redis.call('HSET', tkey, 'excluded_worker', ARGV[2])
+  if row[4] == 'open' then redis.call('HINCRBY', P .. 'pw:' .. ARGV[2], 'pool:skip', 1) end
 end
 return {'ok', redis.call('HGETALL', tkey)}

@@ -70,13 +70,14 @@ if ARGV[9] ~= '' then count_gold(a, ARGV[9], ARGV[11] == '1') end
 if ARGV[12] ~= '' then count_attempt(a.worker_id, ARGV[12], ARGV[13]) end
 if outcome == 'more' then
   redis.call('HINCRBY', tkey, 'per_task', 1)
-  reopen(task)
+  settle(tkey, tonumber(ctx.now))
 elseif outcome == 'done' then
   local submissions = {}
   for _, sort in ipairs(redis.call('ZRANGE', subs, 0, -1)) do
     table.insert(submissions, flat(P .. 'asg:' .. string.sub(sort, 18)))
   end
   redis.call('HSET', tkey, 'status', 'completed')
+  settle(tkey, tonumber(ctx.now))
   redis.call('HINCRBY', P .. 'counts', 'open', -1)
   redis.call('HINCRBY', P .. 'counts', 'completed', 1)
   emit('task.completed', {kind = 'task.completed', task = flat(tkey), submissions = submissions})

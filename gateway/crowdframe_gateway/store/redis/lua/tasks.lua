@@ -20,6 +20,8 @@ local function insert_tasks(project, rows)
       redis.call('ZADD', P .. pool, seq, t[1])
       redis.call('ZADD', P .. pool .. 'exp', t[6], t[1])
       redis.call('HINCRBY', P .. 'counts', 'open', 1)
+      redis.call('HINCRBY', P .. 'pooled', pool, 1)
+      if pool == 'gold' then redis.call('HINCRBY', P .. 'counts', 'goldopen', 1) end
     end
   end
   return nil
