@@ -493,29 +493,30 @@ async def pool_scenario(bench: Bench, sizes: Sequence[int]) -> None:
 
 class PowerWorker:
     """A worker who did (claimed and submitted) the first ``done`` tasks of a project with 3
-    seats a task, set up in time linear in ``done``: two helpers take the other seats of each
-    task as he goes, so that every claim of his finds a task he never had at the front of the
-    pool rather than past all he did, and give theirs back at the end, so that each of his
-    tasks has its two free seats again, as if he had worked alone. (Claiming 10k tasks one
-    after the other on the current code would take minutes: the very cost measured.)"""
+    seats a task. Alone, he leaves each task with two free seats: it never leaves the pool.
+    With ``came_back``, two helpers take the other seats of each task as he goes and give them
+    back at the end: each of his tasks left the pool (full) and came back into it (its seats
+    free again), as when other workers return or let expire what a power worker did."""
 
-    def __init__(self, bench: Bench, store: Store, project_id: str) -> None:
+    def __init__(self, bench: Bench, store: Store, project_id: str, *, came_back: bool) -> None:
         self.bench, self.store, self.project_id = bench, store, project_id
-        self.id, self.done, self.rounds = "power-worker", 0, 0
+        self.came_back = came_back
+        self.id = "worker-back" if came_back else "worker-alone"
+        self.done, self.rounds = 0, 0
 
     async def work_up_to(self, target: int) -> None:
         self.rounds += 1
-        helpers = [f"helper-{self.rounds}-{k}" for k in (1, 2)]
+        helpers = [f"helper-{self.rounds}-{k}" for k in (1, 2)] if self.came_back else []
         taken = []
         for i in range(max(target, self.done)):
             mine = None if i < self.done else await claim_task(self.store, self.project_id, self.id)
-            for helper in helpers:
+            for helper in helpers:  # the other seats of every task he did, so far
                 taken.append(await claim_task(self.store, self.project_id, helper))
             if mine is not None:
                 await answer(self.store, mine)
             await asyncio.sleep(0)
             if (i + 1) % 2000 == 0:
-                progress(f"[{self.bench.kind}] worker: {human(i + 1)} tasks filled")
+                progress(f"[{self.bench.kind}] worker: {self.id} at {human(i + 1)} tasks")
         self.done = max(target, self.done)
         for got in taken:
             await self.store.return_assignment(got.id, now=wall_now())
@@ -524,40 +525,42 @@ class PowerWorker:
         if following is None or following.external_id != f"e{self.done}":
             raise RuntimeError(f"set up wrong: after {self.done} done, the next is {following}")
 
+    async def claim(self, clock: Clock) -> None:
+        with clock.timing():
+            got = await self.store.claim(Claim(self.project_id, self.id, "p"), now=wall_now())
+        assert got is not None
+        await answer(self.store, got)  # one more done: the size is N plus the runs so far
+        self.done += 1
+
+    async def preview(self, clock: Clock) -> None:
+        with clock.timing():
+            task = await self.store.peek_task(self.project_id, self.id, now=wall_now())
+        assert task is not None
+
 
 async def worker_scenario(bench: Bench, done_sizes: Sequence[int], pool: int) -> None:
-    """A worker who did the first N tasks (claim, preview), and a fresh worker's claim when
-    three others hold the first N, in two projects of ``pool`` tasks with 3 seats each."""
+    """A worker who did the first N tasks (claim, preview; and a claim when the tasks he did
+    came back into the pool), and a fresh worker's claim when three others hold the first N,
+    in three projects of ``pool`` tasks with 3 seats each."""
     async with bench.fresh("worker") as store:
         seed = await Seeder.create(store)
-        did, held = await seed.project(per_task=3), await seed.project(per_task=3)
+        projects = [await seed.project(per_task=3) for _ in range(3)]
         started = time.monotonic()
-        for project in (did, held):
+        for project in projects:
             await seed.tasks(project, pool)
         progress(
-            f"[{bench.kind}] worker: 2 projects of {human(pool)} tasks "
+            f"[{bench.kind}] worker: 3 projects of {human(pool)} tasks "
             f"({time.monotonic() - started:.1f} s{bench.wal('worker')})"
         )
-        power = PowerWorker(bench, store, did.id)
-        holders = ("holder-1", "holder-2", "holder-3")
+        alone = PowerWorker(bench, store, projects[0].id, came_back=False)
+        back = PowerWorker(bench, store, projects[1].id, came_back=True)
+        held, holders = projects[2], ("holder-1", "holder-2", "holder-3")
 
         async def holding(first: int, last: int) -> None:
             for _ in range(first, last):
                 for holder in holders:  # round robin: the tasks before are full
                     await claim_task(store, held.id, holder)
                 await asyncio.sleep(0)
-
-        async def preview(clock: Clock) -> None:
-            with clock.timing():
-                task = await store.peek_task(did.id, power.id, now=wall_now())
-            assert task is not None
-
-        async def claim_after_done(clock: Clock) -> None:
-            with clock.timing():
-                got = await store.claim(Claim(did.id, power.id, "p"), now=wall_now())
-            assert got is not None
-            await answer(store, got)  # one more done: the size is N plus the runs so far
-            power.done += 1
 
         async def claim_past_held(clock: Clock) -> None:
             worker = fresh_worker()
@@ -569,16 +572,19 @@ async def worker_scenario(bench: Bench, done_sizes: Sequence[int], pool: int) ->
         have = 0  # tasks each holder holds
         for n in done_sizes:
             started = time.monotonic()
-            # at once: on Redis one coroutine's round trips overlap the other's
-            await asyncio.gather(power.work_up_to(n), holding(have, n))
+            # at once: on Redis one coroutine's round trips overlap another's
+            await asyncio.gather(alone.work_up_to(n), back.work_up_to(n), holding(have, n))
             have = n
             progress(
-                f"[{bench.kind}] worker: {human(n)} done, {human(n)} held by 3 "
+                f"[{bench.kind}] worker: {human(n)} done (twice), {human(n)} held by 3 "
                 f"({time.monotonic() - started:.1f} s{bench.wal('worker')})"
             )
             label = f"N = {human(n)}"
-            await bench.measure("preview, worker who did the first N", label, preview)
-            await bench.measure("claim, worker who did the first N", label, claim_after_done)
+            await bench.measure("preview, worker who did the first N", label, alone.preview)
+            await bench.measure("claim, worker who did the first N", label, alone.claim)
+            await bench.measure(
+                "claim, worker who did N that came back to the pool", label, back.claim
+            )
             await bench.measure("claim, first N held by 3 workers", label, claim_past_held)
 
 
