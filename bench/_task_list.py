@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from types import SimpleNamespace
 from typing import Any
 
+from _common import redis_server
 from crowdframe_gateway.catalog.store import TaskBatch
 from crowdframe_gateway.core.records import (
     Client,
@@ -33,7 +34,6 @@ from crowdframe_gateway.core.records import (
 )
 from crowdframe_gateway.runtime import Store, open_store
 from crowdframe_gateway.work import actions
-from store_claims import redis_server
 
 
 async def seed(store: Store, active: int, paused: int, tasks: int) -> None:
