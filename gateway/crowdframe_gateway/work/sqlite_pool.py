@@ -176,13 +176,16 @@ END""",
     @staticmethod
     def _lapse(db: sqlite3.Connection, project_id: str, now: float) -> None:
         """Take tasks past their lifetime out of the project's pools (a batch at most: what
-        is left, the next call takes; claims check the lifetime themselves)."""
-        db.execute(
-            "UPDATE tasks SET lapsed = 1 WHERE id IN (SELECT id FROM tasks INDEXED BY"
-            f" tasks_lapsing WHERE project_id = ? AND {in_pool('')} AND expires_at <= ?"
-            " LIMIT ?)",
-            (project_id, now, _LAPSE_BATCH),
+        is left, the next call takes; claims check the lifetime themselves). Only a read when
+        none is due: the task list counts every project of its page, outside a transaction."""
+        due = (
+            f"SELECT id FROM tasks INDEXED BY tasks_lapsing WHERE project_id = ? AND {in_pool('')}"
+            " AND expires_at <= ? LIMIT ?"
         )
+        if db.execute(due, (project_id, now, 1)).fetchone() is not None:
+            db.execute(
+                f"UPDATE tasks SET lapsed = 1 WHERE id IN ({due})", (project_id, now, _LAPSE_BATCH)
+            )
 
     @staticmethod
     def _available(
