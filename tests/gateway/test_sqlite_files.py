@@ -6,6 +6,7 @@ also in a loop that never yields)."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 
 from crowdframe_gateway.core.params import Claim, Submission
@@ -91,6 +92,17 @@ def wal_size(path: Path) -> int:
     return log.stat().st_size if log.exists() else 0
 
 
+def pool_parts(db: sqlite3.Connection) -> list[tuple[str, str]]:
+    """The triggers and indexes that keep the pools."""
+    return [
+        (kind.upper(), name)
+        for kind, name in db.execute(
+            "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'index')"
+            " AND (name LIKE 'pool%' OR sql LIKE '%lapsed = 0%')"
+        )
+    ]
+
+
 async def test_a_data_dir_from_before_the_pools_counts_them_once(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     store = SqliteStore(path)
@@ -101,10 +113,8 @@ async def test_a_data_dir_from_before_the_pools_counts_them_once(tmp_path: Path)
     for worker in ("w1", "w1", "w2"):
         await store.claim(Claim(project.id, worker, "p-" + worker), now=now())
     with store._tx() as db:  # as an older gateway left it: tasks and claims, no pools
-        for name in ("pool_task_insert", "pool_task_change", "pool_claim"):
-            db.execute(f"DROP TRIGGER {name}")
-        for name in ("tasks_work_pool", "tasks_gold_pool", "tasks_reopened", "tasks_lapsing"):
-            db.execute(f"DROP INDEX {name}")
+        for kind, name in pool_parts(db):
+            db.execute(f"DROP {kind} {name}")
         db.execute("DROP TABLE pool_counts")
         db.execute("DROP TABLE pool_workers")
         db.execute("ALTER TABLE tasks DROP COLUMN lapsed")
@@ -122,5 +132,45 @@ async def test_a_data_dir_from_before_the_pools_counts_them_once(tmp_path: Path)
         taken = await reopened.claim(Claim(project.id, "w2", "p-w2"), now=now())
         assert taken is not None and taken.task_id == tasks[1].id, "the first w2 never had"
         assert [n for _, n in (await reopened.open_projects("w3", now=now())).items] == [2]
+    finally:
+        await reopened.close()
+
+
+async def test_a_data_dir_from_the_first_pools_gets_the_cursor_on_what_came_back(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "first-pools.db"
+    store = SqliteStore(path)
+    await store.open()
+    client = await make_client(store)
+    project = await make_project(store, client, per_task=1)
+    tasks = await make_tasks(store, project, 3)
+    first = await store.claim(Claim(project.id, "w1", "p-w1"), now=now())
+    second = await store.claim(Claim(project.id, "w2", "p-w2"), now=now())
+    assert first is not None and second is not None
+    with store._tx() as db:  # as the first pools left it: a return marked, not stamped
+        db.execute("DROP TRIGGER pool_task_moved")
+        db.execute("DROP TRIGGER pool_task_lifetime")
+        db.execute("ALTER TABLE pool_workers DROP COLUMN back")
+        db.execute(
+            "CREATE TRIGGER pool_task_change AFTER UPDATE OF assigned ON tasks BEGIN"
+            " UPDATE tasks SET reopened = 1 WHERE id = NEW.id; END"
+        )
+    await store.return_assignment(first.id, now=now())
+    await store.close()
+
+    reopened = SqliteStore(path)
+    await reopened.open()
+    try:
+        with reopened._tx() as db:
+            names = {name for _, name in pool_parts(db)}
+        assert "pool_task_change" not in names and "pool_task_moved" in names
+        mine = await reopened.claim(Claim(project.id, "w1", "p-w1"), now=now())
+        assert mine is not None and mine.task_id == tasks[2].id, "w1 had the first"
+        again = await reopened.claim(Claim(project.id, "w3", "p-w3"), now=now())
+        assert again is not None and again.task_id == tasks[0].id, "what came back, first"
+        await reopened.return_assignment(again.id, now=now())
+        back = await reopened.claim(Claim(project.id, "w4", "p-w4"), now=now())
+        assert back is not None and back.task_id == tasks[0].id, "and again, now stamped"
     finally:
         await reopened.close()

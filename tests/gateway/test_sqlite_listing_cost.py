@@ -6,13 +6,12 @@ The cost is counted in SQLite's own steps (its progress handler), never in time.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from crowdframe_gateway.core.params import AssignmentQuery, Claim, ReviewDecision, Submission
 from crowdframe_gateway.core.records import Client, Project, now
 from crowdframe_gateway.runtime import SqliteStore
+from sqlite_steps import counted_steps
 from store_world import make_client, make_project, make_tasks
 
 # every combination list_assignments serves ("project": the client's first project)
@@ -25,23 +24,6 @@ FILTERS: list[dict[str, object]] = [
     {"project": True, "signal": "too_fast"},
     {"status": "submitted", "signal": "too_fast"},
 ]
-
-
-@contextmanager
-def counted_steps(store: SqliteStore) -> Iterator[list[int]]:
-    """SQLite's virtual machine steps while inside, in tens (``steps[0]`` once done)."""
-    steps = [0]
-
-    def step() -> int:
-        steps[0] += 1
-        return 0  # go on
-
-    db = store._conn()
-    db.set_progress_handler(step, 10)
-    try:
-        yield steps
-    finally:
-        db.set_progress_handler(None, 10)
 
 
 async def answer(store: SqliteStore, projects: list[Project], rounds: int, start: int) -> None:

@@ -23,6 +23,19 @@ class Recount:
 
     open_to: dict[str, list[Task]]  # worker -> the tasks they may take, in creation order
     had: dict[str, list[str]]  # worker -> every task they were given, in order given
+    seated: set[str]  # the tasks open and short of their seats, whatever their lifetime
+
+    def first(self, worker: str, came_back: dict[str, int]) -> set[str | None]:
+        """What a claim of the worker may get (work/rules.py): of the tasks they may take, one
+        of those that came back earliest (``came_back``: task -> the step it came back at),
+        else the first in creation order."""
+        tasks = self.open_to[worker]
+        if not tasks:
+            return {None}
+        stamps = [came_back[t.id] for t in tasks if t.id in came_back]
+        if not stamps:
+            return {tasks[0].id}
+        return {t.id for t in tasks if came_back.get(t.id) == min(stamps)}
 
 
 async def recount(store: Store, project: Project, tasks: list[Task], at: float) -> Recount:
@@ -32,20 +45,21 @@ async def recount(store: Store, project: Project, tasks: list[Task], at: float) 
     for a in assignments:
         held[a.task_id] += a.status in _HOLDING
         had[a.worker_id].append(a.task_id)
-    open_to: dict[str, list[Task]] = {}
-    for worker in WORKERS:
-        open_to[worker] = []
-        for task in tasks:
-            stored = await store.get_task(task.id)
-            assert stored is not None
-            if (
-                stored.status == "open"
-                and stored.expires_at > at
-                and held[task.id] < project.spec.assignments_per_task
-                and task.id not in had[worker]
-            ):
-                open_to[worker].append(stored)
-    return Recount(open_to, had)
+    stored = {task.id: await store.get_task(task.id) for task in tasks}
+    seated = {
+        t.id
+        for t in stored.values()
+        if t is not None and t.status == "open" and held[t.id] < project.spec.assignments_per_task
+    }
+    open_to = {
+        worker: [
+            t
+            for t in stored.values()
+            if t is not None and t.id in seated and t.expires_at > at and t.id not in had[worker]
+        ]
+        for worker in WORKERS
+    }
+    return Recount(open_to, had, seated)
 
 
 async def offered(store: Store, project: Project, worker: str, at: float) -> int:
@@ -61,15 +75,17 @@ async def test_a_long_random_run_keeps_every_rule_on_the_pools(store: Store) -> 
     rng = random.Random(13)
     at = now()
     live: dict[str, Assignment] = {}
+    came_back: dict[str, int] = {}  # task -> the step it last came back into its pool at
+    seated = {task.id for task in tasks}
     for step in range(160):
         worker = rng.choice(WORKERS)
         action = rng.choices(
             ["claim", "submit", "return", "wait", "cancel", "lifetime"], [8, 4, 2, 1, 0.3, 0.3]
         )[0]
         if action == "claim" and worker not in live:
-            expected = (await recount(store, project, tasks, at)).open_to[worker]
+            expected = (await recount(store, project, tasks, at)).first(worker, came_back)
             got = await store.claim(Claim(project.id, worker, "p-" + worker), now=at)
-            assert (got and got.task_id) == (expected[0].id if expected else None), step
+            assert (got and got.task_id) in expected, step
             if got is not None:
                 live[worker] = got
         elif action == "submit" and worker in live:
@@ -84,12 +100,18 @@ async def test_a_long_random_run_keeps_every_rule_on_the_pools(store: Store) -> 
             await store.cancel_task(rng.choice(tasks).id, now=at)
         elif action == "lifetime":  # a task runs out, or is given more time again
             task = rng.choice(tasks)
-            await store.set_task_expiry(task.id, rng.choice([at - 1, at + 5000]))
+            before = await store.get_task(task.id)
+            expiry = rng.choice([at - 1, at + 5000])
+            await store.set_task_expiry(task.id, expiry)
+            if before is not None and expiry > before.expires_at and task.id in seated:
+                came_back[task.id] = step  # a longer lifetime: back for those it ran out on
         truth = await recount(store, project, tasks, at)
+        came_back |= {task_id: step for task_id in truth.seated - seated}
+        seated = truth.seated
         for w in WORKERS:
             assert await offered(store, project, w, at) == len(truth.open_to[w]), (step, w)
             peeked = await store.peek_task(project.id, w, now=at)
-            assert (peeked and peeked.id) == (truth.open_to[w][0].id if truth.open_to[w] else None)
+            assert (peeked and peeked.id) in truth.first(w, came_back), (step, w)
             assert len(set(truth.had[w])) == len(truth.had[w]), "a task was given twice"
 
 
@@ -133,3 +155,25 @@ async def test_a_task_past_its_lifetime_leaves_the_counts_and_comes_back_with_mo
     assert await offered(store, project, "w2", at + 10) == 2
     again = await store.claim(Claim(project.id, "w1", "p"), now=at + 10)
     assert again is not None and again.task_id == short.id, "back, behind w1's progress"
+
+
+async def test_a_worker_whose_many_tasks_came_back_gets_the_next_new_one(store: Store) -> None:
+    client = await make_client(store)
+    project = await make_project(store, client, per_task=2)
+    done = 170  # more than one look passes over in a Redis script (pool.lua's WALK)
+    tasks = await make_tasks(store, project, done + 2)
+    at = now()
+    for _ in range(done):
+        mine = await store.claim(Claim(project.id, "w1", "p1"), now=at)
+        assert mine is not None
+        await store.submit(mine.id, Submission({}), now=at)
+        theirs = await store.claim(Claim(project.id, "w2", "p2"), now=at)
+        assert theirs is not None and theirs.task_id == mine.task_id
+        await store.return_assignment(theirs.id, now=at)  # back in the pool, w1 had it
+    peeked = await store.peek_task(project.id, "w1", now=at)
+    assert peeked is not None and peeked.id == tasks[done].id
+    assert await offered(store, project, "w1", at) == 2
+    taken = await store.claim(Claim(project.id, "w1", "p1"), now=at)
+    assert taken is not None and taken.task_id == tasks[done].id
+    other = await store.claim(Claim(project.id, "w3", "p3"), now=at)
+    assert other is not None and other.task_id == tasks[0].id, "what came back first, first"

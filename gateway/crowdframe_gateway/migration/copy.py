@@ -101,7 +101,7 @@ async def _copy(db: sqlite3.Connection, to: RedisImporter, report: Report) -> in
             per_task=row["per_task"],
             assigned=row["assigned"],
             pooled=bool(row["pooled"]),
-            reopened=bool(row["reopened"]),
+            came_back=row["reopened"],
         )
         count += 1
         progress("tasks", count)

@@ -49,6 +49,7 @@ class RedisImporter:
         self.queued = 0
         self.approve_delays: dict[str, int] = {}  # project id -> auto_approve_delay
         self.message_seqs: dict[str, int] = {}  # partition -> messages imported so far
+        self.stamps: dict[str, int] = {}  # project id -> the last stamp of a task that came back
 
     async def is_empty(self) -> bool:
         return int(await self.r.dbsize()) == 0
@@ -91,9 +92,10 @@ class RedisImporter:
         per_task: int,
         assigned: int,
         pooled: bool,
-        reopened: bool = False,
+        came_back: int = 0,
     ) -> None:
-        """A task; ``pooled`` if it is in its pool (pool.lua), ``reopened`` if it came back."""
+        """A task; ``pooled`` if it is in its pool (pool.lua); ``came_back``, its stamp if it
+        came back into it (0: it did not), as SQLite numbers them."""
         p = keys.part(task.project_id)
         self.pipe.hset(
             p + "task:" + task.id,
@@ -126,9 +128,12 @@ class RedisImporter:
             self.pipe.zadd(p + pool, {task.id: seq})
             self.pipe.zadd(p + pool + "exp", {task.id: task.expires_at})
             self.pipe.hincrby(p + "pooled", pool, 1)
-            if reopened:
-                self.pipe.zadd(p + pool + "back", {task.id: seq})
-        await self._queued(13)
+            if came_back:
+                self.pipe.zadd(p + pool + "back", {task.id: came_back})
+                if came_back > self.stamps.get(task.project_id, 0):  # later ones after it
+                    self.stamps[task.project_id] = came_back
+                    self.pipe.hset(p + "pooled", "back", came_back)
+        await self._queued(14)
 
     async def pool_worker(
         self,

@@ -11,7 +11,7 @@ import hashlib
 import heapq
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from redis.asyncio.client import Pipeline
@@ -37,6 +37,17 @@ __all__ = ["WorkPart"]
 _EXPIRE_BATCH = 200
 _POOL_KEYS: dict[Pool, str] = {"gold": "gold", "work": "pool"}  # pool.lua's sorted sets
 _CURSOR = re.compile(r"^\d{16}:[A-Za-z0-9_.-]{1,100}$")
+
+
+AGAIN = "again"  # a claim's or a peek's answer when its look stopped short (pool.lua first_in)
+
+
+async def until_looked(run: Callable[[], Awaitable[Any]]) -> Any:
+    """A claim's or a peek's answer once its look is done: a long look goes on a script at a
+    time, so ``run`` (the script) runs again while it answers ``AGAIN``."""
+    while (found := await run()) == AGAIN:
+        pass
+    return found
 
 
 class WorkPart(ClosingPart):
@@ -75,7 +86,9 @@ class WorkPart(ClosingPart):
         return Page(items, page.next_cursor)
 
     async def peek_task(self, project_id: str, worker_id: str, *, now: float) -> Task | None:
-        found = await self._eval("available", project_id, worker_id, repr(now), "peek")
+        found = await until_looked(
+            lambda: self._eval("available", project_id, worker_id, repr(now), "peek")
+        )
         return None if found is None else task_from(fields(found))
 
     async def claim(self, claim: Claim, *, now: float) -> Assignment | None:
@@ -97,7 +110,10 @@ class WorkPart(ClosingPart):
             if any(targets.values()):
                 pipe.zadd(keys.DUE_OUTBOX, {project_id: now}, lt=True)
 
-        found = (await self._pipeline(build))[1]
+        async def claimed() -> Any:
+            return (await self._pipeline(build))[1]
+
+        found = await until_looked(claimed)
         if found is None:
             await self.r.delete(keys.ASSIGNMENT_INDEX + assignment_id)
             return None

@@ -16,7 +16,8 @@ sqlite.py``'s ``claim`` calling the functions here; Redis: ``pool.lua``'s ``belo
 - a task is open, not expired, never had by this worker (returned, expired or submitted, it
   never comes back), not excluded for them (the crowd review of their own answer), and, if it
   is real work, short of its seats (a gold task has no seat limit: every worker gets it once);
-- of those, the first in creation order;
+- of those, one that came back into its pool (a seat freed, a lifetime extended) first, the
+  one that came back earliest; else the first in creation order;
 - the deadline: ``assignment_deadline``.
 
 The task list (``open_projects`` on both stores) is a page at a time: the active projects with

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from contextlib import closing
+from dataclasses import replace
 from itertools import islice
 from typing import Any, ClassVar
 
@@ -129,8 +130,13 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
             active = db.execute(
                 "SELECT 1 FROM projects WHERE id = ? AND status = 'active'", (project_id,)
             ).fetchone()
-            row = None if active is None else self._first(db, "work", project_id, worker_id, now)
-            return None if row is None else _task(row)
+            if active is None:
+                return None
+            look = self._first(db, "work", project_id, worker_id, now)
+            if look.back > look.was:  # what it passed over, it need not pass again
+                with self._tx() as tx:
+                    self._advance(tx, "work", project_id, worker_id, replace(look, row=None))
+            return None if look.row is None else _task(look.row)
 
     async def claim(self, claim: Claim, *, now: float) -> Assignment | None:
         project_id, worker_id = claim.project_id, claim.worker_id
@@ -147,9 +153,9 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
             self._lapse(db, project_id, now)
             row = None
             for pool in claim_pools(gold_first=claim.gold):
-                row = self._first(db, pool, project_id, worker_id, now)
-                if row is not None:
-                    self._advance(db, pool, project_id, worker_id, row["seq"])
+                look = self._first(db, pool, project_id, worker_id, now)
+                self._advance(db, pool, project_id, worker_id, look)
+                if (row := look.row) is not None:
                     break
             if row is None:
                 return None

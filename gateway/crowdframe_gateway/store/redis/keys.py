@@ -87,10 +87,12 @@ PROJECT_KEYS = {
     "poolexp": "zset: the same tasks by expiry",
     "gold": "zset: open gold tasks, by order (served to every worker once)",
     "goldexp": "zset: the same gold tasks by expiry",
-    "poolback": "zset: tasks of 'pool' that came back into it after leaving, by order",
+    "poolback": "zset: tasks of 'pool' that came back into it after leaving, by stamp",
     "goldback": "zset: the same for 'gold'",
-    "pooled": "hash: pool ('pool', 'gold') -> how many tasks it holds",
-    "pw:<worker>": "hash: '<pool>:skip' tasks of the pool a worker may not take, '<pool>:front'",
+    "pooled": "hash: pool ('pool', 'gold') -> how many tasks it holds; 'back' -> last stamp",
+    "pw:<worker>": (
+        "hash: '<pool>:skip' tasks of the pool a worker may not take, '<pool>:front', '<pool>:back'"
+    ),
     "wtasks:<worker>": "set: every task a worker ever had here (never again)",
     "excluded:<worker>": "set: tasks a worker may never take (reviews of their own answers)",
     "asg:<aid>": "hash: an assignment, with its sort key (server time + id)",

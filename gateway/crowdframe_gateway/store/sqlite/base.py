@@ -68,9 +68,11 @@ class SqliteBase:
     """
 
     SCHEMA: ClassVar[str] = ""
-    # columns added after a table was first shipped: (table, column, declaration)
+    # columns added after a table was first shipped: (table, column, declaration); a table
+    # that is itself added (below) is made with them
     ADDED_COLUMNS: ClassVar[tuple[tuple[str, str, str], ...]] = ()
-    # indexes (and triggers) on such columns: made once the columns are there
+    # indexes (and triggers) on such columns: made once the columns are there; one that is
+    # replaced is dropped by name first, in the same list
     ADDED_INDEXES: ClassVar[tuple[str, ...]] = ()
     # tables kept from others, added after those were first shipped: (name, the statement
     # creating it, the statement filling it from what is there); made and filled once, in one
@@ -172,13 +174,16 @@ class SqliteBase:
             db.executescript(schema)
         for table, column, declaration in self._added_columns():
             present = {r["name"] for r in db.execute(f"PRAGMA table_info({table})")}
-            if column not in present:
+            if present and column not in present:  # a table not there yet is made with it
                 db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
         for part in reversed(type(self).__mro__):
             for name, create, fill in vars(part).get("ADDED_TABLES", ()):
                 self._add_table(db, name, create, fill)
+            # at once: a trigger replaced is never missing while another process writes
+            db.execute("BEGIN IMMEDIATE")
             for index in vars(part).get("ADDED_INDEXES", ()):
                 db.execute(index)
+            db.execute("COMMIT")
         self._db = db
         self._loop = asyncio.get_running_loop()
         self._outbox_signal = asyncio.Event()

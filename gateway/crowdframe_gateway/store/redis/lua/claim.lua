@@ -1,7 +1,8 @@
 -- ARGV: ctx, worker id, worker pseudonym, new assignment id, then the pools to take from in
 -- order ('gold', 'pool': work/rules.py's claim_pools). Who may take which task is decided here,
 -- in the step (work/rules.py lists the rules; work/sqlite.py states them for SQLite).
--- Returns the assignment or nil (also for a worker holding a live question of an assessment).
+-- Returns the assignment or nil (also for a worker holding a live question of an assessment),
+-- or 'again' when the look stopped short (pool.lua's first_in): run it again.
 local project = record(P .. 'project')
 if not project or project.status ~= 'active' then return false end
 local now = tonumber(ctx.now)
@@ -14,12 +15,13 @@ if spec.kind == 'assessment' then -- one question at a time: a second tab gets n
   end
 end
 lapse(now)
-local tid, pool, past = nil, nil, false
+local tid, pool, past, again = nil, nil, false, false
 for i = 5, #ARGV do
   pool = ARGV[i]
-  tid, past = first_in(pool, worker, now)
-  if tid then break end
+  tid, past, again = first_in(pool, worker, now)
+  if tid or again then break end
 end
+if again then return 'again' end -- a long walk: the next script goes on from where it stopped
 if not tid then return false end
 local tkey = P .. 'task:' .. tid
 local task = record(tkey)

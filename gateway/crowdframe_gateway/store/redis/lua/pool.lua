@@ -1,14 +1,19 @@
 -- The pools (docs/architecture.md, "The pools"): a task is in its pool while it is open, within
 -- its lifetime and, for real work, short of its seats ('belongs'). Real work is in 'pool', gold
 -- tasks in 'gold' (by order, score seq); beside each, '<pool>exp' (by expiry) and '<pool>back'
--- (by order: the tasks that came back into the pool after leaving it). Kept with them by the
--- same scripts: 'pooled' (hash: pool -> how many tasks it holds) and 'pw:<worker>' (hash:
--- '<pool>:skip', how many of those the worker may not take; '<pool>:front', the frontier: every
--- task of the pool before it that the worker may take is in '<pool>back'). 'wtasks:<worker>'
--- holds every task a worker ever had here; 'excluded:<worker>' the tasks they may never take
--- (the crowd review of their own answer, review_task.lua). So a claim, a peek and a count cost
--- the same whatever the worker, the project or the platform did before.
+-- (the tasks that came back into the pool after leaving it, or were given a longer lifetime
+-- there, by *stamp*: the project's count of such returns when it came back, 'pooled' field
+-- 'back'). Kept with them by the same scripts: 'pooled' (hash: pool -> how many tasks it
+-- holds) and 'pw:<worker>' (hash: '<pool>:skip', how many of those the worker may not take;
+-- '<pool>:front', the frontier: every task of the pool before it that the worker may take is
+-- in '<pool>back'; '<pool>:back', the cursor: every task of '<pool>back' with a smaller stamp
+-- is one they may not take). 'wtasks:<worker>' holds every task a worker ever had here;
+-- 'excluded:<worker>' the tasks they may never take (the crowd review of their own answer,
+-- review_task.lua). A look moves the frontier and the cursor past what it passed over, and
+-- looks at WALK tasks at most (a longer walk goes on in the next script), so a claim, a peek
+-- and a count cost the same whatever the worker, the project or the platform did before.
 
+local WALK = 64
 local function pool_of(task) return (task.gold and task.gold ~= '') and 'gold' or 'pool' end
 
 -- whether the task belongs in its pool; with no time given, its lifetime is not looked at (the
@@ -29,6 +34,12 @@ local function concerned(task)
   return found
 end
 
+-- the task came back into its pool, or has a longer lifetime there: a new stamp, after every
+-- worker's cursor
+local function came_back(pool, id)
+  redis.call('ZADD', P .. pool .. 'back', redis.call('HINCRBY', P .. 'pooled', 'back', 1), id)
+end
+
 -- bring the pool in line with the task as it is now: called after every change to a task's
 -- status, seats or lifetime
 local function settle(tkey, now)
@@ -42,7 +53,7 @@ local function settle(tkey, now)
     d = 1
     redis.call('ZADD', P .. pool, task.seq, task.id)
     redis.call('ZADD', P .. pool .. 'exp', task.expires_at, task.id)
-    redis.call('ZADD', P .. pool .. 'back', task.seq, task.id)
+    came_back(pool, task.id)
   else
     for _, suffix in ipairs({'', 'exp', 'back'}) do redis.call('ZREM', P .. pool .. suffix, task.id) end
   end
@@ -73,27 +84,41 @@ local function open_to(pool, worker)
   end
 end
 
-local function first_open(key, low, high, open, now)
-  local start = 0
-  while true do
-    local ids = redis.call('ZRANGEBYSCORE', key, low, high, 'LIMIT', start, 100)
-    if #ids == 0 then return nil end
-    for _, id in ipairs(ids) do
-      if open(id, now) then return id end
+-- The first task of 'key' from score 'low' on that 'open' accepts, looking at 'budget' at
+-- most: its id and score, else nil and the last score looked at; and the budget left.
+local function walk(key, low, open, now, budget)
+  local start, last = 0, nil
+  while budget > 0 do
+    local found = redis.call('ZRANGEBYSCORE', key, low, '+inf', 'WITHSCORES', 'LIMIT', start,
+      math.min(100, budget))
+    if #found == 0 then break end
+    for i = 1, #found, 2 do
+      if open(found[i], now) then return found[i], found[i + 1], budget end
+      last, budget = found[i + 1], budget - 1
     end
-    start = start + 100
+    start = start + #found / 2
   end
+  return nil, last, budget
 end
 
--- The first task of the pool the worker may take: a reopened one before the frontier, else the
--- first open one at or past it. Returns its id (nil for none) and whether it is past the
--- frontier (a claim of it moves the frontier on).
+-- The task of the pool the worker gets next: one that came back, the earliest stamp at or past
+-- the cursor they may take, else the first open one at or past the frontier. Returns its id
+-- (nil for none), whether it is past the frontier (a claim of it moves the frontier on), and
+-- whether the look stopped short (nothing decided: look again). What it passed over, the
+-- cursor and the frontier leave behind.
 local function first_in(pool, worker, now)
-  local open = open_to(pool, worker)
-  local front = redis.call('HGET', P .. 'pw:' .. worker, pool .. ':front') or '0'
-  local back = first_open(P .. pool .. 'back', '-inf', '(' .. front, open, now)
-  if back then return back, false end
-  return first_open(P .. pool, front, '+inf', open, now), true
+  local open, mine = open_to(pool, worker), P .. 'pw:' .. worker
+  local at = redis.call('HMGET', mine, pool .. ':back', pool .. ':front')
+  local last = redis.call('HGET', P .. 'pooled', 'back') or '0'
+  local id, score, budget = walk(P .. pool .. 'back', at[1] or '0', open, now, WALK)
+  if id or budget == 0 then -- the cursor stays on what it found: passed over once taken
+    if score then redis.call('HSET', mine, pool .. ':back', score) end
+    return id, false, not id
+  end
+  redis.call('HSET', mine, pool .. ':back', last + 1)
+  id, score, budget = walk(P .. pool, at[2] or '0', open, now, budget)
+  if score then redis.call('HSET', mine, pool .. ':front', score) end
+  return id, id ~= nil, not id and budget == 0
 end
 
 -- How many tasks of a pool the worker may take.
