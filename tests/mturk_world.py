@@ -6,6 +6,7 @@ import json
 import os
 import re
 import subprocess
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,12 @@ import httpx
 
 from services import BIN, Service, start_gateway
 
+TASK_PAGE = "https://tasks.psychlab.example/survey"
+LOCALE = "00000000000000000071"
+ANSWERS_NS = (
+    "{http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/"
+    "QuestionFormAnswers.xsd}"
+)
 EXTERNAL_QUESTION = (
     '<ExternalQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/'
     '2006-07-14/ExternalQuestion.xsd"><ExternalURL>{url}</ExternalURL>'
@@ -25,6 +32,34 @@ EXTERNAL_QUESTION = (
 
 def external_question(url: str, height: int = 600) -> str:
     return EXTERNAL_QUESTION.format(url=url, height=height)
+
+
+def post_hit(mturk: Any, **overrides: Any) -> dict[str, Any]:
+    """``create_hit`` with a typical requester's settings, ``overrides`` changed."""
+    params = {
+        "Title": "Rate 3 short sentences",
+        "Description": "Read each sentence and say how natural it sounds.",
+        "Keywords": "survey, language",
+        "Reward": "0.50",
+        "MaxAssignments": 1,
+        "LifetimeInSeconds": 3600,
+        "AssignmentDurationInSeconds": 600,
+        "AutoApprovalDelayInSeconds": 86400,
+        "Question": external_question(TASK_PAGE),
+        **overrides,
+    }
+    hit: dict[str, Any] = mturk.create_hit(**params)["HIT"]
+    return hit
+
+
+def answers(xml_text: str) -> dict[str, str]:
+    """The fields of a QuestionFormAnswers document."""
+    root = ET.fromstring(xml_text)  # noqa: S314 (the gateway's own answer)
+    return {
+        a.findtext(f"{ANSWERS_NS}QuestionIdentifier") or "": a.findtext(f"{ANSWERS_NS}FreeText")
+        or ""
+        for a in root.iter(f"{ANSWERS_NS}Answer")
+    }
 
 
 def crowdframe(data: Path, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
@@ -109,13 +144,17 @@ class MTurkWorld:
 
     def requester(self, name: str = "Psych Lab") -> Requester:
         client = crowdframe(self.data, "create-client", name, env=self.env)
-        keys = crowdframe(self.data, "create-mturk-credentials", client["client_id"], env=self.env)
+        # the gateway's public origin, as configured for it: the endpoint_url comes from it
+        configured = {**self.env, "CROWDFRAME_PUBLIC_ORIGIN": self.origin}
+        keys = crowdframe(
+            self.data, "create-mturk-credentials", client["client_id"], env=configured
+        )
         return Requester(
             client["client_id"],
             client["api_key"],
             keys["aws_access_key_id"],
             keys["aws_secret_access_key"],
-            f"{self.origin}/mturk",
+            keys["endpoint_url"],
             self.opened,
         )
 
@@ -153,9 +192,11 @@ class MTurkWorld:
         browser.get("/work")
         return browser
 
-    def external_submit(self, fields: dict[str, Any], **kwargs: Any) -> httpx.Response:
+    def external_submit(
+        self, fields: dict[str, Any], query: str = "", **kwargs: Any
+    ) -> httpx.Response:
         """The task page's form post: a cross-site request, so no cookie at all."""
-        return httpx.post(f"{self.origin}/mturk/externalSubmit", data=fields, **kwargs)
+        return httpx.post(f"{self.origin}/mturk/externalSubmit{query}", data=fields, **kwargs)
 
 
 def start_mturk_world(tmp: Path, env: dict[str, str] | None = None) -> MTurkWorld:

@@ -4,9 +4,10 @@ pay, crowd-review settings and the review project, cancelling a task, the result
 
 from .crowd_review import check_verdict, review_task, review_task_id, reviewer_ineligibility
 from .eligibility import ineligibility
-from .projects import owned_project
+from .projects import check_fair_pay, owned_project
 
 __all__ = [
+    "check_fair_pay",
     "check_verdict",
     "ineligibility",
     "owned_project",

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ALLOWED_PERMISSIONS",
     "add_tasks",
+    "check_fair_pay",
     "create_project",
     "owned_project",
     "update_project",
@@ -109,7 +110,7 @@ def _parse_spec(body: dict[str, Any], gateway_origin: str) -> ProjectSpec:
             )
         spec = replace(spec, crowd_review=crowd)
         # the review project pays its reviewers: the same minimum-wage rule
-        _check_fair_pay(crowd_review.review_spec(spec, ""), field="crowd_review.reward_cents")
+        check_fair_pay(crowd_review.review_spec(spec, ""), field="crowd_review.reward_cents")
     if spec.assignments_max and spec.assignments_max < spec.assignments_per_task:
         raise InvalidInput(
             "assignments_max must be at least assignments_per_task", field="assignments_max"
@@ -119,11 +120,11 @@ def _parse_spec(body: dict[str, Any], gateway_origin: str) -> ProjectSpec:
             f"a project may require at most {MAX_QUALIFICATIONS} qualifications",
             field="qualifications",
         )
-    _check_fair_pay(spec)
+    check_fair_pay(spec)
     return spec
 
 
-def _check_fair_pay(spec: ProjectSpec, *, field: str = "reward_cents") -> None:
+def check_fair_pay(spec: ProjectSpec, *, field: str = "reward_cents") -> None:
     """A project may not target a country whose minimum wage it does not pay; an assessment
     may be unpaid only if it is short (``fairpay.UNPAID_TEST_SECONDS``)."""
     if fairpay.unpaid_test(spec):

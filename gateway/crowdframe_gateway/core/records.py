@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 __all__ = [
     "ASSIGNMENT_STATUSES",
+    "NO_REASON",
     "SIGNALS",
     "ApiKey",
     "AssessmentAttempt",
@@ -36,6 +37,7 @@ __all__ = [
     "iso",
     "new_id",
     "now",
+    "shown_reason",
 ]
 
 AssignmentStatus = Literal["accepted", "submitted", "approved", "rejected", "returned", "expired"]
@@ -321,6 +323,15 @@ class ApiKey:
     prefix: str  # the key's first characters, so its owner can tell keys apart
     created_at: float
     revoked_at: float | None = None
+
+
+NO_REASON = "no reason given"
+
+
+def shown_reason(reason: str | None) -> str:
+    """A bonus's or a review's reason as a worker reads it: MTurk's scripts may give an empty
+    one, which is stored as given."""
+    return reason.strip() if reason and reason.strip() else NO_REASON
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from typing import Any
 from ..core.params import TaskAssignmentsQuery
 from ..core.records import Assignment, AssignmentStatus
 from ..ledger import BonusQuery, credit_bonus
-from ..review import approve, reject
+from ..review import approve, reject_because
 from .call import Call
 from .faults import request_error
 from .hits import owned_hit, shaped_hit
@@ -105,10 +105,9 @@ async def approve_assignment(call: Call) -> dict[str, Any]:
 
 async def reject_assignment(call: Call) -> dict[str, Any]:
     assignment = await _owned(call)
+    # MTurk took an empty RequesterFeedback, and scripts send one by default
     feedback = call.params.text("RequesterFeedback", max_len=1024).strip()
-    if not feedback:
-        raise request_error("RequesterFeedback must say why the work is rejected")
-    await reject(call.rt, call.client, assignment.id, {"reason": feedback})
+    await reject_because(call.rt, call.client, assignment.id, feedback)
     return {}
 
 
@@ -120,9 +119,7 @@ async def send_bonus(call: Call) -> dict[str, Any]:
             "WorkerId is not the worker of this assignment", "AWS.ParameterOutOfRange"
         )
     amount = p.money("BonusAmount")
-    reason = p.text("Reason", max_len=1024).strip()
-    if not reason:
-        raise request_error("Reason must say what the bonus is for")
+    reason = p.text("Reason", max_len=1024).strip()  # may be empty, as on MTurk
     token = p.text("UniqueRequestToken", None, max_len=64)
     await credit_bonus(call.rt, assignment, amount, reason, token)
     return {}

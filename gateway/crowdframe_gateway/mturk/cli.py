@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from ..settings import Settings
+from ..core.errors import InvalidInput
+from ..settings import Settings, SettingsError
 
 if TYPE_CHECKING:
     from ..runtime import Store
@@ -36,6 +40,11 @@ def register(
     )
     create.add_argument("client_id", metavar="CLIENT_ID", help="the client, e.g. cli_…")
     create.add_argument("--json", action="store_true", help="print JSON")
+    create.add_argument(
+        "--public-origin",
+        help="the gateway's public origin, as `crowdframe gateway` was given it"
+        " (CROWDFRAME_PUBLIC_ORIGIN): the endpoint_url printed is <origin>/mturk",
+    )
     store_options(create)
     create.set_defaults(
         run=lambda args: with_store(args, lambda s, st: _create(args, s, st, show_once))
@@ -56,12 +65,24 @@ async def _create(
 ) -> None:
     from .credentials import create_credential
 
+    origin = settings.public_origin
+    if args.public_origin:
+        try:
+            origin = replace(settings, public_origin=args.public_origin).checked().public_origin
+        except SettingsError as exc:
+            raise InvalidInput(str(exc), field="public_origin") from None
+    elif not os.environ.get("CROWDFRAME_PUBLIC_ORIGIN"):
+        print(
+            f"crowdframe: no public origin configured; the endpoint_url assumes {origin}"
+            " (set CROWDFRAME_PUBLIC_ORIGIN or --public-origin as for the gateway)",
+            file=sys.stderr,
+        )
     made = await create_credential(store, settings.resolved_secret_key(), args.client_id)
     info = {
         "client_id": made.client_id,
         "aws_access_key_id": made.access_key_id,
         "aws_secret_access_key": made.secret_access_key,
-        "endpoint_url": f"{settings.public_origin}/mturk",
+        "endpoint_url": f"{origin}/mturk",
         "region_name": "us-east-1",
     }
     show_once(info, args.json, "Keep the secret access key safe: it is not shown again.")

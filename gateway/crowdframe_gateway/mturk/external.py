@@ -105,6 +105,16 @@ def _answer(form: Any) -> dict[str, Any] | None:
     return answer
 
 
+def _credential(form: Any, request: Request) -> str | None:
+    """The assignmentId: the form's field first, then the URL's query (an experiment library's
+    MTurk submit posts to ``externalSubmit?assignmentId=…`` with only the answers in the form,
+    which MTurk accepted)."""
+    for found in (form.get("assignmentId"), request.query_params.get("assignmentId")):
+        if isinstance(found, str) and found:
+            return found
+    return None
+
+
 async def _next_url(rt: Runtime, worker_id: str, project_id: str, *, claim: bool) -> str:
     worker = await rt.store.get_worker(worker_id)
     if worker is None:
@@ -130,9 +140,11 @@ async def external_submit(request: Request) -> Response:
             request, "This answer is larger than 1 MB and was not saved.", status=413
         )
     form = await request.form()
-    credential = form.get("assignmentId")
-    if not isinstance(credential, str) or not credential:
-        return answer_page(request, "The form did not include an assignmentId.", status=400)
+    credential = _credential(form, request)
+    if credential is None:
+        return answer_page(
+            request, "Neither the form nor the URL included an assignmentId.", status=400
+        )
     if credential == PREVIEW_ASSIGNMENT_ID:
         return answer_page(
             request, "This is a preview: accept the task before submitting an answer.", status=403

@@ -8,13 +8,15 @@ import json
 import re
 from typing import Any
 
-from ..core.records import new_id, now
+from ..catalog import check_fair_pay
+from ..core.errors import InvalidInput
+from ..core.records import ProjectSpec, new_id, now
 from .call import Call
 from .faults import request_error
 from .params import Params
 from .records import HitType
 
-__all__ = ["LOCALE", "create_hit_type", "hit_type_from", "owned_hit_type"]
+__all__ = ["LOCALE", "create_hit_type", "hit_type_from", "owned_hit_type", "project_spec"]
 
 LOCALE = "00000000000000000071"  # Worker_Locale
 _COMPARATORS = (
@@ -107,7 +109,7 @@ def hit_type_from(call: Call, p: Params) -> HitType:
     if not settings["title"]:
         raise request_error("Title must not be empty")
     fingerprint = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
-    return HitType(
+    hit_type = HitType(
         id=new_id("htp"),
         client_id=call.client.id,
         fingerprint=fingerprint,
@@ -116,6 +118,37 @@ def hit_type_from(call: Call, p: Params) -> HitType:
         created_at=now(),
         **settings,
     )
+    _refuse_unfair_pay(hit_type)
+    return hit_type
+
+
+def project_spec(hit_type: HitType, url: str) -> ProjectSpec:
+    """The settings of the project a HIT type's HITs on ``url``'s origin share. MTurk has no
+    estimate of a HIT's time: the project keeps Crowdframe's default ``estimated_seconds``."""
+    return ProjectSpec(
+        title=hit_type.title,
+        task_url=url,
+        reward_cents=hit_type.reward_cents,
+        instructions=hit_type.description,
+        assignment_duration=hit_type.assignment_duration,
+        auto_approve_delay=hit_type.auto_approve_delay,
+        protocol="mturk",
+        countries=hit_type.countries,
+        excluded_countries=hit_type.excluded_countries,
+    )
+
+
+def _refuse_unfair_pay(hit_type: HitType) -> None:
+    """A HIT type that targets a country whose minimum wage it does not pay would be shown to
+    nobody there: the requester hears it now, in the fair-pay rule's own words."""
+    try:
+        check_fair_pay(project_spec(hit_type, ""))
+    except InvalidInput as exc:
+        raise request_error(
+            f"Reward {exc.message}; no worker there would see these HITs. Raise the Reward, or"
+            " create the project with its estimated_seconds through the REST API"
+            ' (docs/migrate-from-mturk.md, "Fair pay")'
+        ) from None
 
 
 async def owned_hit_type(call: Call, hit_type_id: str) -> HitType:

@@ -8,11 +8,11 @@ from crowdframe.signing import origin_of
 
 from ..core.errors import InvalidInput
 from ..core.page import Page
-from ..core.records import Project, ProjectSpec, Task, new_id, now
+from ..core.records import Project, Task, new_id, now
 from ..core.validation import task_url
 from .call import Call
 from .faults import request_error
-from .hit_types import hit_type_from, owned_hit_type
+from .hit_types import hit_type_from, owned_hit_type, project_spec
 from .questions import QuestionError, parse_question
 from .records import Hit, HitType
 from .shapes import hit_shape, hit_status
@@ -35,21 +35,10 @@ MAX_ASSIGNMENTS = 1_000_000
 
 def _project_for(hit_type: HitType, url: str) -> Project:
     """The project a HIT type's HITs on one origin share: what workers see as one offer."""
-    spec = ProjectSpec(
-        title=hit_type.title,
-        task_url=url,
-        reward_cents=hit_type.reward_cents,
-        instructions=hit_type.description,
-        assignment_duration=hit_type.assignment_duration,
-        auto_approve_delay=hit_type.auto_approve_delay,
-        protocol="mturk",
-        countries=hit_type.countries,
-        excluded_countries=hit_type.excluded_countries,
-    )
     return Project(
         id=new_id("prj"),
         client_id=hit_type.client_id,
-        spec=spec,
+        spec=project_spec(hit_type, url),
         status="active",
         created_at=now(),
     )

@@ -2,7 +2,14 @@
 assignments, and crowd review as a workflow.
 """
 
-from .assignments import approve, owned_assignment, reject
+from .assignments import approve, owned_assignment, reject, reject_because
 from .verdicts import after_review, after_submission
 
-__all__ = ["after_review", "after_submission", "approve", "owned_assignment", "reject"]
+__all__ = [
+    "after_review",
+    "after_submission",
+    "approve",
+    "owned_assignment",
+    "reject",
+    "reject_because",
+]

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from ..runtime import Runtime
 
 
-__all__ = ["approve", "list_assignments", "owned_assignment", "reject"]
+__all__ = ["approve", "list_assignments", "owned_assignment", "reject", "reject_because"]
 
 log = logging.getLogger("crowdframe.review")
 
@@ -62,10 +62,19 @@ async def approve(rt: Runtime, client: Client, assignment_id: str) -> Assignment
 async def reject(
     rt: Runtime, client: Client, assignment_id: str, body: dict[str, Any]
 ) -> Assignment:
-    await owned_assignment(rt, client, assignment_id)
     f = Fields(body)
     f.reject_unknown(("reason",))
-    reason = f.text("reason", min_len=1, max_len=1000)
+    return await reject_because(
+        rt, client, assignment_id, f.text("reason", min_len=1, max_len=1000)
+    )
+
+
+async def reject_because(
+    rt: Runtime, client: Client, assignment_id: str, reason: str
+) -> Assignment:
+    """Reject with a reason already read (MTurk's RejectAssignment may give an empty one:
+    ``core.records.shown_reason`` is what the worker sees then)."""
+    await owned_assignment(rt, client, assignment_id)
     reviewed = await decide(
         rt, assignment_id, approve=False, reason=reason, now=now(), reviewed_by="client"
     )
