@@ -8,8 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from .core.records import now
-from .ledger.earnings import credit_reward
-from .review import verdicts
+from .review import after_decision, verdicts
 from .runtime import Runtime
 from .webhooks.delivery import Deliverer
 
@@ -23,7 +22,7 @@ async def approve_overdue(rt: Runtime, *, at: float) -> int:
     cancel the crowd reviews of those answers that no reviewer started; how many."""
     approved = await rt.store.auto_approve(now=at)
     for assignment in approved:
-        await credit_reward(rt, assignment)
+        await after_decision(rt, assignment)
         await verdicts.after_review(rt, assignment)
     return len(approved)
 

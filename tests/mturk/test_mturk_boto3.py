@@ -253,10 +253,8 @@ def test_bad_input_and_unsupported_operations_are_request_errors(
         (lambda: mturk.get_assignment(AssignmentId="asg_x.forged"), "does not exist"),
         (lambda: mturk.list_hits(MaxResults=500), "MaxResults must be between 1 and 100"),
         (
-            lambda: mturk.create_qualification_type(
-                Name="q", Description="d", QualificationTypeStatus="Active"
-            ),
-            "CreateQualificationType is not supported by Crowdframe",
+            lambda: mturk.list_qualification_requests(),
+            "ListQualificationRequests is not supported by Crowdframe",
         ),
     ]
     for call, message in cases:

@@ -8,7 +8,7 @@ import json
 import re
 from typing import Any
 
-from ..catalog import check_fair_pay
+from ..catalog import check_fair_pay, requirements
 from ..core.errors import InvalidInput
 from ..core.records import ProjectSpec, new_id, now
 from .call import Call
@@ -16,21 +16,17 @@ from .faults import request_error
 from .params import Params
 from .records import HitType
 
-__all__ = ["LOCALE", "create_hit_type", "hit_type_from", "owned_hit_type", "project_spec"]
+__all__ = [
+    "LOCALE",
+    "check_requirement_types",
+    "create_hit_type",
+    "described_hit_type",
+    "hit_type_from",
+    "owned_hit_type",
+    "project_spec",
+]
 
-LOCALE = "00000000000000000071"  # Worker_Locale
-_COMPARATORS = (
-    "LessThan",
-    "LessThanOrEqualTo",
-    "GreaterThan",
-    "GreaterThanOrEqualTo",
-    "EqualTo",
-    "NotEqualTo",
-    "Exists",
-    "DoesNotExist",
-    "In",
-    "NotIn",
-)
+LOCALE = requirements.LOCALE
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 MAX_ASSIGNMENT_DURATION = 86_400  # Crowdframe's limit (MTurk allowed a year)
 MAX_AUTO_APPROVAL_DELAY = 30 * 86_400
@@ -52,29 +48,30 @@ def _countries(requirement: dict[str, Any], index: int) -> list[str]:
     return countries
 
 
-def _rules(requirements: list[Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The country allow- and deny-lists the Locale requirements ask for. Other requirements
-    are kept (and echoed by GetHIT) but not enforced: Crowdframe has no such data yet."""
+def _rules(raw: list[Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The country allow- and deny-lists the Locale requirements ask for; every other
+    requirement is checked here and decided by ``catalog.requirements`` whenever a worker looks
+    (its qualification type must be the requester's own: ``check_requirement_types``)."""
     allowed: set[str] | None = None
     excluded: set[str] = set()
-    for index, requirement in enumerate(requirements):
+    for index, requirement in enumerate(raw):
         if not isinstance(requirement, dict):
             raise request_error(f"QualificationRequirements[{index}] must be an object")
-        type_id = requirement.get("QualificationTypeId")
-        comparator = requirement.get("Comparator")
-        if not isinstance(type_id, str) or not type_id:
-            raise request_error(f"QualificationRequirements[{index}] needs QualificationTypeId")
-        if comparator not in _COMPARATORS:
+        try:
+            parsed = requirements.requirement_from(requirement, index)
+        except ValueError as exc:
+            raise request_error(str(exc)) from None
+        if parsed.type_id in requirements.UNTRACKED:
             raise request_error(
-                f"QualificationRequirements[{index}].Comparator must be one of"
-                f" {', '.join(_COMPARATORS)}"
+                f"QualificationRequirements[{index}]: Crowdframe cannot enforce"
+                f" {requirements.UNTRACKED[parsed.type_id]}; leave this requirement out"
             )
-        if type_id != LOCALE:
+        if parsed.type_id != LOCALE:
             continue
         countries = set(_countries(requirement, index))
-        if comparator in ("EqualTo", "In"):
+        if parsed.comparator in ("EqualTo", "In"):
             allowed = countries if allowed is None else allowed & countries
-        elif comparator in ("NotEqualTo", "NotIn"):
+        elif parsed.comparator in ("NotEqualTo", "NotIn"):
             excluded |= countries
         else:
             raise request_error(
@@ -86,10 +83,26 @@ def _rules(requirements: list[Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(sorted(allowed or ())), tuple(sorted(excluded))
 
 
+async def check_requirement_types(call: Call, hit_type: HitType) -> HitType:
+    """Every requirement's type is a system one or the requester's own, not being deleted."""
+    for index, requirement in enumerate(hit_type.requirements):
+        type_id = requirement["QualificationTypeId"]
+        if type_id in requirements.SYSTEM:
+            continue
+        found = await call.rt.store.get_qualification_type(call.client.id, type_id)
+        if found is None or found.status == "Disposing":
+            raise request_error(
+                f"QualificationRequirements[{index}]: QualificationType {type_id} does not"
+                " exist (a requirement names a system type or one of your own)",
+                "AWS.MechanicalTurk.QualificationTypeDoesNotExist",
+            )
+    return hit_type
+
+
 def hit_type_from(call: Call, p: Params) -> HitType:
     """The HIT type CreateHITType and CreateHIT describe (not yet stored)."""
-    requirements = p.items("QualificationRequirements")
-    countries, excluded = _rules(requirements)
+    asked = p.items("QualificationRequirements")
+    countries, excluded = _rules(asked)
     settings = {
         "title": p.text("Title", max_len=200).strip(),
         "description": p.text("Description", max_len=2000),
@@ -104,7 +117,7 @@ def hit_type_from(call: Call, p: Params) -> HitType:
             low=0,
             high=MAX_AUTO_APPROVAL_DELAY,
         ),
-        "requirements": requirements,
+        "requirements": asked,
     }
     if not settings["title"]:
         raise request_error("Title must not be empty")
@@ -160,6 +173,12 @@ async def owned_hit_type(call: Call, hit_type_id: str) -> HitType:
     return hit_type
 
 
+async def described_hit_type(call: Call) -> HitType:
+    """The HIT type CreateHITType and CreateHIT describe, stored (or the identical one)."""
+    hit_type = await check_requirement_types(call, hit_type_from(call, call.params))
+    return await call.rt.store.hit_type_for(hit_type)
+
+
 async def create_hit_type(call: Call) -> dict[str, Any]:
-    hit_type = await call.rt.store.hit_type_for(hit_type_from(call, call.params))
+    hit_type = await described_hit_type(call)
     return {"HITTypeId": hit_type.id}

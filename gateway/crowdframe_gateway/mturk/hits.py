@@ -12,12 +12,13 @@ from ..core.records import Project, Task, new_id, now
 from ..core.validation import task_url
 from .call import Call
 from .faults import request_error
-from .hit_types import hit_type_from, owned_hit_type, project_spec
+from .hit_types import described_hit_type, owned_hit_type, project_spec
 from .questions import QuestionError, parse_question
 from .records import Hit, HitType
 from .shapes import hit_shape, hit_status
 
 __all__ = [
+    "create_additional_assignments_for_hit",
     "create_hit",
     "create_hit_with_hit_type",
     "delete_hit",
@@ -97,8 +98,7 @@ async def _post(call: Call, hit_type: HitType) -> dict[str, Any]:
 
 
 async def create_hit(call: Call) -> dict[str, Any]:
-    hit_type = await call.rt.store.hit_type_for(hit_type_from(call, call.params))
-    return await _post(call, hit_type)
+    return await _post(call, await described_hit_type(call))
 
 
 async def create_hit_with_hit_type(call: Call) -> dict[str, Any]:
@@ -188,4 +188,25 @@ async def update_expiration_for_hit(call: Call) -> dict[str, Any]:
 async def delete_hit(call: Call) -> dict[str, Any]:
     hit = await owned_hit(call, call.params.text("HITId", max_len=64))
     await call.rt.store.dispose_hit(hit.task.id, now=now())
+    return {}
+
+
+async def create_additional_assignments_for_hit(call: Call) -> dict[str, Any]:
+    """More assignments on a live HIT; one whose assignments were all done opens again."""
+    p = call.params
+    hit = await owned_hit(call, p.text("HITId", max_len=64))
+    more = p.integer("NumberOfAdditionalAssignments", low=1, high=MAX_ASSIGNMENTS)
+    p.unsupported(
+        "UniqueRequestToken", "a repeat would add the assignments again: send the call once"
+    )
+    at = now()
+    if hit.disposed or hit.task.expires_at <= at:
+        raise request_error(
+            f"HIT {hit.task.id} has expired or was deleted: extend it with"
+            " UpdateExpirationForHIT first",
+            "AWS.MechanicalTurk.InvalidHITState",
+        )
+    if hit.max_assignments + more > MAX_ASSIGNMENTS:
+        raise request_error(f"a HIT has at most {MAX_ASSIGNMENTS} assignments")
+    await call.rt.store.add_hit_assignments(hit.task.id, more, now=at)
     return {}

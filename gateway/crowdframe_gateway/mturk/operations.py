@@ -3,7 +3,7 @@ Crowdframe's services, the others refused with the reason (docs/migrate-from-mtu
 
 from __future__ import annotations
 
-from . import assignments, hit_types, hits, workers
+from . import assignments, hit_types, hits, qualifications, workers
 from .call import Operation
 
 __all__ = ["OPERATIONS", "TARGET_PREFIX", "UNSUPPORTED"]
@@ -29,29 +29,27 @@ OPERATIONS: dict[str, Operation] = {
     "DeleteWorkerBlock": workers.delete_worker_block,
     "ListWorkerBlocks": workers.list_worker_blocks,
     "GetAccountBalance": workers.get_account_balance,
+    "CreateAdditionalAssignmentsForHIT": hits.create_additional_assignments_for_hit,
+    "CreateQualificationType": qualifications.create_qualification_type,
+    "GetQualificationType": qualifications.get_qualification_type,
+    "ListQualificationTypes": qualifications.list_qualification_types,
+    "UpdateQualificationType": qualifications.update_qualification_type,
+    "DeleteQualificationType": qualifications.delete_qualification_type,
+    "AssociateQualificationWithWorker": qualifications.associate_qualification_with_worker,
+    "DisassociateQualificationFromWorker": qualifications.disassociate_qualification_from_worker,
+    "ListWorkersWithQualificationType": qualifications.list_workers_with_qualification_type,
+    "GetQualificationScore": qualifications.get_qualification_score,
 }
 
-_CUSTOM_QUALIFICATIONS = (
-    "custom qualification types are not implemented yet; Locale requirements map onto"
-    " Crowdframe's country rules"
+_NO_REQUESTS = (
+    "workers do not request qualifications on Crowdframe: grant scores with"
+    " AssociateQualificationWithWorker (or make the type AutoGranted)"
 )
 UNSUPPORTED: dict[str, str] = {
-    "AcceptQualificationRequest": _CUSTOM_QUALIFICATIONS,
-    "AssociateQualificationWithWorker": _CUSTOM_QUALIFICATIONS,
-    "CreateQualificationType": _CUSTOM_QUALIFICATIONS,
-    "DeleteQualificationType": _CUSTOM_QUALIFICATIONS,
-    "DisassociateQualificationFromWorker": _CUSTOM_QUALIFICATIONS,
-    "GetQualificationScore": _CUSTOM_QUALIFICATIONS,
-    "GetQualificationType": _CUSTOM_QUALIFICATIONS,
-    "ListHITsForQualificationType": _CUSTOM_QUALIFICATIONS,
-    "ListQualificationRequests": _CUSTOM_QUALIFICATIONS,
-    "ListQualificationTypes": _CUSTOM_QUALIFICATIONS,
-    "ListWorkersWithQualificationType": _CUSTOM_QUALIFICATIONS,
-    "RejectQualificationRequest": _CUSTOM_QUALIFICATIONS,
-    "UpdateQualificationType": _CUSTOM_QUALIFICATIONS,
-    "CreateAdditionalAssignmentsForHIT": (
-        "a HIT's MaxAssignments is fixed when it is created; create another HIT"
-    ),
+    "AcceptQualificationRequest": _NO_REQUESTS,
+    "ListQualificationRequests": _NO_REQUESTS,
+    "RejectQualificationRequest": _NO_REQUESTS,
+    "ListHITsForQualificationType": "not built yet: list your HITs and read their requirements",
     "GetFileUploadURL": "file uploads belong to QuestionForm, which Crowdframe does not host",
     "ListReviewPolicyResultsForHIT": "review policies are not implemented",
     "UpdateHITReviewStatus": "HIT review status is not tracked (every HIT is NotReviewed)",

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..core.records import Task
 
-__all__ = ["Hit", "HitType", "MTurkCredential", "hit_from", "hit_type_from"]
+__all__ = [
+    "Hit",
+    "HitType",
+    "MTurkCredential",
+    "QualificationScore",
+    "QualificationType",
+    "hit_from",
+    "hit_type_from",
+    "qualification_type_from",
+    "with_auto_grants",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +71,36 @@ class Hit:
     reviewed: int = 0  # approved or rejected
 
 
+QualificationTypeStatus = Literal["Active", "Inactive", "Disposing"]
+
+
+@dataclass(frozen=True, slots=True)
+class QualificationType:
+    """A requester's own qualification type (CreateQualificationType): scores they grant to
+    workers by the pseudonym they know, which their HITs' requirements compare."""
+
+    id: str  # shaped like MTurk's: [A-Z0-9], 30 characters
+    client_id: str
+    name: str
+    description: str
+    keywords: str
+    status: QualificationTypeStatus  # Disposing: deleted, its scores gone
+    retry_delay: int | None
+    auto_granted: bool  # every worker holds it with auto_granted_value unless granted another
+    auto_granted_value: int
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class QualificationScore:
+    """A worker's score on a qualification type (AssociateQualificationWithWorker)."""
+
+    type_id: str
+    worker_pseudonym: str
+    value: int
+    granted_at: float
+
+
 def hit_type_from(stored: Mapping[str, Any]) -> HitType:
     """A HIT type from its stored fields (its countries as JSON lists)."""
     countries, excluded = tuple(stored["countries"]), tuple(stored["excluded_countries"])
@@ -87,3 +128,20 @@ def hit_from(
         submitted=int(submitted),
         reviewed=int(reviewed),
     )
+
+
+def qualification_type_from(text: str) -> QualificationType:
+    """A qualification type from its stored JSON."""
+    return QualificationType(**json.loads(text))
+
+
+def with_auto_grants(
+    held: Mapping[str, int], types: Sequence[QualificationType | None]
+) -> dict[str, int]:
+    """A worker's scores with each Active auto-granted type's value where they hold none: on
+    MTurk they would have asked for it and got it at once (Crowdframe has no requests)."""
+    scores = dict(held)
+    for found in types:
+        if found is not None and found.auto_granted and found.status == "Active":
+            scores.setdefault(found.id, found.auto_granted_value)
+    return scores

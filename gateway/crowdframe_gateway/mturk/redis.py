@@ -45,9 +45,19 @@ from ..store.redis.codec import (
     task_from,
     texts,
 )
-from .records import Hit, HitType, MTurkCredential, hit_from, hit_type_from
+from .records import (
+    Hit,
+    HitType,
+    MTurkCredential,
+    QualificationScore,
+    QualificationType,
+    hit_from,
+    hit_type_from,
+    qualification_type_from,
+    with_auto_grants,
+)
 
-__all__ = ["CompatPart", "HitsPart", "credential_hash", "hit_made"]
+__all__ = ["CompatPart", "HitsPart", "credential_hash", "hit_made", "qualification_json"]
 
 
 class CompatPart(CatalogPart):
@@ -109,10 +119,105 @@ class CompatPart(CatalogPart):
         await self.r.hsetnx(where, field, project.id)
         project_id = opt_text(await self.r.hget(where, field))
         assert project_id is not None, "set just above, never deleted"
+        # the way back, set on every call: mended by the next if a crash lost it
+        await self.r.hset(
+            keys.part(project.client_id) + "project-hit-types", project_id, hit_type_id
+        )
         await self._new_project(replace(project, id=project_id))
         found = await self.get_project(project_id)
         assert found is not None
         return found
+
+    async def project_requirements(self, client_id: str, project_id: str) -> list[dict[str, Any]]:
+        hit_type_id = await self._project_hit_type(client_id, project_id)
+        hit_type = None if hit_type_id is None else await self.get_hit_type(hit_type_id)
+        return list(hit_type.requirements) if hit_type is not None else []
+
+    async def _project_hit_type(self, client_id: str, project_id: str) -> str | None:
+        p = keys.part(client_id)
+        found = opt_text(await self.r.hget(p + "project-hit-types", project_id))
+        if found is not None:
+            return found
+        # a project made before the way back was kept: look it up, and keep it
+        for field, value in (await self.r.hgetall(p + "hit-type-projects")).items():
+            if opt_text(value) == project_id:
+                hit_type_id = str(json.loads(opt_text(field) or "[]")[0])
+                await self.r.hset(p + "project-hit-types", project_id, hit_type_id)
+                return hit_type_id
+        return None
+
+    # -- qualification types ------------------------------------------------------------------
+
+    async def create_qualification_type(self, qualification: QualificationType) -> None:
+        p = keys.part(qualification.client_id)
+        if not await self.r.hsetnx(p + "qual-type-names", qualification.name, qualification.id):
+            holder = opt_text(await self.r.hget(p + "qual-type-names", qualification.name))
+            # a name whose type was never written (its request died in between) is free
+            if holder is not None and await self.r.hexists(p + "qual-types", holder):
+                raise Conflict(
+                    "You have already created a QualificationType with this name:"
+                    f" {qualification.name}",
+                    field="Name",
+                    code="name_taken",
+                )
+            await self.r.hset(p + "qual-type-names", qualification.name, qualification.id)
+        await self.r.hset(p + "qual-types", qualification.id, qualification_json(qualification))
+
+    async def get_qualification_type(
+        self, client_id: str, type_id: str
+    ) -> QualificationType | None:
+        found = opt_text(await self.r.hget(keys.part(client_id) + "qual-types", type_id))
+        return None if found is None else qualification_type_from(found)
+
+    async def list_qualification_types(self, client_id: str) -> list[QualificationType]:
+        stored = await self.r.hvals(keys.part(client_id) + "qual-types")
+        found = [qualification_type_from(opt_text(v) or "") for v in stored]
+        return sorted(found, key=lambda q: (q.created_at, q.id))
+
+    async def update_qualification_type(self, qualification: QualificationType) -> None:
+        p = keys.part(qualification.client_id)
+        await self.r.hset(p + "qual-types", qualification.id, qualification_json(qualification))
+        if qualification.status == "Disposing":
+            await self.r.delete(p + "qscores:" + qualification.id)
+
+    async def set_qualification_score(self, client_id: str, score: QualificationScore) -> None:
+        await self.r.hset(
+            keys.part(client_id) + "qscores:" + score.type_id,
+            score.worker_pseudonym,
+            json.dumps(asdict(score)),
+        )
+
+    async def remove_qualification_score(
+        self, client_id: str, type_id: str, worker_pseudonym: str
+    ) -> bool:
+        where = keys.part(client_id) + "qscores:" + type_id
+        return bool(await self.r.hdel(where, worker_pseudonym))
+
+    async def qualification_scores(self, client_id: str, type_id: str) -> list[QualificationScore]:
+        stored = await self.r.hvals(keys.part(client_id) + "qscores:" + type_id)
+        found = [QualificationScore(**json.loads(opt_text(v) or "")) for v in stored]
+        return sorted(found, key=lambda s: s.worker_pseudonym)
+
+    async def worker_scores(
+        self, client_id: str, worker_pseudonym: str, type_ids: Sequence[str]
+    ) -> dict[str, int]:
+        p = keys.part(client_id)
+        pipe = self.r.pipeline(transaction=False)
+        for type_id in type_ids:
+            pipe.hget(p + "qscores:" + type_id, worker_pseudonym)
+        found: list[Any] = await pipe.execute()
+        held = {
+            type_id: int(json.loads(opt_text(value) or "")["value"])
+            for type_id, value in zip(type_ids, found, strict=True)
+            if value is not None
+        }
+        types = [await self.get_qualification_type(client_id, t) for t in type_ids]
+        return with_auto_grants(held, types)
+
+
+def qualification_json(qualification: QualificationType) -> str:
+    """A qualification type as its client's ``qual-types`` keeps it."""
+    return json.dumps(asdict(qualification))
 
 
 _CURSOR = re.compile(r"^\d{16}:[A-Za-z0-9_.-]{1,100}$")
@@ -217,6 +322,16 @@ class HitsPart(RedisBase):
         assert hit is not None
         await self.r.zrem(keys.part(hit.client_id) + "hits", task_id)
         return hit
+
+    async def add_hit_assignments(self, task_id: str, more: int, *, now: float) -> None:
+        project_id = await self._project_of(keys.TASK_INDEX, task_id)
+        if project_id is None:
+            raise NotFound("no such HIT", field="HITId")
+        answer = await self._eval("more_seats", project_id, task_id, more, repr(now))
+        if answer[0] == "error":
+            if answer[1] == "not_found":
+                raise NotFound("no such HIT", field="HITId")
+            raise Conflict("this HIT was cancelled", field="HITId", code="task_cancelled")
 
     # -- tasks, as HITs need them ---------------------------------------------------------------
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
+from dataclasses import asdict
 from typing import Any
 
 from ..core.errors import Conflict, NotFound
@@ -18,7 +20,17 @@ from ..store.sqlite.base import (
     _spec_to_json,
     _task,
 )
-from .records import Hit, HitType, MTurkCredential, hit_from, hit_type_from
+from .records import (
+    Hit,
+    HitType,
+    MTurkCredential,
+    QualificationScore,
+    QualificationType,
+    hit_from,
+    hit_type_from,
+    qualification_type_from,
+    with_auto_grants,
+)
 
 __all__ = ["CompatPart"]
 
@@ -26,6 +38,14 @@ __all__ = ["CompatPart"]
 def _hit_type(row: sqlite3.Row) -> HitType:
     stored = dict(row)
     return hit_type_from({**json.loads(stored.pop("spec")), **stored})
+
+
+def _name_taken(name: str) -> Conflict:
+    return Conflict(
+        f"You have already created a QualificationType with this name: {name}",
+        field="Name",
+        code="name_taken",
+    )
 
 
 class CompatPart(SqliteBase):
@@ -46,6 +66,14 @@ CREATE TABLE IF NOT EXISTS mturk_hits (
     request_token TEXT, created_at REAL NOT NULL, disposed_at REAL,
     UNIQUE (client_id, request_token));
 CREATE INDEX IF NOT EXISTS mturk_hits_by_client ON mturk_hits (client_id, seq);
+CREATE INDEX IF NOT EXISTS mturk_hit_type_projects_by_project
+    ON mturk_hit_type_projects (project_id);
+CREATE TABLE IF NOT EXISTS mturk_qualification_types (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, client_id TEXT NOT NULL,
+    name TEXT NOT NULL, record TEXT NOT NULL, UNIQUE (client_id, name));
+CREATE TABLE IF NOT EXISTS mturk_qualification_scores (
+    type_id TEXT NOT NULL, worker_pseudonym TEXT NOT NULL, value INTEGER NOT NULL,
+    granted_at REAL NOT NULL, PRIMARY KEY (type_id, worker_pseudonym));
 """
 
     # -- credentials ------------------------------------------------------------------------
@@ -240,6 +268,111 @@ CREATE INDEX IF NOT EXISTS mturk_hits_by_client ON mturk_hits (client_id, seq);
             return self._hit(
                 db, db.execute("SELECT * FROM mturk_hits WHERE task_id = ?", (task_id,)).fetchone()
             )
+
+    async def add_hit_assignments(self, task_id: str, more: int, *, now: float) -> None:
+        with self._tx() as db:
+            row = db.execute("SELECT status FROM tasks WHERE id = ?", (task_id,)).fetchone()
+            if row is None:
+                raise NotFound("no such HIT", field="HITId")
+            if row["status"] == "cancelled":
+                raise Conflict("this HIT was cancelled", field="HITId", code="task_cancelled")
+            # the pool's triggers put the task back (work/sqlite_pool.py)
+            db.execute(
+                "UPDATE tasks SET per_task = per_task + ?, status = 'open' WHERE id = ?",
+                (more, task_id),
+            )
+
+    async def project_requirements(self, client_id: str, project_id: str) -> list[dict[str, Any]]:
+        rows = self._read(
+            "SELECT t.spec FROM mturk_hit_type_projects p"
+            " JOIN mturk_hit_types t ON t.id = p.hit_type_id WHERE p.project_id = ?",
+            (project_id,),
+        )
+        return list(json.loads(rows[0]["spec"])["requirements"]) if rows else []
+
+    # -- qualification types ----------------------------------------------------------------
+
+    async def create_qualification_type(self, qualification: QualificationType) -> None:
+        with self._tx() as db:
+            try:
+                db.execute(
+                    "INSERT INTO mturk_qualification_types (id, client_id, name, record)"
+                    " VALUES (?,?,?,?)",
+                    (
+                        qualification.id,
+                        qualification.client_id,
+                        qualification.name,
+                        json.dumps(asdict(qualification)),
+                    ),
+                )
+            except sqlite3.IntegrityError:
+                raise _name_taken(qualification.name) from None
+
+    async def get_qualification_type(
+        self, client_id: str, type_id: str
+    ) -> QualificationType | None:
+        rows = self._read(
+            "SELECT record FROM mturk_qualification_types WHERE id = ? AND client_id = ?",
+            (type_id, client_id),
+        )
+        return qualification_type_from(rows[0]["record"]) if rows else None
+
+    async def list_qualification_types(self, client_id: str) -> list[QualificationType]:
+        rows = self._read(
+            "SELECT record FROM mturk_qualification_types WHERE client_id = ? ORDER BY seq",
+            (client_id,),
+        )
+        return [qualification_type_from(r["record"]) for r in rows]
+
+    async def update_qualification_type(self, qualification: QualificationType) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE mturk_qualification_types SET record = ? WHERE id = ? AND client_id = ?",
+                (json.dumps(asdict(qualification)), qualification.id, qualification.client_id),
+            )
+            if qualification.status == "Disposing":
+                db.execute(
+                    "DELETE FROM mturk_qualification_scores WHERE type_id = ?",
+                    (qualification.id,),
+                )
+
+    async def set_qualification_score(self, client_id: str, score: QualificationScore) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO mturk_qualification_scores VALUES (?,?,?,?)"
+                " ON CONFLICT (type_id, worker_pseudonym)"
+                " DO UPDATE SET value = excluded.value, granted_at = excluded.granted_at",
+                (score.type_id, score.worker_pseudonym, score.value, score.granted_at),
+            )
+
+    async def remove_qualification_score(
+        self, client_id: str, type_id: str, worker_pseudonym: str
+    ) -> bool:
+        with self._tx() as db:
+            done = db.execute(
+                "DELETE FROM mturk_qualification_scores WHERE type_id = ? AND worker_pseudonym = ?",
+                (type_id, worker_pseudonym),
+            )
+            return done.rowcount > 0
+
+    async def qualification_scores(self, client_id: str, type_id: str) -> list[QualificationScore]:
+        rows = self._read(
+            "SELECT * FROM mturk_qualification_scores WHERE type_id = ? ORDER BY worker_pseudonym",
+            (type_id,),
+        )
+        return [QualificationScore(**dict(r)) for r in rows]
+
+    async def worker_scores(
+        self, client_id: str, worker_pseudonym: str, type_ids: Sequence[str]
+    ) -> dict[str, int]:
+        rows = self._read(
+            "SELECT type_id, value FROM mturk_qualification_scores WHERE worker_pseudonym = ?"
+            " AND type_id IN (SELECT value FROM json_each(?))",
+            (worker_pseudonym, json.dumps(list(type_ids))),
+        )
+        held = {r["type_id"]: int(r["value"]) for r in rows}
+        types = [await self.get_qualification_type(client_id, t) for t in type_ids]
+        return with_auto_grants(held, types)
 
     # -- tasks, as HITs need them -----------------------------------------------------------
 

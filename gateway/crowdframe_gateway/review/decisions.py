@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from ..runtime import Runtime
 
 
-__all__ = ["ReviewedBy", "decide"]
+__all__ = ["ReviewedBy", "after_decision", "decide"]
 
 ReviewedBy = Literal["client", "crowd"]
 
@@ -31,7 +31,14 @@ async def decide(
     """Approve or reject; the event's data says who (``reviewed_by``) and ``event_extra``."""
     extra = {"reviewed_by": reviewed_by, **(event_extra or {})}
     reviewed = await rt.store.review(assignment_id, ReviewDecision(approve, reason, extra), now=now)
-    if reviewed.status == "approved":
-        # Credited once (the ledger's key); approving again re-credits only a lost first credit.
-        await credit_reward(rt, reviewed)
+    await after_decision(rt, reviewed)
     return reviewed
+
+
+async def after_decision(rt: Runtime, reviewed: Assignment) -> None:
+    """What follows every review, the gateway's auto-approval included: an approval's reward,
+    credited once (the ledger's key; approving again re-credits only a lost first credit), and
+    the review in the worker's record (counted once)."""
+    if reviewed.status == "approved":
+        await credit_reward(rt, reviewed)
+    await rt.store.record_review(reviewed)

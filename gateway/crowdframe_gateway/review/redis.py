@@ -21,7 +21,7 @@ from redis.asyncio.client import Pipeline
 
 from ..catalog.redis import task_row
 from ..core.errors import Conflict, NotFound
-from ..core.records import Task
+from ..core.records import Assignment, Task
 from ..store.redis import keys
 from ..store.redis.base import RedisBase
 from ..store.redis.codec import fields, task_from, texts
@@ -30,6 +30,20 @@ __all__ = ["CrowdReviewPart"]
 
 
 class CrowdReviewPart(RedisBase):
+    async def record_review(self, assignment: Assignment) -> None:
+        if assignment.status not in ("approved", "rejected"):
+            return
+        # a set per outcome: telling a review twice counts it once
+        await self.r.sadd(keys.REVIEWED + assignment.status + ":" + assignment.worker_id,
+                          assignment.id)  # fmt: skip
+
+    async def review_counts(self, worker_id: str) -> tuple[int, int]:
+        pipe = self.r.pipeline(transaction=False)
+        for status in ("approved", "rejected"):
+            pipe.scard(keys.REVIEWED + status + ":" + worker_id)
+        approved, rejected = await pipe.execute()
+        return int(approved), int(rejected)
+
     async def add_review_task(self, task: Task, *, excluded_worker: str) -> Task:
         row = json.dumps(task_row(task))
 

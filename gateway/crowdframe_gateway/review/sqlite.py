@@ -10,7 +10,7 @@ import json
 from typing import ClassVar
 
 from ..core.errors import NotFound
-from ..core.records import Task
+from ..core.records import Assignment, Task
 from ..store.sqlite.base import _TASK_COLUMNS, SqliteBase, _spec_from_json, _task
 
 __all__ = ["CrowdReviewPart"]
@@ -27,6 +27,18 @@ CREATE TABLE IF NOT EXISTS crowd_review_queue (
     assignment_id TEXT PRIMARY KEY, project_id TEXT NOT NULL, due_at REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS crowd_review_due ON crowd_review_queue (due_at);
 """
+
+    async def record_review(self, assignment: Assignment) -> None:
+        return None  # review_counts reads the assignments themselves
+
+    async def review_counts(self, worker_id: str) -> tuple[int, int]:
+        rows = self._read(
+            "SELECT COALESCE(SUM(status = 'approved'), 0) AS approved,"
+            " COALESCE(SUM(status = 'rejected'), 0) AS rejected"
+            " FROM assignments WHERE worker_id = ? AND status IN ('approved', 'rejected')",
+            (worker_id,),
+        )
+        return int(rows[0]["approved"]), int(rows[0]["rejected"])
 
     async def add_review_task(self, task: Task, *, excluded_worker: str) -> Task:
         with self._tx() as db:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from ..core.records import (
+    Assignment,
     Task,
 )
 
@@ -28,4 +29,15 @@ class ReviewStore(Protocol):
 
     async def schedule_crowd_review(self, assignment_id: str, *, at: float | None) -> None:
         """When the queued assignment is visited next; ``None`` takes it off the queue."""
+        ...
+
+    async def record_review(self, assignment: Assignment) -> None:
+        """Count a reviewed assignment in its worker's record on this gateway, once however
+        often it is told (``review_counts``). SQLite reads the record from its assignments
+        and has nothing to count."""
+        ...
+
+    async def review_counts(self, worker_id: str) -> tuple[int, int]:
+        """How many of the worker's assignments were approved and how many rejected, on every
+        project of the gateway."""
         ...

@@ -39,6 +39,7 @@ __all__ = [
     "PROJECTS",
     "PROJECT_KEYS",
     "PROJECT_SEQ",
+    "REVIEWED",
     "TASK_INDEX",
     "WORKER",
     "WORKER_BY_EMAIL",
@@ -59,6 +60,10 @@ HIT_TYPE_INDEX = f"{PREFIX}:hit-type:"  # + HIT type id -> client id
 MTURK_KEY_INDEX = f"{PREFIX}:mturk-key:"  # + access key id -> client id
 CREDIT = f"{PREFIX}:credit:"  # + credit key -> the credit (JSON); SET NX: credited once
 CREDIT_SEQ = f"{PREFIX}:seq:credits"  # counter: the ledger's order
+# + 'approved:' or 'rejected:' + worker id -> set: the worker's assignments reviewed so (the
+# record MTurk's PercentAssignmentsApproved and NumberHITsApproved compare; written after the
+# review by review/decisions.py, whose repeat of a review adds nothing)
+REVIEWED = f"{PREFIX}:reviewed:"
 EARNINGS = f"{PREFIX}:earnings:"  # + worker id -> sorted set: credit keys by ledger order
 PROJECTS = f"{PREFIX}:projects"  # sorted set: every project by creation order
 # sorted set: the active projects by creation order (the task list, a page at a time). Written
@@ -147,6 +152,10 @@ CLIENT_KEYS = {
     "hit-type-fps": "hash: fingerprint -> HIT type id (identical parameters, one type)",
     "hit-type-projects": "hash: [HIT type id, origin] (JSON) -> project id",
     "hits": "zset: the client's HITs (task ids) by creation order",
+    "project-hit-types": "hash: project id -> the HIT type whose HITs it holds",
+    "qual-types": "hash: qualification type id -> the type (JSON)",
+    "qual-type-names": "hash: qualification type name -> its id (one name, one type)",
+    "qscores:<type>": "hash: worker pseudonym -> their score on the type (JSON)",
     "hitseq": "counter behind that order",
     "hit-tokens": "hash: UniqueRequestToken -> the HIT it created (JSON)",
 }

@@ -68,6 +68,7 @@ SCRIPTS = {
         Script("hit", ("hits",)),
         Script("dispose", ("hits",)),
         Script("expiry", ("pool",)),
+        Script("more_seats", ("pool",)),
         # assessments
         Script("attempt_start", ("pool",)),
         Script("unseen", ("pool",)),
