@@ -33,7 +33,13 @@ from crowdframe_gateway.core.records import (
     now,
 )
 from crowdframe_gateway.ledger import BonusQuery
-from crowdframe_gateway.mturk.records import Hit, HitType, MTurkCredential
+from crowdframe_gateway.mturk.records import (
+    Hit,
+    HitType,
+    MTurkCredential,
+    QualificationScore,
+    QualificationType,
+)
 from crowdframe_gateway.quality.store import AttemptRequest
 from crowdframe_gateway.redis_store import RedisStore
 from crowdframe_gateway.runtime import SqliteStore, Store
@@ -127,6 +133,9 @@ async def _quality_and_mturk_history(store: Store, acme: Client, at: float) -> d
         await store.create_hit(hit, token)
         hits.append(task.id)
     await store.dispose_hit(hits[2], now=at)  # expired: disposable
+    skill = QualificationType("3SKILL", acme.id, "Skill", "d", "k", "Active", None, False, 1, at)
+    await store.create_qualification_type(skill)
+    await store.set_qualification_score(acme.id, QualificationScore("3SKILL", "p-w1", 80, at))
     return {"gold": gold.id, "waiting": waiting.id, "mturk": mturk.id, "hit": hits[0]}
 
 
@@ -173,6 +182,10 @@ async def _snapshot(store: Store, ids: dict[str, str]) -> dict[str, object]:
         "work seconds": await store.work_seconds(ids["project"], limit=5),
         "credentials": [await store.get_mturk_credential(k) for k in ("AKCF1", "AKCF2")],
         "hit type": await store.get_hit_type("htp_1"),
+        "requirements": await store.project_requirements(ids["acme"], ids["mturk"]),
+        "qualification types": await store.list_qualification_types(ids["acme"]),
+        "scores": await store.qualification_scores(ids["acme"], "3SKILL"),
+        "reviews": [await store.review_counts(w) for w in ("w1", "w5")],
         "hits": await store.list_hits(ids["acme"], cursor=None, limit=10),
         "hit assignments": await store.list_task_assignments(
             ids["hit"], TaskAssignmentsQuery(("accepted",), 5)

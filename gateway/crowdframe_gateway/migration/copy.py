@@ -15,7 +15,12 @@ from pathlib import Path
 
 from ..core.records import ApiKey, Block, Credit, Project
 from ..core.stored import API_KEY, ATTEMPT, GOLD_STATS, QUALIFICATION
-from ..mturk.records import MTurkCredential, hit_from
+from ..mturk.records import (
+    MTurkCredential,
+    QualificationScore,
+    hit_from,
+    qualification_type_from,
+)
 from ..mturk.redis import hit_made
 from ..mturk.sqlite import _hit_type
 from ..redis_store import RedisStore
@@ -266,6 +271,7 @@ async def _copy_mturk(db: sqlite3.Connection, to: RedisImporter, report: Report)
                                   row["project_id"])  # fmt: skip
         total += 1
     report(f"MTurk credentials and HIT types: {total}")
+    total += await _copy_qualification_types(db, to, report)
     count = 0
     for row in db.execute("SELECT * FROM mturk_hits ORDER BY seq").fetchall():
         task = db.execute("SELECT * FROM tasks WHERE id = ?", (row["task_id"],)).fetchone()
@@ -276,6 +282,29 @@ async def _copy_mturk(db: sqlite3.Connection, to: RedisImporter, report: Report)
         progress_every(report, "HITs", count)
     report(f"HITs: {count}")
     return total + count
+
+
+async def _copy_qualification_types(
+    db: sqlite3.Connection, to: RedisImporter, report: Report
+) -> int:
+    """MTurk qualification types and their scores, and each worker's reviews (the record the
+    approval-rate requirements read)."""
+    types = db.execute("SELECT record FROM mturk_qualification_types ORDER BY seq").fetchall()
+    owners = {}
+    for row in types:
+        qualification = qualification_type_from(row["record"])
+        owners[qualification.id] = qualification.client_id
+        await to.qualification_type(qualification)
+    scores = db.execute("SELECT * FROM mturk_qualification_scores").fetchall()
+    for row in scores:
+        await to.qualification_score(owners[row["type_id"]], QualificationScore(**dict(row)))
+    reviews = db.execute(
+        "SELECT id, worker_id, status FROM assignments WHERE status IN ('approved', 'rejected')"
+    ).fetchall()
+    for row in reviews:
+        await to.reviewed(row["worker_id"], row["id"], row["status"])
+    report(f"MTurk qualification types, scores and reviews: {len(types) + len(scores)}")
+    return len(types) + len(scores)
 
 
 def progress_every(report: Report, kind: str, count: int) -> None:

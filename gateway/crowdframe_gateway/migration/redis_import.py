@@ -29,8 +29,8 @@ from ..core.records import (
     Worker,
     approval_due_at,
 )
-from ..mturk.records import Hit, HitType, MTurkCredential
-from ..mturk.redis import credential_hash
+from ..mturk.records import Hit, HitType, MTurkCredential, QualificationScore, QualificationType
+from ..mturk.redis import credential_hash, qualification_json, score_json
 from ..store.redis import keys
 from ..store.redis.codec import client_to, endpoint_to, record_to, worker_to
 
@@ -364,6 +364,22 @@ class RedisImporter:
     ) -> None:
         field = json.dumps([hit_type_id, origin])
         self.pipe.hset(keys.part(client_id) + "hit-type-projects", field, project_id)
+        self.pipe.hset(keys.part(client_id) + "project-hit-types", project_id, hit_type_id)
+        await self._queued(2)
+
+    async def qualification_type(self, qualification: QualificationType) -> None:
+        p = keys.part(qualification.client_id)
+        self.pipe.hset(p + "qual-types", qualification.id, qualification_json(qualification))
+        self.pipe.hset(p + "qual-type-names", qualification.name, qualification.id)
+        await self._queued(2)
+
+    async def qualification_score(self, client_id: str, score: QualificationScore) -> None:
+        where = keys.part(client_id) + "qscores:" + score.type_id
+        self.pipe.hset(where, score.worker_pseudonym, score_json(score))
+        await self._queued(1)
+
+    async def reviewed(self, worker_id: str, assignment_id: str, status: str) -> None:
+        self.pipe.sadd(keys.REVIEWED + status + ":" + worker_id, assignment_id)
         await self._queued(1)
 
     async def hit(

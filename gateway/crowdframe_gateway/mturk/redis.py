@@ -57,7 +57,14 @@ from .records import (
     with_auto_grants,
 )
 
-__all__ = ["CompatPart", "HitsPart", "credential_hash", "hit_made", "qualification_json"]
+__all__ = [
+    "CompatPart",
+    "HitsPart",
+    "credential_hash",
+    "hit_made",
+    "qualification_json",
+    "score_json",
+]
 
 
 class CompatPart(CatalogPart):
@@ -182,10 +189,9 @@ class CompatPart(CatalogPart):
 
     async def set_qualification_score(self, client_id: str, score: QualificationScore) -> None:
         await self.r.hset(
-            keys.part(client_id) + "qscores:" + score.type_id,
-            score.worker_pseudonym,
-            json.dumps(asdict(score)),
-        )
+            keys.part(client_id) + "qscores:" + score.type_id, score.worker_pseudonym,
+            score_json(score),
+        )  # fmt: skip
 
     async def remove_qualification_score(
         self, client_id: str, type_id: str, worker_pseudonym: str
@@ -213,6 +219,11 @@ class CompatPart(CatalogPart):
         }
         types = [await self.get_qualification_type(client_id, t) for t in type_ids]
         return with_auto_grants(held, types)
+
+
+def score_json(score: QualificationScore) -> str:
+    """A worker's score as its type's ``qscores:<type>`` keeps it."""
+    return json.dumps(asdict(score))
 
 
 def qualification_json(qualification: QualificationType) -> str:
