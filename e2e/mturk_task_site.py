@@ -47,17 +47,48 @@ if (gup("assignmentId") == "ASSIGNMENT_ID_NOT_AVAILABLE") {
 """
 
 
+# An experiment library's own MTurk submit: a form built on the fly whose action carries the
+# assignmentId in the query, with only the answers as fields.
+QUERY_PAGE = b"""<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Reaction task</title></head>
+<body>
+<h1>Press the button when you are ready</h1>
+<button type="button" id="finish">Finish the experiment</button>
+<script>
+var params = new URLSearchParams(window.location.search);
+document.getElementById("finish").addEventListener("click", function () {
+  var form = document.createElement("form");
+  form.method = "POST";
+  form.action = params.get("turkSubmitTo") + "/mturk/externalSubmit?assignmentId="
+    + encodeURIComponent(params.get("assignmentId"));
+  var data = document.createElement("input");
+  data.type = "hidden";
+  data.name = "data";
+  data.value = JSON.stringify([{"rt": 412, "response": "space"}]);
+  form.appendChild(data);
+  document.body.appendChild(form);
+  form.submit();
+});
+</script>
+</body>
+</html>
+"""
+
+
 @contextmanager
 def running_task_site() -> Iterator[str]:
-    """The page at ``http://localhost:PORT/hit``; yields that URL."""
+    """The page at ``http://localhost:PORT/hit`` (and the query-posting one at ``/query``);
+    yields the first URL."""
 
     class Handler(QuietHandler):
         def do_GET(self) -> None:
+            page = QUERY_PAGE if self.path.startswith("/query") else PAGE
             self.send_response(200)
             self.send_header("content-type", "text/html; charset=utf-8")
-            self.send_header("content-length", str(len(PAGE)))
+            self.send_header("content-length", str(len(page)))
             self.end_headers()
-            self.wfile.write(PAGE)
+            self.wfile.write(page)
 
     with serving(on_a_free_port(Handler)) as origin:
         yield origin.replace("127.0.0.1", "localhost") + "/hit"

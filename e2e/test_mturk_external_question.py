@@ -136,6 +136,44 @@ def test_an_external_question_hit_from_boto3_is_done_in_chromium_and_paid(
     expect(page.locator(".total")).to_have_text("0.50 USD")
 
 
+def test_a_page_that_posts_the_assignment_id_in_the_query_is_received_in_chromium(
+    page: Page, mturk_world: MTurkWorld
+) -> None:
+    world = mturk_world
+    mturk = world.requester().mturk()
+    with running_task_site() as task_page:
+        query_page = task_page.replace("/hit", "/query")
+        hit = mturk.create_hit(
+            Title="Reaction experiment",
+            Description="Press a button.",
+            Reward="0.50",
+            MaxAssignments=1,
+            LifetimeInSeconds=3600,
+            AssignmentDurationInSeconds=600,
+            Question=external_question(query_page, height=0),
+        )["HIT"]
+        page.goto(world.origin + "/signup")
+        page.get_by_label("Email").fill("ida@example.org")
+        page.get_by_label("Password").fill("a long password")
+        page.get_by_label("Country you live in").select_option("DE")
+        page.get_by_label("English").check()
+        page.get_by_role("button", name="Create account").click()
+        page.get_by_role("listitem").filter(has_text="Reaction experiment").get_by_role(
+            "button", name="Accept"
+        ).click()
+        page.wait_for_url(re.compile(r"/work/assignments/"))
+        sent = frame_params(page)
+        page.frame_locator("#cf-task-frame").get_by_role(
+            "button", name="Finish the experiment"
+        ).click()
+        # the worker moves on exactly as after any submit: nothing is left for them here
+        page.wait_for_url(re.compile(r"/work\?notice=finished"))
+
+    (assignment,) = mturk.list_assignments_for_hit(HITId=hit["HITId"])["Assignments"]
+    assert assignment["AssignmentId"] == sent["assignmentId"]
+    assert free_text(assignment["Answer"]) == {"data": '[{"rt":412,"response":"space"}]'}
+
+
 def free_text(answer_xml: str) -> dict[str, Any]:
     ns = "{http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/QuestionFormAnswers.xsd}"
     root = ET.fromstring(answer_xml)  # noqa: S314 (the gateway's own answer)
