@@ -122,7 +122,8 @@ def test_an_external_question_hit_from_boto3_is_done_in_chromium_and_paid(
             "rating": "natural",
             "comments": "Reads fine <really>",
         }
-        assert event.data["worker_id"] == first["workerId"]
+        # webhooks carry the pseudonym; the mturk protocol spells it as MTurk's WorkerId
+        assert "A" + event.data["worker_id"].removeprefix("wkr_").upper() == first["workerId"]
 
     # ... and by list_assignments_for_hit, as QuestionFormAnswers
     (assignment,) = mturk.list_assignments_for_hit(HITId=first["hitId"])["Assignments"]

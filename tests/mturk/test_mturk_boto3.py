@@ -3,10 +3,12 @@ gateway process; workers do the HITs through the gateway's pages and externalSub
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import botocore.session
 import pytest
 from botocore.exceptions import ClientError
 
@@ -22,6 +24,9 @@ from mturk_world import (
 )
 
 PERCENT_APPROVED = "000000000000000000L0"
+_MODEL = botocore.session.get_session().get_service_model("mturk")
+ENTITY_ID = _MODEL.shape_for("EntityId").metadata["pattern"]  # HITId, AssignmentId
+WORKER_ID = _MODEL.shape_for("CustomerId").metadata["pattern"]  # WorkerId
 
 
 def test_a_script_posts_a_hit_a_worker_answers_it_and_the_script_pays_for_it(
@@ -43,7 +48,10 @@ def test_a_script_posts_a_hit_a_worker_answers_it_and_the_script_pays_for_it(
     accepted = worker.accept(hit["HITGroupId"])
     params = worker.frame_params(accepted.headers["location"])
     assert params["hitId"] == hit["HITId"] and params["turkSubmitTo"] == world.origin
-    assert params["workerId"].startswith("wkr_")
+    # shaped as botocore's model says, where task servers written for MTurk check them
+    assert re.match(ENTITY_ID, params["hitId"]) and re.match(ENTITY_ID, params["assignmentId"])
+    assert re.match(WORKER_ID, params["workerId"]) and hit["HITId"] == params["hitId"]
+    assert all(len(params[k]) <= 64 for k in ("hitId", "assignmentId", "workerId"))
     assert mturk.get_hit(HITId=hit["HITId"])["HIT"]["HITStatus"] == "Unassignable"
 
     submitted = world.external_submit(
@@ -95,7 +103,7 @@ def test_external_submit_refuses_previews_forgeries_repeats_and_closed_assignmen
     forged_id = aid[:-2] + ("AA" if not aid.endswith("AA") else "BA")
     forged = world.external_submit({"assignmentId": forged_id, "q": "x"})
     assert forged.status_code == 404 and "not one Crowdframe issued" in forged.text
-    bare = world.external_submit({"assignmentId": aid.split(".")[0], "q": "x"})
+    bare = world.external_submit({"assignmentId": aid[:-26], "q": "x"})  # no MAC
     assert bare.status_code == 404
     upload = world.external_submit({"assignmentId": aid}, files={"f": ("a.txt", b"data")})
     assert upload.status_code == 400 and "File uploads are not supported" in upload.text
@@ -168,12 +176,12 @@ def test_paginators_walk_every_page(world: MTurkWorld) -> None:
     assert {h["HITId"] for page in pages for h in page["HITs"]} == posted
 
     for n in range(3):
-        mturk.create_worker_block(WorkerId=f"wkr_someone{n}", Reason="spam")
+        mturk.create_worker_block(WorkerId=f"ASOMEONE{n}", Reason="spam")
     blocks = mturk.get_paginator("list_worker_blocks").paginate(PaginationConfig={"PageSize": 2})
     assert [b["WorkerId"] for b in blocks.build_full_result()["WorkerBlocks"]] == [
-        "wkr_someone0",
-        "wkr_someone1",
-        "wkr_someone2",
+        "ASOMEONE0",
+        "ASOMEONE1",
+        "ASOMEONE2",
     ]
 
 

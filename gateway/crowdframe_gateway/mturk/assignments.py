@@ -12,7 +12,7 @@ from ..review import approve, reject_because
 from .call import Call
 from .faults import request_error
 from .hits import owned_hit, shaped_hit
-from .ids import assignment_from_credential
+from .ids import assignment_from_credential, pseudonym_of
 from .shapes import assignment_shape, bonus_shape
 
 __all__ = [
@@ -32,8 +32,8 @@ _STATUSES: dict[str, AssignmentStatus] = {
 
 
 def _assignment_id(call: Call, value: str) -> str:
-    """The AssignmentId MTurk-side answers carry (``asg_….MAC``), or a plain ``asg_…`` id."""
-    if "." not in value:
+    """The AssignmentId MTurk-side answers carry (ids.py), or a plain ``asg_…`` id."""
+    if value.startswith("asg_") and "." not in value:
         return value
     found = assignment_from_credential(call.rt.secret_key, value)
     if found is None:
@@ -114,7 +114,7 @@ async def reject_assignment(call: Call) -> dict[str, Any]:
 async def send_bonus(call: Call) -> dict[str, Any]:
     p = call.params
     assignment = await _owned(call)
-    if p.text("WorkerId", max_len=64) != assignment.worker_pseudonym:
+    if pseudonym_of(p.text("WorkerId", max_len=64)) != assignment.worker_pseudonym:
         raise request_error(
             "WorkerId is not the worker of this assignment", "AWS.ParameterOutOfRange"
         )

@@ -23,7 +23,13 @@ from starlette.templating import Jinja2Templates
 from ..core.errors import Conflict
 from ..quality import record_submission
 from ..work import Seat, next_assignment
-from .ids import PREVIEW_ASSIGNMENT_ID, assignment_credential, assignment_from_credential
+from .ids import (
+    PREVIEW_ASSIGNMENT_ID,
+    assignment_credential,
+    assignment_from_credential,
+    hit_id,
+    worker_id,
+)
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -58,12 +64,12 @@ async def launch(rt: Runtime, seat: Seat, mode: str) -> Launch:
     height = hit.frame_height if hit is not None else (seat.project.spec.frame_height or 0)
     params = {
         "assignmentId": PREVIEW_ASSIGNMENT_ID,
-        "hitId": seat.task.id,
+        "hitId": hit_id(seat.task.id),
         "turkSubmitTo": rt.settings.public_origin,
     }
     if seat.assignment is not None and mode == "work":
         params["assignmentId"] = assignment_credential(rt.secret_key, seat.assignment.id)
-        params["workerId"] = seat.assignment.worker_pseudonym
+        params["workerId"] = worker_id(seat.assignment.worker_pseudonym)
     separator = "&" if "?" in url else "?"
     return Launch(url + separator + urlencode(params), height)
 

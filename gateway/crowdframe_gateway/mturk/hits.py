@@ -13,6 +13,7 @@ from ..core.validation import task_url
 from .call import Call
 from .faults import request_error
 from .hit_types import described_hit_type, owned_hit_type, project_spec
+from .ids import task_id_of
 from .questions import QuestionError, parse_question
 from .records import Hit, HitType
 from .shapes import hit_shape, hit_status
@@ -107,7 +108,8 @@ async def create_hit_with_hit_type(call: Call) -> dict[str, Any]:
 
 
 async def owned_hit(call: Call, hit_id: str) -> Hit:
-    hit = await call.rt.store.get_hit(hit_id)
+    """The requester's HIT by its HITId (ids.py) or task id."""
+    hit = await call.rt.store.get_hit(task_id_of(hit_id))
     if hit is None or hit.client_id != call.client.id:
         raise request_error(f"Hit {hit_id} does not exist.", "AWS.MechanicalTurk.HITDoesNotExist")
     return hit

@@ -13,6 +13,7 @@ from ..catalog import requirements
 from ..core.records import now
 from .call import Call
 from .faults import request_error
+from .ids import pseudonym_of, worker_id
 from .params import Params
 from .records import QualificationScore, QualificationType
 
@@ -73,7 +74,7 @@ def _type_shape(qualification: QualificationType) -> dict[str, Any]:
 def _score_shape(score: QualificationScore) -> dict[str, Any]:
     return {
         "QualificationTypeId": score.type_id,
-        "WorkerId": score.worker_pseudonym,
+        "WorkerId": worker_id(score.worker_pseudonym),
         "GrantTime": score.granted_at,
         "IntegerValue": score.value,
         "Status": "Granted",
@@ -96,7 +97,7 @@ def _worker(p: Params) -> str:
     worker: str = p.text("WorkerId", max_len=64).strip()
     if not worker:
         raise request_error("WorkerId must not be empty")
-    return worker
+    return pseudonym_of(worker)
 
 
 async def owned_qualification_type(call: Call, type_id: str) -> QualificationType:
@@ -265,8 +266,8 @@ async def get_qualification_score(call: Call) -> dict[str, Any]:
     score = next((s for s in held if s.worker_pseudonym == worker), None)
     if score is None:
         raise request_error(
-            f"You requested a Qualification that does not exist: {worker} holds no score on"
-            f" {found.id}.",
+            f"You requested a Qualification that does not exist: {worker_id(worker)} holds no"
+            f" score on {found.id}.",
             "AWS.MechanicalTurk.QualificationDoesNotExist",
         )
     return {"Qualification": _score_shape(score)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.records import Assignment, Credit, approval_due_at
-from .ids import assignment_credential
+from .ids import assignment_credential, hit_id, worker_id
 from .questions import question_form_answers
 from .records import Hit, HitType
 
@@ -34,7 +34,7 @@ def hit_status(hit: Hit, now: float) -> str:
 
 def hit_shape(hit: Hit, hit_type: HitType, now: float) -> dict[str, Any]:
     return {
-        "HITId": hit.task.id,
+        "HITId": hit_id(hit.task.id),
         "HITTypeId": hit.hit_type_id,
         "HITGroupId": hit.task.project_id,
         "CreationTime": hit.created_at,
@@ -62,8 +62,8 @@ def assignment_shape(
 ) -> dict[str, Any]:
     shape: dict[str, Any] = {
         "AssignmentId": assignment_credential(secret_key, assignment.id),
-        "WorkerId": assignment.worker_pseudonym,
-        "HITId": assignment.task_id,
+        "WorkerId": worker_id(assignment.worker_pseudonym),
+        "HITId": hit_id(assignment.task_id),
         "AssignmentStatus": _STATUS[assignment.status],
         "AcceptTime": assignment.accepted_at,
         "Deadline": assignment.deadline,
@@ -85,7 +85,7 @@ def assignment_shape(
 
 def bonus_shape(credit: Credit, worker_pseudonym: str, secret_key: str) -> dict[str, Any]:
     return {
-        "WorkerId": worker_pseudonym,
+        "WorkerId": worker_id(worker_pseudonym) if worker_pseudonym else "",
         "BonusAmount": money(credit.amount_cents),
         "AssignmentId": assignment_credential(secret_key, credit.assignment_id),
         "Reason": credit.reason,

@@ -8,6 +8,7 @@ from ..core.records import Block, now
 from ..quality import ALL_PROJECTS
 from .call import Call
 from .faults import request_error
+from .ids import pseudonym_of, worker_id
 
 __all__ = [
     "SANDBOX_BALANCE",
@@ -26,7 +27,7 @@ def _worker_id(call: Call) -> str:
     worker: str = call.params.text("WorkerId", max_len=64).strip()
     if not worker:
         raise request_error("WorkerId must not be empty")
-    return worker
+    return pseudonym_of(worker)
 
 
 async def create_worker_block(call: Call) -> dict[str, Any]:
@@ -55,7 +56,8 @@ async def list_worker_blocks(call: Call) -> dict[str, Any]:
     # MTurk's blocks are client-wide: project-scoped blocks are Crowdframe's own
     blocks = [b for b in await call.rt.store.list_blocks(call.client.id) if not b.project_id]
     items = [
-        {"WorkerId": b.worker_pseudonym, "Reason": b.reason} for b in blocks[start : start + limit]
+        {"WorkerId": worker_id(b.worker_pseudonym), "Reason": b.reason}
+        for b in blocks[start : start + limit]
     ]
     answer: dict[str, Any] = {"NumResults": len(items), "WorkerBlocks": items}
     if start + limit < len(blocks):
