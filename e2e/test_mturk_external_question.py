@@ -175,6 +175,108 @@ def test_a_page_that_posts_the_assignment_id_in_the_query_is_received_in_chromiu
     assert free_text(assignment["Answer"]) == {"data": '[{"rt":412,"response":"space"}]'}
 
 
+def sign_up(page: Page, world: MTurkWorld, email: str) -> None:
+    page.goto(world.origin + "/signup")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill("a long password")
+    page.get_by_label("Country you live in").select_option("DE")
+    page.get_by_label("English").check()
+    page.get_by_role("button", name="Create account").click()
+
+
+def do_the_hit(page: Page, rating: str, title: str | None = None) -> dict[str, str]:
+    """Accept the offer ``title`` from the task list (else go on with the task the worker was
+    moved on to), answer on the classic page, submit."""
+    if title is not None:
+        page.goto(page.url.split("/work")[0] + "/work")
+        offer = page.get_by_role("listitem").filter(has_text=title)
+        offer.get_by_role("button", name="Accept").click()
+    page.wait_for_url(re.compile(r"/work/assignments/"))
+    params = frame_params(page)
+    task = page.frame_locator("#cf-task-frame")
+    task.get_by_label(rating.capitalize()).check()
+    before = page.url
+    task.locator("#submitButton").click()
+    page.wait_for_url(lambda url: url != before)  # on, as after any submit
+    return params
+
+
+def test_a_requesters_lifecycle_script_runs_to_the_end_with_a_worker_in_chromium(
+    page: Page, mturk_world: MTurkWorld
+) -> None:
+    """Screen, qualify, run a study on the qualified, extend, review with empty feedback, bonus
+    with an empty reason, expire and delete: MTurk's calls, unchanged."""
+    world = mturk_world
+    mturk = world.requester().mturk()
+    with running_task_site() as task_page:
+        question = external_question(task_page, height=0)
+        screening = mturk.create_hit(
+            Title="Screening", Description="One question.", Reward="0.50", MaxAssignments=1,
+            LifetimeInSeconds=3600, AssignmentDurationInSeconds=600, Question=question,
+        )["HIT"]  # fmt: skip
+        sign_up(page, world, "lena@example.org")
+        do_the_hit(page, "natural", "Screening")
+        (screened,) = mturk.list_assignments_for_hit(HITId=screening["HITId"])["Assignments"]
+        mturk.approve_assignment(AssignmentId=screened["AssignmentId"], RequesterFeedback="")
+
+        qualified = mturk.create_qualification_type(
+            Name="Passed screening", Description="Did our screening HIT well",
+            QualificationTypeStatus="Active",
+        )["QualificationType"]["QualificationTypeId"]  # fmt: skip
+        mturk.associate_qualification_with_worker(
+            QualificationTypeId=qualified, WorkerId=screened["WorkerId"], IntegerValue=1
+        )
+        study = mturk.create_hit_type(
+            Title="Main study", Description="Rate a sentence.", Reward="0.50",
+            AssignmentDurationInSeconds=600,
+            QualificationRequirements=[
+                {"QualificationTypeId": qualified, "Comparator": "EqualTo", "IntegerValues": [1]},
+                {"QualificationTypeId": "000000000000000000L0",
+                 "Comparator": "GreaterThanOrEqualTo", "IntegerValues": [90]},
+            ],
+        )["HITTypeId"]  # fmt: skip
+        hits = [
+            mturk.create_hit_with_hit_type(
+                HITTypeId=study, MaxAssignments=1, LifetimeInSeconds=3600, Question=question
+            )["HIT"]
+            for _ in range(2)
+        ]
+        done = [
+            do_the_hit(page, "natural", "Main study")["hitId"],
+            do_the_hit(page, "odd")["hitId"],
+        ]
+        assert sorted(done) == sorted(h["HITId"] for h in hits)
+        mturk.create_additional_assignments_for_hit(
+            HITId=hits[0]["HITId"], NumberOfAdditionalAssignments=1
+        )
+        assert mturk.get_hit(HITId=hits[0]["HITId"])["HIT"]["HITStatus"] == "Assignable"
+
+    answers = [
+        a
+        for hit in hits
+        for page_of in mturk.get_paginator("list_assignments_for_hit").paginate(
+            HITId=hit["HITId"], AssignmentStatuses=["Submitted"]
+        )
+        for a in page_of["Assignments"]
+    ]
+    good, bad = sorted(answers, key=lambda a: free_text(a["Answer"])["rating"])
+    mturk.approve_assignment(AssignmentId=good["AssignmentId"])
+    mturk.reject_assignment(AssignmentId=bad["AssignmentId"], RequesterFeedback="")
+    mturk.send_bonus(
+        WorkerId=good["WorkerId"], AssignmentId=good["AssignmentId"], BonusAmount="0.25",
+        Reason="",
+    )  # fmt: skip
+    page.goto(world.origin + "/earnings")
+    expect(page.locator(".total")).to_have_text("1.25 USD")
+    expect(page.get_by_role("cell", name="no reason given")).to_be_visible()
+
+    for hit in hits:
+        mturk.update_expiration_for_hit(HITId=hit["HITId"], ExpireAt=0)
+        mturk.delete_hit(HITId=hit["HITId"])
+        assert mturk.get_hit(HITId=hit["HITId"])["HIT"]["HITStatus"] == "Disposed"
+    mturk.delete_qualification_type(QualificationTypeId=qualified)
+
+
 def free_text(answer_xml: str) -> dict[str, Any]:
     ns = "{http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/QuestionFormAnswers.xsd}"
     root = ET.fromstring(answer_xml)  # noqa: S314 (the gateway's own answer)
