@@ -169,6 +169,10 @@ def test_an_auto_granted_type_is_held_by_everyone_at_its_value(
         "QualificationTypeId": level, "Comparator": "In", "IntegerValues": [1, 2]
     })  # fmt: skip
     assert sees(ben, "Level two") and not sees(ana, "Level two")
+    pages = mturk.get_paginator("list_hits_for_qualification_type").paginate(
+        QualificationTypeId=level, PaginationConfig={"PageSize": 2}
+    )
+    assert [h["Title"] for h in pages.build_full_result()["HITs"]] == ["Level two"]
 
 
 def test_the_record_on_this_gateway_decides_approval_rate_requirements(

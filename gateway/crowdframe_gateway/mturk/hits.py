@@ -25,6 +25,7 @@ __all__ = [
     "delete_hit",
     "get_hit",
     "list_hits",
+    "list_hits_for_qualification_type",
     "list_reviewable_hits",
     "owned_hit",
     "shaped_hit",
@@ -173,6 +174,23 @@ async def list_reviewable_hits(call: Call) -> dict[str, Any]:
         if status == "Reviewable"
         and hit_status(h, at) == "Reviewable"
         and type_id in (None, h.hit_type_id)
+    ]
+    return _listing("HITs", await _shaped(call, hits), page)
+
+
+async def list_hits_for_qualification_type(call: Call) -> dict[str, Any]:
+    """The requester's HITs whose HIT type requires the qualification type (a page of their
+    HITs at a time, as ListReviewableHITs: a page may hold fewer, NextToken goes on)."""
+    p = call.params
+    type_id = p.text("QualificationTypeId", max_len=64)
+    page = await call.rt.store.list_hits(
+        call.client.id, cursor=p.text("NextToken", None, max_len=255), limit=_page_size(call)
+    )
+    types = {h.hit_type_id: await owned_hit_type(call, h.hit_type_id) for h in page.items}
+    hits = [
+        h
+        for h in page.items
+        if any(r.get("QualificationTypeId") == type_id for r in types[h.hit_type_id].requirements)
     ]
     return _listing("HITs", await _shaped(call, hits), page)
 

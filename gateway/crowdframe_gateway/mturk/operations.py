@@ -39,6 +39,7 @@ OPERATIONS: dict[str, Operation] = {
     "DisassociateQualificationFromWorker": qualifications.disassociate_qualification_from_worker,
     "ListWorkersWithQualificationType": qualifications.list_workers_with_qualification_type,
     "GetQualificationScore": qualifications.get_qualification_score,
+    "ListHITsForQualificationType": hits.list_hits_for_qualification_type,
 }
 
 _NO_REQUESTS = (
@@ -49,7 +50,6 @@ UNSUPPORTED: dict[str, str] = {
     "AcceptQualificationRequest": _NO_REQUESTS,
     "ListQualificationRequests": _NO_REQUESTS,
     "RejectQualificationRequest": _NO_REQUESTS,
-    "ListHITsForQualificationType": "not built yet: list your HITs and read their requirements",
     "GetFileUploadURL": "file uploads belong to QuestionForm, which Crowdframe does not host",
     "ListReviewPolicyResultsForHIT": "review policies are not implemented",
     "UpdateHITReviewStatus": "HIT review status is not tracked (every HIT is NotReviewed)",
