@@ -91,9 +91,12 @@ def create_client(name: str, data: Path, env: dict[str, str]) -> ClientAccount:
     return ClientAccount(info["client_id"], info["api_key"], info["signing_secret"])
 
 
-def start_gateway(data: Path, log_dir: Path, env: dict[str, str]) -> Service:
-    """The ``crowdframe gateway`` process on a free port of 127.0.0.1, serving ``data``."""
-    port = free_port()
+def start_gateway(
+    data: Path, log_dir: Path, env: dict[str, str], port: int | None = None
+) -> Service:
+    """The ``crowdframe gateway`` process on ``port`` (else a free one) of 127.0.0.1, serving
+    ``data``."""
+    port = port or free_port()
     return start_service(
         "gateway",
         [str(BIN / "crowdframe"), "gateway", "--port", str(port), "--data-dir", str(data)],

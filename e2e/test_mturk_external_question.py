@@ -277,6 +277,74 @@ def test_a_requesters_lifecycle_script_runs_to_the_end_with_a_worker_in_chromium
     mturk.delete_qualification_type(QualificationTypeId=qualified)
 
 
+# An HTMLQuestion that tries what a hostile page would, and posts what it managed as its answer.
+PROBING_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Probe</title></head>
+<body><form id="mturk_form" method="post" action="https://www.mturk.com/mturk/externalSubmit">
+<input type="hidden" name="assignmentId" id="assignmentId">
+<input type="hidden" name="probes" id="probes">
+<input type="submit" id="submitButton" value="Send" disabled>
+</form>
+<script>
+  var params = new URLSearchParams(location.search), found = {};
+  function attempt(name, fn) {
+    try { found[name] = "allowed: " + String(fn()); }
+    catch (e) { found[name] = "blocked: " + e.name; }
+  }
+  attempt("cookie", function () { return document.cookie; });
+  attempt("storage", function () { return localStorage.length; });
+  attempt("parent", function () { return parent.document.title; });
+  attempt("top", function () { return top.location.href; });
+  document.getElementById("assignmentId").value = params.get("assignmentId");
+  fetch(params.get("turkSubmitTo") + "/work", {credentials: "include"})
+    .then(function (r) { return r.text(); })
+    .then(function (t) { found.fetch = "read: " + t.length; },
+          function (e) { found.fetch = "blocked: " + e.name; })
+    .then(function () {
+      document.getElementById("probes").value = JSON.stringify(found);
+      document.getElementById("submitButton").disabled = false;
+    });
+</script></body></html>"""
+
+
+def test_an_html_question_is_sandboxed_on_its_own_origin_and_posts_its_answer(
+    page: Page, mturk_world: MTurkWorld
+) -> None:
+    world = mturk_world
+    mturk = world.requester().mturk()
+    question = (
+        '<HTMLQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/'
+        f'2011-11-11/HTMLQuestion.xsd"><HTMLContent><![CDATA[{PROBING_PAGE}]]></HTMLContent>'
+        "<FrameHeight>400</FrameHeight></HTMLQuestion>"
+    )
+    hit = mturk.create_hit(
+        Title="Inline probe", Description="d", Reward="0.50", MaxAssignments=1,
+        LifetimeInSeconds=3600, AssignmentDurationInSeconds=600, Question=question,
+    )["HIT"]  # fmt: skip
+    sign_up(page, world, "mia@example.org")
+    page.get_by_role("listitem").filter(has_text="Inline probe").get_by_role(
+        "button", name="Accept"
+    ).click()
+    page.wait_for_url(re.compile(r"/work/assignments/"))
+    assert (page.locator("#cf-task-frame").get_attribute("src") or "").startswith(
+        world.content_origin + "/mturk/content/"
+    )
+    before = page.url
+    page.frame_locator("#cf-task-frame").get_by_role("button", name="Send").click()
+    page.wait_for_url(lambda url: url != before)
+
+    (assignment,) = mturk.list_assignments_for_hit(HITId=hit["HITId"])["Assignments"]
+    probes = json.loads(free_text(assignment["Answer"])["probes"])
+    assert probes == {
+        "cookie": "blocked: SecurityError",  # an opaque origin: no cookie, not even its own
+        "storage": "blocked: SecurityError",
+        "parent": "blocked: SecurityError",
+        "top": "blocked: SecurityError",
+        "fetch": "blocked: TypeError",  # the gateway answers no cross-origin read
+    }
+    page.goto(world.origin + "/work")  # the worker's session is untouched
+    expect(page.get_by_role("heading", name="Available tasks")).to_be_visible()
+
+
 def free_text(answer_xml: str) -> dict[str, Any]:
     ns = "{http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/QuestionFormAnswers.xsd}"
     root = ET.fromstring(answer_xml)  # noqa: S314 (the gateway's own answer)

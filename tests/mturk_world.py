@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import boto3
 import httpx
 
-from services import BIN, Service, start_gateway
+from services import BIN, Service, free_port, start_gateway
 
 TASK_PAGE = "https://tasks.psychlab.example/survey"
 LOCALE = "00000000000000000071"
@@ -142,6 +142,11 @@ class MTurkWorld:
     def origin(self) -> str:
         return self.gateway.origin
 
+    @property
+    def content_origin(self) -> str:
+        """Where the gateway serves HTMLQuestion pages: another site, the same process."""
+        return self.gateway.origin.replace("127.0.0.1", "localhost")
+
     def requester(self, name: str = "Psych Lab") -> Requester:
         client = crowdframe(self.data, "create-client", name, env=self.env)
         # the gateway's public origin, as configured for it: the endpoint_url comes from it
@@ -203,7 +208,17 @@ def start_mturk_world(tmp: Path, env: dict[str, str] | None = None) -> MTurkWorl
     """The gateway on ``tmp``'s SQLite store, or the one ``env`` names (``CROWDFRAME_STORE``)."""
     env = env or {}
     data = tmp / "gateway"
+    port = free_port()
     gateway = start_gateway(
-        data, tmp, {"CROWDFRAME_RETRY_SCHEDULE": "0.2,0.5,1", "PYTHONUNBUFFERED": "1", **env}
+        data,
+        tmp,
+        {
+            "CROWDFRAME_RETRY_SCHEDULE": "0.2,0.5,1",
+            "PYTHONUNBUFFERED": "1",
+            # HTMLQuestion pages: localhost is another site than the gateway's 127.0.0.1
+            "CROWDFRAME_CONTENT_ORIGIN": f"http://localhost:{port}",
+            **env,
+        },
+        port,
     )
     return MTurkWorld(gateway, data, env)

@@ -15,6 +15,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .background import running_background
+from .mturk.content import ContentOrigin, content_app
 from .mturk.routes import mturk_endpoint, mturk_exception_handlers, mturk_routes
 from .runtime import Runtime, Store, open_store
 from .settings import Settings
@@ -84,6 +85,12 @@ def create_app(
     app = Starlette(
         routes=routes,
         middleware=[
+            # HTMLQuestion pages: their own origin, before anything reads a session
+            *(
+                [Middleware(ContentOrigin, content_origin=co, content=content_app(rt))]
+                if (co := settings.content_origin)
+                else []
+            ),
             Middleware(SecurityHeaders, https=settings.https),
             Middleware(DurableAnswers, store=store),
             Middleware(

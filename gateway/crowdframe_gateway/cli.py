@@ -7,6 +7,7 @@ import asyncio
 import gc
 import json
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -201,7 +202,13 @@ def run_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo as demo
 
     try:
-        settings = settings_from(args, public_origin=f"http://127.0.0.1:{args.port}")
+        # HTMLQuestion pages on another site of the same port (localhost is not 127.0.0.1)
+        settings = settings_from(
+            args,
+            public_origin=f"http://127.0.0.1:{args.port}",
+            content_origin=os.environ.get("CROWDFRAME_CONTENT_ORIGIN")
+            or f"http://localhost:{args.port}",
+        )
     except SettingsError as exc:
         print(f"crowdframe: {exc}", file=sys.stderr)
         return 2

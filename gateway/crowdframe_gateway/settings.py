@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from crowdframe.signing import origin_of
 
@@ -25,6 +26,9 @@ class Settings:
     data_dir: Path = Path("data")
     store_url: str = ""  # empty: sqlite:///<data_dir>/crowdframe.db
     public_origin: str = "http://127.0.0.1:8000"
+    # where MTurk HTMLQuestion pages are served (mturk/content.py): another origin than
+    # public_origin, whose host name reaches this gateway too; empty: HTMLQuestion is refused
+    content_origin: str = ""
     secret_key: str = ""  # empty: generated once into <data_dir>/secret.key (development)
     production: bool = False
     launch_token_seconds: int = 120
@@ -50,6 +54,7 @@ class Settings:
             "CROWDFRAME_DATA_DIR": "data_dir",
             "CROWDFRAME_STORE": "store_url",
             "CROWDFRAME_PUBLIC_ORIGIN": "public_origin",
+            "CROWDFRAME_CONTENT_ORIGIN": "content_origin",
             "CROWDFRAME_SECRET_KEY": "secret_key",
             "CROWDFRAME_SQLITE_SYNCHRONOUS": "sqlite_synchronous",
         }
@@ -85,7 +90,20 @@ class Settings:
             origin = origin_of(self.public_origin)
         except ValueError:
             raise SettingsError("CROWDFRAME_PUBLIC_ORIGIN must be an http(s) origin") from None
+        content = ""
+        if self.content_origin:
+            try:
+                content = origin_of(self.content_origin)
+            except ValueError:
+                raise SettingsError("CROWDFRAME_CONTENT_ORIGIN must be an http(s) origin") from None
+            if urlsplit(content).netloc == urlsplit(origin).netloc:
+                raise SettingsError(
+                    "CROWDFRAME_CONTENT_ORIGIN must have another host (or port) than the"
+                    " gateway's own origin: requesters' HTML served there could act as the gateway"
+                )
         if self.production:
+            if content and not content.startswith("https://"):
+                raise SettingsError("production mode needs an https CROWDFRAME_CONTENT_ORIGIN")
             if not self.secret_key or len(self.secret_key) < 32:
                 raise SettingsError(
                     "production mode needs CROWDFRAME_SECRET_KEY (32+ random characters);"
@@ -93,7 +111,7 @@ class Settings:
                 )
             if not origin.startswith("https://"):
                 raise SettingsError("production mode needs an https CROWDFRAME_PUBLIC_ORIGIN")
-        return replace(self, public_origin=origin)
+        return replace(self, public_origin=origin, content_origin=content)
 
     @property
     def store(self) -> str:

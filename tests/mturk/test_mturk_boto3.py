@@ -228,9 +228,10 @@ def test_expiring_and_deleting_hits(world: MTurkWorld, mturk: Any) -> None:
     ("question", "message"),
     [
         (
-            "<HTMLQuestion xmlns='x'><HTMLContent>&lt;p&gt;</HTMLContent>"
-            "<FrameHeight>0</FrameHeight></HTMLQuestion>",
-            "HTMLQuestion is not supported: Crowdframe does not host task pages",
+            "<HTMLQuestion xmlns='x'><HTMLContent><![CDATA[<crowd-form><crowd-input name='a'>"
+            "</crowd-input></crowd-form>]]></HTMLContent><FrameHeight>0</FrameHeight>"
+            "</HTMLQuestion>",
+            "crowd-html-elements (crowd-form, ...) is not supported",
         ),
         ("<QuestionForm xmlns='x'/>", "QuestionForm is not supported"),
         ("<ExternalQuestion><FrameHeight>0", "not well-formed XML"),
@@ -239,6 +240,11 @@ def test_expiring_and_deleting_hits(world: MTurkWorld, mturk: Any) -> None:
             "must not contain a DOCTYPE",
         ),
         (external_question("http://tasks.example/x"), "must be https"),
+        (  # a DOCTYPE hidden from a text search by a CDATA opened in a comment
+            "<!-- <![CDATA[ --><!DOCTYPE x [<!ENTITY a 'b'>]><!-- ]]> -->"
+            "<ExternalQuestion><ExternalURL>https://t.example</ExternalURL></ExternalQuestion>",
+            "must not contain a DOCTYPE",
+        ),
     ],
 )
 def test_questions_crowdframe_cannot_show_are_refused_clearly(

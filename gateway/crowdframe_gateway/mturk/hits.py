@@ -11,10 +11,11 @@ from ..core.page import Page
 from ..core.records import Project, Task, new_id, now
 from ..core.validation import task_url
 from .call import Call
+from .content import content_url
 from .faults import request_error
 from .hit_types import described_hit_type, owned_hit_type, project_spec
 from .ids import task_id_of
-from .questions import QuestionError, parse_question
+from .questions import ExternalQuestion, Question, QuestionError, parse_question
 from .records import Hit, HitType
 from .shapes import hit_shape, hit_status
 
@@ -58,9 +59,12 @@ async def _post(call: Call, hit_type: HitType) -> dict[str, Any]:
         question = parse_question(question_xml)
     except QuestionError as exc:
         raise request_error(str(exc), "AWS.MechanicalTurk.XMLParseError") from None
+    task_id = new_id("tsk")
     try:
         url = task_url(
-            question.url, field="ExternalURL", gateway_origin=call.rt.settings.public_origin
+            _page_url(call, question, task_id),
+            field="ExternalURL",
+            gateway_origin=call.rt.settings.public_origin,
         )
     except InvalidInput as exc:
         raise request_error(
@@ -74,7 +78,6 @@ async def _post(call: Call, hit_type: HitType) -> dict[str, Any]:
     store = call.rt.store
     project = await store.hit_type_project(hit_type.id, origin_of(url), _project_for(hit_type, url))
     created = now()
-    task_id = new_id("tsk")
     task = Task(
         id=task_id,
         project_id=project.id,
@@ -97,6 +100,20 @@ async def _post(call: Call, hit_type: HitType) -> dict[str, Any]:
     )
     await store.create_hit(hit, token)
     return {"HIT": hit_shape(await owned_hit(call, task_id), hit_type, now())}
+
+
+def _page_url(call: Call, question: Question, task_id: str) -> str:
+    """The page's URL: the ExternalURL, or where the content origin serves an HTMLQuestion."""
+    if isinstance(question, ExternalQuestion):
+        return question.url
+    content_origin = call.rt.settings.content_origin
+    if not content_origin:
+        raise request_error(
+            "HTMLQuestion is not enabled on this gateway (it needs CROWDFRAME_CONTENT_ORIGIN):"
+            " serve the page yourself and send an ExternalQuestion with its ExternalURL",
+            "AWS.MechanicalTurk.XMLParseError",
+        )
+    return content_url(content_origin, task_id)
 
 
 async def create_hit(call: Call) -> dict[str, Any]:
