@@ -127,3 +127,12 @@ def test_the_credentials_command_prints_the_configured_public_origin(world: MTur
     assert flagged[0] == "https://crowd.lab.example/mturk"
     unset, warning = endpoint()
     assert unset == "http://127.0.0.1:8000/mturk" and "no public origin configured" in warning
+
+
+def test_a_hit_has_no_review_policy_results_since_it_can_have_no_policy(mturk: Any) -> None:
+    hit = post_hit(mturk, Title="No policy")
+    results = mturk.list_review_policy_results_for_hit(
+        HITId=hit["HITId"], PolicyLevels=["Assignment", "HIT"], RetrieveResults=True
+    )
+    assert results["HITId"] == hit["HITId"]
+    assert "AssignmentReviewReport" not in results and "NextToken" not in results

@@ -14,7 +14,7 @@ from .call import Call
 from .content import content_url
 from .faults import request_error
 from .hit_types import described_hit_type, owned_hit_type, project_spec
-from .ids import task_id_of
+from .ids import hit_id, task_id_of
 from .questions import ExternalQuestion, Question, QuestionError, parse_question
 from .records import Hit, HitType
 from .shapes import hit_shape, hit_status
@@ -27,6 +27,7 @@ __all__ = [
     "get_hit",
     "list_hits",
     "list_hits_for_qualification_type",
+    "list_review_policy_results_for_hit",
     "list_reviewable_hits",
     "owned_hit",
     "shaped_hit",
@@ -210,6 +211,19 @@ async def list_hits_for_qualification_type(call: Call) -> dict[str, Any]:
         if any(r.get("QualificationTypeId") == type_id for r in types[h.hit_type_id].requirements)
     ]
     return _listing("HITs", await _shaped(call, hits), page)
+
+
+async def list_review_policy_results_for_hit(call: Call) -> dict[str, Any]:
+    """No results, ever: a HIT with a review policy is refused when it is created."""
+    p = call.params
+    hit = await owned_hit(call, p.text("HITId", max_len=64))
+    if any(level not in ("Assignment", "HIT") for level in p.items("PolicyLevels")):
+        raise request_error("PolicyLevels are Assignment or HIT")
+    p.boolean("RetrieveActions", False)
+    p.boolean("RetrieveResults", False)
+    p.text("NextToken", None, max_len=255)
+    p.integer("MaxResults", 10, low=1, high=100)
+    return {"HITId": hit_id(hit.task.id)}
 
 
 async def update_expiration_for_hit(call: Call) -> dict[str, Any]:

@@ -40,6 +40,7 @@ OPERATIONS: dict[str, Operation] = {
     "ListWorkersWithQualificationType": qualifications.list_workers_with_qualification_type,
     "GetQualificationScore": qualifications.get_qualification_score,
     "ListHITsForQualificationType": hits.list_hits_for_qualification_type,
+    "ListReviewPolicyResultsForHIT": hits.list_review_policy_results_for_hit,
 }
 
 _NO_REQUESTS = (
@@ -51,7 +52,6 @@ UNSUPPORTED: dict[str, str] = {
     "ListQualificationRequests": _NO_REQUESTS,
     "RejectQualificationRequest": _NO_REQUESTS,
     "GetFileUploadURL": "file uploads belong to QuestionForm, which Crowdframe does not host",
-    "ListReviewPolicyResultsForHIT": "review policies are not implemented",
     "UpdateHITReviewStatus": "HIT review status is not tracked (every HIT is NotReviewed)",
     "UpdateHITTypeOfHIT": "a HIT's settings are fixed when it is created",
     "NotifyWorkers": "workers' email addresses are never shared, and messaging is not built yet",
