@@ -136,3 +136,25 @@ def test_a_hit_has_no_review_policy_results_since_it_can_have_no_policy(mturk: A
     )
     assert results["HITId"] == hit["HITId"]
     assert "AssignmentReviewReport" not in results and "NextToken" not in results
+
+
+def test_a_reviewable_hit_is_marked_reviewing_and_back(world: MTurkWorld, mturk: Any) -> None:
+    hit = post_hit(mturk, Title="Under review")
+    _, params = accepted(world, "rev@example.org", hit)
+    world.external_submit({"assignmentId": params["assignmentId"], "a": "1"})
+    assert "Reviewable" in refused_message(
+        lambda: mturk.update_hit_review_status(HITId=hit["HITId"], Revert=True)
+    )
+    mturk.update_hit_review_status(HITId=hit["HITId"])
+    assert mturk.get_hit(HITId=hit["HITId"])["HIT"]["HITStatus"] == "Reviewing"
+    listed = mturk.get_paginator("list_reviewable_hits").paginate(Status="Reviewing")
+    assert hit["HITId"] in {h["HITId"] for h in listed.build_full_result()["HITs"]}
+    mturk.update_hit_review_status(HITId=hit["HITId"], Revert=True)
+    assert mturk.get_hit(HITId=hit["HITId"])["HIT"]["HITStatus"] == "Reviewable"
+
+
+def refused_message(call: Any) -> str:
+    with pytest.raises(ClientError) as refused:
+        call()
+    assert refused.value.response["Error"]["Code"] == "RequestError"
+    return str(refused.value.response["Error"]["Message"])

@@ -133,6 +133,7 @@ async def _quality_and_mturk_history(store: Store, acme: Client, at: float) -> d
         await store.create_hit(hit, token)
         hits.append(task.id)
     await store.dispose_hit(hits[2], now=at)  # expired: disposable
+    await store.set_hit_reviewing(hits[1], True)
     skill = QualificationType("3SKILL", acme.id, "Skill", "d", "k", "Active", None, False, 1, at)
     await store.create_qualification_type(skill)
     await store.set_qualification_score(acme.id, QualificationScore("3SKILL", "p-w1", 80, at))

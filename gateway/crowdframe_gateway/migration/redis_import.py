@@ -388,6 +388,8 @@ class RedisImporter:
         """A HIT whose task is imported already; ``made`` is it as create_hit.lua takes it."""
         p, c = keys.part(hit.task.project_id), keys.part(hit.client_id)
         self.pipe.hset(p + "hit:" + hit.task.id, mapping=json.loads(made)["hit"])
+        if hit.reviewing:
+            self.pipe.hset(p + "hit:" + hit.task.id, "reviewing", "1")
         if disposed_at is not None:
             self.pipe.hset(p + "hit:" + hit.task.id, "disposed_at", repr(disposed_at))
         else:
@@ -395,7 +397,7 @@ class RedisImporter:
         self.pipe.set(c + "hitseq", seq)  # rows come in seq order: the last one wins
         if token is not None:
             self.pipe.hset(c + "hit-tokens", token, made)
-        await self._queued(4)
+        await self._queued(5)
 
     # -- keyring, delivery state, live feed (issues 3 and 4) ----------------------------------
 

@@ -32,6 +32,7 @@ __all__ = [
     "owned_hit",
     "shaped_hit",
     "update_expiration_for_hit",
+    "update_hit_review_status",
 ]
 
 MAX_LIFETIME = 365 * 86_400
@@ -187,11 +188,7 @@ async def list_reviewable_hits(call: Call) -> dict[str, Any]:
     )
     at = now()
     hits = [
-        h
-        for h in page.items
-        if status == "Reviewable"
-        and hit_status(h, at) == "Reviewable"
-        and type_id in (None, h.hit_type_id)
+        h for h in page.items if hit_status(h, at) == status and type_id in (None, h.hit_type_id)
     ]
     return _listing("HITs", await _shaped(call, hits), page)
 
@@ -224,6 +221,23 @@ async def list_review_policy_results_for_hit(call: Call) -> dict[str, Any]:
     p.text("NextToken", None, max_len=255)
     p.integer("MaxResults", 10, low=1, high=100)
     return {"HITId": hit_id(hit.task.id)}
+
+
+async def update_hit_review_status(call: Call) -> dict[str, Any]:
+    """A Reviewable HIT to Reviewing, or (Revert) back: the requester's own mark, which
+    ListReviewableHITs filters on."""
+    p = call.params
+    hit = await owned_hit(call, p.text("HITId", max_len=64))
+    revert = p.boolean("Revert", False)
+    status, wanted = hit_status(hit, now()), "Reviewing" if revert else "Reviewable"
+    if status != wanted:
+        raise request_error(
+            f"HIT {hit_id(hit.task.id)} is {status}: only a {wanted} HIT can be"
+            f" {'reverted to Reviewable' if revert else 'set to Reviewing'}",
+            "AWS.MechanicalTurk.InvalidHITState",
+        )
+    await call.rt.store.set_hit_reviewing(hit.task.id, not revert)
+    return {}
 
 
 async def update_expiration_for_hit(call: Call) -> dict[str, Any]:

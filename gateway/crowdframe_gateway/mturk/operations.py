@@ -41,6 +41,7 @@ OPERATIONS: dict[str, Operation] = {
     "GetQualificationScore": qualifications.get_qualification_score,
     "ListHITsForQualificationType": hits.list_hits_for_qualification_type,
     "ListReviewPolicyResultsForHIT": hits.list_review_policy_results_for_hit,
+    "UpdateHITReviewStatus": hits.update_hit_review_status,
 }
 
 _NO_REQUESTS = (
@@ -52,7 +53,6 @@ UNSUPPORTED: dict[str, str] = {
     "ListQualificationRequests": _NO_REQUESTS,
     "RejectQualificationRequest": _NO_REQUESTS,
     "GetFileUploadURL": "file uploads belong to QuestionForm, which Crowdframe does not host",
-    "UpdateHITReviewStatus": "HIT review status is not tracked (every HIT is NotReviewed)",
     "UpdateHITTypeOfHIT": "a HIT's settings are fixed when it is created",
     "NotifyWorkers": "workers' email addresses are never shared, and messaging is not built yet",
     "SendTestEventNotification": (

@@ -66,6 +66,7 @@ class Hit:
     max_assignments: int
     created_at: float
     disposed: bool = False
+    reviewing: bool = False  # UpdateHITReviewStatus: the requester is reviewing it
     pending: int = 0  # accepted, not yet submitted
     submitted: int = 0  # submitted, not yet reviewed
     reviewed: int = 0  # approved or rejected
@@ -124,6 +125,7 @@ def hit_from(
         max_assignments=int(seats),
         created_at=float(hit["created_at"]),
         disposed=hit.get("disposed_at") not in (None, ""),
+        reviewing=hit.get("reviewing") not in (None, "", 0, "0"),
         pending=int(pending),
         submitted=int(submitted),
         reviewed=int(reviewed),

@@ -334,6 +334,12 @@ class HitsPart(RedisBase):
         await self.r.zrem(keys.part(hit.client_id) + "hits", task_id)
         return hit
 
+    async def set_hit_reviewing(self, task_id: str, reviewing: bool) -> None:
+        project_id = await self._project_of(keys.TASK_INDEX, task_id)
+        key = keys.part(project_id or "") + "hit:" + task_id
+        if project_id is not None and await self.r.exists(key):
+            await self.r.hset(key, "reviewing", "1" if reviewing else "0")
+
     async def add_hit_assignments(self, task_id: str, more: int, *, now: float) -> None:
         project_id = await self._project_of(keys.TASK_INDEX, task_id)
         if project_id is None:

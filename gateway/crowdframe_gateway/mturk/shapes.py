@@ -29,7 +29,9 @@ def hit_status(hit: Hit, now: float) -> str:
         return "Disposed"
     if available(hit, now):
         return "Assignable"
-    return "Unassignable" if hit.pending else "Reviewable"
+    if hit.pending:
+        return "Unassignable"
+    return "Reviewing" if hit.reviewing else "Reviewable"
 
 
 def hit_shape(hit: Hit, hit_type: HitType, now: float) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import asdict
-from typing import Any
+from typing import Any, ClassVar
 
 from ..core.errors import Conflict, NotFound
 from ..core.page import Page, cursor_seq
@@ -49,6 +49,11 @@ def _name_taken(name: str) -> Conflict:
 
 
 class CompatPart(SqliteBase):
+    # UpdateHITReviewStatus's flag, on a store made before it
+    ADDED_COLUMNS: ClassVar[tuple[tuple[str, str, str], ...]] = (
+        ("mturk_hits", "reviewing", "INTEGER NOT NULL DEFAULT 0"),
+    )
+
     SCHEMA = """
 CREATE TABLE IF NOT EXISTS mturk_credentials (
     access_key_id TEXT PRIMARY KEY, client_id TEXT NOT NULL, secret_encrypted TEXT NOT NULL,
@@ -64,7 +69,7 @@ CREATE TABLE IF NOT EXISTS mturk_hits (
     client_id TEXT NOT NULL, hit_type_id TEXT NOT NULL, question TEXT NOT NULL,
     external_url TEXT NOT NULL, frame_height INTEGER NOT NULL, annotation TEXT NOT NULL,
     request_token TEXT, created_at REAL NOT NULL, disposed_at REAL,
-    UNIQUE (client_id, request_token));
+    reviewing INTEGER NOT NULL DEFAULT 0, UNIQUE (client_id, request_token));
 CREATE INDEX IF NOT EXISTS mturk_hits_by_client ON mturk_hits (client_id, seq);
 CREATE INDEX IF NOT EXISTS mturk_hit_type_projects_by_project
     ON mturk_hit_type_projects (project_id);
@@ -280,6 +285,12 @@ CREATE TABLE IF NOT EXISTS mturk_qualification_scores (
             db.execute(
                 "UPDATE tasks SET per_task = per_task + ?, status = 'open' WHERE id = ?",
                 (more, task_id),
+            )
+
+    async def set_hit_reviewing(self, task_id: str, reviewing: bool) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE mturk_hits SET reviewing = ? WHERE task_id = ?", (int(reviewing), task_id)
             )
 
     async def project_requirements(self, client_id: str, project_id: str) -> list[dict[str, Any]]:

@@ -41,6 +41,10 @@ class MTurkStore(Protocol):
         task opens again. NotFound without the task, Conflict for a cancelled one."""
         ...
 
+    async def set_hit_reviewing(self, task_id: str, reviewing: bool) -> None:
+        """UpdateHITReviewStatus's flag on a HIT."""
+        ...
+
     async def project_requirements(self, client_id: str, project_id: str) -> list[dict[str, Any]]:
         """The QualificationRequirements of the HIT type whose HITs the project holds
         (hit_type_project made it), as the requester sent them; none for other projects."""
