@@ -84,7 +84,7 @@ def test_an_external_question_hit_from_boto3_is_done_in_chromium_and_paid(
         page.get_by_label("English").check()
         page.get_by_role("button", name="Create account").click()
         offer = page.get_by_role("listitem").filter(has_text="Rate a sentence")
-        expect(offer).to_contain_text("0.50 USD")
+        expect(offer).to_contain_text("$0.50")
 
         # preview: the page sees ASSIGNMENT_ID_NOT_AVAILABLE and disables its own button
         offer.get_by_role("link", name="Preview").click()
@@ -133,7 +133,7 @@ def test_an_external_question_hit_from_boto3_is_done_in_chromium_and_paid(
 
     mturk.approve_assignment(AssignmentId=assignment["AssignmentId"])
     page.goto(world.origin + "/earnings")
-    expect(page.locator(".total")).to_have_text("0.50 USD")
+    expect(page.locator(".total")).to_have_text("$0.50")
 
 
 def free_text(answer_xml: str) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..core.errors import TooManyRequests
 from ..core.records import now
+from ..core.text import N_
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -44,8 +45,11 @@ async def check_signin(rt: Runtime, *, email: str, ip: str) -> None:
             retry_after = max(retry_after, math.ceil(window_end - current))
     if retry_after:
         minutes = math.ceil(retry_after / 60)
-        raise TooManyRequests(
-            "Too many sign-in attempts. For your account's safety, please wait "
-            f"{minutes} minute{'' if minutes == 1 else 's'} and try again.",
-            retry_after=retry_after,
-        )
+        wait = (
+            N_("Too many sign-in attempts. For your account's safety, please wait a minute and"
+               " try again.")
+            if minutes == 1
+            else N_("Too many sign-in attempts. For your account's safety, please wait"
+                    " %(minutes)s minutes and try again.")
+        )  # fmt: skip
+        raise TooManyRequests(wait, retry_after=retry_after, params={"minutes": minutes})

@@ -8,8 +8,10 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ...core.errors import GatewayError
+from ...core.text import N_
 from . import pages as p
 from .earnings import earnings_page
+from .language import choose_language
 from .profile import profile_form, save_profile
 from .tests_page import test_page
 
@@ -33,6 +35,7 @@ workplace_routes = [
     Route("/profile", profile_form, methods=["GET"]),
     Route("/profile", save_profile, methods=["POST"]),
     Route("/work/tests/{project_id}", test_page, methods=["GET"]),
+    Route("/language", choose_language, methods=["POST"]),
 ]
 
 
@@ -46,7 +49,7 @@ async def _gateway_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, GatewayError)
     if _wants_json(request):
         return JSONResponse(exc.to_json(), status_code=exc.status)
-    return p.page(request, "error.html", {"message": exc.message}, status=exc.status)
+    return p.page(request, "error.html", {"message": exc}, status=exc.status)
 
 
 async def _sign_in_required(request: Request, exc: Exception) -> Response:
@@ -60,7 +63,7 @@ async def _sign_in_required(request: Request, exc: Exception) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    message = "There is no such page." if exc.status_code == 404 else str(exc.detail)
+    message = N_("There is no such page.") if exc.status_code == 404 else str(exc.detail)
     return p.page(request, "error.html", {"message": message}, status=exc.status_code)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ...core.records import iso
 from ...ledger import earnings
 from ...runtime import Runtime
 from .pages import _worker, page
@@ -17,7 +16,8 @@ async def earnings_page(request: Request) -> Response:
     worker = await _worker(request)
     rt: Runtime = request.app.state.runtime
     summary = await earnings.earnings_of(rt, worker)
-    rows = [(credit, (iso(credit.created_at) or "")[:10]) for credit in summary.credits]
     return page(
-        request, "earnings.html", {"worker": worker, "totals": summary.totals, "rows": rows}
+        request,
+        "earnings.html",
+        {"worker": worker, "totals": summary.totals, "credits": summary.credits},
     )

@@ -32,8 +32,6 @@ def _context(worker: Worker, form: dict[str, Any], **more: Any) -> dict[str, Any
     return {
         "worker": worker,
         "form": form,
-        "countries": accounts.COUNTRIES,
-        "languages": accounts.LANGUAGES,
         "saved": False,
         **more,
     }
@@ -58,6 +56,6 @@ async def save_profile(request: Request) -> Response:
     try:
         await accounts.update_profile(rt, worker, **values)  # type: ignore[arg-type]
     except GatewayError as exc:
-        context = _context(worker, values, error=exc.message, field=exc.field)
+        context = _context(worker, values, error=exc, field=exc.field)
         return page(request, "profile.html", context, status=exc.status)
     return RedirectResponse("/profile?saved=1", status_code=303)
