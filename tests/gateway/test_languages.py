@@ -104,3 +104,19 @@ async def test_the_task_page_is_told_the_workers_language(gateway: Gateway, api:
     assert 'data-locale="de"' in frame
     src = re.search(r'src="([^"]+)"', frame.split('id="cf-task-frame"')[1]).group(1)  # type: ignore[union-attr]
     assert "cf_locale=de" in src.replace("&amp;", "&")
+
+
+async def test_a_signed_in_workers_choice_follows_them_to_another_browser(
+    gateway: Gateway,
+) -> None:
+    worker = await gateway.worker("polyglot@example.org")
+    await worker.post_form("/language", {"locale": "de", "next": "/work"})
+    elsewhere = gateway.browser()
+    elsewhere.http.headers["accept-language"] = "en"
+    await elsewhere.get("/signin")
+    signed_in = await elsewhere.post_form(
+        "/signin", {"email": "polyglot@example.org", "password": "correct horse"}
+    )
+    assert signed_in.status_code == 303
+    page = await elsewhere.get("/work")
+    assert '<html lang="de">' in page.text and "Verfügbare Aufgaben" in page.text

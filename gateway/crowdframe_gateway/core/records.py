@@ -234,6 +234,7 @@ class Worker:
     languages: tuple[str, ...]
     created_at: float
     skills: tuple[str, ...] = ()  # lowercase slugs such as "transcription" (accounts.py)
+    locale: str | None = None  # their pages' language, chosen on one (web/i18n.py); None: unset
 
 
 @dataclass(frozen=True, slots=True)

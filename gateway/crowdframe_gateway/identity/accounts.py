@@ -17,7 +17,15 @@ if TYPE_CHECKING:
     from ..runtime import Runtime
 
 
-__all__ = ["COUNTRIES", "LANGUAGES", "authenticate", "parse_skills", "sign_up", "update_profile"]
+__all__ = [
+    "COUNTRIES",
+    "LANGUAGES",
+    "authenticate",
+    "parse_skills",
+    "set_locale",
+    "sign_up",
+    "update_profile",
+]
 
 # The choices the sign-up form offers: every country of ISO 3166-1 (alpha-2), and the languages
 # (ISO 639-1) work is offered in; pages name them in the worker's language (web/i18n.py).
@@ -141,3 +149,8 @@ async def authenticate(rt: Runtime, email: str, password: str) -> Worker:
 
 
 _DUMMY_HASH = hash_password("not a real password")
+
+
+async def set_locale(rt: Runtime, worker: Worker, locale: str) -> Worker:
+    """The language the worker chose for their pages (one the pages speak: web/i18n.py)."""
+    return await rt.store.set_worker_locale(worker.id, locale)

@@ -61,11 +61,17 @@ class AccountsPart(RedisBase):
     async def update_worker_profile(
         self, worker_id: str, *, languages: tuple[str, ...], skills: tuple[str, ...]
     ) -> Worker:
+        return await self._change_worker(worker_id, languages=languages, skills=skills)
+
+    async def set_worker_locale(self, worker_id: str, locale: str) -> Worker:
+        return await self._change_worker(worker_id, locale=locale)
+
+    async def _change_worker(self, worker_id: str, **changes: Any) -> Worker:
         # only the worker changes their own profile: a read, then a write, is enough
         worker = await self.get_worker(worker_id)
         if worker is None:
             raise NotFound("no such worker", field="worker_id")
-        changed = replace(worker, languages=languages, skills=skills)
+        changed = replace(worker, **changes)
         await self.r.set(keys.WORKER + worker_id, worker_to(changed))
         return changed
 

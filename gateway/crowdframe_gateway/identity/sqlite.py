@@ -21,6 +21,7 @@ __all__ = ["AccountsPart", "CredentialsPart"]
 class AccountsPart(SqliteBase):
     ADDED_COLUMNS: ClassVar[tuple[tuple[str, str, str], ...]] = (
         ("workers", "skills", "TEXT NOT NULL DEFAULT '[]'"),
+        ("workers", "locale", "TEXT"),
         ("clients", "platform", "INTEGER NOT NULL DEFAULT 0"),
     )
     SCHEMA = """
@@ -92,11 +93,18 @@ CREATE TABLE IF NOT EXISTS workers (
     async def update_worker_profile(
         self, worker_id: str, *, languages: tuple[str, ...], skills: tuple[str, ...]
     ) -> Worker:
+        return self._change_worker(
+            worker_id,
+            "languages = ?, skills = ?",
+            (json.dumps(list(languages)), json.dumps(list(skills))),
+        )
+
+    async def set_worker_locale(self, worker_id: str, locale: str) -> Worker:
+        return self._change_worker(worker_id, "locale = ?", (locale,))
+
+    def _change_worker(self, worker_id: str, columns: str, values: tuple[str, ...]) -> Worker:
         with self._tx() as db:
-            db.execute(
-                "UPDATE workers SET languages = ?, skills = ? WHERE id = ?",
-                (json.dumps(list(languages)), json.dumps(list(skills)), worker_id),
-            )
+            db.execute(f"UPDATE workers SET {columns} WHERE id = ?", (*values, worker_id))
             row = db.execute("SELECT * FROM workers WHERE id = ?", (worker_id,)).fetchone()
         if row is None:
             raise NotFound("no such worker", field="worker_id")

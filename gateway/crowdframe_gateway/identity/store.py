@@ -31,6 +31,10 @@ class IdentityStore(Protocol):
         """Replace the worker's languages and skills; ``NotFound`` for an unknown worker."""
         ...
 
+    async def set_worker_locale(self, worker_id: str, locale: str) -> Worker:
+        """The language of the worker's pages from now on; ``NotFound`` for an unknown worker."""
+        ...
+
     async def create_api_key(self, key: ApiKey, key_hash: str) -> None:
         """Store a new live API key of ``key.client_id``, found by ``client_by_key_hash``."""
         ...

@@ -5,8 +5,9 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from ...identity import accounts
 from .. import i18n
-from .session import check_csrf
+from .session import check_csrf, current_worker
 
 __all__ = ["choose_language"]
 
@@ -21,6 +22,8 @@ def _back_to(target: str) -> str:
 
 
 async def choose_language(request: Request) -> Response:
+    """Keep the language chosen: in this browser, and in the profile of a signed-in worker
+    (so their other devices, and what is written to them, follow)."""
     await check_csrf(request)
     form = await request.form()
     response = RedirectResponse(_back_to(str(form.get("next", "/"))), status_code=303)
@@ -30,4 +33,7 @@ async def choose_language(request: Request) -> Response:
         response.set_cookie(
             i18n.COOKIE, chosen, max_age=_YEAR, samesite="lax", secure=secure, httponly=True
         )
+        worker = await current_worker(request)
+        if worker is not None:
+            await accounts.set_locale(request.app.state.runtime, worker, chosen)
     return response

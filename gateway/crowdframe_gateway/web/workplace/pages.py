@@ -42,9 +42,11 @@ def _rt(request: Request) -> Runtime:
     return rt
 
 
-def locale_of(request: Request) -> str:
-    """The language the request's pages are in (web/i18n.py)."""
-    return i18n.negotiate(request.cookies.get(i18n.COOKIE), request.headers.get("accept-language"))
+def locale_of(request: Request, worker: Worker | None = None) -> str:
+    """The language the request's pages are in (web/i18n.py): the signed-in worker's choice,
+    else this browser's, else its ``Accept-Language``."""
+    chosen = (worker.locale if worker else None) or request.cookies.get(i18n.COOKIE)
+    return i18n.negotiate(chosen, request.headers.get("accept-language"))
 
 
 def page(
@@ -59,11 +61,11 @@ def page(
         "field": None,
         "here": request.url.path,
     }
-    with i18n.use(locale_of(request)):
-        response = templates.TemplateResponse(
-            request, name, {**base, **(context or {})}, status_code=status
-        )
-    response.headers["content-language"] = locale_of(request)
+    context = {**base, **(context or {})}
+    locale = locale_of(request, context["worker"])
+    with i18n.use(locale):
+        response = templates.TemplateResponse(request, name, context, status_code=status)
+    response.headers["content-language"] = locale
     return response
 
 
@@ -215,7 +217,7 @@ async def _frame(request: Request, worker: Worker, seat: work.Seat, *, mode: str
                 "cf_token": seat.token,
                 "cf_mode": mode,
                 "cf_origin": rt.settings.public_origin,
-                "cf_locale": locale_of(request),
+                "cf_locale": locale_of(request, worker),
             }
         )
     )
