@@ -167,7 +167,14 @@ def say(what: GatewayError | Text | str) -> str:
     language, with its values put in after."""
     if isinstance(what, str):
         return gettext(what)
-    return gettext(what.template) % what.params if what.params else gettext(what.template)
+    said = gettext(what.template) % what.params if what.params else gettext(what.template)
+    return _sentence(said) if isinstance(what, GatewayError) else said
+
+
+def _sentence(text: str) -> str:
+    """An error as a sentence (the API writes them as phrases: "choose your country")."""
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def country_name(code: str) -> str:

@@ -112,9 +112,12 @@ async def signup(request: Request) -> Response:
             password=str(form.get("password", "")),
             **values,  # type: ignore[arg-type]
         )
-    except GatewayError as exc:
-        context = {**_profile_choices(), "form": values, "error": exc, "field": exc.field}
-        return page(request, "signup.html", context, status=exc.status)
+    except GatewayError as exc:  # the answers come back, the password too (so it is not retyped)
+        kept = {**values, "password": str(form.get("password", ""))}
+        context = {**_profile_choices(), "form": kept, "error": exc, "field": exc.field}
+        answer = page(request, "signup.html", context, status=exc.status)
+        answer.headers["cache-control"] = "no-store"
+        return answer
     sign_in(request, worker)
     return _see_other("/work")
 
