@@ -10,6 +10,7 @@ so a retry after a crash finishes the job and credits the reward once.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import Conflict, NotFound, owned
@@ -33,6 +34,7 @@ __all__ = [
     "overturn",
     "overturn_rejection",
     "owned_dispute",
+    "rejected_work",
     "report_overdue",
     "uphold",
 ]
@@ -68,6 +70,38 @@ async def _workers_assignment(rt: Runtime, worker: Worker, assignment_id: str) -
 async def dispute_for_worker(rt: Runtime, worker: Worker, assignment_id: str) -> Dispute | None:
     assignment = await _workers_assignment(rt, worker, assignment_id)
     return await rt.store.dispute_of(assignment.client_id, assignment.id)
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedWork:
+    """A rejection as the worker sees it on /earnings: why, and where its dispute stands."""
+
+    assignment: Assignment
+    title: str
+    reason: str
+    dispute: Dispute | None
+    disputable: bool  # no dispute yet and still within the window
+
+
+async def rejected_work(rt: Runtime, worker: Worker) -> list[RejectedWork]:
+    """The worker's rejected work, newest first (an overturned one stays, approved)."""
+    found = []
+    at = now()
+    for client_id, assignment_id in await rt.store.rejections(worker.id):
+        assignment = await rt.store.get_assignment(assignment_id)
+        if assignment is None or assignment.worker_id != worker.id:
+            continue
+        dispute = await rt.store.dispute_of(client_id, assignment.id)
+        try:
+            may_dispute(assignment, dispute, now=at, window=rt.settings.dispute_window)
+            disputable = True
+        except Conflict:
+            disputable = False
+        project = await rt.store.get_project(assignment.project_id)
+        title = project.spec.title if project is not None else "a project"
+        reason = reason_text(assignment.reject_reason) if dispute is None else dispute.reject_reason
+        found.append(RejectedWork(assignment, title, reason, dispute, disputable))
+    return found
 
 
 async def open_dispute(rt: Runtime, worker: Worker, assignment_id: str, message: str) -> Dispute:

@@ -162,7 +162,7 @@ async def client_thread(
     return thread, await rt.store.thread_messages(thread)
 
 
-async def client_reply(rt: Runtime, client: Client, thread_id: str, body: str) -> ThreadMessage:
+async def client_reply(rt: Runtime, client: Client, thread_id: str, body: object) -> ThreadMessage:
     """The client writes again in a thread (counted like any send)."""
     thread, _ = await client_thread(rt, client, thread_id)
     text = _text(body, "body", MAX_BODY)
@@ -199,7 +199,7 @@ async def worker_thread(rt: Runtime, worker: Worker, thread_id: str) -> WorkerTh
     return WorkerThread(thread, client.name if client else "A requester", messages, muted)
 
 
-async def worker_reply(rt: Runtime, worker: Worker, thread_id: str, body: str) -> ThreadMessage:
+async def worker_reply(rt: Runtime, worker: Worker, thread_id: str, body: object) -> ThreadMessage:
     """The worker replies in a thread; the client hears it as ``message.received``."""
     seen = await worker_thread(rt, worker, thread_id)
     text = _text(body, "body", MAX_BODY)
