@@ -16,40 +16,9 @@ from crowdframe_gateway.conversations.store import (
 )
 from crowdframe_gateway.core.errors import Conflict
 from crowdframe_gateway.core.params import ReviewDecision
-from crowdframe_gateway.core.records import Assignment, Client, new_id, now
+from crowdframe_gateway.core.records import Client, new_id, now
 from crowdframe_gateway.runtime import Store
-from store_world import (
-    claim_and_submit,
-    make_client,
-    make_project,
-    make_tasks,
-    recorded_events,
-)
-
-
-async def rejected(store: Store, client: Client, worker: str = "w1") -> Assignment:
-    project = await make_project(store, client)
-    await make_tasks(store, project, 1)
-    done = await claim_and_submit(store, project, worker, {"label": "cat"})
-    return await store.review(done.id, ReviewDecision(False, "blurry"), now=now())
-
-
-def dispute_of(assignment: Assignment, *, at: float | None = None) -> Dispute:
-    at = now() if at is None else at
-    return Dispute(
-        id=new_id("dsp"),
-        assignment_id=assignment.id,
-        client_id=assignment.client_id,
-        project_id=assignment.project_id,
-        task_id=assignment.task_id,
-        worker_id=assignment.worker_id,
-        worker_pseudonym=assignment.worker_pseudonym,
-        message="I <b>did</b> label it",
-        reject_reason=assignment.reject_reason or "",
-        status="open",
-        opened_at=at,
-        due_at=at + 100.0,
-    )
+from store_world import dispute_of, make_client, recorded_events, rejected
 
 
 async def test_a_rejection_is_disputed_once_with_its_event(store: Store) -> None:
