@@ -13,6 +13,8 @@ import json
 from dataclasses import asdict
 from typing import Any
 
+from redis.asyncio.client import Pipeline
+
 from ..core.errors import Conflict
 from ..core.page import Page, cursor_seq
 from ..core.records import now
@@ -22,7 +24,7 @@ from ..store.redis.codec import hash_of, opt_text, text, texts
 from .records import Dispute, Notice, Thread, ThreadMessage
 from .store import DisputeAnswer, DisputeQuery, ThreadMessageQuery
 
-__all__ = ["ConversationsPart"]
+__all__ = ["ConversationsImport", "ConversationsPart"]
 
 _DISPUTE_FLOATS = ("opened_at", "due_at", "answered_at", "reported_at")
 
@@ -283,3 +285,83 @@ class ConversationsPart(RedisBase):
     async def notice_optouts(self, worker_id: str) -> tuple[str, ...]:
         raw = opt_text(await self.r.get(keys.NOTICE_OPTOUTS + worker_id))
         return () if raw is None else tuple(json.loads(raw))
+
+
+class ConversationsImport:
+    """``crowdframe migrate``'s writes of this part's records, queued on a pipeline: the same
+    keys the scripts above write, without their events (the migration copies those itself).
+    ``seqs`` keeps the highest order seen per counter, set last by ``counters``."""
+
+    def __init__(self) -> None:
+        self.seqs: dict[str, int] = {}
+
+    def _saw(self, counter: str, seq: int) -> None:
+        self.seqs[counter] = max(self.seqs.get(counter, 0), seq)
+
+    def dispute(self, pipe: Pipeline, dispute: Dispute, seq: int) -> int:
+        p = keys.part(dispute.client_id)
+        flat = _dispute_fields(dispute)
+        pipe.hset(
+            p + "dispute:" + dispute.id, mapping=dict(zip(flat[::2], flat[1::2], strict=True))
+        )
+        pipe.set(p + "dispute-of:" + dispute.assignment_id, dispute.id)
+        pipe.zadd(p + "disputes", {dispute.id: seq})
+        pipe.zadd(p + "disputes:" + dispute.status, {dispute.id: seq})
+        if dispute.status == "open":
+            pipe.zadd(keys.DISPUTES_DUE, {_member(dispute.client_id, dispute.id): dispute.due_at})
+        self._saw(p + "conversation-seq", seq)
+        return 5
+
+    def thread(self, pipe: Pipeline, thread: Thread, seq: int, latest: int) -> int:
+        p = keys.part(thread.client_id)
+        pipe.set(p + "thread:" + thread.id, json.dumps(asdict(thread)))
+        pipe.zadd(p + "threads", {thread.id: seq})
+        pipe.hset(keys.THREAD_HOMES, thread.id, thread.client_id)
+        member = _member(thread.client_id, thread.id)
+        pipe.zadd(keys.WORKER_THREADS + thread.worker_id, {member: latest})
+        self._saw(p + "conversation-seq", seq)
+        self._saw(keys.CONVERSATION_SEQ, latest)
+        return 4
+
+    def message(self, pipe: Pipeline, message: ThreadMessage, seq: int) -> int:
+        p = keys.part(message.client_id)
+        pipe.set(p + "tmsg:" + message.id, json.dumps(asdict(message)))
+        pipe.zadd(p + "thread-messages:" + message.thread_id, {message.id: seq})
+        pipe.zadd(p + "tmsgs", {message.id: seq})
+        pipe.zadd(p + "tmsgs:" + message.author, {message.id: seq})
+        self._saw(p + "conversation-seq", seq)
+        return 4
+
+    def worker_side(
+        self,
+        pipe: Pipeline,
+        *,
+        contact: tuple[str, str, str] | None = None,
+        mute: tuple[str, str] | None = None,
+        rejection: tuple[str, str, str, int] | None = None,
+        optouts: tuple[str, tuple[str, ...]] | None = None,
+    ) -> int:
+        """One contact (client, pseudonym, worker), mute (client, worker), rejection (worker,
+        client, assignment, order) or opt-out list (worker, kinds)."""
+        if contact is not None:
+            pipe.hset(keys.part(contact[0]) + "contacts", contact[1], contact[2])
+        if mute is not None:
+            pipe.sadd(keys.part(mute[0]) + "mutes", mute[1])
+        if rejection is not None:
+            worker_id, client_id, assignment_id, seq = rejection
+            pipe.zadd(keys.REJECTIONS + worker_id, {_member(client_id, assignment_id): seq})
+            self._saw(keys.CONVERSATION_SEQ, seq)
+        if optouts is not None:
+            pipe.set(keys.NOTICE_OPTOUTS + optouts[0], json.dumps(list(optouts[1])))
+        return 1
+
+    def notice(self, pipe: Pipeline, notice: Notice, seq: int) -> int:
+        pipe.set(keys.NOTICE + notice.key, json.dumps(asdict(notice)))
+        pipe.zadd(keys.NOTICES + notice.worker_id, {notice.key: seq})
+        self._saw(keys.CONVERSATION_SEQ, seq)
+        return 2
+
+    def counters(self, pipe: Pipeline) -> int:
+        for counter, seq in self.seqs.items():
+            pipe.set(counter, seq)
+        return len(self.seqs)

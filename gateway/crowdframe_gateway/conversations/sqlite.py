@@ -16,7 +16,7 @@ from ..store.sqlite.base import SqliteBase
 from .records import Dispute, Notice, Thread, ThreadMessage
 from .store import DisputeAnswer, DisputeQuery, ThreadMessageQuery
 
-__all__ = ["ConversationsPart"]
+__all__ = ["ConversationsPart", "conversation_record"]
 
 R = TypeVar("R")
 
@@ -34,6 +34,12 @@ def _insert(db: sqlite3.Connection, table: str, record: Any, *, ignore: bool = F
     verb = "INSERT OR IGNORE" if ignore else "INSERT"
     sql = f"{verb} INTO {table} ({_columns(type(record))}) VALUES ({marks})"
     return db.execute(sql, astuple(record)).rowcount > 0
+
+
+def conversation_record(table: str, row: sqlite3.Row) -> Any:
+    """The record a row of one of this part's tables holds (``crowdframe migrate`` reads them)."""
+    kinds = {"disputes": Dispute, "threads": Thread, "thread_messages": ThreadMessage}
+    return _record(kinds.get(table, Notice), row)
 
 
 _DISPUTES = _columns(Dispute)
