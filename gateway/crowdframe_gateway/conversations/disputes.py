@@ -67,11 +67,6 @@ async def _workers_assignment(rt: Runtime, worker: Worker, assignment_id: str) -
     return assignment
 
 
-async def dispute_for_worker(rt: Runtime, worker: Worker, assignment_id: str) -> Dispute | None:
-    assignment = await _workers_assignment(rt, worker, assignment_id)
-    return await rt.store.dispute_of(assignment.client_id, assignment.id)
-
-
 @dataclass(frozen=True, slots=True)
 class RejectedWork:
     """A rejection as the worker sees it on /earnings: why, and where its dispute stands."""

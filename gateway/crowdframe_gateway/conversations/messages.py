@@ -30,8 +30,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Letter",
+    "client_messages",
     "client_reply",
     "client_thread",
+    "client_threads",
     "message_data",
     "mute",
     "worker_reply",
@@ -173,6 +175,12 @@ async def client_reply(rt: Runtime, client: Client, thread_id: str, body: object
     await rt.store.post_message(thread, message, None)
     await notices.tell_message(rt, thread, message.id, client.name)
     return message
+
+
+async def client_threads(
+    rt: Runtime, client: Client, *, cursor: str | None, limit: int
+) -> Page[Thread]:
+    return await rt.store.client_threads(client.id, limit=limit, cursor=cursor)
 
 
 async def client_messages(

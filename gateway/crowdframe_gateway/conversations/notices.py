@@ -18,9 +18,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NOTICE_LABELS",
+    "Told",
     "set_optouts",
     "tell",
     "tell_bonus",
+    "tell_message",
     "tell_qualified",
     "tell_rejected",
 ]

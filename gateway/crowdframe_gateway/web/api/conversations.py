@@ -129,7 +129,7 @@ async def list_threads(request: Request) -> JSONResponse:
     """``GET /threads``: the threads the client's messages started, oldest first."""
     call = await client_call(request)
     cursor, limit = page_params(request)
-    page = await call.rt.store.client_threads(call.client.id, limit=limit, cursor=cursor)
+    page = await messages.client_threads(call.rt, call.client, cursor=cursor, limit=limit)
     return reply(page_view(page, thread_view))
 
 
