@@ -14,7 +14,7 @@ from crowdframe_gateway.conversations.store import (
     DisputeQuery,
     ThreadMessageQuery,
 )
-from crowdframe_gateway.core.errors import Conflict
+from crowdframe_gateway.core.errors import Conflict, NotFound
 from crowdframe_gateway.core.params import ReviewDecision
 from crowdframe_gateway.core.records import Client, new_id, now
 from crowdframe_gateway.runtime import Store
@@ -73,6 +73,8 @@ async def test_a_dispute_is_answered_once(store: Store) -> None:
     with pytest.raises(Conflict) as refused:
         await store.answer_dispute(client.id, dispute.id, DisputeAnswer("upheld", "no", at))
     assert refused.value.code == "dispute_answered"
+    with pytest.raises(NotFound):
+        await store.answer_dispute(client.id, "dsp_none", DisputeAnswer("upheld", "no", at))
 
 
 async def test_an_overdue_dispute_is_listed_until_answered_and_reported_once(

@@ -15,7 +15,7 @@ from typing import Any
 
 from redis.asyncio.client import Pipeline
 
-from ..core.errors import Conflict
+from ..core.errors import Conflict, NotFound
 from ..core.page import Page, cursor_seq
 from ..core.records import now
 from ..store.redis import keys
@@ -119,7 +119,7 @@ class ConversationsPart(RedisBase):
             )
         )
         if status == "":
-            raise Conflict("no such dispute", code="not_found")
+            raise NotFound("no such dispute", field="dispute_id")
         await self.r.zrem(keys.DISPUTES_DUE, _member(client_id, dispute_id))
         if status != answer.status:
             raise Conflict(f"this dispute was already {status}", code="dispute_answered")

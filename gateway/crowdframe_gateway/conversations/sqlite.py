@@ -10,7 +10,7 @@ import sqlite3
 from dataclasses import astuple, fields
 from typing import Any, TypeVar
 
-from ..core.errors import Conflict
+from ..core.errors import Conflict, NotFound
 from ..core.page import Page, cursor_seq
 from ..store.sqlite.base import SqliteBase
 from .records import Dispute, Notice, Thread, ThreadMessage
@@ -138,6 +138,8 @@ CREATE TABLE IF NOT EXISTS notice_optouts (worker_id TEXT PRIMARY KEY, kinds TEX
                 f"SELECT {_DISPUTES} FROM disputes WHERE id = ? AND client_id = ?",
                 (dispute_id, client_id),
             ).fetchone()
+        if row is None:
+            raise NotFound("no such dispute", field="dispute_id")
         dispute = _record(Dispute, row)
         if dispute.status != answer.status:
             raise Conflict(f"this dispute was already {dispute.status}", code="dispute_answered")
