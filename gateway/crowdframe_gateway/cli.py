@@ -1,4 +1,5 @@
-"""The gateway's subcommands of ``crowdframe``: gateway, create-client, demo, migrate."""
+"""The gateway's subcommands of ``crowdframe``: gateway, create-client, demo, migrate,
+disputes."""
 
 from __future__ import annotations
 
@@ -73,6 +74,17 @@ def register(commands: Any) -> None:
     migrate.add_argument("--from", dest="source", required=True, help="sqlite:///PATH")
     migrate.add_argument("--to", dest="target", required=True, help="redis://HOST:PORT/DB")
     migrate.set_defaults(run=run_migrate)
+
+    disputes = commands.add_parser(
+        "disputes",
+        help="list the disputes nobody answered in time",
+        description="Print every dispute of a rejection that its client left unanswered past"
+        " the dispute window (CROWDFRAME_DISPUTE_WINDOW), oldest due first; each is reported"
+        " once as a dispute.overdue event.",
+    )
+    _store_options(disputes)
+    disputes.add_argument("--json", action="store_true", help="one JSON object per line")
+    disputes.set_defaults(run=run_disputes)
 
     from .mturk.cli import register as register_mturk
 
@@ -221,6 +233,27 @@ def run_migrate(args: argparse.Namespace) -> int:
         print(f"crowdframe: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def run_disputes(args: argparse.Namespace) -> int:
+    from .conversations import report_overdue
+    from .conversations.disputes import dispute_data
+    from .core.records import iso, now
+
+    async def show(settings: Settings, store: Store) -> None:
+        found = await report_overdue(store, at=now())
+        for dispute in found:
+            if args.json:
+                print(json.dumps({**dispute_data(dispute), "client_id": dispute.client_id}))
+                continue
+            print(
+                f"{dispute.id}  due {iso(dispute.due_at)}  client {dispute.client_id}"
+                f"  assignment {dispute.assignment_id}  worker {dispute.worker_pseudonym}"
+            )
+        if not found and not args.json:
+            print("no dispute is overdue")
+
+    return with_store(args, show)
 
 
 def _progress(line: str) -> None:

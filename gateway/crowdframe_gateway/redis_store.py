@@ -8,6 +8,7 @@ docs/deployment.md explains it, with the few operations that cross partitions.
 
 from __future__ import annotations
 
+from .conversations.redis import ConversationsPart
 from .identity.redis import AccountsPart, KeyringPart
 from .ledger.redis import LedgerPart
 from .mturk.redis import CompatPart, HitsPart
@@ -34,5 +35,6 @@ class RedisStore(
     DeliveryLogPart,
     LivePart,
     CrowdReviewPart,
+    ConversationsPart,
 ):
     """The shared store: every part's operations on one Redis (``redis://host:port/db``)."""

@@ -18,6 +18,8 @@ from typing import Protocol
 
 from .catalog.sqlite import CatalogPart
 from .catalog.store import CatalogStore
+from .conversations.sqlite import ConversationsPart
+from .conversations.store import ConversationsStore
 from .identity.sqlite import AccountsPart, CredentialsPart
 from .identity.store import IdentityStore
 from .ledger.sqlite import LedgerPart
@@ -53,6 +55,7 @@ class Store(
     LedgerStore,
     WebhookStore,
     MTurkStore,
+    ConversationsStore,
     Protocol,
 ):
     """The whole store: the union of every context's part, as both backends implement it.
@@ -84,6 +87,7 @@ class SqliteStore(
     DeliveryLogPart,
     LivePart,
     CrowdReviewPart,
+    ConversationsPart,
 ):
     """The embedded store: every part's operations on one SQLite connection."""
 

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
 
+from ..conversations.redis import ConversationsImport
+from ..conversations.sqlite import conversation_record
 from ..core.records import ApiKey, Block, Credit, Project
 from ..core.stored import API_KEY, ATTEMPT, GOLD_STATS, QUALIFICATION
 from ..mturk.records import MTurkCredential, hit_from
@@ -160,7 +162,48 @@ async def _copy(db: sqlite3.Connection, to: RedisImporter, report: Report) -> in
     total += await _copy_assessments(db, to, report)
     total += await _copy_crowd_review(db, to, report)
     total += await _copy_pool_workers(db, to, pooled, report)
+    total += await _copy_conversations(db, to, report)
     return total + await _copy_quality(db, to, report) + await _copy_mturk(db, to, report)
+
+
+async def _copy_conversations(db: sqlite3.Connection, to: RedisImporter, report: Report) -> int:
+    """Disputes, threads and their messages, contacts, mutes, notices, rejections and opt-outs
+    (a file from before conversations has none of them)."""
+    present = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'disputes'"
+    ).fetchone()
+    if present is None:
+        return 0
+    write, total = ConversationsImport(), 0
+    for table in ("disputes", "threads", "thread_messages", "notices"):
+        rows = db.execute(f"SELECT * FROM {table} ORDER BY seq").fetchall()
+        for row in rows:
+            record = conversation_record(table, row)
+            if table == "disputes":
+                commands = write.dispute(to.pipe, record, row["seq"])
+            elif table == "threads":
+                latest = row["last_seq"]
+                commands = write.thread(to.pipe, record, row["seq"], latest)
+            elif table == "thread_messages":
+                commands = write.message(to.pipe, record, row["seq"])
+            else:
+                commands = write.notice(to.pipe, record, row["seq"])
+            await to._queued(commands)
+        report(f"{table.replace('_', ' ')}: {len(rows)}")
+        total += len(rows)
+    for row in db.execute("SELECT * FROM contacts"):
+        contact = (row["client_id"], row["pseudonym"], row["worker_id"])
+        await to._queued(write.worker_side(to.pipe, contact=contact))
+    for row in db.execute("SELECT * FROM mutes"):
+        await to._queued(write.worker_side(to.pipe, mute=(row["client_id"], row["worker_id"])))
+    for row in db.execute("SELECT * FROM rejections ORDER BY seq"):
+        rejection = (row["worker_id"], row["client_id"], row["assignment_id"], row["seq"])
+        await to._queued(write.worker_side(to.pipe, rejection=rejection))
+    for row in db.execute("SELECT * FROM notice_optouts"):
+        optouts = (row["worker_id"], tuple(json.loads(row["kinds"])))
+        await to._queued(write.worker_side(to.pipe, optouts=optouts))
+    await to._queued(write.counters(to.pipe))
+    return total
 
 
 async def _copy_assessments(db: sqlite3.Connection, to: RedisImporter, report: Report) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..conversations import tell_rejected
 from ..core.params import ReviewDecision
 from ..core.records import Assignment
 from ..ledger import credit_reward
@@ -34,4 +35,6 @@ async def decide(
     if reviewed.status == "approved":
         # Credited once (the ledger's key); approving again re-credits only a lost first credit.
         await credit_reward(rt, reviewed)
+    else:  # the worker reads why, on /earnings and in a notice (once, however often repeated)
+        await tell_rejected(rt, reviewed)
     return reviewed

@@ -11,6 +11,7 @@ from ...core.errors import GatewayError
 from ...core.text import N_
 from . import pages as p
 from .earnings import earnings_page
+from .inbox import dispute, inbox_page, mute_thread, reply_in_thread, save_notices, thread_page
 from .language import choose_language
 from .profile import profile_form, save_profile
 from .tests_page import test_page
@@ -32,6 +33,12 @@ workplace_routes = [
     Route("/work/assignments/{assignment_id}/token", p.fresh_token, methods=["POST"]),
     Route("/work/assignments/{assignment_id}/return", p.return_task, methods=["POST"]),
     Route("/earnings", earnings_page, methods=["GET"]),
+    Route("/earnings/assignments/{assignment_id}/dispute", dispute, methods=["POST"]),
+    Route("/inbox", inbox_page, methods=["GET"]),
+    Route("/inbox/threads/{thread_id}", thread_page, methods=["GET"]),
+    Route("/inbox/threads/{thread_id}/reply", reply_in_thread, methods=["POST"]),
+    Route("/inbox/threads/{thread_id}/mute", mute_thread, methods=["POST"]),
+    Route("/profile/notices", save_notices, methods=["POST"]),
     Route("/profile", profile_form, methods=["GET"]),
     Route("/profile", save_profile, methods=["POST"]),
     Route("/work/tests/{project_id}", test_page, methods=["GET"]),

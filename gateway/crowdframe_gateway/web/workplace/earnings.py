@@ -1,10 +1,12 @@
-"""The worker's earnings page: every credit, newest first, and the total per currency."""
+"""The worker's earnings page: every credit, newest first, and the total per currency; then
+the rejected work, with its reason and where its dispute stands."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ...conversations import disputes
 from ...ledger import earnings
 from ...runtime import Runtime
 from .pages import _worker, page
@@ -16,8 +18,11 @@ async def earnings_page(request: Request) -> Response:
     worker = await _worker(request)
     rt: Runtime = request.app.state.runtime
     summary = await earnings.earnings_of(rt, worker)
-    return page(
-        request,
-        "earnings.html",
-        {"worker": worker, "totals": summary.totals, "credits": summary.credits},
-    )
+    context = {
+        "worker": worker,
+        "totals": summary.totals,
+        "credits": summary.credits,
+        "rejected": await disputes.rejected_work(rt, worker),
+        "disputed": request.query_params.get("disputed") == "1",
+    }
+    return page(request, "earnings.html", context)
