@@ -177,3 +177,11 @@ CLIENT_KEYS |= {
     "feed": "stream: the client's events from all its partitions (the live feed's cursors)",
     "fed": "hash: partition -> the last of its event stream ids copied into the feed",
 }
+
+# --- client users and their invitations (the console) -----------------------------------------
+__all__ += ["CLIENT_USER", "CLIENT_USER_BY_EMAIL", "INVITATION"]
+
+CLIENT_USER = f"{PREFIX}:client-user:"  # + user id -> the client user (JSON)
+CLIENT_USER_BY_EMAIL = f"{PREFIX}:client-user-email:"  # + email -> user id
+INVITATION = f"{PREFIX}:invitation:"  # + token hash -> the invitation (JSON)
+CLIENT_KEYS |= {"users": "zset: the client's users (ids) by creation time"}
