@@ -76,7 +76,7 @@ async def _invite(
     email = checked_email(email)
     if await store.client_user_by_email(email) is not None:
         raise Conflict("someone with this email has a console account already", field="email")
-    token = secrets.token_urlsafe(32)
+    token = "cfi_" + secrets.token_urlsafe(32)  # the prefix: logs.py redacts it
     created = now()
     made = Invitation(
         id=new_id("inv"),
@@ -96,9 +96,7 @@ async def invite_owner(store: Store, origin: str, client: Client, email: str) ->
     return await _invite(store, origin, client, email=email, role="owner", invited_by=None)
 
 
-async def invite(
-    rt: Runtime, by: ClientUser, *, email: str, role: str = "member"
-) -> NewInvitation:
+async def invite(rt: Runtime, by: ClientUser, *, email: str, role: str = "member") -> NewInvitation:
     """An owner invites someone to their client's console (as a member, or another owner)."""
     check_may_invite(by)
     client = await rt.store.get_client(by.client_id)

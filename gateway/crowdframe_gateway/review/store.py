@@ -35,6 +35,7 @@ class ReviewStore(Protocol):
     async def assignment_counts(
         self, client_id: str, project_id: str
     ) -> dict[AssignmentStatus, int]:
-        """How many of the client's project's assignments are in each status (a status none is in may
-        be missing); read from the indexes the assignments' changes keep, not by a scan."""
+        """How many of the client's project's assignments are in each status (a status none
+        is in may be missing); read from the indexes the assignments' changes keep, not by a
+        scan."""
         ...
