@@ -16,8 +16,9 @@ __all__ = ["Progress", "progress"]
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """Open: tasks waiting for workers; the rest are assignments: in progress (accepted, not
-    yet submitted), submitted (waiting for review), approved, rejected."""
+    """Open: tasks still taking answers (a task in progress is one of them); the rest count
+    assignments: in progress (accepted, not yet submitted), submitted (waiting for review),
+    approved, rejected."""
 
     open: int
     in_progress: int

@@ -161,19 +161,21 @@ def _value(field: FormField, form: FormData) -> tuple[bool, Any]:
     """(whether the body gets the field, its value there)."""
     if field.kind == "checks":
         return True, [str(v) for v in form.getlist(field.name)]
+    if field.name not in form:  # not on this form at all
+        return False, None
     raw = str(form.get(field.name, "")).strip()
     if field.kind == "list":
         items = [item for item in re.split(r"[,\s]+", raw) if item]
         if field.name.endswith("countries"):
             items = [item.upper() for item in items]
         return True, items
-    if not raw:
+    if field.kind in ("text", "url", "textarea", "select"):
+        return True, raw  # empty too: the API says what an empty title is
+    if not raw:  # a number left empty: the default (creating), as it was (editing), or null
         return field.nullable, None
     if field.kind == "integer":
         return True, int(raw) if re.fullmatch(r"-?\d+", raw) else raw
-    if field.kind == "number":
-        return True, float(raw) if _NUMBER.match(raw) else raw
-    return True, raw
+    return True, float(raw) if _NUMBER.match(raw) else raw
 
 
 def body_from_form(form: FormData, *, editing: bool) -> dict[str, Any]:
@@ -199,11 +201,14 @@ def body_from_form(form: FormData, *, editing: bool) -> dict[str, Any]:
     return body
 
 
-def values_from_form(form: FormData) -> Values:
-    """The form as typed, to show it again with an error."""
-    values: Values = {f.name: str(form.get(f.name, "")) for f in every_field()}
-    values.update({f.name: list(map(str, form.getlist(f.name))) for f in every_field()
-                   if f.kind == "checks"})  # fmt: skip
+def values_from_form(form: FormData, shown: Values) -> Values:
+    """The form as typed, over the values it was ``shown`` with, to show it again."""
+    values = dict(shown)
+    for field in every_field():
+        if field.kind == "checks":  # an unchecked box is not sent
+            values[field.name] = [str(v) for v in form.getlist(field.name)]
+        elif field.name in form:
+            values[field.name] = str(form.get(field.name, ""))
     values[CROWD_REVIEW] = bool(form.get(CROWD_REVIEW))
     return values
 

@@ -127,7 +127,8 @@ async def create(request: Request) -> Response:
             _rt(request), client, forms.body_from_form(form, editing=False)
         )
     except GatewayError as exc:
-        return _form_page(request, user, values=forms.values_from_form(form), error=exc)
+        values = forms.values_from_form(form, forms.blank_values())
+        return _form_page(request, user, values=values, error=exc)
     return see_other(f"/console/projects/{project.id}?notice=created")
 
 
@@ -180,10 +181,11 @@ async def update(request: Request) -> Response:
             _rt(request), client, project.id, forms.body_from_form(form, editing=True)
         )
     except GatewayError as exc:
-        values = {**forms.values_from_spec(project.spec), **forms.values_from_form(form)}
+        stored = forms.values_from_spec(project.spec)
+        values = forms.values_from_form(form, stored)
         for field in forms.every_field():
-            if field.fixed:  # not sent: shown as they are
-                values[field.name] = forms.values_from_spec(project.spec)[field.name]
+            if field.fixed:  # never changed here: shown as they are
+                values[field.name] = stored[field.name]
         return _form_page(request, user, values=values, project=project, error=exc)
     return see_other(f"/console/projects/{project.id}?notice=saved")
 
