@@ -14,9 +14,9 @@ lookup. Signing secrets live in the client record, changed the same way.
 
 Client users are global records (``cf:client-user:<id>``) with an email lookup and the
 client's list of them; an invitation is a global record by its token's hash. Accepting one
-writes the user's record, then claims the email (``SET NX``), then marks the invitation
-accepted in a watched transaction; a refusal at either step takes back what came before, so
-an invitation is accepted once and an email belongs to one user.
+writes the user's record, claims the email (``SET NX``), lists the user, then marks the
+invitation accepted in a watched transaction; a refusal at either step takes back what came
+before, so an invitation is accepted once and an email belongs to one user.
 """
 
 from __future__ import annotations
@@ -200,10 +200,12 @@ class ClientUsersPart(RedisBase):
         if found.accepted_at is not None:
             raise Conflict("this invitation has been used", code="invitation_used")
         record, by_email = keys.CLIENT_USER + user.id, keys.CLIENT_USER_BY_EMAIL + user.email
+        listed = keys.part(user.client_id) + "users"
         await self.r.set(record, json.dumps(asdict(user)))
         if not await self.r.set(by_email, user.id, nx=True):
             await self.r.delete(record)
             raise Conflict("an account with this email exists", field="email")
+        await self.r.zadd(listed, {user.id: user.created_at})
         async with self.r.pipeline(transaction=True) as pipe:
             while True:
                 try:
@@ -212,15 +214,15 @@ class ClientUsersPart(RedisBase):
                     stored = None if raw is None else json.loads(raw)
                     if stored is None or stored["accepted_at"] is not None:
                         await pipe.reset()  # type: ignore[no-untyped-call]
+                        await self.r.zrem(listed, user.id)
                         await self.r.delete(by_email, record)
                         raise Conflict("this invitation has been used", code="invitation_used")
                     pipe.multi()  # type: ignore[no-untyped-call]
                     pipe.set(key, json.dumps({**stored, "accepted_at": now}))
                     await pipe.execute()
-                    break
+                    return
                 except WatchError:
                     continue
-        await self.r.zadd(keys.part(user.client_id) + "users", {user.id: user.created_at})
 
     async def get_client_user(self, user_id: str) -> ClientUser | None:
         raw = opt_text(await self.r.get(keys.CLIENT_USER + user_id))
