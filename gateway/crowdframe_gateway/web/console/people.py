@@ -105,12 +105,14 @@ async def _members_page(
     *,
     error: GatewayError | None = None,
     link: str | None = None,
+    invited: str = "",
     email: str = "",
 ) -> Response:
     user = await signed_in_user(request)
     context = {
         "people": await members.members(_rt(request), user),
         "link": link,
+        "invited": invited,
         "form": {"email": email},
         "error": error.message if error else None,
         "field": error.field if error else None,
@@ -135,7 +137,7 @@ async def invite(request: Request) -> Response:
     except GatewayError as exc:
         return await _members_page(request, error=exc, email=email)
     # no mail is sent (the gateway has no SMTP settings): the owner passes the link on
-    return await _members_page(request, link=made.link)
+    return await _members_page(request, link=made.link, invited=made.invitation.email)
 
 
 async def remove_member(request: Request) -> Response:
