@@ -196,3 +196,18 @@ async def test_signed_out_the_console_sends_to_sign_in_and_a_poll_gets_nothing(
         assert answer.status_code == 303 and answer.headers["location"] == "/console/signin"
     poll = await browser.http.get("/console/projects/board", headers={"hx-request": "true"})
     assert poll.status_code == 401 and poll.text == ""
+
+
+async def test_the_list_shows_fifty_projects_a_page(gateway: Gateway, api: ApiClient) -> None:
+    owner = await console_owner(api)
+    made = [(await api.project(title=f"Project {n}"))["id"] for n in range(51)]
+
+    first = await owner.browser.get("/console/projects")
+    more = re.search(r'href="/console/projects\?cursor=([^"]+)">More projects', first.text)
+
+    assert more is not None
+    assert sum(pid in first.text for pid in made) == 50
+    second = await owner.browser.get(f"/console/projects?cursor={more.group(1)}")
+    shown = [pid for pid in made if pid in second.text]
+    assert len(shown) == 1 and shown[0] not in first.text
+    assert f'hx-get="/console/projects/board?cursor={more.group(1)}"' in second.text

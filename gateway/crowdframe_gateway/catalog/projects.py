@@ -39,11 +39,11 @@ MAX_QUALIFICATIONS = 20
 ALLOWED_PERMISSIONS = ("camera", "microphone", "geolocation", "clipboard-write", "fullscreen")
 MAX_BATCH = 1000
 # what a client sets: every setting but the links the gateway keeps between projects
-_SPEC_FIELDS = tuple(
+SPEC_FIELDS = tuple(
     f.name for f in fields(ProjectSpec) if f.name not in ("review_project_id", "parent_project_id")
 )
 # what a project keeps from its creation on
-_FIXED = (
+FIXED_FIELDS = (
     "task_url",
     "currency",
     "assignments_per_task",
@@ -54,8 +54,7 @@ _FIXED = (
     "protocol",
     "kind",
 )
-_UPDATABLE = tuple(name for name in _SPEC_FIELDS if name not in _FIXED)
-SPEC_FIELDS, FIXED_FIELDS = _SPEC_FIELDS, _FIXED  # for forms that offer each setting
+_UPDATABLE = tuple(name for name in SPEC_FIELDS if name not in FIXED_FIELDS)
 _LISTS = ("allow", "countries", "excluded_countries", "languages", "skills", "qualifications")
 _PROJECT_ID = re.compile(r"^prj_[A-Za-z0-9_-]{1,60}$")
 
@@ -87,7 +86,7 @@ def pay_preview(body: dict[str, Any]) -> fairpay.PayPreview:
 
 def _parse_spec(body: dict[str, Any], gateway_origin: str) -> ProjectSpec:
     f = Fields(body)
-    f.reject_unknown(_SPEC_FIELDS)
+    f.reject_unknown(SPEC_FIELDS)
     spec = ProjectSpec(
         title=f.text("title", min_len=1, max_len=200),
         task_url=task_url(
@@ -215,7 +214,7 @@ async def update_project(
     crowd_review.refuse_review_project(project)
     f = Fields(body)
     f.reject_unknown((*_UPDATABLE, "status"))
-    merged = {k: getattr(project.spec, k) for k in _SPEC_FIELDS}
+    merged = {k: getattr(project.spec, k) for k in SPEC_FIELDS}
     for name in _LISTS:
         merged[name] = list(getattr(project.spec, name))
     merged.update({k: v for k, v in body.items() if k in _UPDATABLE})

@@ -8,6 +8,7 @@ console and the API accept, refuse and explain the same things; another client's
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -66,7 +67,7 @@ async def _board_context(request: Request, client_id: str) -> dict[str, Any]:
     cursor = request.query_params.get("cursor") or None
     found = await rt.store.list_projects(client_id, cursor=cursor, limit=PAGE_SIZE)
     rows: list[tuple[Project, Progress]] = [(p, await progress(rt, p)) for p in found.items]
-    query = f"?cursor={cursor}" if cursor else ""
+    query = f"?{urlencode({'cursor': cursor})}" if cursor else ""
     return {"rows": rows, "more": found.next_cursor, "board_url": f"/console/projects/board{query}",
             "poll": POLL_SECONDS}  # fmt: skip
 
