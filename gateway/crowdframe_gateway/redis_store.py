@@ -9,11 +9,11 @@ docs/deployment.md explains it, with the few operations that cross partitions.
 from __future__ import annotations
 
 from .conversations.redis import ConversationsPart
-from .identity.redis import AccountsPart, KeyringPart
+from .identity.redis import AccountsPart, ClientUsersPart, KeyringPart
 from .ledger.redis import LedgerPart
 from .mturk.redis import CompatPart, HitsPart
 from .quality.redis import AssessmentsPart, QualityPart
-from .review.redis import CrowdReviewPart
+from .review.redis import CrowdReviewPart, ProgressPart
 from .webhooks.redis.live import LivePart
 from .webhooks.redis.log import DeliveryLogPart
 from .webhooks.redis.outbox import OutboxPart
@@ -36,5 +36,7 @@ class RedisStore(
     LivePart,
     CrowdReviewPart,
     ConversationsPart,
+    ClientUsersPart,
+    ProgressPart,
 ):
     """The shared store: every part's operations on one Redis (``redis://host:port/db``)."""

@@ -20,7 +20,7 @@ from .catalog.sqlite import CatalogPart
 from .catalog.store import CatalogStore
 from .conversations.sqlite import ConversationsPart
 from .conversations.store import ConversationsStore
-from .identity.sqlite import AccountsPart, CredentialsPart
+from .identity.sqlite import AccountsPart, ClientUsersPart, CredentialsPart
 from .identity.store import IdentityStore
 from .ledger.sqlite import LedgerPart
 from .ledger.store import LedgerStore
@@ -28,7 +28,7 @@ from .mturk.sqlite import CompatPart
 from .mturk.store import MTurkStore
 from .quality.sqlite import AssessmentsPart, QualityPart
 from .quality.store import QualityStore
-from .review.sqlite import CrowdReviewPart
+from .review.sqlite import CrowdReviewPart, ProgressPart
 from .review.store import ReviewStore
 from .settings import Settings
 from .store.base import StoreLifecycle
@@ -88,6 +88,8 @@ class SqliteStore(
     LivePart,
     CrowdReviewPart,
     ConversationsPart,
+    ClientUsersPart,
+    ProgressPart,
 ):
     """The embedded store: every part's operations on one SQLite connection."""
 

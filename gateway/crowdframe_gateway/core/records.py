@@ -20,11 +20,14 @@ __all__ = [
     "Attempt",
     "Block",
     "Client",
+    "ClientRole",
+    "ClientUser",
     "Credit",
     "CrowdReview",
     "Endpoint",
     "Event",
     "GoldStats",
+    "Invitation",
     "Message",
     "Project",
     "ProjectSpec",
@@ -235,6 +238,35 @@ class Worker:
     created_at: float
     skills: tuple[str, ...] = ()  # lowercase slugs such as "transcription" (accounts.py)
     locale: str | None = None  # their pages' language, chosen on one (web/i18n.py); None: unset
+
+
+ClientRole = Literal["owner", "member"]
+
+
+@dataclass(frozen=True, slots=True)
+class ClientUser:
+    """A person of a client who signs in to the console (identity/members.py)."""
+
+    id: str
+    client_id: str
+    email: str
+    password_hash: str
+    role: ClientRole
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Invitation:
+    """A one-time link to become a client user; the token is shown once, stored as its hash."""
+
+    id: str
+    client_id: str
+    email: str
+    role: ClientRole
+    created_at: float
+    expires_at: float
+    invited_by: str | None = None  # the client user who invited; None: the operator's command
+    accepted_at: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,9 @@ __all__ = [
     "COUNTRIES",
     "LANGUAGES",
     "authenticate",
+    "checked_email",
+    "checked_password",
+    "matching_password",
     "parse_skills",
     "set_locale",
     "sign_up",
@@ -78,6 +81,33 @@ def parse_skills(text: str) -> tuple[str, ...]:
     return found
 
 
+def checked_email(email: str) -> str:
+    """The email as accounts keep it (trimmed, lowercase); ``InvalidInput`` if it is not one."""
+    email = email.strip().lower()
+    if not _EMAIL.match(email) or len(email) > 254:
+        raise InvalidInput(N_("enter a valid email address"), field="email")
+    return email
+
+
+def checked_password(password: str, *, field: str = "password") -> None:
+    """A password an account may have (every kind of account: workers', client users')."""
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(
+            N_("choose a password of at least %(least)s characters"),
+            field=field,
+            params={"least": MIN_PASSWORD},
+        )
+    if len(password) > 1000:
+        raise InvalidInput(N_("that password is too long"), field=field)
+
+
+async def matching_password(password: str, stored: str | None) -> bool:
+    """Whether ``password`` matches the ``stored`` hash; ``None`` (no such account) hashes a
+    dummy all the same, so the answer time does not tell which emails exist."""
+    ok = await asyncio.to_thread(verify_password, password, stored or _DUMMY_HASH)
+    return stored is not None and ok
+
+
 def _language_levels(languages: Sequence[str], native: str) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(languages))
     if any(code not in LANGUAGES for code in chosen) or not (chosen or native):
@@ -102,17 +132,8 @@ async def sign_up(
     """A new worker account. ``languages`` are the languages they work in fluently, ``native``
     their native language (optional); both ISO 639-1 codes. ``skills`` as typed in the form
     (``parse_skills``)."""
-    email = email.strip().lower()
-    if not _EMAIL.match(email) or len(email) > 254:
-        raise InvalidInput(N_("enter a valid email address"), field="email")
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput(
-            N_("choose a password of at least %(least)s characters"),
-            field="password",
-            params={"least": MIN_PASSWORD},
-        )
-    if len(password) > 1000:
-        raise InvalidInput(N_("that password is too long"), field="password")
+    email = checked_email(email)
+    checked_password(password)
     if country not in COUNTRIES:
         raise InvalidInput(N_("choose your country"), field="country")
     levels = _language_levels(languages, native)
@@ -140,9 +161,7 @@ async def update_profile(
 
 async def authenticate(rt: Runtime, email: str, password: str) -> Worker:
     worker = await rt.store.worker_by_email(email.strip().lower())
-    # Hash even for an unknown email, so the answer time does not tell which emails exist.
-    stored = worker.password_hash if worker else _DUMMY_HASH
-    ok = await asyncio.to_thread(verify_password, password, stored)
+    ok = await matching_password(password, worker.password_hash if worker else None)
     if worker is None or not ok:
         raise Unauthorized(N_("wrong email or password"), field="email")
     return worker

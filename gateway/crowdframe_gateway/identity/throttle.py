@@ -22,18 +22,21 @@ if TYPE_CHECKING:
 __all__ = ["check_signin"]
 
 
-def _email_key(email: str) -> str:
+def _email_key(email: str, realm: str) -> str:
     # The table keeps no email addresses, only a digest (attempts also come for unknown ones).
     digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
-    return f"signin:email:{digest}"
+    return f"{realm}:email:{digest}"
 
 
-async def check_signin(rt: Runtime, *, email: str, ip: str) -> None:
-    """Count a sign-in attempt; ``TooManyRequests`` when the email or the IP is over its limit."""
+async def check_signin(rt: Runtime, *, email: str, ip: str, realm: str = "signin") -> None:
+    """Count a sign-in attempt; ``TooManyRequests`` when the email or the IP is over its limit.
+    ``realm`` keeps the email counts of two kinds of accounts apart (workers' ``signin``, the
+    console's ``console-signin``: the same email may be both); an address's attempts count
+    together, whatever they sign in to."""
     settings = rt.settings
     current = now()
     limits = (
-        (_email_key(email), settings.signin_attempts_per_email),
+        (_email_key(email, realm), settings.signin_attempts_per_email),
         (f"signin:ip:{ip}", settings.signin_attempts_per_ip),
     )
     retry_after = 0

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..conversations.redis import ConversationsImport
 from ..conversations.sqlite import conversation_record
 from ..core.records import ApiKey, Block, Credit, Project
-from ..core.stored import API_KEY, ATTEMPT, GOLD_STATS, QUALIFICATION
+from ..core.stored import API_KEY, ATTEMPT, CLIENT_USER, GOLD_STATS, INVITATION, QUALIFICATION
 from ..mturk.records import MTurkCredential, hit_from
 from ..mturk.redis import hit_made
 from ..mturk.sqlite import _hit_type
@@ -159,6 +159,7 @@ async def _copy(db: sqlite3.Connection, to: RedisImporter, report: Report) -> in
     progress("idempotency keys", len(rows), final=True)
     total += len(rows)
     total += await _copy_keyring_and_feed(db, to, report)
+    total += await _copy_console_people(db, to, report)
     total += await _copy_assessments(db, to, report)
     total += await _copy_crowd_review(db, to, report)
     total += await _copy_pool_workers(db, to, pooled, report)
@@ -353,3 +354,20 @@ async def _copy_keyring_and_feed(db: sqlite3.Connection, to: RedisImporter, repo
         projects = db.execute("SELECT id FROM projects WHERE client_id = ?", (client_id,))
         await to.mark_fed(client_id, [client_id, *(p for (p,) in projects.fetchall())])
     return len(keyring)
+
+
+async def _copy_console_people(db: sqlite3.Connection, to: RedisImporter, report: Report) -> int:
+    """Client users and their invitations (a file from before the console has neither)."""
+    has_users = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'client_users'"
+    ).fetchone()
+    if not has_users:
+        return 0
+    users = db.execute("SELECT * FROM client_users ORDER BY rowid").fetchall()
+    for row in users:
+        await to.client_user(CLIENT_USER.from_row(row))
+    invitations = db.execute("SELECT * FROM invitations ORDER BY rowid").fetchall()
+    for row in invitations:
+        await to.invitation(INVITATION.from_row(row), row["token_hash"])
+    report(f"console users and invitations: {len(users) + len(invitations)}")
+    return len(users) + len(invitations)

@@ -1,5 +1,6 @@
 """The store's part of the review context:
-the crowd-review queue: review tasks and the answers waiting for their reviews.
+the crowd-review queue: review tasks and the answers waiting for their reviews; how many of a
+project's assignments are in each status (its progress).
 """
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from ..core.records import (
+    AssignmentStatus,
     Task,
 )
 
@@ -28,4 +30,12 @@ class ReviewStore(Protocol):
 
     async def schedule_crowd_review(self, assignment_id: str, *, at: float | None) -> None:
         """When the queued assignment is visited next; ``None`` takes it off the queue."""
+        ...
+
+    async def assignment_counts(
+        self, client_id: str, project_id: str
+    ) -> dict[AssignmentStatus, int]:
+        """How many of the client's project's assignments are in each status (a status none
+        is in may be missing); read from the indexes the assignments' changes keep, not by a
+        scan."""
         ...

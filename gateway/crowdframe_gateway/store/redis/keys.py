@@ -214,3 +214,11 @@ CLIENT_KEYS |= {
     "mutes": "set: the workers who muted the client",
     "conversation-seq": "counter behind those orders",
 }
+
+# --- client users and their invitations (the console) -----------------------------------------
+__all__ += ["CLIENT_USER", "CLIENT_USER_BY_EMAIL", "INVITATION"]
+
+CLIENT_USER = f"{PREFIX}:client-user:"  # + user id -> the client user (JSON)
+CLIENT_USER_BY_EMAIL = f"{PREFIX}:client-user-email:"  # + email -> user id
+INVITATION = f"{PREFIX}:invitation:"  # + token hash -> the invitation (JSON)
+CLIENT_KEYS |= {"users": "zset: the client's users (ids) by creation time"}
