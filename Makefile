@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBS := chromium redis-server
 
-.PHONY: demo test lint typecheck contracts unit e2e bench debs clean
+.PHONY: demo translations test lint typecheck contracts unit e2e bench debs clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -23,6 +23,15 @@ debs:
 		echo "installing Debian packages:$$missing"; \
 		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
 	fi
+
+# the catalogs: collect every marked text, add the new ones to each language's catalog (then
+# translate what is empty in it), and check each compiles
+CATALOGS := gateway/crowdframe_gateway/web/locales
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --project=Crowdframe --copyright-holder="the Crowdframe authors" --msgid-bugs-address="" -o $(CATALOGS)/messages.pot .
+	$(VENV)/bin/pybabel update -i $(CATALOGS)/messages.pot -d $(CATALOGS) --no-fuzzy-matching --ignore-obsolete
+	for po in $(CATALOGS)/*/LC_MESSAGES/messages.po; do \
+		$(VENV)/bin/pybabel compile --statistics -i $$po -o /dev/null || exit 1; done
 
 demo: $(VENV)/.installed
 	$(VENV)/bin/crowdframe demo

@@ -10,7 +10,15 @@ from typing import Any
 import pytest
 
 from redis_server import RedisServer
-from services import ROOT, World, create_client, free_port, start_gateway, start_service
+from services import (
+    CONSOLE_OWNER,
+    ROOT,
+    World,
+    create_client,
+    free_port,
+    start_gateway,
+    start_service,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -70,7 +78,7 @@ def world(
         "PYTHONUNBUFFERED": "1",
         **gateway_store,
     }
-    account = create_client("Sentiment Labs", data, env)
+    account = create_client("Sentiment Labs", data, env, owner_email=CONSOLE_OWNER)
     gateway, example_port = start_gateway(data, tmp_path, env), free_port()
     services = [gateway]
     try:

@@ -17,6 +17,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+CONSOLE_OWNER = "owner@sentiment.example"  # the world's client invites its console owner
 
 
 def free_port() -> int:
@@ -77,18 +78,28 @@ class ClientAccount:
     client_id: str
     api_key: str
     signing_secret: str
+    console_invitation: str | None = None  # the owner's link, with --owner-email
 
 
-def create_client(name: str, data: Path, env: dict[str, str]) -> ClientAccount:
-    """A client made as an operator makes one: ``crowdframe create-client`` on ``data``."""
+def create_client(
+    name: str, data: Path, env: dict[str, str], *, owner_email: str | None = None
+) -> ClientAccount:
+    """A client made as an operator makes one: ``crowdframe create-client`` on ``data``; with
+    ``owner_email``, its console owner is invited too."""
+    owner = ["--owner-email", owner_email] if owner_email else []
     made = subprocess.run(
-        [BIN / "crowdframe", "create-client", name, "--data-dir", data, "--json"],
+        [BIN / "crowdframe", "create-client", name, "--data-dir", data, "--json", *owner],
         check=True,
         capture_output=True,
         env={**os.environ, **env},
     )
     info = json.loads(made.stdout)
-    return ClientAccount(info["client_id"], info["api_key"], info["signing_secret"])
+    return ClientAccount(
+        info["client_id"],
+        info["api_key"],
+        info["signing_secret"],
+        info.get("console_invitation"),
+    )
 
 
 def start_gateway(

@@ -37,11 +37,11 @@ def test_a_worker_sees_reward_and_bonus_then_a_block(
     expect(rows).to_have_count(2)
     reward = rows.filter(has_text=TITLE)
     expect(reward).to_contain_text("Reward")
-    expect(reward).to_contain_text("0.10 USD")
+    expect(reward).to_contain_text("$0.10")
     extra = rows.filter(has_text="Careful work, thank you")
     expect(extra).to_contain_text("Bonus")
-    expect(extra).to_contain_text("0.25 USD")
-    expect(page.locator(".total")).to_have_text("0.35 USD")  # 0.10 + 0.25
+    expect(extra).to_contain_text("$0.25")
+    expect(page.locator(".total")).to_have_text("$0.35")  # 0.10 + 0.25
 
     # the client blocks the worker from the example's results page (its admin page)
     wait_for_results(world, 1)

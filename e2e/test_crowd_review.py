@@ -54,7 +54,7 @@ def test_two_reviewers_reject_an_answer_on_the_clients_review_page(
         reviewer = context.new_page()
         sign_up(reviewer, world.gateway.origin, f"{name}@example.org")
         offer = reviewer.get_by_role("listitem").filter(has_text=f"Review: {TITLE}")
-        expect(offer).to_contain_text("0.05 USD")
+        expect(offer).to_contain_text("$0.05")
         offer.get_by_role("button", name=re.compile("Accept")).click()
         frame_src = reviewer.locator("#cf-task-frame").get_attribute("src") or ""
         assert frame_src.startswith(origin + "/review?")

@@ -84,7 +84,7 @@ def test_an_external_question_hit_from_boto3_is_done_in_chromium_and_paid(
         page.get_by_label("English").check()
         page.get_by_role("button", name="Create account").click()
         offer = page.get_by_role("listitem").filter(has_text="Rate a sentence")
-        expect(offer).to_contain_text("0.50 USD")
+        expect(offer).to_contain_text("$0.50")
 
         # preview: the page sees ASSIGNMENT_ID_NOT_AVAILABLE and disables its own button
         offer.get_by_role("link", name="Preview").click()
@@ -134,7 +134,7 @@ def test_an_external_question_hit_from_boto3_is_done_in_chromium_and_paid(
 
     mturk.approve_assignment(AssignmentId=assignment["AssignmentId"])
     page.goto(world.origin + "/earnings")
-    expect(page.locator(".total")).to_have_text("0.50 USD")
+    expect(page.locator(".total")).to_have_text("$0.50")
 
 
 def test_a_page_that_posts_the_assignment_id_in_the_query_is_received_in_chromium(
@@ -267,7 +267,7 @@ def test_a_requesters_lifecycle_script_runs_to_the_end_with_a_worker_in_chromium
         Reason="",
     )  # fmt: skip
     page.goto(world.origin + "/earnings")
-    expect(page.locator(".total")).to_have_text("1.25 USD")
+    expect(page.locator(".total")).to_have_text("$1.25")
     expect(page.get_by_role("cell", name="no reason given")).to_be_visible()
 
     for hit in hits:

@@ -24,7 +24,7 @@ def test_a_new_worker_does_a_task_and_the_client_receives_a_verified_webhook(
     page: Page, world: World
 ) -> None:
     offer = sentiment_offer(page, world, "new.worker@example.org")
-    expect(offer).to_contain_text("0.10 USD")
+    expect(offer).to_contain_text("$0.10")
     offer.get_by_role("button", name=re.compile("Accept")).click()
 
     # the client's page, from another origin (and site) than the gateway, inside the frame

@@ -9,7 +9,14 @@ from dataclasses import replace
 from typing import Any
 
 from crowdframe_gateway.catalog.store import TaskBatch
-from crowdframe_gateway.core.params import AssignmentQuery, AttemptGrade, Claim, Submission
+from crowdframe_gateway.conversations import Dispute
+from crowdframe_gateway.core.params import (
+    AssignmentQuery,
+    AttemptGrade,
+    Claim,
+    ReviewDecision,
+    Submission,
+)
 from crowdframe_gateway.core.records import (
     ApiKey,
     Assignment,
@@ -218,3 +225,30 @@ async def recorded_events(store: Store, client: Client, type: str) -> list[dict[
     """The data of every event of one type the client's live feed holds, oldest first."""
     feed = await store.read_events(client.id, after=None, limit=10_000)
     return [event.data for _, event in feed if event.type == type]
+
+
+async def rejected(store: Store, client: Client, worker: str = "w1") -> Assignment:
+    """A worker's answer to a new project's only task, rejected by its client."""
+    project = await make_project(store, client)
+    await make_tasks(store, project, 1)
+    done = await claim_and_submit(store, project, worker, {"label": "cat"})
+    return await store.review(done.id, ReviewDecision(False, "blurry"), now=now())
+
+
+def dispute_of(assignment: Assignment, *, at: float | None = None) -> Dispute:
+    """An open dispute of a rejected assignment, opened ``at`` (now), due 100 s later."""
+    at = now() if at is None else at
+    return Dispute(
+        id=new_id("dsp"),
+        assignment_id=assignment.id,
+        client_id=assignment.client_id,
+        project_id=assignment.project_id,
+        task_id=assignment.task_id,
+        worker_id=assignment.worker_id,
+        worker_pseudonym=assignment.worker_pseudonym,
+        message="I <b>did</b> label it",
+        reject_reason=assignment.reject_reason or "",
+        status="open",
+        opened_at=at,
+        due_at=at + 100.0,
+    )

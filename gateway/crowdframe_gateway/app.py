@@ -21,6 +21,7 @@ from .runtime import Runtime, Store, open_store
 from .settings import Settings
 from .web.api import api_exception_handlers, api_routes
 from .web.api.openapi import openapi
+from .web.console import console_app
 from .web.middleware import DurableAnswers, SecurityHeaders
 from .web.workplace import workplace_exception_handlers, workplace_routes
 from .work.tokens import TokenIssuer
@@ -66,6 +67,8 @@ def create_app(
         finally:
             await store.close()
 
+    # each session cookie is signed with a key of its own
+    console_key = hmac.new(secret_key.encode(), b"crowdframe.console", hashlib.sha256).hexdigest()
     api = Starlette(routes=api_routes, exception_handlers=api_exception_handlers)
     mturk = Starlette(routes=mturk_routes, exception_handlers=mturk_exception_handlers)
     routes = [
@@ -73,6 +76,7 @@ def create_app(
         Route("/openapi.json", openapi, methods=["GET"]),
         mturk_endpoint,
         Mount("/mturk", app=mturk),
+        Mount("/console", app=console_app(rt, session_key=console_key)),
         Mount("/widgets", app=StaticFiles(directory=widgets_dir()), name="widgets"),
         Mount(
             "/static",

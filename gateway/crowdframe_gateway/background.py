@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from .conversations import report_overdue
 from .core.records import now
 from .review import after_decision, verdicts
 from .runtime import Runtime
@@ -29,8 +30,8 @@ async def approve_overdue(rt: Runtime, *, at: float) -> int:
 
 async def _sweep(rt: Runtime) -> None:
     """Expire accepted assignments past their deadline, returning their tasks to the pool,
-    approve submissions nobody reviewed within their project's auto-approve delay, and move
-    crowd reviews on (review/verdicts.py)."""
+    approve submissions nobody reviewed within their project's auto-approve delay, move
+    crowd reviews on (review/verdicts.py) and report disputes nobody answered in time."""
     while True:
         try:
             expired = await rt.store.expire_assignments(now=now())
@@ -40,6 +41,7 @@ async def _sweep(rt: Runtime) -> None:
             if approved:
                 log.info("auto-approved %d submissions", approved)
             await verdicts.sweep(rt)
+            await report_overdue(rt.store, at=now())
         except Exception:
             log.exception("sweeper failed; trying again")
         await asyncio.sleep(rt.settings.sweep_interval)

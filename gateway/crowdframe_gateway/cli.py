@@ -1,4 +1,5 @@
-"""The gateway's subcommands of ``crowdframe``: gateway, create-client, demo, migrate."""
+"""The gateway's subcommands of ``crowdframe``: gateway, create-client, demo, migrate,
+disputes."""
 
 from __future__ import annotations
 
@@ -52,6 +53,14 @@ def register(commands: Any) -> None:
         action="store_true",
         help="a platform client: any client's project may require its assessments",
     )
+    create.add_argument(
+        "--owner-email",
+        help="invite the client's first console owner: prints a one-time link (7 days)",
+    )
+    create.add_argument(
+        "--public-origin",
+        help="the gateway's origin, for the invitation link (CROWDFRAME_PUBLIC_ORIGIN)",
+    )
     _store_options(create)
     create.set_defaults(run=run_create_client)
 
@@ -74,6 +83,17 @@ def register(commands: Any) -> None:
     migrate.add_argument("--from", dest="source", required=True, help="sqlite:///PATH")
     migrate.add_argument("--to", dest="target", required=True, help="redis://HOST:PORT/DB")
     migrate.set_defaults(run=run_migrate)
+
+    disputes = commands.add_parser(
+        "disputes",
+        help="list the disputes nobody answered in time",
+        description="Print every dispute of a rejection that its client left unanswered past"
+        " the dispute window (CROWDFRAME_DISPUTE_WINDOW), oldest due first; each is reported"
+        " once as a dispute.overdue event.",
+    )
+    _store_options(disputes)
+    disputes.add_argument("--json", action="store_true", help="one JSON object per line")
+    disputes.set_defaults(run=run_disputes)
 
     from .mturk.cli import register as register_mturk
 
@@ -141,14 +161,16 @@ def run_gateway(args: argparse.Namespace) -> int:
 
 
 def with_store(
-    args: argparse.Namespace, action: Callable[[Settings, Store], Awaitable[None]]
+    args: argparse.Namespace,
+    action: Callable[[Settings, Store], Awaitable[None]],
+    **extra: Any,
 ) -> int:
     """Run one command's work on the configured store, opened for it and closed after; a bad
     setting or a refused request is one line on stderr and exit status 2."""
     from .runtime import opened_store
 
     try:
-        settings = settings_from(args)
+        settings = settings_from(args, **extra)
     except SettingsError as exc:
         print(f"crowdframe: {exc}", file=sys.stderr)
         return 2
@@ -177,22 +199,33 @@ def show_once(info: dict[str, Any], as_json: bool, keep_safe: str) -> None:
 
 
 def run_create_client(args: argparse.Namespace) -> int:
+    from .core.records import iso
+    from .identity.accounts import checked_email
     from .identity.clients import create_client
+    from .identity.members import invite_owner
 
     async def create(settings: Settings, store: Store) -> None:
+        owner = None if args.owner_email is None else checked_email(args.owner_email)
         made = await create_client(store, args.name, platform=args.platform)
-        info = {
+        info: dict[str, Any] = {
             "client_id": made.client.id,
             "name": made.client.name,
             "platform": made.client.platform,
             "api_key": made.api_key,
             "signing_secret": made.signing_secret,
         }
-        show_once(
-            info, args.json, "Keep the API key and signing secret safe: they are not shown again."
-        )
+        keep_safe = "Keep the API key and signing secret safe: they are not shown again."
+        if owner is not None:
+            invited = await invite_owner(store, settings.public_origin, made.client, owner)
+            info["console_invitation"] = invited.link
+            info["invitation_expires_at"] = iso(invited.invitation.expires_at)
+            keep_safe += (
+                f"\nGive the console invitation to {owner} only: it works once, until"
+                f" {info['invitation_expires_at']}."
+            )
+        show_once(info, args.json, keep_safe)
 
-    return with_store(args, create)
+    return with_store(args, create, public_origin=getattr(args, "public_origin", None))
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -228,6 +261,27 @@ def run_migrate(args: argparse.Namespace) -> int:
         print(f"crowdframe: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def run_disputes(args: argparse.Namespace) -> int:
+    from .conversations import report_overdue
+    from .conversations.disputes import dispute_data
+    from .core.records import iso, now
+
+    async def show(settings: Settings, store: Store) -> None:
+        found = await report_overdue(store, at=now())
+        for dispute in found:
+            if args.json:
+                print(json.dumps({**dispute_data(dispute), "client_id": dispute.client_id}))
+                continue
+            print(
+                f"{dispute.id}  due {iso(dispute.due_at)}  client {dispute.client_id}"
+                f"  assignment {dispute.assignment_id}  worker {dispute.worker_pseudonym}"
+            )
+        if not found and not args.json:
+            print("no dispute is overdue")
+
+    return with_store(args, show)
 
 
 def _progress(line: str) -> None:

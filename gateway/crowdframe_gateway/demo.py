@@ -25,6 +25,7 @@ from types import ModuleType
 import uvicorn
 
 from .core.errors import Conflict, GatewayError
+from .identity import members
 from .identity.accounts import sign_up
 from .identity.clients import create_client
 from .logs import uvicorn_log_config
@@ -32,11 +33,12 @@ from .runtime import Runtime, Store, opened_store
 from .settings import Settings
 from .work.tokens import TokenIssuer
 
-__all__ = ["DEMO_EMAIL", "DEMO_PASSWORD", "example_path", "run_demo"]
+__all__ = ["DEMO_EMAIL", "DEMO_OWNER_EMAIL", "DEMO_PASSWORD", "example_path", "run_demo"]
 
 DEMO_CLIENT_NAME = "Sentiment demo"
 DEMO_EMAIL = "demo@crowdframe.test"
 DEMO_PASSWORD = "crowdframe-demo"  # noqa: S105 (a published demo account on a local gateway)
+DEMO_OWNER_EMAIL = "owner@crowdframe.test"  # the demo client's console owner, same password
 HOST = "127.0.0.1"
 HERE = Path(__file__).resolve().parent
 
@@ -113,8 +115,24 @@ async def _demo_worker(rt: Runtime) -> None:
         await sign_up(rt, email=DEMO_EMAIL, password=DEMO_PASSWORD, country="US", languages=["en"])
 
 
+async def _demo_owner(rt: Runtime, client_id: str) -> None:
+    """The demo client's console owner, made as any owner is: invited, and the invitation
+    accepted with the demo password."""
+    if await rt.store.client_user_by_email(DEMO_OWNER_EMAIL) is not None:
+        return
+    client = await rt.store.get_client(client_id)
+    assert client is not None
+    invited = await members.invite_owner(
+        rt.store, rt.settings.public_origin, client, DEMO_OWNER_EMAIL
+    )
+    token = invited.link.rsplit("/", 1)[1]
+    with suppress(Conflict):  # another process accepted one meanwhile
+        await members.accept(rt, token, password=DEMO_PASSWORD, repeated=DEMO_PASSWORD)
+
+
 async def prepare(settings: Settings) -> DemoClient:
-    """Create (once) the demo client and the demo worker; return the client's secrets."""
+    """Create (once) the demo client, its console owner and the demo worker; return the
+    client's secrets."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     async with opened_store(settings) as store:
         rt = Runtime(
@@ -125,6 +143,7 @@ async def prepare(settings: Settings) -> DemoClient:
         )
         demo = await _demo_client(store, settings.data_dir / "demo-client.json")
         await _demo_worker(rt)
+        await _demo_owner(rt, demo.client_id)
         return demo
 
 
@@ -180,6 +199,9 @@ def _banner(port: int, example_origin: str) -> str:
             f"  Sign in as     {DEMO_EMAIL}",
             f"  Password       {DEMO_PASSWORD}",
             f"  Results        {example_origin}/results",
+            f"  Console        {gateway}/console  (the client's side)",
+            f"  Sign in as     {DEMO_OWNER_EMAIL}",
+            f"  Password       {DEMO_PASSWORD}",
             "",
             f"The sentiment example (the client's task pages) runs at {example_origin}.",
             "Press Ctrl-C to stop.",

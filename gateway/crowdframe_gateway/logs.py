@@ -1,5 +1,6 @@
 """Logging that never writes a credential: task tokens, ``cf_token=`` values, API keys, signing
-and webhook secrets, bearer keys are redacted on every handler, whoever logs them.
+and webhook secrets, console invitation links' tokens, bearer keys are redacted on every
+handler, whoever logs them.
 
 The gateway itself never logs a token; this is the net under that rule, for what it does not
 control: a uvicorn access line for ``/work?cf_token=…`` (a task page linking back with its
@@ -21,8 +22,8 @@ _PATTERNS = (
     (re.compile(r"(cf_token=)[^&\s\"'#]+"), r"\1[redacted]"),
     # a task token (itsdangerous: base64 JSON "eyJ…", timestamp, mac) or a JWT
     (re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{16,}"), "[redacted token]"),
-    # API keys, signing secrets, webhook secrets
-    (re.compile(r"\b(cfk|cfts|whsec)_[A-Za-z0-9_+/=-]{8,}"), r"\1_[redacted]"),
+    # API keys, signing secrets, webhook secrets, console invitation tokens (cfi_, in a link)
+    (re.compile(r"\b(cfk|cfts|whsec|cfi)_[A-Za-z0-9_+/=-]{8,}"), r"\1_[redacted]"),
     (re.compile(r"(?i)(bearer\s+)[^\s\"',]+"), r"\1[redacted]"),
 )
 _FORMATTER = logging.Formatter()

@@ -8,11 +8,12 @@ docs/deployment.md explains it, with the few operations that cross partitions.
 
 from __future__ import annotations
 
-from .identity.redis import AccountsPart, KeyringPart
+from .conversations.redis import ConversationsPart
+from .identity.redis import AccountsPart, ClientUsersPart, KeyringPart
 from .ledger.redis import LedgerPart
 from .mturk.redis import CompatPart, HitsPart
 from .quality.redis import AssessmentsPart, QualityPart
-from .review.redis import CrowdReviewPart
+from .review.redis import CrowdReviewPart, ProgressPart
 from .webhooks.redis.live import LivePart
 from .webhooks.redis.log import DeliveryLogPart
 from .webhooks.redis.outbox import OutboxPart
@@ -34,5 +35,8 @@ class RedisStore(
     DeliveryLogPart,
     LivePart,
     CrowdReviewPart,
+    ConversationsPart,
+    ClientUsersPart,
+    ProgressPart,
 ):
     """The shared store: every part's operations on one Redis (``redis://host:port/db``)."""

@@ -18,7 +18,9 @@ from typing import Protocol
 
 from .catalog.sqlite import CatalogPart
 from .catalog.store import CatalogStore
-from .identity.sqlite import AccountsPart, CredentialsPart
+from .conversations.sqlite import ConversationsPart
+from .conversations.store import ConversationsStore
+from .identity.sqlite import AccountsPart, ClientUsersPart, CredentialsPart
 from .identity.store import IdentityStore
 from .ledger.sqlite import LedgerPart
 from .ledger.store import LedgerStore
@@ -26,7 +28,7 @@ from .mturk.sqlite import CompatPart
 from .mturk.store import MTurkStore
 from .quality.sqlite import AssessmentsPart, QualityPart
 from .quality.store import QualityStore
-from .review.sqlite import CrowdReviewPart
+from .review.sqlite import CrowdReviewPart, ProgressPart
 from .review.store import ReviewStore
 from .settings import Settings
 from .store.base import StoreLifecycle
@@ -53,6 +55,7 @@ class Store(
     LedgerStore,
     WebhookStore,
     MTurkStore,
+    ConversationsStore,
     Protocol,
 ):
     """The whole store: the union of every context's part, as both backends implement it.
@@ -84,6 +87,9 @@ class SqliteStore(
     DeliveryLogPart,
     LivePart,
     CrowdReviewPart,
+    ConversationsPart,
+    ClientUsersPart,
+    ProgressPart,
 ):
     """The embedded store: every part's operations on one SQLite connection."""
 

@@ -45,6 +45,16 @@ class Settings:
     signin_attempts_per_email: int = 10
     signin_attempts_per_ip: int = 100
     signin_window: float = 900.0
+    # conversations (docs/configuration.md): a rejection is disputed within this many seconds
+    # of it, and a dispute answered within as many of its opening, or reported to the operator
+    dispute_window: float = 14 * 24 * 3600.0
+    # messages a client may send (each send to one worker or to a project's workers is one)
+    messages_per_window: int = 30
+    message_window: float = 3600.0
+    # email notices to workers; no host: the inbox only
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_from: str = "crowdframe@localhost"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -57,6 +67,8 @@ class Settings:
             "CROWDFRAME_CONTENT_ORIGIN": "content_origin",
             "CROWDFRAME_SECRET_KEY": "secret_key",
             "CROWDFRAME_SQLITE_SYNCHRONOUS": "sqlite_synchronous",
+            "CROWDFRAME_SMTP_HOST": "smtp_host",
+            "CROWDFRAME_SMTP_FROM": "smtp_from",
         }
         for var, name in text.items():
             if env.get(var):
@@ -74,8 +86,18 @@ class Settings:
             "CROWDFRAME_ENDPOINT_CONCURRENCY": "endpoint_concurrency",
             "CROWDFRAME_DISABLE_ENDPOINT_AFTER": "disable_after",
             "CROWDFRAME_WEBHOOK_SECRET_GRACE": "secret_grace",
+            "CROWDFRAME_DISPUTE_WINDOW": "dispute_window",
+            "CROWDFRAME_MESSAGES_PER_WINDOW": "messages_per_window",
+            "CROWDFRAME_MESSAGE_WINDOW": "message_window",
+            "CROWDFRAME_SMTP_PORT": "smtp_port",
         }
-        integers = ("launch_token_seconds", "delivery_concurrency", "endpoint_concurrency")
+        integers = (
+            "launch_token_seconds",
+            "delivery_concurrency",
+            "endpoint_concurrency",
+            "messages_per_window",
+            "smtp_port",
+        )
         for var, name in numbers.items():
             if env.get(var):
                 values[name] = _number(env, var, integer=name in integers)

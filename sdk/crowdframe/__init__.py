@@ -5,6 +5,7 @@ __version__ = "0.1.0"
 
 from ._assessments import QualificationAttempt
 from ._client import AsyncClient, Client
+from ._conversations import Dispute, Message, Thread
 from ._events import EVENT_TYPES, WebhookEvent
 from ._exceptions import (
     APIError,
@@ -62,8 +63,10 @@ __all__ = [
     "CrowdReviewSettings",
     "CrowdReviewStatus",
     "CrowdframeError",
+    "Dispute",
     "ExportFormat",
     "GoldRecord",
+    "Message",
     "NotFoundError",
     "Page",
     "PermissionDeniedError",
@@ -78,6 +81,7 @@ __all__ = [
     "Task",
     "TaskBatch",
     "TaskTokenClaims",
+    "Thread",
     "TokenAudienceError",
     "TokenError",
     "TokenExpiredError",

@@ -17,6 +17,7 @@ import httpx
 from ._assessments import AsyncAssessments, SyncAssessments
 from ._assignments import AsyncAssignments, SyncAssignments
 from ._call import _Call
+from ._conversations import AsyncConversations, SyncConversations
 from ._keyring import AsyncKeyring, SyncKeyring
 from ._models import Page
 from ._projects import AsyncProjects, SyncProjects
@@ -39,6 +40,7 @@ class Client(
     SyncQuality,
     SyncAssessments,
     SyncResults,
+    SyncConversations,
     WebhookMethods,
     _BaseClient[httpx.Client],
 ):
@@ -114,6 +116,7 @@ class AsyncClient(
     AsyncQuality,
     AsyncAssessments,
     AsyncResults,
+    AsyncConversations,
     AsyncWebhookMethods,
     _BaseClient[httpx.AsyncClient],
 ):

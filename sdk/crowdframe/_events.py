@@ -26,6 +26,9 @@ EVENT_TYPES = (
     "qualification.granted",
     "qualification.failed",
     "assignment.crowd_reviewed",
+    "assignment.disputed",
+    "dispute.overdue",
+    "message.received",
 )
 
 

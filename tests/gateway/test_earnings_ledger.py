@@ -21,7 +21,7 @@ async def do_task(worker: Browser, project_id: str) -> str:
 async def shown_total(worker: Browser) -> str:
     page = await worker.get("/earnings")
     assert page.status_code == 200
-    found = re.findall(r'data-currency="USD">([0-9.]+) USD', page.text)
+    found = re.findall(r'data-currency="USD">\$([0-9.]+)<', page.text)
     return found[0] if found else "0.00"
 
 

@@ -1,13 +1,15 @@
-"""The keyring's rules, case by case, without a store: a client never locks itself out."""
+"""Identity's rules, case by case, without a store: a client never locks itself out, an
+invitation works once for a week, owners manage members and stay."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
-from crowdframe_gateway.core.errors import Conflict, NotFound
-from crowdframe_gateway.core.records import ApiKey
+from crowdframe_gateway.core.errors import Conflict, Forbidden, NotFound
+from crowdframe_gateway.core.records import ApiKey, ClientUser, Invitation
 from crowdframe_gateway.identity import rules
 
 LIVE = ApiKey("key_a", "cli_a", "ci", "cfk_abcd", 1.0)
@@ -84,3 +86,60 @@ def test_a_keyring_holds_a_bounded_number_of_keys_and_secrets(
     with pytest.raises(Conflict) as refused:
         check(held)
     assert refused.value.code == refusal
+
+
+WEEK = 7 * 86_400
+INVITED = Invitation("inv_1", "cli_a", "ann@example.org", "member", 1000.0, 1000.0 + WEEK)
+
+
+@pytest.mark.parametrize(
+    ("invitation", "at", "refusal"),
+    [
+        (INVITED, 1000.0, None),
+        (INVITED, 1000.0 + WEEK - 1, None),
+        (INVITED, 1000.0 + WEEK, "invitation_expired"),
+        (replace(INVITED, accepted_at=1500.0), 1600.0, "invitation_used"),
+        (replace(INVITED, accepted_at=1500.0), 1000.0 + WEEK, "invitation_used"),
+    ],
+)
+def test_an_invitation_works_once_for_seven_days(
+    invitation: Invitation, at: float, refusal: str | None
+) -> None:
+    assert rules.INVITATION_SECONDS == WEEK
+    if refusal is None:
+        rules.check_invitation_open(invitation, at)
+        return
+    with pytest.raises(Conflict) as refused:
+        rules.check_invitation_open(invitation, at)
+    assert refused.value.code == refusal
+
+
+OWNER = ClientUser("cus_o", "cli_a", "o@example.org", "h", "owner", 1.0)
+MEMBER = ClientUser("cus_m", "cli_a", "m@example.org", "h", "member", 1.0)
+
+
+@pytest.mark.parametrize(
+    ("by", "target", "refusal"),
+    [
+        (OWNER, MEMBER, None),
+        (OWNER, replace(OWNER, id="cus_o2"), "owner_kept"),
+        (OWNER, OWNER, "owner_kept"),
+        (MEMBER, replace(MEMBER, id="cus_m2"), "owner_only"),
+        (MEMBER, MEMBER, "owner_only"),
+    ],
+)
+def test_owners_remove_members_and_owners_stay(
+    by: ClientUser, target: ClientUser, refusal: str | None
+) -> None:
+    if refusal is None:
+        rules.check_removal(by, target)
+        return
+    with pytest.raises((Conflict, Forbidden)) as refused:
+        rules.check_removal(by, target)
+    assert refused.value.code == refusal
+
+
+def test_only_owners_invite() -> None:
+    rules.check_may_invite(OWNER)
+    with pytest.raises(Forbidden):
+        rules.check_may_invite(MEMBER)

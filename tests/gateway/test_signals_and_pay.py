@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from time_machine import TimeMachineFixture
 
-from crowdframe_gateway.catalog.fairpay import pay_report
+from crowdframe_gateway.catalog import projects
+from crowdframe_gateway.catalog.fairpay import minimum_wage, pay_report
 from crowdframe_gateway.core.records import ProjectSpec
 from crowdframe_gateway.quality.process import address_hash
 from harness import ON_BOTH_STORES, ApiClient, Browser, Gateway
@@ -107,3 +108,37 @@ async def test_a_project_reports_its_measured_pay(gateway: Gateway, api: ApiClie
     assert pay["estimated_hourly_usd"] == 18.0
     assert pay["median_seconds"] is not None and pay["median_seconds"] < 5
     assert pay["below_minimum_in"] == []
+
+
+@pytest.mark.parametrize(
+    "pay",
+    [
+        {"reward_cents": 15, "currency": "EUR", "countries": ["DE"]},  # 9.00 EUR an hour
+        {"reward_cents": 24, "currency": "EUR", "countries": ["DE", "FR"]},  # 14.40
+        {"reward_cents": 22, "currency": "EUR", "countries": ["FR", "DE"]},  # 13.20: FR only
+        {"reward_cents": 10, "currency": "USD", "countries": ["IN", "JP"], "estimated_seconds": 30},
+        {"reward_cents": 5, "currency": "USD", "countries": []},
+        {"reward_cents": 0, "kind": "assessment", "test_size": 5, "estimated_seconds": 60,
+         "countries": ["DE"]},
+    ],
+)  # fmt: skip
+async def test_the_pay_explained_before_saving_is_the_rule_that_refuses(
+    api: ApiClient, pay: dict[str, Any]
+) -> None:
+    preview = projects.pay_preview(pay)
+    created = await api.post_project(**pay)
+
+    short = [c.country for c in preview.targeted if not c.enough]
+    assert [c.country for c in preview.targeted] == [
+        c for c in pay["countries"] if minimum_wage(c) is not None
+    ]
+    if short:
+        assert created.status_code == 422
+        assert f"below the minimum wage in {short[0]}" in created.json()["error"]["message"]
+    else:
+        assert created.status_code == 201, created.text
+    if not pay["countries"]:
+        # open to every country: 3.00 USD an hour is shown where that meets the minimum only
+        hidden = {c.country for c in preview.hidden_from}
+        assert "DE" in hidden and "US" in hidden
+        assert all(not c.enough for c in preview.hidden_from)

@@ -43,7 +43,7 @@ async def test_sign_in_with_a_wrong_password_is_refused(gateway: Gateway) -> Non
     browser = gateway.browser()
     await browser.get("/signin")
     wrong = await browser.post_form("/signin", {"email": "me@example.org", "password": "nope"})
-    assert wrong.status_code == 401 and "wrong email or password" in wrong.text
+    assert wrong.status_code == 401 and "Wrong email or password." in wrong.text
     right = await browser.post_form(
         "/signin", {"email": "me@example.org", "password": "correct horse"}
     )
@@ -180,3 +180,27 @@ async def test_a_broken_more_projects_link_shows_the_first_page_and_says_why(
     assert answer.status_code == 422
     assert "That link to more projects is not valid (after:" in answer.text
     assert "<h2>Still here</h2>" in answer.text
+
+
+async def test_pages_can_be_used_from_the_keyboard_and_say_where_the_worker_is(
+    gateway: Gateway,
+) -> None:
+    worker = await gateway.worker()
+    page = (await worker.get("/earnings")).text
+    body = page.split("<body", 1)[1]
+    first_link = re.search(r"<a [^>]*>", body).group(0)  # type: ignore[union-attr]
+    assert 'href="#main"' in first_link, "a skip link comes first"
+    assert 'id="main" tabindex="-1"' in page
+    assert re.findall(r'<a href="([^"]+)" aria-current="page">', page) == ["/earnings"]
+
+
+async def test_a_failed_sign_up_keeps_every_answer_the_password_too(gateway: Gateway) -> None:
+    browser = gateway.browser()
+    await browser.get("/signup")
+    answer = await browser.post_form(
+        "/signup",
+        {"email": "me@example.org", "password": "long enough!", "country": "", "languages": ["de"]},
+    )
+    assert answer.status_code == 422 and "Choose your country." in answer.text
+    assert 'value="long enough!"' in answer.text
+    assert answer.headers["cache-control"] == "no-store"

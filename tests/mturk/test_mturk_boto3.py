@@ -73,7 +73,7 @@ def test_a_script_posts_a_hit_a_worker_answers_it_and_the_script_pays_for_it(
     got = mturk.get_assignment(AssignmentId=assignment["AssignmentId"])
     assert got["Assignment"]["AssignmentStatus"] == "Approved"
     assert got["HIT"]["HITId"] == hit["HITId"]
-    assert 'data-currency="USD">0.50 USD' in worker.get("/earnings").text
+    assert 'data-currency="USD">$0.50<' in worker.get("/earnings").text
 
     bonus = {
         "WorkerId": params["workerId"],
@@ -84,7 +84,7 @@ def test_a_script_posts_a_hit_a_worker_answers_it_and_the_script_pays_for_it(
     }
     mturk.send_bonus(**bonus)
     mturk.send_bonus(**bonus)  # the same request token pays once
-    assert 'data-currency="USD">0.75 USD' in worker.get("/earnings").text
+    assert 'data-currency="USD">$0.75<' in worker.get("/earnings").text
     paid = mturk.list_bonus_payments(HITId=hit["HITId"])["BonusPayments"]
     assert [(p["WorkerId"], p["BonusAmount"]) for p in paid] == [(params["workerId"], "0.25")]
 

@@ -69,7 +69,7 @@ def test_empty_feedback_and_an_empty_bonus_reason_work_as_on_mturk(
     assert (bonus["BonusAmount"], bonus["Reason"]) == ("0.10", "")
     earnings = kept.get("/earnings").text
     assert "<td>no reason given</td>" in earnings
-    assert 'data-currency="USD">0.60 USD' in earnings
+    assert 'data-currency="USD">$0.60<' in earnings
 
 
 @pytest.mark.parametrize(

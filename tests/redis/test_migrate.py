@@ -23,8 +23,10 @@ from crowdframe_gateway.core.records import (
     Attempt,
     Block,
     Client,
+    ClientUser,
     Credit,
     CrowdReview,
+    Invitation,
     Project,
     ProjectSpec,
     Task,
@@ -378,3 +380,30 @@ async def test_crowd_review_tasks_and_queue_move_to_redis(tmp_path: Path, redis_
         assert await redis.claim(Claim(reviews.id, "w5", "p"), now=now()) is None, (
             "never the cancelled"
         )
+
+
+async def test_console_users_and_invitations_move_to_redis(tmp_path: Path, redis_url: str) -> None:
+    created = now()
+    async with opened(SqliteStore(tmp_path / "crowdframe.db")) as sqlite:
+        acme = await make_client(sqlite)
+        used = Invitation("inv_1", acme.id, "ann@acme.example", "owner", created, created + 60)
+        open_one = replace(used, id="inv_2", email="bob@acme.example", role="member")
+        ann = ClientUser("cus_1", acme.id, "ann@acme.example", "scrypt$x", "owner", created)
+        await sqlite.create_invitation(used, "hash-1")
+        await sqlite.create_invitation(open_one, "hash-2")
+        await sqlite.accept_invitation("hash-1", ann, now=created + 1)
+
+    moved = _migrate(tmp_path / "crowdframe.db", redis_url)
+    assert moved.returncode == 0, moved.stderr
+    assert "console users and invitations: 3" in moved.stdout
+    async with opened(RedisStore(redis_url)) as redis:
+        assert await redis.list_client_users(acme.id) == [ann]
+        assert await redis.client_user_by_email("ann@acme.example") == ann
+        assert await redis.invitation_by_token_hash("hash-1") == replace(
+            used, accepted_at=created + 1
+        )
+        bob = replace(ann, id="cus_2", email="bob@acme.example", role="member")
+        await redis.accept_invitation("hash-2", bob, now=now())
+        with pytest.raises(Conflict):
+            await redis.accept_invitation("hash-1", replace(ann, id="cus_3"), now=now())
+        assert await redis.list_client_users(acme.id) == [ann, bob]

@@ -44,7 +44,7 @@ async def test_a_client_reviews_in_bulk_pays_a_bonus_and_blocks_a_worker(
     bonus = await sdk.bonus(first, 20, "careful work", idempotency_key="b-1")
     again = await sdk.bonus(first, 20, "careful work", idempotency_key="b-1")
     assert (bonus.amount_cents, again.created_at) == (20, bonus.created_at)
-    assert "0.50 USD" in (await worker.get("/earnings")).text  # 30 reward + 20 bonus, once
+    assert "$0.50" in (await worker.get("/earnings")).text  # 30 reward + 20 bonus, once
 
     wid = review.reviewed[0].worker_id
     block = await sdk.block_worker(wid, reason="random labels", project_id=project_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crowdframe_gateway.core.errors import Conflict
+from crowdframe_gateway.core.errors import Conflict, NotFound
 from crowdframe_gateway.runtime import Store
 from store_world import make_client, make_worker
 
@@ -30,3 +30,15 @@ async def test_a_second_account_with_the_same_email_is_refused(store: Store) -> 
         await make_worker(store, "ada@example.org")
     assert refused.value.field == "email"
     assert await store.worker_by_email("ada@example.org") == first
+
+
+async def test_a_workers_language_is_kept_with_the_rest_of_their_profile(store: Store) -> None:
+    worker = await make_worker(store, "ada@example.org")
+    assert worker.locale is None
+    chosen = await store.set_worker_locale(worker.id, "de")
+    assert chosen.locale == "de" and chosen.languages == worker.languages
+    profiled = await store.update_worker_profile(worker.id, languages=("en:fluent",), skills=())
+    assert profiled.locale == "de", "a profile change keeps the language"
+    assert await store.get_worker(worker.id) == profiled
+    with pytest.raises(NotFound):
+        await store.set_worker_locale("wrk_unknown", "de")

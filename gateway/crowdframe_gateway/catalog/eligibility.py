@@ -9,6 +9,7 @@ Qualifications (passed assessments) are the other rule; assessments.py checks th
 from __future__ import annotations
 
 from ..core.records import Project, Worker
+from ..core.text import N_
 from ..core.validation import LEVELS, language_rule, skill_slug
 from .fairpay import underpaid
 
@@ -30,9 +31,9 @@ def ineligibility(worker: Worker, project: Project) -> str | None:
     """Why the worker may not work on the project, in words for the worker; None if they may."""
     spec = project.spec
     if spec.countries and worker.country not in spec.countries:
-        return "This project is for workers in other countries."
+        return N_("This project is for workers in other countries.")
     if worker.country in spec.excluded_countries:
-        return "This project is not open to workers in your country."
+        return N_("This project is not open to workers in your country.")
     spoken = worker_languages(worker)
     for rule in spec.languages:
         parsed = language_rule(rule)
@@ -40,10 +41,10 @@ def ineligibility(worker: Worker, project: Project) -> str | None:
             continue
         code, level = parsed
         if code not in spoken or LEVELS.index(spoken[code]) < LEVELS.index(level):
-            return "This project needs a language level your profile does not list."
+            return N_("This project needs a language level your profile does not list.")
     missing = [skill for skill in spec.skills if skill not in worker.skills]
     if missing:
         return f"This project needs skills your profile does not list: {', '.join(missing)}."
     if underpaid(spec, worker.country) is not None:
-        return "This project pays less than the minimum wage where you live."
+        return N_("This project pays less than the minimum wage where you live.")
     return None

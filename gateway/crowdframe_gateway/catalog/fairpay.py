@@ -19,9 +19,13 @@ from ..core.records import ProjectSpec
 
 __all__ = [
     "UNPAID_TEST_SECONDS",
+    "CountryPay",
     "MinimumWage",
+    "PayPreview",
+    "hourly",
     "hourly_usd",
     "minimum_wage",
+    "pay_preview",
     "pay_report",
     "supported_currencies",
     "underpaid",
@@ -70,11 +74,16 @@ def minimum_wage(country: str) -> MinimumWage | None:
     return _table()[1].get(country)
 
 
+def hourly(spec: ProjectSpec, seconds: float | None = None) -> float:
+    """What the project pays per hour in its own currency, for its estimated time or a
+    measured one."""
+    worked = seconds if seconds is not None else spec.estimated_seconds
+    return spec.reward_cents / 100 * 3600 / max(worked, 1)
+
+
 def hourly_usd(spec: ProjectSpec, seconds: float | None = None) -> float:
     """What the project pays per hour in USD, for its estimated time or a measured one."""
-    worked = seconds if seconds is not None else spec.estimated_seconds
-    rate = _table()[0][spec.currency]
-    return spec.reward_cents / 100 * rate * 3600 / max(worked, 1)
+    return hourly(spec, seconds) * _table()[0][spec.currency]
 
 
 # An unpaid assessment may take a worker at most this long (test_size * estimated_seconds).
@@ -123,3 +132,58 @@ def pay_report(spec: ProjectSpec, worked_seconds: list[float]) -> dict[str, Any]
         ),
     )
     return report
+
+
+@dataclass(frozen=True, slots=True)
+class CountryPay:
+    """How a project's pay compares with one country's minimum wage."""
+
+    country: str
+    minimum: MinimumWage
+    minimum_in_currency: float  # the minimum in the project's currency
+    enough: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PayPreview:
+    """What a project's settings pay per hour, against the minimums of the countries it
+    targets (``targeted``: a project underpaying one of them is refused) and of the countries
+    whose workers would not see it (``hidden_from``, when it targets none)."""
+
+    hourly: float
+    currency: str
+    targeted: tuple[CountryPay, ...]
+    hidden_from: tuple[CountryPay, ...]
+    unpaid_test: bool
+
+
+def _country_pay(spec: ProjectSpec, country: str, wage: MinimumWage) -> CountryPay:
+    return CountryPay(
+        country=country,
+        minimum=wage,
+        minimum_in_currency=wage.hourly_usd / _table()[0][spec.currency],
+        enough=underpaid(spec, country) is None,
+    )
+
+
+def pay_preview(spec: ProjectSpec) -> PayPreview:
+    """The fair-pay check explained before a project is saved: the same rule (``underpaid``)
+    that refuses a project, country by country."""
+    wages = _table()[1]
+    targeted = tuple(
+        _country_pay(spec, c, wage) for c in spec.countries if (wage := wages.get(c)) is not None
+    )
+    hidden: tuple[CountryPay, ...] = ()
+    if not spec.countries:
+        hidden = tuple(
+            pay
+            for c, wage in sorted(wages.items())
+            if wage is not None and not (pay := _country_pay(spec, c, wage)).enough
+        )
+    return PayPreview(
+        hourly=hourly(spec),
+        currency=spec.currency,
+        targeted=targeted,
+        hidden_from=hidden,
+        unpaid_test=unpaid_test(spec),
+    )

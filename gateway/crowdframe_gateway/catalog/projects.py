@@ -22,10 +22,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ALLOWED_PERMISSIONS",
+    "FIXED_FIELDS",
+    "KINDS",
+    "PROTOCOLS",
+    "SPEC_FIELDS",
     "add_tasks",
     "check_fair_pay",
     "create_project",
     "owned_project",
+    "pay_preview",
     "update_project",
 ]
 
@@ -35,11 +40,11 @@ MAX_QUALIFICATIONS = 20
 ALLOWED_PERMISSIONS = ("camera", "microphone", "geolocation", "clipboard-write", "fullscreen")
 MAX_BATCH = 1000
 # what a client sets: every setting but the links the gateway keeps between projects
-_SPEC_FIELDS = tuple(
+SPEC_FIELDS = tuple(
     f.name for f in fields(ProjectSpec) if f.name not in ("review_project_id", "parent_project_id")
 )
 # what a project keeps from its creation on
-_FIXED = (
+FIXED_FIELDS = (
     "task_url",
     "currency",
     "assignments_per_task",
@@ -50,20 +55,39 @@ _FIXED = (
     "protocol",
     "kind",
 )
-_UPDATABLE = tuple(name for name in _SPEC_FIELDS if name not in _FIXED)
+_UPDATABLE = tuple(name for name in SPEC_FIELDS if name not in FIXED_FIELDS)
 _LISTS = ("allow", "countries", "excluded_countries", "languages", "skills", "qualifications")
 _PROJECT_ID = re.compile(r"^prj_[A-Za-z0-9_-]{1,60}$")
 
 
-def _parse_spec(body: dict[str, Any], gateway_origin: str) -> ProjectSpec:
-    f = Fields(body)
-    f.reject_unknown(_SPEC_FIELDS)
+def _pay_terms(f: Fields) -> dict[str, Any]:
+    """The settings fair pay depends on (``fairpay``), parsed as a project's are."""
     currency = f.text("currency", "USD", min_len=3, max_len=3).upper()
     if currency not in fairpay.supported_currencies():
         raise InvalidInput(
             f"currency must be one of {', '.join(fairpay.supported_currencies())}",
             field="currency",
         )
+    return {
+        "reward_cents": f.integer("reward_cents", high=1_000_000),
+        "currency": currency,
+        "estimated_seconds": f.integer("estimated_seconds", 60, low=1, high=86_400),
+        "countries": f.strings("countries", COUNTRY.match, COUNTRIES),
+        "kind": f.one_of("kind", KINDS, "work"),
+        "test_size": f.integer("test_size", 10, low=1, high=100),
+    }
+
+
+def pay_preview(body: dict[str, Any]) -> fairpay.PayPreview:
+    """What a project with these settings (as ``create_project`` takes them) would pay per
+    hour against each minimum wage, before it is saved; ``InvalidInput`` as ``create_project``
+    would say it for a pay setting."""
+    return fairpay.pay_preview(ProjectSpec(title="", task_url="", **_pay_terms(Fields(body))))
+
+
+def _parse_spec(body: dict[str, Any], gateway_origin: str) -> ProjectSpec:
+    f = Fields(body)
+    f.reject_unknown(SPEC_FIELDS)
     spec = ProjectSpec(
         title=f.text("title", min_len=1, max_len=200),
         task_url=task_url(
@@ -71,10 +95,8 @@ def _parse_spec(body: dict[str, Any], gateway_origin: str) -> ProjectSpec:
             field="task_url",
             gateway_origin=gateway_origin,
         ),
+        **_pay_terms(f),
         instructions=f.text("instructions", "", max_len=20_000),
-        reward_cents=f.integer("reward_cents", high=1_000_000),
-        currency=currency,
-        estimated_seconds=f.integer("estimated_seconds", 60, low=1, high=86_400),
         assignments_per_task=f.integer("assignments_per_task", 1, low=1, high=100),
         assignment_duration=f.integer("assignment_duration", 600, low=30, high=86_400),
         task_lifetime=f.integer("task_lifetime", 7 * 86_400, low=60, high=365 * 86_400),
@@ -82,18 +104,15 @@ def _parse_spec(body: dict[str, Any], gateway_origin: str) -> ProjectSpec:
         frame_height=f.integer("frame_height", None, low=100, high=10_000),
         allow=f.choices("allow", ALLOWED_PERMISSIONS, []),
         protocol=f.one_of("protocol", PROTOCOLS, "crowdframe"),
-        countries=f.strings("countries", COUNTRY.match, COUNTRIES),
         excluded_countries=f.strings("excluded_countries", COUNTRY.match, COUNTRIES),
         languages=f.strings("languages", language_rule, LANGUAGES),
         gold_ratio=f.share("gold_ratio", 0.0, high=1.0),
         gold_min_answers=f.integer("gold_min_answers", 3, low=1, high=1000),
         gold_min_accuracy=f.share("gold_min_accuracy", 0.7, high=1.0),
-        kind=f.one_of("kind", KINDS, "work"),
         skills=f.strings("skills", skill_slug, 'lowercase skill slugs like "transcription"'),
         qualifications=f.strings(
             "qualifications", _PROJECT_ID.match, "assessment project ids like prj_…"
         ),
-        test_size=f.integer("test_size", 10, low=1, high=100),
         pass_score=f.share("pass_score", 0.8, high=1.0),
         retry_after_seconds=f.integer("retry_after_seconds", 86_400, high=365 * 86_400),
         agreement_min=f.share("agreement_min", 0.0, high=1.0),
@@ -196,7 +215,7 @@ async def update_project(
     crowd_review.refuse_review_project(project)
     f = Fields(body)
     f.reject_unknown((*_UPDATABLE, "status"))
-    merged = {k: getattr(project.spec, k) for k in _SPEC_FIELDS}
+    merged = {k: getattr(project.spec, k) for k in SPEC_FIELDS}
     for name in _LISTS:
         merged[name] = list(getattr(project.spec, name))
     merged.update({k: v for k, v in body.items() if k in _UPDATABLE})

@@ -13,6 +13,7 @@ GatewayError
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol, TypeVar
 
 __all__ = [
@@ -33,9 +34,19 @@ class GatewayError(Exception):
     status = 500
     code = "internal_error"
 
-    def __init__(self, message: str, *, field: str | None = None, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        params: Mapping[str, str | int] | None = None,
+    ) -> None:
+        """``message`` in English; with ``params``, a text with ``%(name)s`` places for them,
+        which a page shows translated (``template``) before they are put in."""
+        self.template, self.params = message, dict(params or {})
+        self.message = message % self.params if params else message
+        super().__init__(self.message)
         self.field = field
         if code is not None:
             self.code = code
@@ -89,8 +100,10 @@ class TooManyRequests(GatewayError):
     status = 429
     code = "rate_limited"
 
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: str, *, retry_after: int, params: Mapping[str, str | int] | None = None
+    ) -> None:
+        super().__init__(message, params=params)
         self.retry_after = retry_after
 
 

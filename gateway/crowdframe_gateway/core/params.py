@@ -66,6 +66,8 @@ class ReviewDecision:
     approve: bool
     reason: str | None = None
     event_extra: dict[str, Any] | None = None
+    # an approval may overturn a rejection (a dispute's answer, conversations/disputes.py)
+    overturn: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,6 @@ from typing import Any, Literal
 
 __all__ = [
     "ASSIGNMENT_STATUSES",
-    "NO_REASON",
     "SIGNALS",
     "ApiKey",
     "AssessmentAttempt",
@@ -21,11 +20,14 @@ __all__ = [
     "Attempt",
     "Block",
     "Client",
+    "ClientRole",
+    "ClientUser",
     "Credit",
     "CrowdReview",
     "Endpoint",
     "Event",
     "GoldStats",
+    "Invitation",
     "Message",
     "Project",
     "ProjectSpec",
@@ -37,7 +39,6 @@ __all__ = [
     "iso",
     "new_id",
     "now",
-    "shown_reason",
 ]
 
 AssignmentStatus = Literal["accepted", "submitted", "approved", "rejected", "returned", "expired"]
@@ -236,6 +237,36 @@ class Worker:
     languages: tuple[str, ...]
     created_at: float
     skills: tuple[str, ...] = ()  # lowercase slugs such as "transcription" (accounts.py)
+    locale: str | None = None  # their pages' language, chosen on one (web/i18n.py); None: unset
+
+
+ClientRole = Literal["owner", "member"]
+
+
+@dataclass(frozen=True, slots=True)
+class ClientUser:
+    """A person of a client who signs in to the console (identity/members.py)."""
+
+    id: str
+    client_id: str
+    email: str
+    password_hash: str
+    role: ClientRole
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Invitation:
+    """A one-time link to become a client user; the token is shown once, stored as its hash."""
+
+    id: str
+    client_id: str
+    email: str
+    role: ClientRole
+    created_at: float
+    expires_at: float
+    invited_by: str | None = None  # the client user who invited; None: the operator's command
+    accepted_at: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,15 +354,6 @@ class ApiKey:
     prefix: str  # the key's first characters, so its owner can tell keys apart
     created_at: float
     revoked_at: float | None = None
-
-
-NO_REASON = "no reason given"
-
-
-def shown_reason(reason: str | None) -> str:
-    """A bonus's or a review's reason as a worker reads it: MTurk's scripts may give an empty
-    one, which is stored as given."""
-    return reason.strip() if reason and reason.strip() else NO_REASON
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,8 +19,10 @@ from .records import (
     AssessmentAttempt,
     Assignment,
     Client,
+    ClientUser,
     Endpoint,
     GoldStats,
+    Invitation,
     Qualification,
     Task,
     Worker,
@@ -34,8 +36,10 @@ __all__ = [
     "ASSIGNMENT",
     "ATTEMPT",
     "CLIENT",
+    "CLIENT_USER",
     "ENDPOINT",
     "GOLD_STATS",
+    "INVITATION",
     "QUALIFICATION",
     "TASK",
     "WORKER",
@@ -127,3 +131,8 @@ API_KEY = Layout(ApiKey)
 WORKER = Layout(Worker, languages=json_tuple, skills=json_tuple)
 CLIENT = Layout(Client, signing_secrets=json_tuple, platform=flag)
 ENDPOINT = Layout(Endpoint, secrets=json_tuple, event_types=opt_json_tuple)
+CLIENT_USER = Layout(ClientUser, created_at=float)
+INVITATION = Layout(
+    Invitation, created_at=float, expires_at=float, invited_by=lambda v: v or None,
+    accepted_at=opt_real,
+)  # fmt: skip

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..core.errors import InvalidInput, Unauthorized
 from ..core.records import Worker, new_id, now
+from ..core.text import N_
 from ..core.validation import skill_slug
 from .credentials import hash_password, verify_password
 
@@ -16,27 +17,44 @@ if TYPE_CHECKING:
     from ..runtime import Runtime
 
 
-__all__ = ["COUNTRIES", "LANGUAGES", "authenticate", "parse_skills", "sign_up", "update_profile"]
+__all__ = [
+    "COUNTRIES",
+    "LANGUAGES",
+    "authenticate",
+    "checked_email",
+    "checked_password",
+    "matching_password",
+    "parse_skills",
+    "set_locale",
+    "sign_up",
+    "update_profile",
+]
 
-# The choices the sign-up form offers (ISO 3166-1 alpha-2 and ISO 639-1).
-COUNTRIES = {
-    "AR": "Argentina", "AT": "Austria", "AU": "Australia", "BD": "Bangladesh", "BE": "Belgium",
-    "BR": "Brazil", "CA": "Canada", "CH": "Switzerland", "CL": "Chile", "CO": "Colombia",
-    "CZ": "Czechia", "DE": "Germany", "DK": "Denmark", "EG": "Egypt", "ES": "Spain",
-    "FI": "Finland", "FR": "France", "GB": "United Kingdom", "GH": "Ghana", "GR": "Greece",
-    "ID": "Indonesia", "IE": "Ireland", "IN": "India", "IT": "Italy", "JP": "Japan",
-    "KE": "Kenya", "KR": "South Korea", "MX": "Mexico", "NG": "Nigeria", "NL": "Netherlands",
-    "NO": "Norway", "NZ": "New Zealand", "PE": "Peru", "PH": "Philippines", "PK": "Pakistan",
-    "PL": "Poland", "PT": "Portugal", "RO": "Romania", "SE": "Sweden", "TR": "Türkiye",
-    "UA": "Ukraine", "US": "United States", "VE": "Venezuela", "VN": "Viet Nam",
-    "ZA": "South Africa",
-}  # fmt: skip
-LANGUAGES = {
-    "ar": "Arabic", "bn": "Bengali", "de": "German", "en": "English", "es": "Spanish",
-    "fr": "French", "hi": "Hindi", "it": "Italian", "ja": "Japanese", "ko": "Korean",
-    "nl": "Dutch", "pl": "Polish", "pt": "Portuguese", "ru": "Russian", "sw": "Swahili",
-    "tr": "Turkish", "uk": "Ukrainian", "zh": "Chinese",
-}  # fmt: skip
+# The choices the sign-up form offers: every country of ISO 3166-1 (alpha-2), and the languages
+# (ISO 639-1) work is offered in; pages name them in the worker's language (web/i18n.py).
+COUNTRIES = frozenset({
+    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX",
+    "AZ", "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ",
+    "BR", "BS", "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK",
+    "CL", "CM", "CN", "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM",
+    "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR",
+    "GA", "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS",
+    "GT", "GU", "GW", "GY", "HK", "HM", "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN",
+    "IO", "IQ", "IR", "IS", "IT", "JE", "JM", "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN",
+    "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS", "LT", "LU", "LV",
+    "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK", "ML", "MM", "MN", "MO", "MP", "MQ",
+    "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI",
+    "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM",
+    "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW", "SA", "SB", "SC",
+    "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS", "ST", "SV",
+    "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR",
+    "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
+    "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
+})  # fmt: skip
+LANGUAGES = frozenset({
+    "ar", "bn", "de", "en", "es", "fr", "hi", "it", "ja", "ko", "nl", "pl", "pt", "ru", "sw",
+    "tr", "uk", "zh",
+})  # fmt: skip
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 MIN_PASSWORD = 10
 MAX_SKILLS = 30
@@ -49,21 +67,53 @@ def parse_skills(text: str) -> tuple[str, ...]:
     bad = [s for s in found if not skill_slug(s)]
     if bad:
         raise InvalidInput(
-            f"{bad[0]!r} is not a skill: use lowercase words joined by hyphens,"
-            " like translation-de-en",
+            N_(
+                "%(skill)s is not a skill: use lowercase words joined by hyphens, like"
+                " translation-de-en"
+            ),
             field="skills",
+            params={"skill": repr(bad[0])},
         )
     if len(found) > MAX_SKILLS:
-        raise InvalidInput(f"list at most {MAX_SKILLS} skills", field="skills")
+        raise InvalidInput(
+            N_("list at most %(most)s skills"), field="skills", params={"most": MAX_SKILLS}
+        )
     return found
+
+
+def checked_email(email: str) -> str:
+    """The email as accounts keep it (trimmed, lowercase); ``InvalidInput`` if it is not one."""
+    email = email.strip().lower()
+    if not _EMAIL.match(email) or len(email) > 254:
+        raise InvalidInput(N_("enter a valid email address"), field="email")
+    return email
+
+
+def checked_password(password: str, *, field: str = "password") -> None:
+    """A password an account may have (every kind of account: workers', client users')."""
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(
+            N_("choose a password of at least %(least)s characters"),
+            field=field,
+            params={"least": MIN_PASSWORD},
+        )
+    if len(password) > 1000:
+        raise InvalidInput(N_("that password is too long"), field=field)
+
+
+async def matching_password(password: str, stored: str | None) -> bool:
+    """Whether ``password`` matches the ``stored`` hash; ``None`` (no such account) hashes a
+    dummy all the same, so the answer time does not tell which emails exist."""
+    ok = await asyncio.to_thread(verify_password, password, stored or _DUMMY_HASH)
+    return stored is not None and ok
 
 
 def _language_levels(languages: Sequence[str], native: str) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(languages))
     if any(code not in LANGUAGES for code in chosen) or not (chosen or native):
-        raise InvalidInput("choose at least one language you work in", field="languages")
+        raise InvalidInput(N_("choose at least one language you work in"), field="languages")
     if native and native not in LANGUAGES:
-        raise InvalidInput("choose your native language from the list", field="native")
+        raise InvalidInput(N_("choose your native language from the list"), field="native")
     return ((f"{native}:native",) if native else ()) + tuple(
         f"{code}:fluent" for code in chosen if code != native
     )
@@ -82,17 +132,10 @@ async def sign_up(
     """A new worker account. ``languages`` are the languages they work in fluently, ``native``
     their native language (optional); both ISO 639-1 codes. ``skills`` as typed in the form
     (``parse_skills``)."""
-    email = email.strip().lower()
-    if not _EMAIL.match(email) or len(email) > 254:
-        raise InvalidInput("enter a valid email address", field="email")
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput(
-            f"choose a password of at least {MIN_PASSWORD} characters", field="password"
-        )
-    if len(password) > 1000:
-        raise InvalidInput("that password is too long", field="password")
+    email = checked_email(email)
+    checked_password(password)
     if country not in COUNTRIES:
-        raise InvalidInput("choose your country", field="country")
+        raise InvalidInput(N_("choose your country"), field="country")
     levels = _language_levels(languages, native)
     worker = Worker(
         id=new_id("wrk"),
@@ -118,12 +161,15 @@ async def update_profile(
 
 async def authenticate(rt: Runtime, email: str, password: str) -> Worker:
     worker = await rt.store.worker_by_email(email.strip().lower())
-    # Hash even for an unknown email, so the answer time does not tell which emails exist.
-    stored = worker.password_hash if worker else _DUMMY_HASH
-    ok = await asyncio.to_thread(verify_password, password, stored)
+    ok = await matching_password(password, worker.password_hash if worker else None)
     if worker is None or not ok:
-        raise Unauthorized("wrong email or password", field="email")
+        raise Unauthorized(N_("wrong email or password"), field="email")
     return worker
 
 
 _DUMMY_HASH = hash_password("not a real password")
+
+
+async def set_locale(rt: Runtime, worker: Worker, locale: str) -> Worker:
+    """The language the worker chose for their pages (one the pages speak: web/i18n.py)."""
+    return await rt.store.set_worker_locale(worker.id, locale)

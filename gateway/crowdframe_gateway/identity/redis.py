@@ -11,6 +11,12 @@ hash); a global lookup ``cf:api-key:<hash>`` points at the record and is written
 it never points at nothing. The record decides whether a key is live: a revocation changes the
 record (a watched transaction, so the client always keeps one live key) and then drops the
 lookup. Signing secrets live in the client record, changed the same way.
+
+Client users are global records (``cf:client-user:<id>``) with an email lookup and the
+client's list of them; an invitation is a global record by its token's hash. Accepting one
+writes the user's record, claims the email (``SET NX``), lists the user, then marks the
+invitation accepted in a watched transaction; a refusal at either step takes back what came
+before, so an invitation is accepted once and an email belongs to one user.
 """
 
 from __future__ import annotations
@@ -23,13 +29,21 @@ from typing import Any
 from redis.exceptions import WatchError
 
 from ..core.errors import Conflict, NotFound
-from ..core.records import ApiKey, Client, Worker
+from ..core.records import ApiKey, Client, ClientUser, Invitation, Worker
 from ..store.redis import keys
 from ..store.redis.base import RedisBase
-from ..store.redis.codec import client_from, client_to, opt_text, text, worker_from, worker_to
+from ..store.redis.codec import (
+    client_from,
+    client_to,
+    opt_text,
+    text,
+    texts,
+    worker_from,
+    worker_to,
+)
 from .rules import kept_signing_secrets, revokes_now
 
-__all__ = ["AccountsPart", "KeyringPart"]
+__all__ = ["AccountsPart", "ClientUsersPart", "KeyringPart"]
 
 
 class AccountsPart(RedisBase):
@@ -61,11 +75,17 @@ class AccountsPart(RedisBase):
     async def update_worker_profile(
         self, worker_id: str, *, languages: tuple[str, ...], skills: tuple[str, ...]
     ) -> Worker:
+        return await self._change_worker(worker_id, languages=languages, skills=skills)
+
+    async def set_worker_locale(self, worker_id: str, locale: str) -> Worker:
+        return await self._change_worker(worker_id, locale=locale)
+
+    async def _change_worker(self, worker_id: str, **changes: Any) -> Worker:
         # only the worker changes their own profile: a read, then a write, is enough
         worker = await self.get_worker(worker_id)
         if worker is None:
             raise NotFound("no such worker", field="worker_id")
-        changed = replace(worker, languages=languages, skills=skills)
+        changed = replace(worker, **changes)
         await self.r.set(keys.WORKER + worker_id, worker_to(changed))
         return changed
 
@@ -168,3 +188,66 @@ class KeyringPart(RedisBase):
             "count_attempt", keys.RATE + key, repr(now), repr(window)
         )
         return int(count), float(window_end)
+
+
+class ClientUsersPart(RedisBase):
+    async def create_invitation(self, invitation: Invitation, token_hash: str) -> None:
+        await self.r.set(keys.INVITATION + token_hash, json.dumps(asdict(invitation)))
+
+    async def invitation_by_token_hash(self, token_hash: str) -> Invitation | None:
+        raw = opt_text(await self.r.get(keys.INVITATION + token_hash))
+        return None if raw is None else Invitation(**json.loads(raw))
+
+    async def accept_invitation(self, token_hash: str, user: ClientUser, *, now: float) -> None:
+        key = keys.INVITATION + token_hash
+        found = await self.invitation_by_token_hash(token_hash)
+        if found is None:
+            raise NotFound("no such invitation", field="token")
+        if found.accepted_at is not None:
+            raise Conflict("this invitation has been used", code="invitation_used")
+        record, by_email = keys.CLIENT_USER + user.id, keys.CLIENT_USER_BY_EMAIL + user.email
+        listed = keys.part(user.client_id) + "users"
+        await self.r.set(record, json.dumps(asdict(user)))
+        if not await self.r.set(by_email, user.id, nx=True):
+            await self.r.delete(record)
+            raise Conflict("an account with this email exists", field="email")
+        await self.r.zadd(listed, {user.id: user.created_at})
+        async with self.r.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    await pipe.watch(key)
+                    raw = opt_text(await pipe.get(key))
+                    stored = None if raw is None else json.loads(raw)
+                    if stored is None or stored["accepted_at"] is not None:
+                        await pipe.reset()  # type: ignore[no-untyped-call]
+                        await self.r.zrem(listed, user.id)
+                        await self.r.delete(by_email, record)
+                        raise Conflict("this invitation has been used", code="invitation_used")
+                    pipe.multi()  # type: ignore[no-untyped-call]
+                    pipe.set(key, json.dumps({**stored, "accepted_at": now}))
+                    await pipe.execute()
+                    return
+                except WatchError:
+                    continue
+
+    async def get_client_user(self, user_id: str) -> ClientUser | None:
+        raw = opt_text(await self.r.get(keys.CLIENT_USER + user_id))
+        return None if raw is None else ClientUser(**json.loads(raw))
+
+    async def client_user_by_email(self, email: str) -> ClientUser | None:
+        user_id = opt_text(await self.r.get(keys.CLIENT_USER_BY_EMAIL + email))
+        return None if user_id is None else await self.get_client_user(user_id)
+
+    async def list_client_users(self, client_id: str) -> list[ClientUser]:
+        ids = texts(await self.r.zrange(keys.part(client_id) + "users", 0, -1))
+        found = [await self.get_client_user(user_id) for user_id in ids]
+        return [user for user in found if user is not None]
+
+    async def remove_client_user(self, client_id: str, user_id: str) -> None:
+        user = await self.get_client_user(user_id)
+        if user is None or user.client_id != client_id:
+            raise NotFound("no such user", field="user_id")
+        # the list first, the record last: a half-done removal leaves no one listed who is gone
+        await self.r.zrem(keys.part(client_id) + "users", user_id)
+        await self.r.delete(keys.CLIENT_USER_BY_EMAIL + user.email)
+        await self.r.delete(keys.CLIENT_USER + user_id)

@@ -1,4 +1,6 @@
-"""The keyring's rules, decided here once; each store reads the keyring, asks, and writes.
+"""Identity's rules: the keyring's, and who of a client's people may do what in the console.
+
+The keyring's rules are decided here once; each store reads the keyring, asks, and writes.
 
 A client never locks itself out: its last live API key cannot be revoked and its only signing
 secret cannot be removed. It holds at most ``MAX_LIVE_API_KEYS`` live keys and
@@ -12,12 +14,16 @@ from collections.abc import Sequence
 
 from crowdframe.signing import secret_kid
 
-from ..core.errors import Conflict, NotFound
-from ..core.records import ApiKey
+from ..core.errors import Conflict, Forbidden, NotFound
+from ..core.records import ApiKey, ClientUser, Invitation, iso
 
 __all__ = [
+    "INVITATION_SECONDS",
     "MAX_LIVE_API_KEYS",
     "MAX_SIGNING_SECRETS",
+    "check_invitation_open",
+    "check_may_invite",
+    "check_removal",
     "check_room_for_api_key",
     "check_room_for_signing_secret",
     "kept_signing_secrets",
@@ -74,3 +80,40 @@ def check_room_for_signing_secret(secrets: int) -> None:
             f"a client has at most {MAX_SIGNING_SECRETS} signing secrets: delete an old one first",
             code="too_many_signing_secrets",
         )
+
+
+# -- the console's people ----------------------------------------------------------------------
+
+INVITATION_SECONDS = 7 * 24 * 3600  # an invitation link works this long, and once
+
+
+def check_invitation_open(invitation: Invitation, now: float) -> None:
+    """``Conflict`` (``invitation_used`` or ``invitation_expired``) unless the invitation may
+    still be accepted at ``now``."""
+    if invitation.accepted_at is not None:
+        raise Conflict(
+            "This invitation link has been used already. Sign in with the password chosen"
+            " then, or ask the owner of your team for a new link.",
+            code="invitation_used",
+        )
+    if now >= invitation.expires_at:
+        expired = (iso(invitation.expires_at) or "")[:10]
+        raise Conflict(
+            f"This invitation link expired on {expired}. Ask the owner of your team for a new"
+            " link.",
+            code="invitation_expired",
+        )
+
+
+def check_may_invite(by: ClientUser) -> None:
+    """Only an owner invites people."""
+    if by.role != "owner":
+        raise Forbidden("only an owner of the team may invite people", code="owner_only")
+
+
+def check_removal(by: ClientUser, target: ClientUser) -> None:
+    """An owner removes members; nobody removes an owner (a team always keeps its owners)."""
+    if by.role != "owner":
+        raise Forbidden("only an owner of the team may remove people", code="owner_only")
+    if target.role == "owner":
+        raise Conflict("an owner cannot be removed", code="owner_kept", field="user_id")

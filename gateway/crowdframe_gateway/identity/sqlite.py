@@ -1,6 +1,7 @@
 """Clients and worker accounts.
 
 A client's keyring (API keys, token signing secrets) and the shared rate-limit counters.
+Client users (the console's people) and their invitations.
 """
 
 from __future__ import annotations
@@ -10,17 +11,18 @@ import sqlite3
 from typing import ClassVar
 
 from ..core.errors import Conflict, NotFound
-from ..core.records import ApiKey, Client, Worker
-from ..core.stored import API_KEY
+from ..core.records import ApiKey, Client, ClientUser, Invitation, Worker
+from ..core.stored import API_KEY, CLIENT_USER, INVITATION
 from ..store.sqlite.base import SqliteBase, _client, _worker
 from .rules import kept_signing_secrets, revokes_now
 
-__all__ = ["AccountsPart", "CredentialsPart"]
+__all__ = ["AccountsPart", "ClientUsersPart", "CredentialsPart"]
 
 
 class AccountsPart(SqliteBase):
     ADDED_COLUMNS: ClassVar[tuple[tuple[str, str, str], ...]] = (
         ("workers", "skills", "TEXT NOT NULL DEFAULT '[]'"),
+        ("workers", "locale", "TEXT"),
         ("clients", "platform", "INTEGER NOT NULL DEFAULT 0"),
     )
     SCHEMA = """
@@ -92,11 +94,18 @@ CREATE TABLE IF NOT EXISTS workers (
     async def update_worker_profile(
         self, worker_id: str, *, languages: tuple[str, ...], skills: tuple[str, ...]
     ) -> Worker:
+        return self._change_worker(
+            worker_id,
+            "languages = ?, skills = ?",
+            (json.dumps(list(languages)), json.dumps(list(skills))),
+        )
+
+    async def set_worker_locale(self, worker_id: str, locale: str) -> Worker:
+        return self._change_worker(worker_id, "locale = ?", (locale,))
+
+    def _change_worker(self, worker_id: str, columns: str, values: tuple[str, ...]) -> Worker:
         with self._tx() as db:
-            db.execute(
-                "UPDATE workers SET languages = ?, skills = ? WHERE id = ?",
-                (json.dumps(list(languages)), json.dumps(list(skills)), worker_id),
-            )
+            db.execute(f"UPDATE workers SET {columns} WHERE id = ?", (*values, worker_id))
             row = db.execute("SELECT * FROM workers WHERE id = ?", (worker_id,)).fetchone()
         if row is None:
             raise NotFound("no such worker", field="worker_id")
@@ -204,3 +213,93 @@ CREATE INDEX IF NOT EXISTS rate_counts_by_end ON rate_counts (window_end);
                 return 1, now + window
             db.execute("UPDATE rate_counts SET count = count + 1 WHERE key = ?", (key,))
             return int(row["count"]) + 1, float(row["window_end"])
+
+
+_client_user = CLIENT_USER.from_row
+_invitation = INVITATION.from_row
+
+
+class ClientUsersPart(SqliteBase):
+    SCHEMA = """
+CREATE TABLE IF NOT EXISTS client_users (
+    id TEXT PRIMARY KEY, client_id TEXT NOT NULL, email TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL, role TEXT NOT NULL, created_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS client_users_by_client ON client_users (client_id, created_at);
+CREATE TABLE IF NOT EXISTS invitations (
+    token_hash TEXT PRIMARY KEY, id TEXT NOT NULL, client_id TEXT NOT NULL, email TEXT NOT NULL,
+    role TEXT NOT NULL, created_at REAL NOT NULL, expires_at REAL NOT NULL, invited_by TEXT,
+    accepted_at REAL);
+"""
+
+    async def create_invitation(self, invitation: Invitation, token_hash: str) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO invitations (token_hash, id, client_id, email, role, created_at,"
+                " expires_at, invited_by, accepted_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                (
+                    token_hash,
+                    invitation.id,
+                    invitation.client_id,
+                    invitation.email,
+                    invitation.role,
+                    invitation.created_at,
+                    invitation.expires_at,
+                    invitation.invited_by,
+                    invitation.accepted_at,
+                ),
+            )
+
+    async def invitation_by_token_hash(self, token_hash: str) -> Invitation | None:
+        rows = self._read("SELECT * FROM invitations WHERE token_hash = ?", (token_hash,))
+        return _invitation(rows[0]) if rows else None
+
+    async def accept_invitation(self, token_hash: str, user: ClientUser, *, now: float) -> None:
+        with self._tx() as db:
+            row = db.execute(
+                "SELECT accepted_at FROM invitations WHERE token_hash = ?", (token_hash,)
+            ).fetchone()
+            if row is None:
+                raise NotFound("no such invitation", field="token")
+            if row["accepted_at"] is not None:
+                raise Conflict("this invitation has been used", code="invitation_used")
+            try:
+                db.execute(
+                    "INSERT INTO client_users (id, client_id, email, password_hash, role,"
+                    " created_at) VALUES (?,?,?,?,?,?)",
+                    (
+                        user.id,
+                        user.client_id,
+                        user.email,
+                        user.password_hash,
+                        user.role,
+                        user.created_at,
+                    ),
+                )
+            except sqlite3.IntegrityError:
+                raise Conflict("an account with this email exists", field="email") from None
+            db.execute(
+                "UPDATE invitations SET accepted_at = ? WHERE token_hash = ?", (now, token_hash)
+            )
+
+    async def get_client_user(self, user_id: str) -> ClientUser | None:
+        rows = self._read("SELECT * FROM client_users WHERE id = ?", (user_id,))
+        return _client_user(rows[0]) if rows else None
+
+    async def client_user_by_email(self, email: str) -> ClientUser | None:
+        rows = self._read("SELECT * FROM client_users WHERE email = ?", (email,))
+        return _client_user(rows[0]) if rows else None
+
+    async def list_client_users(self, client_id: str) -> list[ClientUser]:
+        rows = self._read(
+            "SELECT * FROM client_users WHERE client_id = ? ORDER BY created_at, id",
+            (client_id,),
+        )
+        return [_client_user(row) for row in rows]
+
+    async def remove_client_user(self, client_id: str, user_id: str) -> None:
+        with self._tx() as db:
+            gone = db.execute(
+                "DELETE FROM client_users WHERE id = ? AND client_id = ?", (user_id, client_id)
+            ).rowcount
+        if not gone:
+            raise NotFound("no such user", field="user_id")

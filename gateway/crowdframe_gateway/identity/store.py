@@ -1,5 +1,6 @@
 """The store's part of the identity context:
-clients, workers, the keyring and shared rate-limit counters.
+clients, workers, the keyring, client users with their invitations, and shared rate-limit
+counters.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from typing import Protocol
 from ..core.records import (
     ApiKey,
     Client,
+    ClientUser,
+    Invitation,
     Worker,
 )
 
@@ -29,6 +32,10 @@ class IdentityStore(Protocol):
         self, worker_id: str, *, languages: tuple[str, ...], skills: tuple[str, ...]
     ) -> Worker:
         """Replace the worker's languages and skills; ``NotFound`` for an unknown worker."""
+        ...
+
+    async def set_worker_locale(self, worker_id: str, locale: str) -> Worker:
+        """The language of the worker's pages from now on; ``NotFound`` for an unknown worker."""
         ...
 
     async def create_api_key(self, key: ApiKey, key_hash: str) -> None:
@@ -57,4 +64,30 @@ class IdentityStore(Protocol):
         """Count one attempt under ``key`` in a fixed window that opens at the first attempt and
         lasts ``window`` seconds; the attempts in the window so far (this one included) and the
         time the window closes. Atomic across processes."""
+        ...
+
+    # -- client users (the console) and their invitations -------------------------------------
+
+    async def create_invitation(self, invitation: Invitation, token_hash: str) -> None:
+        """Store an invitation, found by ``invitation_by_token_hash``."""
+        ...
+
+    async def invitation_by_token_hash(self, token_hash: str) -> Invitation | None: ...
+
+    async def accept_invitation(self, token_hash: str, user: ClientUser, *, now: float) -> None:
+        """Mark the invitation accepted at ``now`` and create ``user``, once: ``Conflict``
+        (``invitation_used``) if it was accepted already, ``Conflict`` on the field ``email``
+        if a client user with this email exists (the invitation then stays unused),
+        ``NotFound`` if there is no such invitation."""
+        ...
+
+    async def get_client_user(self, user_id: str) -> ClientUser | None: ...
+    async def client_user_by_email(self, email: str) -> ClientUser | None: ...
+    async def list_client_users(self, client_id: str) -> list[ClientUser]:
+        """The client's users, oldest first."""
+        ...
+
+    async def remove_client_user(self, client_id: str, user_id: str) -> None:
+        """Delete one of the client's users (their email is free again); ``NotFound`` if it is
+        not the client's."""
         ...

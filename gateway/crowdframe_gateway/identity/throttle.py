@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..core.errors import TooManyRequests
 from ..core.records import now
+from ..core.text import N_
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -21,18 +22,21 @@ if TYPE_CHECKING:
 __all__ = ["check_signin"]
 
 
-def _email_key(email: str) -> str:
+def _email_key(email: str, realm: str) -> str:
     # The table keeps no email addresses, only a digest (attempts also come for unknown ones).
     digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
-    return f"signin:email:{digest}"
+    return f"{realm}:email:{digest}"
 
 
-async def check_signin(rt: Runtime, *, email: str, ip: str) -> None:
-    """Count a sign-in attempt; ``TooManyRequests`` when the email or the IP is over its limit."""
+async def check_signin(rt: Runtime, *, email: str, ip: str, realm: str = "signin") -> None:
+    """Count a sign-in attempt; ``TooManyRequests`` when the email or the IP is over its limit.
+    ``realm`` keeps the email counts of two kinds of accounts apart (workers' ``signin``, the
+    console's ``console-signin``: the same email may be both); an address's attempts count
+    together, whatever they sign in to."""
     settings = rt.settings
     current = now()
     limits = (
-        (_email_key(email), settings.signin_attempts_per_email),
+        (_email_key(email, realm), settings.signin_attempts_per_email),
         (f"signin:ip:{ip}", settings.signin_attempts_per_ip),
     )
     retry_after = 0
@@ -44,8 +48,11 @@ async def check_signin(rt: Runtime, *, email: str, ip: str) -> None:
             retry_after = max(retry_after, math.ceil(window_end - current))
     if retry_after:
         minutes = math.ceil(retry_after / 60)
-        raise TooManyRequests(
-            "Too many sign-in attempts. For your account's safety, please wait "
-            f"{minutes} minute{'' if minutes == 1 else 's'} and try again.",
-            retry_after=retry_after,
-        )
+        wait = (
+            N_("Too many sign-in attempts. For your account's safety, please wait a minute and"
+               " try again.")
+            if minutes == 1
+            else N_("Too many sign-in attempts. For your account's safety, please wait"
+                    " %(minutes)s minutes and try again.")
+        )  # fmt: skip
+        raise TooManyRequests(wait, retry_after=retry_after, params={"minutes": minutes})

@@ -13,8 +13,10 @@ from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
 
+from ..conversations.redis import ConversationsImport
+from ..conversations.sqlite import conversation_record
 from ..core.records import ApiKey, Block, Credit, Project
-from ..core.stored import API_KEY, ATTEMPT, GOLD_STATS, QUALIFICATION
+from ..core.stored import API_KEY, ATTEMPT, CLIENT_USER, GOLD_STATS, INVITATION, QUALIFICATION
 from ..mturk.records import (
     MTurkCredential,
     QualificationScore,
@@ -162,10 +164,52 @@ async def _copy(db: sqlite3.Connection, to: RedisImporter, report: Report) -> in
     progress("idempotency keys", len(rows), final=True)
     total += len(rows)
     total += await _copy_keyring_and_feed(db, to, report)
+    total += await _copy_console_people(db, to, report)
     total += await _copy_assessments(db, to, report)
     total += await _copy_crowd_review(db, to, report)
     total += await _copy_pool_workers(db, to, pooled, report)
+    total += await _copy_conversations(db, to, report)
     return total + await _copy_quality(db, to, report) + await _copy_mturk(db, to, report)
+
+
+async def _copy_conversations(db: sqlite3.Connection, to: RedisImporter, report: Report) -> int:
+    """Disputes, threads and their messages, contacts, mutes, notices, rejections and opt-outs
+    (a file from before conversations has none of them)."""
+    present = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'disputes'"
+    ).fetchone()
+    if present is None:
+        return 0
+    write, total = ConversationsImport(), 0
+    for table in ("disputes", "threads", "thread_messages", "notices"):
+        rows = db.execute(f"SELECT * FROM {table} ORDER BY seq").fetchall()
+        for row in rows:
+            record = conversation_record(table, row)
+            if table == "disputes":
+                commands = write.dispute(to.pipe, record, row["seq"])
+            elif table == "threads":
+                latest = row["last_seq"]
+                commands = write.thread(to.pipe, record, row["seq"], latest)
+            elif table == "thread_messages":
+                commands = write.message(to.pipe, record, row["seq"])
+            else:
+                commands = write.notice(to.pipe, record, row["seq"])
+            await to._queued(commands)
+        report(f"{table.replace('_', ' ')}: {len(rows)}")
+        total += len(rows)
+    for row in db.execute("SELECT * FROM contacts"):
+        contact = (row["client_id"], row["pseudonym"], row["worker_id"])
+        await to._queued(write.worker_side(to.pipe, contact=contact))
+    for row in db.execute("SELECT * FROM mutes"):
+        await to._queued(write.worker_side(to.pipe, mute=(row["client_id"], row["worker_id"])))
+    for row in db.execute("SELECT * FROM rejections ORDER BY seq"):
+        rejection = (row["worker_id"], row["client_id"], row["assignment_id"], row["seq"])
+        await to._queued(write.worker_side(to.pipe, rejection=rejection))
+    for row in db.execute("SELECT * FROM notice_optouts"):
+        optouts = (row["worker_id"], tuple(json.loads(row["kinds"])))
+        await to._queued(write.worker_side(to.pipe, optouts=optouts))
+    await to._queued(write.counters(to.pipe))
+    return total
 
 
 async def _copy_assessments(db: sqlite3.Connection, to: RedisImporter, report: Report) -> int:
@@ -339,3 +383,20 @@ async def _copy_keyring_and_feed(db: sqlite3.Connection, to: RedisImporter, repo
         projects = db.execute("SELECT id FROM projects WHERE client_id = ?", (client_id,))
         await to.mark_fed(client_id, [client_id, *(p for (p,) in projects.fetchall())])
     return len(keyring)
+
+
+async def _copy_console_people(db: sqlite3.Connection, to: RedisImporter, report: Report) -> int:
+    """Client users and their invitations (a file from before the console has neither)."""
+    has_users = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'client_users'"
+    ).fetchone()
+    if not has_users:
+        return 0
+    users = db.execute("SELECT * FROM client_users ORDER BY rowid").fetchall()
+    for row in users:
+        await to.client_user(CLIENT_USER.from_row(row))
+    invitations = db.execute("SELECT * FROM invitations ORDER BY rowid").fetchall()
+    for row in invitations:
+        await to.invitation(INVITATION.from_row(row), row["token_hash"])
+    report(f"console users and invitations: {len(users) + len(invitations)}")
+    return len(users) + len(invitations)

@@ -20,9 +20,11 @@ from ..core.records import (
     Assignment,
     Block,
     Client,
+    ClientUser,
     Credit,
     Endpoint,
     GoldStats,
+    Invitation,
     Project,
     Qualification,
     Task,
@@ -425,6 +427,16 @@ class RedisImporter:
         self.pipe.hset(keys.part(key.client_id) + "apikeys", key.id, record)
         self.pipe.set(keys.API_KEY + key_hash, f"{key.client_id} {key.id}")
         await self._queued(2)
+
+    async def client_user(self, user: ClientUser) -> None:
+        self.pipe.set(keys.CLIENT_USER + user.id, json.dumps(asdict(user)))
+        self.pipe.set(keys.CLIENT_USER_BY_EMAIL + user.email, user.id)
+        self.pipe.zadd(keys.part(user.client_id) + "users", {user.id: user.created_at})
+        await self._queued(3)
+
+    async def invitation(self, invitation: Invitation, token_hash: str) -> None:
+        self.pipe.set(keys.INVITATION + token_hash, json.dumps(asdict(invitation)))
+        await self._queued(1)
 
     async def feed_event(self, client_id: str, event_id: str, facts: str) -> None:
         """An event in the client's live feed, in the source's order."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..conversations import tell_bonus
 from ..core.params import TaskAssignmentsQuery
 from ..core.records import Assignment, AssignmentStatus
 from ..ledger import BonusQuery, credit_bonus
@@ -121,7 +122,8 @@ async def send_bonus(call: Call) -> dict[str, Any]:
     amount = p.money("BonusAmount")
     reason = p.text("Reason", max_len=1024).strip()  # may be empty, as on MTurk
     token = p.text("UniqueRequestToken", None, max_len=64)
-    await credit_bonus(call.rt, assignment, amount, reason, token)
+    credit = await credit_bonus(call.rt, assignment, amount, reason, token)
+    await tell_bonus(call.rt, credit)  # as the REST API does: once per credit
     return {}
 
 

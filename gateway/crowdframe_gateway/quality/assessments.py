@@ -16,6 +16,7 @@ from ..core.errors import Forbidden, InvalidInput, NotFound
 from ..core.page import Page
 from ..core.params import Claim
 from ..core.records import AssessmentAttempt, Assignment, Client, Project, Worker, now
+from ..core.text import N_
 from ..identity import worker_pseudonym
 from .rules import AttemptState, attempt_state, retry_at
 from .store import AttemptRequest
@@ -97,24 +98,24 @@ async def steps(rt: Runtime, worker: Worker, assessment_ids: list[str]) -> tuple
 async def _shut_out(rt: Runtime, worker: Worker, assessment: Project) -> str | None:
     """Why the worker may not sit the assessment now (paused, its own rules, a block)."""
     if assessment.status != "active":
-        return "This test is paused."
+        return N_("This test is paused.")
     reason = ineligibility(worker, assessment)
     if reason is not None:
         return reason
     client = await rt.store.get_client(assessment.client_id)
     if client is None:
-        return "This test is not available."
+        return N_("This test is not available.")
     pseudonym = worker_pseudonym(client.pseudonym_key, worker.id)
     if await rt.store.is_blocked(client.id, worker.id, pseudonym, assessment.id):
-        return "You can no longer take this test."
+        return N_("You can no longer take this test.")
     return None
 
 
 _REFUSALS = {
-    "qualified": ("You hold this qualification already.", "qualified"),
-    "cooling": ("You can take this test again after the waiting time.", "cooling_down"),
+    "qualified": (N_("You hold this qualification already."), "qualified"),
+    "cooling": (N_("You can take this test again after the waiting time."), "cooling_down"),
     "exhausted": (
-        "There are not enough new questions left for another attempt at this test.",
+        N_("There are not enough new questions left for another attempt at this test."),
         "no_questions_left",
     ),
 }

@@ -8,6 +8,7 @@ import random
 from typing import TYPE_CHECKING, Any
 
 from ..catalog import check_verdict, owned_project
+from ..conversations import tell_qualified
 from ..core.agreement import comparison_key
 from ..core.errors import Conflict, InvalidInput
 from ..core.params import AttemptGrade, GoldGrade, Submission
@@ -111,6 +112,8 @@ async def record_submission(
         except Conflict as exc:  # the worker's gold record moved on (another tab): again
             if exc.code != "gold_record_changed" or not regrade:
                 raise
+    if attempt is not None:
+        await _tell_if_qualified(rt, project, done)
     if reviewing:
         task = await rt.store.get_task(done.task_id)
     if task is None:
@@ -120,6 +123,13 @@ async def record_submission(
 
 
 _REGRADES = 3  # gold records changed under a submit before it gives up
+
+
+async def _tell_if_qualified(rt: Runtime, project: Project, answer: Assignment) -> None:
+    """The answer that ended a passed attempt earns the worker a notice (once)."""
+    attempt = await rt.store.latest_attempt(project.id, answer.worker_id)
+    if attempt is not None and attempt.passed and attempt.finished_at is not None:
+        await tell_qualified(rt, project.id, answer.worker_id)
 
 
 async def _gold_grade(

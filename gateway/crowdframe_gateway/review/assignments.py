@@ -73,7 +73,7 @@ async def reject_because(
     rt: Runtime, client: Client, assignment_id: str, reason: str
 ) -> Assignment:
     """Reject with a reason already read (MTurk's RejectAssignment may give an empty one:
-    ``core.records.shown_reason`` is what the worker sees then)."""
+    ``conversations.reason_text`` is what the worker reads then)."""
     await owned_assignment(rt, client, assignment_id)
     reviewed = await decide(
         rt, assignment_id, approve=False, reason=reason, now=now(), reviewed_by="client"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..conversations import tell_rejected
 from ..core.params import ReviewDecision
 from ..core.records import Assignment
 from ..ledger import credit_reward
@@ -37,8 +38,11 @@ async def decide(
 
 async def after_decision(rt: Runtime, reviewed: Assignment) -> None:
     """What follows every review, the gateway's auto-approval included: an approval's reward,
-    credited once (the ledger's key; approving again re-credits only a lost first credit), and
-    the review in the worker's record (counted once)."""
+    credited once (the ledger's key; approving again re-credits only a lost first credit), or
+    the rejection told to the worker, who reads why on /earnings and in a notice (once, however
+    often repeated); and the review in the worker's record (counted once)."""
     if reviewed.status == "approved":
         await credit_reward(rt, reviewed)
+    else:
+        await tell_rejected(rt, reviewed)
     await rt.store.record_review(reviewed)

@@ -21,12 +21,12 @@ from redis.asyncio.client import Pipeline
 
 from ..catalog.redis import task_row
 from ..core.errors import Conflict, NotFound
-from ..core.records import Assignment, Task
+from ..core.records import ASSIGNMENT_STATUSES, Assignment, AssignmentStatus, Task
 from ..store.redis import keys
 from ..store.redis.base import RedisBase
 from ..store.redis.codec import fields, task_from, texts
 
-__all__ = ["CrowdReviewPart"]
+__all__ = ["CrowdReviewPart", "ProgressPart"]
 
 
 class CrowdReviewPart(RedisBase):
@@ -95,3 +95,15 @@ class CrowdReviewPart(RedisBase):
             return
         if await self.r.zadd(queue, {assignment_id: at}, xx=True, ch=True):
             await self._hint(keys.DUE_REVIEWS, project_id, at)
+
+
+class ProgressPart(RedisBase):
+    async def assignment_counts(
+        self, client_id: str, project_id: str
+    ) -> dict[AssignmentStatus, int]:
+        # each status has its index ('asgs:<status>'), changed by the script that changes it
+        pipe = self.r.pipeline(transaction=False)
+        for status in ASSIGNMENT_STATUSES:
+            pipe.zcard(keys.part(project_id) + "asgs:" + status)
+        counts = await pipe.execute()
+        return {s: int(n) for s, n in zip(ASSIGNMENT_STATUSES, counts, strict=True) if n}

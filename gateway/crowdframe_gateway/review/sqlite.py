@@ -10,10 +10,10 @@ import json
 from typing import ClassVar
 
 from ..core.errors import NotFound
-from ..core.records import Assignment, Task
+from ..core.records import ASSIGNMENT_STATUSES, Assignment, AssignmentStatus, Task
 from ..store.sqlite.base import _TASK_COLUMNS, SqliteBase, _spec_from_json, _task
 
-__all__ = ["CrowdReviewPart"]
+__all__ = ["CrowdReviewPart", "ProgressPart"]
 
 
 class CrowdReviewPart(SqliteBase):
@@ -89,3 +89,17 @@ CREATE INDEX IF NOT EXISTS crowd_review_due ON crowd_review_queue (due_at);
                     "UPDATE crowd_review_queue SET due_at = ? WHERE assignment_id = ?",
                     (at, assignment_id),
                 )
+
+
+class ProgressPart(SqliteBase):
+    async def assignment_counts(
+        self, client_id: str, project_id: str
+    ) -> dict[AssignmentStatus, int]:
+        # an index-only count: assignments_by_project_status leads with these three
+        rows = self._read(
+            "SELECT status, COUNT(*) AS n FROM assignments"
+            " WHERE client_id = ? AND project_id = ? GROUP BY status",
+            (client_id, project_id),
+        )
+        counts = {row["status"]: int(row["n"]) for row in rows}
+        return {status: counts[status] for status in ASSIGNMENT_STATUSES if status in counts}

@@ -1,5 +1,6 @@
 """The store's part of the review context:
-the crowd-review queue: review tasks and the answers waiting for their reviews.
+the crowd-review queue: review tasks and the answers waiting for their reviews; how many of a
+project's assignments are in each status (its progress).
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from typing import Protocol
 
 from ..core.records import (
     Assignment,
+    AssignmentStatus,
     Task,
 )
 
@@ -40,4 +42,12 @@ class ReviewStore(Protocol):
     async def review_counts(self, worker_id: str) -> tuple[int, int]:
         """How many of the worker's assignments were approved and how many rejected, on every
         project of the gateway."""
+        ...
+
+    async def assignment_counts(
+        self, client_id: str, project_id: str
+    ) -> dict[AssignmentStatus, int]:
+        """How many of the client's project's assignments are in each status (a status none
+        is in may be missing); read from the indexes the assignments' changes keep, not by a
+        scan."""
         ...

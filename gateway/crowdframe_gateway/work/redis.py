@@ -290,6 +290,7 @@ class WorkPart(ClosingPart):
             target,
             decision.reason or "",
             extra,
+            "1" if decision.overturn else "",
         )
         return assignment_from(fields(answer[1]))
 

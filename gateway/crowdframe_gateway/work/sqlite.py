@@ -365,7 +365,8 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
             assignment, task = self._load(db, assignment_id)
             if assignment.status == target:
                 return assignment  # repeating a review is harmless
-            if assignment.status != "submitted":
+            overturning = decision.overturn and assignment.status == "rejected"
+            if assignment.status != "submitted" and not overturning:
                 raise Conflict(
                     f"only a submitted assignment can be {target}; this one is {assignment.status}",
                     code="not_reviewable",

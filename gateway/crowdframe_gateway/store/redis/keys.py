@@ -186,3 +186,48 @@ CLIENT_KEYS |= {
     "feed": "stream: the client's events from all its partitions (the live feed's cursors)",
     "fed": "hash: partition -> the last of its event stream ids copied into the feed",
 }
+
+
+# --- conversations: disputes, threads and messages, notices (conversations/redis.py) ----------
+__all__ += [
+    "CONVERSATION_SEQ",
+    "DISPUTES_DUE",
+    "NOTICE",
+    "NOTICES",
+    "NOTICE_OPTOUTS",
+    "REJECTIONS",
+    "THREAD_HOMES",
+    "WORKER_THREADS",
+]
+
+CONVERSATION_SEQ = f"{PREFIX}:seq:conversations"  # counter: the order of the global lists below
+DISPUTES_DUE = f"{PREFIX}:disputes:due"  # sorted set: "<client id> <dispute id>" by due_at (open)
+THREAD_HOMES = f"{PREFIX}:thread-homes"  # hash: thread id -> client id
+WORKER_THREADS = f"{PREFIX}:threads:"  # + worker id -> sorted set: "<client> <thread>" by latest
+NOTICE = f"{PREFIX}:notice:"  # + notice key -> the notice (JSON); SET NX: told once
+NOTICES = f"{PREFIX}:notices:"  # + worker id -> sorted set: notice keys by order
+REJECTIONS = f"{PREFIX}:rejections:"  # + worker id -> sorted set: "<client> <assignment>"
+NOTICE_OPTOUTS = f"{PREFIX}:notice-optouts:"  # + worker id -> JSON list of notice kinds
+CLIENT_KEYS |= {
+    "dispute:<id>": "string (JSON): a dispute",
+    "dispute-of:<aid>": "string: the dispute of an assignment (one at most)",
+    "disputes": "zset: the client's disputes by order",
+    "disputes:<status>": "zset: its disputes in that status (open, overturned, upheld)",
+    "thread:<id>": "string (JSON): a thread between the client and one worker",
+    "threads": "zset: the client's threads by order",
+    "thread-messages:<id>": "zset: a thread's message ids by order",
+    "tmsg:<id>": "string (JSON): a message in a thread",
+    "tmsgs": "zset: the messages of all the client's threads by order",
+    "tmsgs:<author>": "zset: those a client or a worker wrote",
+    "contacts": "hash: pseudonym -> worker id (the workers the client wrote to)",
+    "mutes": "set: the workers who muted the client",
+    "conversation-seq": "counter behind those orders",
+}
+
+# --- client users and their invitations (the console) -----------------------------------------
+__all__ += ["CLIENT_USER", "CLIENT_USER_BY_EMAIL", "INVITATION"]
+
+CLIENT_USER = f"{PREFIX}:client-user:"  # + user id -> the client user (JSON)
+CLIENT_USER_BY_EMAIL = f"{PREFIX}:client-user-email:"  # + email -> user id
+INVITATION = f"{PREFIX}:invitation:"  # + token hash -> the invitation (JSON)
+CLIENT_KEYS |= {"users": "zset: the client's users (ids) by creation time"}

@@ -50,6 +50,11 @@ SCRIPTS = {
         Script("review_task", ("tasks",)),
         Script("cancel_task", _WORK),
         Script("event", _EVENTS),
+        # conversations: disputes and messages (conversations/redis.py)
+        Script("dispute_open", _EVENTS),
+        Script("dispute_answer"),
+        Script("dispute_report", _EVENTS),
+        Script("thread_post", _EVENTS),
         # keyring, delivery and the delivery log, live feed (issues 3 and 4)
         Script("count_attempt"),
         Script("lease_messages", ("messages",)),

@@ -9,6 +9,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from ...core.errors import GatewayError
 from . import assessments as a
+from . import conversations as c
 from . import handlers as h
 from . import keyring as k
 from . import live
@@ -37,6 +38,15 @@ api_routes = [
     Route("/assignments/{id}/submit", h.submit_assignment, methods=["POST"]),
     Route("/assignments/{id}/bonus", q.bonus, methods=["POST"]),
     Route("/bonuses", q.list_bonuses, methods=["GET"]),
+    Route("/disputes", c.list_disputes, methods=["GET"]),
+    Route("/disputes/{id}", c.get_dispute, methods=["GET"]),
+    Route("/disputes/{id}/overturn", c.overturn_dispute, methods=["POST"]),
+    Route("/disputes/{id}/uphold", c.uphold_dispute, methods=["POST"]),
+    Route("/messages", c.send_message, methods=["POST"]),
+    Route("/messages", c.list_messages, methods=["GET"]),
+    Route("/threads", c.list_threads, methods=["GET"]),
+    Route("/threads/{id}", c.get_thread, methods=["GET"]),
+    Route("/threads/{id}/messages", c.reply_in_thread, methods=["POST"]),
     Route("/tokens/verify", h.verify_token, methods=["POST"]),
     Route("/webhook-endpoints", h.create_endpoint, methods=["POST"]),
     Route("/webhook-endpoints", h.list_endpoints, methods=["GET"]),

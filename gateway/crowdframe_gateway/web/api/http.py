@@ -9,7 +9,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from ...core.errors import GatewayError, InvalidInput, InvalidJSON, Unauthorized
+from ...core.errors import GatewayError, InvalidInput, InvalidJSON, TooManyRequests, Unauthorized
 from ...core.records import Client
 from ...identity.credentials import hash_api_key
 from ...runtime import Runtime
@@ -99,4 +99,7 @@ def reply(body: Any, status: int = 200) -> JSONResponse:
 
 
 def error_response(error: GatewayError) -> JSONResponse:
-    return JSONResponse(error.to_json(), status_code=error.status)
+    response = JSONResponse(error.to_json(), status_code=error.status)
+    if isinstance(error, TooManyRequests):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response

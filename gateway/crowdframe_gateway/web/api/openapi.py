@@ -35,6 +35,20 @@ QUERY_PARAMETERS: dict[tuple[str, str], list[dict[str, Any]]] = {
         _query("status", "only answers in this status", enum=["submitted", "approved", "rejected"]),
         _query("since", "only answers submitted or reviewed at or after this ISO 8601 time"),
     ],
+    ("get", "/disputes"): [
+        _query("status", "only disputes in this status", enum=["open", "overturned", "upheld"]),
+        _query("cursor", "the next_cursor of the previous page"),
+        _query("limit", "1 to 200 (default 50)"),
+    ],
+    ("get", "/messages"): [
+        _query("author", "only messages by this side", enum=["client", "worker"]),
+        _query("cursor", "the next_cursor of the previous page"),
+        _query("limit", "1 to 200 (default 50)"),
+    ],
+    ("get", "/threads"): [
+        _query("cursor", "the next_cursor of the previous page"),
+        _query("limit", "1 to 200 (default 50)"),
+    ],
 }
 
 

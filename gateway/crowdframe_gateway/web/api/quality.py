@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from ...catalog import projects
+from ...conversations import tell_bonus
 from ...core.errors import GatewayError, InvalidInput, NotFound
 from ...core.records import Block, Credit, GoldStats, iso
 from ...core.validation import Fields
@@ -122,6 +123,7 @@ async def bonus(request: Request) -> JSONResponse:
     assignment = await review.owned_assignment(call.rt, call.client, call.id)
     key = request.headers.get("idempotency-key")
     credit = await credit_bonus(call.rt, assignment, amount, reason, key)
+    await tell_bonus(call.rt, credit)  # once per credit, however often the request is repeated
     return reply(_bonus_view(credit, assignment.worker_pseudonym), 201)
 
 

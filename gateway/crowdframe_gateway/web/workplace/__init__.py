@@ -8,8 +8,11 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ...core.errors import GatewayError
+from ...core.text import N_
 from . import pages as p
 from .earnings import earnings_page
+from .inbox import dispute, inbox_page, mute_thread, reply_in_thread, save_notices, thread_page
+from .language import choose_language
 from .profile import profile_form, save_profile
 from .tests_page import test_page
 
@@ -30,9 +33,16 @@ workplace_routes = [
     Route("/work/assignments/{assignment_id}/token", p.fresh_token, methods=["POST"]),
     Route("/work/assignments/{assignment_id}/return", p.return_task, methods=["POST"]),
     Route("/earnings", earnings_page, methods=["GET"]),
+    Route("/earnings/assignments/{assignment_id}/dispute", dispute, methods=["POST"]),
+    Route("/inbox", inbox_page, methods=["GET"]),
+    Route("/inbox/threads/{thread_id}", thread_page, methods=["GET"]),
+    Route("/inbox/threads/{thread_id}/reply", reply_in_thread, methods=["POST"]),
+    Route("/inbox/threads/{thread_id}/mute", mute_thread, methods=["POST"]),
+    Route("/profile/notices", save_notices, methods=["POST"]),
     Route("/profile", profile_form, methods=["GET"]),
     Route("/profile", save_profile, methods=["POST"]),
     Route("/work/tests/{project_id}", test_page, methods=["GET"]),
+    Route("/language", choose_language, methods=["POST"]),
 ]
 
 
@@ -46,7 +56,7 @@ async def _gateway_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, GatewayError)
     if _wants_json(request):
         return JSONResponse(exc.to_json(), status_code=exc.status)
-    return p.page(request, "error.html", {"message": exc.message}, status=exc.status)
+    return p.page(request, "error.html", {"message": exc}, status=exc.status)
 
 
 async def _sign_in_required(request: Request, exc: Exception) -> Response:
@@ -60,7 +70,7 @@ async def _sign_in_required(request: Request, exc: Exception) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    message = "There is no such page." if exc.status_code == 404 else str(exc.detail)
+    message = N_("There is no such page.") if exc.status_code == 404 else str(exc.detail)
     return p.page(request, "error.html", {"message": message}, status=exc.status_code)
 
 

@@ -16,21 +16,25 @@ from crowdframe.signing import origin_of
 
 from ...core.errors import GatewayError, InvalidInput, TooManyRequests, Unauthorized
 from ...core.records import Worker
+from ...core.text import N_, Text
 from ...identity import accounts, throttle
 from ...mturk.external import SUBMIT_PATH, launch
 from ...runtime import Runtime
 from ...work import actions as work
+from .. import i18n
 from .session import check_csrf, csrf_token, current_worker, sign_in, sign_out
 
 __all__ = ["templates"]
 
-templates = Jinja2Templates(
-    env=jinja2.Environment(
-        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
 )
+i18n.install(_env)
+_env.globals["country_names"] = lambda: i18n.country_names(accounts.COUNTRIES)
+_env.globals["language_names"] = lambda: i18n.language_names(accounts.LANGUAGES)
+templates = Jinja2Templates(env=_env)
 
 
 def _rt(request: Request) -> Runtime:
@@ -38,13 +42,31 @@ def _rt(request: Request) -> Runtime:
     return rt
 
 
+def locale_of(request: Request, worker: Worker | None = None) -> str:
+    """The language the request's pages are in (web/i18n.py): the signed-in worker's choice,
+    else this browser's, else its ``Accept-Language``."""
+    chosen = (worker.locale if worker else None) or request.cookies.get(i18n.COOKIE)
+    return i18n.negotiate(chosen, request.headers.get("accept-language"))
+
+
 def page(
     request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200
 ) -> Response:
-    base = {"csrf": csrf_token(request), "worker": None, "error": None, "field": None}
-    return templates.TemplateResponse(
-        request, name, {**base, **(context or {})}, status_code=status
-    )
+    """The page rendered in the visitor's language. ``error`` and ``notice`` are English (a
+    ``GatewayError``, or a text marked with ``N_``): the page shows them translated."""
+    base = {
+        "csrf": csrf_token(request),
+        "worker": None,
+        "error": None,
+        "field": None,
+        "here": request.url.path,
+    }
+    context = {**base, **(context or {})}
+    locale = locale_of(request, context["worker"])
+    with i18n.use(locale):
+        response = templates.TemplateResponse(request, name, context, status_code=status)
+    response.headers["content-language"] = locale
+    return response
 
 
 def _see_other(url: str) -> RedirectResponse:
@@ -71,7 +93,7 @@ async def signup_form(request: Request) -> Response:
 
 
 def _profile_choices() -> dict[str, Any]:
-    return {"countries": accounts.COUNTRIES, "languages": accounts.LANGUAGES, "form": {}}
+    return {"form": {}}
 
 
 async def signup(request: Request) -> Response:
@@ -90,9 +112,12 @@ async def signup(request: Request) -> Response:
             password=str(form.get("password", "")),
             **values,  # type: ignore[arg-type]
         )
-    except GatewayError as exc:
-        context = {**_profile_choices(), "form": values, "error": exc.message, "field": exc.field}
-        return page(request, "signup.html", context, status=exc.status)
+    except GatewayError as exc:  # the answers come back, the password too (so it is not retyped)
+        kept = {**values, "password": str(form.get("password", ""))}
+        context = {**_profile_choices(), "form": kept, "error": exc, "field": exc.field}
+        answer = page(request, "signup.html", context, status=exc.status)
+        answer.headers["cache-control"] = "no-store"
+        return answer
     sign_in(request, worker)
     return _see_other("/work")
 
@@ -109,14 +134,14 @@ async def signin(request: Request) -> Response:
     try:
         await throttle.check_signin(_rt(request), email=email, ip=ip)
     except TooManyRequests as exc:
-        context = {"form": {"email": email}, "error": exc.message, "field": None}
+        context = {"form": {"email": email}, "error": exc, "field": None}
         response = page(request, "signin.html", context, status=429)
         response.headers["retry-after"] = str(exc.retry_after)
         return response
     try:
         worker = await accounts.authenticate(_rt(request), email, str(form.get("password", "")))
     except Unauthorized as exc:
-        context = {"form": {"email": email}, "error": exc.message, "field": exc.field}
+        context = {"form": {"email": email}, "error": exc, "field": exc.field}
         return page(request, "signin.html", context, status=401)
     sign_in(request, worker)
     return _see_other("/work")
@@ -131,16 +156,19 @@ async def signout(request: Request) -> Response:
 async def task_list(request: Request) -> Response:
     """One page of the task list; ``?after=CURSOR`` (the "More projects" link) the next."""
     worker = await _worker(request)
-    notice = {
-        "finished": "Thank you! There are no more tasks in that project for you right now.",
-        "returned": "Task returned. It goes back to the pool for someone else.",
-        "gone": "That task is no longer available.",
+    notice: Text | str | None = {
+        "finished": N_("Thank you! There are no more tasks in that project for you right now."),
+        "returned": N_("Task returned. It goes back to the pool for someone else."),
+        "gone": N_("That task is no longer available."),
     }.get(request.query_params.get("notice", ""))
     after, status = request.query_params.get("after"), 200
     try:
         found = await work.offers(_rt(request), worker, after=after)
     except InvalidInput as exc:  # a hand-made or mangled link: the first page, and why
-        notice = f"That link to more projects is not valid ({exc.field}: {exc.message})."
+        notice = Text(
+            N_("That link to more projects is not valid (%(why)s): here are the first ones."),
+            {"why": f"{exc.field}: {exc.message}"},
+        )
         found, after, status = await work.offers(_rt(request), worker), None, exc.status
     context = {
         "worker": worker,
@@ -188,7 +216,12 @@ async def _frame(request: Request, worker: Worker, seat: work.Seat, *, mode: str
         spec.task_url
         + separator
         + urlencode(
-            {"cf_token": seat.token, "cf_mode": mode, "cf_origin": rt.settings.public_origin}
+            {
+                "cf_token": seat.token,
+                "cf_mode": mode,
+                "cf_origin": rt.settings.public_origin,
+                "cf_locale": locale_of(request, worker),
+            }
         )
     )
     frame_height, frame_src = spec.frame_height, task_origin

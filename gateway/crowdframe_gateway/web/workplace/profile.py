@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ...catalog.eligibility import worker_languages
+from ...conversations import notices
 from ...core.errors import GatewayError
 from ...core.records import Worker
 from ...identity import accounts
@@ -28,12 +29,15 @@ def _form_of(worker: Worker) -> dict[str, Any]:
     }
 
 
-def _context(worker: Worker, form: dict[str, Any], **more: Any) -> dict[str, Any]:
+async def _context(
+    rt: Runtime, worker: Worker, form: dict[str, Any], **more: Any
+) -> dict[str, Any]:
     return {
+        "notice_labels": notices.NOTICE_LABELS,
+        "optouts": await rt.store.notice_optouts(worker.id),
+        "email_notices": bool(rt.settings.smtp_host),
         "worker": worker,
         "form": form,
-        "countries": accounts.COUNTRIES,
-        "languages": accounts.LANGUAGES,
         "saved": False,
         **more,
     }
@@ -42,7 +46,9 @@ def _context(worker: Worker, form: dict[str, Any], **more: Any) -> dict[str, Any
 async def profile_form(request: Request) -> Response:
     worker = await _worker(request)
     saved = request.query_params.get("saved") == "1"
-    return page(request, "profile.html", _context(worker, _form_of(worker), saved=saved))
+    rt: Runtime = request.app.state.runtime
+    context = await _context(rt, worker, _form_of(worker), saved=saved)
+    return page(request, "profile.html", context)
 
 
 async def save_profile(request: Request) -> Response:
@@ -58,6 +64,6 @@ async def save_profile(request: Request) -> Response:
     try:
         await accounts.update_profile(rt, worker, **values)  # type: ignore[arg-type]
     except GatewayError as exc:
-        context = _context(worker, values, error=exc.message, field=exc.field)
+        context = await _context(rt, worker, values, error=exc, field=exc.field)
         return page(request, "profile.html", context, status=exc.status)
     return RedirectResponse("/profile?saved=1", status_code=303)

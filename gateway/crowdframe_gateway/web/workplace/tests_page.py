@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -13,25 +12,25 @@ from ...core.records import now
 from ...quality import assessments
 from ...quality.rules import needed_correct
 from ...runtime import Runtime
+from .. import i18n
 from .pages import _worker, page, templates
 
 __all__ = ["retry_time", "test_page"]
 
 
 def retry_time(at: float | None) -> str:
-    """``"10:03:05 UTC (in 5 seconds)"``: when a cool-down ends, for the worker."""
+    """``"10:03:05 UTC (in 5 seconds)"``: when a cool-down ends, for the worker, in their
+    language (the date too when it is half a day off or more)."""
     if at is None:
-        return "a later time"
+        return i18n.gettext("a later time")
     left = max(0, math.ceil(at - now()))
-    clock = datetime.fromtimestamp(at, UTC).strftime("%H:%M:%S UTC")
     if left < 120:
-        wait = f"{left} second{'' if left == 1 else 's'}"
+        wait = i18n.ngettext("in %(num)s second", "in %(num)s seconds", left) % {"num": left}
     elif left < 2 * 3600:
-        wait = f"{round(left / 60)} minutes"
+        wait = i18n.gettext("in %(num)s minutes") % {"num": round(left / 60)}
     else:
-        wait = f"{round(left / 3600)} hours"
-    day = datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%d ")
-    return f"{day if left >= 12 * 3600 else ''}{clock} (in {wait})"
+        wait = i18n.gettext("in %(num)s hours") % {"num": round(left / 3600)}
+    return f"{i18n.time_of_day(at, with_date=left >= 12 * 3600)} ({wait})"
 
 
 templates.env.globals["retry_time"] = retry_time

@@ -1,0 +1,86 @@
+"""The client console at ``/console``: the pages a client's people use in the browser
+(docs/console.md). A Starlette app of its own, mounted by the gateway, with its own session
+cookie and its own error pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from ...core.errors import GatewayError
+from ...runtime import Runtime
+from . import people as u
+from . import projects as p
+from .render import page
+from .session import ConsoleSession, SignInRequired, current_user
+
+__all__ = ["console_app"]
+
+console_routes = [
+    Route("/", u.home, methods=["GET"]),
+    Route("/signin", u.signin_form, methods=["GET"]),
+    Route("/signin", u.signin, methods=["POST"]),
+    Route("/signout", u.signout, methods=["POST"]),
+    Route("/invite/{token}", u.invitation_form, methods=["GET"]),
+    Route("/invite/{token}", u.accept_invitation, methods=["POST"]),
+    Route("/members", u.members_page, methods=["GET"]),
+    Route("/members", u.invite, methods=["POST"]),
+    Route("/members/{user_id}/remove", u.remove_member, methods=["POST"]),
+    Route("/projects", p.list_page, methods=["GET"]),
+    Route("/projects", p.create, methods=["POST"]),
+    Route("/projects/board", p.board, methods=["GET"]),
+    Route("/projects/new", p.new_form, methods=["GET"]),
+    Route("/projects/pay", p.pay_check, methods=["POST"]),
+    Route("/projects/{project_id}", p.detail, methods=["GET"]),
+    Route("/projects/{project_id}/progress", p.progress_fragment, methods=["GET"]),
+    Route("/projects/{project_id}/edit", p.edit_form, methods=["GET"]),
+    Route("/projects/{project_id}/edit", p.update, methods=["POST"]),
+    Route("/projects/{project_id}/pause", p.pause, methods=["POST"]),
+    Route("/projects/{project_id}/resume", p.resume, methods=["POST"]),
+    Mount("/static", app=StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
+]
+
+
+def _fragment(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+async def _gateway_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, GatewayError)
+    user = await current_user(request)
+    return page(request, "error.html", {"message": exc.message}, user=user, status=exc.status)
+
+
+async def _sign_in_required(request: Request, exc: Exception) -> Response:
+    if _fragment(request):  # a poll from a page signed out meanwhile: htmx swaps nothing
+        return Response(status_code=401)
+    return RedirectResponse("/console/signin", status_code=303)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    message = "There is no such page." if exc.status_code == 404 else str(exc.detail)
+    user = await current_user(request)
+    return page(request, "error.html", {"message": message}, user=user, status=exc.status_code)
+
+
+def console_app(rt: Runtime, *, session_key: str) -> Starlette:
+    """The console, for the gateway to mount at ``/console``."""
+    app = Starlette(
+        routes=console_routes,
+        middleware=[Middleware(ConsoleSession, secret_key=session_key, https=rt.settings.https)],
+        exception_handlers={
+            GatewayError: _gateway_error,
+            SignInRequired: _sign_in_required,
+            HTTPException: _http_error,
+        },
+    )
+    app.state.runtime = rt
+    return app

@@ -1,0 +1,204 @@
+"""The languages the pages speak: which one a request gets, its catalog, and money, dates,
+numbers and the names of countries and languages as that language writes them (Babel, CLDR).
+
+English is the source language; every other one has a gettext catalog in ``locales/`` (made by
+``make translations``), read once when first used. A request's language is the one the visitor
+chose on a page (the ``cf_locale`` cookie), else the best of ``Accept-Language``, else English;
+``use`` makes it the current one for what the request renders, so templates and code call
+``gettext`` without passing it along.
+"""
+
+from __future__ import annotations
+
+import gettext as stdlib_gettext
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from decimal import Decimal
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
+import jinja2
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal
+from babel.support import Translations
+
+from ..core.errors import GatewayError
+from ..core.text import Text
+
+__all__ = [
+    "COOKIE",
+    "DEFAULT",
+    "LOCALES",
+    "country_name",
+    "country_names",
+    "current",
+    "date",
+    "gettext",
+    "install",
+    "language_names",
+    "money",
+    "negotiate",
+    "ngettext",
+    "number",
+    "own_name",
+    "say",
+    "time_of_day",
+    "use",
+]
+
+LOCALES = ("en", "de")  # the first is the source language
+DEFAULT = LOCALES[0]
+COOKIE = "cf_locale"  # the language a visitor chose on a page
+CATALOGS = Path(__file__).parent / "locales"
+_current: ContextVar[str] = ContextVar("cf_locale", default=DEFAULT)
+
+
+def negotiate(chosen: str | None, accept_language: str | None) -> str:
+    """The language a request gets: the one chosen, else the first of ``Accept-Language`` (by
+    its q-values) that is offered, by language or language-region (``de-AT`` gets ``de``)."""
+    if chosen in LOCALES:
+        return chosen
+    ranked: list[tuple[float, int, str]] = []
+    for i, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                continue
+        if tag and q > 0:
+            ranked.append((-q, i, tag.strip().lower()))
+    for _, _, tag in sorted(ranked):
+        language = tag.split("-")[0]
+        if language in LOCALES:
+            return language
+    return DEFAULT
+
+
+@cache
+def _catalog(locale: str) -> stdlib_gettext.NullTranslations:
+    if locale == DEFAULT:
+        return stdlib_gettext.NullTranslations()
+    with (CATALOGS / locale / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog = read_po(po, locale=locale)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)  # fuzzy entries are left out: they show in English
+    compiled.seek(0)
+    return Translations(compiled)
+
+
+def current() -> str:
+    """The language of what is being rendered now."""
+    return _current.get()
+
+
+@contextmanager
+def use(locale: str) -> Iterator[None]:
+    """Render in ``locale`` while inside."""
+    token = _current.set(locale if locale in LOCALES else DEFAULT)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def gettext(message: str) -> str:
+    """``message`` (English) in the current language; itself where the catalog lacks it."""
+    return _catalog(current()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _catalog(current()).ngettext(singular, plural, n)
+
+
+def money(cents: int, currency: str) -> str:
+    """``0,10 €`` in German, ``€0.10`` in English."""
+    return format_currency(Decimal(cents) / 100, currency, locale=current())
+
+
+def number(value: float) -> str:
+    return format_decimal(value, locale=current())
+
+
+def date(at: float) -> str:
+    """``1. Dezember 2026`` in German, ``December 1, 2026`` in English (UTC)."""
+    return format_date(datetime.fromtimestamp(at, UTC), format="long", locale=current())
+
+
+def time_of_day(at: float, *, with_date: bool = False) -> str:
+    """The time (UTC), as the current language writes it, with the date if asked."""
+    moment = datetime.fromtimestamp(at, UTC)
+    if with_date:
+        return format_datetime(moment, format="medium", tzinfo=UTC, locale=current()) + " UTC"
+    return format_datetime(moment, format="HH:mm:ss", tzinfo=UTC, locale=current()) + " UTC"
+
+
+def country_names(codes: frozenset[str]) -> list[tuple[str, str]]:
+    """``(code, name)`` of each country, named and sorted in the current language."""
+    names = Locale.parse(current()).territories
+    return sorted(((c, names.get(c, c)) for c in codes), key=lambda item: _sort_key(item[1]))
+
+
+def language_names(codes: frozenset[str]) -> list[tuple[str, str]]:
+    """``(code, name)`` of each language, in the current language and, where that differs, in
+    its own (``Deutsch`` in English: ``German (Deutsch)``), sorted."""
+    here = Locale.parse(current()).languages
+    named = []
+    for code in codes:
+        name = here.get(code, code)
+        own = Locale.parse(code).get_language_name(code) or name
+        named.append((code, name if own.casefold() == name.casefold() else f"{name} ({own})"))
+    return sorted(named, key=lambda item: _sort_key(item[1]))
+
+
+def _sort_key(name: str) -> str:
+    return name.casefold()
+
+
+def say(what: GatewayError | Text | str) -> str:
+    """An English message (an error, a ``Text``, or a text marked with ``N_``) in the current
+    language, with its values put in after."""
+    if isinstance(what, str):
+        return gettext(what)
+    said = gettext(what.template) % what.params if what.params else gettext(what.template)
+    return _sentence(said) if isinstance(what, GatewayError) else said
+
+
+def _sentence(text: str) -> str:
+    """An error as a sentence (the API writes them as phrases: "choose your country")."""
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def country_name(code: str) -> str:
+    """A country (ISO 3166 code) as the current language names it."""
+    return str(Locale.parse(current()).territories.get(code, code))
+
+
+def own_name(locale: str) -> str:
+    """A language as it names itself (``Deutsch``), for the switch."""
+    name = Locale.parse(locale).get_display_name(locale) or locale
+    return name[:1].upper() + name[1:]
+
+
+def install(env: jinja2.Environment) -> None:
+    """Give an environment's templates ``_``/``gettext``/``ngettext`` in the current language
+    (escaped, with ``%(name)s`` arguments), the ``money``, ``date`` and ``number`` filters, and
+    ``locale`` (the current language, e.g. for ``<html lang>``)."""
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["money"] = money
+    env.filters["date"] = date
+    env.filters["number"] = number
+    env.globals["locale"] = current
+    env.globals["locales"] = LOCALES
+    env.globals["own_name"] = own_name
+    env.globals["country_name"] = country_name
+    env.globals["say"] = say
