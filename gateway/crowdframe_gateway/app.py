@@ -18,7 +18,7 @@ from .background import running_background
 from .mturk.routes import mturk_endpoint, mturk_exception_handlers, mturk_routes
 from .runtime import Runtime, Store, open_store
 from .settings import Settings
-from .web.api import api_exception_handlers, api_routes
+from .web.api import api_exception_handlers, api_mount, api_routes
 from .web.api.openapi import openapi
 from .web.middleware import DurableAnswers, SecurityHeaders
 from .web.workplace import workplace_exception_handlers, workplace_routes
@@ -68,7 +68,7 @@ def create_app(
     api = Starlette(routes=api_routes, exception_handlers=api_exception_handlers)
     mturk = Starlette(routes=mturk_routes, exception_handlers=mturk_exception_handlers)
     routes = [
-        Mount("/api/v1", app=api),
+        api_mount(api),
         Route("/openapi.json", openapi, methods=["GET"]),
         mturk_endpoint,
         Mount("/mturk", app=mturk),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from ...core.errors import GatewayError, InvalidInput, InvalidJSON, Unauthorized
+from ...core.limits import read_json
 from ...core.records import Client
 from ...identity.credentials import hash_api_key
 from ...runtime import Runtime
@@ -24,8 +24,6 @@ __all__ = [
     "reply",
     "runtime",
 ]
-
-MAX_BODY = 5_000_000
 
 
 def runtime(request: Request) -> Runtime:
@@ -69,14 +67,9 @@ async def client_call(request: Request) -> Call:
 
 async def json_body(request: Request) -> dict[str, Any]:
     raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise InvalidInput(f"the body is larger than {MAX_BODY} bytes", code="too_large")
     if not raw.strip():
         return {}
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidJSON("the body is not valid JSON") from None
+    body = read_json(raw)
     if not isinstance(body, dict):
         raise InvalidJSON("the body must be a JSON object")
     return body
@@ -99,4 +92,4 @@ def reply(body: Any, status: int = 200) -> JSONResponse:
 
 
 def error_response(error: GatewayError) -> JSONResponse:
-    return JSONResponse(error.to_json(), status_code=error.status)
+    return JSONResponse(error.to_json(), status_code=error.status, headers=error.headers)

@@ -1,0 +1,75 @@
+"""The documented limits on what a request may carry (docs/api.md, "Limits"), and the one JSON
+reader that enforces them before anything recurses into the input.
+
+- a body: at most ``MAX_BODY_BYTES`` (413 ``too_large``);
+- JSON nested at most ``MAX_JSON_DEPTH`` arrays and objects deep (400 ``too_deep``): Python's
+  parser recurses once a level, so a 2 kB body a thousand levels deep would otherwise end in a
+  ``RecursionError``; the depth is found by a scan that does not recurse;
+- a submission's result: at most ``MAX_RESULT_BYTES`` as UTF-8 JSON (413 ``too_large`` on
+  ``result``), on every path a result comes in by (``quality.record_submission``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from .errors import InvalidJSON, TooLarge
+
+__all__ = [
+    "MAX_BODY_BYTES",
+    "MAX_JSON_DEPTH",
+    "MAX_RESULT_BYTES",
+    "MAX_SUBMIT_BODY_BYTES",
+    "check_result_size",
+    "read_json",
+]
+
+MAX_BODY_BYTES = 5_000_000
+MAX_JSON_DEPTH = 64
+MAX_RESULT_BYTES = 1_000_000
+# the worker's submit carries ``{"result": …}``: the result and its envelope
+MAX_SUBMIT_BODY_BYTES = MAX_RESULT_BYTES + 4096
+
+# a JSON string, escapes included (possessive: linear, no backtracking)
+_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+
+
+def _too_deep(raw: bytes) -> bool:
+    """Whether the arrays and objects of a JSON text nest deeper than ``MAX_JSON_DEPTH``,
+    found without recursing; brackets inside strings do not count (for text that is not JSON
+    the answer may be wrong either way, and the parser refuses that text anyway)."""
+    if raw.count(b"[") + raw.count(b"{") <= MAX_JSON_DEPTH:
+        return False  # the common case, at the speed of two counts
+    brackets = _STRING.sub(b"", raw).translate(None, _NOT_BRACKETS)
+    return max(itertools.accumulate(map(_STEP.__getitem__, brackets)), default=0) > MAX_JSON_DEPTH
+
+
+def read_json(raw: bytes, *, max_bytes: int = MAX_BODY_BYTES, what: str = "body") -> Any:
+    """The JSON value of a request body within the limits; ``TooLarge`` past ``max_bytes``,
+    ``InvalidJSON`` (400) if it nests deeper than ``MAX_JSON_DEPTH`` or is not JSON."""
+    if len(raw) > max_bytes:
+        raise TooLarge(f"the {what} is larger than {max_bytes} bytes", field=what)
+    if _too_deep(raw):
+        raise InvalidJSON(
+            f"the {what} nests deeper than {MAX_JSON_DEPTH} levels", field=what, code="too_deep"
+        )
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidJSON(f"the {what} is not valid JSON", field=what) from None
+
+
+def check_result_size(result: Mapping[str, Any]) -> None:
+    """A submission's result must be at most ``MAX_RESULT_BYTES`` as compact UTF-8 JSON (what
+    the store keeps and the webhook carries); ``TooLarge`` naming ``result`` otherwise."""
+    size = len(json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode())
+    if size > MAX_RESULT_BYTES:
+        raise TooLarge(
+            f"the result is {size} bytes as JSON, more than {MAX_RESULT_BYTES}", field="result"
+        )
