@@ -43,7 +43,11 @@ def create_app(
     store = (
         store
         if store is not None
-        else open_store(settings.store, sqlite_synchronous=settings.sqlite_synchronous)
+        else open_store(
+            settings.store,
+            sqlite_synchronous=settings.sqlite_synchronous,
+            wait=settings.store_wait,
+        )
     )
     secret_key = settings.resolved_secret_key()
     rt = Runtime(

@@ -116,7 +116,9 @@ def run_gateway(args: argparse.Namespace) -> int:
 
     try:
         settings = settings_from(
-            args, public_origin=args.public_origin or f"http://{args.host}:{args.port}"
+            args,
+            public_origin=args.public_origin,
+            fallbacks={"public_origin": f"http://{args.host}:{args.port}"},
         )
     except SettingsError as exc:
         print(f"crowdframe: {exc}", file=sys.stderr)
@@ -201,7 +203,7 @@ def run_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo as demo
 
     try:
-        settings = settings_from(args, public_origin=f"http://127.0.0.1:{args.port}")
+        settings = settings_from(args, fallbacks={"public_origin": f"http://127.0.0.1:{args.port}"})
     except SettingsError as exc:
         print(f"crowdframe: {exc}", file=sys.stderr)
         return 2

@@ -88,15 +88,16 @@ class SqliteStore(
     """The embedded store: every part's operations on one SQLite connection."""
 
 
-def open_store(url: str, *, sqlite_synchronous: str = "FULL") -> Store:
+def open_store(url: str, *, sqlite_synchronous: str = "FULL", wait: float = 5.0) -> Store:
     """The store a ``CROWDFRAME_STORE`` URL names: ``sqlite:///path/to/file.db`` or
-    ``redis://host:port/db`` (``rediss://`` for TLS)."""
+    ``redis://host:port/db`` (``rediss://`` for TLS); ``wait``: how long a Redis command waits
+    for a lost server (``CROWDFRAME_STORE_WAIT``)."""
     if url.startswith("sqlite:///"):
         return SqliteStore(url.removeprefix("sqlite:///"), synchronous=sqlite_synchronous)
     if url.startswith(REDIS_SCHEMES):
         from .redis_store import RedisStore  # redis-py is imported only when a Redis store is used
 
-        return RedisStore(url)
+        return RedisStore(url, wait=wait)
     raise ValueError(f"unsupported store URL {url!r} (expected sqlite:///PATH or redis://HOST)")
 
 
@@ -104,7 +105,9 @@ def open_store(url: str, *, sqlite_synchronous: str = "FULL") -> Store:
 async def opened_store(settings: Settings) -> AsyncIterator[Store]:
     """The configured store, open for a command's one piece of work; closed (and synced)
     afterwards."""
-    store = open_store(settings.store, sqlite_synchronous=settings.sqlite_synchronous)
+    store = open_store(
+        settings.store, sqlite_synchronous=settings.sqlite_synchronous, wait=settings.store_wait
+    )
     await store.open()
     try:
         yield store

@@ -41,17 +41,34 @@ class Settings:
     signin_attempts_per_email: int = 10
     signin_attempts_per_ip: int = 100
     signin_window: float = 900.0
+    # how long a request waits for an unreachable store (a Redis restarting) before its 503
+    store_wait: float = 5.0
+    # /metrics: the bearer token it asks for (empty: none), or a port of its own (0: none)
+    metrics_token: str = ""
+    metrics_port: int = 0
+    log_format: str = "text"  # or "json": one JSON object a line, with the request id
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    def from_env(
+        cls,
+        env: Mapping[str, str] | None = None,
+        *,
+        fallbacks: Mapping[str, object] | None = None,
+        **overrides: object,
+    ) -> Settings:
+        """The settings ``env`` (the process environment) gives, ``overrides`` (CLI flags; a
+        None is no flag) over them; ``fallbacks`` for what neither sets (a default that
+        depends on other flags, as ``http://HOST:PORT``)."""
         env = os.environ if env is None else env
-        values: dict[str, object] = {}
+        values: dict[str, object] = dict(fallbacks or {})
         text = {
             "CROWDFRAME_DATA_DIR": "data_dir",
             "CROWDFRAME_STORE": "store_url",
             "CROWDFRAME_PUBLIC_ORIGIN": "public_origin",
             "CROWDFRAME_SECRET_KEY": "secret_key",
             "CROWDFRAME_SQLITE_SYNCHRONOUS": "sqlite_synchronous",
+            "CROWDFRAME_METRICS_TOKEN": "metrics_token",
+            "CROWDFRAME_LOG_FORMAT": "log_format",
         }
         for var, name in text.items():
             if env.get(var):
@@ -69,8 +86,15 @@ class Settings:
             "CROWDFRAME_ENDPOINT_CONCURRENCY": "endpoint_concurrency",
             "CROWDFRAME_DISABLE_ENDPOINT_AFTER": "disable_after",
             "CROWDFRAME_WEBHOOK_SECRET_GRACE": "secret_grace",
+            "CROWDFRAME_STORE_WAIT": "store_wait",
+            "CROWDFRAME_METRICS_PORT": "metrics_port",
         }
-        integers = ("launch_token_seconds", "delivery_concurrency", "endpoint_concurrency")
+        integers = (
+            "launch_token_seconds",
+            "delivery_concurrency",
+            "endpoint_concurrency",
+            "metrics_port",
+        )
         for var, name in numbers.items():
             if env.get(var):
                 values[name] = _number(env, var, integer=name in integers)
@@ -81,6 +105,8 @@ class Settings:
         return settings.checked()
 
     def checked(self) -> Settings:
+        if self.log_format not in ("text", "json"):
+            raise SettingsError("CROWDFRAME_LOG_FORMAT must be text or json")
         try:
             origin = origin_of(self.public_origin)
         except ValueError:
