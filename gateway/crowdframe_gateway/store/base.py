@@ -24,6 +24,7 @@ class StoreLifecycle(Protocol):
     async def ping(self) -> None:
         """Raise unless the store answers now (``/readyz``)."""
         ...
+
     async def sync(self) -> None:
         """Make every acknowledged write durable before its answer is sent (the gateway calls
         this before each response); a store whose writes are durable on commit does nothing."""

@@ -73,6 +73,7 @@ class _RetryFor(Retry):
                     raise
                 await asyncio.sleep(min(self._backoff.compute(failures), deadline - current))
 
+
 _REPAIR_EVERY = 30.0  # seconds between rebuilds of the due hints (see repair_hints)
 # the partition indexes behind the hints: outbox, deadlines, approvals, crowd review queue
 _HINTED = ("due", "deadlines", "approvals", "reviewq")
