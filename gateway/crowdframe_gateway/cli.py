@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import gc
 import json
-import logging
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -94,18 +93,6 @@ def settings_from(args: argparse.Namespace, **extra: Any) -> Settings:
     return Settings.from_env(data_dir=args.data_dir, store_url=args.store, **extra)
 
 
-def configure_logging() -> None:
-    from .logs import install_redaction
-
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # httpx logs every request with its URL: a webhook URL may carry a secret, and
-    # crowdframe.delivery already logs each attempt by endpoint id
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    install_redaction()
-
-
 def run_gateway(args: argparse.Namespace) -> int:
     if missing := _extras_missing():
         print(f"crowdframe: {missing}", file=sys.stderr)
@@ -123,8 +110,9 @@ def run_gateway(args: argparse.Namespace) -> int:
     except SettingsError as exc:
         print(f"crowdframe: {exc}", file=sys.stderr)
         return 2
-    configure_logging()
-    from .logs import uvicorn_log_config
+    from .logs import configure_logging, uvicorn_log_config
+
+    configure_logging(settings.log_format)
 
     app = create_app(settings)
     # what was made while starting (modules, classes, settings) lives as long as the process:
@@ -136,7 +124,7 @@ def run_gateway(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         log_level="info",
-        log_config=uvicorn_log_config(),
+        log_config=uvicorn_log_config(settings.log_format),
     )
     return 0
 
@@ -207,7 +195,9 @@ def run_demo(args: argparse.Namespace) -> int:
     except SettingsError as exc:
         print(f"crowdframe: {exc}", file=sys.stderr)
         return 2
-    configure_logging()
+    from .logs import configure_logging
+
+    configure_logging(settings.log_format)
     return demo(settings, port=args.port, example_port=args.example_port)
 
 

@@ -30,6 +30,7 @@ from .review.sqlite import CrowdReviewPart
 from .review.store import ReviewStore
 from .settings import Settings
 from .store.base import StoreLifecycle
+from .store.metered import Metered
 from .webhooks.sqlite.live import LivePart
 from .webhooks.sqlite.log import DeliveryLogPart
 from .webhooks.sqlite.outbox import OutboxPart
@@ -72,6 +73,7 @@ class Runtime:
 # CredentialsPart comes first so that its schema runs after AccountsPart's (schemas run from
 # the last base to the first): its migration reads the clients table.
 class SqliteStore(
+    Metered,
     CredentialsPart,
     AccountsPart,
     CatalogPart,

@@ -46,6 +46,7 @@ class Settings:
     # /metrics: the bearer token it asks for (empty: none), or a port of its own (0: none)
     metrics_token: str = ""
     metrics_port: int = 0
+    metrics_host: str = "127.0.0.1"  # the interface of that port
     log_format: str = "text"  # or "json": one JSON object a line, with the request id
 
     @classmethod
@@ -68,6 +69,7 @@ class Settings:
             "CROWDFRAME_SECRET_KEY": "secret_key",
             "CROWDFRAME_SQLITE_SYNCHRONOUS": "sqlite_synchronous",
             "CROWDFRAME_METRICS_TOKEN": "metrics_token",
+            "CROWDFRAME_METRICS_HOST": "metrics_host",
             "CROWDFRAME_LOG_FORMAT": "log_format",
         }
         for var, name in text.items():

@@ -20,6 +20,7 @@ from ...core.errors import GatewayError, InvalidInput, Unauthorized
 from ...core.events import event_body
 from ...core.records import Client
 from ...identity.credentials import hash_api_key
+from ...metrics import LIVE_CONNECTIONS
 from ...runtime import Runtime
 
 __all__ = ["live_events"]
@@ -77,6 +78,7 @@ async def live_events(websocket: WebSocket) -> None:
                     return
 
     tasks = [asyncio.create_task(pump(after)), asyncio.create_task(until_closed())]
+    LIVE_CONNECTIONS.inc()
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for task in done:
@@ -85,6 +87,7 @@ async def live_events(websocket: WebSocket) -> None:
                 with suppress(Exception):
                     await websocket.close(code=1011)
     finally:
+        LIVE_CONNECTIONS.dec()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
