@@ -8,13 +8,21 @@ to alert on: docs/deployment.md.
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Iterator
+
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
     Gauge,
-    Histogram,
     generate_latest,
+)
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
 )
 from prometheus_client.gc_collector import GCCollector
 from prometheus_client.platform_collector import PlatformCollector
@@ -29,9 +37,8 @@ __all__ = [
     "OUTBOX_PENDING",
     "REGISTRY",
     "REQUESTS",
-    "REQUESTS_IN_FLIGHT",
-    "REQUEST_SECONDS",
     "SUBMISSIONS",
+    "RequestStats",
     "exposition",
 ]
 
@@ -42,24 +49,60 @@ GCCollector(registry=REGISTRY)
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
-REQUESTS = Counter(
-    "crowdframe_http_requests",
-    "HTTP requests answered, by route template, method and status",
-    ["route", "method", "status"],
-    registry=REGISTRY,
-)
-REQUEST_SECONDS = Histogram(
-    "crowdframe_http_request_duration_seconds",
-    "Time from a request's arrival to the end of its answer, by route template and method",
-    ["route", "method"],
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
-    registry=REGISTRY,
-)
-REQUESTS_IN_FLIGHT = Gauge(
-    "crowdframe_http_requests_in_flight",
-    "HTTP requests being answered now",
-    registry=REGISTRY,
-)
+
+class RequestStats:
+    """The requests' figures, kept in plain integers and floats (a request adds a few dict
+    updates, no lock: one event loop a process) and read by the registry at each scrape as
+    ``crowdframe_http_requests_total``, ``crowdframe_http_request_duration_seconds`` and
+    ``crowdframe_http_requests_in_flight``."""
+
+    BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+    def __init__(self) -> None:
+        self.in_flight = 0
+        self._answers: dict[tuple[str, str, str], int] = {}
+        # (route, method) -> [count in each bucket (not cumulative), +Inf last], sum
+        self._latency: dict[tuple[str, str], tuple[list[int], list[float]]] = {}
+
+    def answered(self, route: str, method: str, status: int, seconds: float) -> None:
+        answer = (route, method, str(status))
+        self._answers[answer] = self._answers.get(answer, 0) + 1
+        found = self._latency.get((route, method))
+        if found is None:
+            found = self._latency[(route, method)] = ([0] * (len(self.BUCKETS) + 1), [0.0])
+        counts, total = found
+        counts[bisect.bisect_left(self.BUCKETS, seconds)] += 1
+        total[0] += seconds
+
+    def collect(self) -> Iterator[Metric]:
+        answers = CounterMetricFamily(
+            "crowdframe_http_requests",
+            "HTTP requests answered, by route template, method and status",
+            labels=["route", "method", "status"],
+        )
+        for answer, count in sorted(self._answers.items()):
+            answers.add_metric(list(answer), count)
+        yield answers
+        latency = HistogramMetricFamily(
+            "crowdframe_http_request_duration_seconds",
+            "Time from a request's arrival to the end of its answer, by route template and method",
+            labels=["route", "method"],
+        )
+        bounds = [str(b) for b in self.BUCKETS] + ["+Inf"]
+        for route_method, (counts, total) in sorted(self._latency.items()):
+            running, buckets = 0, []
+            for bound, count in zip(bounds, counts, strict=True):
+                running += count
+                buckets.append((bound, running))
+            latency.add_metric(list(route_method), buckets, total[0])
+        yield latency
+        yield GaugeMetricFamily(
+            "crowdframe_http_requests_in_flight", "HTTP requests being answered now", self.in_flight
+        )
+
+
+REQUESTS = RequestStats()
+REGISTRY.register(REQUESTS)
 LIVE_CONNECTIONS = Gauge(
     "crowdframe_live_connections",
     "Open websockets of the live event feed (crowdframe listen)",

@@ -40,6 +40,15 @@ async def test_brackets_inside_strings_do_not_count_as_nesting(api: ApiClient) -
     assert answer.status_code == 201, answer.text
 
 
+async def test_brackets_in_strings_cannot_hide_real_nesting(api: ApiClient) -> None:
+    # each level opens, then a string of closing brackets (and an escaped quote) that a scan
+    # counting every bracket would take for the level's end
+    hidden = b'{"a": ' + b'["]]\\"]", ' * 990 + b"1" + b"]" * 990 + b"}"
+    answer = await api.call("POST", "/projects", content=hidden)
+    assert answer.status_code == 400
+    assert error_of(answer)["code"] == "too_deep"
+
+
 async def _worker_on_task(gateway: Gateway, api: ApiClient) -> tuple[Browser, str]:
     project = await api.project(tasks=1)
     return await gateway.worker_on(project["id"])

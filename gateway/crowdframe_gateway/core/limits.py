@@ -11,9 +11,7 @@ reader that enforces them before anything recurses into the input.
 
 from __future__ import annotations
 
-import itertools
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -34,20 +32,30 @@ MAX_RESULT_BYTES = 1_000_000
 # the worker's submit carries ``{"result": …}``: the result and its envelope
 MAX_SUBMIT_BODY_BYTES = MAX_RESULT_BYTES + 4096
 
-# a JSON string, escapes included (possessive: linear, no backtracking)
-_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
+# every byte but the brackets deleted, and objects' braces made brackets (the nesting is the same)
+_BRACKETS = bytes.maketrans(b"{}", b"[]")
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
-_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')
 
 
 def _too_deep(raw: bytes) -> bool:
     """Whether the arrays and objects of a JSON text nest deeper than ``MAX_JSON_DEPTH``,
-    found without recursing; brackets inside strings do not count (for text that is not JSON
-    the answer may be wrong either way, and the parser refuses that text anyway)."""
+    found without recursing and at C speed (``bytes`` methods only): the strings' contents are
+    dropped (an escaped quote or backslash first), then every byte but the brackets, then each
+    pass removes the innermost pairs; past ``MAX_JSON_DEPTH`` passes a pair left is deeper.
+    For text that is not JSON the answer may be wrong either way, and the parser refuses it."""
     if raw.count(b"[") + raw.count(b"{") <= MAX_JSON_DEPTH:
         return False  # the common case, at the speed of two counts
-    brackets = _STRING.sub(b"", raw).translate(None, _NOT_BRACKETS)
-    return max(itertools.accumulate(map(_STEP.__getitem__, brackets)), default=0) > MAX_JSON_DEPTH
+    if b"\\" in raw:
+        raw = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+    structure = raw.translate(None, _NOT_STRUCTURE)  # brackets and the strings' quotes
+    brackets = b"".join(structure.split(b'"')[::2]).translate(_BRACKETS)
+    for _ in range(MAX_JSON_DEPTH):
+        shorter = brackets.replace(b"[]", b"")
+        if len(shorter) == len(brackets):
+            return False  # nothing nested is left (or it was never balanced)
+        brackets = shorter
+    return b"[]" in brackets
 
 
 def read_json(raw: bytes, *, max_bytes: int = MAX_BODY_BYTES, what: str = "body") -> Any:

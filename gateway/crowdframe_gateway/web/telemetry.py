@@ -1,20 +1,20 @@
 """Per request, what operators watch: an id (``X-Request-Id``, and in every log line written
 meanwhile) and the request's count and latency by route template, method and status
-(``metrics.py``). Pure ASGI and cheap: a clock read at each end, a context variable, two
-metric updates; no store call."""
+(``metrics.py``). Pure ASGI and cheap (a few microseconds): a clock read at each end, a
+context variable, a few dict updates; no lock, no store call."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import secrets
 import time
 
-from starlette.datastructures import MutableHeaders
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..logs import REQUEST_ID
-from ..metrics import REQUEST_SECONDS, REQUESTS, REQUESTS_IN_FLIGHT
+from ..metrics import REQUESTS
 
 __all__ = ["Telemetry", "route_template"]
 
@@ -36,11 +36,16 @@ def route_template(scope: Scope) -> str:
     return prefix + str(route.path)
 
 
+# unique across processes (a random prefix each) and cheap (a counter)
+_PROCESS = secrets.token_hex(4)
+_NUMBERS = itertools.count(1)
+
+
 def _request_id(scope: Scope) -> str:
     for name, value in scope["headers"]:
         if name == b"x-request-id" and _GIVEN_ID.fullmatch(value):
             return str(value.decode())
-    return secrets.token_hex(8)
+    return f"{_PROCESS}-{next(_NUMBERS):x}"
 
 
 class Telemetry:
@@ -60,16 +65,16 @@ class Telemetry:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableHeaders(scope=message)["x-request-id"] = request_id
+                header = (b"x-request-id", request_id.encode())
+                message["headers"] = [*message.get("headers", ()), header]
             await send(message)
 
-        REQUESTS_IN_FLIGHT.inc()
+        REQUESTS.in_flight += 1
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            REQUESTS_IN_FLIGHT.dec()
+            REQUESTS.in_flight -= 1
             method = scope["method"] if scope["method"] in _METHODS else "other"
-            route = route_template(scope)
-            REQUESTS.labels(route, method, str(status)).inc()
-            REQUEST_SECONDS.labels(route, method).observe(time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            REQUESTS.answered(route_template(scope), method, status, seconds)
             REQUEST_ID.reset(token)
