@@ -4,11 +4,12 @@ what; never a 500, and nothing is stored."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from crowdframe_gateway.core.limits import MAX_JSON_DEPTH, MAX_RESULT_BYTES
+from crowdframe_gateway.core.limits import MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_RESULT_BYTES
 from crowdframe_gateway.mturk.ids import assignment_credential
 from harness import ON_BOTH_STORES, ApiClient, Browser, Gateway
 
@@ -38,6 +39,22 @@ async def test_brackets_inside_strings_do_not_count_as_nesting(api: ApiClient) -
     title = "[{" * 500 + '\\"[' * 100
     answer = await api.post_project(title=title[:200])
     assert answer.status_code == 201, answer.text
+
+
+async def test_a_body_over_5_mb_is_a_413_before_it_is_read_whole(api: ApiClient) -> None:
+    async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: chunked, as a stream
+        yield b'{"title": "'
+        for _ in range(6):
+            yield b"x" * 1_000_000
+
+    for body in (b"{" + b" " * MAX_BODY_BYTES + b"}", chunks()):
+        answer = await api.call("POST", "/projects", content=body)
+        assert answer.status_code == 413
+        assert error_of(answer) | {"message": ""} == {
+            "code": "too_large",
+            "field": "body",
+            "message": "",
+        }
 
 
 async def test_brackets_in_strings_cannot_hide_real_nesting(api: ApiClient) -> None:

@@ -24,6 +24,7 @@ __all__ = [
     "MAX_SUBMIT_BODY_BYTES",
     "check_result_size",
     "read_json",
+    "too_large",
 ]
 
 MAX_BODY_BYTES = 5_000_000
@@ -58,11 +59,16 @@ def _too_deep(raw: bytes) -> bool:
     return b"[]" in brackets
 
 
+def too_large(what: str, max_bytes: int) -> TooLarge:
+    """The refusal of a ``what`` (body, result) over ``max_bytes``, naming it."""
+    return TooLarge(f"the {what} is larger than {max_bytes} bytes", field=what)
+
+
 def read_json(raw: bytes, *, max_bytes: int = MAX_BODY_BYTES, what: str = "body") -> Any:
     """The JSON value of a request body within the limits; ``TooLarge`` past ``max_bytes``,
     ``InvalidJSON`` (400) if it nests deeper than ``MAX_JSON_DEPTH`` or is not JSON."""
     if len(raw) > max_bytes:
-        raise TooLarge(f"the {what} is larger than {max_bytes} bytes", field=what)
+        raise too_large(what, max_bytes)
     if _too_deep(raw):
         raise InvalidJSON(
             f"the {what} nests deeper than {MAX_JSON_DEPTH} levels", field=what, code="too_deep"

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from ...core.errors import GatewayError, InvalidInput, InvalidJSON, Unauthorized
-from ...core.limits import read_json
+from ...core.limits import MAX_BODY_BYTES, read_json, too_large
 from ...core.records import Client
 from ...identity.credentials import hash_api_key
 from ...runtime import Runtime
@@ -66,13 +66,28 @@ async def client_call(request: Request) -> Call:
 
 
 async def json_body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
+    raw = await _bounded_body(request, MAX_BODY_BYTES)
     if not raw.strip():
         return {}
     body = read_json(raw)
     if not isinstance(body, dict):
         raise InvalidJSON("the body must be a JSON object")
     return body
+
+
+async def _bounded_body(request: Request, limit: int) -> bytes:
+    """The body, read only as far as ``limit``: a larger one is refused before it is all in
+    memory (``TooLarge``), whether it declares its length or not."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large("body", limit)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large("body", limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def page_params(request: Request) -> tuple[str | None, int]:
