@@ -37,6 +37,7 @@ __all__ = [
     "OUTBOX_PENDING",
     "REGISTRY",
     "REQUESTS",
+    "STORE_REACHABLE",
     "SUBMISSIONS",
     "RequestStats",
     "exposition",
@@ -123,6 +124,11 @@ DELIVERY_ATTEMPTS = Counter(
     "Webhook delivery attempts by result: delivered, retry (failed, tried again later), failed"
     " (given up)",
     ["result"],
+    registry=REGISTRY,
+)
+STORE_REACHABLE = Gauge(
+    "crowdframe_store_reachable",
+    "1 when the store answered the last scrape's outbox query, 0 when it did not",
     registry=REGISTRY,
 )
 OUTBOX_PENDING = Gauge(

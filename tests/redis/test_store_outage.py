@@ -81,6 +81,9 @@ async def test_past_the_wait_a_request_is_a_503_with_retry_after(
         assert ready.status_code == 503
         assert ready.json()["checks"]["store"].startswith("unreachable")
         assert (await gateway.http.get("/healthz")).status_code == 200, "the process is up"
+        scraped = await gateway.http.get("/metrics")
+        assert scraped.status_code == 200, "the process's own figures are still there"
+        assert "crowdframe_store_reachable 0.0" in scraped.text
 
         lines = [json.loads(line) for line in json_log.getvalue().splitlines()]
         outage = [line for line in lines if "unreachable" in line["message"]]

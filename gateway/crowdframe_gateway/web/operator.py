@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import TYPE_CHECKING
@@ -21,7 +22,13 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from ..core.records import now
-from ..metrics import CONTENT_TYPE, OUTBOX_OLDEST_AGE, OUTBOX_PENDING, exposition
+from ..metrics import (
+    CONTENT_TYPE,
+    OUTBOX_OLDEST_AGE,
+    OUTBOX_PENDING,
+    STORE_REACHABLE,
+    exposition,
+)
 
 if TYPE_CHECKING:
     from ..background import Loops
@@ -29,7 +36,8 @@ if TYPE_CHECKING:
 
 __all__ = ["READY_TIMEOUT", "metrics", "metrics_app", "operator_routes", "serving_metrics"]
 
-READY_TIMEOUT = 2.0  # seconds the store has to answer a readiness check
+READY_TIMEOUT = 2.0  # seconds the store has to answer a readiness check or a scrape
+log = logging.getLogger("crowdframe.operator")
 
 
 def _rt(request: Request) -> Runtime:
@@ -66,7 +74,8 @@ async def readyz(request: Request) -> Response:
 
 async def metrics(request: Request) -> Response:
     """This process's metrics in Prometheus' text format; the outbox's figures are read from
-    the store now (platform-wide, the same in every process)."""
+    the store now (platform-wide, the same in every process), and left out while it is down
+    (``crowdframe_store_reachable`` 0)."""
     rt = _rt(request)
     token = rt.settings.metrics_token
     if token:
@@ -77,10 +86,18 @@ async def metrics(request: Request) -> Response:
                 status_code=401,
                 headers={"www-authenticate": "Bearer"},
             )
-    backlog = await rt.store.outbox_backlog()
-    at = now()
     OUTBOX_PENDING.clear()
     OUTBOX_OLDEST_AGE.clear()
+    try:  # a store that is down still lets the process's own figures be scraped
+        async with asyncio.timeout(READY_TIMEOUT):
+            backlog = await rt.store.outbox_backlog()
+    except Exception as exc:
+        log.warning("the outbox could not be read for /metrics: %s", exc)
+        STORE_REACHABLE.set(0)
+        backlog = []
+    else:
+        STORE_REACHABLE.set(1)
+    at = now()
     for endpoint in backlog:
         OUTBOX_PENDING.labels(endpoint.endpoint_id).set(endpoint.pending)
         OUTBOX_OLDEST_AGE.labels(endpoint.endpoint_id).set(
