@@ -4,31 +4,43 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import logging
+import math
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .background import running_background
+from .core.errors import GatewayError, Unavailable
 from .mturk.content import ContentOrigin, content_app
 from .mturk.routes import mturk_endpoint, mturk_exception_handlers, mturk_routes
 from .runtime import Runtime, Store, open_store
 from .settings import Settings
-from .web.api import api_exception_handlers, api_routes
+from .web.api import api_exception_handlers, api_mount, api_routes
+from .web.api.http import error_response
 from .web.api.openapi import openapi
 from .web.console import console_app
 from .web.middleware import DurableAnswers, SecurityHeaders
+from .web.operator import operator_routes, serving_metrics
+from .web.telemetry import Telemetry
 from .web.workplace import workplace_exception_handlers, workplace_routes
 from .work.tokens import TokenIssuer
 
 __all__ = ["create_app", "widgets_dir"]
 
 HERE = Path(__file__).parent
+log = logging.getLogger("crowdframe.app")
+
+Handler = Callable[[Request, Exception], Awaitable[Response]]
 
 
 def widgets_dir() -> Path:
@@ -45,7 +57,11 @@ def create_app(
     store = (
         store
         if store is not None
-        else open_store(settings.store, sqlite_synchronous=settings.sqlite_synchronous)
+        else open_store(
+            settings.store,
+            sqlite_synchronous=settings.sqlite_synchronous,
+            wait=settings.store_wait,
+        )
     )
     secret_key = settings.resolved_secret_key()
     rt = Runtime(
@@ -59,20 +75,28 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await store.open()
         try:
-            if background:
-                async with running_background(rt):
-                    yield
-            else:
+            async with AsyncExitStack() as running:
+                if background:
+                    app.state.loops = await running.enter_async_context(running_background(rt))
+                if settings.metrics_port:
+                    await running.enter_async_context(serving_metrics(rt))
                 yield
         finally:
             await store.close()
 
     # each session cookie is signed with a key of its own
     console_key = hmac.new(secret_key.encode(), b"crowdframe.console", hashlib.sha256).hexdigest()
-    api = Starlette(routes=api_routes, exception_handlers=api_exception_handlers)
-    mturk = Starlette(routes=mturk_routes, exception_handlers=mturk_exception_handlers)
+
+    def answering_outages(handlers: Mapping[Any, Handler]) -> dict[Any, Handler]:
+        return {**handlers, **_outage_handlers(store, handlers.get(GatewayError, _json_error))}
+
+    api = Starlette(routes=api_routes, exception_handlers=answering_outages(api_exception_handlers))
+    mturk = Starlette(
+        routes=mturk_routes, exception_handlers=answering_outages(mturk_exception_handlers)
+    )
     routes = [
-        Mount("/api/v1", app=api),
+        *operator_routes(with_metrics=not settings.metrics_port),
+        api_mount(api),
         Route("/openapi.json", openapi, methods=["GET"]),
         mturk_endpoint,
         Mount("/mturk", app=mturk),
@@ -95,6 +119,7 @@ def create_app(
                 if (co := settings.content_origin)
                 else []
             ),
+            Middleware(Telemetry),
             Middleware(SecurityHeaders, https=settings.https),
             Middleware(DurableAnswers, store=store),
             Middleware(
@@ -105,10 +130,31 @@ def create_app(
                 https_only=settings.https,
             ),
         ],
-        exception_handlers=workplace_exception_handlers,
+        exception_handlers=answering_outages(workplace_exception_handlers),
         lifespan=lifespan,
     )
     app.state.runtime = rt
     api.state.runtime = rt
     mturk.state.runtime = rt
     return app
+
+
+async def _json_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, GatewayError)
+    return error_response(exc)
+
+
+def _outage_handlers(store: Store, answer: Handler) -> dict[Any, Handler]:
+    """The store's errors while it is unreachable (after waiting ``CROWDFRAME_STORE_WAIT`` for
+    it), answered by the app's own error handler as 503 ``unavailable`` with ``Retry-After``:
+    never a traceback."""
+
+    async def unavailable(request: Request, exc: Exception) -> Response:
+        log.warning("the store is unreachable (%s: %s): answered 503", type(exc).__name__, exc)
+        retry_after = max(1, math.ceil(request.app.state.runtime.settings.store_wait))
+        refused = Unavailable(
+            "the store is unreachable; try again shortly", retry_after=retry_after
+        )
+        return await answer(request, refused)
+
+    return dict.fromkeys(store.outage_errors, unavailable)

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 from .conversations import report_overdue
 from .core.records import now
@@ -13,7 +14,7 @@ from .review import after_decision, verdicts
 from .runtime import Runtime
 from .webhooks.delivery import Deliverer
 
-__all__ = ["approve_overdue", "running_background"]
+__all__ = ["Loops", "approve_overdue", "running_background"]
 
 log = logging.getLogger("crowdframe.background")
 
@@ -56,15 +57,29 @@ async def _deliver(rt: Runtime, deliverer: Deliverer) -> None:
             await asyncio.sleep(1)
 
 
+@dataclass(frozen=True, slots=True)
+class Loops:
+    """The loops a process runs, by name (``/readyz``): each restarts itself after a failure,
+    so one that ended is a process that no longer delivers or sweeps."""
+
+    tasks: dict[str, asyncio.Task[None]]
+
+    def alive(self) -> dict[str, bool]:
+        return {name: not task.done() for name, task in self.tasks.items()}
+
+
 @asynccontextmanager
-async def running_background(rt: Runtime) -> AsyncIterator[None]:
+async def running_background(rt: Runtime) -> AsyncIterator[Loops]:
     deliverer = Deliverer(rt)
-    tasks = [
-        asyncio.create_task(_deliver(rt, deliverer), name="crowdframe-delivery"),
-        asyncio.create_task(_sweep(rt), name="crowdframe-sweeper"),
-    ]
+    loops = Loops(
+        {
+            "delivery": asyncio.create_task(_deliver(rt, deliverer), name="crowdframe-delivery"),
+            "sweeper": asyncio.create_task(_sweep(rt), name="crowdframe-sweeper"),
+        }
+    )
+    tasks = list(loops.tasks.values())
     try:
-        yield
+        yield loops
     finally:
         for task in tasks:
             task.cancel()

@@ -7,8 +7,6 @@ import argparse
 import asyncio
 import gc
 import json
-import logging
-import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -115,18 +113,6 @@ def settings_from(args: argparse.Namespace, **extra: Any) -> Settings:
     return Settings.from_env(data_dir=args.data_dir, store_url=args.store, **extra)
 
 
-def configure_logging() -> None:
-    from .logs import install_redaction
-
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # httpx logs every request with its URL: a webhook URL may carry a secret, and
-    # crowdframe.delivery already logs each attempt by endpoint id
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    install_redaction()
-
-
 def run_gateway(args: argparse.Namespace) -> int:
     if missing := _extras_missing():
         print(f"crowdframe: {missing}", file=sys.stderr)
@@ -137,13 +123,16 @@ def run_gateway(args: argparse.Namespace) -> int:
 
     try:
         settings = settings_from(
-            args, public_origin=args.public_origin or f"http://{args.host}:{args.port}"
+            args,
+            public_origin=args.public_origin,
+            fallbacks={"public_origin": f"http://{args.host}:{args.port}"},
         )
     except SettingsError as exc:
         print(f"crowdframe: {exc}", file=sys.stderr)
         return 2
-    configure_logging()
-    from .logs import uvicorn_log_config
+    from .logs import configure_logging, uvicorn_log_config
+
+    configure_logging(settings.log_format)
 
     app = create_app(settings)
     # what was made while starting (modules, classes, settings) lives as long as the process:
@@ -155,7 +144,7 @@ def run_gateway(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         log_level="info",
-        log_config=uvicorn_log_config(),
+        log_config=uvicorn_log_config(settings.log_format),
     )
     return 0
 
@@ -236,16 +225,17 @@ def run_demo(args: argparse.Namespace) -> int:
 
     try:
         # HTMLQuestion pages on another site of the same port (localhost is not 127.0.0.1)
-        settings = settings_from(
-            args,
-            public_origin=f"http://127.0.0.1:{args.port}",
-            content_origin=os.environ.get("CROWDFRAME_CONTENT_ORIGIN")
-            or f"http://localhost:{args.port}",
-        )
+        fallbacks = {
+            "public_origin": f"http://127.0.0.1:{args.port}",
+            "content_origin": f"http://localhost:{args.port}",
+        }
+        settings = settings_from(args, fallbacks=fallbacks)
     except SettingsError as exc:
         print(f"crowdframe: {exc}", file=sys.stderr)
         return 2
-    configure_logging()
+    from .logs import configure_logging
+
+    configure_logging(settings.log_format)
     return demo(settings, port=args.port, example_port=args.example_port)
 
 

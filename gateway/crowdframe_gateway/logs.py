@@ -1,6 +1,6 @@
-"""Logging that never writes a credential: task tokens, ``cf_token=`` values, API keys, signing
-and webhook secrets, console invitation links' tokens, bearer keys are redacted on every
-handler, whoever logs them.
+"""Logging that never writes a credential, as text or as JSON lines with the request's id:
+task tokens, ``cf_token=`` values, API keys, signing and webhook secrets, console invitation
+links' tokens, bearer keys are redacted on every handler, whoever logs them.
 
 The gateway itself never logs a token; this is the net under that rule, for what it does not
 control: a uvicorn access line for ``/work?cf_token=…`` (a task page linking back with its
@@ -10,12 +10,26 @@ launch URL), an exception whose message quotes a request.
 from __future__ import annotations
 
 import copy
+import json
 import logging
 import re
 from collections.abc import Mapping
+from contextvars import ContextVar
+from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["RedactSecrets", "install_redaction", "redact", "uvicorn_log_config"]
+__all__ = [
+    "REQUEST_ID",
+    "JsonLines",
+    "RedactSecrets",
+    "configure_logging",
+    "install_redaction",
+    "redact",
+    "uvicorn_log_config",
+]
+
+# the id of the request being answered (web/telemetry.py sets it), in each line logged meanwhile
+REQUEST_ID: ContextVar[str | None] = ContextVar("crowdframe_request_id", default=None)
 
 _PATTERNS = (
     # the launch parameter, whatever its value looks like
@@ -76,12 +90,50 @@ def install_redaction(logger: logging.Logger | None = None) -> None:
             handler.addFilter(RedactSecrets())
 
 
-def uvicorn_log_config() -> dict[str, Any]:
-    """uvicorn's own logging configuration, with ``RedactSecrets`` on each of its handlers."""
+def uvicorn_log_config(log_format: str = "text") -> dict[str, Any]:
+    """uvicorn's own logging configuration, with ``RedactSecrets`` on each of its handlers;
+    for ``json``, its lines as JSON too (an access line carries its request's id)."""
     from uvicorn.config import LOGGING_CONFIG
 
     config = copy.deepcopy(LOGGING_CONFIG)
+    if log_format == "json":
+        config["formatters"] = {name: {"()": JsonLines} for name in config["formatters"]}
     config["filters"] = {"redact_secrets": {"()": RedactSecrets}}
     for handler in config["handlers"].values():
         handler["filters"] = [*handler.get("filters", []), "redact_secrets"]
     return config
+
+
+class JsonLines(logging.Formatter):
+    """One JSON object a line (``CROWDFRAME_LOG_FORMAT=json``): ``time``, ``level``,
+    ``logger``, ``message``, ``request_id`` while a request is answered, ``exception``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        request_id = REQUEST_ID.get()
+        if request_id is not None:
+            entry["request_id"] = request_id
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        return json.dumps(entry, ensure_ascii=False)
+
+
+_TEXT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure_logging(log_format: str = "text") -> None:
+    """The root logger at INFO, as text or JSON lines, every handler redacting credentials."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonLines() if log_format == "json" else logging.Formatter(_TEXT))
+    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+    # httpx logs every request with its URL: a webhook URL may carry a secret, and
+    # crowdframe.delivery already logs each attempt by endpoint id
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    install_redaction()

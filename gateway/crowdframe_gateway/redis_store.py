@@ -14,6 +14,7 @@ from .ledger.redis import LedgerPart
 from .mturk.redis import CompatPart, HitsPart
 from .quality.redis import AssessmentsPart, QualityPart
 from .review.redis import CrowdReviewPart, ProgressPart
+from .store.metered import Metered
 from .webhooks.redis.live import LivePart
 from .webhooks.redis.log import DeliveryLogPart
 from .webhooks.redis.outbox import OutboxPart
@@ -23,6 +24,7 @@ __all__ = ["RedisStore"]
 
 
 class RedisStore(
+    Metered,
     AccountsPart,
     CompatPart,
     WorkPart,

@@ -32,6 +32,7 @@ from .review.sqlite import CrowdReviewPart, ProgressPart
 from .review.store import ReviewStore
 from .settings import Settings
 from .store.base import StoreLifecycle
+from .store.metered import Metered
 from .webhooks.sqlite.live import LivePart
 from .webhooks.sqlite.log import DeliveryLogPart
 from .webhooks.sqlite.outbox import OutboxPart
@@ -75,6 +76,7 @@ class Runtime:
 # CredentialsPart comes first so that its schema runs after AccountsPart's (schemas run from
 # the last base to the first): its migration reads the clients table.
 class SqliteStore(
+    Metered,
     CredentialsPart,
     AccountsPart,
     CatalogPart,
@@ -94,15 +96,16 @@ class SqliteStore(
     """The embedded store: every part's operations on one SQLite connection."""
 
 
-def open_store(url: str, *, sqlite_synchronous: str = "FULL") -> Store:
+def open_store(url: str, *, sqlite_synchronous: str = "FULL", wait: float = 5.0) -> Store:
     """The store a ``CROWDFRAME_STORE`` URL names: ``sqlite:///path/to/file.db`` or
-    ``redis://host:port/db`` (``rediss://`` for TLS)."""
+    ``redis://host:port/db`` (``rediss://`` for TLS); ``wait``: how long a Redis command waits
+    for a lost server (``CROWDFRAME_STORE_WAIT``)."""
     if url.startswith("sqlite:///"):
         return SqliteStore(url.removeprefix("sqlite:///"), synchronous=sqlite_synchronous)
     if url.startswith(REDIS_SCHEMES):
         from .redis_store import RedisStore  # redis-py is imported only when a Redis store is used
 
-        return RedisStore(url)
+        return RedisStore(url, wait=wait)
     raise ValueError(f"unsupported store URL {url!r} (expected sqlite:///PATH or redis://HOST)")
 
 
@@ -110,7 +113,9 @@ def open_store(url: str, *, sqlite_synchronous: str = "FULL") -> Store:
 async def opened_store(settings: Settings) -> AsyncIterator[Store]:
     """The configured store, open for a command's one piece of work; closed (and synced)
     afterwards."""
-    store = open_store(settings.store, sqlite_synchronous=settings.sqlite_synchronous)
+    store = open_store(
+        settings.store, sqlite_synchronous=settings.sqlite_synchronous, wait=settings.store_wait
+    )
     await store.open()
     try:
         yield store

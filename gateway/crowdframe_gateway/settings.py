@@ -55,11 +55,27 @@ class Settings:
     smtp_host: str = ""
     smtp_port: int = 25
     smtp_from: str = "crowdframe@localhost"
+    # how long a request waits for an unreachable store (a Redis restarting) before its 503
+    store_wait: float = 5.0
+    # /metrics: the bearer token it asks for (empty: none), or a port of its own (0: none)
+    metrics_token: str = ""
+    metrics_port: int = 0
+    metrics_host: str = "127.0.0.1"  # the interface of that port
+    log_format: str = "text"  # or "json": one JSON object a line, with the request id
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    def from_env(
+        cls,
+        env: Mapping[str, str] | None = None,
+        *,
+        fallbacks: Mapping[str, object] | None = None,
+        **overrides: object,
+    ) -> Settings:
+        """The settings ``env`` (the process environment) gives, ``overrides`` (CLI flags; a
+        None is no flag) over them; ``fallbacks`` for what neither sets (a default that
+        depends on other flags, as ``http://HOST:PORT``)."""
         env = os.environ if env is None else env
-        values: dict[str, object] = {}
+        values: dict[str, object] = dict(fallbacks or {})
         text = {
             "CROWDFRAME_DATA_DIR": "data_dir",
             "CROWDFRAME_STORE": "store_url",
@@ -69,6 +85,9 @@ class Settings:
             "CROWDFRAME_SQLITE_SYNCHRONOUS": "sqlite_synchronous",
             "CROWDFRAME_SMTP_HOST": "smtp_host",
             "CROWDFRAME_SMTP_FROM": "smtp_from",
+            "CROWDFRAME_METRICS_TOKEN": "metrics_token",
+            "CROWDFRAME_METRICS_HOST": "metrics_host",
+            "CROWDFRAME_LOG_FORMAT": "log_format",
         }
         for var, name in text.items():
             if env.get(var):
@@ -90,6 +109,8 @@ class Settings:
             "CROWDFRAME_MESSAGES_PER_WINDOW": "messages_per_window",
             "CROWDFRAME_MESSAGE_WINDOW": "message_window",
             "CROWDFRAME_SMTP_PORT": "smtp_port",
+            "CROWDFRAME_STORE_WAIT": "store_wait",
+            "CROWDFRAME_METRICS_PORT": "metrics_port",
         }
         integers = (
             "launch_token_seconds",
@@ -97,6 +118,7 @@ class Settings:
             "endpoint_concurrency",
             "messages_per_window",
             "smtp_port",
+            "metrics_port",
         )
         for var, name in numbers.items():
             if env.get(var):
@@ -108,6 +130,8 @@ class Settings:
         return settings.checked()
 
     def checked(self) -> Settings:
+        if self.log_format not in ("text", "json"):
+            raise SettingsError("CROWDFRAME_LOG_FORMAT must be text or json")
         try:
             origin = origin_of(self.public_origin)
         except ValueError:

@@ -3,7 +3,9 @@
 For development: the local server receives each event as a webhook signed with this session's
 secret (printed at start, or given with ``--secret``), without a public URL. The gateway is
 read over a websocket from the events' own order (a cursor); after a dropped connection the
-command reconnects and resumes after the last event it forwarded, so none is skipped.
+command reconnects and resumes after the last event it forwarded, so none is skipped. An event
+larger than the websocket's message limit (``--max-event-bytes``) cannot be received: the
+gateway, told the limit, sends a notice in its place, which is reported, and listen goes on.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ __all__ = ["ListenOptions", "listen", "register"]
 
 RECONNECT_FIRST = 0.25
 RECONNECT_MAX = 5.0
+MAX_EVENT_BYTES = 2**24  # the largest websocket message received (16 MiB)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +39,7 @@ class ListenOptions:
     secret: str
     event_types: frozenset[str] | None = None
     after: str | None = None
+    max_event_bytes: int = MAX_EVENT_BYTES
 
 
 def register(commands: Any) -> None:
@@ -71,6 +75,13 @@ def register(commands: Any) -> None:
     listen_parser.add_argument(
         "--after", default=None, help="resume after this event cursor (default: from now)"
     )
+    listen_parser.add_argument(
+        "--max-event-bytes",
+        type=int,
+        default=MAX_EVENT_BYTES,
+        help="the largest event message to receive; a larger one is reported and skipped"
+        " (default 16 MiB)",
+    )
     listen_parser.set_defaults(run=run_listen)
 
 
@@ -98,6 +109,7 @@ def run_listen(args: argparse.Namespace) -> int:
         secret=secret,
         event_types=types,
         after=args.after,
+        max_event_bytes=args.max_event_bytes,
     )
     try:
         return asyncio.run(listen(options, sys.stdout))
@@ -105,12 +117,12 @@ def run_listen(args: argparse.Namespace) -> int:
         return 130
 
 
-def _live_url(gateway: str, after: str | None) -> str:
+def _live_url(gateway: str, after: str | None, max_bytes: int) -> str:
     parts = urlsplit(gateway)
     scheme = {"http": "ws", "https": "wss"}.get(parts.scheme)
     if scheme is None:
         raise ValueError("the gateway must be an http(s) origin")
-    query = urlencode({"after": after}) if after else ""
+    query = urlencode({"max_bytes": max_bytes, **({"after": after} if after else {})})
     return urlunsplit((scheme, parts.netloc, "/api/v1/events/live", query, ""))
 
 
@@ -139,6 +151,16 @@ async def _forward(
     return f"{stamp}  {event['type']:<25} {event['id']}  -> {outcome}  {latency:.0f} ms"
 
 
+def _skipped(event: dict[str, Any], size: object, options: ListenOptions) -> str:
+    """The line for an event too large to receive, which is not forwarded."""
+    stamp = time.strftime("%H:%M:%S")
+    return (
+        f"{stamp}  {event['type']:<25} {event['id']}  -> skipped: {size} bytes, over the"
+        f" {options.max_event_bytes} this listener receives (--max-event-bytes); its webhook"
+        " deliveries are not affected"
+    )
+
+
 async def listen(options: ListenOptions, out: TextIO) -> int:
     """Forward events until interrupted; 2 when the gateway refuses the API key."""
     from websockets.asyncio.client import connect
@@ -154,10 +176,10 @@ async def listen(options: ListenOptions, out: TextIO) -> int:
         while True:
             try:
                 async with connect(
-                    _live_url(options.gateway, cursor),
+                    _live_url(options.gateway, cursor, options.max_event_bytes),
                     additional_headers=headers,
                     open_timeout=10,
-                    max_size=2**24,
+                    max_size=options.max_event_bytes,
                 ) as ws:
                     hello = json.loads(await ws.recv())
                     verb = "Resumed after" if cursor else "Connected at"
@@ -165,11 +187,15 @@ async def listen(options: ListenOptions, out: TextIO) -> int:
                     delay = RECONNECT_FIRST
                     async for raw in ws:
                         message = json.loads(raw)
-                        if message.get("type") != "event":
+                        kind = message.get("type")
+                        if kind not in ("event", "skipped"):
                             continue
                         event = message["event"]
                         if options.event_types is None or event["type"] in options.event_types:
-                            _say(out, await _forward(http, hook, options, event))
+                            if kind == "skipped":
+                                _say(out, _skipped(event, message.get("bytes"), options))
+                            else:
+                                _say(out, await _forward(http, hook, options, event))
                         cursor = str(message["cursor"])
             except InvalidStatus as exc:
                 status = exc.response.status_code

@@ -69,6 +69,45 @@ async def test_production_refuses_http_and_private_urls_when_an_endpoint_is_made
     assert answer.json()["error"]["field"] == "url"
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[fe80::1]/x",
+        "http://[::ffff:169.254.169.254]/x",
+        "http://metadata.google.internal/computeMetadata/v1/",
+        "https://METADATA.google.internal./x",
+        "http://instance-data/latest/",
+    ],
+)
+async def test_link_local_and_metadata_urls_are_refused_even_in_development(
+    api: ApiClient, url: str
+) -> None:
+    assert api.gateway.rt.settings.allow_private_webhooks, "development: private URLs allowed"
+    answer = await api.call("POST", "/webhook-endpoints", json={"url": url})
+    assert answer.status_code == 422
+    assert answer.json()["error"]["field"] == "url"
+    loopback = await api.call("POST", "/webhook-endpoints", json={"url": "http://localhost:9/x"})
+    assert loopback.status_code == 201, "while loopback stays allowed in development"
+
+
+@ON_BOTH_STORES
+async def test_a_name_resolving_to_link_local_is_refused_when_connecting_in_development(
+    gateway: Gateway, api: ApiClient
+) -> None:
+    async def metadata_dns(host: str, port: int) -> list[str]:
+        return ["169.254.169.254"] if host == "hooks.example" else []
+
+    hook = await endpoint(api, "http://hooks.example:80/hooks")
+    allowed = partial(guarded_transport, allow_private=True, resolve=metadata_dns)
+    async with delivering(gateway, transport=allowed):
+        await api.call("POST", f"/webhook-endpoints/{hook['id']}/test")
+        await wait_until(partial(attempted, api, 1, hook["id"]), "an attempt")
+    [attempt] = await attempts_of(api, hook["id"])
+    assert attempt["status_code"] is None
+    assert "169.254.169.254 is link-local (cloud metadata)" in str(attempt["error"])
+
+
 def strict(gateway: Gateway) -> object:
     """The gateway's runtime with private webhooks no longer allowed (as in production)."""
     rt = gateway.rt

@@ -150,7 +150,7 @@ async def test_a_result_over_a_megabyte_is_refused_naming_the_field_and_nothing_
         json={"result": {"text": "x" * 1_000_001}},
         headers={"x-csrf-token": worker.csrf},
     )
-    assert refused.status_code == 422
+    assert refused.status_code == 413
     assert refused.json()["error"]["field"] == "result"
     assert (await worker.submit(assignment, {"text": "short"}))["status"] == "submitted"
 

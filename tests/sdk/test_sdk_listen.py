@@ -5,6 +5,7 @@ command reconnects and resumes with the events recorded meanwhile, none lost or 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import threading
@@ -17,15 +18,24 @@ from crowdframe import Webhook
 from crowdframe_gateway.runtime import SqliteStore
 from gateway_processes import create_client, start_gateway, wait_until_true
 from receiver import running_receiver
+from scale_out import HttpWorker
 from services import BIN
 
 
 class Listener:
     """``crowdframe listen`` as a process, its output collected line by line."""
 
-    def __init__(self, gateway: str, api_key: str, forward_to: str) -> None:
+    def __init__(self, gateway: str, api_key: str, forward_to: str, *options: str) -> None:
         self.process = subprocess.Popen(
-            [BIN / "crowdframe", "listen", "--gateway", gateway, "--forward-to", forward_to],
+            [
+                BIN / "crowdframe",
+                "listen",
+                "--gateway",
+                gateway,
+                "--forward-to",
+                forward_to,
+                *options,
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -142,3 +152,53 @@ def test_listen_stops_with_a_clear_message_when_the_api_key_is_refused(tmp_path:
     assert done.returncode == 2
     assert "refused the API key (401)" in done.stdout
     assert "cfk_wrong" not in done.stdout + done.stderr
+
+
+async def work_one_task(origin: str, project_id: str) -> None:
+    worker = HttpWorker("big@example.org", [origin])
+    try:
+        await worker.sign_up()
+        assignment = await worker.accept(project_id)
+        assert assignment is not None
+        assert await worker.submit(assignment, {"label": "cat"})
+    finally:
+        await worker.aclose()
+
+
+def test_listen_reports_an_event_too_large_to_receive_and_goes_on(tmp_path: Path) -> None:
+    # a task.completed carries the task's input and every answer: with a 100 kB input it is over
+    # a listener limit of 64 kB (as many 1 MB answers would be over the default 16 MiB)
+    data = tmp_path / "data"
+    made = create_client(data)
+    gateway = start_gateway(data, tmp_path)
+    with (
+        running_receiver() as local,
+        httpx.Client(
+            base_url=gateway.origin + "/api/v1",
+            headers={"authorization": f"Bearer {made['api_key']}"},
+        ) as api,
+    ):
+        listener = Listener(
+            gateway.origin, made["api_key"], local.url, "--max-event-bytes", "65536"
+        )
+        try:
+            wait_until_true(lambda: listener.saw("Connected at"), "the listener to connect")
+            project = api.post(
+                "/projects",
+                json={"title": "Big", "task_url": "http://localhost:8001/t", "reward_cents": 30},
+            ).json()
+            big = {"tasks": [{"external_id": "big", "input": {"text": "x" * 100_000}}]}
+            assert api.post(f"/projects/{project['id']}/tasks", json=big).status_code == 201
+            asyncio.run(work_one_task(gateway.origin, project["id"]))
+            hook = api.post("/webhook-endpoints", json={"url": "http://127.0.0.1:9/x"}).json()
+            api.post(f"/webhook-endpoints/{hook['id']}/test")  # after the big one
+            wait_until_true(lambda: listener.saw("endpoint.test"), "the event after it")
+        finally:
+            listener.stop()
+            gateway.stop()
+    forwarded = [json.loads(r.body)["type"] for r in local.received]
+    assert "task.completed" not in forwarded
+    assert forwarded[-1] == "endpoint.test" and "assignment.submitted" in forwarded
+    [skipped] = [line for line in listener.lines if "skipped" in line]
+    assert "task.completed" in skipped and "over the 65536" in skipped
+    assert not listener.saw("reconnecting"), "the connection stayed up"

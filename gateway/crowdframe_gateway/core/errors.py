@@ -7,8 +7,10 @@ GatewayError
 ├── Forbidden           403 forbidden
 ├── NotFound            404 not_found
 ├── Conflict            409 conflict / already_submitted / idempotency_mismatch ...
+├── TooLarge            413 too_large (``field`` names what: the body, the result)
 ├── TokenRejected       422 token_* (a task token failed a check)
-└── TooManyRequests     429 rate_limited (``retry_after`` seconds)
+├── TooManyRequests     429 rate_limited (``retry_after`` seconds)
+└── Unavailable         503 unavailable (the store is unreachable; ``retry_after`` seconds)
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ __all__ = [
     "InvalidJSON",
     "NotFound",
     "TokenRejected",
+    "TooLarge",
     "TooManyRequests",
     "Unauthorized",
+    "Unavailable",
     "owned",
 ]
 
@@ -56,6 +60,11 @@ class GatewayError(Exception):
         if self.field is not None:
             body["field"] = self.field
         return {"error": body}
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Headers the answer carries besides its body (``Retry-After``)."""
+        return {}
 
 
 class InvalidInput(GatewayError):
@@ -88,6 +97,11 @@ class Conflict(GatewayError):
     code = "conflict"
 
 
+class TooLarge(GatewayError):
+    status = 413
+    code = "too_large"
+
+
 class TokenRejected(GatewayError):
     status = 422
     code = "token_invalid"
@@ -96,15 +110,28 @@ class TokenRejected(GatewayError):
         super().__init__(message, field="token", code=code)
 
 
-class TooManyRequests(GatewayError):
-    status = 429
-    code = "rate_limited"
+class _TryLater(GatewayError):
+    """Refused for now: ``retry_after`` seconds later it may pass (``Retry-After``)."""
 
     def __init__(
         self, message: str, *, retry_after: int, params: Mapping[str, str | int] | None = None
     ) -> None:
         super().__init__(message, params=params)
         self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"retry-after": str(self.retry_after)}
+
+
+class TooManyRequests(_TryLater):
+    status = 429
+    code = "rate_limited"
+
+
+class Unavailable(_TryLater):
+    status = 503
+    code = "unavailable"
 
 
 class _Owned(Protocol):

@@ -20,7 +20,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-from ..core.errors import Conflict
+from ..core.errors import Conflict, TooLarge
+from ..core.limits import MAX_RESULT_BYTES
 from ..quality import record_submission
 from ..work import Seat, next_assignment
 from .ids import (
@@ -38,7 +39,9 @@ if TYPE_CHECKING:
 __all__ = ["SUBMIT_PATH", "Launch", "answer_page", "external_submit", "launch"]
 
 SUBMIT_PATH = "/mturk/externalSubmit"
-MAX_FORM_BYTES = 1_000_000
+# the form's encoding is larger than the answer it carries: the answer itself is checked after
+MAX_FORM_BYTES = 2 * MAX_RESULT_BYTES
+_TOO_LARGE = "This answer is larger than 1 MB and was not saved."
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 templates = Jinja2Templates(
@@ -142,9 +145,7 @@ async def external_submit(request: Request) -> Response:
             status=415,
         )
     if len(await request.body()) > MAX_FORM_BYTES:
-        return answer_page(
-            request, "This answer is larger than 1 MB and was not saved.", status=413
-        )
+        return answer_page(request, _TOO_LARGE, status=413)
     form = await request.form()
     credential = _credential(form, request)
     if credential is None:
@@ -167,6 +168,8 @@ async def external_submit(request: Request) -> Response:
     try:
         address = request.client.host if request.client else None
         done = await record_submission(rt, assignment, answer, address=address)
+    except TooLarge:
+        return answer_page(request, _TOO_LARGE, status=413)
     except Conflict as exc:
         if exc.code == "already_submitted":
             next_url = await _next_url(rt, assignment.worker_id, assignment.project_id, claim=False)

@@ -11,6 +11,7 @@ from ..catalog import check_verdict, owned_project
 from ..conversations import tell_qualified
 from ..core.agreement import comparison_key
 from ..core.errors import Conflict, InvalidInput
+from ..core.limits import check_result_size
 from ..core.params import AttemptGrade, GoldGrade, Submission
 from ..core.records import SIGNALS, Assignment, Block, Client, Project, Task, now
 from ..core.validation import Fields
@@ -89,7 +90,9 @@ async def record_submission(
 ) -> Assignment:
     """Keep a submission with its fraud signals and, when its task is gold, its grade (or, in
     an assessment, its count in the worker's attempt), in one step of the store; then pass it
-    on to crowd review (an answer to review, or a reviewer's verdict)."""
+    on to crowd review (an answer to review, or a reviewer's verdict). Every way a result
+    comes in passes here, so its size limit is checked here, before anything is kept."""
+    check_result_size(result)
     project = await rt.store.get_project(assignment.project_id)
     ip_hash = None if address is None else address_hash(rt, address)
     if project is None:

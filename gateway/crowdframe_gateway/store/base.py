@@ -16,8 +16,15 @@ __all__ = ["StoreLifecycle"]
 
 
 class StoreLifecycle(Protocol):
+    # what the store raises while it is unreachable, after waiting for it (the edge: 503)
+    outage_errors: tuple[type[Exception], ...]
+
     async def open(self) -> None: ...
     async def close(self) -> None: ...
+    async def ping(self) -> None:
+        """Raise unless the store answers now (``/readyz``)."""
+        ...
+
     async def sync(self) -> None:
         """Make every acknowledged write durable before its answer is sent (the gateway calls
         this before each response); a store whose writes are durable on commit does nothing."""

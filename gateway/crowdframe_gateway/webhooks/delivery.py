@@ -26,6 +26,7 @@ from crowdframe import Webhook
 
 from ..core.events import event_body
 from ..core.records import Attempt, Message, now
+from ..metrics import DELIVERY_ATTEMPTS
 from .egress import Resolver, guarded_transport
 from .rules import signing_secrets
 from .store import AttemptResult, DeliveryOutcome
@@ -188,6 +189,7 @@ class Deliverer:
         return outcome
 
     def _record(self, result: AttemptResult) -> None:
+        DELIVERY_ATTEMPTS.labels(result.outcome).inc()
         self._results.append(result)
         self._results_ready.set()
 

@@ -12,6 +12,7 @@ from crowdframe.signing import new_webhook_secret
 from ..core.errors import InvalidInput, NotFound
 from ..core.records import Client, Endpoint, new_id, now
 from ..core.validation import Fields, is_loopback_host
+from .egress import always_refused, refused_name
 from .rules import endpoint_disabled
 from .store import EndpointChange
 
@@ -30,9 +31,10 @@ __all__ = [
 
 
 def check_webhook_url(url: str, *, allow_private: bool) -> str:
-    """https only, unless private addresses are allowed (development), then http too.
+    """https only, unless private addresses are allowed (development), then http too; never a
+    link-local address or a cloud metadata service's name (egress.py), in any mode.
 
-    Hostnames are resolved again at delivery time; this check refuses what is wrong on its face.
+        Hostnames are resolved again at delivery time; this check refuses what is wrong on its face.
     """
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
@@ -42,12 +44,17 @@ def check_webhook_url(url: str, *, allow_private: bool) -> str:
         raise InvalidInput("url must not carry credentials", field="url")
     if parts.scheme == "http" and not allow_private:
         raise InvalidInput("url must be https", field="url")
+    if refused_name(host):
+        raise InvalidInput("url must not point at a cloud metadata service", field="url")
     private = is_loopback_host(host)
     try:
         address = ipaddress.ip_address(host.strip("[]"))
-        private = private or not address.is_global
     except ValueError:
         pass
+    else:
+        if always_refused(str(address)):
+            raise InvalidInput("url must not point at a link-local address", field="url")
+        private = private or not address.is_global
     if private and not allow_private:
         raise InvalidInput("url must not point at a private or loopback address", field="url")
     return url

@@ -16,7 +16,14 @@ from ..core.records import (
     Message,
 )
 
-__all__ = ["AttemptResult", "DeliveryOutcome", "EndpointChange", "MessageQuery", "WebhookStore"]
+__all__ = [
+    "AttemptResult",
+    "Backlog",
+    "DeliveryOutcome",
+    "EndpointChange",
+    "MessageQuery",
+    "WebhookStore",
+]
 
 DeliveryOutcome = Literal["delivered", "retry", "failed"]
 
@@ -47,6 +54,16 @@ class AttemptResult:
     attempt: Attempt
     outcome: DeliveryOutcome
     next_attempt_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    """An endpoint's messages not delivered yet (pending, or being delivered): how many, and
+    when the oldest of them was made (``outbox_backlog``)."""
+
+    endpoint_id: str
+    pending: int
+    oldest_created_at: float
 
 
 class WebhookStore(Protocol):
@@ -80,6 +97,11 @@ class WebhookStore(Protocol):
         ...
 
     async def list_attempts(self, message_id: str) -> list[Attempt]: ...
+    async def outbox_backlog(self) -> list[Backlog]:
+        """Every endpoint with messages not delivered yet, platform-wide (``/metrics``, at
+        each scrape: never on a request's path)."""
+        ...
+
     async def wait_for_messages(self, seconds: float) -> None: ...
     async def update_endpoint(self, endpoint_id: str, change: EndpointChange) -> Endpoint:
         """Change an endpoint; enabling clears ``failing_since``, disabling fails its pending

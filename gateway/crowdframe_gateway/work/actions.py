@@ -46,8 +46,6 @@ __all__ = [
     "submit_for_client",
 ]
 
-MAX_RESULT_BYTES = 1_000_000  # a worker's submission, as the workplace reads it
-
 
 @dataclass(frozen=True, slots=True)
 class Offer:

@@ -10,18 +10,18 @@ import asyncio
 import json
 import logging
 import secrets
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextlib import suppress
-from typing import Any
+from typing import Any, TypeVar
 
 import redis.asyncio as redis
 from redis.asyncio.client import Pipeline
 from redis.asyncio.connection import AbstractConnection
+from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from redis.retry import Retry
 
 from ...core.errors import NotFound
 from ...core.records import Endpoint, Project, ProjectSpec
@@ -33,8 +33,47 @@ __all__ = ["RedisBase"]
 
 log = logging.getLogger("crowdframe.store.redis")
 
-# Rides through a Redis restart or failover of a few seconds instead of failing requests.
-_RETRY = Retry(ExponentialBackoff(cap=0.5, base=0.02), retries=12)
+_T = TypeVar("_T")
+
+
+class _RetryFor(Retry):
+    """Rides through a Redis restart or failover instead of failing requests: what failed on a
+    lost connection is tried again, backing off up to 0.5 s, until ``wait`` seconds after its
+    first failure; then the error goes up (the edge answers 503, ``Retry-After``).
+
+    Time-bounded, not counted: redis-py nests a connection's retries (a command retried
+    reconnects, and the connect retries too), and a count would multiply.
+    """
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(ExponentialBackoff(cap=0.5, base=0.02), retries=-1)
+        self.wait = wait
+
+    async def call_with_retry(
+        self,
+        do: Callable[[], Awaitable[_T]],
+        fail: Callable[..., Any],
+        is_retryable: Callable[[Exception], bool] | None = None,
+        with_failure_count: bool = False,
+    ) -> _T:
+        loop = asyncio.get_running_loop()
+        deadline: float | None = None
+        failures = 0
+        while True:
+            try:
+                return await do()
+            except self._supported_errors as error:
+                if is_retryable is not None and not is_retryable(error):
+                    raise
+                failures += 1
+                await (fail(error, failures) if with_failure_count else fail(error))
+                current = loop.time()
+                deadline = current + self.wait if deadline is None else deadline
+                if current >= deadline:
+                    raise
+                await asyncio.sleep(min(self._backoff.compute(failures), deadline - current))
+
+
 _REPAIR_EVERY = 30.0  # seconds between rebuilds of the due hints (see repair_hints)
 # the partition indexes behind the hints: outbox, deadlines, approvals, crowd review queue
 _HINTED = ("due", "deadlines", "approvals", "reviewq")
@@ -43,8 +82,13 @@ _HINTED = ("due", "deadlines", "approvals", "reviewq")
 class RedisBase:
     """Connection, script calls, pub/sub wakeups and the two "due" hint indexes."""
 
-    def __init__(self, url: str) -> None:
+    # what a lost or refused connection raises, once the retries gave up (the edge: 503)
+    outage_errors: tuple[type[Exception], ...] = (RedisConnectionError, RedisTimeoutError)
+
+    def __init__(self, url: str, *, wait: float = 5.0) -> None:
+        """``wait``: how long a command waits for a lost server to come back (``_RetryFor``)."""
         self.url = url
+        self.wait = wait
         self._redis: redis.Redis | None = None
         self._wake = asyncio.Event()
         self._listener: asyncio.Task[None] | None = None
@@ -72,7 +116,7 @@ class RedisBase:
             socket_timeout=None,
             socket_connect_timeout=5,
             socket_keepalive=True,
-            retry=_RETRY,
+            retry=_RetryFor(self.wait),
             retry_on_error=[RedisConnectionError, RedisTimeoutError, ConnectionError],
             health_check_interval=10,
         )
@@ -85,6 +129,10 @@ class RedisBase:
         self._listener = asyncio.create_task(self._listen(ready), name="crowdframe-redis-wake")
         async with asyncio.timeout(10):
             await ready.wait()
+
+    async def ping(self) -> None:
+        """Raise unless the server answers (readiness)."""
+        await self.r.ping()
 
     async def sync(self) -> None:
         """Nothing to wait for: Redis makes a write as durable as its ``appendfsync`` policy

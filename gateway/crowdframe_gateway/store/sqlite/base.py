@@ -67,6 +67,9 @@ class SqliteBase:
     gateway, and one flush covers every commit made meanwhile (group commit).
     """
 
+    # an embedded file is never unreachable: no error means the store is down for a while
+    outage_errors: tuple[type[Exception], ...] = ()
+
     SCHEMA: ClassVar[str] = ""
     # columns added after a table was first shipped: (table, column, declaration); a table
     # that is itself added (below) is made with them
@@ -203,6 +206,10 @@ class SqliteBase:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
+
+    async def ping(self) -> None:
+        """Raise unless the database answers (readiness)."""
+        self._conn().execute("SELECT 1").fetchone()
 
     async def close(self) -> None:
         if self._db is not None:

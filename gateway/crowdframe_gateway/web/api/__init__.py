@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Match, Mount, Route, WebSocketRoute
+from starlette.types import ASGIApp
 
 from ...core.errors import GatewayError
 from . import assessments as a
@@ -18,7 +21,9 @@ from . import results as r
 from . import webhooks as wh
 from .http import error_response
 
-__all__ = ["api_exception_handlers", "api_routes"]
+__all__ = ["API_PREFIX", "api_exception_handlers", "api_mount", "api_routes"]
+
+API_PREFIX = "/api/v1"
 
 api_routes = [
     Route("/projects", h.create_project, methods=["POST"]),
@@ -80,12 +85,38 @@ async def _gateway_error(request: Request, exc: Exception) -> Response:
     return error_response(exc)
 
 
+def api_mount(api: ASGIApp) -> Mount:
+    """The API under ``/api/v1``, for every path below it: Starlette's mount matches the rest
+    of the path with ``.``, which stops at a newline (``%0A``), and such a path would fall
+    through to the workplace's HTML 404."""
+    mount = Mount(API_PREFIX, app=api)
+    mount.path_regex = re.compile(mount.path_regex.pattern, re.DOTALL)
+    return mount
+
+
+def _allowed(request: Request) -> str:
+    """The methods the request's path answers, across every route of that path (one route a
+    method, so Starlette's own ``Allow`` names only the first route's)."""
+    methods: set[str] = set()
+    for route in api_routes:
+        if (
+            isinstance(route, Route)
+            and route.methods
+            and route.matches(request.scope)[0] != Match.NONE
+        ):
+            methods |= route.methods
+    return ", ".join(sorted(methods))
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
     error = GatewayError(str(exc.detail), code=code)
     error.status = exc.status_code
-    return error_response(error)
+    response = error_response(error)
+    if exc.status_code == 405:
+        response.headers["allow"] = _allowed(request)
+    return response
 
 
 api_exception_handlers = {GatewayError: _gateway_error, HTTPException: _http_error}

@@ -31,18 +31,12 @@ MAX_WORKER_IDS = 100
 
 
 def dispute_view(dispute: Dispute) -> dict[str, Any]:
+    """The dispute as its events tell it (``disputes.dispute_data``), with its answer."""
+    told = disputes.dispute_data(dispute)
     return {
-        "id": dispute.id,
+        "id": told.pop("dispute_id"),
         "object": "dispute",
-        "assignment_id": dispute.assignment_id,
-        "task_id": dispute.task_id,
-        "project_id": dispute.project_id,
-        "worker_id": dispute.worker_pseudonym,
-        "message": dispute.message,
-        "reject_reason": dispute.reject_reason,
-        "status": dispute.status,
-        "opened_at": iso(dispute.opened_at),
-        "due_at": iso(dispute.due_at),
+        **told,
         "answered_at": iso(dispute.answered_at),
         "reply": dispute.reply,
     }

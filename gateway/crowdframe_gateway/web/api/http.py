@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from ...core.errors import GatewayError, InvalidInput, InvalidJSON, TooManyRequests, Unauthorized
+from ...core.errors import GatewayError, InvalidInput, InvalidJSON, Unauthorized
+from ...core.limits import MAX_BODY_BYTES, read_json, too_large
 from ...core.records import Client
 from ...identity.credentials import hash_api_key
 from ...runtime import Runtime
@@ -24,8 +24,6 @@ __all__ = [
     "reply",
     "runtime",
 ]
-
-MAX_BODY = 5_000_000
 
 
 def runtime(request: Request) -> Runtime:
@@ -68,18 +66,28 @@ async def client_call(request: Request) -> Call:
 
 
 async def json_body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise InvalidInput(f"the body is larger than {MAX_BODY} bytes", code="too_large")
+    raw = await _bounded_body(request, MAX_BODY_BYTES)
     if not raw.strip():
         return {}
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidJSON("the body is not valid JSON") from None
+    body = read_json(raw)
     if not isinstance(body, dict):
         raise InvalidJSON("the body must be a JSON object")
     return body
+
+
+async def _bounded_body(request: Request, limit: int) -> bytes:
+    """The body, read only as far as ``limit``: a larger one is refused before it is all in
+    memory (``TooLarge``), whether it declares its length or not."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large("body", limit)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large("body", limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def page_params(request: Request) -> tuple[str | None, int]:
@@ -99,7 +107,4 @@ def reply(body: Any, status: int = 200) -> JSONResponse:
 
 
 def error_response(error: GatewayError) -> JSONResponse:
-    response = JSONResponse(error.to_json(), status_code=error.status)
-    if isinstance(error, TooManyRequests):
-        response.headers["Retry-After"] = str(error.retry_after)
-    return response
+    return JSONResponse(error.to_json(), status_code=error.status, headers=error.headers)

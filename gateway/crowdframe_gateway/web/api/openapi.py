@@ -2,6 +2,7 @@
 
 Built from the routes table itself, so it cannot drift from what the gateway serves: every
 path, method and path parameter, the bearer-key security scheme and the shared error shape.
+The live feed's websocket is no HTTP operation, so it is left out.
 Request and answer bodies are described in docs/api.md.
 """
 
@@ -12,15 +13,15 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.routing import BaseRoute, Route
 
 from crowdframe import __version__
 
-from . import api_routes
+from . import API_PREFIX, api_routes
 
 __all__ = ["openapi", "openapi_document"]
 
-PREFIX = "/api/v1"
+PREFIX = API_PREFIX
 
 
 def _query(name: str, description: str, **schema: Any) -> dict[str, Any]:
@@ -69,7 +70,7 @@ def _operation_id(method: str, path: str) -> str:
     return "_".join([method, *words])
 
 
-def _operation(route: Route | WebSocketRoute, method: str) -> dict[str, Any]:
+def _operation(route: Route, method: str) -> dict[str, Any]:
     parameters = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in route.param_convertors
@@ -85,8 +86,6 @@ def _operation(route: Route | WebSocketRoute, method: str) -> dict[str, Any]:
     }
     if parameters:
         operation["parameters"] = parameters
-    if isinstance(route, WebSocketRoute):
-        operation["description"] = "A websocket: connect with the API key (docs/webhooks.md)."
     return operation
 
 
@@ -98,14 +97,14 @@ def openapi_document(routes: list[BaseRoute], server: str) -> dict[str, Any]:
                 paths.setdefault(PREFIX + route.path, {})[method.lower()] = _operation(
                     route, method.lower()
                 )
-        elif isinstance(route, WebSocketRoute):
-            paths.setdefault(PREFIX + route.path, {})["get"] = _operation(route, "get")
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "Crowdframe client API",
             "version": __version__,
-            "description": "See docs/api.md for every request and answer body.",
+            "description": "See docs/api.md for every request and answer body. The live"
+            " event feed, a websocket at /api/v1/events/live, is not an HTTP operation and is"
+            " described in docs/webhooks.md.",
         },
         "servers": [{"url": server}],
         "paths": paths,

@@ -55,8 +55,10 @@ def _wants_json(request: Request) -> bool:
 async def _gateway_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, GatewayError)
     if _wants_json(request):
-        return JSONResponse(exc.to_json(), status_code=exc.status)
-    return p.page(request, "error.html", {"message": exc}, status=exc.status)
+        return JSONResponse(exc.to_json(), status_code=exc.status, headers=exc.headers)
+    response = p.page(request, "error.html", {"message": exc}, status=exc.status)
+    response.headers.update(exc.headers)
+    return response
 
 
 async def _sign_in_required(request: Request, exc: Exception) -> Response:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -15,6 +14,7 @@ from starlette.templating import Jinja2Templates
 from crowdframe.signing import origin_of
 
 from ...core.errors import GatewayError, InvalidInput, TooManyRequests, Unauthorized
+from ...core.limits import MAX_SUBMIT_BODY_BYTES, read_json
 from ...core.records import Worker
 from ...core.text import N_, Text
 from ...identity import accounts, throttle
@@ -260,17 +260,7 @@ async def submit(request: Request) -> Response:
     """The host widget relays the task page's submission here (JSON, CSRF header)."""
     worker = await _worker(request)
     await check_csrf(request)
-    raw = await request.body()
-    if len(raw) > work.MAX_RESULT_BYTES:
-        raise InvalidInput(
-            f"the result is larger than {work.MAX_RESULT_BYTES} bytes",
-            field="result",
-            code="too_large",
-        )
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        raise InvalidInput("the body is not JSON", field="result") from None
+    body = read_json(await request.body(), max_bytes=MAX_SUBMIT_BODY_BYTES, what="result")
     rt = _rt(request)
     address = request.client.host if request.client else None
     done = await work.submit(

@@ -29,7 +29,7 @@ from ..rules import (
     replay_schedule,
     rotated_endpoint,
 )
-from ..store import EndpointChange, MessageQuery
+from ..store import Backlog, EndpointChange, MessageQuery
 from .delivery import DeliveryPart, message_from
 
 __all__ = ["DeliveryLogPart"]
@@ -43,6 +43,38 @@ def _schedule_args(schedule: Schedule) -> tuple[str, str]:
 
 
 class DeliveryLogPart(DeliveryPart):
+    async def outbox_backlog(self) -> list[Backlog]:
+        # each client with endpoints: its endpoints' pending index in each of its partitions,
+        # whose first member (lex: sort key = creation time) is the oldest there
+        clients = sorted(
+            p for p in texts(await self.r.smembers(keys.PARTITIONS)) if p[:4] == "cli_"
+        )
+        pipe = self.r.pipeline(transaction=False)
+        for client_id in clients:
+            pipe.hkeys(keys.part(client_id) + "endpoints")
+            pipe.zrange(keys.part(client_id) + "projects", 0, -1)
+        listed = await pipe.execute()
+        pairs = []
+        pipe = self.r.pipeline(transaction=False)
+        for i, client_id in enumerate(clients):
+            endpoint_ids, projects = texts(listed[2 * i]), texts(listed[2 * i + 1])
+            for endpoint_id in sorted(endpoint_ids):
+                for partition in (client_id, *projects):
+                    index = keys.part(partition) + "emsgs:" + endpoint_id + ":pending"
+                    pipe.zcard(index)
+                    pipe.zrange(index, 0, 0)
+                    pairs.append(endpoint_id)
+        found = await pipe.execute()
+        pending: dict[str, int] = {}
+        oldest: dict[str, float] = {}
+        for j, endpoint_id in enumerate(pairs):
+            count, first = int(found[2 * j]), texts(found[2 * j + 1])
+            if count:
+                pending[endpoint_id] = pending.get(endpoint_id, 0) + count
+                made = int(first[0][:16]) / 1_000_000  # the sort key's microseconds
+                oldest[endpoint_id] = min(oldest.get(endpoint_id, made), made)
+        return [Backlog(e, n, oldest[e]) for e, n in pending.items()]
+
     # -- endpoints --------------------------------------------------------------------------
 
     async def update_endpoint(self, endpoint_id: str, change: EndpointChange) -> Endpoint:

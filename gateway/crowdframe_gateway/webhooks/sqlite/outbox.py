@@ -12,7 +12,7 @@ from typing import Any
 from ...core.records import Attempt, Endpoint, Event, Message, new_id, now
 from ...store.sqlite.base import SqliteBase, _endpoint
 from ..rules import failing_runs, fan_out, free_slots, message_task, settled_status
-from ..store import AttemptResult, DeliveryOutcome
+from ..store import AttemptResult, Backlog, DeliveryOutcome
 
 _STATUS = {"delivered": "delivered", "retry": "pending", "failed": "failed"}
 
@@ -176,6 +176,14 @@ CREATE INDEX IF NOT EXISTS attempts_by_message ON attempts (message_id, seq);
 """
 
     # -- webhooks ---------------------------------------------------------------------------
+
+    async def outbox_backlog(self) -> list[Backlog]:
+        rows = self._conn().execute(
+            "SELECT endpoint_id, COUNT(*) AS pending, MIN(created_at) AS oldest"
+            " FROM outbox INDEXED BY outbox_pending WHERE status = 'pending'"
+            " GROUP BY endpoint_id ORDER BY endpoint_id"
+        )
+        return [Backlog(r["endpoint_id"], r["pending"], r["oldest"]) for r in rows]
 
     async def create_endpoint(self, endpoint: Endpoint) -> None:
         with self._tx() as db:
