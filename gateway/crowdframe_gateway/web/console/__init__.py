@@ -16,10 +16,12 @@ from starlette.staticfiles import StaticFiles
 
 from ...core.errors import GatewayError
 from ...runtime import Runtime
+from . import batches as b
 from . import people as u
 from . import projects as p
 from .render import page
 from .session import ConsoleSession, SignInRequired, current_user
+from .uploads import UploadShelf
 
 __all__ = ["console_app"]
 
@@ -44,6 +46,12 @@ console_routes = [
     Route("/projects/{project_id}/edit", p.update, methods=["POST"]),
     Route("/projects/{project_id}/pause", p.pause, methods=["POST"]),
     Route("/projects/{project_id}/resume", p.resume, methods=["POST"]),
+    Route("/projects/{project_id}/batches/new", b.new_form, methods=["GET"]),
+    Route("/projects/{project_id}/batches", b.upload, methods=["POST"]),
+    Route("/projects/{project_id}/batches/{upload_id}", b.rows_page, methods=["GET"]),
+    Route("/projects/{project_id}/batches/{upload_id}/check", b.check, methods=["POST"]),
+    Route("/projects/{project_id}/batches/{upload_id}/preview", b.preview, methods=["GET"]),
+    Route("/projects/{project_id}/batches/{upload_id}/publish", b.publish, methods=["POST"]),
     Mount("/static", app=StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
 ]
 
@@ -83,4 +91,5 @@ def console_app(rt: Runtime, *, session_key: str) -> Starlette:
         },
     )
     app.state.runtime = rt
+    app.state.uploads = UploadShelf()
     return app
