@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
+from .catalog.previews import PreviewTasks
 from .catalog.sqlite import CatalogPart
 from .catalog.store import CatalogStore
 from .conversations.sqlite import ConversationsPart
@@ -71,6 +72,8 @@ class Runtime:
     store: Store
     tokens: TokenIssuer
     secret_key: str
+    # rows previewed in the console before they are tasks (GET /tasks/{id} answers for them)
+    previews: PreviewTasks = field(default_factory=PreviewTasks)
 
 
 # CredentialsPart comes first so that its schema runs after AccountsPart's (schemas run from

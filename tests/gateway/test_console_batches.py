@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 
 import httpx
-import pytest
 
 from console_world import ConsoleUser, console_owner
+from crowdframe.signing import decode_task_token
 from crowdframe_gateway.catalog.batch_file import MAX_ROWS
 from harness import ON_BOTH_STORES, ApiClient, Gateway
 
@@ -169,6 +169,30 @@ async def test_a_preview_token_cannot_submit(gateway: Gateway, api: ApiClient) -
     assert answer.status_code in (401, 403, 422) and "token" in answer.text
 
 
+async def test_the_task_page_reads_the_previewed_row_as_its_task_and_only_its_client_does(
+    gateway: Gateway, api: ApiClient
+) -> None:
+    owner = await console_owner(api)
+    project = await api.project()
+    base = await uploaded(owner, project["id"], sentences(3))
+    preview = await owner.browser.get(f"{base}/preview?external_id=id&input=text")
+    token = re.search(r'data-token="([^"]+)"', preview.text)
+    assert token is not None
+    claims = decode_task_token(token.group(1), api.made.client.signing_secrets)
+
+    seen = await api.call("GET", f"/tasks/{claims.tid}")
+    other = await (await gateway.client("globex")).call("GET", f"/tasks/{claims.tid}")
+
+    assert claims.mode == "preview" and claims.aid == ""
+    assert seen.status_code == 200
+    assert (seen.json()["external_id"], seen.json()["input"]) == (
+        "s0",
+        {"text": "Sentence 0, with a comma"},
+    )
+    assert other.status_code == 404
+    assert await task_count(api, project["id"]) == 0  # a preview creates nothing
+
+
 async def test_another_clients_project_and_upload_are_not_found_on_every_batch_route(
     gateway: Gateway, api: ApiClient
 ) -> None:
@@ -214,8 +238,3 @@ async def test_every_batch_post_needs_the_forms_csrf_token(
             await owner.browser.http.post(path, data={**CHOICES, "csrf": "wrong"})
         ).status_code == 403
     assert await task_count(api, project["id"]) == 0
-
-
-@pytest.fixture
-def gateway_settings() -> dict[str, object]:
-    return {}

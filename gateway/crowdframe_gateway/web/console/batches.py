@@ -195,6 +195,7 @@ async def preview(request: Request) -> Response:
                 input=first["input"], gold=None, status="open", created_at=created,
                 expires_at=created + project.spec.task_lifetime)  # fmt: skip
     rt = _rt(request)
+    rt.previews.keep(task)
     token = rt.tokens.issue(
         client, project, task, mode="preview", worker_pseudonym=PREVIEW_PSEUDONYM
     )
