@@ -102,6 +102,15 @@ async def upload(request: Request) -> Response:
     return see_other(f"/console/projects/{project.id}/batches/{upload_id}")
 
 
+def _checked(project: Project, upload: Upload, columns: Columns) -> list[dict[str, Any]]:
+    """The file's tasks with these columns, checked whole once (a file never changes); only
+    the latest choice of columns is remembered."""
+    if columns not in upload.checked:
+        upload.checked.clear()
+        upload.checked[columns] = batch_file.check(project, upload.file, columns)
+    return upload.checked[columns]
+
+
 def _guess(file: BatchFile) -> Columns:
     """The form's first choice: a column named like an id, every other column input."""
     named = [c for c in file.columns if c.lower() in ("external_id", "id", "key")]
@@ -175,7 +184,7 @@ async def check(request: Request) -> Response:
     await check_csrf(request)
     columns = _columns_of(await request.form())
     try:
-        bodies = batch_file.check(project, found.file, columns)
+        bodies = _checked(project, found, columns)
     except GatewayError as exc:
         return _rows_page(request, user, project, found, columns, error=exc)
     return _rows_page(request, user, project, found, columns, checked=len(bodies))
@@ -188,8 +197,7 @@ async def preview(request: Request) -> Response:
     never stored."""
     user, client, project, found = await _upload(request)
     columns = _columns_of(request.query_params)
-    bodies = batch_file.check(project, found.file, columns)
-    first = bodies[0]
+    first = _checked(project, found, columns)[0]
     created = now()
     task = Task(id=new_id("tsk"), project_id=project.id, external_id=first["external_id"],
                 input=first["input"], gold=None, status="open", created_at=created,
@@ -230,7 +238,7 @@ async def publish(request: Request) -> Response:
     form = await request.form()
     columns = _columns_of(form)
     try:
-        bodies = batch_file.check(project, found.file, columns)
+        bodies = _checked(project, found, columns)
     except GatewayError as exc:
         return _rows_page(request, user, project, found, columns, error=exc)
     parts = batch_file.part_count(len(bodies))

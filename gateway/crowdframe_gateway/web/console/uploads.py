@@ -9,9 +9,10 @@ import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-from ...catalog.batch_file import BatchFile
+from ...catalog.batch_file import BatchFile, Columns
 
 __all__ = ["KEPT_SECONDS", "MAX_KEPT", "Upload", "UploadShelf"]
 
@@ -26,6 +27,8 @@ class Upload:
     project_id: str
     file: BatchFile
     kept_at: float
+    # the file's tasks by the columns they were checked with (every part of a publish asks)
+    checked: dict[Columns, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 class UploadShelf:
