@@ -11,7 +11,7 @@ import httpx
 
 from console_world import ConsoleUser, console_owner
 from crowdframe.signing import decode_task_token
-from crowdframe_gateway.catalog.batch_file import MAX_ROWS
+from crowdframe_gateway.catalog.batch_file import MAX_FILE_BYTES, MAX_ROWS
 from harness import ON_BOTH_STORES, ApiClient, Gateway
 
 pytestmark = ON_BOTH_STORES
@@ -149,7 +149,11 @@ async def test_a_malformed_file_and_the_limits_are_refused_with_what_they_are(
 
     assert short.status_code == 422 and "line 3: 1 values for 2 columns" in text_of(short)
     assert "line 2: the line 2 is not valid JSON" in text_of(not_json)
+    too_big = await upload(owner, project["id"], "a.csv", b"id\n" + b"x" * MAX_FILE_BYTES)
+
     assert f"more than {MAX_ROWS} rows" in text_of(too_many)
+    assert too_big.status_code == 413 and "the file is larger than 20 MB" in text_of(too_big)
+    assert await task_count(api, project["id"]) == 0
 
 
 async def test_a_preview_token_cannot_submit(gateway: Gateway, api: ApiClient) -> None:

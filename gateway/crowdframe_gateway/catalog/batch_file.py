@@ -32,6 +32,7 @@ __all__ = [
     "Columns",
     "Row",
     "check",
+    "file_too_large",
     "parse",
     "part_count",
     "publish_part",
@@ -67,6 +68,13 @@ class Columns:
     gold: str | None = None
 
 
+def file_too_large() -> TooLarge:
+    return TooLarge(
+        f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB ({MAX_FILE_BYTES} bytes)",
+        field="file",
+    )
+
+
 def _refuse(line: int, message: str) -> InvalidInput:
     return InvalidInput(f"line {line}: {message}", field="file")
 
@@ -76,10 +84,7 @@ def parse(name: str, raw: bytes) -> BatchFile:
     with a header line. Refused past ``MAX_FILE_BYTES`` or ``MAX_ROWS``, or with a line that
     is not a row (naming the line)."""
     if len(raw) > MAX_FILE_BYTES:
-        raise TooLarge(
-            f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB ({MAX_FILE_BYTES} bytes)",
-            field="file",
-        )
+        raise file_too_large()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -154,10 +159,13 @@ def _gold(column: str, value: Any) -> Any:
     return value if isinstance(value, dict) else {column: value}
 
 
-def task_bodies(file: BatchFile, columns: Columns) -> list[dict[str, Any]]:
-    """Each row as the API's task (``POST /projects/{id}/tasks``' ``tasks[i]``)."""
+def task_bodies(
+    file: BatchFile, columns: Columns, *, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """Each row (the first ``limit``) as the API's task (``POST /projects/{id}/tasks``'
+    ``tasks[i]``)."""
     bodies = []
-    for row in file.rows:
+    for row in file.rows[:limit]:
         body = {
             "external_id": row.values.get(columns.external_id),
             "input": {name: row.values.get(name) for name in columns.inputs},

@@ -19,7 +19,7 @@ from crowdframe.signing import origin_of
 
 from ...catalog import batch_file, projects
 from ...catalog.batch_file import MAX_FILE_BYTES, MAX_ROWS, BatchFile, Columns
-from ...core.errors import GatewayError, InvalidInput, NotFound, TooLarge
+from ...core.errors import GatewayError, InvalidInput, NotFound
 from ...core.records import Client, ClientUser, Project, Task, new_id, now
 from ...runtime import Runtime
 from .render import page, see_other
@@ -85,8 +85,7 @@ async def upload(request: Request) -> Response:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_FILE_BYTES + 64_000:  # the form's envelope
         # refused before the body is read; its CSRF token is not needed to refuse
-        error = TooLarge(f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB", field="file")
-        return _upload_page(request, user, project, error)
+        return _upload_page(request, user, project, batch_file.file_too_large())
     form = await request.form(max_files=1)
     try:
         await check_csrf(request)
@@ -158,11 +157,7 @@ def _rows_page(
         "upload": upload,
         "file": file,
         "shown": shown,
-        "bodies": batch_file.task_bodies(
-            BatchFile(file.name, file.digest, file.columns, shown), columns
-        )
-        if columns.external_id in file.columns
-        else [],
+        "bodies": batch_file.task_bodies(file, columns, limit=SHOWN_ROWS),
         "columns": columns,
         "error": error.message if error else None,
         "checked": checked,
