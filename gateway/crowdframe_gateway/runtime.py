@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
-from .catalog.previews import PreviewTasks
-from .catalog.sqlite import CatalogPart
-from .catalog.store import CatalogStore
+from .catalog.sqlite import CatalogPart, DraftsPart
+from .catalog.store import CatalogStore, DraftsStore
 from .conversations.sqlite import ConversationsPart
 from .conversations.store import ConversationsStore
 from .identity.sqlite import AccountsPart, ClientUsersPart, CredentialsPart
@@ -58,6 +57,7 @@ class Store(
     WebhookStore,
     MTurkStore,
     ConversationsStore,
+    DraftsStore,
     Protocol,
 ):
     """The whole store: the union of every context's part, as both backends implement it.
@@ -72,8 +72,6 @@ class Runtime:
     store: Store
     tokens: TokenIssuer
     secret_key: str
-    # rows previewed in the console before they are tasks (GET /tasks/{id} answers for them)
-    previews: PreviewTasks = field(default_factory=PreviewTasks)
 
 
 # CredentialsPart comes first so that its schema runs after AccountsPart's (schemas run from
@@ -95,6 +93,7 @@ class SqliteStore(
     ConversationsPart,
     ClientUsersPart,
     ProgressPart,
+    DraftsPart,
 ):
     """The embedded store: every part's operations on one SQLite connection."""
 

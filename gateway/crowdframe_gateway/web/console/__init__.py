@@ -21,7 +21,6 @@ from . import people as u
 from . import projects as p
 from .render import page
 from .session import ConsoleSession, SignInRequired, current_user
-from .uploads import UploadShelf
 
 __all__ = ["console_app"]
 
@@ -91,5 +90,4 @@ def console_app(rt: Runtime, *, session_key: str) -> Starlette:
         },
     )
     app.state.runtime = rt
-    app.state.uploads = UploadShelf()
     return app

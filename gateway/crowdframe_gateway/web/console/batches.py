@@ -17,14 +17,15 @@ from starlette.responses import Response
 
 from crowdframe.signing import origin_of
 
-from ...catalog import batch_file, projects
+from ...catalog import batch_file, previews, projects
 from ...catalog.batch_file import MAX_FILE_BYTES, MAX_ROWS, BatchFile, Columns
 from ...core.errors import GatewayError, InvalidInput, NotFound
 from ...core.records import Client, ClientUser, Project, Task, new_id, now
 from ...runtime import Runtime
+from . import uploads
 from .render import page, see_other
 from .session import check_csrf, signed_in_user
-from .uploads import Upload, UploadShelf
+from .uploads import Upload
 
 __all__ = ["check", "new_form", "preview", "publish", "rows_page", "upload"]
 
@@ -37,11 +38,6 @@ def _rt(request: Request) -> Runtime:
     return rt
 
 
-def _shelf(request: Request) -> UploadShelf:
-    shelf: UploadShelf = request.app.state.uploads
-    return shelf
-
-
 async def _project(request: Request) -> tuple[ClientUser, Client, Project]:
     user = await signed_in_user(request)
     client = await _rt(request).store.get_client(user.client_id)
@@ -52,7 +48,9 @@ async def _project(request: Request) -> tuple[ClientUser, Client, Project]:
 
 async def _upload(request: Request) -> tuple[ClientUser, Client, Project, Upload]:
     user, client, project = await _project(request)
-    found = _shelf(request).get(request.path_params["upload_id"], client.id, project.id)
+    found = await uploads.find(
+        _rt(request), request.path_params["upload_id"], client.id, project.id
+    )
     if found is None:
         raise NotFound("no such upload: it may have expired; upload the file again", field="file")
     return user, client, project, found
@@ -92,22 +90,14 @@ async def upload(request: Request) -> Response:
         sent = form.get("file")
         if not isinstance(sent, UploadFile) or not sent.filename:
             raise InvalidInput("choose a file", field="file")
-        file = batch_file.parse(sent.filename, await sent.read(MAX_FILE_BYTES + 1))
+        name, raw = sent.filename, await sent.read(MAX_FILE_BYTES + 1)
+        batch_file.parse(name, raw)  # refused here, or kept
     except GatewayError as exc:
         return _upload_page(request, user, project, exc)
     finally:
         await form.close()
-    upload_id = _shelf(request).keep(client.id, project.id, file)
+    upload_id = await uploads.keep(_rt(request), client.id, project.id, name, raw)
     return see_other(f"/console/projects/{project.id}/batches/{upload_id}")
-
-
-def _checked(project: Project, upload: Upload, columns: Columns) -> list[dict[str, Any]]:
-    """The file's tasks with these columns, checked whole once (a file never changes); only
-    the latest choice of columns is remembered."""
-    if columns not in upload.checked:
-        upload.checked.clear()
-        upload.checked[columns] = batch_file.check(project, upload.file, columns)
-    return upload.checked[columns]
 
 
 def _guess(file: BatchFile) -> Columns:
@@ -179,7 +169,7 @@ async def check(request: Request) -> Response:
     await check_csrf(request)
     columns = _columns_of(await request.form())
     try:
-        bodies = _checked(project, found, columns)
+        bodies = uploads.checked(project, found, columns)
     except GatewayError as exc:
         return _rows_page(request, user, project, found, columns, error=exc)
     return _rows_page(request, user, project, found, columns, checked=len(bodies))
@@ -192,13 +182,13 @@ async def preview(request: Request) -> Response:
     never stored."""
     user, client, project, found = await _upload(request)
     columns = _columns_of(request.query_params)
-    first = _checked(project, found, columns)[0]
+    first = uploads.checked(project, found, columns)[0]
     created = now()
     task = Task(id=new_id("tsk"), project_id=project.id, external_id=first["external_id"],
                 input=first["input"], gold=None, status="open", created_at=created,
                 expires_at=created + project.spec.task_lifetime)  # fmt: skip
     rt = _rt(request)
-    rt.previews.keep(task)
+    await previews.keep_preview(rt, client, task)
     token = rt.tokens.issue(
         client, project, task, mode="preview", worker_pseudonym=PREVIEW_PSEUDONYM
     )
@@ -233,7 +223,7 @@ async def publish(request: Request) -> Response:
     form = await request.form()
     columns = _columns_of(form)
     try:
-        bodies = _checked(project, found, columns)
+        bodies = uploads.checked(project, found, columns)
     except GatewayError as exc:
         return _rows_page(request, user, project, found, columns, error=exc)
     parts = batch_file.part_count(len(bodies))
