@@ -138,6 +138,26 @@ async def test_a_bad_row_names_its_line_and_column_and_nothing_is_created(
     assert await task_count(api, project["id"]) == 0
 
 
+async def test_a_row_already_in_the_project_stops_the_publish_at_its_line(
+    gateway: Gateway, api: ApiClient
+) -> None:
+    owner = await console_owner(api)
+    project = await api.project()
+    await api.call("POST", f"/projects/{project['id']}/tasks",
+                   json={"tasks": [{"external_id": "s1500", "input": {}}]})  # fmt: skip
+    base = await uploaded(owner, project["id"], sentences(2500))
+    await owner.browser.get(base)
+
+    progress = await publish_with_htmx(owner, base)
+
+    assert "Published 1000 of 2500 rows" in progress[0]
+    assert (
+        "Publishing stopped: line 1502: external_id 's1500' already exists in this project"
+        in progress[-1].replace("&#39;", "'")
+    )
+    assert await task_count(api, project["id"]) == 1 + 1000  # the first part stays
+
+
 async def test_a_malformed_file_and_the_limits_are_refused_with_what_they_are(
     gateway: Gateway, api: ApiClient
 ) -> None:

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import InvalidInput, InvalidJSON, TooLarge
+from ..core.errors import GatewayError, InvalidInput, InvalidJSON, TooLarge
 from ..core.limits import read_json
 from ..core.records import Client, Project
 from . import projects
@@ -225,15 +225,25 @@ def part_count(rows: int) -> int:
 
 
 async def publish_part(
-    rt: Runtime, client: Client, project_id: str, bodies: list[dict[str, Any]], part: int
-) -> TaskBatchResult:
+    rt: Runtime, client: Client, project_id: str, file: BatchFile, bodies: list[dict[str, Any]],
+    part: int,
+) -> TaskBatchResult:  # fmt: skip
     """Publish the ``part``-th ``MAX_BATCH`` rows through the API's service, under a key
     derived from the project and those rows: publishing them again (the same file twice, or a
-    publish resumed) creates nothing new and answers with the tasks made the first time."""
-    chunk = bodies[part * MAX_BATCH : (part + 1) * MAX_BATCH]
+    publish resumed) creates nothing new and answers with the tasks made the first time. A
+    row the store refuses (its ``external_id`` already in the project) is named by its line."""
+    start = part * MAX_BATCH
+    chunk = bodies[start : start + MAX_BATCH]
     if not chunk:
         raise InvalidInput(f"the file has no part {part}", field="part")
     digest = hashlib.sha256(json.dumps([project_id, chunk], sort_keys=True).encode()).hexdigest()
-    return await projects.add_tasks(
-        rt, client, project_id, {"tasks": chunk}, f"console-file-{digest}"
-    )
+    try:
+        return await projects.add_tasks(
+            rt, client, project_id, {"tasks": chunk}, f"console-file-{digest}"
+        )
+    except GatewayError as exc:
+        found = _FIELD.match(exc.field or "")
+        if found is None:
+            raise
+        line = file.rows[start + int(found.group(1))].line
+        raise type(exc)(f"line {line}: {exc.message}", field="file") from None

@@ -217,33 +217,39 @@ async def preview(request: Request) -> Response:
 async def publish(request: Request) -> Response:
     """Publish a part of the file (htmx: one part a request, the answer shows the progress and
     asks for the next); without JavaScript, every part, then the project's page. The whole
-    file is checked again first: nothing of a file with a bad row is ever published."""
+    file is checked first: nothing of a file with a bad row is ever published. A refusal
+    while publishing (an ``external_id`` already in the project from another file) stops it
+    there and says so; the parts before it stay published."""
     user, client, project, found = await _upload(request)
     await check_csrf(request)
     form = await request.form()
     columns = _columns_of(form)
-    try:
-        bodies = uploads.checked(project, found, columns)
-    except GatewayError as exc:
-        return _rows_page(request, user, project, found, columns, error=exc)
-    parts = batch_file.part_count(len(bodies))
     created, part = _count(form, "created"), _count(form, "part")
     rt = _rt(request)
-    if request.headers.get("hx-request") != "true":
-        for each in range(parts):
-            result = await batch_file.publish_part(rt, client, project.id, bodies, each)
+    stepwise = request.headers.get("hx-request") == "true"
+    bodies: list[dict[str, Any]] = []
+    try:
+        bodies = uploads.checked(project, found, columns)
+        for each in [part] if stepwise else range(batch_file.part_count(len(bodies))):
+            result = await batch_file.publish_part(rt, client, project.id, found.file, bodies, each)
             created += 0 if result.replayed else len(result.tasks)
-        return see_other(f"/console/projects/{project.id}?notice=published")
-    result = await batch_file.publish_part(rt, client, project.id, bodies, part)
-    created += 0 if result.replayed else len(result.tasks)
-    published = min(len(bodies), (part + 1) * projects.MAX_BATCH)
+    except GatewayError as exc:
+        if not stepwise:
+            return _rows_page(request, user, project, found, columns, error=exc)
+        error: str | None = exc.message
+    else:
+        if not stepwise:
+            return see_other(f"/console/projects/{project.id}?notice=published")
+        error = None
+    parts = batch_file.part_count(len(bodies))
     context = {
         "project": project,
-        "published": published,
+        "published": 0 if error else min(len(bodies), (part + 1) * projects.MAX_BATCH),
         "total": len(bodies),
         "created": created,
-        "next_part": part + 1 if part + 1 < parts else None,
+        "next_part": part + 1 if part + 1 < parts and not error else None,
         "columns": columns,
+        "error": error,
         "base": f"/console/projects/{project.id}/batches/{found.id}",
     }
-    return page(request, "_publishing.html", context)
+    return page(request, "_publishing.html", context)  # 200 even so: htmx swaps only those
