@@ -262,3 +262,19 @@ async def test_every_batch_post_needs_the_forms_csrf_token(
             await owner.browser.http.post(path, data={**CHOICES, "csrf": "wrong"})
         ).status_code == 403
     assert await task_count(api, project["id"]) == 0
+
+
+async def test_an_mturk_projects_preview_has_mturks_parameters_as_a_workers_does(
+    gateway: Gateway, api: ApiClient
+) -> None:
+    owner = await console_owner(api)
+    project = (await api.post_project(protocol="mturk")).json()
+    base = await uploaded(owner, project["id"], sentences(3))
+
+    preview = await owner.browser.get(f"{base}/preview?external_id=id&input=text")
+
+    src = re.search(r'src="([^"]+)"', preview.text.split('id="cf-task-frame"', 1)[1])
+    assert src is not None
+    assert "assignmentId=ASSIGNMENT_ID_NOT_AVAILABLE" in src.group(1) and "hitId=tsk_" in src.group(
+        1
+    )

@@ -21,7 +21,9 @@ from ...catalog import batch_file, previews, projects
 from ...catalog.batch_file import MAX_FILE_BYTES, MAX_ROWS, BatchFile, Columns
 from ...core.errors import GatewayError, InvalidInput, NotFound
 from ...core.records import Client, ClientUser, Project, Task, new_id, now
+from ...mturk.external import launch
 from ...runtime import Runtime
+from ...work.actions import Seat
 from . import uploads
 from .render import page, see_other
 from .session import check_csrf, signed_in_user
@@ -197,10 +199,15 @@ async def preview(request: Request) -> Response:
     separator = "&" if "?" in spec.task_url else "?"
     params = {"cf_token": token, "cf_mode": "preview", "cf_origin": rt.settings.public_origin,
               "cf_locale": "en"}  # fmt: skip
+    src, frame_height = spec.task_url + separator + urlencode(params), spec.frame_height
+    if spec.protocol == "mturk":  # MTurk's ExternalQuestion parameters, as the workplace does
+        external = await launch(rt, Seat(project, task, token, None), "preview")
+        src, frame_height = external.src, external.frame_height
     context = {
         "project": project,
         "first": first,
-        "src": spec.task_url + separator + urlencode(params),
+        "src": src,
+        "frame_height": frame_height,
         "token": token,
         "task_origin": task_origin,
         "allow": "; ".join(f"{feature} {task_origin}" for feature in spec.allow),
