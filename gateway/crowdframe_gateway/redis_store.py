@@ -8,6 +8,7 @@ docs/deployment.md explains it, with the few operations that cross partitions.
 
 from __future__ import annotations
 
+from .catalog.redis import DraftsPart
 from .conversations.redis import ConversationsPart
 from .identity.redis import AccountsPart, ClientUsersPart, KeyringPart
 from .ledger.redis import LedgerPart
@@ -40,5 +41,6 @@ class RedisStore(
     ConversationsPart,
     ClientUsersPart,
     ProgressPart,
+    DraftsPart,
 ):
     """The shared store: every part's operations on one Redis (``redis://host:port/db``)."""

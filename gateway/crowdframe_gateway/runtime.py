@@ -16,8 +16,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
-from .catalog.sqlite import CatalogPart
-from .catalog.store import CatalogStore
+from .catalog.sqlite import CatalogPart, DraftsPart
+from .catalog.store import CatalogStore, DraftsStore
 from .conversations.sqlite import ConversationsPart
 from .conversations.store import ConversationsStore
 from .identity.sqlite import AccountsPart, ClientUsersPart, CredentialsPart
@@ -57,6 +57,7 @@ class Store(
     WebhookStore,
     MTurkStore,
     ConversationsStore,
+    DraftsStore,
     Protocol,
 ):
     """The whole store: the union of every context's part, as both backends implement it.
@@ -92,6 +93,7 @@ class SqliteStore(
     ConversationsPart,
     ClientUsersPart,
     ProgressPart,
+    DraftsPart,
 ):
     """The embedded store: every part's operations on one SQLite connection."""
 

@@ -24,6 +24,7 @@ __all__ = [
     "ALLOWED_PERMISSIONS",
     "FIXED_FIELDS",
     "KINDS",
+    "MAX_BATCH",
     "PROTOCOLS",
     "SPEC_FIELDS",
     "add_tasks",
@@ -31,6 +32,7 @@ __all__ = [
     "create_project",
     "owned_project",
     "pay_preview",
+    "read_tasks",
     "update_project",
 ]
 
@@ -248,6 +250,20 @@ async def add_tasks(
         raise InvalidInput(f"tasks must be a list of 1 to {MAX_BATCH} tasks", field="tasks")
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
         raise InvalidInput("Idempotency-Key must be 1 to 200 characters", field="Idempotency-Key")
+    tasks = read_tasks(project, raw)
+    request_hash = hashlib.sha256(
+        json.dumps([project.id, raw], sort_keys=True).encode()
+    ).hexdigest()
+    return await rt.store.add_tasks(
+        client.id, project.id, TaskBatch(tasks, request_hash, idempotency_key)
+    )
+
+
+def read_tasks(project: Project, raw: list[Any]) -> list[Task]:
+    """The tasks of a batch's ``tasks`` list, read with the API's rules (an object each, with
+    an ``external_id`` once in the list, an ``input`` object, ``gold`` for an assessment's);
+    each refusal names its field, ``tasks[i].…``. Nothing is stored: ``add_tasks`` stores
+    them, and the console reads a whole file with it before publishing any of it."""
     created = now()
     tasks: list[Task] = []
     seen: set[str] = set()
@@ -280,9 +296,4 @@ async def add_tasks(
                 expires_at=created + project.spec.task_lifetime,
             )
         )
-    request_hash = hashlib.sha256(
-        json.dumps([project.id, raw], sort_keys=True).encode()
-    ).hexdigest()
-    return await rt.store.add_tasks(
-        client.id, project.id, TaskBatch(tasks, request_hash, idempotency_key)
-    )
+    return tasks

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 from redis.asyncio.client import Pipeline
 from redis.typing import EncodableT, FieldT
@@ -23,9 +23,9 @@ from ..core.records import Project, ProjectSpec, Task
 from ..store.redis import keys
 from ..store.redis.base import RedisBase
 from ..store.redis.codec import fields, hash_of, opt_text, spec_to, task_from
-from .store import TaskBatch, TaskBatchResult
+from .store import FileUpload, PreviewTask, TaskBatch, TaskBatchResult
 
-__all__ = ["CatalogPart", "ClosingPart", "project_hash", "task_row"]
+__all__ = ["CatalogPart", "ClosingPart", "DraftsPart", "project_hash", "task_row"]
 
 
 class CatalogPart(RedisBase):
@@ -255,3 +255,40 @@ def task_row(task: Task, seats: int | None = None) -> list[str]:
 
 def _with_id(task: Task, task_id: str) -> Task:
     return replace(task, id=task_id)
+
+
+def _ttl_ms(expires_at: float, now: float) -> int:
+    return max(1, int((expires_at - now) * 1000))
+
+
+class DraftsPart(RedisBase):
+    """Each a key of its own that Redis drops when it expires (``PX``); read, it is also
+    checked against ``now``, so both stores answer the same at the edge of its time."""
+
+    async def keep_file_upload(self, upload: FileUpload, *, now: float) -> None:
+        await self.r.set(
+            keys.FILE_UPLOAD + upload.id,
+            json.dumps(asdict(upload)),
+            px=_ttl_ms(upload.expires_at, now),
+        )
+
+    async def get_file_upload(self, upload_id: str, *, now: float) -> FileUpload | None:
+        raw = opt_text(await self.r.get(keys.FILE_UPLOAD + upload_id))
+        found = None if raw is None else FileUpload(**json.loads(raw))
+        return found if found is not None and found.expires_at > now else None
+
+    async def keep_preview_task(self, preview: PreviewTask, *, now: float) -> None:
+        value = {**asdict(preview), "task": asdict(preview.task)}
+        await self.r.set(
+            keys.PREVIEW_TASK + preview.task.id,
+            json.dumps(value),
+            px=_ttl_ms(preview.expires_at, now),
+        )
+
+    async def get_preview_task(self, task_id: str, *, now: float) -> PreviewTask | None:
+        raw = opt_text(await self.r.get(keys.PREVIEW_TASK + task_id))
+        if raw is None:
+            return None
+        value = json.loads(raw)
+        found = PreviewTask(value["client_id"], Task(**value["task"]), value["expires_at"])
+        return found if found.expires_at > now else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import asdict
 from typing import ClassVar
 
 from ..core.errors import Conflict, NotFound
@@ -22,9 +23,9 @@ from ..store.sqlite.base import (
     _spec_to_json,
     _task,
 )
-from .store import TaskBatch, TaskBatchResult
+from .store import FileUpload, PreviewTask, TaskBatch, TaskBatchResult
 
-__all__ = ["CatalogPart", "ClosingPart"]
+__all__ = ["CatalogPart", "ClosingPart", "DraftsPart"]
 
 
 class CatalogPart(SqliteBase):
@@ -254,3 +255,48 @@ class ClosingPart(SqliteBase):
         if counts["open"] == 0:
             data = project_completed_data(closed.project_id, closed.id, dict(counts))
             self._event(db, client_id, "project.completed", data, now=now)
+
+
+class DraftsPart(SqliteBase):
+    SCHEMA = """
+CREATE TABLE IF NOT EXISTS file_uploads (
+    id TEXT PRIMARY KEY, client_id TEXT NOT NULL, project_id TEXT NOT NULL, name TEXT NOT NULL,
+    text TEXT NOT NULL, expires_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS file_uploads_expiry ON file_uploads (expires_at);
+CREATE TABLE IF NOT EXISTS preview_tasks (
+    id TEXT PRIMARY KEY, client_id TEXT NOT NULL, task TEXT NOT NULL, expires_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS preview_tasks_expiry ON preview_tasks (expires_at);
+"""
+
+    async def keep_file_upload(self, upload: FileUpload, *, now: float) -> None:
+        with self._tx(durable=False) as db:
+            db.execute("DELETE FROM file_uploads WHERE expires_at <= ?", (now,))
+            db.execute(
+                "INSERT OR REPLACE INTO file_uploads VALUES (?,?,?,?,?,?)",
+                (upload.id, upload.client_id, upload.project_id, upload.name, upload.text,
+                 upload.expires_at),
+            )  # fmt: skip
+
+    async def get_file_upload(self, upload_id: str, *, now: float) -> FileUpload | None:
+        rows = self._read(
+            "SELECT * FROM file_uploads WHERE id = ? AND expires_at > ?", (upload_id, now)
+        )
+        return FileUpload(**dict(rows[0])) if rows else None
+
+    async def keep_preview_task(self, preview: PreviewTask, *, now: float) -> None:
+        task = {**asdict(preview.task)}
+        with self._tx(durable=False) as db:
+            db.execute("DELETE FROM preview_tasks WHERE expires_at <= ?", (now,))
+            db.execute(
+                "INSERT OR REPLACE INTO preview_tasks VALUES (?,?,?,?)",
+                (preview.task.id, preview.client_id, json.dumps(task), preview.expires_at),
+            )
+
+    async def get_preview_task(self, task_id: str, *, now: float) -> PreviewTask | None:
+        rows = self._read(
+            "SELECT * FROM preview_tasks WHERE id = ? AND expires_at > ?", (task_id, now)
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        return PreviewTask(row["client_id"], Task(**json.loads(row["task"])), row["expires_at"])

@@ -15,7 +15,35 @@ from ..core.records import (
     Task,
 )
 
-__all__ = ["CatalogStore", "TaskBatch", "TaskBatchResult"]
+__all__ = [
+    "CatalogStore",
+    "DraftsStore",
+    "FileUpload",
+    "PreviewTask",
+    "TaskBatch",
+    "TaskBatchResult",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class FileUpload:
+    """A file of tasks uploaded in the console, kept between its steps until ``expires_at``."""
+
+    id: str
+    client_id: str
+    project_id: str
+    name: str
+    text: str  # the file as UTF-8 text (it is refused unless it is)
+    expires_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewTask:
+    """A row previewed as a task before it is one (never a task in the store)."""
+
+    client_id: str
+    task: Task
+    expires_at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,3 +88,14 @@ class CatalogStore(Protocol):
         is (crowd review: a review task nobody started). Returns the task as it is then
         (``cancelled``, or unchanged); None if there is none. Idempotent."""
         ...
+
+
+class DraftsStore(Protocol):
+    """What the console keeps between a file's steps, for every gateway process to find: the
+    uploaded files and the rows previewed as tasks, each until it expires (an expired one is
+    none, and is dropped as later ones are kept)."""
+
+    async def keep_file_upload(self, upload: FileUpload, *, now: float) -> None: ...
+    async def get_file_upload(self, upload_id: str, *, now: float) -> FileUpload | None: ...
+    async def keep_preview_task(self, preview: PreviewTask, *, now: float) -> None: ...
+    async def get_preview_task(self, task_id: str, *, now: float) -> PreviewTask | None: ...

@@ -231,3 +231,9 @@ CLIENT_USER = f"{PREFIX}:client-user:"  # + user id -> the client user (JSON)
 CLIENT_USER_BY_EMAIL = f"{PREFIX}:client-user-email:"  # + email -> user id
 INVITATION = f"{PREFIX}:invitation:"  # + token hash -> the invitation (JSON)
 CLIENT_KEYS |= {"users": "zset: the client's users (ids) by creation time"}
+
+__all__ += ["FILE_UPLOAD", "PREVIEW_TASK"]
+
+# the console's drafts (catalog/redis.py DraftsPart), each dropped by Redis when it expires
+FILE_UPLOAD = f"{PREFIX}:file-upload:"  # + upload id -> the upload (JSON)
+PREVIEW_TASK = f"{PREFIX}:preview-task:"  # + task id -> the previewed row as a task (JSON)

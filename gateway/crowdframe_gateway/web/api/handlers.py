@@ -8,6 +8,7 @@ from starlette.responses import JSONResponse
 from ...catalog import cancel as task_cancel
 from ...catalog import projects
 from ...catalog.fairpay import pay_report
+from ...catalog.previews import task_or_preview
 from ...review import assignments as review
 from ...review import verdicts
 from ...webhooks import endpoints
@@ -78,7 +79,7 @@ async def add_tasks(request: Request) -> JSONResponse:
 
 async def get_task(request: Request) -> JSONResponse:
     call = await client_call(request)
-    return reply(task_view(await task_cancel.owned_task(call.rt, call.client, call.id)))
+    return reply(task_view(await task_or_preview(call.rt, call.client, call.id)))
 
 
 async def cancel_task(request: Request) -> JSONResponse:

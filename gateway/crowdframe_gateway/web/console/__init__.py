@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 
 from ...core.errors import GatewayError
 from ...runtime import Runtime
+from . import batches as b
 from . import people as u
 from . import projects as p
 from .render import page
@@ -44,6 +45,12 @@ console_routes = [
     Route("/projects/{project_id}/edit", p.update, methods=["POST"]),
     Route("/projects/{project_id}/pause", p.pause, methods=["POST"]),
     Route("/projects/{project_id}/resume", p.resume, methods=["POST"]),
+    Route("/projects/{project_id}/batches/new", b.new_form, methods=["GET"]),
+    Route("/projects/{project_id}/batches", b.upload, methods=["POST"]),
+    Route("/projects/{project_id}/batches/{upload_id}", b.rows_page, methods=["GET"]),
+    Route("/projects/{project_id}/batches/{upload_id}/check", b.check, methods=["POST"]),
+    Route("/projects/{project_id}/batches/{upload_id}/preview", b.preview, methods=["GET"]),
+    Route("/projects/{project_id}/batches/{upload_id}/publish", b.publish, methods=["POST"]),
     Mount("/static", app=StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
 ]
 

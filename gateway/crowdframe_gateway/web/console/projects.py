@@ -47,6 +47,7 @@ NOTICES = {
     "saved": "Changes saved.",
     "paused": "Project paused: workers no longer get its tasks.",
     "resumed": "Project resumed: workers get its tasks again.",
+    "published": "Tasks from the file published.",
 }
 
 
