@@ -8,7 +8,8 @@ import json
 import re
 from typing import Any
 
-from ..catalog import check_fair_pay, requirements
+from .. import catalog
+from ..catalog import check_fair_pay
 from ..core.errors import InvalidInput
 from ..core.records import ProjectSpec, new_id, now
 from .call import Call
@@ -26,7 +27,7 @@ __all__ = [
     "project_spec",
 ]
 
-LOCALE = requirements.LOCALE
+LOCALE = catalog.requirements.LOCALE
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 MAX_ASSIGNMENT_DURATION = 86_400  # Crowdframe's limit (MTurk allowed a year)
 MAX_AUTO_APPROVAL_DELAY = 30 * 86_400
@@ -58,13 +59,13 @@ def _rules(raw: list[Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if not isinstance(requirement, dict):
             raise request_error(f"QualificationRequirements[{index}] must be an object")
         try:
-            parsed = requirements.requirement_from(requirement, index)
+            parsed = catalog.requirements.requirement_from(requirement, index)
         except ValueError as exc:
             raise request_error(str(exc)) from None
-        if parsed.type_id in requirements.UNTRACKED:
+        if parsed.type_id in catalog.requirements.UNTRACKED:
             raise request_error(
                 f"QualificationRequirements[{index}]: Crowdframe cannot enforce"
-                f" {requirements.UNTRACKED[parsed.type_id]}; leave this requirement out"
+                f" {catalog.requirements.UNTRACKED[parsed.type_id]}; leave this requirement out"
             )
         if parsed.type_id != LOCALE:
             continue
@@ -87,7 +88,7 @@ async def check_requirement_types(call: Call, hit_type: HitType) -> HitType:
     """Every requirement's type is a system one or the requester's own, not being deleted."""
     for index, requirement in enumerate(hit_type.requirements):
         type_id = requirement["QualificationTypeId"]
-        if type_id in requirements.SYSTEM:
+        if type_id in catalog.requirements.SYSTEM:
             continue
         found = await call.rt.store.get_qualification_type(call.client.id, type_id)
         if found is None or found.status == "Disposing":

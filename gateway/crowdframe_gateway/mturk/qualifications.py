@@ -9,7 +9,7 @@ import string
 from dataclasses import replace
 from typing import Any
 
-from ..catalog import requirements
+from .. import catalog
 from ..core.records import now
 from .call import Call
 from .faults import request_error
@@ -38,12 +38,12 @@ _NO_TESTS = (
 )
 # the system types GetQualificationType describes (their values: catalog.requirements)
 _SYSTEM_NAMES = {
-    requirements.LOCALE: "Worker_Locale",
-    requirements.PERCENT_APPROVED: "Worker_PercentAssignmentsApproved",
-    requirements.PERCENT_REJECTED: "Worker_PercentAssignmentsRejected",
-    requirements.NUMBER_APPROVED: "Worker_NumberHITsApproved",
-    requirements.MASTERS[0]: "Masters",
-    requirements.MASTERS[1]: "Masters (sandbox)",
+    catalog.requirements.LOCALE: "Worker_Locale",
+    catalog.requirements.PERCENT_APPROVED: "Worker_PercentAssignmentsApproved",
+    catalog.requirements.PERCENT_REJECTED: "Worker_PercentAssignmentsRejected",
+    catalog.requirements.NUMBER_APPROVED: "Worker_NumberHITsApproved",
+    catalog.requirements.MASTERS[0]: "Masters",
+    catalog.requirements.MASTERS[1]: "Masters (sandbox)",
 }
 
 
