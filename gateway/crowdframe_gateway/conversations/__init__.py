@@ -4,7 +4,7 @@ that tell a worker what happened to their work.
 """
 
 from .disputes import open_dispute, overturn, overturn_rejection, report_overdue, uphold
-from .messages import Letter, write_to_workers
+from .messages import Letter, known_workers, write_to_workers
 from .notices import tell_bonus, tell_qualified, tell_rejected
 from .records import NOTICE_KINDS, Dispute, Notice, Thread, ThreadMessage
 from .rules import reason_text
@@ -16,6 +16,7 @@ __all__ = [
     "Notice",
     "Thread",
     "ThreadMessage",
+    "known_workers",
     "open_dispute",
     "overturn",
     "overturn_rejection",

@@ -127,6 +127,18 @@ async def _worker_of(rt: Runtime, client: Client, pseudonym: str) -> str:
     return known
 
 
+async def known_workers(rt: Runtime, client: Client, pseudonyms: list[str]) -> list[str]:
+    """Those of the pseudonyms that name a worker who worked for the client, in order."""
+    known = []
+    for pseudonym in pseudonyms:
+        try:
+            await _worker_of(rt, client, pseudonym)
+        except NotFound:
+            continue
+        known.append(pseudonym)
+    return known
+
+
 async def write_to_workers(rt: Runtime, client: Client, letter: Letter) -> list[Thread]:
     """Start one thread per worker the letter reaches (not those who muted the client); the
     threads, in the order of the workers. One send counts against the client's rate limit."""

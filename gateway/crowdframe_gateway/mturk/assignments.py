@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..conversations import tell_bonus
+from ..conversations import overturn_rejection, tell_bonus
 from ..core.params import TaskAssignmentsQuery
 from ..core.records import Assignment, AssignmentStatus
 from ..ledger import BonusQuery, credit_bonus
@@ -96,10 +96,9 @@ async def approve_assignment(call: Call) -> dict[str, Any]:
     assignment = await _owned(call)
     call.params.text("RequesterFeedback", "", max_len=1024)
     if call.params.boolean("OverrideRejection", False) and assignment.status == "rejected":
-        raise request_error(
-            "OverrideRejection is not supported by Crowdframe: a rejection is final",
-            "AWS.MechanicalTurk.UnsupportedParameter",
-        )
+        # the rejection overturned: approved, credited once, an open dispute of it answered
+        await overturn_rejection(call.rt, call.client, assignment.id)
+        return {}
     await approve(call.rt, call.client, assignment.id)
     return {}
 

@@ -29,6 +29,7 @@ OPERATIONS: dict[str, Operation] = {
     "DeleteWorkerBlock": workers.delete_worker_block,
     "ListWorkerBlocks": workers.list_worker_blocks,
     "GetAccountBalance": workers.get_account_balance,
+    "NotifyWorkers": workers.notify_workers,
     "CreateAdditionalAssignmentsForHIT": hits.create_additional_assignments_for_hit,
     "CreateQualificationType": qualifications.create_qualification_type,
     "GetQualificationType": qualifications.get_qualification_type,
@@ -54,7 +55,6 @@ UNSUPPORTED: dict[str, str] = {
     "RejectQualificationRequest": _NO_REQUESTS,
     "GetFileUploadURL": "file uploads belong to QuestionForm, which Crowdframe does not host",
     "UpdateHITTypeOfHIT": "a HIT's settings are fixed when it is created",
-    "NotifyWorkers": "workers' email addresses are never shared, and messaging is not built yet",
     "SendTestEventNotification": (
         "notifications are Crowdframe webhooks: POST /api/v1/webhook-endpoints/{id}/test"
     ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..conversations import Letter, known_workers, write_to_workers
 from ..core.records import Block, now
 from ..quality import ALL_PROJECTS
 from .call import Call
@@ -16,6 +17,7 @@ __all__ = [
     "delete_worker_block",
     "get_account_balance",
     "list_worker_blocks",
+    "notify_workers",
 ]
 
 # Crowdframe holds no prepaid funds. Like MTurk's sandbox, it reports a fixed 10,000.00 so the
@@ -67,3 +69,38 @@ async def list_worker_blocks(call: Call) -> dict[str, Any]:
 
 async def get_account_balance(call: Call) -> dict[str, Any]:
     return {"AvailableBalance": SANDBOX_BALANCE, "OnHoldBalance": "0.00"}
+
+
+MAX_NOTIFIED = 100  # WorkerIds a NotifyWorkers call names, at most (as MTurk)
+
+
+async def notify_workers(call: Call) -> dict[str, Any]:
+    """A message from the requester to each worker named, in their workplace inbox (their
+    email is never shared): one thread each, as the REST API's ``POST /messages``. Workers who
+    never worked for the requester, or muted them, are reported and not written to."""
+    p = call.params
+    subject = p.text("Subject", max_len=200).strip()
+    text = p.text("MessageText", max_len=4096).strip()
+    named = [str(w) for w in p.items("WorkerIds")]
+    if not 1 <= len(named) <= MAX_NOTIFIED:
+        raise request_error(f"WorkerIds must name 1 to {MAX_NOTIFIED} workers")
+    pseudonyms = list(dict.fromkeys(pseudonym_of(w) for w in named))
+    known = await known_workers(call.rt, call.client, pseudonyms)
+    reached: set[str] = set()
+    if known:
+        letter = Letter(subject, text, worker_ids=tuple(known))
+        reached = {t.worker_pseudonym for t in await write_to_workers(call.rt, call.client, letter)}
+    failures = [
+        {
+            "NotifyWorkersFailureCode": "HardFailure" if p not in known else "SoftFailure",
+            "NotifyWorkersFailureMessage": (
+                "this worker never worked for you"
+                if p not in known
+                else "this worker does not take messages from you"
+            ),
+            "WorkerId": worker_id(p),
+        }
+        for p in pseudonyms
+        if p not in reached
+    ]
+    return {"NotifyWorkersFailureStatuses": failures}
