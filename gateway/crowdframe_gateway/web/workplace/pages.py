@@ -30,6 +30,7 @@ _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=True,
     undefined=jinja2.StrictUndefined,
+    auto_reload=False,  # templates ship with the code: no stat() of each file on each page
 )
 i18n.install(_env)
 _env.globals["country_names"] = lambda: i18n.country_names(accounts.COUNTRIES)
