@@ -267,8 +267,7 @@ async def submit(request: Request) -> Response:
     done = await work.submit(
         rt, worker, request.path_params["assignment_id"], body, address=address
     )
-    after = await work.after_submission(rt, worker, done)
-    return JSONResponse({"status": done.status, "next_url": _next_url(after)})
+    return JSONResponse({"status": done.assignment.status, "next_url": _next_url(done.after)})
 
 
 def _next_url(after: work.AfterSubmission) -> str:
