@@ -75,6 +75,7 @@ def test_every_kind_of_credential_is_redacted_wherever_it_is_logged(
         f"key={API_KEY}",
         f"secret {SECRET.upper().replace('CFTS_', 'cfts_')}",
         f"endpoint secret:{WEBHOOK_SECRET}",
+        "join at /console/invitations/cfi_Qx81mAq0pL4tR8yZ0aB3",
     ],
 )
 def test_every_shape_is_caught_in_any_case_and_spacing(line: str) -> None:
