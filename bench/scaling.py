@@ -17,6 +17,7 @@ gateway's default. Sizes are given as the list of sizes to measure at (smallest 
 ``--done 1000 10000``; the table compares the first and the last.
 
     .venv/bin/python bench/scaling.py [--quick] [--full] [--runs 200] [--markdown PATH]
+    .venv/bin/python bench/scaling.py --cycle-only [--cycle-seconds 10]   # the work cycle alone
 """
 
 from __future__ import annotations
@@ -875,6 +876,9 @@ async def main() -> None:
     parser.add_argument("--cycle-tasks", type=int, default=5000, help="in the cycle's project")
     parser.add_argument("--cycle-seconds", type=float, help="per store (10)")
     parser.add_argument("--no-cycle", action="store_true", help="skip the HTTP work cycle")
+    parser.add_argument(
+        "--cycle-only", action="store_true", help="only the HTTP work cycle, no store tables"
+    )
     parser.add_argument("--markdown", type=Path, help="also write the tables here")
     parser.add_argument("--seed-child", nargs=5, help=argparse.SUPPRESS)  # see seed_child
     args = parser.parse_args()
@@ -894,7 +898,7 @@ async def main() -> None:
     print("\n".join(about), flush=True)
     tables = []
     with tempfile.TemporaryDirectory(prefix="cf-scaling-") as directory, redis_server() as url:
-        for kind in kinds:
+        for kind in [] if args.cycle_only else kinds:
             bench = Bench(kind, Path(directory), url, args.sqlite_synchronous, cfg)
             await run_store(bench, sizes)
             tables.append(bench.table)

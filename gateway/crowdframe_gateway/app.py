@@ -95,6 +95,9 @@ def create_app(
         routes=mturk_routes, exception_handlers=answering_outages(mturk_exception_handlers)
     )
     routes = [
+        # the workers' pages first: most requests are theirs, and each route is tried in turn
+        # (no other path overlaps theirs)
+        *workplace_routes,
         *operator_routes(with_metrics=not settings.metrics_port),
         api_mount(api),
         Route("/openapi.json", openapi, methods=["GET"]),
@@ -107,7 +110,6 @@ def create_app(
             app=StaticFiles(directory=HERE / "web" / "workplace" / "static"),
             name="static",
         ),
-        *workplace_routes,
     ]
     session_key = hmac.new(secret_key.encode(), b"crowdframe.session", hashlib.sha256).hexdigest()
     app = Starlette(

@@ -21,7 +21,7 @@ import json
 import time
 import zlib
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -80,7 +80,11 @@ class TaskTokenClaims:
 
     def to_dict(self) -> dict[str, Any]:
         """The claims as the JSON object inside the token."""
-        return asdict(self)
+        # every claim is a str or an int: no deep copy (dataclasses.asdict) is needed
+        return {name: getattr(self, name) for name in _CLAIM_NAMES}
+
+
+_CLAIM_NAMES = tuple(f.name for f in fields(TaskTokenClaims))
 
 
 def origin_of(url: str) -> str:

@@ -29,9 +29,9 @@ async def test_concurrent_answers_share_flushes(
     flushes = []
     flush = store._flush_log
 
-    def counted() -> None:
+    def counted(fd: int) -> None:
         flushes.append(1)
-        flush()  # the real fsync, counted
+        flush(fd)  # the real fsync, counted
 
     monkeypatch.setattr(store, "_flush_log", counted)
     await asyncio.gather(*(api.project(title=f"p{n}") for n in range(30)))
@@ -54,3 +54,56 @@ async def test_the_durability_setting_reaches_the_store(tmp_path: Path) -> None:
     strict = create_app(settings_for(tmp_path / "b"), background=False)
     assert relaxed.state.runtime.store._wants_sync is False
     assert strict.state.runtime.store._wants_sync is True
+
+
+async def test_a_caller_that_gives_up_stops_no_one_elses_flush(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = SqliteStore(tmp_path / "db.sqlite")
+    await store.open()
+    release = asyncio.Event()
+    flush = store._flush_log
+
+    async def slow(fd: int) -> None:
+        await release.wait()
+        flush(fd)
+
+    monkeypatch.setattr(asyncio, "to_thread", lambda f, *a: slow(*a))
+    with store._tx() as db:
+        db.execute("CREATE TABLE t (x)")
+    impatient = asyncio.ensure_future(store.sync())
+    patient = asyncio.ensure_future(store.sync())
+    await asyncio.sleep(0)
+    impatient.cancel()
+    release.set()
+
+    await patient
+    assert impatient.cancelled()
+    assert store._synced == store._written
+    await store.close()
+
+
+async def test_a_failed_flush_fails_its_answers_and_the_next_one_flushes_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = SqliteStore(tmp_path / "db.sqlite")
+    await store.open()
+    flush = store._flush_log
+    failures = [OSError("disk gone")]
+
+    def failing_once(fd: int) -> None:
+        if failures:
+            raise failures.pop()
+        flush(fd)
+
+    monkeypatch.setattr(store, "_flush_log", failing_once)
+    with store._tx() as db:
+        db.execute("CREATE TABLE t (x)")
+
+    answers = await asyncio.gather(store.sync(), store.sync(), return_exceptions=True)
+    assert all(isinstance(a, OSError) for a in answers)
+    assert store._synced < store._written
+
+    await store.sync()
+    assert store._synced == store._written
+    await store.close()

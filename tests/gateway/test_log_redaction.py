@@ -67,6 +67,27 @@ def test_every_kind_of_credential_is_redacted_wherever_it_is_logged(
     assert "cfk_[redacted] cfts_[redacted] whsec_[redacted]" in text
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "authorization: BEARER\topaque",
+        "retry with cf_token=x",
+        f"key={API_KEY}",
+        f"secret {SECRET.upper().replace('CFTS_', 'cfts_')}",
+        f"endpoint secret:{WEBHOOK_SECRET}",
+        "join at /console/invitations/cfi_Qx81mAq0pL4tR8yZ0aB3",
+    ],
+)
+def test_every_shape_is_caught_in_any_case_and_spacing(line: str) -> None:
+    assert redact(line) != line
+    assert "[redacted]" in redact(line)
+
+
+def test_a_line_without_credentials_is_left_as_it_is() -> None:
+    line = '127.0.0.1:5000 - "POST /work/assignments/asg_x/submit HTTP/1.1" 200'
+    assert redact(line) is line
+
+
 def test_a_cf_token_of_any_shape_is_redacted() -> None:
     assert redact("GET /work?cf_token=abc.def HTTP/1.1") == "GET /work?cf_token=[redacted] HTTP/1.1"
 

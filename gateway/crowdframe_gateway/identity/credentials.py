@@ -42,7 +42,7 @@ def new_pseudonym_key() -> str:
 
 def worker_pseudonym(pseudonym_key: str, worker_id: str) -> str:
     """The worker's id as one client sees it: stable for that client, unlinkable across clients."""
-    digest = hmac.new(pseudonym_key.encode(), worker_id.encode(), hashlib.sha256).digest()
+    digest = hmac.digest(pseudonym_key.encode(), worker_id.encode(), "sha256")
     return "wkr_" + base64.b32encode(digest[:15]).decode().lower()
 
 

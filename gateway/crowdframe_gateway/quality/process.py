@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import random
 from typing import TYPE_CHECKING, Any
@@ -57,7 +56,7 @@ SHARED_ADDRESS_WORKERS = 3
 def address_hash(rt: Runtime, address: str) -> str:
     """Workers' IP addresses are compared, never stored: a keyed hash stands in for them."""
     key = rt.secret_key.encode()
-    return hmac.new(key, f"address:{address}".encode(), hashlib.sha256).hexdigest()[:24]
+    return hmac.digest(key, f"address:{address}".encode(), "sha256").hex()[:24]
 
 
 async def _signals(
@@ -86,14 +85,21 @@ async def _signals(
 
 
 async def record_submission(
-    rt: Runtime, assignment: Assignment, result: dict[str, Any], *, address: str | None = None
+    rt: Runtime,
+    assignment: Assignment,
+    result: dict[str, Any],
+    *,
+    address: str | None = None,
+    project: Project | None = None,
 ) -> Assignment:
     """Keep a submission with its fraud signals and, when its task is gold, its grade (or, in
     an assessment, its count in the worker's attempt), in one step of the store; then pass it
     on to crowd review (an answer to review, or a reviewer's verdict). Every way a result
-    comes in passes here, so its size limit is checked here, before anything is kept."""
+    comes in passes here, so its size limit is checked here, before anything is kept.
+    ``project``: the assignment's project, when the caller has just read it."""
     check_result_size(result)
-    project = await rt.store.get_project(assignment.project_id)
+    if project is None:
+        project = await rt.store.get_project(assignment.project_id)
     ip_hash = None if address is None else address_hash(rt, address)
     if project is None:
         return await rt.store.submit(assignment.id, Submission(result, ip_hash=ip_hash), now=now())

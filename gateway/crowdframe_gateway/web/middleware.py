@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..runtime import Store
@@ -24,33 +23,37 @@ class SecurityHeaders:
 
     def __init__(self, app: ASGIApp, *, https: bool) -> None:
         self.app = app
-        self.https = https
+        every = [("x-content-type-options", "nosniff"), ("referrer-policy", "no-referrer")]
+        pages = [
+            ("content-security-policy", _DEFAULT_CSP),
+            ("x-frame-options", "DENY"),
+            ("permissions-policy", "camera=(), microphone=(), geolocation=()"),
+            ("cross-origin-opener-policy", "same-origin"),
+        ]
+        if https:
+            every.append(("strict-transport-security", "max-age=31536000; includeSubDomains"))
+        self._widget = _raw(every)
+        self._page = _raw(every[:2] + pages + every[2:])
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        widget = scope["path"].startswith("/widgets/")
+        defaults = self._widget if scope["path"].startswith("/widgets/") else self._page
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("x-content-type-options", "nosniff")
-                headers.setdefault("referrer-policy", "no-referrer")
-                if not widget:
-                    headers.setdefault("content-security-policy", _DEFAULT_CSP)
-                    headers.setdefault("x-frame-options", "DENY")
-                    headers.setdefault(
-                        "permissions-policy", "camera=(), microphone=(), geolocation=()"
-                    )
-                    headers.setdefault("cross-origin-opener-policy", "same-origin")
-                if self.https:
-                    headers.setdefault(
-                        "strict-transport-security", "max-age=31536000; includeSubDomains"
-                    )
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                headers += [(n, v) for n, v in defaults if n not in present]
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _raw(headers: list[tuple[str, str]]) -> tuple[tuple[bytes, bytes], ...]:
+    return tuple((name.encode("latin-1"), value.encode("latin-1")) for name, value in headers)
 
 
 class DurableAnswers:

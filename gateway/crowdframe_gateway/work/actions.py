@@ -33,9 +33,9 @@ __all__ = [
     "NextTask",
     "Offer",
     "Seat",
+    "Submitted",
     "TestResult",
     "accept",
-    "after_submission",
     "fresh_token",
     "next_assignment",
     "offers",
@@ -102,8 +102,12 @@ async def _blocked(rt: Runtime, client: Client, worker: Worker, project: Project
     return await rt.store.is_blocked(client.id, worker.id, pseudonym, project.id)
 
 
-async def _client_and_project(rt: Runtime, project_id: str) -> tuple[Client, Project]:
-    project = await rt.store.get_project(project_id)
+async def _client_and_project(
+    rt: Runtime, project_id: str, project: Project | None = None
+) -> tuple[Client, Project]:
+    """The project (``project``, when the caller just read it) and its client, if active."""
+    if project is None:
+        project = await rt.store.get_project(project_id)
     if project is None or project.status != "active":
         raise NotFound("this project is not available", field="project_id")
     client = await rt.store.get_client(project.client_id)
@@ -112,10 +116,12 @@ async def _client_and_project(rt: Runtime, project_id: str) -> tuple[Client, Pro
     return client, project
 
 
-async def _open_to(rt: Runtime, worker: Worker, project_id: str) -> tuple[Client, Project]:
+async def _open_to(
+    rt: Runtime, worker: Worker, project_id: str, project: Project | None = None
+) -> tuple[Client, Project]:
     """The project, if this worker may take work from it (a worker already on a task of a
     project whose rules changed may still finish it: ``seat`` does not ask)."""
-    client, project = await _client_and_project(rt, project_id)
+    client, project = await _client_and_project(rt, project_id, project)
     reason = ineligibility(worker, project) or await reviewer_ineligibility(rt, worker, project)
     if reason is not None:
         raise Forbidden(reason, code="not_qualified")
@@ -148,13 +154,17 @@ async def preview(rt: Runtime, worker: Worker, project_id: str) -> Seat | None:
     return Seat(project, task, token, None)
 
 
-async def accept(rt: Runtime, worker: Worker, project_id: str) -> Assignment | None:
+async def accept(
+    rt: Runtime, worker: Worker, project_id: str, *, project: Project | None = None
+) -> Assignment | None:
     """Claim the next task of a project; a worker holding one there keeps that one instead
-    (as ``seat`` lets them finish it, whatever changed since they took it)."""
+    (as ``seat`` lets them finish it, whatever changed since they took it). ``project``: the
+    project as the caller read it a moment ago, not read again (the claim itself checks that
+    it is still active)."""
     live = await rt.store.live_assignment(project_id, worker.id)
     if live is not None and live.deadline > now():
         return live
-    client, project = await _open_to(rt, worker, project_id)
+    client, project = await _open_to(rt, worker, project_id, project)
     if project.spec.kind == "assessment":
         return await claim_question(rt, worker, client, project)
     pseudonym = worker_pseudonym(client.pseudonym_key, worker.id)
@@ -162,10 +172,13 @@ async def accept(rt: Runtime, worker: Worker, project_id: str) -> Assignment | N
     return await rt.store.claim(claim, now=now())
 
 
-async def next_assignment(rt: Runtime, worker: Worker, project_id: str) -> Assignment | None:
-    """After a submission: the next task of the same project, if the worker may still have one."""
+async def next_assignment(
+    rt: Runtime, worker: Worker, project_id: str, *, project: Project | None = None
+) -> Assignment | None:
+    """After a submission: the next task of the same project, if the worker may still have one
+    (``project``: as ``accept`` takes it)."""
     try:
-        return await accept(rt, worker, project_id)
+        return await accept(rt, worker, project_id, project=project)
     except (Forbidden, NotFound):
         return None
 
@@ -209,17 +222,6 @@ async def fresh_token(rt: Runtime, worker: Worker, assignment_id: str) -> str:
     return (await seat(rt, worker, assignment_id)).token
 
 
-async def submit(
-    rt: Runtime, worker: Worker, assignment_id: str, body: Any, *, address: str | None = None
-) -> Assignment:
-    """The worker's submission, relayed by the host widget from the task page; ``address`` is
-    the worker's IP address, for the fraud signals."""
-    assignment = await own_assignment(rt, worker, assignment_id)
-    if not isinstance(body, dict) or not isinstance(body.get("result"), dict):
-        raise InvalidInput("result must be a JSON object", field="result")
-    return await record_submission(rt, assignment, body["result"], address=address)
-
-
 @dataclass(frozen=True, slots=True)
 class NextTask:
     """After a submission: the worker's next assignment in the same project."""
@@ -242,16 +244,32 @@ class Finished:
 AfterSubmission = NextTask | TestResult | Finished
 
 
-async def after_submission(rt: Runtime, worker: Worker, done: Assignment) -> AfterSubmission:
-    """What comes after a submission: the next task of the project, else nothing; after an
-    assessment's last question, the test's result."""
-    following = await next_assignment(rt, worker, done.project_id)
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """A worker's submission, kept, and what comes after it."""
+
+    assignment: Assignment
+    after: AfterSubmission
+
+
+async def submit(
+    rt: Runtime, worker: Worker, assignment_id: str, body: Any, *, address: str | None = None
+) -> Submitted:
+    """The worker's submission, relayed by the host widget from the task page (``address`` is
+    the worker's IP address, for the fraud signals), then what comes after it: the next task
+    of the project, else nothing; after an assessment's last question, the test's result. The
+    project is read once for both."""
+    assignment = await own_assignment(rt, worker, assignment_id)
+    if not isinstance(body, dict) or not isinstance(body.get("result"), dict):
+        raise InvalidInput("result must be a JSON object", field="result")
+    project = await rt.store.get_project(assignment.project_id)
+    done = await record_submission(rt, assignment, body["result"], address=address, project=project)
+    following = await next_assignment(rt, worker, done.project_id, project=project)
     if following is not None:
-        return NextTask(following)
-    project = await rt.store.get_project(done.project_id)
+        return Submitted(done, NextTask(following))
     if project is not None and project.spec.kind == "assessment":
-        return TestResult(project.id)
-    return Finished()
+        return Submitted(done, TestResult(project.id))
+    return Submitted(done, Finished())
 
 
 async def return_assignment(rt: Runtime, worker: Worker, assignment_id: str) -> Assignment:

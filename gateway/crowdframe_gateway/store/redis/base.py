@@ -26,6 +26,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from ...core.errors import NotFound
 from ...core.records import Endpoint, Project, ProjectSpec
 from . import keys
+from .coalescing import CoalescingRedis
 from .codec import endpoint_from, hash_of, opt_text, project_from, text, texts
 from .scripts import SCRIPTS
 
@@ -121,7 +122,7 @@ class RedisBase:
             health_check_interval=10,
         )
         pool.connection_class = _keeping_cancellation(pool.connection_class)
-        self._redis = redis.Redis.from_pool(pool)
+        self._redis = CoalescingRedis.from_pool(pool)
         await self.r.ping()
         await self._load_scripts()
         self._wake = asyncio.Event()

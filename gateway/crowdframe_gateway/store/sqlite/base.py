@@ -31,6 +31,9 @@ _ASSIGNMENT_COLUMNS = (
 )
 _TASK_COLUMNS = "id, project_id, external_id, input, status, created_at, expires_at, gold"
 _FINAL_STATUSES = ("submitted", "approved", "rejected")
+# what SQLite's own FULL does on Linux: the log's data and size, not its timestamps (a log
+# written over in place then costs no journal commit of its inode)
+_flush_data = os.fdatasync if hasattr(os, "fdatasync") else os.fsync
 
 
 def _spec_to_json(spec: ProjectSpec) -> str:
@@ -55,6 +58,12 @@ def _worker(row: sqlite3.Row) -> Worker:
 
 def _client(row: sqlite3.Row) -> Client:
     return CLIENT.from_hash(dict(row))
+
+
+def _seen_through(flush: asyncio.Task[None]) -> None:
+    """Its error is its waiters'; with none left (all gave up), this marks it seen."""
+    if not flush.cancelled():
+        flush.exception()
 
 
 class SqliteBase:
@@ -98,7 +107,7 @@ class SqliteBase:
         self._wants_sync = synchronous.upper() in ("FULL", "EXTRA")
         self._written = 0  # durable commits so far
         self._synced = 0  # durable commits flushed to disk
-        self._sync_lock: asyncio.Lock | None = None
+        self._flushing: asyncio.Task[None] | None = None  # the flush under way, if any
         self._checkpoints: Checkpointer | None = None
 
     @classmethod
@@ -191,7 +200,6 @@ class SqliteBase:
         self._loop = asyncio.get_running_loop()
         self._outbox_signal = asyncio.Event()
         self._events_signal = asyncio.Event()
-        self._sync_lock = asyncio.Lock()
 
     @staticmethod
     def _add_table(db: sqlite3.Connection, name: str, create: str, fill: str) -> None:
@@ -222,29 +230,44 @@ class SqliteBase:
     async def sync(self) -> None:
         """Make every durable commit so far survive power loss (``synchronous=FULL``).
 
-        The flush runs in a thread, so the event loop goes on meanwhile; callers that arrive
-        during a flush wait for it and, if it covered their commits, return without another.
+        The flush runs in a thread, so the event loop goes on meanwhile, and one at a time:
+        callers that arrive during a flush wait for it together and, if it covered their
+        commits, return without another; the others share the next one, which the first of them
+        starts. (Waiting together: a lock would wake its waiters one per turn of the event
+        loop, each turn as long as every other request's work in it, and under load the
+        answers of a flush left tens of milliseconds after it.)
         """
-        lock = self._sync_lock
-        if not self._wants_sync or lock is None or self._synced >= self._written:
+        if not self._wants_sync or self._loop is None:
             return
         target = self._written
-        async with lock:
-            if self._synced >= target:
-                return
-            covered = self._written
-            await asyncio.to_thread(self._flush_log)
-            self._synced = covered
+        while self._synced < target:
+            flushing = self._flushing
+            if flushing is None:
+                flushing = self._flushing = asyncio.ensure_future(self._flush(self._written))
+                flushing.add_done_callback(_seen_through)
+            await asyncio.shield(flushing)  # a caller that gives up stops no one else's flush
 
-    def _flush_log(self) -> None:
+    async def _flush(self, covered: int) -> None:
+        # the log is opened and closed here, only the flush itself in the thread: each system
+        # call a thread makes ends in a wait for the interpreter lock, which a busy event loop
+        # holds for up to sys.getswitchinterval() (5 ms) at a time
         try:
-            fd = os.open(self.path + "-wal", os.O_RDONLY)
-        except FileNotFoundError:
-            return  # nothing written since the last checkpoint, which SQLite synced itself
-        try:
-            os.fsync(fd)
+            try:
+                fd = os.open(self.path + "-wal", os.O_RDONLY)
+            except FileNotFoundError:
+                fd = None  # nothing written since the last checkpoint, which SQLite synced
+            if fd is not None:
+                try:
+                    await asyncio.to_thread(self._flush_log, fd)
+                finally:
+                    os.close(fd)
+            self._synced = max(self._synced, covered)
         finally:
-            os.close(fd)
+            self._flushing = None
+
+    @staticmethod
+    def _flush_log(fd: int) -> None:
+        _flush_data(fd)
 
     @contextmanager
     def _tx(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:

@@ -30,6 +30,7 @@ _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=True,
     undefined=jinja2.StrictUndefined,
+    auto_reload=False,  # templates ship with the code: no stat() of each file on each page
 )
 i18n.install(_env)
 _env.globals["country_names"] = lambda: i18n.country_names(accounts.COUNTRIES)
@@ -266,8 +267,7 @@ async def submit(request: Request) -> Response:
     done = await work.submit(
         rt, worker, request.path_params["assignment_id"], body, address=address
     )
-    after = await work.after_submission(rt, worker, done)
-    return JSONResponse({"status": done.status, "next_url": _next_url(after)})
+    return JSONResponse({"status": done.assignment.status, "next_url": _next_url(done.after)})
 
 
 def _next_url(after: work.AfterSubmission) -> str:

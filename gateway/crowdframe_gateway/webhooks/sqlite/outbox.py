@@ -72,6 +72,10 @@ _LEASE_COLUMNS = (
 # endpoints already at their cap (a backlog), in flight, or waiting for a task's earlier one:
 # then each endpoint is asked on its own, so a backlog costs no scan of itself on every lease.
 LEASE_WINDOW = 128
+_ANY_DUE = (
+    "SELECT 1 FROM outbox INDEXED BY outbox_due WHERE status = 'pending' AND next_attempt_at <= ?"
+    " LIMIT 1"
+)
 
 
 def _leasable(
@@ -248,6 +252,10 @@ CREATE INDEX IF NOT EXISTS attempts_by_message ON attempts (message_id, seq);
         if self._outbox_signal is not None:
             # this lease sees every change made so far: only a later one wakes the next wait
             self._outbox_signal.clear()
+        # every commit with an event wakes the loop, most with no message (no endpoint hears
+        # it): a read says so without a write transaction; a message due after it wakes again
+        if not self._read(_ANY_DUE, (now,)):
+            return []
         with self._tx(durable=False) as db:
             in_flight: dict[str, int] = dict(
                 db.execute(
