@@ -205,7 +205,7 @@ def test_a_requesters_lifecycle_script_runs_to_the_end_with_a_worker_in_chromium
     page: Page, mturk_world: MTurkWorld
 ) -> None:
     """Screen, qualify, run a study on the qualified, extend, review with empty feedback, bonus
-    with an empty reason, expire and delete: MTurk's calls, unchanged."""
+    with an empty reason, notify the worker, expire and delete: MTurk's calls, unchanged."""
     world = mturk_world
     mturk = world.requester().mturk()
     with running_task_site() as task_page:
@@ -269,6 +269,14 @@ def test_a_requesters_lifecycle_script_runs_to_the_end_with_a_worker_in_chromium
     page.goto(world.origin + "/earnings")
     expect(page.locator(".total")).to_have_text("$1.25")
     expect(page.get_by_role("cell", name="no reason given")).to_be_visible()
+    told = mturk.notify_workers(
+        Subject="Thanks for the study", MessageText="Your answers helped.",
+        WorkerIds=[good["WorkerId"]],
+    )  # fmt: skip
+    assert told["NotifyWorkersFailureStatuses"] == []
+    page.goto(world.origin + "/inbox")
+    page.get_by_role("link", name="Thanks for the study", exact=True).click()
+    expect(page.get_by_text("Your answers helped.")).to_be_visible()
 
     for hit in hits:
         mturk.update_expiration_for_hit(HITId=hit["HITId"], ExpireAt=0)

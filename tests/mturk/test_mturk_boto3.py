@@ -267,8 +267,8 @@ def test_bad_input_and_unsupported_operations_are_request_errors(
         (lambda: mturk.get_assignment(AssignmentId="asg_x.forged"), "does not exist"),
         (lambda: mturk.list_hits(MaxResults=500), "MaxResults must be between 1 and 100"),
         (
-            lambda: mturk.list_qualification_requests(),
-            "ListQualificationRequests is not supported by Crowdframe",
+            lambda: mturk.accept_qualification_request(QualificationRequestId="QR1"),
+            "AcceptQualificationRequest is not supported by Crowdframe",
         ),
     ]
     for call, message in cases:

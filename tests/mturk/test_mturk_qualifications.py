@@ -242,3 +242,13 @@ def test_a_hit_given_more_assignments_opens_again_for_other_workers(
             )
         )["Message"]
     )
+
+
+def test_a_script_polling_for_qualification_requests_finds_none(mturk: Any) -> None:
+    made = mturk.create_qualification_type(
+        Name="Screened for requests", Description="granted by us", QualificationTypeStatus="Active"
+    )["QualificationType"]
+    listed = mturk.list_qualification_requests(QualificationTypeId=made["QualificationTypeId"])
+    assert (listed["NumResults"], listed["QualificationRequests"]) == (0, [])
+    assert mturk.list_qualification_requests(MaxResults=5)["QualificationRequests"] == []
+    refused(lambda: mturk.list_qualification_requests(QualificationTypeId="3" + "X" * 29))

@@ -40,6 +40,7 @@ OPERATIONS: dict[str, Operation] = {
     "DisassociateQualificationFromWorker": qualifications.disassociate_qualification_from_worker,
     "ListWorkersWithQualificationType": qualifications.list_workers_with_qualification_type,
     "GetQualificationScore": qualifications.get_qualification_score,
+    "ListQualificationRequests": qualifications.list_qualification_requests,
     "ListHITsForQualificationType": hits.list_hits_for_qualification_type,
     "ListReviewPolicyResultsForHIT": hits.list_review_policy_results_for_hit,
     "UpdateHITReviewStatus": hits.update_hit_review_status,
@@ -51,7 +52,6 @@ _NO_REQUESTS = (
 )
 UNSUPPORTED: dict[str, str] = {
     "AcceptQualificationRequest": _NO_REQUESTS,
-    "ListQualificationRequests": _NO_REQUESTS,
     "RejectQualificationRequest": _NO_REQUESTS,
     "GetFileUploadURL": "file uploads belong to QuestionForm, which Crowdframe does not host",
     "UpdateHITTypeOfHIT": "a HIT's settings are fixed when it is created",

@@ -24,6 +24,7 @@ __all__ = [
     "disassociate_qualification_from_worker",
     "get_qualification_score",
     "get_qualification_type",
+    "list_qualification_requests",
     "list_qualification_types",
     "list_workers_with_qualification_type",
     "owned_qualification_type",
@@ -190,6 +191,17 @@ async def list_qualification_types(call: Call) -> dict[str, Any]:
         and query in f"{q.name}\n{q.description}\n{q.keywords}".lower()
     ]
     return _offset_page(p, [_type_shape(q) for q in found], "QualificationTypes")
+
+
+async def list_qualification_requests(call: Call) -> dict[str, Any]:
+    """Always none: workers do not ask for qualifications here (a requester grants scores, or
+    makes a type AutoGranted), so a script that polls for requests finds none to answer. A
+    QualificationTypeId given must name one of the requester's types."""
+    p = call.params
+    type_id = p.text("QualificationTypeId", "", max_len=64)
+    if type_id:
+        await owned_qualification_type(call, type_id)
+    return _offset_page(p, [], "QualificationRequests")
 
 
 async def update_qualification_type(call: Call) -> dict[str, Any]:
