@@ -8,10 +8,6 @@ from .eligibility import ineligibility
 from .projects import check_fair_pay, owned_project
 from .standing import standing_ineligibility
 
-# The work context asks under the name this check had while it covered review projects only
-# (work/ is being changed in another branch: the call sites move to the new name there).
-reviewer_ineligibility = standing_ineligibility
-
 __all__ = [
     "check_fair_pay",
     "check_verdict",
@@ -20,6 +16,5 @@ __all__ = [
     "requirements",
     "review_task",
     "review_task_id",
-    "reviewer_ineligibility",
     "standing_ineligibility",
 ]

@@ -6,7 +6,7 @@ from asyncio import gather
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..catalog import ineligibility, reviewer_ineligibility
+from ..catalog import ineligibility, standing_ineligibility
 from ..core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..core.page import Page
 from ..core.params import Claim
@@ -78,7 +78,7 @@ async def offers(rt: Runtime, worker: Worker, *, after: str | None = None) -> Pa
         (project, available)
         for project, available in page.items
         if ineligibility(worker, project) is None
-        and await reviewer_ineligibility(rt, worker, project) is None
+        and await standing_ineligibility(rt, worker, project) is None
     ]
     client_ids = list(dict.fromkeys(project.client_id for project, _ in eligible))
     clients = dict(
@@ -122,7 +122,7 @@ async def _open_to(
     """The project, if this worker may take work from it (a worker already on a task of a
     project whose rules changed may still finish it: ``seat`` does not ask)."""
     client, project = await _client_and_project(rt, project_id, project)
-    reason = ineligibility(worker, project) or await reviewer_ineligibility(rt, worker, project)
+    reason = ineligibility(worker, project) or await standing_ineligibility(rt, worker, project)
     if reason is not None:
         raise Forbidden(reason, code="not_qualified")
     if await _blocked(rt, client, worker, project):
