@@ -106,18 +106,23 @@ end
 -- (nil for none), whether it is past the frontier (a claim of it moves the frontier on), and
 -- whether the look stopped short (nothing decided: look again). What it passed over, the
 -- cursor and the frontier leave behind.
+-- Move a worker's cursor or frontier on (never back), writing only when it moves.
+local function move_on(mine, field, was, to)
+  if to and tonumber(to) > tonumber(was or '0') then redis.call('HSET', mine, field, to) end
+end
+
 local function first_in(pool, worker, now)
   local open, mine = open_to(pool, worker), P .. 'pw:' .. worker
   local at = redis.call('HMGET', mine, pool .. ':back', pool .. ':front')
   local last = redis.call('HGET', P .. 'pooled', 'back') or '0'
   local id, score, budget = walk(P .. pool .. 'back', at[1] or '0', open, now, WALK)
   if id or budget == 0 then -- the cursor stays on what it found: passed over once taken
-    if score then redis.call('HSET', mine, pool .. ':back', score) end
+    move_on(mine, pool .. ':back', at[1], score)
     return id, false, not id
   end
-  redis.call('HSET', mine, pool .. ':back', last + 1)
+  move_on(mine, pool .. ':back', at[1], last + 1)
   id, score, budget = walk(P .. pool, at[2] or '0', open, now, budget)
-  if score then redis.call('HSET', mine, pool .. ':front', score) end
+  move_on(mine, pool .. ':front', at[2], score)
   return id, id ~= nil, not id and budget == 0
 end
 
