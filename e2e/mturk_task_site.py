@@ -101,21 +101,27 @@ def running_task_site() -> Iterator[str]:
         yield origin.replace("127.0.0.1", "localhost") + "/hit"
 
 
-# MTurk's classic HTMLQuestion template: the form keeps MTurk's own action (the gateway points
-# it at its externalSubmit) and a script copies the assignmentId from the page's URL.
-HTML_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Follow-up</title></head>
-<body><h1>One more sentence</h1><p>The dog barked at the moon.</p>
-<form name="mturk_form" method="post" id="mturk_form"
-      action="https://www.mturk.com/mturk/externalSubmit">
-<input type="hidden" value="" name="assignmentId" id="assignmentId">
-<label><input type="radio" name="rating" value="natural"> Natural</label>
-<label><input type="radio" name="rating" value="odd"> Odd</label>
-<input type="submit" id="submitButton" value="Submit">
-</form>
-<script>
-document.getElementById("assignmentId").value =
-  new URLSearchParams(location.search).get("assignmentId");
-</script></body></html>"""
+# MTurk's own HTMLQuestion template (its documentation's example): MTurk's externalHIT_v1.js,
+# which may no longer load, sets the assignmentId; the form keeps MTurk's own action (the gateway
+# points it at its externalSubmit).
+HTML_PAGE = """<!DOCTYPE html>
+<html>
+ <head>
+  <meta http-equiv='Content-Type' content='text/html; charset=UTF-8'/>
+  <script type='text/javascript'
+          src='https://s3.amazonaws.com/mturk-public/externalHIT_v1.js'></script>
+ </head>
+ <body>
+  <form name='mturk_form' method='post' id='mturk_form'
+        action='https://www.mturk.com/mturk/externalSubmit'>
+  <input type='hidden' value='' name='assignmentId' id='assignmentId'/>
+  <h1>The dog barked at the moon.</h1>
+  <label><input type='radio' name='rating' value='natural'> Natural</label>
+  <label><input type='radio' name='rating' value='odd'> Odd</label>
+  <p><input type='submit' id='submitButton' value='Submit' /></p></form>
+  <script language='Javascript'>turkSetAssignmentID();</script>
+ </body>
+</html>"""
 
 
 def html_question(page: str = HTML_PAGE, height: int = 400) -> str:
