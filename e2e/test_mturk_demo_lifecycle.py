@@ -122,7 +122,7 @@ def test_a_requesters_lifecycle_script_runs_to_the_end_on_the_demo(page: Page, d
             Title="Screening", Description="One question.", Reward="0.50", MaxAssignments=1,
             LifetimeInSeconds=3600, AssignmentDurationInSeconds=600, Question=question,
         )["HIT"]  # fmt: skip
-        do_the_hit(page, "natural", "Screening")
+        shown = [do_the_hit(page, "natural", "Screening")]
         (screened,) = mturk.list_assignments_for_hit(HITId=screening["HITId"])["Assignments"]
         mturk.approve_assignment(AssignmentId=screened["AssignmentId"], RequesterFeedback="")
 
@@ -156,14 +156,20 @@ def test_a_requesters_lifecycle_script_runs_to_the_end_on_the_demo(page: Page, d
             MaxAssignments=1, LifetimeInSeconds=3600, AssignmentDurationInSeconds=600,
             QualificationRequirements=requirements, Question=html_question(),
         )["HIT"]  # fmt: skip
-        done = [
-            do_the_hit(page, "natural", "Main study")["hitId"],
-            do_the_hit(page, "odd")["hitId"],  # moved on to the study's other HIT
+        shown += [
+            do_the_hit(page, "natural", "Main study"),
+            do_the_hit(page, "odd"),  # moved on to the study's other HIT
         ]
+        done = [params["hitId"] for params in shown[1:]]
         assert sorted(done) == sorted(h["HITId"] for h in hits)
         followed_up = do_the_hit(page, "natural", "Follow-up")
         assert followed_up["hitId"] == inline["HITId"]
         assert followed_up["src"].startswith(demo.content_origin + "/mturk/content/")
+        for params in [*shown, followed_up]:  # as a task server checks them: botocore's patterns
+            assert re.fullmatch(r"[A-Z0-9]{1,64}", params["hitId"])
+            assert re.fullmatch(r"[A-Z0-9]{1,64}", params["assignmentId"])
+            assert re.fullmatch(r"A[A-Z0-9]{1,63}", params["workerId"])
+        assert screened["WorkerId"] == followed_up["workerId"]
         mturk.create_additional_assignments_for_hit(
             HITId=hits[0]["HITId"], NumberOfAdditionalAssignments=1
         )
