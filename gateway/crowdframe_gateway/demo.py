@@ -2,8 +2,8 @@
 
 One process, one event loop, two uvicorn servers: the gateway on ``127.0.0.1:PORT`` and the
 example on ``localhost:EXAMPLE_PORT``, which is another *site* than the gateway on purpose, as a
-real client's task page would be. A demo client and a demo worker are created the first time
-and reused afterwards.
+real client's task page would be. A demo client (with boto3 ``mturk`` keys, printed with the
+``endpoint_url``) and a demo worker are created the first time and reused afterwards.
 """
 
 from __future__ import annotations
