@@ -100,15 +100,13 @@ async def _count_send(rt: Runtime, client: Client) -> None:
 
 async def _count_reply(rt: Runtime, worker: Worker) -> None:
     if wait := await _over_limit(rt, f"replies:{worker.id}", rt.settings.replies_per_window):
-        minutes = math.ceil(wait / 60)
-        text = (
-            N_("You have written many replies in a short time. Please wait a minute before the"
-               " next one.")
-            if minutes == 1
-            else N_("You have written many replies in a short time. Please wait %(minutes)s"
-                    " minutes before the next one.")
+        raise TooManyRequests.for_minutes(
+            wait,
+            one=N_("You have written many replies in a short time. Please wait a minute before"
+                   " the next one."),
+            many=N_("You have written many replies in a short time. Please wait %(minutes)s"
+                    " minutes before the next one."),
         )  # fmt: skip
-        raise TooManyRequests(text, retry_after=wait, params={"minutes": minutes})
 
 
 async def _assignments_workers(
