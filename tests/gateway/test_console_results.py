@@ -13,8 +13,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 
 from console_world import ConsoleUser, console_owner
+from crowdframe_gateway.core.page import Page
+from crowdframe_gateway.core.params import AssignmentQuery
+from crowdframe_gateway.core.records import Assignment
+from crowdframe_gateway.review import answers
 from harness import ON_BOTH_STORES, ApiClient, Browser, Gateway
 
 pytestmark = ON_BOTH_STORES
@@ -396,3 +401,43 @@ async def test_another_clients_user_gets_404_on_every_results_route(
 
     signed_out = gateway.browser()
     assert (await signed_out.http.get(f"{base}/results")).status_code == 303
+
+
+async def test_a_page_costs_the_same_however_few_answers_the_filters_keep(
+    gateway: Gateway, api: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At most ``SCAN_READS`` reads of the store's listing a page: a filter that keeps few
+    answers gives short pages (empty, even) with a cursor, and the cursors lead to them all."""
+    world = await answered(gateway, api, per_worker=(12, 2))
+    (_, many), (_, few) = world.workers
+    rt = gateway.rt
+    client = await rt.store.get_client(api.made.client.id)
+    project = await rt.store.get_project(str(world.project["id"]))
+    assert client is not None and project is not None
+    reads: list[int] = []
+    listing = rt.store.list_assignments
+
+    async def counted(client_id: str, query: AssignmentQuery) -> Page[Assignment]:
+        reads.append(query.limit)
+        return await listing(client_id, query)
+
+    monkeypatch.setattr(rt.store, "list_assignments", counted)
+    monkeypatch.setattr(answers, "SCAN_READS", 2)
+    chosen = answers.AnswerFilter(worker=await pseudonym(api, few[0]))
+
+    pages, cursor, found = 0, None, []
+    while True:
+        reads.clear()
+        page = await answers.answers_page(rt, client, project, chosen, cursor, limit=3)
+        assert len(reads) <= 2 and all(n <= 3 for n in reads), "a page's reads are bounded"
+        pages, found = pages + 1, found + [a.assignment.id for a in page.items]
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert found == few
+    assert pages > 2, "the first pages held none of them, and still had a next one"
+
+    everything = answers.AnswerFilter()
+    reads.clear()
+    first = await answers.answers_page(rt, client, project, everything, None, limit=5)
+    assert [a.assignment.id for a in first.items] == many[:5] and reads == [5]
