@@ -14,11 +14,13 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+import time_machine
 
 from console_world import ConsoleUser, console_owner
+from crowdframe_gateway.catalog.fairpay import minimum_wage
 from crowdframe_gateway.core.page import Page
 from crowdframe_gateway.core.params import AssignmentQuery
-from crowdframe_gateway.core.records import Assignment
+from crowdframe_gateway.core.records import Assignment, now
 from crowdframe_gateway.review import answers
 from harness import ON_BOTH_STORES, ApiClient, Browser, Gateway
 
@@ -441,3 +443,26 @@ async def test_a_page_costs_the_same_however_few_answers_the_filters_keep(
     reads.clear()
     first = await answers.answers_page(rt, client, project, everything, None, limit=5)
     assert [a.assignment.id for a in first.items] == many[:5] and reads == [5]
+
+
+async def test_the_measured_pay_is_judged_against_each_targeted_countrys_minimum(
+    gateway: Gateway, api: ApiClient
+) -> None:
+    owner = await console_owner(api)
+    # 30 cents for an estimated minute pays 18 USD an hour, fair in Germany and France
+    project = await api.project(tasks=2, countries=["DE", "FR"], estimated_seconds=60)
+    base = f"/console/projects/{project['id']}"
+    before = await owner.browser.get(f"{base}/money")
+    assert "No answers yet: nothing measured." in text_of(before)
+
+    with time_machine.travel(now(), tick=False) as clock:
+        worker = await gateway.worker(country="DE")
+        assignment_id = await worker.accept(project["id"])
+        clock.shift(600)  # ten minutes on a task estimated at one
+        await worker.submit(assignment_id, {"label": "cat"})
+    measured = text_of(await owner.browser.get(f"{base}/money"))
+    germany, france = minimum_wage("DE"), minimum_wage("FR")
+    assert germany is not None and france is not None
+    assert "Workers took 600 seconds (median); that pays 1.80 USD an hour." in measured
+    assert f"Germany: minimum {germany.hourly_usd:.2f} USD — below the minimum" in measured
+    assert "France: minimum" in measured and "fair pay" not in measured
