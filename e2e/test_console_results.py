@@ -1,7 +1,8 @@
 """A client reviews answers in the console, in Debian's Chromium, at a phone's width: while
 workers answer the sentiment example's tasks, the client approves a selection, rejects one with a
-reason the worker then reads on /earnings, pays a bonus, blocks a worker, downloads the CSV of
-what is filtered (read back with csv.DictReader) and sees the money it cost."""
+reason the worker then reads on /earnings, pays a bonus, blocks a worker, approves everything
+filtered (page by page, without a reload), downloads the CSV of what is filtered (read back with
+csv.DictReader) and sees the money it cost."""
 
 from __future__ import annotations
 
@@ -81,20 +82,33 @@ def test_a_client_reviews_answers_pays_a_bonus_blocks_and_downloads(
     expect(workers[1].get_by_role("heading", name="Available tasks")).to_be_visible()
     expect(workers[1].get_by_role("listitem").filter(has_text=SENTIMENT)).to_have_count(0)
 
+    # the first worker answers the task they went on to; everything waiting is approved
+    workers[0].goto(world.gateway.origin + "/work")
+    fourth = answer_a_task(workers[0], SENTIMENT, "Positive")
+    page.goto(results_url)
+    page.get_by_label("Status").select_option("submitted")
+    page.get_by_role("button", name="Filter", exact=True).click()
+    expect(rows).to_have_count(1)
+    page.evaluate("window.notReloaded = true")
+    page.get_by_role("button", name="Approve everything filtered").click()
+    expect(page.locator("#review-done")).to_be_visible()
+    expect(page.locator("#reviewing")).to_contain_text("Approved 1 so far")
+    assert page.evaluate("window.notReloaded === true"), "the page was reloaded"
+
     # the CSV of what is filtered: the approved answers
     page.goto(results_url)
     page.get_by_label("Status").select_option("approved")
     page.get_by_role("button", name="Filter", exact=True).click()
-    expect(rows).to_have_count(2)
+    expect(rows).to_have_count(3)
     with page.expect_download() as download:
         page.get_by_role("link", name="Download CSV").click()
     text = Path(download.value.path()).read_text(encoding="utf-8")
     read = list(csv.DictReader(io.StringIO(text)))
-    assert sorted(r["assignment_id"] for r in read) == sorted([first, second])
+    assert sorted(r["assignment_id"] for r in read) == sorted([first, second, fourth])
     assert {r["status"] for r in read} == {"approved"}
     assert {r["result_sentiment"] for r in read} == {"positive", "negative"}
 
-    # and what it cost: two rewards approved, one rejected, the bonus
+    # and what it cost: three rewards approved, one rejected, the bonus
     page.get_by_role("link", name="Money").first.click()
     expect(page.get_by_role("heading", name="Money", exact=True)).to_be_visible()
     bonuses = page.locator('dd[data-total="bonus_cents"] [data-currency="USD"]')
