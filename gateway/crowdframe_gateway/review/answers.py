@@ -147,9 +147,13 @@ async def answers_page(
     cursor: str | None,
     *,
     limit: int = PAGE,
+    with_tasks: bool = True,
 ) -> Page[Answer]:
     """One page of the project's answers that ``chosen`` keeps, in accept order, after
-    ``cursor`` (a page's ``next_cursor``); ``project`` is the client's (``owned_project``)."""
+    ``cursor`` (a page's ``next_cursor``); ``project`` is the client's (``owned_project``).
+    Without ``with_tasks`` the answers come without their tasks (unless the gold filter
+    needs them)."""
+    read_tasks = with_tasks or chosen.gold is not None
     found: list[Answer] = []
     for _ in range(SCAN_READS):
         page = await rt.store.list_assignments(
@@ -162,7 +166,8 @@ async def answers_page(
                 signal=chosen.signal,
             ),
         )
-        tasks = await rt.store.get_tasks([a.task_id for a in page.items]) if page.items else {}
+        wanted = [a.task_id for a in page.items] if read_tasks else []
+        tasks = await rt.store.get_tasks(wanted) if wanted else {}
         for assignment in page.items:
             task = tasks.get(assignment.task_id)
             if chosen.keeps(assignment, task):
@@ -174,12 +179,19 @@ async def answers_page(
 
 
 async def every_answer(
-    rt: Runtime, client: Client, project: Project, chosen: AnswerFilter
+    rt: Runtime,
+    client: Client,
+    project: Project,
+    chosen: AnswerFilter,
+    *,
+    with_tasks: bool = True,
 ) -> AsyncIterator[list[Answer]]:
     """Every answer ``chosen`` keeps, a page at a time (only one page in memory)."""
     cursor: str | None = None
     while True:
-        page = await answers_page(rt, client, project, chosen, cursor, limit=_RECORD_PAGE)
+        page = await answers_page(
+            rt, client, project, chosen, cursor, limit=_RECORD_PAGE, with_tasks=with_tasks
+        )
         yield page.items
         if page.next_cursor is None:
             return
@@ -280,7 +292,7 @@ async def worker_records(rt: Runtime, client: Client, project: Project) -> list[
     the project's answers (a page at a time; what it keeps is a count per worker and their
     times), so it costs what the project holds; the gold records are the store's."""
     records: dict[str, WorkerRecord] = {}
-    async for answers in every_answer(rt, client, project, AnswerFilter()):
+    async for answers in every_answer(rt, client, project, AnswerFilter(), with_tasks=False):
         for answer in answers:
             a = answer.assignment
             record = records.setdefault(a.worker_pseudonym, WorkerRecord(a.worker_pseudonym))
