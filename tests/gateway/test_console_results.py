@@ -404,6 +404,12 @@ async def test_another_clients_user_gets_404_on_every_results_route(
     signed_out = gateway.browser()
     assert (await signed_out.http.get(f"{base}/results")).status_code == 303
 
+    forged = await world.owner.browser.http.post(
+        f"{base}/results/review", data={"ids": answer, "action": "approve", "csrf": "forged"}
+    )
+    assert forged.status_code == 403, "every POST carries the session's CSRF token"
+    assert (await api.call("GET", f"/assignments/{answer}")).json()["status"] == "submitted"
+
 
 async def test_a_page_costs_the_same_however_few_answers_the_filters_keep(
     gateway: Gateway, api: ApiClient, monkeypatch: pytest.MonkeyPatch
