@@ -292,8 +292,8 @@ async def worker_records(rt: Runtime, client: Client, project: Project) -> list[
     the project's answers (a page at a time; what it keeps is a count per worker and their
     times), so it costs what the project holds; the gold records are the store's."""
     records: dict[str, WorkerRecord] = {}
-    async for answers in every_answer(rt, client, project, AnswerFilter(), with_tasks=False):
-        for answer in answers:
+    async for page_of in every_answer(rt, client, project, AnswerFilter(), with_tasks=False):
+        for answer in page_of:
             a = answer.assignment
             record = records.setdefault(a.worker_pseudonym, WorkerRecord(a.worker_pseudonym))
             record.answers += 1
