@@ -235,6 +235,18 @@ async def test_everything_filtered_is_reviewed_a_page_at_a_time(
     after = await api.call("GET", f"/assignments?project_id={world.project['id']}&limit=100")
     assert {a["status"] for a in after.json()["data"] if a["id"] in few} == {"rejected"}
 
+    # a rejection needs its reason, even when nothing is left to reject
+    none_left = await owner.browser.post_form(
+        f"{base}/results/review-all", {"status": "submitted", "action": "reject", "reason": " "}
+    )
+    assert none_left.status_code == 422 and "reason must be 1 to 1000 characters" in none_left.text
+    stepwise = await owner.browser.http.post(
+        f"{base}/results/review-all",
+        data={"csrf": owner.browser.csrf, "action": "reject"},
+        headers={"hx-request": "true"},
+    )
+    assert stepwise.status_code == 200 and 'id="review-error"' in stepwise.text
+
 
 async def test_a_bonus_is_paid_once_and_a_worker_blocked(gateway: Gateway, api: ApiClient) -> None:
     world = await answered(gateway, api, per_worker=(2,))

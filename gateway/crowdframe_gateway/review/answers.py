@@ -24,7 +24,7 @@ from ..core.errors import GatewayError, InvalidInput
 from ..core.page import Page
 from ..core.params import AssignmentQuery, TaskAssignmentsQuery
 from ..core.records import SIGNALS, Assignment, AssignmentStatus, Client, Project, Task
-from .assignments import approve, reject
+from .assignments import approve, reject_because, rejection_reason
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -224,14 +224,16 @@ async def review_each(
 ) -> Reviewed:
     """Approve or reject each assignment on its own, through the services the API's bulk review
     calls (``POST /assignments/approve`` and ``/reject``): one refused does not stop the rest.
-    A rejection's reason is read as the API reads it (``InvalidInput`` for none)."""
+    A rejection's reason is read first, as the API reads it (``InvalidInput`` for none), so a
+    rejection without one refuses everything, even with no answer to reject."""
+    read = None if approving else rejection_reason({"reason": reason})
     outcome = Reviewed()
     for assignment_id in dict.fromkeys(ids):
         try:
-            if approving:
+            if read is None:
                 outcome.done.append(await approve(rt, client, assignment_id))
             else:
-                outcome.done.append(await reject(rt, client, assignment_id, {"reason": reason}))
+                outcome.done.append(await reject_because(rt, client, assignment_id, read))
         except InvalidInput:
             raise
         except GatewayError as exc:
