@@ -61,6 +61,7 @@ def test_a_client_reviews_answers_pays_a_bonus_blocks_and_downloads(
     )
     page.get_by_role("button", name="Reject", exact=True).click()
     expect(page.locator("#answer-status")).to_have_text("rejected")
+    assert page.evaluate(NO_OVERFLOW), "the answer's page is wider than a phone"
     workers[2].goto(world.gateway.origin + "/earnings")
     expect(workers[2].get_by_text("The review is clearly positive")).to_be_visible()
 
@@ -107,6 +108,11 @@ def test_a_client_reviews_answers_pays_a_bonus_blocks_and_downloads(
     assert sorted(r["assignment_id"] for r in read) == sorted([first, second, fourth])
     assert {r["status"] for r in read} == {"approved"}
     assert {r["result_sentiment"] for r in read} == {"positive", "negative"}
+
+    # the workers: each with their answers and approval rate
+    page.get_by_role("link", name="Workers").click()
+    expect(page.locator("table.workers-table tbody tr")).to_have_count(3)
+    assert page.evaluate(NO_OVERFLOW), "the workers' page is wider than a phone"
 
     # and what it cost: three rewards approved, one rejected, the bonus
     page.get_by_role("link", name="Money").first.click()
