@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CSV_FIXED_COLUMNS",
+    "ExportFormat",
     "ExportQuery",
     "csv_cell",
     "encode_rows",

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from ...catalog import projects
-from ...catalog.export import encode_rows, export_row
+from ...catalog.export import ExportFormat, encode_rows, export_row
 from ...core.errors import GatewayError, InvalidInput, NotFound
 from ...core.records import SIGNALS, Assignment, Client, ClientUser, Project, new_id
 from ...core.text import N_
@@ -293,11 +293,13 @@ async def _export_rows(
         yield [export_row(a.assignment, a.task) for a in page_of]
 
 
-def _format(params: Mapping[str, str]) -> str:
-    fmt = params.get("format") or "csv"
-    if fmt not in _MEDIA:
-        raise InvalidInput("format must be one of: csv, jsonl", field="format")
-    return fmt
+def _format(params: Mapping[str, str]) -> ExportFormat:
+    match params.get("format") or "csv":
+        case "csv":
+            return "csv"
+        case "jsonl":
+            return "jsonl"
+    raise InvalidInput("format must be one of: csv, jsonl", field="format")
 
 
 async def export(request: Request) -> StreamingResponse:
@@ -309,7 +311,7 @@ async def export(request: Request) -> StreamingResponse:
     chosen = answers.answer_filter(request.query_params)
     rows = _export_rows(_rt(request), client, project, chosen)
     return StreamingResponse(
-        encode_rows(rows, fmt),  # type: ignore[arg-type]
+        encode_rows(rows, fmt),
         media_type=_MEDIA[fmt],
         headers={
             "content-disposition": f'attachment; filename="{project.id}-results.{fmt}"',
