@@ -82,9 +82,11 @@ LEASE = {"deadline": 1600.0, "accepted_at": 1000.0, "task_expires_at": 9000.0}
         (1600.5, {}, None),  # past it: the lease is over, a heartbeat does not revive it
         (1400.0, {"extension": 0.0}, None),  # the project extends nothing
         (4500.0, {"deadline": 4500.0}, 4600.0),  # capped: 3600 after the claim
-        (4590.0, {"deadline": 4590.0}, None),  # at the cap already
-        (1400.0, {"task_expires_at": 1610.0}, None),  # never after its task (10 s more: no)
-        (1400.0, {"task_expires_at": 1680.0}, 1680.0),
+        (4590.0, {"deadline": 4590.0}, 4600.0),  # the last 10 s up to the cap: written once
+        (4595.0, {"deadline": 4600.0}, None),  # at the cap already
+        (1400.0, {"task_expires_at": 1680.0}, 1680.0),  # never after its task
+        (1400.0, {"task_expires_at": 1610.0}, 1610.0),
+        (1400.0, {"task_expires_at": 1600.0}, None),
     ],
 )
 def test_a_heartbeat_moves_a_live_deadline_on_up_to_the_longest_lease(

@@ -93,7 +93,12 @@ async def test_gold_tasks_never_complete_and_a_returned_one_is_not_offered_as_wo
     fresh = await store.claim(Claim(project.id, "w4", "p", gold=True), now=now())
     assert fresh is not None and fresh.task_id == gold.id
     counted = await store.get_project(project.id)
-    assert counted is not None and counted.counts == {"tasks": 1, "open": 1, "completed": 0, "expired": 0}
+    assert counted is not None and counted.counts == {
+        "tasks": 1,
+        "open": 1,
+        "completed": 0,
+        "expired": 0,
+    }
 
 
 async def test_a_worker_below_the_accuracy_is_stopped_once_and_told_once(store: Store) -> None:

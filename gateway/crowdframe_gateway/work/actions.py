@@ -232,7 +232,8 @@ async def heartbeat(rt: Runtime, worker: Worker, assignment_id: str) -> Assignme
     assignment = await own_assignment(rt, worker, assignment_id)
     at = now()
     if assignment.status != "accepted" or assignment.deadline < at:
-        raise Conflict(f"this assignment is {assignment.status}", code="assignment_closed")
+        shown = "expired" if assignment.status == "accepted" else assignment.status
+        raise Conflict(f"this assignment is {shown}", code="assignment_closed")
     project = await rt.store.get_project(assignment.project_id)
     if project is None or project.spec.lease_extension_seconds <= 0:
         return assignment  # the project gives no extensions: a read, no task read, no write

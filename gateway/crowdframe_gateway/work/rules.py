@@ -104,12 +104,15 @@ def heartbeat_deadline(
     is: ``extension`` seconds after the heartbeat (0: the project gives none), never more than
     ``longest`` seconds after the claim (``lease_max_seconds``) nor after its task's lifetime
     (as ``assignment_deadline``), never earlier than it was, and only when that moves it on by
-    at least ``HEARTBEAT_MIN_GAP``. A lease already over (``now`` past the deadline) stays over:
-    without heartbeats an assignment ends as the claim said."""
+    at least ``HEARTBEAT_MIN_GAP`` or up to the cap itself. A lease already over (``now`` past
+    the deadline) stays over: without heartbeats an assignment ends as the claim said."""
     if extension <= 0 or now > deadline:
         return None
-    extended = min(now + extension, accepted_at + longest, task_expires_at)
-    return extended if extended - deadline >= HEARTBEAT_MIN_GAP else None
+    cap = min(accepted_at + longest, task_expires_at)
+    extended = min(now + extension, cap)
+    if extended <= deadline:
+        return None
+    return extended if extended - deadline >= HEARTBEAT_MIN_GAP or extended == cap else None
 
 
 def holds(status: str, deadline: float, now: float) -> bool:
