@@ -14,6 +14,7 @@ from time_machine import TimeMachineFixture
 from crowdframe import Webhook
 from crowdframe_gateway.background import expire_overdue
 from crowdframe_gateway.core.records import now
+from crowdframe_gateway.review.progress import progress
 from delivery_harness import delivering, endpoint, settled
 from harness import ON_BOTH_STORES, ApiClient, Browser, Gateway
 from receiver import running_receiver
@@ -158,3 +159,7 @@ async def test_tasks_past_their_lifetime_reach_the_clients_endpoint_as_expired(
     assert (await api.call("GET", f"/tasks/{done['id']}")).json()["status"] == "completed"
     counts = (await api.call("GET", f"/projects/{project['id']}")).json()["counts"]
     assert counts == {"tasks": 2, "open": 0, "completed": 1, "expired": 1}
+    stored = await gateway.rt.store.get_project(project["id"])
+    assert stored is not None
+    shown = await progress(gateway.rt, stored)  # the console's bars
+    assert (shown.open, shown.submitted, shown.expired) == (0, 1, 1)
