@@ -83,8 +83,9 @@ class RedisImporter:
             self.pipe.zadd(keys.ACTIVE_PROJECTS, {project.id: seq})
         self.pipe.set(keys.PROJECT_SEQ, seq)  # rows come in seq order: the last one wins
         self.pipe.sadd(keys.PARTITIONS, project.id)
+        self.pipe.set(keys.part(project.id) + "lifetimes:filled", "done")  # task() fills it
         self.approve_delays[project.id] = project.spec.auto_approve_delay
-        await self._queued(6)
+        await self._queued(7)
 
     async def task(
         self,

@@ -357,8 +357,13 @@ class RedisBase:
             for partition in chunk:
                 for suffix in _HINTED:
                     pipe.zrange(keys.part(partition) + suffix, 0, 0, withscores=True)
+            projects = [p for p in chunk if p.startswith("prj_")]
+            for project_id in projects:  # from before 'lifetimes': expire_tasks.lua fills it
+                pipe.exists(keys.part(project_id) + "lifetimes:filled")
             answers = await pipe.execute()
             n = len(_HINTED)
+            marks = answers[n * len(chunk) :]
+            unfilled = [p for p, marked in zip(projects, marks, strict=True) if not marked]
             approving = [(p, answers[n * i + 2][0][1]) for i, p in enumerate(chunk)
                          if answers[n * i + 2]]  # fmt: skip
             specs = await self._specs([p for p, _ in approving])
@@ -372,6 +377,8 @@ class RedisBase:
                 ):
                     if first:
                         pipe.zadd(index, {partition: first[0][1]}, lt=True)
+            for project_id in unfilled:
+                pipe.zadd(keys.DUE_LIFETIMES, {project_id: now}, lt=True)
             for (partition, submitted), spec in zip(approving, specs, strict=True):
                 if spec is not None:
                     due = spec.approval_due_at(submitted)

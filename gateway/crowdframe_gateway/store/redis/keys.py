@@ -116,6 +116,7 @@ PROJECT_KEYS = {
     "lifetimes": (
         "zset: open task -> when the sweep looks at it (its expiry, or its holders' last deadline)"
     ),
+    "lifetimes:filled": "string: 'done', or how far a project from before 'lifetimes' is in it",
     "approvals": "zset: submitted assignment -> submitted_at (auto-approval)",
     "reviewq": "zset: submitted assignment -> next visit of its crowd review (crowd_review.py)",
     "gold:<worker>": "hash: a worker's gold record (answered, correct, stopped)",

@@ -8,6 +8,19 @@
 local now = tonumber(ctx.now)
 local index = P .. 'lifetimes'
 
+-- A project from before the index ('lifetimes:filled' is 'done' for those made since): its
+-- open tasks join it, 500 a script, from the task order where the last script stopped.
+local filled = redis.call('GET', P .. 'lifetimes:filled')
+if filled ~= 'done' then
+  local rows = redis.call('ZRANGEBYSCORE', P .. 'tasks', '(' .. (filled or '0'), '+inf',
+    'WITHSCORES', 'LIMIT', 0, 500)
+  for i = 1, #rows, 2 do
+    local t = redis.call('HMGET', P .. 'task:' .. rows[i], 'status', 'expires_at')
+    if t[1] == 'open' then redis.call('ZADD', index, 'NX', t[2], rows[i]) end
+  end
+  redis.call('SET', P .. 'lifetimes:filled', #rows < 1000 and 'done' or rows[#rows])
+end
+
 -- the last deadline of the assignments that hold the task (accepted, not past it), or nil
 local function held_until(tid)
   local last = nil
