@@ -25,12 +25,13 @@ Leases and lifetimes (decided here, performed by the stores):
 - a heartbeat from the worker's task page moves a live assignment's deadline on, in projects
   that enable it (``lease_extension_seconds``): ``heartbeat_deadline`` says to when, or that it
   stays; the store writes it only if the assignment is still live with the deadline the
-  decision was made from (a compare-and-set: SQLite ``work/sqlite.py`` ``extend_lease``, Redis
-  ``lease.lua``);
+  decision was made from (a compare-and-set: SQLite ``work/sqlite_lifetimes.py``
+  ``extend_lease``, Redis ``lease.lua``);
 - a task past its lifetime is moved to ``expired`` by the sweep (``task_expires``), unless a
   worker still holds it (``holds``): stated inside the sweep's step, because a claim, a submit
-  or a return changes what it reads (SQLite ``work/sqlite.py`` ``_EXPIRING``, Redis
-  ``expire_tasks.lua``).
+  or a return changes what it reads (SQLite ``work/sqlite_lifetimes.py`` ``_EXPIRING``,
+  Redis ``expire_tasks.lua``); the table of cases on both is ``tests/store/
+  test_store_lifetimes.py``.
 
 The task list (``open_projects`` on both stores) is a page at a time: the active projects with
 work for the worker, in creation order, at most ``TASK_LIST_PAGE`` of them. A page examines at
