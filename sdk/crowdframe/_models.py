@@ -58,6 +58,8 @@ class ProjectCreateParams(TypedDict, total=False):
     assignments_per_task: int
     assignment_duration: int
     task_lifetime: int
+    lease_extension_seconds: int  # 0 (off), or 60-3600: each heartbeat's more time
+    lease_max_seconds: int
     auto_approve_delay: int
     frame_height: int | None
     allow: list[str]
@@ -93,6 +95,8 @@ class ProjectUpdateParams(TypedDict, total=False):
     test_size: int
     pass_score: float
     retry_after_seconds: int
+    lease_extension_seconds: int
+    lease_max_seconds: int
     crowd_review: CrowdReviewParams | None  # None turns crowd review off
     status: str
 
