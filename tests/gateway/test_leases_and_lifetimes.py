@@ -101,6 +101,12 @@ async def test_a_project_without_extensions_keeps_its_deadlines(
     other = await gateway.worker("other@example.org")
     refused = await beat(other, assignment)
     assert refused.status_code == 404, "another worker's assignment is none of theirs"
+    forged = await worker.http.post(
+        f"/work/assignments/{assignment}/heartbeat",
+        content=b"{}",
+        headers={"content-type": "application/json"},
+    )
+    assert forged.status_code == 403 and forged.json()["error"]["code"] == "csrf"
 
 
 @pytest.mark.parametrize(
