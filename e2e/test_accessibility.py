@@ -1,0 +1,71 @@
+"""axe-core finds no serious or critical violation on any page, and no page is wider than its
+window: every workplace page in English and in German, and every console page, each at desktop
+(1280x800) and phone (390x844) size, in Debian's Chromium. A new page is one line in
+showcase.py's ``WORKPLACE`` or ``CONSOLE``.
+
+axe-core is vendored in e2e/vendor/axe-core (README there) and injected by Playwright; the task
+pages in frames are the clients' own, not checked here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from showcase import CONSOLE, SIZES, WORKPLACE, Showcase, Visit, open_showcase, showing
+
+pytestmark = pytest.mark.e2e
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+SERIOUS = {"serious", "critical"}
+RUN = "() => axe.run(document, {iframes: false, resultTypes: ['violations']})"
+
+
+@pytest.fixture(scope="module")
+def showcase(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Showcase]:
+    with open_showcase(browser, tmp_path_factory.mktemp("showcase"), scripts=True) as showcase:
+        yield showcase
+
+
+def violations(page: Page) -> list[str]:
+    """Each serious or critical violation axe-core finds on the page: rule, element, why."""
+    page.add_script_tag(path=AXE)
+    found: dict[str, Any] = page.evaluate(RUN)
+    return [
+        f"{rule['id']} ({rule['impact']}) at {node['target']}: {node['failureSummary']}"
+        for rule in found["violations"]
+        if rule["impact"] in SERIOUS
+        for node in rule["nodes"]
+    ]
+
+
+def overflow(page: Page) -> list[str]:
+    """The page wider than the window (a phone's reader would scroll sideways): WCAG's reflow."""
+    width = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    return [f"reflow: the page is {width} px wider than the window"] if width > 0 else []
+
+
+def check(showcase: Showcase, visit: Visit, language: str, size: str) -> None:
+    page = showing(showcase, visit, language, size)
+    found = violations(page) + overflow(page)
+    assert not found, f"{visit.name} ({language}, {size}, {page.url}):\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("language", ["en", "de"])
+@pytest.mark.parametrize("visit", WORKPLACE, ids=lambda visit: visit.name)
+def test_a_workplace_page_has_no_serious_violation(
+    showcase: Showcase, visit: Visit, language: str, size: str
+) -> None:
+    check(showcase, visit, language, size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("visit", CONSOLE, ids=lambda visit: visit.name)
+def test_a_console_page_has_no_serious_violation(
+    showcase: Showcase, visit: Visit, size: str
+) -> None:
+    check(showcase, visit, "en", size)
