@@ -250,7 +250,8 @@ class SqliteBase:
     async def _flush(self, covered: int) -> None:
         # the log is opened and closed here, only the flush itself in the thread: each system
         # call a thread makes ends in a wait for the interpreter lock, which a busy event loop
-        # holds for up to sys.getswitchinterval() (5 ms) at a time
+        # holds for up to sys.getswitchinterval() at a time (5 ms by default; the gateway
+        # process sets 0.5 ms, cli.SWITCH_INTERVAL, for this wait)
         try:
             try:
                 fd = os.open(self.path + "-wal", os.O_RDONLY)
