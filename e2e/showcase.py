@@ -3,19 +3,19 @@ screenshots in docs/: a worker who passed the reading test, had an answer reject
 reason, has one pending and one task in progress, and a message from the client; a newcomer in
 the middle of the test; a console owner with an uploaded batch and an invitation made.
 
-Every page either looks at is one line of ``WORKPLACE`` or ``CONSOLE``: who looks (a
+Every page they look at is one line of ``WORKPLACE`` or ``CONSOLE``: its name, who looks (a
 ``Showcase.session``) and the path, whose ``{names}`` are filled from ``Showcase.ids``."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 import crowdframe
 from flows import SENTIMENT, answer_a_task, expect_the_next_task, sign_up
@@ -35,7 +35,10 @@ __all__ = [
     "showing",
 ]
 
-SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+SIZES: dict[str, ViewportSize] = {
+    "desktop": {"width": 1280, "height": 800},
+    "phone": {"width": 390, "height": 844},
+}
 LANGUAGES = {"en": "en-US", "de": "de-DE"}  # the page's language: Chromium's locale
 
 
@@ -114,7 +117,7 @@ def showing(showcase: Showcase, visit: Visit, language: str, size: str) -> Page:
     their profile's is switched with the switch at its foot, as a worker would (the console
     speaks English only, so far)."""
     page = showcase.session(visit.who, language)
-    page.set_viewport_size(SIZES[size])  # type: ignore[arg-type]
+    page.set_viewport_size(SIZES[size])
     response = page.goto(showcase.url(visit))
     assert response is not None and response.status == visit.status, f"{visit.name}: status"
     html = page.locator("html")
@@ -181,11 +184,12 @@ def open_showcase(browser: Browser, tmp: Path, *, scripts: bool = False) -> Iter
     with running_world(tmp, [], {}) as world:
         ids: dict[str, str] = {}
         states: dict[str, Any] = {}
-        for who, steps in (
+        people: list[tuple[str, Callable[[Page], None]]] = [
             ("worker", lambda page: _the_worker(page, world, ids)),
             ("newcomer", lambda page: _the_newcomer(page, world, ids)),
             ("owner", lambda page: _the_owner(page, world, ids, tmp)),
-        ):
+        ]
+        for who, steps in people:
             context = browser.new_context(locale=LANGUAGES["en"])
             steps(context.new_page())
             states[who] = context.storage_state()
