@@ -51,11 +51,14 @@ class Visit:
     who: str
     path: str
     status: int = 200
+    refused: bool = False  # then submit the page's form empty, to see how a refusal reads
 
 
 WORKPLACE = [
     Visit("sign-in", "visitor", "/signin"),
+    Visit("sign-in, refused", "visitor", "/signin", refused=True),
     Visit("sign-up", "visitor", "/signup"),
+    Visit("sign-up, refused", "visitor", "/signup", refused=True),
     Visit("task list, locked by a test", "newcomer", "/work"),
     Visit("qualification test", "newcomer", "/work/tests/{test}"),
     Visit("test question", "newcomer", "/work/assignments/{question}"),
@@ -72,11 +75,14 @@ WORKPLACE = [
 
 CONSOLE = [
     Visit("sign-in", "visitor", "/console/signin"),
+    Visit("sign-in, refused", "visitor", "/console/signin", refused=True),
     Visit("invitation", "visitor", "{invitation}"),
+    Visit("invitation, refused", "visitor", "{invitation}", refused=True),
     Visit("invitation gone", "visitor", "/console/invite/no-such-token", status=404),
     Visit("projects", "owner", "/console/projects"),
     Visit("project", "owner", "/console/projects/{project}"),
     Visit("new project", "owner", "/console/projects/new"),
+    Visit("new project, refused", "owner", "/console/projects/new", refused=True),
     Visit("project settings", "owner", "/console/projects/{project}/edit"),
     Visit("batch upload", "owner", "/console/projects/{project}/batches/new"),
     Visit("batch rows", "owner", "{batch}"),
@@ -124,8 +130,29 @@ def showing(showcase: Showcase, visit: Visit, language: str, size: str) -> Page:
     if html.get_attribute("lang") != language:
         page.locator(f'footer form.languages button[value="{language}"]').click()
         expect(html).to_have_attribute("lang", language)
+    if visit.refused:
+        _submit_as_it_is(page)
     page.wait_for_load_state("load")
     return page
+
+
+def _submit_as_it_is(page: Page) -> None:
+    """Send the page's form as it is, past the browser's own checks (``required``), so the
+    gateway's refusal shows: a message, the field marked."""
+    form = page.locator("main form:has(button[type=submit])").first
+    form.evaluate("form => { form.noValidate = true; }")
+    form.locator("button[type=submit]").first.click()
+    expect(page.locator("[role=alert], [aria-invalid=true]").first).to_be_visible()
+
+
+def _answer_here(page: Page, sentiment: str) -> str:
+    """Answer the task on the page; the answered assignment's id, once the next task is up."""
+    answered = page.url.rsplit("/", 1)[1]
+    task = page.frame_locator("#cf-task-frame")
+    task.get_by_label(sentiment).check()
+    task.get_by_role("button", name="Submit").click()
+    expect_the_next_task(page, after=answered)
+    return answered
 
 
 def _the_worker(page: Page, world: World, ids: dict[str, str]) -> None:
@@ -138,17 +165,23 @@ def _the_worker(page: Page, world: World, ids: dict[str, str]) -> None:
     answer_the_test(page, right=True)
     page.goto(gateway + "/work")
     rejected = answer_a_task(page, SENTIMENT, "Positive")
-    expect_the_next_task(page, after=rejected)  # answered below, and left pending
-    pending = page.url.rsplit("/", 1)[1]
-    page.frame_locator("#cf-task-frame").get_by_label("Negative").check()
-    page.frame_locator("#cf-task-frame").get_by_role("button", name="Submit").click()
-    expect_the_next_task(page, after=pending)
+    expect_the_next_task(page, after=rejected)
+    disputed, approved = _answer_here(page, "Neutral"), _answer_here(page, "Positive")
+    _answer_here(page, "Negative")  # left pending
     ids["assignment"] = page.url.rsplit("/", 1)[1]  # left in progress
     with crowdframe.Client(world.account.api_key, base_url=gateway) as api:
         api.reject(rejected, "The review praises the food: it is positive.")
+        api.reject(disputed, "The review is clearly negative.")
+        api.approve(approved)
+        api.bonus(approved, 25, "Careful work, thank you", idempotency_key="showcase")
         [project] = [p for p in api.iter_projects() if p.title == SENTIMENT]
         api.send_message("About your answers", "Thank you! One more thing…", project_id=project.id)
     ids["project"] = project.id
+    page.goto(gateway + "/earnings")
+    rejection = page.locator(f'li.rejection[data-assignment="{disputed}"]')
+    rejection.get_by_label("Dispute this rejection (once)").fill("It reads neutral to me.")
+    rejection.get_by_role("button", name="Send dispute").click()
+    expect(page.get_by_role("status")).to_have_text("Your dispute was sent to the client.")
     page.goto(gateway + "/inbox")
     link = page.get_by_role("link", name="About your answers", exact=True)
     ids["thread"] = str(link.get_attribute("href")).rsplit("/", 1)[1]
