@@ -54,9 +54,10 @@ def check(showcase: Showcase, visit: Visit, language: str, size: str) -> None:
     assert not found, f"{visit.name} ({language}, {size}, {page.url}):\n" + "\n".join(found)
 
 
+# a language at a time: a signed-in worker's pages switch language once, not at every page
 @pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("language", ["en", "de"])
 @pytest.mark.parametrize("visit", WORKPLACE, ids=lambda visit: visit.name)
+@pytest.mark.parametrize("language", ["en", "de"])
 def test_a_workplace_page_has_no_serious_violation(
     showcase: Showcase, visit: Visit, language: str, size: str
 ) -> None:
