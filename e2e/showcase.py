@@ -98,7 +98,6 @@ class Showcase:
     browser: Browser
     ids: dict[str, str]
     states: dict[str, Any]  # each signed-in person's cookies (Playwright's storage state)
-    scripts: bool = False  # whether a test may add its own script to the pages (past the CSP)
     contexts: dict[tuple[str, str], BrowserContext] = field(default_factory=dict)
 
     def url(self, visit: Visit) -> str:
@@ -111,7 +110,6 @@ class Showcase:
             context = self.browser.new_context(
                 locale=LANGUAGES[language],
                 storage_state=self.states.get(who),
-                bypass_csp=self.scripts,
             )
             context.new_page()
             self.contexts[key] = context
@@ -210,10 +208,9 @@ def _the_owner(page: Page, world: World, ids: dict[str, str], tmp: Path) -> None
 
 
 @contextmanager
-def open_showcase(browser: Browser, tmp: Path, *, scripts: bool = False) -> Iterator[Showcase]:
+def open_showcase(browser: Browser, tmp: Path) -> Iterator[Showcase]:
     """The gateway (on SQLite) and the sentiment example with its reading test, everyone
-    signed in once; each person's browser contexts are closed at the end. With ``scripts``,
-    the pages' Content-Security-Policy lets a test inject its own script (axe-core)."""
+    signed in once; each person's browser contexts are closed at the end."""
     with running_world(tmp, [], {}) as world:
         ids: dict[str, str] = {}
         states: dict[str, Any] = {}
@@ -227,7 +224,7 @@ def open_showcase(browser: Browser, tmp: Path, *, scripts: bool = False) -> Iter
             steps(context.new_page())
             states[who] = context.storage_state()
             context.close()
-        showcase = Showcase(world, browser, ids, states, scripts)
+        showcase = Showcase(world, browser, ids, states)
         try:
             yield showcase
         finally:

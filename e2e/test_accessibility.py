@@ -3,42 +3,33 @@ window: every workplace page in English and in German, and every console page, e
 (1280x800) and phone (390x844) size, in Debian's Chromium. A new page is one line in
 showcase.py's ``WORKPLACE`` or ``CONSOLE``.
 
-axe-core is vendored in e2e/vendor/axe-core (README there) and injected by Playwright; the task
-pages in frames are the clients' own, not checked here."""
+axe-core is vendored in e2e/vendor/axe-core (README there) and run by e2e/accessibility.py; the
+task pages in frames are the clients' own, not checked here."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page
 
+from accessibility import serious_violations
 from showcase import CONSOLE, SIZES, WORKPLACE, Showcase, Visit, open_showcase, showing
 
 pytestmark = pytest.mark.e2e
 
-AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
-SERIOUS = {"serious", "critical"}
-RUN = "() => axe.run(document, {iframes: false, resultTypes: ['violations']})"
-
 
 @pytest.fixture(scope="module")
 def showcase(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Showcase]:
-    with open_showcase(browser, tmp_path_factory.mktemp("showcase"), scripts=True) as showcase:
+    with open_showcase(browser, tmp_path_factory.mktemp("showcase")) as showcase:
         yield showcase
 
 
 def violations(page: Page) -> list[str]:
-    """Each serious or critical violation axe-core finds on the page: rule, element, why."""
-    page.add_script_tag(path=AXE)
-    found: dict[str, Any] = page.evaluate(RUN)
+    """Each serious or critical violation axe-core finds on the page: the rule, the elements."""
     return [
-        f"{rule['id']} ({rule['impact']}) at {node['target']}: {node['failureSummary']}"
-        for rule in found["violations"]
-        if rule["impact"] in SERIOUS
-        for node in rule["nodes"]
+        f"{found['id']} ({found['impact']}) at {', '.join(found['nodes'])}"
+        for found in serious_violations(page)
     ]
 
 
