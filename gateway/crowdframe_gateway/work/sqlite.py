@@ -15,7 +15,7 @@ from ..core.errors import Conflict
 from ..core.events import assignment_data, task_completed_data
 from ..core.page import Page, cursor_seq
 from ..core.params import AssignmentQuery, Claim, ReviewDecision, Submission
-from ..core.records import Assignment, Project, Task, new_id
+from ..core.records import Assignment, Project, Task, hour_of, new_id
 from ..quality.sqlite import AttemptRecordPart, GoldRecordPart
 from ..store.sqlite.base import (
     _ASSIGNMENT_COLUMNS,
@@ -231,6 +231,11 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
                 result=submission.result,
                 signals=list(submission.signals),
                 ip_hash=submission.ip_hash,
+            )
+            db.execute(  # the project's submissions per hour (review/sqlite.py, its charts)
+                "INSERT INTO submission_hours VALUES (?,?,1)"
+                " ON CONFLICT (project_id, hour) DO UPDATE SET count = count + 1",
+                (done.project_id, hour_of(now)),
             )
             if submission.ip_hash is not None:
                 db.execute(

@@ -11,11 +11,13 @@ from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from ...core.records import ClientUser
+from .. import i18n
 from .session import csrf_token
 
-__all__ = ["HTMX_VERSION", "page", "see_other", "templates"]
+__all__ = ["HTMX_VERSION", "UPLOT_VERSION", "page", "see_other", "templates"]
 
 HTMX_VERSION = "2.0.11"  # static/vendor/htmx/ (its LICENSE beside it)
+UPLOT_VERSION = "1.6.32"  # static/vendor/uplot/ (its LICENSE and README beside it)
 
 templates = Jinja2Templates(
     env=jinja2.Environment(
@@ -24,6 +26,8 @@ templates = Jinja2Templates(
         undefined=jinja2.StrictUndefined,
     )
 )
+i18n.install(templates.env)  # ``_()`` in the templates: the texts are ready for translation
+templates.env.filters["moment"] = lambda at: i18n.time_of_day(at, with_date=True)
 
 
 def page(
@@ -41,6 +45,7 @@ def page(
         "field": None,
         "notice": None,
         "htmx_version": HTMX_VERSION,
+        "uplot_version": UPLOT_VERSION,
     }
     response = templates.TemplateResponse(
         request, name, {**base, **(context or {})}, status_code=status
