@@ -134,6 +134,9 @@ async def test_the_charts_numbers_are_what_a_recount_of_the_answers_finds(
     assert data["times"]["labels"][0] == "under 10 s"
     assert data["times"]["labels"][-1] == "30 min or more"
     assert data["agreement"]["labels"][-1] == "all agree"
+    assert data["times"]["ticks"] == ["< 10 s", "10 s", "20 s", "30 s", "1 min", "2 min", "5 min",
+                                      "10 min", "30 min+"]  # fmt: skip
+    assert data["agreement"]["ticks"] == ["< 50 %", "50 %", "60 %", "70 %", "80 %", "90 %", "100 %"]
 
     # the same numbers as tables, for screen readers and without JavaScript
     assert page.status_code == 200

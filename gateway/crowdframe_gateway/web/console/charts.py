@@ -51,6 +51,11 @@ def _bucket_labels(edges: Sequence[float], name: Callable[[float], str]) -> list
     return [first, *middle, i18n.gettext("%(edge)s or more") % {"edge": name(edges[-1])}]
 
 
+def _bucket_ticks(edges: Sequence[float], name: Callable[[float], str]) -> list[str]:
+    """Short labels for a chart's axis: each bucket's lower edge (the table says the rest)."""
+    return [f"< {name(edges[0])}", *(name(edge) for edge in edges[:-1]), f"{name(edges[-1])}+"]
+
+
 def time_labels() -> list[str]:
     """Under 10 s, 10 s to 20 s, …, 30 min or more."""
     return _bucket_labels(TIME_EDGES, _seconds)
@@ -77,12 +82,14 @@ def _data(found: Activity) -> dict[str, Any]:
         },
         "times": {
             "labels": time_labels(),
+            "ticks": _bucket_ticks(TIME_EDGES, _seconds),
             "counts": list(found.times),
             "answers": found.answers_timed,
             "median_seconds": found.median_seconds,
         },
         "agreement": {
             "labels": agreement_labels(),
+            "ticks": [*_bucket_ticks(AGREEMENT_EDGES, _share)[:-1], _share(1.0)],
             "counts": list(found.agreements),
             "tasks": found.tasks_compared,
         },

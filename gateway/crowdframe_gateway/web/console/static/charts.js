@@ -41,7 +41,7 @@
           size: 60,
           rotate: -30,
           splits: function () { return xs; },
-          values: function (u, splits) { return splits.map(function (i) { return data.labels[i] || ""; }); }
+          values: function (u, splits) { return splits.map(function (i) { return data.ticks[i] || ""; }); }
         },
         { size: 36 }
       ],
