@@ -5,6 +5,7 @@ that reach a real receiver, what a member may not change, and nothing of another
 
 from __future__ import annotations
 
+import logging
 import re
 
 import httpx
@@ -318,6 +319,32 @@ async def test_another_clients_keys_endpoints_and_messages_are_not_found_on_ever
     assert len((await theirs.call("GET", "/signing-secrets")).json()["data"]) == 2
     keys = (await theirs.call("GET", "/api-keys")).json()["data"]
     assert keys[0]["revoked_at"] is None
+
+
+async def test_no_secret_made_on_the_page_reaches_a_log_line(
+    gateway: Gateway, api: ApiClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    owner = await console_owner(api)
+    await developers(owner)
+    caplog.set_level(logging.DEBUG)
+    key = shown_secret(await owner.browser.post_form("/console/developers/api-keys", {"name": "a"}))
+    secret = shown_secret(await owner.browser.post_form("/console/developers/signing-secrets", {}))
+    made = await owner.browser.post_form(
+        "/console/developers/endpoints", {"url": "https://hooks.example/in"}
+    )
+    hook_secret = shown_secret(made)
+    [hook] = (await api.call("GET", "/webhook-endpoints")).json()["data"]
+    rotated = await owner.browser.post_form(
+        f"/console/developers/endpoints/{hook['id']}/rotate-secret", {}
+    )
+    new_hook_secret = shown_secret(rotated)
+
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert caplog.records, "the requests were logged"
+    for shown in (key, secret, hook_secret, new_hook_secret):
+        assert shown not in logged
+    for answer in (made, rotated):
+        assert "location" not in answer.headers, "never in a redirect"
 
 
 async def test_every_change_needs_the_sessions_csrf_token(gateway: Gateway, api: ApiClient) -> None:

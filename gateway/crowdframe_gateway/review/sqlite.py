@@ -116,10 +116,11 @@ class ProgressPart(SqliteBase):
         return [counts.get(first_hour + i, 0) for i in range(hours)]
 
     async def latest_answers(self, project_id: str, *, limit: int) -> list[tuple[str, Any]]:
-        rows = self._read(
-            "SELECT task_id, result FROM assignments WHERE project_id = ?"
-            " AND submitted_at IS NOT NULL ORDER BY seq DESC LIMIT ?",
-            (project_id, limit),
+        rows = self._read(  # the project's client too: assignments_by_project, newest first
+            "SELECT task_id, result FROM assignments"
+            " WHERE client_id = (SELECT client_id FROM projects WHERE id = ?)"
+            " AND project_id = ? AND submitted_at IS NOT NULL ORDER BY seq DESC LIMIT ?",
+            (project_id, project_id, limit),
         )
         return [(r["task_id"], json.loads(r["result"])) for r in rows if r["result"]]
 

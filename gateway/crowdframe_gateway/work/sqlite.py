@@ -414,10 +414,11 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
 
     async def work_seconds(self, project_id: str, *, limit: int) -> list[float]:
         """Seconds from accept to submit of the project's latest submissions."""
-        rows = self._read(
-            "SELECT submitted_at - accepted_at AS seconds FROM assignments WHERE project_id = ?"
-            " AND submitted_at IS NOT NULL ORDER BY seq DESC LIMIT ?",
-            (project_id, limit),
+        rows = self._read(  # the project's client too: assignments_by_project, not a scan
+            "SELECT submitted_at - accepted_at AS seconds FROM assignments"
+            " WHERE client_id = (SELECT client_id FROM projects WHERE id = ?)"
+            " AND project_id = ? AND submitted_at IS NOT NULL ORDER BY seq DESC LIMIT ?",
+            (project_id, project_id, limit),
         )
         return [float(r["seconds"]) for r in rows]
 
