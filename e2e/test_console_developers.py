@@ -10,6 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from accessibility import serious_violations
 from flows import SENTIMENT, answer_a_task, sign_up
 from receiver import running_receiver
 from services import World
@@ -50,8 +51,10 @@ def test_a_failed_delivery_is_opened_and_sent_again(page: Page, world: World) ->
         expect(
             page.get_by_text("crowdframe listen --gateway " + world.gateway.origin)
         ).to_be_visible()
+        assert serious_violations(page) == []
         page.get_by_role("link", name=receiver.url).click()
         page.get_by_role("link", name="failed", exact=True).click()
+        assert serious_violations(page) == []
         page.get_by_role("link", name="endpoint.test").click()
 
         attempts = page.locator("table.attempts tbody tr")
@@ -59,6 +62,7 @@ def test_a_failed_delivery_is_opened_and_sent_again(page: Page, world: World) ->
         expect(attempts.first.locator(".status-code")).to_have_text("500")
         expect(page.get_by_role("heading", name="Delivery: failed")).to_be_visible()
         expect(page.locator("pre.payload")).to_contain_text('"type": "endpoint.test"')
+        assert serious_violations(page) == []
         page.evaluate("window.notReloaded = true")
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
@@ -91,6 +95,7 @@ def test_a_projects_charts_are_drawn_with_their_numbers_beside_them(
         expect(charts.locator(f'[data-chart="{kind}"] canvas')).to_have_count(1)
     expect(page.get_by_text("Submissions per hour, the last 7 days: 1 in all")).to_be_visible()
 
+    assert serious_violations(page) == []
     page.get_by_text("The numbers").first.click()
     hours = page.get_by_role("table", name="Submissions per hour (hours without any are left out)")
     expect(hours).to_be_visible()

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ...catalog import projects
-from ...core.records import Project, iso, now
+from ...core.records import ClientUser, Project, iso, now
 from ...review.activity import AGREEMENT_EDGES, TIME_EDGES, Activity, activity
 from ...runtime import Runtime
 from .. import i18n
@@ -66,7 +66,7 @@ def agreement_labels() -> list[str]:
     return [*_bucket_labels(AGREEMENT_EDGES, _share)[:-1], i18n.gettext("all agree")]
 
 
-async def _project_activity(request: Request) -> tuple[Any, Project, Activity]:
+async def _project_activity(request: Request) -> tuple[ClientUser, Project, Activity]:
     user, client = await signed_in_client(request)
     project = await projects.owned_project(_rt(request), client, request.path_params["project_id"])
     return user, project, await activity(_rt(request), project, at=now())
