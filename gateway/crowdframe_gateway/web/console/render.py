@@ -14,20 +14,18 @@ from ...core.records import ClientUser
 from .. import i18n
 from .session import csrf_token
 
-__all__ = ["HTMX_VERSION", "UPLOT_VERSION", "page", "see_other", "templates"]
+__all__ = ["HTMX_VERSION", "page", "see_other", "templates"]
 
 HTMX_VERSION = "2.0.11"  # static/vendor/htmx/ (its LICENSE beside it)
 UPLOT_VERSION = "1.6.32"  # static/vendor/uplot/ (its LICENSE and README beside it)
 
-templates = Jinja2Templates(
-    env=jinja2.Environment(
-        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
 )
-i18n.install(templates.env)  # ``_()`` in the templates: the texts are ready for translation
-templates.env.filters["moment"] = lambda at: i18n.time_of_day(at, with_date=True)
+i18n.install(_env)  # _() and the money, date and number filters (web/i18n.py)
+templates = Jinja2Templates(env=_env)
 
 
 def page(
@@ -46,6 +44,7 @@ def page(
         "notice": None,
         "htmx_version": HTMX_VERSION,
         "uplot_version": UPLOT_VERSION,
+        "moment": _moment,
     }
     response = templates.TemplateResponse(
         request, name, {**base, **(context or {})}, status_code=status
@@ -56,3 +55,8 @@ def page(
 
 def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
+
+
+def _moment(at: float) -> str:
+    """A date and time (UTC) as the page's language writes them."""
+    return i18n.time_of_day(at, with_date=True)
