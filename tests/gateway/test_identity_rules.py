@@ -147,6 +147,7 @@ def test_only_owners_invite() -> None:
 
 @pytest.mark.parametrize(("by", "may"), [(OWNER, True), (MEMBER, False)])
 def test_only_owners_change_keys_secrets_and_endpoints(by: ClientUser, may: bool) -> None:
+    assert rules.may_manage_credentials(by) is may
     if may:
         rules.check_may_manage_credentials(by)
         return

@@ -28,6 +28,7 @@ __all__ = [
     "check_room_for_api_key",
     "check_room_for_signing_secret",
     "kept_signing_secrets",
+    "may_manage_credentials",
     "revokes_now",
 ]
 
@@ -112,13 +113,18 @@ def check_may_invite(by: ClientUser) -> None:
         raise Forbidden("only an owner of the team may invite people", code="owner_only")
 
 
-def check_may_manage_credentials(by: ClientUser) -> None:
+def may_manage_credentials(by: ClientUser) -> bool:
     """Only an owner creates, revokes, rotates or deletes the client's API keys, signing
     secrets and webhook endpoints, and enables or disables an endpoint: each of these hands out
     or takes away the client's access. A member sees them (never a secret) and the delivery
     log, and may replay a message: a replay sends an event again to an endpoint the owners
     chose, and changes no access."""
-    if by.role != "owner":
+    return by.role == "owner"
+
+
+def check_may_manage_credentials(by: ClientUser) -> None:
+    """``Forbidden`` (``owner_only``) unless ``may_manage_credentials``."""
+    if not may_manage_credentials(by):
         raise Forbidden(
             "only an owner of the team may change API keys, signing secrets and webhook endpoints",
             code="owner_only",

@@ -20,18 +20,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from crowdframe import EVENT_TYPES
-from crowdframe.signing import secret_kid
 
 from ...core.errors import GatewayError
 from ...core.events import event_body
 from ...core.records import Client, ClientUser, Endpoint, Message, now
 from ...core.text import N_
 from ...identity import keyring
-from ...identity.rules import check_may_manage_credentials
+from ...identity.rules import check_may_manage_credentials, may_manage_credentials
 from ...runtime import Runtime
 from ...webhooks import endpoints
 from ...webhooks import log as webhook_log
 from .. import i18n
+from ..api.keyring import signing_secrets_view
 from .render import page, see_other
 from .session import check_csrf, signed_in_client
 
@@ -96,14 +96,6 @@ def _listen_command(rt: Runtime) -> str:
     )
 
 
-def _signing_secrets(client: Client) -> list[dict[str, Any]]:
-    newest = client.signing_secrets[-1]
-    return [
-        {"kid": secret_kid(secret), "signing": secret == newest}
-        for secret in reversed(client.signing_secrets)
-    ]
-
-
 async def _overview(
     request: Request,
     user: ClientUser,
@@ -117,9 +109,9 @@ async def _overview(
     current = await rt.store.get_client(client.id) or client
     context = {
         "keys": await rt.store.list_api_keys(client.id),  # as GET /api-keys lists them
-        "secrets": _signing_secrets(current),
+        "secrets": signing_secrets_view(current),  # as GET /signing-secrets
         "endpoints": await rt.store.list_endpoints(client.id),  # as GET /webhook-endpoints
-        "may_manage": user.role == "owner",
+        "may_manage": may_manage_credentials(user),
         "event_types": EVENT_TYPES,
         "listen": _listen_command(rt),
         "shown": shown,
@@ -235,7 +227,7 @@ async def _endpoint_page(
         "messages": found.items,
         "more": more,
         "status": status or "",
-        "may_manage": user.role == "owner",
+        "may_manage": may_manage_credentials(user),
         "windows": REPLAY_WINDOWS,
         "shown": shown,
         "error": error.message if error else None,
