@@ -23,10 +23,12 @@ __all__ = [
     "MAX_SIGNING_SECRETS",
     "check_invitation_open",
     "check_may_invite",
+    "check_may_manage_credentials",
     "check_removal",
     "check_room_for_api_key",
     "check_room_for_signing_secret",
     "kept_signing_secrets",
+    "may_manage_credentials",
     "revokes_now",
 ]
 
@@ -109,6 +111,24 @@ def check_may_invite(by: ClientUser) -> None:
     """Only an owner invites people."""
     if by.role != "owner":
         raise Forbidden("only an owner of the team may invite people", code="owner_only")
+
+
+def may_manage_credentials(by: ClientUser) -> bool:
+    """Only an owner creates, revokes, rotates or deletes the client's API keys, signing
+    secrets and webhook endpoints, and enables or disables an endpoint: each of these hands out
+    or takes away the client's access. A member sees them (never a secret) and the delivery
+    log, and may replay a message: a replay sends an event again to an endpoint the owners
+    chose, and changes no access."""
+    return by.role == "owner"
+
+
+def check_may_manage_credentials(by: ClientUser) -> None:
+    """``Forbidden`` (``owner_only``) unless ``may_manage_credentials``."""
+    if not may_manage_credentials(by):
+        raise Forbidden(
+            "only an owner of the team may change API keys, signing secrets and webhook endpoints",
+            code="owner_only",
+        )
 
 
 def check_removal(by: ClientUser, target: ClientUser) -> None:

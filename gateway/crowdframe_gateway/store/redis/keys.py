@@ -109,6 +109,7 @@ PROJECT_KEYS = {
     "tasgs:<tid>": "zset (lex): a task's assignments",
     "tsubs:<tid>": "zset (lex): a task's submissions (completion)",
     "subs": "zset (lex): every submission (work times)",
+    "subhours": "hash: hour (core.records.hour_of) -> submissions in it (the charts)",
     "wsubs:<worker>": "zset (lex): a worker's submissions (answer history)",
     "ip:<ip hash>": "set: workers who submitted from one address",
     "live:<worker>": "zset: a worker's live assignments",

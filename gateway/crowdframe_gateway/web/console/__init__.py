@@ -17,6 +17,8 @@ from starlette.staticfiles import StaticFiles
 from ...core.errors import GatewayError
 from ...runtime import Runtime
 from . import batches as b
+from . import charts as ch
+from . import developers as d
 from . import money as m
 from . import people as u
 from . import projects as p
@@ -36,6 +38,27 @@ console_routes = [
     Route("/members", u.members_page, methods=["GET"]),
     Route("/members", u.invite, methods=["POST"]),
     Route("/members/{user_id}/remove", u.remove_member, methods=["POST"]),
+    # the developers' page and the project's charts (docs/console.md, "Developers", "Charts")
+    Route("/developers", d.overview, methods=["GET"]),
+    Route("/developers/api-keys", d.create_api_key, methods=["POST"]),
+    Route("/developers/api-keys/{key_id}/revoke", d.revoke_api_key, methods=["POST"]),
+    Route("/developers/signing-secrets", d.add_signing_secret, methods=["POST"]),
+    Route("/developers/signing-secrets/{kid}/delete", d.delete_signing_secret, methods=["POST"]),
+    Route("/developers/endpoints", d.create_endpoint, methods=["POST"]),
+    Route("/developers/endpoints/{endpoint_id}", d.endpoint_page, methods=["GET"]),
+    Route(
+        "/developers/endpoints/{endpoint_id}/rotate-secret",
+        d.rotate_endpoint_secret,
+        methods=["POST"],
+    ),
+    Route("/developers/endpoints/{endpoint_id}/disable", d.disable_endpoint, methods=["POST"]),
+    Route("/developers/endpoints/{endpoint_id}/enable", d.enable_endpoint, methods=["POST"]),
+    Route("/developers/endpoints/{endpoint_id}/replay-failed", d.replay_failed, methods=["POST"]),
+    Route("/developers/messages/{message_id}", d.message_page, methods=["GET"]),
+    Route("/developers/messages/{message_id}/attempts", d.attempts_fragment, methods=["GET"]),
+    Route("/developers/messages/{message_id}/replay", d.replay_message, methods=["POST"]),
+    Route("/projects/{project_id}/charts", ch.charts_page, methods=["GET"]),
+    Route("/projects/{project_id}/charts.json", ch.charts_data, methods=["GET"]),
     Route("/projects", p.list_page, methods=["GET"]),
     Route("/projects", p.create, methods=["POST"]),
     Route("/projects/board", p.board, methods=["GET"]),

@@ -17,6 +17,7 @@ from .session import csrf_token
 __all__ = ["HTMX_VERSION", "page", "see_other", "templates"]
 
 HTMX_VERSION = "2.0.11"  # static/vendor/htmx/ (its LICENSE beside it)
+UPLOT_VERSION = "1.6.32"  # static/vendor/uplot/ (its LICENSE and README beside it)
 
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
@@ -42,6 +43,8 @@ def page(
         "field": None,
         "notice": None,
         "htmx_version": HTMX_VERSION,
+        "uplot_version": UPLOT_VERSION,
+        "moment": _moment,
     }
     response = templates.TemplateResponse(
         request, name, {**base, **(context or {})}, status_code=status
@@ -52,3 +55,8 @@ def page(
 
 def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
+
+
+def _moment(at: float) -> str:
+    """A date and time (UTC) as the page's language writes them."""
+    return i18n.time_of_day(at, with_date=True)

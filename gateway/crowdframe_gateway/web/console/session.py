@@ -10,7 +10,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ...core.records import ClientUser
+from ...core.records import Client, ClientUser
 from ...runtime import Runtime
 from ..workplace.session import check_csrf, csrf_token
 
@@ -23,6 +23,7 @@ __all__ = [
     "current_user",
     "sign_in",
     "sign_out",
+    "signed_in_client",
     "signed_in_user",
 ]
 
@@ -72,6 +73,14 @@ async def signed_in_user(request: Request) -> ClientUser:
     if user is None:
         raise SignInRequired
     return user
+
+
+async def signed_in_client(request: Request) -> tuple[ClientUser, Client]:
+    """The signed-in user and their client: everything the console shows is that client's."""
+    user = await signed_in_user(request)
+    client = await _runtime(request).store.get_client(user.client_id)
+    assert client is not None, "a client user's client is never deleted"
+    return user, client
 
 
 def sign_in(request: Request, user: ClientUser) -> None:
