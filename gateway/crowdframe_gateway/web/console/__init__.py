@@ -15,10 +15,12 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ...core.errors import GatewayError
+from ...core.text import N_
 from ...runtime import Runtime
 from . import batches as b
 from . import people as u
 from . import projects as p
+from .language import choose_language
 from .render import page
 from .session import ConsoleSession, SignInRequired, current_user
 
@@ -29,6 +31,7 @@ console_routes = [
     Route("/signin", u.signin_form, methods=["GET"]),
     Route("/signin", u.signin, methods=["POST"]),
     Route("/signout", u.signout, methods=["POST"]),
+    Route("/language", choose_language, methods=["POST"]),
     Route("/invite/{token}", u.invitation_form, methods=["GET"]),
     Route("/invite/{token}", u.accept_invitation, methods=["POST"]),
     Route("/members", u.members_page, methods=["GET"]),
@@ -62,7 +65,7 @@ def _fragment(request: Request) -> bool:
 async def _gateway_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, GatewayError)
     user = await current_user(request)
-    return page(request, "error.html", {"message": exc.message}, user=user, status=exc.status)
+    return page(request, "error.html", {"message": exc}, user=user, status=exc.status)
 
 
 async def _sign_in_required(request: Request, exc: Exception) -> Response:
@@ -73,7 +76,7 @@ async def _sign_in_required(request: Request, exc: Exception) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    message = "There is no such page." if exc.status_code == 404 else str(exc.detail)
+    message = N_("There is no such page.") if exc.status_code == 404 else str(exc.detail)
     user = await current_user(request)
     return page(request, "error.html", {"message": message}, user=user, status=exc.status_code)
 
