@@ -9,16 +9,12 @@ import re
 
 import httpx
 
-from console_world import ConsoleUser, console_owner
+from console_world import ConsoleUser, console_owner, text_of
 from crowdframe.signing import decode_task_token
 from crowdframe_gateway.catalog.batch_file import MAX_FILE_BYTES, MAX_ROWS
 from harness import ON_BOTH_STORES, ApiClient, Gateway
 
 pytestmark = ON_BOTH_STORES
-
-
-def text_of(answer: httpx.Response) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", answer.text).split()).replace("&#96;", "`")
 
 
 def sentences(rows: int, *, blank_at: int | None = None) -> bytes:

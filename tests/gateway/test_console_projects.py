@@ -8,20 +8,11 @@ import re
 
 import httpx
 
-from console_world import ConsoleUser, console_owner
+from console_world import UNDERPAID, ConsoleUser, console_owner, text_of
 from crowdframe_gateway.catalog.fairpay import minimum_wage
 from crowdframe_gateway.catalog.projects import SPEC_FIELDS
 from crowdframe_gateway.web.console import forms
-from harness import ON_BOTH_STORES, TASK_URL, ApiClient, Gateway
-
-# 15 cents for an estimated minute: €9.00 an hour, under Germany's €13.90
-UNDERPAID = {"title": "Label it", "task_url": TASK_URL, "reward_cents": "15", "currency": "EUR",
-             "estimated_seconds": "60", "countries": "de fr"}  # fmt: skip
-
-
-def text_of(answer: httpx.Response) -> str:
-    """The page's text as a reader sees it: tags dropped, spaces folded."""
-    return " ".join(re.sub(r"<[^>]+>", " ", answer.text).split())
+from harness import ON_BOTH_STORES, ApiClient, Gateway
 
 
 async def create(owner: ConsoleUser, **fields: str) -> httpx.Response:

@@ -1,6 +1,7 @@
 """The workplace in the worker's language: chosen on any page or taken from Accept-Language,
 with money, dates and the names of countries and languages as that language writes them, the
-task page told the language, and a German catalog that lacks no text a worker can see."""
+task page told the language, and a German catalog that lacks no text a worker or a client's
+people in the console can see (the console's pages: test_console_languages.py)."""
 
 from __future__ import annotations
 
@@ -17,16 +18,20 @@ ROOT = Path(__file__).resolve().parents[2]
 CATALOGS = ROOT / "gateway" / "crowdframe_gateway" / "web" / "locales"
 
 
-def test_every_text_a_worker_can_see_is_in_the_german_catalog(tmp_path: Path) -> None:
+def test_every_text_a_worker_or_a_console_user_can_see_is_in_the_german_catalog(
+    tmp_path: Path,
+) -> None:
     template = tmp_path / "messages.pot"
-    subprocess.run(  # as make translations collects them
+    subprocess.run(  # as make translations collects them (with where each text is written)
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "N_", "--no-location", "-o", str(template), "."],
+         "-k", "N_", "-o", str(template), "."],
         cwd=ROOT, check=True, capture_output=True,
     )  # fmt: skip
     with template.open("rb") as f:
-        wanted = [m.id for m in read_po(f) if m.id]
-    assert len(wanted) > 100
+        collected = [m for m in read_po(f) if m.id]
+    wanted = [m.id for m in collected]
+    console = [m.id for m in collected if any("/web/console/" in at for at, _ in m.locations)]
+    assert len(wanted) > 250 and len(console) > 140, "the workplace's and the console's texts"
     with (CATALOGS / "de" / "LC_MESSAGES" / "messages.po").open("rb") as f:
         german = {(m.id if isinstance(m.id, str) else tuple(m.id)): m for m in read_po(f)}
     missing = []

@@ -200,10 +200,11 @@ def own_name(locale: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def switched(request: Request, chosen: str, back: str) -> RedirectResponse:
-    """The answer to a page's language switch: back to ``back``, with ``chosen`` (if offered)
-    kept in this browser for a year, for every page of the site (workplace and console)."""
-    response = RedirectResponse(_back_to(back), status_code=303)
+def switched(request: Request, chosen: str, back: str, *, home: str = "/") -> RedirectResponse:
+    """The answer to a page's language switch: back to ``back`` (``home`` unless it is a path of
+    this site), with ``chosen`` (if offered) kept in this browser for a year, for every page of
+    the site (workplace and console)."""
+    response = RedirectResponse(_back_to(back, home), status_code=303)
     if chosen in LOCALES:
         secure = request.url.scheme == "https"
         response.set_cookie(
@@ -212,11 +213,11 @@ def switched(request: Request, chosen: str, back: str) -> RedirectResponse:
     return response
 
 
-def _back_to(target: str) -> str:
+def _back_to(target: str, home: str) -> str:
     """The page to go back to: a path on this site only (never another origin)."""
     if target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
-    return "/"
+    return home
 
 
 def install(env: jinja2.Environment) -> None:

@@ -15,5 +15,5 @@ __all__ = ["choose_language"]
 async def choose_language(request: Request) -> Response:
     await check_csrf(request)
     form = await request.form()
-    back = str(form.get("next", "/console/"))
-    return i18n.switched(request, str(form.get("locale", "")), back)
+    back = str(form.get("next", ""))
+    return i18n.switched(request, str(form.get("locale", "")), back, home="/console/")

@@ -1,0 +1,97 @@
+"""The console in its user's language: the browser's, or the one chosen on a page (the same
+choice as the workplace's), with money and countries as that language writes them; the API's
+own messages stay English."""
+
+from __future__ import annotations
+
+from console_world import UNDERPAID, console_owner, text_of
+from harness import ApiClient, Gateway
+
+
+async def test_the_console_speaks_the_language_the_browser_asks_for(gateway: Gateway) -> None:
+    browser = gateway.browser()
+    browser.http.headers["accept-language"] = "fr-CH, de-AT;q=0.8, en;q=0.5"
+    page = await browser.get("/console/signin")
+    assert page.headers["content-language"] == "de"
+    assert "<h1>In der Konsole anmelden</h1>" in page.text and ">Anmelden</button>" in page.text
+
+    wrong = await browser.post_form(
+        "/console/signin", {"email": "nobody@acme.example", "password": "not the password"}
+    )
+    assert wrong.status_code == 401 and "E-Mail-Adresse oder Passwort ist falsch." in wrong.text
+
+    english = await gateway.browser().get("/console/signin")
+    assert english.headers["content-language"] == "en"
+    assert "<h1>Sign in to the console</h1>" in english.text
+
+
+async def test_a_language_chosen_in_the_console_stays_there_and_in_the_workplace(
+    gateway: Gateway, api: ApiClient
+) -> None:
+    await api.project(tasks=1, reward_cents=25, currency="EUR", estimated_seconds=60)
+    owner = await console_owner(api)
+    forged = await owner.browser.http.post("/console/language", data={"locale": "de"})
+    assert forged.status_code == 403 and "set-cookie" not in forged.headers
+
+    chose = await owner.browser.post_form(
+        "/console/language", {"locale": "de", "next": "/console/projects"}
+    )
+
+    assert chose.status_code == 303 and chose.headers["location"] == "/console/projects"
+    listed = await owner.browser.get("/console/projects")
+    assert listed.headers["content-language"] == "de"
+    assert "Neues Projekt" in listed.text and "aktiv · 1 Aufgabe · 0,25 € pro Aufgabe" in (
+        text_of(listed)
+    )
+    assert ">Eingereicht</dt>" in listed.text and ">Freigegeben</dt>" in listed.text
+    checked = await owner.browser.post_form("/console/projects/pay", UNDERPAID)
+    assert (
+        "Zahlt 9,00 € pro Stunde; der Mindestlohn in Deutschland beträgt 13,90 €. Zu niedrig"
+        in text_of(checked)
+    )
+    form = await owner.browser.get("/console/projects/new")
+    assert "<h2>Bezahlung</h2>" in form.text and "Vergütung pro Aufgabe (Cent)" in form.text
+    refused = await owner.browser.post_form("/console/projects", UNDERPAID)
+    assert refused.status_code == 422
+    assert "Nicht gespeichert: " in text_of(refused), "the console's own words in German"
+    assert "below the minimum wage in DE" in text_of(refused), "the API's message as it is"
+
+    away = await owner.browser.post_form(
+        "/console/language", {"locale": "en", "next": "https://evil.example/"}
+    )
+    assert away.headers["location"] == "/console/", "only back to a page of this site"
+    assert "<h1>Projects</h1>" in (await owner.browser.get("/console/projects")).text
+    await owner.browser.post_form("/console/language", {"locale": "de", "next": "/console/"})
+    assert "<h1>Anmelden</h1>" in (await owner.browser.get("/signin")).text, "the workplace too"
+
+
+async def test_a_file_is_published_in_german_with_its_counts_in_german(
+    gateway: Gateway, api: ApiClient
+) -> None:
+    project = await api.project()
+    owner = await console_owner(api)
+    owner.browser.http.headers["accept-language"] = "de"
+    new = await owner.browser.get(f"/console/projects/{project['id']}/batches/new")
+    assert "<h1>Aufgaben aus einer Datei</h1>" in new.text
+    assert 'data-too-large="Die Datei ist größer als 20 MB."' in new.text, "for the script"
+    raw = b"id,text\nr1,Eins\nr2,Zwei\nr3,Drei\n"
+    sent = await owner.browser.http.post(
+        f"/console/projects/{project['id']}/batches",
+        data={"csrf": owner.browser.csrf}, files={"file": ("drei.csv", raw, "text/csv")},
+    )  # fmt: skip
+    base = sent.headers["location"]
+    rows = await owner.browser.get(base)
+    assert "3 Zeilen · 2 Spalten" in text_of(rows) and "Datei prüfen" in rows.text
+    choice = {"external_id": "id", "input": ["text"], "gold": ""}
+    checked = await owner.browser.post_form(f"{base}/check", choice)
+    assert "Alle 3 Zeilen sind gültige Aufgaben. Noch ist nichts veröffentlicht." in checked.text
+    assert "3 Aufgaben veröffentlichen" in checked.text
+    published = await owner.browser.http.post(
+        f"{base}/publish", data={"csrf": owner.browser.csrf, **choice, "part": "0"},
+        headers={"hx-request": "true"},
+    )  # fmt: skip
+    assert "3 von 3 Zeilen veröffentlicht" in text_of(published)
+    assert "Fertig: 3 neue Aufgaben." in text_of(published)
+    again = await owner.browser.post_form(f"{base}/publish", choice)
+    shown = await owner.browser.get(again.headers["location"])
+    assert "Aufgaben aus der Datei veröffentlicht." in shown.text, "the notice, in German"
