@@ -4,8 +4,16 @@ own messages stay English."""
 
 from __future__ import annotations
 
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
 from console_world import UNDERPAID, console_owner, text_of
+from crowdframe_gateway.web.console import render
 from harness import ApiClient, Gateway
+
+CONSOLE_ENV = render.templates.env
+TEMPLATES = Path(render.__file__).parent / "templates"
 
 
 async def test_the_console_speaks_the_language_the_browser_asks_for(gateway: Gateway) -> None:
@@ -95,3 +103,65 @@ async def test_a_file_is_published_in_german_with_its_counts_in_german(
     again = await owner.browser.post_form(f"{base}/publish", choice)
     shown = await owner.browser.get(again.headers["location"])
     assert "Aufgaben aus der Datei veröffentlicht." in shown.text, "the notice, in German"
+
+
+class _Unmarked(HTMLParser):
+    """Text a reader sees (an element's text, or a name or hint given in an attribute) left in
+    a template's HTML once its marked texts and its expressions are taken out."""
+
+    SPOKEN = ("aria-label", "title", "alt", "placeholder")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+        self._quiet = 0  # inside <code>, <script> or <style>: names and code, not words
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._quiet += tag in ("code", "script", "style")
+        self.found += [v for k, v in attrs if k in self.SPOKEN and v and _words(v)]
+
+    def handle_endtag(self, tag: str) -> None:
+        self._quiet -= tag in ("code", "script", "style")
+
+    def handle_data(self, data: str) -> None:
+        if not self._quiet and _words(data):
+            self.found.append(data.strip())
+
+
+def _words(text: str) -> bool:
+    return re.search(r"[^\W\d_]{2,}", text.replace(EXPRESSION, " ")) is not None
+
+
+EXPRESSION = "\x00"  # where a template has {{ ... }} or {% ... %}
+PENDING = {"base.html", "project.html"}  # marked when the console's navigation is done
+
+
+def _html_left(source: str) -> str:
+    """The template's HTML with every expression and statement, and every text inside
+    {% trans %}, replaced by EXPRESSION."""
+    kept, in_trans, statement = [], False, []
+    for _, kind, value in CONSOLE_ENV.lex(source):
+        if kind == "block_begin":
+            statement = []
+        elif kind == "name" and not statement:
+            statement.append(value)
+            in_trans = value == "trans" or (in_trans and value != "endtrans")
+        elif kind == "data" and not in_trans:
+            kept.append(value)
+            continue
+        if not kept or kept[-1] != EXPRESSION:
+            kept.append(EXPRESSION)
+    return "".join(kept)
+
+
+def test_no_console_template_has_text_left_unmarked() -> None:
+    unmarked = {}
+    for template in sorted(TEMPLATES.glob("*.html")):
+        if template.name in PENDING:
+            continue
+        reader = _Unmarked()
+        reader.feed(_html_left(template.read_text()))
+        if reader.found:
+            unmarked[template.name] = reader.found
+    assert unmarked == {}, "mark them with _() or {% trans %} (docs/languages.md)"
+    assert _words(_html_left("<p>Shown as it is</p>")), "the check sees an unmarked text"
