@@ -80,7 +80,7 @@ async def test_a_file_is_published_in_german_with_its_counts_in_german(
     owner = await console_owner(api)
     owner.browser.http.headers["accept-language"] = "de"
     new = await owner.browser.get(f"/console/projects/{project['id']}/batches/new")
-    assert "<h1>Aufgaben aus einer Datei</h1>" in new.text
+    assert "<h1>Aufgaben aus einer Datei</h1>" in new.text and "20.000 Zeilen" in new.text
     assert 'data-too-large="Die Datei ist größer als 20 MB."' in new.text, "for the script"
     raw = b"id,text\nr1,Eins\nr2,Zwei\nr3,Drei\n"
     sent = await owner.browser.http.post(
