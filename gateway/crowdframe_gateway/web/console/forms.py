@@ -38,7 +38,7 @@ Values = dict[str, Any]  # a field's name -> its text (a list for checkboxes), a
 @dataclass(frozen=True, slots=True)
 class FormField:
     name: str  # the API's field; "crowd_review.<name>" inside the crowd review stage
-    label: str
+    label: str  # English, marked with N_ (the page shows it translated), as the hint
     kind: str  # text, url, textarea, integer, number, list, select, checks
     hint: str = ""
     options: tuple[str, ...] = ()
