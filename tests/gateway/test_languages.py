@@ -10,8 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
+from starlette.requests import Request
 
+from crowdframe_gateway.web import i18n
 from harness import ApiClient, Gateway
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,3 +128,26 @@ async def test_a_signed_in_workers_choice_follows_them_to_another_browser(
     assert signed_in.status_code == 303
     page = await elsewhere.get("/work")
     assert '<html lang="de">' in page.text and "Verfügbare Aufgaben" in page.text
+
+
+@pytest.mark.parametrize(
+    ("back", "lands"),
+    [
+        ("/signup", "/signup"),
+        ("/console/projects?cursor=x", "/console/projects?cursor=x"),
+        ("https://evil.example/", "/home"),
+        ("//evil.example/", "/home"),
+        ("/\\evil.example/", "/home"),
+        ("javascript:alert(1)", "/home"),
+        ("", "/home"),
+    ],
+)
+def test_a_language_switch_goes_back_only_to_a_page_of_this_site(back: str, lands: str) -> None:
+    request = Request({"type": "http", "scheme": "https", "server": ("gateway.example", 443),
+                       "headers": [(b"host", b"gateway.example")], "path": "/language",
+                       "query_string": b""})  # fmt: skip
+    answer = i18n.switched(request, "de", back, home="/home")
+    assert answer.status_code == 303 and answer.headers["location"] == lands
+    cookie = answer.headers["set-cookie"]
+    assert cookie.startswith("cf_locale=de;") and "Path=/;" in cookie and "Secure" in cookie
+    assert "set-cookie" not in i18n.switched(request, "xx", back).headers, "only a language offered"
