@@ -129,7 +129,8 @@ class _Unmarked(HTMLParser):
 
 
 def _words(text: str) -> bool:
-    return re.search(r"[^\W\d_]{2,}", text.replace(EXPRESSION, " ")) is not None
+    """Whether ``text`` has a word (not an identifier like ``wkr_…`` or ``h1``)."""
+    return re.search(r"(?<!\w)[^\W\d_]{2,}(?!\w)", text.replace(EXPRESSION, " ")) is not None
 
 
 EXPRESSION = "\x00"  # where a template has {{ ... }} or {% ... %}

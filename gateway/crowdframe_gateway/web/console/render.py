@@ -45,7 +45,7 @@ _env = jinja2.Environment(
     autoescape=True,
     undefined=jinja2.StrictUndefined,
 )
-i18n.install(_env)
+i18n.install(_env)  # _() and the money, date and number filters (web/i18n.py)
 _env.filters["amount"] = amount
 _env.globals["shown"] = shown
 _env.globals["role_name"] = lambda role: i18n.say(ROLES[role])
