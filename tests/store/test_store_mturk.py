@@ -159,7 +159,12 @@ async def test_a_hit_is_a_task_with_its_question_and_counts(store: Store) -> Non
     assert counted.max_assignments == 3 and counted.task.status == "open"
     assert await store.get_hit("tsk_unknown") is None
     counts = await store.get_project(project.id)
-    assert counts is not None and counts.counts == {"tasks": 1, "open": 1, "completed": 0}
+    assert counts is not None and counts.counts == {
+        "tasks": 1,
+        "open": 1,
+        "completed": 0,
+        "expired": 0,
+    }
 
 
 async def test_a_request_token_creates_one_hit(store: Store) -> None:

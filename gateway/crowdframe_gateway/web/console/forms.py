@@ -143,6 +143,13 @@ PROJECT_FIELDS: tuple[tuple[str, tuple[FormField, ...]], ...] = (
                 N_("0: workers per task."),
             ),
             _f("assignment_duration", N_("Time to finish a task (seconds)"), "integer"),
+            _f(
+                "lease_extension_seconds",
+                N_("More time per heartbeat (seconds)"),
+                "integer",
+                N_("While the task page is open, each heartbeat gives this much; 0: none."),
+            ),
+            _f("lease_max_seconds", N_("Longest time on a task (seconds)"), "integer"),
             _f("task_lifetime", N_("Task lifetime (seconds)"), "integer"),
             _f("auto_approve_delay", N_("Approve automatically after (seconds)"), "integer"),
         ),
