@@ -27,6 +27,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 from babel.support import Translations
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
 
 from ..core.errors import GatewayError
 from ..core.text import Text
@@ -42,19 +44,22 @@ __all__ = [
     "gettext",
     "install",
     "language_names",
+    "locale_of",
     "money",
     "negotiate",
     "ngettext",
     "number",
     "own_name",
     "say",
+    "switched",
     "time_of_day",
     "use",
 ]
 
 LOCALES = ("en", "de")  # the first is the source language
 DEFAULT = LOCALES[0]
-COOKIE = "cf_locale"  # the language a visitor chose on a page
+COOKIE = "cf_locale"  # the language a visitor chose on a page (the workplace's and console's)
+COOKIE_SECONDS = 365 * 24 * 3600
 CATALOGS = Path(__file__).parent / "locales"
 _current: ContextVar[str] = ContextVar("cf_locale", default=DEFAULT)
 
@@ -80,6 +85,13 @@ def negotiate(chosen: str | None, accept_language: str | None) -> str:
         if language in LOCALES:
             return language
     return DEFAULT
+
+
+def locale_of(request: Request, preferred: str | None = None) -> str:
+    """The language of a request's pages: ``preferred`` (a signed-in person's choice), else
+    the one chosen in this browser (the cookie), else its ``Accept-Language``."""
+    chosen = preferred or request.cookies.get(COOKIE)
+    return negotiate(chosen, request.headers.get("accept-language"))
 
 
 @cache
@@ -186,6 +198,26 @@ def own_name(locale: str) -> str:
     """A language as it names itself (``Deutsch``), for the switch."""
     name = Locale.parse(locale).get_display_name(locale) or locale
     return name[:1].upper() + name[1:]
+
+
+def switched(request: Request, chosen: str, back: str, *, home: str = "/") -> RedirectResponse:
+    """The answer to a page's language switch: back to ``back`` (``home`` unless it is a path of
+    this site), with ``chosen`` (if offered) kept in this browser for a year, for every page of
+    the site (workplace and console)."""
+    response = RedirectResponse(_back_to(back, home), status_code=303)
+    if chosen in LOCALES:
+        secure = request.url.scheme == "https"
+        response.set_cookie(
+            COOKIE, chosen, max_age=COOKIE_SECONDS, samesite="lax", secure=secure, httponly=True
+        )
+    return response
+
+
+def _back_to(target: str, home: str) -> str:
+    """The page to go back to: a path on this site only (never another origin)."""
+    if target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return home
 
 
 def install(env: jinja2.Environment) -> None:

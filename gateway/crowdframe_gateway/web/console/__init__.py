@@ -15,6 +15,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ...core.errors import GatewayError
+from ...core.text import N_
 from ...runtime import Runtime
 from . import batches as b
 from . import charts as ch
@@ -23,6 +24,7 @@ from . import money as m
 from . import people as u
 from . import projects as p
 from . import results as r
+from .language import choose_language
 from .render import page
 from .session import ConsoleSession, SignInRequired, current_user
 
@@ -33,6 +35,7 @@ console_routes = [
     Route("/signin", u.signin_form, methods=["GET"]),
     Route("/signin", u.signin, methods=["POST"]),
     Route("/signout", u.signout, methods=["POST"]),
+    Route("/language", choose_language, methods=["POST"]),
     Route("/invite/{token}", u.invitation_form, methods=["GET"]),
     Route("/invite/{token}", u.accept_invitation, methods=["POST"]),
     Route("/members", u.members_page, methods=["GET"]),
@@ -98,7 +101,7 @@ def _fragment(request: Request) -> bool:
 async def _gateway_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, GatewayError)
     user = await current_user(request)
-    return page(request, "error.html", {"message": exc.message}, user=user, status=exc.status)
+    return page(request, "error.html", {"message": exc}, user=user, status=exc.status)
 
 
 async def _sign_in_required(request: Request, exc: Exception) -> Response:
@@ -109,7 +112,7 @@ async def _sign_in_required(request: Request, exc: Exception) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    message = "There is no such page." if exc.status_code == 404 else str(exc.detail)
+    message = N_("There is no such page.") if exc.status_code == 404 else str(exc.detail)
     user = await current_user(request)
     return page(request, "error.html", {"message": message}, user=user, status=exc.status_code)
 

@@ -21,9 +21,11 @@ from ...catalog import batch_file, previews, projects
 from ...catalog.batch_file import MAX_FILE_BYTES, MAX_ROWS, BatchFile, Columns
 from ...core.errors import GatewayError, InvalidInput, NotFound
 from ...core.records import Client, ClientUser, Project, Task, new_id, now
+from ...core.text import N_
 from ...mturk.external import launch
 from ...runtime import Runtime
 from ...work.actions import Seat
+from .. import i18n
 from . import uploads
 from .render import page, see_other
 from .session import check_csrf, signed_in_user
@@ -54,7 +56,9 @@ async def _upload(request: Request) -> tuple[ClientUser, Client, Project, Upload
         _rt(request), request.path_params["upload_id"], client.id, project.id
     )
     if found is None:
-        raise NotFound("no such upload: it may have expired; upload the file again", field="file")
+        raise NotFound(
+            N_("no such upload: it may have expired; upload the file again"), field="file"
+        )
     return user, client, project, found
 
 
@@ -69,7 +73,7 @@ def _limits() -> dict[str, Any]:
 def _upload_page(
     request: Request, user: ClientUser, project: Project, error: GatewayError | None = None
 ) -> Response:
-    context = {"project": project, **_limits(), "error": error.message if error else None}
+    context = {"project": project, **_limits(), "error": error}
     return page(
         request, "batch_upload.html", context, user=user, status=error.status if error else 200
     )
@@ -91,7 +95,7 @@ async def upload(request: Request) -> Response:
         await check_csrf(request)
         sent = form.get("file")
         if not isinstance(sent, UploadFile) or not sent.filename:
-            raise InvalidInput("choose a file", field="file")
+            raise InvalidInput(N_("choose a file"), field="file")
         name, raw = sent.filename, await sent.read(MAX_FILE_BYTES + 1)
         batch_file.parse(name, raw)  # refused here, or kept
     except GatewayError as exc:
@@ -151,7 +155,7 @@ def _rows_page(
         "shown": shown,
         "bodies": batch_file.task_bodies(file, columns, limit=SHOWN_ROWS),
         "columns": columns,
-        "error": error.message if error else None,
+        "error": error,
         "checked": checked,
         "parts": batch_file.part_count(len(file.rows)),
         "query": _columns_query(columns),
@@ -198,7 +202,7 @@ async def preview(request: Request) -> Response:
     task_origin = origin_of(spec.task_url)
     separator = "&" if "?" in spec.task_url else "?"
     params = {"cf_token": token, "cf_mode": "preview", "cf_origin": rt.settings.public_origin,
-              "cf_locale": "en"}  # fmt: skip
+              "cf_locale": i18n.locale_of(request)}  # fmt: skip
     src, frame_height = spec.task_url + separator + urlencode(params), spec.frame_height
     if spec.protocol == "mturk":  # MTurk's ExternalQuestion parameters, as the workplace does
         external = await launch(rt, Seat(project, task, token, None), "preview")
@@ -243,7 +247,7 @@ async def publish(request: Request) -> Response:
     except GatewayError as exc:
         if not stepwise:
             return _rows_page(request, user, project, found, columns, error=exc)
-        error: str | None = exc.message
+        error: GatewayError | None = exc
     else:
         if not stepwise:
             return see_other(f"/console/projects/{project.id}?notice=published")

@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ...core.errors import Conflict, GatewayError, NotFound, TooManyRequests, Unauthorized
+from ...core.text import N_
 from ...identity import members, throttle
 from ...runtime import Runtime
 from .render import page, see_other
@@ -24,6 +25,7 @@ __all__ = [
 ]
 
 THROTTLE_REALM = "console-signin"  # the console's email counts, apart from workers'
+NOTICES = {"removed": N_("Removed from the team.")}
 
 
 def _rt(request: Request) -> Runtime:
@@ -48,7 +50,7 @@ async def signin(request: Request) -> Response:
         await throttle.check_signin(_rt(request), email=email, ip=ip, realm=THROTTLE_REALM)
         user = await members.authenticate(_rt(request), email, str(form.get("password", "")))
     except (TooManyRequests, Unauthorized) as exc:
-        context = {"form": {"email": email}, "error": exc.message, "field": exc.field}
+        context = {"form": {"email": email}, "error": exc, "field": exc.field}
         response = page(request, "signin.html", context, status=exc.status)
         if isinstance(exc, TooManyRequests):
             response.headers["retry-after"] = str(exc.retry_after)
@@ -69,11 +71,11 @@ async def _invitation_page(
     try:
         invitation = await members.invitation(_rt(request), token)
     except (NotFound, Conflict) as gone:
-        return page(request, "invitation_gone.html", {"message": gone.message}, status=gone.status)
+        return page(request, "invitation_gone.html", {"message": gone}, status=gone.status)
     context = {
         "invitation": invitation,
         "token": token,
-        "error": error.message if error else None,
+        "error": error,
         "field": error.field if error else None,
     }
     return page(request, "invitation.html", context, status=error.status if error else 200)
@@ -114,9 +116,9 @@ async def _members_page(
         "link": link,
         "invited": invited,
         "form": {"email": email},
-        "error": error.message if error else None,
+        "error": error,
         "field": error.field if error else None,
-        "notice": {"removed": "Removed from the team."}.get(request.query_params.get("notice", "")),
+        "notice": NOTICES.get(request.query_params.get("notice", "")),
     }
     return page(request, "members.html", context, user=user, status=error.status if error else 200)
 

@@ -16,10 +16,9 @@ from starlette.responses import Response
 from ...catalog import projects
 from ...core.errors import GatewayError, InvalidInput
 from ...core.records import Client, ClientUser, Project
-from ...identity.accounts import COUNTRIES
+from ...core.text import N_
 from ...review.progress import Progress, progress
 from ...runtime import Runtime
-from .. import i18n
 from . import forms
 from .render import page, see_other
 from .session import check_csrf, signed_in_user
@@ -42,12 +41,12 @@ PAGE_SIZE = 50
 POLL_SECONDS = 3  # how often an open list or project page asks for its progress
 
 NOTICES = {
-    "welcome": "Welcome! You are signed in to your team's console.",
-    "created": "Project created.",
-    "saved": "Changes saved.",
-    "paused": "Project paused: workers no longer get its tasks.",
-    "resumed": "Project resumed: workers get its tasks again.",
-    "published": "Tasks from the file published.",
+    "welcome": N_("Welcome! You are signed in to your team's console."),
+    "created": N_("Project created."),
+    "saved": N_("Changes saved."),
+    "paused": N_("Project paused: workers no longer get its tasks."),
+    "resumed": N_("Project resumed: workers get its tasks again."),
+    "published": N_("Tasks from the file published."),
 }
 
 
@@ -100,7 +99,7 @@ def _form_page(
         "crowd_fields": forms.CROWD_REVIEW_FIELDS,
         "values": values,
         "project": project,
-        "error": error.message if error else None,
+        "error": error,
         "field": error.field if error else None,
         "pay": _pay_context(forms.body_from_form(forms.form_data(values), editing=False)),
     }
@@ -112,8 +111,8 @@ def _pay_context(body: dict[str, Any]) -> dict[str, Any]:
     try:
         preview = projects.pay_preview(body)
     except InvalidInput as exc:
-        return {"preview": None, "problem": exc.message}
-    return {"preview": preview, "problem": None, "countries": dict(i18n.country_names(COUNTRIES))}
+        return {"preview": None, "problem": exc}
+    return {"preview": preview, "problem": None}
 
 
 async def new_form(request: Request) -> Response:
