@@ -97,7 +97,7 @@ async def test_a_file_is_checked_previewed_published_and_published_again_for_not
     assert "Done: nothing new, these rows were published before." in again[-1]
     assert await task_count(api, project["id"]) == 2500
     page = await owner.browser.get(f"/console/projects/{project['id']}")
-    assert "2500 tasks" in text_of(page)
+    assert "2,500 tasks" in text_of(page)
 
 
 async def test_without_javascript_publishing_does_every_part_then_shows_the_project(

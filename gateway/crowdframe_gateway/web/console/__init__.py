@@ -101,7 +101,7 @@ def _fragment(request: Request) -> bool:
 async def _gateway_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, GatewayError)
     user = await current_user(request)
-    return page(request, "error.html", {"message": exc}, user=user, status=exc.status)
+    return page(request, "error.html", {"refusal": exc}, user=user, status=exc.status)
 
 
 async def _sign_in_required(request: Request, exc: Exception) -> Response:
@@ -114,7 +114,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     message = N_("There is no such page.") if exc.status_code == 404 else str(exc.detail)
     user = await current_user(request)
-    return page(request, "error.html", {"message": message}, user=user, status=exc.status_code)
+    return page(request, "error.html", {"refusal": message}, user=user, status=exc.status_code)
 
 
 def console_app(rt: Runtime, *, session_key: str) -> Starlette:

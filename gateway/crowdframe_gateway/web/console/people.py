@@ -71,7 +71,7 @@ async def _invitation_page(
     try:
         invitation = await members.invitation(_rt(request), token)
     except (NotFound, Conflict) as gone:
-        return page(request, "invitation_gone.html", {"message": gone}, status=gone.status)
+        return page(request, "invitation_gone.html", {"refusal": gone}, status=gone.status)
     context = {
         "invitation": invitation,
         "token": token,

@@ -21,7 +21,7 @@ __all__ = ["HTMX_VERSION", "page", "see_other", "shown", "templates"]
 
 HTMX_VERSION = "2.0.11"  # static/vendor/htmx/ (its LICENSE beside it)
 UPLOT_VERSION = "1.6.32"  # static/vendor/uplot/ (its LICENSE and README beside it)
-TRANSLATED = ("error", "notice", "message")  # English in the context; shown translated
+TRANSLATED = ("error", "notice", "refusal")  # English in the context; shown translated
 ROLES = {"owner": N_("owner"), "member": N_("member")}  # a client user's role, as shown
 STATUSES = {"active": N_("active"), "paused": N_("paused")}  # a project's status, as shown
 
@@ -62,7 +62,7 @@ def page(
     user: ClientUser | None = None,
     status: int = 200,
 ) -> Response:
-    """The page rendered in the visitor's language. ``error``, ``notice`` and ``message`` are
+    """The page rendered in the visitor's language. ``error``, ``notice`` and ``refusal`` are
     English (a ``GatewayError``, or a text marked with ``N_``): the page gets them translated."""
     base = {
         "csrf": csrf_token(request),
