@@ -18,6 +18,7 @@ Keys come in two kinds (docs/deployment.md draws the layout):
 from __future__ import annotations
 
 __all__ = [
+    "ACCOUNT_LINK",
     "ACTIVE_PROJECTS",
     "ASSIGNMENT_INDEX",
     "CLIENT_KEYS",
@@ -30,6 +31,7 @@ __all__ = [
     "EARNINGS",
     "ENDPOINT_INDEX",
     "HIT_TYPE_INDEX",
+    "MAIL_PARTITION",
     "MESSAGE_INDEX",
     "MTURK_KEY_INDEX",
     "OUTBOX_CHANNEL",
@@ -78,6 +80,11 @@ DUE_DEADLINES = f"{PREFIX}:due:deadlines"  # sorted set: project -> earliest dea
 DUE_APPROVALS = f"{PREFIX}:due:approvals"  # sorted set: project -> earliest auto-approval (a hint)
 DUE_REVIEWS = f"{PREFIX}:due:reviews"  # sorted set: project -> earliest crowd review (a hint)
 OUTBOX_CHANNEL = f"{PREFIX}:outbox"  # pub/sub: a partition has new messages
+# the outbox of emails is one partition of its own, ``cf:{mail}:`` (mail/redis.py): ``emails``
+# (hash: id -> the email, JSON), ``due`` (sorted set: pending id -> when due), ``order``
+# (sorted set: id -> when queued)
+MAIL_PARTITION = "mail"
+ACCOUNT_LINK = f"{PREFIX}:account-link:"  # + token hash -> the link (JSON; identity/redis.py)
 
 
 # Partition keys: the suffix after ``part(id)`` (``<…>`` is filled in), and what it holds.

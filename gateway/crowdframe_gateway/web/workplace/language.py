@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ...identity import accounts
+from ...identity.rules import same_site_path
 from .. import i18n
 from .session import check_csrf, current_worker
 
@@ -16,9 +17,7 @@ _YEAR = 365 * 24 * 3600
 
 def _back_to(target: str) -> str:
     """The page to go back to: a path on this site only (never another origin)."""
-    if target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return "/"
+    return same_site_path(target) or "/"
 
 
 async def choose_language(request: Request) -> Response:

@@ -35,7 +35,7 @@ async def _context(
     return {
         "notice_labels": notices.NOTICE_LABELS,
         "optouts": await rt.store.notice_optouts(worker.id),
-        "email_notices": bool(rt.settings.smtp_host),
+        "email_notices": bool(rt.settings.smtp_url),
         "worker": worker,
         "form": form,
         "saved": False,
