@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import email
+import email.policy
 import re
 import socket
 import threading
@@ -59,16 +60,21 @@ class Mailbox:
             return self.refuse
         raw = envelope.content if isinstance(envelope.content, bytes) else b""
         with self.arrived:
-            self.received.append(Received(list(envelope.rcpt_tos), email.message_from_bytes(raw)))
+            self.received.append(
+                Received(
+                    list(envelope.rcpt_tos),
+                    email.message_from_bytes(raw, policy=email.policy.default),
+                )
+            )
             self.arrived.notify_all()
         return "250 OK"
 
-    async def wait_for(self, count: int, timeout: float = 20.0) -> list[Received]:
+    async def wait_for(self, count: int, within: float = 20.0) -> list[Received]:
         """The first ``count`` emails, once they arrived (a gateway process sends them)."""
 
         def wait() -> bool:
             with self.arrived:
-                return self.arrived.wait_for(lambda: len(self.received) >= count, timeout)
+                return self.arrived.wait_for(lambda: len(self.received) >= count, within)
 
         assert await asyncio.to_thread(wait), f"{len(self.received)} of {count} emails arrived"
         return self.received[:count]

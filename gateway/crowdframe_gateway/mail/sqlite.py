@@ -1,4 +1,5 @@
-"""The outbox of emails on SQLite: one table; a lease moves an email's due time on."""
+"""The outbox of emails on SQLite: one table; a lease (``leased_until``) keeps an email from
+every other process's look until it runs out."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ CREATE TABLE IF NOT EXISTS emails (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, to_address TEXT NOT NULL,
     subject TEXT NOT NULL, body TEXT NOT NULL, created_at REAL NOT NULL, status TEXT NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at REAL NOT NULL, sent_at REAL,
-    last_error TEXT);
+    last_error TEXT, leased_until REAL);
 CREATE INDEX IF NOT EXISTS emails_due ON emails (next_attempt_at) WHERE status = 'pending';
 """
 
@@ -63,17 +64,20 @@ CREATE INDEX IF NOT EXISTS emails_due ON emails (next_attempt_at) WHERE status =
 
     async def lease_emails(self, *, now: float, limit: int, lease_seconds: float) -> list[Email]:
         self._mail_event().clear()  # this look sees every email queued so far
-        due = "SELECT seq FROM emails WHERE status = 'pending' AND next_attempt_at <= ?"
+        due = (
+            "SELECT seq FROM emails WHERE status = 'pending' AND next_attempt_at <= ?1"
+            " AND (leased_until IS NULL OR leased_until <= ?1)"
+        )
         if not self._read(due + " LIMIT 1", (now,)):
             return []  # the idle loop's look every second reads, never writes
         with self._tx(durable=False) as db:  # a lost lease only sends an email again
             rows = db.execute(
                 f"SELECT {_COLUMNS} FROM emails WHERE seq IN ({due}"
-                " ORDER BY next_attempt_at LIMIT ?) ORDER BY next_attempt_at",
+                " ORDER BY next_attempt_at LIMIT ?2) ORDER BY next_attempt_at",
                 (now, limit),
             ).fetchall()
             db.executemany(
-                "UPDATE emails SET next_attempt_at = ? WHERE id = ?",
+                "UPDATE emails SET leased_until = ? WHERE id = ?",
                 [(now + lease_seconds, row["id"]) for row in rows],
             )
         return [_email(row) for row in rows]
@@ -82,6 +86,7 @@ CREATE INDEX IF NOT EXISTS emails_due ON emails (next_attempt_at) WHERE status =
         with self._tx() as db:
             db.execute(
                 "UPDATE emails SET status = ?, attempts = attempts + 1, last_error = ?,"
+                " leased_until = NULL,"
                 " next_attempt_at = COALESCE(?, next_attempt_at),"
                 " sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END,"
                 " body = CASE WHEN ? = 'sent' THEN '' ELSE body END WHERE id = ?",
