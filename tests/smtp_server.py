@@ -51,6 +51,7 @@ class Mailbox:
     """What the server received; ``refuse`` makes it answer each message with that reply
     (``"451 try later"``, ``"550 no such user"``) instead of ``250 OK``."""
 
+    port: int = 0
     received: list[Received] = field(default_factory=list)
     refuse: str | None = None
     arrived: threading.Condition = field(default_factory=threading.Condition)
@@ -69,20 +70,21 @@ class Mailbox:
             self.arrived.notify_all()
         return "250 OK"
 
-    async def wait_for(self, count: int, within: float = 20.0) -> list[Received]:
+    def wait(self, count: int, within: float = 20.0) -> list[Received]:
         """The first ``count`` emails, once they arrived (a gateway process sends them)."""
-
-        def wait() -> bool:
-            with self.arrived:
-                return self.arrived.wait_for(lambda: len(self.received) >= count, within)
-
-        assert await asyncio.to_thread(wait), f"{len(self.received)} of {count} emails arrived"
+        with self.arrived:
+            arrived = self.arrived.wait_for(lambda: len(self.received) >= count, within)
+        assert arrived, f"{len(self.received)} of {count} emails arrived"
         return self.received[:count]
+
+    async def wait_for(self, count: int, within: float = 20.0) -> list[Received]:
+        """``wait``, without blocking the event loop (an in-process gateway sends them)."""
+        return await asyncio.to_thread(self.wait, count, within)
 
 
 @contextmanager
 def smtp_server(port: int) -> Iterator[Mailbox]:
-    box = Mailbox()
+    box = Mailbox(port=port)
     controller = Controller(box, hostname="127.0.0.1", port=port)
     controller.start()
     try:

@@ -171,8 +171,9 @@ async def forgot_password(request: Request) -> Response:
     return page(request, "password_forgot.html", {**context, "sent": True})
 
 
-def _link_problem(request: Request, exc: GatewayError) -> Response:
-    return _private(page(request, "link_problem.html", {"error": exc}, status=exc.status))
+async def _link_problem(request: Request, exc: GatewayError) -> Response:
+    context = {"error": exc, "worker": await current_worker(request)}
+    return _private(page(request, "link_problem.html", context, status=exc.status))
 
 
 async def reset_form(request: Request) -> Response:
@@ -180,7 +181,7 @@ async def reset_form(request: Request) -> Response:
     try:
         worker = await links.open_reset_link(_rt(request), token)
     except GatewayError as exc:
-        return _link_problem(request, exc)
+        return await _link_problem(request, exc)
     return _private(page(request, "password_reset.html", {"token": token, "email": worker.email}))
 
 
@@ -197,11 +198,11 @@ async def reset_password(request: Request) -> Response:
         try:
             found = await links.open_reset_link(_rt(request), token)
         except GatewayError as gone:
-            return _link_problem(request, gone)
+            return await _link_problem(request, gone)
         context = {"token": token, "email": found.email, "error": exc, "field": exc.field}
         return _private(page(request, "password_reset.html", context, status=exc.status))
     except GatewayError as exc:
-        return _link_problem(request, exc)
+        return await _link_problem(request, exc)
     sign_in(request, worker)
     return _see_other("/password/changed")
 
@@ -220,7 +221,7 @@ async def verify_email(request: Request) -> Response:
         worker = await links.verify_email(_rt(request), request.path_params["token"])
     except GatewayError as exc:
         if signed_in is None or signed_in.email_verified_at is None:
-            return _link_problem(request, exc)
+            return await _link_problem(request, exc)
         worker = signed_in  # a link used before, by someone whose address is confirmed
     if signed_in is not None and signed_in.id == worker.id:
         signed_in = worker  # the page no longer asks to confirm it
