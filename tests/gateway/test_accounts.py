@@ -204,7 +204,8 @@ async def test_a_next_that_leaves_the_site_lands_on_the_task_list(
     await gateway.worker("ada@example.org")
     browser = gateway.browser()
     form = await browser.get(f"/signin?next={asked}")
-    assert "evil" not in form.text
+    assert 'href="/signup"' in form.text  # no next carried on
+    assert f'name="next" value="{html.escape(asked)}"' not in form.text
     answer = await browser.post_form(
         "/signin", {"email": "ada@example.org", "password": PASSWORD, "next": asked}
     )
@@ -245,3 +246,18 @@ async def test_the_emails_of_a_german_page_are_german(gateway: Gateway, mailbox:
     assert "works once, for one hour" in reset.text  # the page it was asked from was English
     forgot = await browser.get("/password/forgot")
     assert "Passwort vergessen?" in forgot.text
+
+
+async def test_switching_language_on_the_sign_in_page_keeps_where_it_goes_next(
+    gateway: Gateway,
+) -> None:
+    browser = gateway.browser()
+    await browser.get("/signin?next=%2Fearnings")
+    switched = await browser.post_form(
+        "/language", {"locale": "de", "next": "/signin?next=%2Fearnings"}
+    )
+    assert switched.headers["location"] == "/signin?next=%2Fearnings"
+    german = await browser.get(switched.headers["location"])
+    assert "Passwort vergessen?" in german.text
+    assert 'name="next" value="/earnings"' in german.text
+    assert 'name="next" value="/signin?next=%2Fearnings"' in german.text  # the switch, again

@@ -14,7 +14,7 @@ from ..core.text import N_, Text
 from ..core.translation import money, say, use
 from .email import email_notice
 from .records import NOTICE_KINDS, Notice, NoticeKind, Thread
-from .rules import reason_text, wants
+from .rules import NO_REASON, reason_text, wants
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -72,6 +72,13 @@ async def tell(
     return Told(notice, emailed)
 
 
+def _reason(reason: str | None) -> str:
+    """The reason as the worker reads it: the client's words as written, or "no reason given"
+    in the current language."""
+    said = reason_text(reason)
+    return say(said) if said == NO_REASON else said
+
+
 async def _title(rt: Runtime, project_id: str) -> str:
     project = await rt.store.get_project(project_id)
     return project.spec.title if project is not None else "a project"
@@ -86,7 +93,7 @@ async def tell_rejected(rt: Runtime, assignment: Assignment) -> None:
     def text() -> Text:
         return Text(
             N_("Your work on “%(title)s” was rejected: %(reason)s"),
-            {"title": title, "reason": say(reason_text(reason))},
+            {"title": title, "reason": _reason(reason)},
         )
 
     key = f"rejected:{assignment.id}"
@@ -99,7 +106,7 @@ async def tell_bonus(rt: Runtime, credit: Credit) -> None:
             N_("You were paid a bonus of %(amount)s: %(reason)s"),
             {
                 "amount": money(credit.amount_cents, credit.currency),
-                "reason": say(reason_text(credit.reason)),
+                "reason": _reason(credit.reason),
             },
         )
 
