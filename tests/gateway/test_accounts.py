@@ -133,6 +133,20 @@ async def test_a_forgotten_password_is_replaced_through_a_link_that_works_once(
     assert await sign_in(gateway.browser(), "ada@example.org", NEW_PASSWORD) == 303
 
 
+async def test_a_new_password_makes_the_other_reset_links_in_the_mailbox_useless(
+    gateway: Gateway, mailbox: Mailbox
+) -> None:
+    await gateway.worker("ada@example.org")
+    browser, _ = await ask_for_reset(gateway, "ada@example.org")
+    await ask_for_reset(gateway, "ada@example.org")
+    links = [r.link("/password/") for r in await emails(gateway, mailbox) if "reset" in r.text]
+    assert len(set(links)) == 2
+    used, other = links
+    assert (await browser.post_form(used, {"password": NEW_PASSWORD})).status_code == 303
+    late = await gateway.browser().get(other)
+    assert late.status_code == 409 and "has been used already" in late.text
+
+
 async def test_asking_for_an_address_nobody_uses_gets_the_same_answer_and_no_email(
     gateway: Gateway, mailbox: Mailbox
 ) -> None:

@@ -96,3 +96,28 @@ async def test_a_new_password_and_a_confirmed_address_are_kept_on_the_account(
     assert await store.worker_by_email("ada@example.org") == again
     with pytest.raises(NotFound):
         await store.set_worker_password("wrk_unknown", "scrypt$x")
+
+
+async def test_closing_a_workers_links_of_one_kind_spends_the_open_ones_only(
+    store: Store,
+) -> None:
+    worker = await make_worker(store, "ada@example.org")
+
+    def made(n: int, purpose: str, at: float = MADE) -> AccountLink:
+        return AccountLink(f"lnk_{n}", worker.id, purpose, worker.email, at,  # type: ignore[arg-type]
+                           at + LINK_SECONDS[purpose])  # type: ignore[index]  # fmt: skip
+
+    for n, purpose in enumerate(("reset", "reset", "reset", "verify")):
+        await store.create_account_link(made(n, purpose), f"t{n}")
+    await store.use_account_link("t0", purpose="reset", now=MADE + 1)
+    other = await make_worker(store, "bob@example.org")
+    await store.create_account_link(replace(made(9, "reset"), worker_id=other.id), "t9")
+
+    assert await store.close_account_links(worker.id, purpose="reset", now=MADE + 2) == 2
+    for token_hash, used_at in (("t0", MADE + 1), ("t1", MADE + 2), ("t2", MADE + 2)):
+        found = await store.account_link_by_token_hash(token_hash)
+        assert found is not None and found.used_at == used_at
+    for untouched in ("t3", "t9"):  # another kind, another worker
+        found = await store.account_link_by_token_hash(untouched)
+        assert found is not None and found.used_at is None
+    assert await store.close_account_links(worker.id, purpose="reset", now=MADE + 3) == 0

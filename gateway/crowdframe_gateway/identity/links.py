@@ -131,14 +131,17 @@ async def open_reset_link(rt: Runtime, token: str) -> Worker:
 
 async def reset_password(rt: Runtime, token: str, *, password: str) -> Worker:
     """Use the reset link: the worker's password becomes ``password``, and their address is
-    confirmed (the link reached it). The password is checked first, so a refused one leaves
-    the link usable."""
+    confirmed (the link reached it); the worker's other reset links stop working. The password
+    is checked first, so a refused one leaves the link usable."""
     checked_password(password)
     hashed = await asyncio.to_thread(hash_password, password)
     link = await rt.store.use_account_link(hash_link_token(token), purpose="reset", now=now())
     worker = await _worker_of(rt, link)
+    at = link.used_at or now()
     await rt.store.set_worker_password(worker.id, hashed)
-    return await rt.store.set_worker_email_verified(worker.id, at=link.used_at or now())
+    # any other reset link in the mailbox is of no use now, and should be of none to anyone
+    await rt.store.close_account_links(worker.id, purpose="reset", now=at)
+    return await rt.store.set_worker_email_verified(worker.id, at=at)
 
 
 async def verify_email(rt: Runtime, token: str) -> Worker:

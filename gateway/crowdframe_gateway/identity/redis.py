@@ -275,6 +275,23 @@ class AccountLinksPart(RedisBase):
     async def create_account_link(self, link: AccountLink, token_hash: str) -> None:
         lasts = max(1, int(link.expires_at - link.created_at) + _LINK_KEPT)
         await self.r.set(keys.ACCOUNT_LINK + token_hash, json.dumps(asdict(link)), ex=lasts)
+        # the worker's links of this purpose, by when they end (close_account_links); ended
+        # ones leave it as new ones come
+        mine = f"{keys.ACCOUNT_LINKS}{link.worker_id}:{link.purpose}"
+        await self.r.zadd(mine, {token_hash: link.expires_at})
+        await self.r.zremrangebyscore(mine, "-inf", link.created_at - _LINK_KEPT)
+        await self.r.expire(mine, lasts)
+
+    async def close_account_links(self, worker_id: str, *, purpose: LinkPurpose, now: float) -> int:
+        mine = f"{keys.ACCOUNT_LINKS}{worker_id}:{purpose}"
+        closed = 0
+        for token_hash in texts(await self.r.zrangebyscore(mine, now, "+inf")):
+            try:
+                await self.use_account_link(token_hash, purpose=purpose, now=now)
+            except (Conflict, NotFound):
+                continue  # used, or gone, already
+            closed += 1
+        return closed
 
     async def account_link_by_token_hash(self, token_hash: str) -> AccountLink | None:
         raw = opt_text(await self.r.get(keys.ACCOUNT_LINK + token_hash))

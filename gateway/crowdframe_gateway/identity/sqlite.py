@@ -332,6 +332,8 @@ CREATE TABLE IF NOT EXISTS account_links (
     purpose TEXT NOT NULL, email TEXT NOT NULL, created_at REAL NOT NULL,
     expires_at REAL NOT NULL, used_at REAL);
 CREATE INDEX IF NOT EXISTS account_links_by_end ON account_links (expires_at);
+CREATE INDEX IF NOT EXISTS account_links_by_worker ON account_links (worker_id, purpose)
+    WHERE used_at IS NULL;
 """
 
     async def create_account_link(self, link: AccountLink, token_hash: str) -> None:
@@ -372,3 +374,11 @@ CREATE INDEX IF NOT EXISTS account_links_by_end ON account_links (expires_at);
                 "UPDATE account_links SET used_at = ? WHERE token_hash = ?", (now, token_hash)
             )
             return replace(_link(row), used_at=now)
+
+    async def close_account_links(self, worker_id: str, *, purpose: LinkPurpose, now: float) -> int:
+        with self._tx() as db:
+            return db.execute(
+                "UPDATE account_links SET used_at = ?"
+                " WHERE worker_id = ? AND purpose = ? AND used_at IS NULL",
+                (now, worker_id, purpose),
+            ).rowcount

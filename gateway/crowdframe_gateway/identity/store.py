@@ -63,6 +63,11 @@ class IdentityStore(Protocol):
         raise what it raises otherwise; atomic: of two uses at once, one fails ``link_used``."""
         ...
 
+    async def close_account_links(self, worker_id: str, *, purpose: LinkPurpose, now: float) -> int:
+        """Mark every link of the worker's of ``purpose`` not used yet as used at ``now`` (a
+        password just reset: the other reset links in their mailbox no longer work); how many."""
+        ...
+
     async def create_api_key(self, key: ApiKey, key_hash: str) -> None:
         """Store a new live API key of ``key.client_id``, found by ``client_by_key_hash``."""
         ...

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 __all__ = [
     "ACCOUNT_LINK",
+    "ACCOUNT_LINKS",
     "ACTIVE_PROJECTS",
     "ASSIGNMENT_INDEX",
     "CLIENT_KEYS",
@@ -85,6 +86,8 @@ OUTBOX_CHANNEL = f"{PREFIX}:outbox"  # pub/sub: a partition has new messages
 # (sorted set: id -> when queued)
 MAIL_PARTITION = "mail"
 ACCOUNT_LINK = f"{PREFIX}:account-link:"  # + token hash -> the link (JSON; identity/redis.py)
+# + worker id + ':' + purpose -> sorted set: the worker's links' token hashes by their end
+ACCOUNT_LINKS = f"{PREFIX}:account-links:"
 
 
 # Partition keys: the suffix after ``part(id)`` (``<…>`` is filled in), and what it holds.
