@@ -99,6 +99,9 @@ async def test_an_unconfirmed_worker_works_as_usual_and_can_have_the_link_sent_a
     assert second != first
     assert (await worker.get(second)).status_code == 200
     assert ASKS not in (await worker.get("/work")).text
+    confirmed = await worker.post_form("/verify/again", {})  # from a tab left open
+    assert confirmed.status_code == 303 and confirmed.headers["location"] == "/work"
+    assert await emails(gateway, mailbox) == []
 
 
 async def test_a_forgotten_password_is_replaced_through_a_link_that_works_once(

@@ -238,5 +238,6 @@ async def send_verification_again(request: Request) -> Response:
         response = page(request, "error.html", {"worker": worker, "message": exc}, status=429)
         response.headers["retry-after"] = str(exc.retry_after)
         return response
-    await links.send_verification(rt, worker, locale=locale_of(request, worker))
+    if not await links.send_verification(rt, worker, locale=locale_of(request, worker)):
+        return _see_other(HOME)  # confirmed meanwhile (another tab), or no email at all
     return page(request, "verify_sent.html", {"worker": worker})
