@@ -54,6 +54,8 @@ class Settings:
     # messages a client may send (each send to one worker or to a project's workers is one)
     messages_per_window: int = 30
     message_window: float = 3600.0
+    # replies a worker may write in that window, over all their conversations
+    replies_per_window: int = 20
     # email to workers (mail/): where it goes, smtp://, smtp+starttls://, smtps:// or terminal:
     # (printed, for the demo); empty: no email at all (notices in the inbox only). The older
     # CROWDFRAME_SMTP_HOST and _PORT still give smtp://HOST:PORT when no URL is set.
@@ -116,6 +118,7 @@ class Settings:
             "CROWDFRAME_DISPUTE_WINDOW": "dispute_window",
             "CROWDFRAME_MESSAGES_PER_WINDOW": "messages_per_window",
             "CROWDFRAME_MESSAGE_WINDOW": "message_window",
+            "CROWDFRAME_REPLIES_PER_WINDOW": "replies_per_window",
             "CROWDFRAME_SMTP_PORT": "smtp_port",
             "CROWDFRAME_STORE_WAIT": "store_wait",
             "CROWDFRAME_METRICS_PORT": "metrics_port",
@@ -125,6 +128,7 @@ class Settings:
             "delivery_concurrency",
             "endpoint_concurrency",
             "messages_per_window",
+            "replies_per_window",
             "smtp_port",
             "metrics_port",
         )
