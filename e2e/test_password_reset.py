@@ -87,3 +87,8 @@ def test_a_forgotten_password_is_replaced_through_the_emailed_link_which_works_o
     expect(page.get_by_role("alert")).to_be_visible()
     sign_in(page, NEW_PASSWORD)
     expect(page).to_have_url(gateway.origin + "/earnings")
+
+    logged = gateway.output()  # the access log has the paths, never the tokens in them
+    assert "/password/reset/cfl_[redacted]" in logged
+    for token in (link.rsplit("/", 1)[1], welcome.link("/verify/").rsplit("/", 1)[1]):
+        assert token.removeprefix("cfl_") not in logged
