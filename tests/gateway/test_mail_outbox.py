@@ -12,10 +12,15 @@ import time_machine
 
 from crowdframe_gateway.app import create_app
 from crowdframe_gateway.core.records import now
+from crowdframe_gateway.metrics import REGISTRY
 from harness import GATEWAY, ON_BOTH_STORES, Browser, Gateway, settings_for
 from smtp_server import free_port, smtp_server
 
 SMTP_PORT = free_port()
+
+
+def attempts(result: str) -> float:
+    return REGISTRY.get_sample_value("crowdframe_email_attempts_total", {"result": result}) or 0
 
 
 @pytest.fixture
@@ -60,7 +65,9 @@ async def test_a_server_that_says_later_gets_the_email_again_on_the_schedule(
     with smtp_server(SMTP_PORT) as mailbox, time_machine.travel(1_800_000_000, tick=False) as clock:
         mailbox.refuse = "451 4.3.0 try again later"
         await gateway.worker("ada@example.org")
+        retries = attempts("retry")
         assert await gateway.send_emails() == 0
+        assert attempts("retry") == retries + 1  # what /metrics shows
         [later] = await gateway.rt.store.list_emails(limit=5)
         assert (later.status, later.attempts) == ("pending", 1)
         assert later.last_error is not None and later.last_error.startswith("451")

@@ -13,6 +13,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from ..core.records import now
+from ..metrics import EMAIL_ATTEMPTS
 from .records import Email
 from .rules import EmailResult, after_attempt
 from .transport import SMTP_TIMEOUT, SendFailed, Sink, sink_for
@@ -61,6 +62,7 @@ class Postman:
             schedule=self.rt.settings.mail_retry_schedule,
         )
         await self.rt.store.finish_email(result)
+        EMAIL_ATTEMPTS.labels({"pending": "retry"}.get(result.status, result.status)).inc()
         if result.status != "sent":
             log.warning(
                 "email %s (attempt %d): %s; %s",
