@@ -103,3 +103,18 @@ async def test_a_wait_for_emails_ends_when_this_process_queues_one(store: Store)
     await store.queue_email(email(1))
     async with asyncio.timeout(10):
         await waiting
+
+
+async def test_settled_emails_are_forgotten_a_month_on_and_pending_ones_never(
+    store: Store,
+) -> None:
+    await queued(store, email(1), email(2))
+    await store.lease_emails(now=AT + 5, limit=5, lease_seconds=30)
+    await store.finish_email(EmailResult("eml_1", "sent", AT + 6))
+    month = 30 * 24 * 3600
+    await store.queue_email(replace(email(3), created_at=AT + 1 + month))  # eml_1 just kept
+    assert await store.get_email("eml_1") is not None
+    await store.queue_email(replace(email(4), created_at=AT + 2 + month))
+    assert await store.get_email("eml_1") is None
+    assert await store.get_email("eml_2") is not None  # pending still: never forgotten
+    assert [e.id for e in await store.list_emails(limit=10)] == ["eml_4", "eml_3", "eml_2"]

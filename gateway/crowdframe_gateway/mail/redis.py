@@ -12,7 +12,7 @@ from ..store.redis import keys
 from ..store.redis.base import RedisBase
 from ..store.redis.codec import opt_text, text, texts
 from .records import Email
-from .rules import EmailResult
+from .rules import KEPT_SECONDS, EmailResult
 from .waiting import MailWaiting
 
 __all__ = ["MailPart"]
@@ -33,6 +33,25 @@ class MailPart(MailWaiting, RedisBase):
             pipe.zadd(_ORDER, {email.id: email.created_at})
             await pipe.execute()
         self._mail_event().set()
+        await self._forget_settled(before=email.created_at - KEPT_SECONDS)
+
+    async def _forget_settled(self, *, before: float) -> None:
+        """Drop sent and failed emails queued before ``before`` (a few at a time: each queued
+        email takes a step, so none takes long)."""
+        old = texts(await self.r.zrangebyscore(_ORDER, "-inf", f"({before!r}", start=0, num=20))
+        if not old:
+            return
+        found = await self.r.hmget(_EMAILS, old)
+        settled = [
+            email_id
+            for email_id, raw in zip(old, found, strict=True)
+            if raw is None or _email(text(raw)).status != "pending"
+        ]
+        if settled:
+            async with self.r.pipeline(transaction=True) as pipe:
+                pipe.hdel(_EMAILS, *settled)
+                pipe.zrem(_ORDER, *settled)
+                await pipe.execute()
 
     async def lease_emails(self, *, now: float, limit: int, lease_seconds: float) -> list[Email]:
         self._mail_event().clear()

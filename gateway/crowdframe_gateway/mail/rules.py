@@ -12,7 +12,11 @@ from dataclasses import dataclass
 from ..core.retry import next_attempt_delay
 from .records import EmailStatus
 
-__all__ = ["EmailResult", "after_attempt", "is_permanent"]
+__all__ = ["KEPT_SECONDS", "EmailResult", "after_attempt", "is_permanent"]
+
+# a sent or failed email is kept this long (without its body once sent), then forgotten: the
+# store drops such emails older than this as new ones are queued
+KEPT_SECONDS = 30 * 24 * 3600
 
 
 @dataclass(frozen=True, slots=True)

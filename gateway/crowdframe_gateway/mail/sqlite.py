@@ -7,7 +7,7 @@ import sqlite3
 
 from ..store.sqlite.base import SqliteBase
 from .records import Email
-from .rules import EmailResult
+from .rules import KEPT_SECONDS, EmailResult
 from .waiting import MailWaiting
 
 __all__ = ["MailPart"]
@@ -41,10 +41,15 @@ CREATE TABLE IF NOT EXISTS emails (
     attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at REAL NOT NULL, sent_at REAL,
     last_error TEXT, leased_until REAL);
 CREATE INDEX IF NOT EXISTS emails_due ON emails (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS emails_settled ON emails (created_at) WHERE status != 'pending';
 """
 
     async def queue_email(self, email: Email) -> None:
         with self._tx() as db:
+            db.execute(
+                "DELETE FROM emails WHERE status != 'pending' AND created_at < ?",
+                (email.created_at - KEPT_SECONDS,),
+            )
             db.execute(
                 f"INSERT INTO emails ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (

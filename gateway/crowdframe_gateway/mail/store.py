@@ -12,7 +12,8 @@ __all__ = ["MailStore"]
 
 class MailStore(Protocol):
     async def queue_email(self, email: Email) -> None:
-        """Keep a pending email, due at its ``next_attempt_at``; durable once this returns."""
+        """Keep a pending email, due at its ``next_attempt_at``; durable once this returns.
+        Sent and failed emails queued ``rules.KEPT_SECONDS`` before it are dropped."""
         ...
 
     async def lease_emails(self, *, now: float, limit: int, lease_seconds: float) -> list[Email]:
