@@ -17,6 +17,7 @@ from ..core.errors import Conflict, NotFound, owned
 from ..core.page import Page
 from ..core.params import ReviewDecision
 from ..core.records import Assignment, Client, Worker, iso, new_id, now
+from ..core.text import N_, Text
 from ..core.validation import Fields
 from ..ledger import credit_reward
 from . import notices
@@ -137,6 +138,16 @@ async def list_disputes(
     return await rt.store.list_disputes(client.id, query)
 
 
+# what the worker is told of a dispute answered: (overturned, with a reply) -> the text
+_ANSWERED = {
+    (True, False): N_("Your dispute was overturned: the work is approved"),
+    (True, True): N_("Your dispute was overturned: the work is approved. The client wrote:"
+                     " %(reply)s"),
+    (False, False): N_("Your dispute was upheld"),
+    (False, True): N_("Your dispute was upheld. The client wrote: %(reply)s"),
+}  # fmt: skip
+
+
 async def _answer(
     rt: Runtime, client: Client, dispute: Dispute, status: DisputeStatus, reply: str | None
 ) -> Dispute:
@@ -145,8 +156,7 @@ async def _answer(
     answered = await rt.store.answer_dispute(
         client.id, dispute.id, DisputeAnswer(status, reply, now())
     )
-    verdict = "overturned: the work is approved" if status == "overturned" else "upheld"
-    text = f"Your dispute was {verdict}" + (f". The requester wrote: {reply}" if reply else "")
+    text = Text(_ANSWERED[status == "overturned", bool(reply)], {"reply": reply or ""})
     key = f"dispute:{dispute.id}"
     await notices.tell(rt, dispute.worker_id, "dispute_answered", text, link="/earnings", key=key)
     return answered

@@ -257,6 +257,8 @@ class Worker:
     created_at: float
     skills: tuple[str, ...] = ()  # lowercase slugs such as "transcription" (accounts.py)
     locale: str | None = None  # their pages' language, chosen on one (web/i18n.py); None: unset
+    # when they opened the link emailed to their address (identity/links.py); None: not yet
+    email_verified_at: float | None = None
 
 
 ClientRole = Literal["owner", "member"]

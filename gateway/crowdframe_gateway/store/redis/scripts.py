@@ -80,5 +80,7 @@ SCRIPTS = {
         Script("attempt_start", ("pool",)),
         Script("unseen", ("pool",)),
         Script("qualification_revoke"),
+        # the outbox of emails (mail/redis.py)
+        Script("mail_lease"),
     )
 }
