@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from ..core.errors import owned
 from ..core.page import Page
 from ..core.params import AssignmentQuery
 from ..core.records import ASSIGNMENT_STATUSES, SIGNALS, Assignment, Client, now
-from ..core.validation import Fields
+from ..core.validation import Body, Text, one_of, read
 from .decisions import decide
 from .verdicts import after_review
 
@@ -17,9 +17,22 @@ if TYPE_CHECKING:
     from ..runtime import Runtime
 
 
-__all__ = ["approve", "list_assignments", "owned_assignment", "reject", "reject_because"]
+__all__ = [
+    "Rejection",
+    "approve",
+    "list_assignments",
+    "owned_assignment",
+    "reject",
+    "reject_because",
+]
 
 log = logging.getLogger("crowdframe.review")
+
+
+class Rejection(Body):
+    """``POST /assignments/{id}/reject``: the reason the worker reads."""
+
+    reason: Annotated[str, Text(1, 1000)]
 
 
 async def owned_assignment(rt: Runtime, client: Client, assignment_id: str) -> Assignment:
@@ -37,9 +50,9 @@ async def list_assignments(
     signal: str | None = None,
 ) -> Page[Assignment]:
     if status is not None:
-        Fields({"status": status}).one_of("status", ASSIGNMENT_STATUSES)
+        one_of("status", status, ASSIGNMENT_STATUSES)
     if signal is not None:
-        Fields({"signal": signal}).one_of("signal", SIGNALS)
+        one_of("signal", signal, SIGNALS)
     query = AssignmentQuery(
         limit,
         project_id=project_id,
@@ -62,11 +75,7 @@ async def approve(rt: Runtime, client: Client, assignment_id: str) -> Assignment
 async def reject(
     rt: Runtime, client: Client, assignment_id: str, body: dict[str, Any]
 ) -> Assignment:
-    f = Fields(body)
-    f.reject_unknown(("reason",))
-    return await reject_because(
-        rt, client, assignment_id, f.text("reason", min_len=1, max_len=1000)
-    )
+    return await reject_because(rt, client, assignment_id, read(Rejection, body).reason)
 
 
 async def reject_because(

@@ -1,0 +1,116 @@
+"""The request bodies and query strings only the API reads (the services' own are beside them:
+``catalog.bodies``, ``webhooks.endpoints.NewEndpoint``, …): the same models validate a request
+and describe it in ``/openapi.json``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from ...core.validation import Body, Count, Text
+
+__all__ = [
+    "MAX_BULK",
+    "MAX_WORKER_IDS",
+    "AssignmentsQuery",
+    "BonusBody",
+    "BonusesQuery",
+    "BulkReview",
+    "DisputesQuery",
+    "Empty",
+    "Letter",
+    "MessagesQuery",
+    "PageQuery",
+    "Query",
+    "Reply",
+    "TokenBody",
+    "UnblockQuery",
+    "WebhookMessagesQuery",
+]
+
+MAX_BULK = 500
+MAX_WORKER_IDS = 100
+Id = Annotated[str, Text(1, 100)]
+
+
+class Empty(Body):
+    """No member (an empty body, or none)."""
+
+
+class Query(Body, strict=False, extra="ignore"):
+    """A query string's parameters (text, read as their types: ``limit=20``); others are
+    ignored."""
+
+
+class PageQuery(Query):
+    """A page of a list: ``cursor`` (the previous page's ``next_cursor``) and ``limit``."""
+
+    cursor: Annotated[str, Field(description="the next_cursor of the previous page")] | None = None
+    limit: Annotated[int, Count(1, 200), Field(description="1 to 200 (default 50)")] = 50
+
+
+class AssignmentsQuery(PageQuery):
+    project_id: Id | None = None
+    status: (
+        Literal["accepted", "submitted", "approved", "rejected", "returned", "expired"] | None
+    ) = None
+    signal: str | None = Field(None, description="only assignments with this quality signal")
+
+
+class DisputesQuery(PageQuery):
+    status: Literal["open", "overturned", "upheld"] | None = None
+
+
+class MessagesQuery(PageQuery):
+    author: Literal["client", "worker"] | None = None
+
+
+class WebhookMessagesQuery(PageQuery):
+    status: str | None = Field(None, description="only messages in this delivery status")
+
+
+class BonusesQuery(PageQuery):
+    task_id: Id | None = None
+    assignment_id: Id | None = None
+
+
+class UnblockQuery(Query):
+    project_id: Annotated[str, Text(0, 100)] = ""
+
+
+class TokenBody(Body):
+    """``POST /tokens/verify``: a task token as the client's page received it."""
+
+    token: Annotated[str, Text(1, 4000)]
+
+
+class BulkReview(Body):
+    """``POST /assignments/approve`` or ``/reject``: 1 to 500 assignment ids (a rejection
+    with its ``reason``)."""
+
+    ids: Annotated[list[Id], Field(min_length=1, max_length=MAX_BULK)]
+    reason: Annotated[str, Text(1, 1000)] | None = None
+
+
+class BonusBody(Body):
+    """``POST /assignments/{id}/bonus``."""
+
+    amount_cents: Annotated[int, Count(1, 1_000_000)]
+    reason: Annotated[str, Text(1, 1000)]
+
+
+class Letter(Body):
+    """``POST /messages``: to the workers named (at most 100), or to every worker of a
+    project."""
+
+    subject: str
+    body: str
+    worker_ids: Annotated[list[Id], Field(max_length=MAX_WORKER_IDS)] = Field(default_factory=list)
+    project_id: Id | None = None
+
+
+class Reply(Body):
+    """``POST /threads/{id}/messages``."""
+
+    body: str
