@@ -74,17 +74,18 @@ class Body(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class Text:
-    """On a ``Annotated[str, Text(low, high)]``: a string of ``low`` to ``high`` characters once
-    stripped of surrounding whitespace (what is kept)."""
+    """On a ``Annotated[str, Text(low, high)]``: a string of at most ``high`` characters, and
+    at least ``low`` once stripped of surrounding whitespace (what is kept)."""
 
     low: int = 0
     high: int = 10_000
 
     def check(self, value: str) -> str:
-        value = value.strip()
-        if not self.low <= len(value) <= self.high:
+        # as sent at most ``high`` (what the schema says), and ``low`` once stripped
+        kept = value.strip()
+        if len(value) > self.high or len(kept) < self.low:
             raise named(f"must be {self.low} to {self.high} characters")
-        return value
+        return kept
 
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from ...core.validation import Body, Count, Text
 
@@ -32,6 +32,8 @@ __all__ = [
 MAX_BULK = 500
 MAX_WORKER_IDS = 100
 Id = Annotated[str, Text(1, 100)]
+# a query's free text: empty is the same as absent
+Named = Annotated[str | None, BeforeValidator(lambda value: value or None)]
 
 
 class Empty(Body):
@@ -46,16 +48,18 @@ class Query(Body, strict=False, extra="ignore"):
 class PageQuery(Query):
     """A page of a list: ``cursor`` (the previous page's ``next_cursor``) and ``limit``."""
 
-    cursor: Annotated[str, Field(description="the next_cursor of the previous page")] | None = None
+    cursor: Annotated[Named, Field(description="the next_cursor of the previous page")] = None
     limit: Annotated[int, Count(1, 200), Field(description="1 to 200 (default 50)")] = 50
 
 
 class AssignmentsQuery(PageQuery):
-    project_id: Id | None = None
+    project_id: Named = None
     status: (
         Literal["accepted", "submitted", "approved", "rejected", "returned", "expired"] | None
     ) = None
-    signal: str | None = Field(None, description="only assignments with this quality signal")
+    signal: Annotated[Named, Field(description="only assignments with this quality signal")] = (
+        None
+    )
 
 
 class DisputesQuery(PageQuery):
@@ -67,12 +71,12 @@ class MessagesQuery(PageQuery):
 
 
 class WebhookMessagesQuery(PageQuery):
-    status: str | None = Field(None, description="only messages in this delivery status")
+    status: Annotated[Named, Field(description="only messages in this delivery status")] = None
 
 
 class BonusesQuery(PageQuery):
-    task_id: Id | None = None
-    assignment_id: Id | None = None
+    task_id: Named = None
+    assignment_id: Named = None
 
 
 class UnblockQuery(Query):

@@ -111,9 +111,8 @@ async def _bounded_body(request: Request, limit: int) -> bytes:
 
 
 def query(request: Request, model: type[Q]) -> Q:
-    """The query string read into ``model`` (an empty value as none, a repeated one as its
-    last)."""
-    return read(model, {k: v for k, v in request.query_params.items() if v != ""})
+    """The query string read into ``model`` (a repeated parameter: its last value)."""
+    return read(model, dict(request.query_params))
 
 
 def page_params(request: Request) -> tuple[str | None, int]:
