@@ -11,7 +11,6 @@ field, which the positive-data check is told to accept.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import hypothesis
 import pytest

@@ -154,9 +154,9 @@ def _partial(model: type[Body], name: str, *, leave_out: tuple[str, ...] = (), *
     fields: dict[str, Any] = {}
     for field, info in model.model_fields.items():
         if field not in leave_out:
-            typed = (
-                Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
-            )
+            typed: Any = info.annotation
+            if info.metadata:
+                typed = Annotated[(typed, *info.metadata)]
             fields[field] = (typed | None, None)
     return create_model(name, __base__=Body, __doc__=model.__doc__, **{**fields, **more})
 

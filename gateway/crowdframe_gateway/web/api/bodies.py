@@ -57,9 +57,7 @@ class AssignmentsQuery(PageQuery):
     status: (
         Literal["accepted", "submitted", "approved", "rejected", "returned", "expired"] | None
     ) = None
-    signal: Annotated[Named, Field(description="only assignments with this quality signal")] = (
-        None
-    )
+    signal: Annotated[Named, Field(description="only assignments with this quality signal")] = None
 
 
 class DisputesQuery(PageQuery):
