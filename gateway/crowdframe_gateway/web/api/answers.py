@@ -213,7 +213,7 @@ class AttemptView(Answer):
     at: Time
     status_code: int | None
     latency_ms: float
-    response: str | None
+    response: str
     error: str | None
 
 
