@@ -74,7 +74,7 @@ def test_a_task_batch_is_read_or_refused_naming_its_field(body: Any) -> None:
     except GatewayError as error:
         refused_naming_a_field(error)
         assert error.field is not None
-        assert error.field.split("[")[0].split(".")[0] in {*body, "tasks"}
+        assert error.field in body or error.field.startswith("tasks"), "a member it was sent"
     else:
         assert 1 <= len(batch.tasks) <= 1000
         for task in batch.tasks:

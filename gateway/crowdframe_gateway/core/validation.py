@@ -40,6 +40,7 @@ __all__ = [
     "Body",
     "Count",
     "Object",
+    "Range",
     "Share",
     "Since",
     "Strings",
@@ -98,14 +99,38 @@ class Text:
         return {**handler(schema), "minLength": self.low, "maxLength": self.high}
 
 
-def Count(low: int = 0, high: int = 2**53) -> Any:
+@dataclass(frozen=True, slots=True)
+class Range:
+    """On a number: from ``low`` to ``high``, refused as ``said`` (``between 1 and 100``)."""
+
+    low: float
+    high: float
+    said: str
+
+    def check(self, value: float) -> float:
+        if not self.low <= value <= self.high:
+            raise named(f"must be {self.said}")
+        return value
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        return {**handler(schema), "minimum": self.low, "maximum": self.high}
+
+
+def Count(low: int = 0, high: int = 2**53) -> Range:
     """An integer from ``low`` to ``high``."""
-    return Field(ge=low, le=high)
+    return Range(low, high, f"between {low} and {high}")
 
 
-def Share(high: float = 1.0) -> Any:
+def Share(high: float = 1.0) -> Range:
     """A number (integer or not) from 0 to ``high``."""
-    return Field(ge=0, le=high)
+    return Range(0, high, f"a number from 0 to {high}")
 
 
 Object = dict[str, Any]
