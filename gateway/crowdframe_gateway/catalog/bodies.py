@@ -7,7 +7,7 @@ in ``projects.py``."""
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, create_model
 
@@ -16,6 +16,7 @@ from ..core.validation import (
     Body,
     Count,
     Object,
+    OneOf,
     Share,
     Strings,
     TaskUrl,
@@ -44,6 +45,7 @@ __all__ = [
     "TaskRows",
 ]
 
+PROJECT_STATUSES = ("active", "paused")  # what a client may set
 PROTOCOLS = ("crowdframe", "mturk")  # mturk: docs/migrate-from-mturk.md
 KINDS = ("work", "assessment")  # what clients may create (an assessment: docs/quality.md)
 ALLOWED_PERMISSIONS = ("camera", "microphone", "geolocation", "clipboard-write", "fullscreen")
@@ -68,7 +70,7 @@ Countries = Annotated[tuple[str, ...], LIST, Strings(COUNTRY.match, COUNTRIES)]
 Languages = Annotated[tuple[str, ...], LIST, Strings(language_rule, LANGUAGES)]
 Instructions = Annotated[str, Text(0, 20_000)]
 Currency = Annotated[str, Text(3, 3), AfterValidator(_currency)]
-Kind = Literal["work", "assessment"]
+Kind = Annotated[str, OneOf(KINDS)]
 TestSize = Annotated[int, Count(1, 100)]
 
 
@@ -116,7 +118,7 @@ class ProjectSettings(Body):
     allow: Annotated[
         tuple[str, ...], LIST, choices(ALLOWED_PERMISSIONS, "permissions the frame may ask for")
     ] = ()
-    protocol: Literal["crowdframe", "mturk"] = "crowdframe"
+    protocol: Annotated[str, OneOf(PROTOCOLS)] = "crowdframe"
     excluded_countries: Countries = ()
     languages: Languages = ()
     gold_ratio: Annotated[float, Share()] = 0.0
@@ -167,7 +169,7 @@ ProjectChange: type[Body] = _partial(
     "ProjectChange",
     leave_out=(*FIXED_FIELDS, "crowd_review"),
     crowd_review=(CrowdReviewChange | None, None),
-    status=(Literal["active", "paused"] | None, None),
+    status=(Annotated[str, OneOf(PROJECT_STATUSES)] | None, None),
 )
 ProjectChange.__doc__ = (
     "``PATCH /projects/{id}``: the settings to change (absent: unchanged), and ``status``."

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any
 
 from ..core.errors import Conflict, InvalidInput
 from ..core.records import Client, CrowdReview, Project, ProjectSpec, Task, Worker, new_id, now
-from ..core.validation import Body, Text, read
+from ..core.validation import Body, OneOf, Text, read
 from ..identity import worker_pseudonym
 from .bodies import COUNTRIES, COUNTRY, LANGUAGES, CrowdReviewSettings
 
@@ -44,7 +44,7 @@ VERDICTS = ("approve", "reject")
 class Verdict(Body):
     """A reviewer's submission: ``{"verdict": "approve" | "reject", "reason"?: str}``."""
 
-    verdict: Literal["approve", "reject"]
+    verdict: Annotated[str, OneOf(VERDICTS)]
     reason: Annotated[str, Text(0, 1000)] = ""
 
 

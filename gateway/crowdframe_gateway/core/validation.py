@@ -40,6 +40,7 @@ __all__ = [
     "Body",
     "Count",
     "Object",
+    "OneOf",
     "Range",
     "Share",
     "Since",
@@ -182,6 +183,29 @@ class Strings:
         if self.options:
             described["items"] = {"type": "string", "enum": list(self.options)}
         return described
+
+
+@dataclass(frozen=True, slots=True)
+class OneOf:
+    """On a ``Annotated[str, OneOf(options)]``: one of ``options`` (the tuple its context
+    states them in, once)."""
+
+    options: tuple[str, ...]
+
+    def check(self, value: str) -> str:
+        if value not in self.options:
+            raise named(f"must be one of {', '.join(self.options)}")
+        return value
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        return {**handler(schema), "enum": list(self.options)}
 
 
 def choices(options: tuple[str, ...], what: str) -> Strings:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
 
 from crowdframe import EVENT_TYPES
@@ -11,7 +11,7 @@ from crowdframe.signing import new_webhook_secret
 
 from ..core.errors import InvalidInput, NotFound
 from ..core.records import Client, Endpoint, new_id, now
-from ..core.validation import LIST, Body, Text, choices, is_loopback_host, read
+from ..core.validation import LIST, Body, OneOf, Text, choices, is_loopback_host, read
 from .egress import always_refused, refused_name
 from .rules import endpoint_disabled
 from .store import EndpointChange
@@ -62,6 +62,7 @@ def check_webhook_url(url: str, *, allow_private: bool) -> str:
     return url
 
 
+ENDPOINT_STATES = ("enabled", "disabled")  # what a client may set
 Url = Annotated[str, Text(1, 2000)]
 EventTypes = Annotated[tuple[str, ...], LIST, choices(EVENT_TYPES, "event types")]
 
@@ -78,7 +79,7 @@ class EndpointUpdate(Body):
 
     url: Url | None = None
     event_types: EventTypes | None = None
-    status: Literal["enabled", "disabled"] | None = None
+    status: Annotated[str, OneOf(ENDPOINT_STATES)] | None = None
 
 
 async def create_endpoint(rt: Runtime, client: Client, body: dict[str, Any]) -> Endpoint:

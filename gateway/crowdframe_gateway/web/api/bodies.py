@@ -4,11 +4,15 @@ and describe it in ``/openapi.json``."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BeforeValidator, Field
 
-from ...core.validation import Body, Count, Text
+from ...conversations.disputes import DISPUTE_STATUSES
+from ...conversations.records import Author
+from ...core.records import ASSIGNMENT_STATUSES, SIGNALS
+from ...core.validation import Body, Count, OneOf, Text
+from ...webhooks.log import MESSAGE_STATUSES
 
 __all__ = [
     "MAX_BULK",
@@ -54,22 +58,20 @@ class PageQuery(Query):
 
 class AssignmentsQuery(PageQuery):
     project_id: Named = None
-    status: (
-        Literal["accepted", "submitted", "approved", "rejected", "returned", "expired"] | None
-    ) = None
-    signal: Annotated[Named, Field(description="only assignments with this quality signal")] = None
+    status: Annotated[str, OneOf(ASSIGNMENT_STATUSES)] | None = None
+    signal: Annotated[str, OneOf(SIGNALS)] | None = None
 
 
 class DisputesQuery(PageQuery):
-    status: Literal["open", "overturned", "upheld"] | None = None
+    status: Annotated[str, OneOf(DISPUTE_STATUSES)] | None = None
 
 
 class MessagesQuery(PageQuery):
-    author: Literal["client", "worker"] | None = None
+    author: Author | None = None
 
 
 class WebhookMessagesQuery(PageQuery):
-    status: Annotated[Named, Field(description="only messages in this delivery status")] = None
+    status: Annotated[str, OneOf(MESSAGE_STATUSES)] | None = None
 
 
 class BonusesQuery(PageQuery):
