@@ -12,7 +12,9 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field, create_model
 
 from ..core.validation import (
+    LANGUAGE_RULE,
     LIST,
+    SKILL,
     Body,
     Count,
     Object,
@@ -53,6 +55,7 @@ MAX_BATCH = 1000
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 COUNTRIES = "ISO 3166 country codes like DE"
 LANGUAGES = 'languages like "de" or "de:native"'
+SKILLS = 'lowercase skill slugs like "transcription"'
 _PROJECT_ID = re.compile(r"^prj_[A-Za-z0-9_-]{1,60}$")
 DAY = 86_400
 
@@ -66,8 +69,12 @@ def _currency(value: str) -> str:
 
 Reward = Annotated[int, Count(0, 1_000_000)]
 Seconds = Annotated[int, Count(1, DAY)]
-Countries = Annotated[tuple[str, ...], LIST, Strings(COUNTRY.match, COUNTRIES)]
-Languages = Annotated[tuple[str, ...], LIST, Strings(language_rule, LANGUAGES)]
+Countries = Annotated[
+    tuple[str, ...], LIST, Strings(COUNTRY.match, COUNTRIES, pattern=COUNTRY.pattern)
+]
+Languages = Annotated[
+    tuple[str, ...], LIST, Strings(language_rule, LANGUAGES, pattern=LANGUAGE_RULE.pattern)
+]
 Instructions = Annotated[str, Text(0, 20_000)]
 Currency = Annotated[str, Text(3, 3), AfterValidator(_currency)]
 Kind = Annotated[str, OneOf(KINDS)]
@@ -125,10 +132,14 @@ class ProjectSettings(Body):
     gold_min_answers: Annotated[int, Count(1, 1000)] = 3
     gold_min_accuracy: Annotated[float, Share()] = 0.7
     skills: Annotated[
-        tuple[str, ...], LIST, Strings(skill_slug, 'lowercase skill slugs like "transcription"')
+        tuple[str, ...], LIST, Strings(skill_slug, SKILLS, pattern=SKILL.pattern)
     ] = ()
     qualifications: Annotated[
-        tuple[str, ...], LIST, Strings(_PROJECT_ID.match, "assessment project ids like prj_…")
+        tuple[str, ...],
+        LIST,
+        Strings(
+            _PROJECT_ID.match, "assessment project ids like prj_…", pattern=_PROJECT_ID.pattern
+        ),
     ] = ()
     pass_score: Annotated[float, Share()] = 0.8
     retry_after_seconds: Annotated[int, Count(0, 365 * DAY)] = DAY

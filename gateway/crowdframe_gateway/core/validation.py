@@ -35,9 +35,12 @@ from crowdframe.signing import origin_of
 from .errors import InvalidInput
 
 __all__ = [
+    "LANGUAGE_RULE",
     "LEVELS",
     "LIST",
+    "SKILL",
     "Body",
+    "Check",
     "Count",
     "Object",
     "OneOf",
@@ -74,8 +77,24 @@ class Body(BaseModel):
 # The constraints of a member: ``Annotated[str, Text(1, 200)]``, ``Annotated[int, Count(1)]``.
 
 
+class Check:
+    """A constraint on a member's value: ``check`` runs after its type is read, and returns
+    what is kept (or raises ``named``/``refuse``); a subclass also says it in the JSON Schema
+    (``__get_pydantic_json_schema__``)."""
+
+    __slots__ = ()
+
+    def check(self, value: Any) -> Any:
+        raise NotImplementedError
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+
 @dataclass(frozen=True, slots=True)
-class Text:
+class Text(Check):
     """On a ``Annotated[str, Text(low, high)]``: a string of at most ``high`` characters, and
     at least ``low`` once stripped of surrounding whitespace (what is kept)."""
 
@@ -89,11 +108,6 @@ class Text:
             raise named(f"must be {self.low} to {self.high} characters")
         return kept
 
-    def __get_pydantic_core_schema__(
-        self, source: Any, handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        return core_schema.no_info_after_validator_function(self.check, handler(source))
-
     def __get_pydantic_json_schema__(
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
     ) -> dict[str, Any]:
@@ -101,7 +115,7 @@ class Text:
 
 
 @dataclass(frozen=True, slots=True)
-class Range:
+class Range(Check):
     """On a number: from ``low`` to ``high``, refused as ``said`` (``between 1 and 100``)."""
 
     low: float
@@ -112,11 +126,6 @@ class Range:
         if not self.low <= value <= self.high:
             raise named(f"must be {self.said}")
         return value
-
-    def __get_pydantic_core_schema__(
-        self, source: Any, handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        return core_schema.no_info_after_validator_function(self.check, handler(source))
 
     def __get_pydantic_json_schema__(
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
@@ -153,7 +162,7 @@ LIST: Any = Field(strict=False)
 
 
 @dataclass(frozen=True, slots=True)
-class Strings:
+class Strings(Check):
     """On a ``Annotated[tuple[str, ...], LIST, Strings(valid, what)]``: each item ``valid``
     (``what`` names them; ``options``, if given, are all there are), duplicates dropped; a
     refusal names the list, not the item."""
@@ -161,6 +170,7 @@ class Strings:
     valid: Callable[[str], object]
     what: str
     options: tuple[str, ...] = ()
+    pattern: str | None = None  # what ``valid`` checks, as JSON Schema says it, if it can
 
     def check(self, items: tuple[str, ...]) -> tuple[str, ...]:
         for item in items:
@@ -170,11 +180,6 @@ class Strings:
                 raise refuse(f"must be a list of {self.what}")
         return unique(items)
 
-    def __get_pydantic_core_schema__(
-        self, source: Any, handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        return core_schema.no_info_after_validator_function(self.check, handler(source))
-
     def __get_pydantic_json_schema__(
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
     ) -> dict[str, Any]:
@@ -182,11 +187,13 @@ class Strings:
         described["description"] = f"a list of {self.what}"
         if self.options:
             described["items"] = {"type": "string", "enum": list(self.options)}
+        elif self.pattern is not None:
+            described["items"] = {"type": "string", "pattern": self.pattern}
         return described
 
 
 @dataclass(frozen=True, slots=True)
-class OneOf:
+class OneOf(Check):
     """On a ``Annotated[str, OneOf(options)]``: one of ``options`` (the tuple its context
     states them in, once)."""
 
@@ -196,11 +203,6 @@ class OneOf:
         if value not in self.options:
             raise named(f"must be one of {', '.join(self.options)}")
         return value
-
-    def __get_pydantic_core_schema__(
-        self, source: Any, handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        return core_schema.no_info_after_validator_function(self.check, handler(source))
 
     def __get_pydantic_json_schema__(
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
@@ -347,19 +349,19 @@ TaskUrl = Annotated[str, Text(1, 2000), AfterValidator(_task_page)]
 
 # The vocabulary of worker profiles and project rules: languages ("de", "de:native") and skills.
 LEVELS = ("fluent", "native")
-_RULE = re.compile(r"^([a-z]{2})(?::(fluent|native))?$")
-_SKILL = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LANGUAGE_RULE = re.compile(r"^([a-z]{2})(?::(fluent|native))?$")
+SKILL = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SKILL = 50
 
 
 def skill_slug(text: str) -> bool:
     """A skill is a lowercase slug: ``"transcription"``, ``"translation-de-en"``."""
-    return len(text) <= MAX_SKILL and _SKILL.match(text) is not None
+    return len(text) <= MAX_SKILL and SKILL.match(text) is not None
 
 
 def language_rule(text: str) -> tuple[str, str] | None:
     """``"de:native"`` → ``("de", "native")``; ``"de"`` → ``("de", "fluent")``; else None."""
-    match = _RULE.match(text)
+    match = LANGUAGE_RULE.match(text)
     if match is None:
         return None
     return match.group(1), match.group(2) or "fluent"
