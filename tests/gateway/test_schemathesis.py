@@ -23,7 +23,7 @@ from schemathesis import GenerationMode
 
 from gateway_processes import create_client, start_gateway
 
-EXAMPLES = 10
+EXAMPLES = 25
 
 
 @pytest.fixture(scope="module")
