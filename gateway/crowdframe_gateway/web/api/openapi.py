@@ -173,11 +173,10 @@ def _schema(model: Any, schemas: dict[str, Any]) -> dict[str, Any]:
     """A reference to ``model``'s schema, which goes (with the models it uses) into
     ``schemas``."""
     found = TypeAdapter(model).json_schema(ref_template=_REF)
-    for name, sub in found.pop("$defs", {}).items():
-        schemas[name] = sub
-    name = _name(model)
-    schemas[name] = found
-    return {"$ref": _REF.format(model=name)}
+    for name, sub in [*found.pop("$defs", {}).items(), (_name(model), found)]:
+        # two models of one name would describe each other's members
+        assert schemas.setdefault(name, sub) == sub, f"two schemas named {name}"
+    return {"$ref": _REF.format(model=_name(model))}
 
 
 def _name(model: Any) -> str:
@@ -243,8 +242,7 @@ def _operation(route: Route, method: str, schemas: dict[str, Any]) -> dict[str, 
     }
     if described.body is not None:
         operation["requestBody"] = {
-            "required": described.body.model_fields != {}
-            and any(f.is_required() for f in described.body.model_fields.values()),
+            "required": any(f.is_required() for f in described.body.model_fields.values()),
             "content": {"application/json": {"schema": _schema(described.body, schemas)}},
         }
     if parameters:
