@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from ..core.errors import Conflict, NotFound, owned
 from ..core.page import Page
 from ..core.params import ReviewDecision
 from ..core.records import Assignment, Client, Worker, iso, new_id, now
 from ..core.text import N_, Text
-from ..core.validation import Fields
+from ..core.validation import Body, one_of, read
+from ..core.validation import Text as Length
 from ..ledger import credit_reward
 from . import notices
 from .records import Dispute, DisputeStatus
@@ -100,10 +101,22 @@ async def rejected_work(rt: Runtime, worker: Worker) -> list[RejectedWork]:
     return found
 
 
+class DisputeMessage(Body):
+    """What a worker says to the client when disputing a rejection."""
+
+    message: Annotated[str, Length(1, 2000)]
+
+
+class Upholding(Body):
+    """``POST /disputes/{id}/uphold``: the reply the worker reads."""
+
+    reply: Annotated[str, Length(1, 2000)]
+
+
 async def open_dispute(rt: Runtime, worker: Worker, assignment_id: str, message: str) -> Dispute:
     """The worker disputes a rejection of their work, with a message to the client."""
     assignment = await _workers_assignment(rt, worker, assignment_id)
-    text = Fields({"message": message}).text("message", min_len=1, max_len=2000)
+    text = read(DisputeMessage, {"message": message}).message
     at = now()
     existing = await rt.store.dispute_of(assignment.client_id, assignment.id)
     may_dispute(assignment, existing, now=at, window=rt.settings.dispute_window)
@@ -133,7 +146,7 @@ async def list_disputes(
     rt: Runtime, client: Client, *, status: str | None, cursor: str | None, limit: int
 ) -> Page[Dispute]:
     if status is not None:
-        Fields({"status": status}).one_of("status", DISPUTE_STATUSES)
+        one_of("status", status, DISPUTE_STATUSES)
     query = DisputeQuery(limit, status=status, cursor=cursor)  # type: ignore[arg-type]
     return await rt.store.list_disputes(client.id, query)
 
@@ -199,10 +212,7 @@ async def overturn_rejection(
 async def uphold(rt: Runtime, client: Client, dispute_id: str, body: dict[str, Any]) -> Dispute:
     """The client keeps the rejection, with a reply the worker reads."""
     dispute = await owned_dispute(rt, client, dispute_id)
-    f = Fields(body)
-    f.reject_unknown(("reply",))
-    reply = f.text("reply", min_len=1, max_len=2000)
-    return await _answer(rt, client, dispute, "upheld", reply)
+    return await _answer(rt, client, dispute, "upheld", read(Upholding, body).reply)
 
 
 async def report_overdue(store: Store, *, at: float) -> list[Dispute]:
