@@ -59,6 +59,9 @@ WORKPLACE = [
     Visit("sign-in, refused", "visitor", "/signin", refused=True),
     Visit("sign-up", "visitor", "/signup"),
     Visit("sign-up, refused", "visitor", "/signup", refused=True),
+    Visit("forgotten password", "visitor", "/password/forgot"),
+    Visit("forgotten password, refused", "visitor", "/password/forgot", refused=True),
+    Visit("a reset link that never was", "visitor", "/password/reset/cfl_nothing", status=404),
     Visit("task list, locked by a test", "newcomer", "/work"),
     Visit("qualification test", "newcomer", "/work/tests/{test}"),
     Visit("test question", "newcomer", "/work/assignments/{question}"),
@@ -88,6 +91,13 @@ CONSOLE = [
     Visit("batch rows", "owner", "{batch}"),
     Visit("batch preview", "owner", "{batch_preview}"),
     Visit("members", "owner", "/console/members"),
+    Visit("results", "owner", "/console/projects/{project}/results"),
+    Visit("one answer", "owner", "/console/projects/{project}/results/{answer}"),
+    Visit("workers", "owner", "/console/projects/{project}/workers"),
+    Visit("charts", "owner", "/console/projects/{project}/charts"),
+    Visit("project money", "owner", "/console/projects/{project}/money"),
+    Visit("money", "owner", "/console/money"),
+    Visit("developers", "owner", "/console/developers"),
     Visit("no such page", "owner", "/console/projects/nowhere", status=404),
 ]
 
@@ -118,8 +128,8 @@ class Showcase:
 
 def showing(showcase: Showcase, visit: Visit, language: str, size: str) -> Page:
     """Open ``visit`` in ``language`` at ``size``; a worker's page in another language than
-    their profile's is switched with the switch at its foot, as a worker would (the console
-    speaks English only, so far)."""
+    their profile's is switched with the switch at its foot, as a worker would (the console's
+    people likewise)."""
     page = showcase.session(visit.who, language)
     page.set_viewport_size(SIZES[size])
     response = page.goto(showcase.url(visit))
@@ -174,7 +184,7 @@ def _the_worker(page: Page, world: World, ids: dict[str, str]) -> None:
         api.bonus(approved, 25, "Careful work, thank you", idempotency_key="showcase")
         [project] = [p for p in api.iter_projects() if p.title == SENTIMENT]
         api.send_message("About your answers", "Thank you! One more thing…", project_id=project.id)
-    ids["project"] = project.id
+    ids["project"], ids["answer"] = project.id, approved
     page.goto(gateway + "/earnings")
     rejection = page.locator(f'li.rejection[data-assignment="{disputed}"]')
     rejection.get_by_label("Dispute this rejection (once)").fill("It reads neutral to me.")

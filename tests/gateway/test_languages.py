@@ -5,6 +5,8 @@ people in the console can see (the console's pages: test_console_languages.py)."
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import subprocess
 import sys
@@ -112,6 +114,11 @@ async def test_the_task_page_is_told_the_workers_language(gateway: Gateway, api:
     assert 'data-locale="de"' in frame
     src = re.search(r'src="([^"]+)"', frame.split('id="cf-task-frame"')[1]).group(1)  # type: ignore[union-attr]
     assert "cf_locale=de" in src.replace("&amp;", "&")
+    texts = re.search(r"data-texts='([^']+)'", frame).group(1)  # type: ignore[union-attr]
+    told = json.loads(html.unescape(texts))
+    assert told["left"] == "noch {time}" and told["submitted"] == "Gesendet.", (
+        "what the host widget writes on the page (the timer, the submit) in German too"
+    )
 
 
 async def test_a_signed_in_workers_choice_follows_them_to_another_browser(
