@@ -23,12 +23,11 @@ from ...core.errors import GatewayError, InvalidInput, NotFound
 from ...core.records import Client, ClientUser, Project, Task, new_id, now
 from ...core.text import N_
 from ...mturk.external import launch
-from ...runtime import Runtime
 from ...work.actions import Seat
 from .. import i18n
 from . import uploads
 from .render import page, see_other
-from .session import check_csrf, signed_in_user
+from .session import check_csrf, runtime, signed_in_project
 from .uploads import Upload
 
 __all__ = ["check", "new_form", "preview", "publish", "rows_page", "upload"]
@@ -37,23 +36,10 @@ SHOWN_ROWS = 10  # the first rows shown as tasks
 PREVIEW_PSEUDONYM = "console-preview"  # the worker a client's preview token names: nobody
 
 
-def _rt(request: Request) -> Runtime:
-    rt: Runtime = request.app.state.runtime
-    return rt
-
-
-async def _project(request: Request) -> tuple[ClientUser, Client, Project]:
-    user = await signed_in_user(request)
-    client = await _rt(request).store.get_client(user.client_id)
-    assert client is not None, "a client user's client is never deleted"
-    project = await projects.owned_project(_rt(request), client, request.path_params["project_id"])
-    return user, client, project
-
-
 async def _upload(request: Request) -> tuple[ClientUser, Client, Project, Upload]:
-    user, client, project = await _project(request)
+    user, client, project = await signed_in_project(request)
     found = await uploads.find(
-        _rt(request), request.path_params["upload_id"], client.id, project.id
+        runtime(request), request.path_params["upload_id"], client.id, project.id
     )
     if found is None:
         raise NotFound(
@@ -80,12 +66,12 @@ def _upload_page(
 
 
 async def new_form(request: Request) -> Response:
-    user, _, project = await _project(request)
+    user, _, project = await signed_in_project(request)
     return _upload_page(request, user, project)
 
 
 async def upload(request: Request) -> Response:
-    user, client, project = await _project(request)
+    user, client, project = await signed_in_project(request)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_FILE_BYTES + 64_000:  # the form's envelope
         # refused before the body is read; its CSRF token is not needed to refuse
@@ -102,7 +88,7 @@ async def upload(request: Request) -> Response:
         return _upload_page(request, user, project, exc)
     finally:
         await form.close()
-    upload_id = await uploads.keep(_rt(request), client.id, project.id, name, raw)
+    upload_id = await uploads.keep(runtime(request), client.id, project.id, name, raw)
     return see_other(f"/console/projects/{project.id}/batches/{upload_id}")
 
 
@@ -193,7 +179,7 @@ async def preview(request: Request) -> Response:
     task = Task(id=new_id("tsk"), project_id=project.id, external_id=first["external_id"],
                 input=first["input"], gold=None, status="open", created_at=created,
                 expires_at=created + project.spec.task_lifetime)  # fmt: skip
-    rt = _rt(request)
+    rt = runtime(request)
     await previews.keep_preview(rt, client, task)
     token = rt.tokens.issue(
         client, project, task, mode="preview", worker_pseudonym=PREVIEW_PSEUDONYM
@@ -236,7 +222,7 @@ async def publish(request: Request) -> Response:
     form = await request.form()
     columns = _columns_of(form)
     created, part = _count(form, "created"), _count(form, "part")
-    rt = _rt(request)
+    rt = runtime(request)
     stepwise = request.headers.get("hx-request") == "true"
     bodies: list[dict[str, Any]] = []
     try:

@@ -14,20 +14,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ...catalog import projects
 from ...core.records import ClientUser, Project, iso, now
 from ...review.activity import AGREEMENT_EDGES, TIME_EDGES, Activity, activity
-from ...runtime import Runtime
 from .. import i18n
 from .render import page
-from .session import signed_in_client
+from .session import runtime, signed_in_project
 
 __all__ = ["agreement_labels", "charts_data", "charts_page", "time_labels"]
-
-
-def _rt(request: Request) -> Runtime:
-    rt: Runtime = request.app.state.runtime
-    return rt
 
 
 def _seconds(value: float) -> str:
@@ -67,9 +60,8 @@ def agreement_labels() -> list[str]:
 
 
 async def _project_activity(request: Request) -> tuple[ClientUser, Project, Activity]:
-    user, client = await signed_in_client(request)
-    project = await projects.owned_project(_rt(request), client, request.path_params["project_id"])
-    return user, project, await activity(_rt(request), project, at=now())
+    user, _, project = await signed_in_project(request)
+    return user, project, await activity(runtime(request), project, at=now())
 
 
 def _data(found: Activity) -> dict[str, Any]:

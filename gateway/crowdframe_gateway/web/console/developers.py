@@ -33,7 +33,7 @@ from ...webhooks import log as webhook_log
 from .. import i18n
 from ..api.keyring import signing_secrets_view
 from .render import page, see_other
-from .session import check_csrf, signed_in_client
+from .session import check_csrf, runtime, signed_in_client
 
 __all__ = [
     "add_signing_secret",
@@ -78,11 +78,6 @@ class Shown:
     secret: str
 
 
-def _rt(request: Request) -> Runtime:
-    rt: Runtime = request.app.state.runtime
-    return rt
-
-
 def _notice(request: Request) -> str | None:
     found = NOTICES.get(request.query_params.get("notice", ""))
     return i18n.gettext(found) if found else None
@@ -105,7 +100,7 @@ async def _overview(
     error: GatewayError | None = None,
     form: dict[str, Any] | None = None,
 ) -> Response:
-    rt = _rt(request)
+    rt = runtime(request)
     current = await rt.store.get_client(client.id) or client
     context = {
         "keys": await rt.store.list_api_keys(client.id),  # as GET /api-keys lists them
@@ -143,7 +138,7 @@ async def create_api_key(request: Request) -> Response:
     form = await request.form()
     name = str(form.get("name", ""))
     try:
-        made = await keyring.create_api_key(_rt(request), client, {"name": name})
+        made = await keyring.create_api_key(runtime(request), client, {"name": name})
     except GatewayError as exc:
         return await _overview(request, user, client, error=exc, form={"name": name})
     return await _overview(request, user, client, shown=Shown(N_("Your new API key"), made.secret))
@@ -152,7 +147,7 @@ async def create_api_key(request: Request) -> Response:
 async def revoke_api_key(request: Request) -> Response:
     user, client = await _owner_change(request)
     try:
-        await keyring.revoke_api_key(_rt(request), client, request.path_params["key_id"])
+        await keyring.revoke_api_key(runtime(request), client, request.path_params["key_id"])
     except GatewayError as exc:
         return await _overview(request, user, client, error=exc)
     return see_other("/console/developers?notice=revoked")
@@ -161,7 +156,7 @@ async def revoke_api_key(request: Request) -> Response:
 async def add_signing_secret(request: Request) -> Response:
     user, client = await _owner_change(request)
     try:
-        _, secret = await keyring.add_signing_secret(_rt(request), client)
+        _, secret = await keyring.add_signing_secret(runtime(request), client)
     except GatewayError as exc:
         return await _overview(request, user, client, error=exc)
     return await _overview(
@@ -172,7 +167,7 @@ async def add_signing_secret(request: Request) -> Response:
 async def delete_signing_secret(request: Request) -> Response:
     user, client = await _owner_change(request)
     try:
-        await keyring.remove_signing_secret(_rt(request), client, request.path_params["kid"])
+        await keyring.remove_signing_secret(runtime(request), client, request.path_params["kid"])
     except GatewayError as exc:
         return await _overview(request, user, client, error=exc)
     return see_other("/console/developers?notice=secret_deleted")
@@ -185,7 +180,7 @@ async def create_endpoint(request: Request) -> Response:
     chosen = [str(t) for t in form.getlist("event_types")]
     body = {"url": url, "event_types": chosen or None}  # none chosen: every type
     try:
-        endpoint = await endpoints.create_endpoint(_rt(request), client, body)
+        endpoint = await endpoints.create_endpoint(runtime(request), client, body)
     except GatewayError as exc:
         form_values = {"url": url, "event_types": chosen}
         return await _overview(request, user, client, error=exc, form=form_values)
@@ -199,7 +194,7 @@ async def create_endpoint(request: Request) -> Response:
 async def _owned_endpoint(request: Request) -> tuple[ClientUser, Client, Endpoint]:
     user, client = await signed_in_client(request)
     endpoint_id = request.path_params["endpoint_id"]
-    return user, client, await endpoints.owned_endpoint(_rt(request), client, endpoint_id)
+    return user, client, await endpoints.owned_endpoint(runtime(request), client, endpoint_id)
 
 
 async def _endpoint_page(
@@ -215,7 +210,7 @@ async def _endpoint_page(
     status = request.query_params.get("status") or None
     cursor = request.query_params.get("cursor") or None
     found = await webhook_log.list_messages(
-        _rt(request), client, endpoint.id, status=status, cursor=cursor, limit=MESSAGES_SHOWN
+        runtime(request), client, endpoint.id, status=status, cursor=cursor, limit=MESSAGES_SHOWN
     )
     more = None
     if found.next_cursor:
@@ -252,7 +247,7 @@ async def _endpoint_change(request: Request) -> tuple[ClientUser, Client, Endpoi
 
 async def rotate_endpoint_secret(request: Request) -> Response:
     user, client, endpoint = await _endpoint_change(request)
-    rotated = await endpoints.rotate_secret(_rt(request), client, endpoint.id)
+    rotated = await endpoints.rotate_secret(runtime(request), client, endpoint.id)
     shown = Shown(N_("Your new webhook signing secret"), rotated.secrets[-1])
     return await _endpoint_page(request, user, client, rotated, shown=shown)
 
@@ -260,7 +255,7 @@ async def rotate_endpoint_secret(request: Request) -> Response:
 async def _set_status(request: Request, status: str) -> Response:
     _, client, endpoint = await _endpoint_change(request)
     # PATCH /webhook-endpoints/{id} {"status": ...}: the API's own service call
-    await endpoints.update_endpoint(_rt(request), client, endpoint.id, {"status": status})
+    await endpoints.update_endpoint(runtime(request), client, endpoint.id, {"status": status})
     return see_other(f"/console/developers/endpoints/{endpoint.id}?notice={status}")
 
 
@@ -282,7 +277,7 @@ async def replay_failed(request: Request) -> Response:
     seconds = float(window) if window in dict(REPLAY_WINDOWS) else 86400.0
     try:
         count = await webhook_log.replay_failed(
-            _rt(request), client, endpoint.id, {"since": max(0.0, now() - seconds)}
+            runtime(request), client, endpoint.id, {"since": max(0.0, now() - seconds)}
         )
     except GatewayError as exc:
         return await _endpoint_page(request, user, client, endpoint, error=exc)
@@ -298,14 +293,14 @@ async def replay_failed(request: Request) -> Response:
 async def _owned_message(request: Request) -> tuple[ClientUser, Client, Message]:
     user, client = await signed_in_client(request)
     message_id = request.path_params["message_id"]
-    return user, client, await webhook_log.owned_message(_rt(request), client, message_id)
+    return user, client, await webhook_log.owned_message(runtime(request), client, message_id)
 
 
 async def _delivery_context(request: Request, client: Client, message: Message) -> dict[str, Any]:
     event = message.event
     return {
         "message": message,
-        "attempts": await webhook_log.attempts(_rt(request), client, message.id),
+        "attempts": await webhook_log.attempts(runtime(request), client, message.id),
         "answer_start": ANSWER_START,
         "delivery_notice": None,
         "delivery_error": None,
@@ -334,7 +329,7 @@ async def replay_message(request: Request) -> Response:
     await check_csrf(request)
     fragment = request.headers.get("hx-request") == "true"
     try:
-        replayed = await webhook_log.replay(_rt(request), client, message.id)
+        replayed = await webhook_log.replay(runtime(request), client, message.id)
     except GatewayError as exc:
         context = await _delivery_context(request, client, message)
         context["delivery_error"] = exc.message

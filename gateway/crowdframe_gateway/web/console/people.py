@@ -8,9 +8,8 @@ from starlette.responses import Response
 from ...core.errors import Conflict, GatewayError, NotFound, TooManyRequests, Unauthorized
 from ...core.text import N_
 from ...identity import members, throttle
-from ...runtime import Runtime
 from .render import page, see_other
-from .session import check_csrf, current_user, sign_in, sign_out, signed_in_user
+from .session import check_csrf, current_user, runtime, sign_in, sign_out, signed_in_user
 
 __all__ = [
     "accept_invitation",
@@ -28,11 +27,6 @@ THROTTLE_REALM = "console-signin"  # the console's email counts, apart from work
 NOTICES = {"removed": N_("Removed from the team.")}
 
 
-def _rt(request: Request) -> Runtime:
-    rt: Runtime = request.app.state.runtime
-    return rt
-
-
 async def home(request: Request) -> Response:
     return see_other("/console/projects" if await current_user(request) else "/console/signin")
 
@@ -47,8 +41,8 @@ async def signin(request: Request) -> Response:
     email = str(form.get("email", ""))
     ip = request.client.host if request.client else "unknown"
     try:
-        await throttle.check_signin(_rt(request), email=email, ip=ip, realm=THROTTLE_REALM)
-        user = await members.authenticate(_rt(request), email, str(form.get("password", "")))
+        await throttle.check_signin(runtime(request), email=email, ip=ip, realm=THROTTLE_REALM)
+        user = await members.authenticate(runtime(request), email, str(form.get("password", "")))
     except (TooManyRequests, Unauthorized) as exc:
         context = {"form": {"email": email}, "error": exc, "field": exc.field}
         response = page(request, "signin.html", context, status=exc.status)
@@ -69,7 +63,7 @@ async def _invitation_page(
     request: Request, token: str, *, error: GatewayError | None = None
 ) -> Response:
     try:
-        invitation = await members.invitation(_rt(request), token)
+        invitation = await members.invitation(runtime(request), token)
     except (NotFound, Conflict) as gone:
         return page(request, "invitation_gone.html", {"refusal": gone}, status=gone.status)
     context = {
@@ -91,7 +85,7 @@ async def accept_invitation(request: Request) -> Response:
     form = await request.form()
     try:
         user = await members.accept(
-            _rt(request),
+            runtime(request),
             token,
             password=str(form.get("password", "")),
             repeated=str(form.get("repeated", "")),
@@ -112,7 +106,7 @@ async def _members_page(
 ) -> Response:
     user = await signed_in_user(request)
     context = {
-        "people": await members.members(_rt(request), user),
+        "people": await members.members(runtime(request), user),
         "link": link,
         "invited": invited,
         "form": {"email": email},
@@ -134,7 +128,7 @@ async def invite(request: Request) -> Response:
     email = str(form.get("email", ""))
     try:
         made = await members.invite(
-            _rt(request), user, email=email, role=str(form.get("role", "member"))
+            runtime(request), user, email=email, role=str(form.get("role", "member"))
         )
     except GatewayError as exc:
         return await _members_page(request, error=exc, email=email)
@@ -145,5 +139,5 @@ async def invite(request: Request) -> Response:
 async def remove_member(request: Request) -> Response:
     user = await signed_in_user(request)
     await check_csrf(request)
-    await members.remove(_rt(request), user, request.path_params["user_id"])
+    await members.remove(runtime(request), user, request.path_params["user_id"])
     return see_other("/console/members?notice=removed")
