@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import jinja2
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
@@ -51,6 +51,7 @@ __all__ = [
     "ngettext",
     "number",
     "own_name",
+    "percent",
     "say",
     "switched",
     "time_of_day",
@@ -93,6 +94,11 @@ def negotiate(chosen: str | None, accept_language: str | None) -> str:
 
 def number(value: float) -> str:
     return format_decimal(value, locale=current())
+
+
+def percent(share: float) -> str:
+    """A share (0.8) as the current language writes it: ``80%``, ``80 %``."""
+    return format_percent(share, locale=current())
 
 
 def date(at: float) -> str:
@@ -163,6 +169,7 @@ def install(env: jinja2.Environment) -> None:
     env.filters["money"] = money
     env.filters["date"] = date
     env.filters["number"] = number
+    env.filters["percent"] = percent
     env.globals["locale"] = current
     env.globals["locales"] = LOCALES
     env.globals["own_name"] = own_name
