@@ -18,7 +18,7 @@ from ..core.page import Page
 from ..core.params import ReviewDecision
 from ..core.records import Assignment, Client, Worker, iso, new_id, now
 from ..core.validation import Fields
-from ..ledger import credit_reward
+from ..ledger import credit_reward, note_work
 from . import notices
 from .records import Dispute, DisputeStatus
 from .rules import answer_of, due_at, may_dispute, overdue, reason_text
@@ -183,6 +183,7 @@ async def overturn_rejection(
     decision = ReviewDecision(True, None, extra, overturn=True)
     approved = await rt.store.review(assignment.id, decision, now=now())
     await credit_reward(rt, approved)
+    await note_work(rt, approved)
     return approved
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "PROJECTS",
     "PROJECT_KEYS",
     "PROJECT_SEQ",
+    "WORKER_KEYS",
     "REVIEWED",
     "TASK_INDEX",
     "WORKER",
@@ -136,6 +137,14 @@ OUTBOX_KEYS = {
     "tq:<endpoint>|<task>": "zset: a task's pending messages to an endpoint, by seq",
     "emsgs:<endpoint>": "zset (lex): sort key + message id, the delivery log (newest last)",
     "emsgs:<endpoint>:<status>": "zset (lex): the same, by status",
+}
+# A worker's partition (``{<worker id>}``): their statement of work (ledger/redis.py).
+WORKER_KEYS = {
+    "line:<aid>": "string (JSON): the statement's line of one submission",
+    "lines": "zset: the statement's lines (assignment ids) by first writing (lineseq)",
+    "lineseq": "counter behind that order",
+    "submissions": "zset: the same lines by submission time (today's count)",
+    "totals": "hash: '<status> <currency>' -> cents, '<status> <currency> #' -> how many",
 }
 CLIENT_KEYS = {
     "client": "string (JSON): the client, with its API key hash",

@@ -74,6 +74,8 @@ SCRIPTS = {
         Script("dispose", ("hits",)),
         Script("expiry", ("pool",)),
         Script("more_seats", ("pool",)),
+        # the worker's statement of work (ledger/redis.py)
+        Script("work_line"),
         # assessments
         Script("attempt_start", ("pool",)),
         Script("unseen", ("pool",)),
