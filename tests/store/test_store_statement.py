@@ -21,7 +21,7 @@ def line_of(a: Assignment, cents: int = 5, currency: str = "USD") -> WorkLine:
     due = a.submitted_at + 3 * 86_400
     title = "Label it"
     return WorkLine(
-        a.id, a.worker_id, a.client_id, a.project_id, title, "submitted", cents, currency,
+        a.id, a.id, a.worker_id, a.client_id, a.project_id, title, "submitted", cents, currency,
         a.submitted_at, due,
     )  # fmt: skip
 
@@ -72,7 +72,7 @@ async def test_the_statement_comes_a_page_at_a_time_the_latest_first(
     store: Store, submitted: list[Assignment]
 ) -> None:
     base = line_of(submitted[0])
-    lines = [replace(base, assignment_id=f"asg_{i:02}", submitted_at=1000.0 + i) for i in range(7)]
+    lines = [replace(base, key=f"asg_{i:02}", submitted_at=1000.0 + i) for i in range(7)]
     for line in lines:
         await store.note_work(line)
     seen, cursor, pages = [], None, 0
@@ -95,7 +95,7 @@ async def test_today_counts_the_submissions_since_a_time(
 ) -> None:
     base = line_of(submitted[0])
     for i, at in enumerate((100.0, 200.0, 300.0)):
-        await store.note_work(replace(base, assignment_id=f"asg_{i}", submitted_at=at))
+        await store.note_work(replace(base, key=f"asg_{i}", submitted_at=at))
     assert await store.work_since("w1", 200.0) == 2
     assert await store.work_since("w1", 301.0) == 0
     assert await store.work_since("w2", 0.0) == 0

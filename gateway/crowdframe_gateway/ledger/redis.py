@@ -71,7 +71,7 @@ class LedgerPart(RedisBase):
     async def note_work(self, line: WorkLine) -> bool:
         record = json.dumps(asdict(line), sort_keys=True)  # one text per line: a repeat is equal
         changed = await self._eval(
-            "work_line", line.worker_id, record, line.assignment_id, line.status,
+            "work_line", line.worker_id, record, line.key, line.status,
             line.currency, line.amount_cents, repr(line.submitted_at),
         )  # fmt: skip
         return bool(changed)

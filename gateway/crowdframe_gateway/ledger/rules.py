@@ -10,6 +10,7 @@
   client reviews it first), approved or rejected, with the project's reward as it is when the
   line is written (what an approval pays, or would have paid), and a rejection's reason. An
   assignment not submitted (accepted, returned, expired) has no line; nor does unpaid work.
+  A bonus is a line of its own (``bonus_line``), with its reason as the line's title.
 """
 
 from __future__ import annotations
@@ -17,10 +18,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ..core.records import Assignment, ProjectSpec
+from ..core.records import Assignment, Credit, ProjectSpec
 from .store import LineStatus, WorkLine
 
-__all__ = ["STATEMENT_PAGE", "Reward", "day_start", "reward_key", "reward_of", "work_line"]
+__all__ = [
+    "STATEMENT_PAGE",
+    "Reward",
+    "bonus_line",
+    "day_start",
+    "reward_key",
+    "reward_of",
+    "work_line",
+]
 
 STATEMENT_PAGE = 50  # lines on one page of the worker's statement (/earnings)
 
@@ -61,6 +70,7 @@ def work_line(assignment: Assignment, spec: ProjectSpec) -> WorkLine | None:
     if status is None or assignment.submitted_at is None or spec.reward_cents == 0:
         return None
     return WorkLine(
+        key=assignment.id,
         assignment_id=assignment.id,
         worker_id=assignment.worker_id,
         client_id=assignment.client_id,
@@ -80,3 +90,20 @@ def day_start(at: float) -> float:
     """The start of the (UTC) day ``at`` is in: what "done today" counts from."""
     day = datetime.fromtimestamp(at, UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     return day.timestamp()
+
+
+def bonus_line(credit: Credit, project_id: str) -> WorkLine:
+    """The statement's line of a bonus credited on ``project_id``'s assignment."""
+    return WorkLine(
+        key=credit.key,
+        assignment_id=credit.assignment_id,
+        worker_id=credit.worker_id,
+        client_id=credit.client_id,
+        project_id=project_id,
+        title=credit.reason,
+        status="bonus",
+        amount_cents=credit.amount_cents,
+        currency=credit.currency,
+        submitted_at=credit.created_at,
+        approval_due_at=credit.created_at,
+    )

@@ -49,12 +49,13 @@ class LedgerPart(SqliteBase):
         (
             "work_lines",
             "CREATE TABLE work_lines (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-            " assignment_id TEXT NOT NULL UNIQUE, worker_id TEXT NOT NULL,"
+            " key TEXT NOT NULL UNIQUE, assignment_id TEXT NOT NULL, worker_id TEXT NOT NULL,"
             " client_id TEXT NOT NULL, project_id TEXT NOT NULL, title TEXT NOT NULL,"
             " status TEXT NOT NULL, amount_cents INTEGER NOT NULL, currency TEXT NOT NULL,"
             " submitted_at REAL NOT NULL, approval_due_at REAL NOT NULL, reviewed_at REAL,"
             " reject_reason TEXT)",
-            f"INSERT INTO work_lines ({_LINE_COLUMNS}) SELECT a.id, a.worker_id, a.client_id,"
+            f"INSERT INTO work_lines ({_LINE_COLUMNS}) SELECT * FROM (SELECT a.id, a.id,"
+            " a.worker_id, a.client_id,"
             " a.project_id, json_extract(p.spec, '$.title'), a.status,"
             " json_extract(p.spec, '$.reward_cents'), json_extract(p.spec, '$.currency'),"
             " a.submitted_at, a.submitted_at + json_extract(p.spec, '$.auto_approve_delay'),"
@@ -63,7 +64,11 @@ class LedgerPart(SqliteBase):
             " FROM assignments a JOIN projects p ON p.id = a.project_id"
             " WHERE a.submitted_at IS NOT NULL"
             " AND a.status IN ('submitted', 'approved', 'rejected')"
-            " AND json_extract(p.spec, '$.reward_cents') > 0 ORDER BY a.submitted_at, a.seq",
+            " AND json_extract(p.spec, '$.reward_cents') > 0 UNION ALL"
+            " SELECT c.key, c.assignment_id, c.worker_id, c.client_id, COALESCE(a.project_id, ''),"
+            " c.reason, 'bonus', c.amount_cents, c.currency, c.created_at, c.created_at, NULL, NULL"
+            " FROM credits c LEFT JOIN assignments a ON a.id = c.assignment_id"
+            " WHERE c.kind = 'bonus') ORDER BY 10",
         ),
         (
             "work_totals",
@@ -125,8 +130,7 @@ CREATE INDEX IF NOT EXISTS credits_by_client ON credits (client_id, kind, seq);
     async def note_work(self, line: WorkLine) -> bool:
         with self._tx() as db:
             row = db.execute(
-                f"SELECT {_LINE_COLUMNS} FROM work_lines WHERE assignment_id = ?",
-                (line.assignment_id,),
+                f"SELECT {_LINE_COLUMNS} FROM work_lines WHERE key = ?", (line.key,)
             ).fetchone()
             was = None if row is None else _line(row)
             if was == line:
@@ -141,8 +145,8 @@ CREATE INDEX IF NOT EXISTS credits_by_client ON credits (client_id, kind, seq);
                 _moved(db, was, -1)
                 changes = ", ".join(f"{name} = ?" for name in _LINE_FIELDS)
                 db.execute(
-                    f"UPDATE work_lines SET {changes} WHERE assignment_id = ?",
-                    [*(getattr(line, name) for name in _LINE_FIELDS), line.assignment_id],
+                    f"UPDATE work_lines SET {changes} WHERE key = ?",
+                    [*(getattr(line, name) for name in _LINE_FIELDS), line.key],
                 )
             _moved(db, line, 1)
         return True

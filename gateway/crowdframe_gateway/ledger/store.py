@@ -14,7 +14,7 @@ from ..core.records import (
 
 __all__ = ["BonusQuery", "LedgerStore", "LineStatus", "WorkLine", "WorkTotal"]
 
-LineStatus = Literal["submitted", "approved", "rejected"]
+LineStatus = Literal["submitted", "approved", "rejected", "bonus"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +31,11 @@ class BonusQuery:
 @dataclass(frozen=True, slots=True)
 class WorkLine:
     """One line of a worker's statement (/earnings): a submission, what it pays or would have
-    paid, and where it stands (``ledger.rules.work_line`` writes it, at each change)."""
+    paid, and where it stands (``ledger.rules.work_line`` writes it, at each change); or a
+    bonus (``ledger.rules.bonus_line``). ``key`` names it once: the assignment's id, or the
+    bonus's credit key."""
 
+    key: str
     assignment_id: str
     worker_id: str
     client_id: str
@@ -41,7 +44,7 @@ class WorkLine:
     status: LineStatus
     amount_cents: int
     currency: str
-    submitted_at: float
+    submitted_at: float  # a bonus: when it was credited
     approval_due_at: float  # when the gateway approves it if nobody reviews it
     reviewed_at: float | None = None
     reject_reason: str | None = None
@@ -61,7 +64,7 @@ class LedgerStore(Protocol):
     async def credit(self, credit: Credit) -> Credit: ...
     async def earnings(self, worker_id: str) -> list[Credit]: ...
     async def note_work(self, line: WorkLine) -> bool:
-        """Keep the line of its assignment (the first time, or in its new state), in one step
+        """Keep the line of its key (the first time, or in its new state), in one step
         with the worker's totals (moved from the line as it was to the line as it is); False
         when the line was kept so already (a repeat changes nothing). A line keeps the place
         in the statement of its first writing."""

@@ -39,11 +39,11 @@ __all__ = [
     "PROJECTS",
     "PROJECT_KEYS",
     "PROJECT_SEQ",
-    "WORKER_KEYS",
     "REVIEWED",
     "TASK_INDEX",
     "WORKER",
     "WORKER_BY_EMAIL",
+    "WORKER_KEYS",
     "message_partition",
     "part",
 ]
@@ -140,8 +140,9 @@ OUTBOX_KEYS = {
 }
 # A worker's partition (``{<worker id>}``): their statement of work (ledger/redis.py).
 WORKER_KEYS = {
-    "line:<aid>": "string (JSON): the statement's line of one submission",
-    "lines": "zset: the statement's lines (assignment ids) by first writing (lineseq)",
+    "line:<key>": "string (JSON): the statement's line of a submission (key: its assignment id)"
+    " or of a bonus (its credit key)",
+    "lines": "zset: the statement's lines (keys) by first writing (lineseq)",
     "lineseq": "counter behind that order",
     "submissions": "zset: the same lines by submission time (today's count)",
     "totals": "hash: '<status> <currency>' -> cents, '<status> <currency> #' -> how many",

@@ -1,4 +1,4 @@
--- ARGV: the line (JSON), its assignment id, status, currency, amount (cents), submitted_at.
+-- ARGV: the line (JSON), its key (an assignment id, a bonus's credit key), status, currency, amount (cents), submitted_at.
 -- In the worker's partition: their statement of work (ledger/redis.py). The line is kept and
 -- the totals moved from the line as it was to the line as it is, in one step; the same line
 -- again changes nothing. A line keeps the place of its first writing. Returns 1, or 0 for a

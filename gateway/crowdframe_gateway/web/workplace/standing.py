@@ -1,0 +1,67 @@
+"""Where the worker stands, as the pages show it: the confirmation that stays after a submit
+(what was earned, pending until approval, how many done today), the time left on a task in
+progress, and a test's progress."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ...core.errors import NotFound
+from ...core.records import Worker, now
+from ...ledger import done_today
+from ...runtime import Runtime
+from ...work import actions as work
+from .. import i18n
+
+__all__ = ["Submitted", "submitted", "time_left"]
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """What the page after a submit confirms: the task's title, what it earns (``amount_cents``
+    0: unpaid), when it is approved at the latest, and how many the worker did today."""
+
+    title: str
+    amount_cents: int
+    currency: str
+    approval_due_at: float
+    today: int
+    question: bool  # an answer in a qualification test (its grade is not told here)
+
+
+async def submitted(rt: Runtime, worker: Worker, assignment_id: str | None) -> Submitted | None:
+    """The confirmation of the worker's own submission ``assignment_id`` (the ``done`` of the
+    next page's address); None for none, or for anyone else's."""
+    if not assignment_id or len(assignment_id) > 100:
+        return None
+    try:
+        assignment = await work.own_assignment(rt, worker, assignment_id)
+    except NotFound:
+        return None
+    project = await rt.store.get_project(assignment.project_id)
+    if assignment.submitted_at is None or project is None:
+        return None
+    spec = project.spec
+    return Submitted(
+        title=spec.title,
+        amount_cents=spec.reward_cents,
+        currency=spec.currency,
+        approval_due_at=spec.approval_due_at(assignment.submitted_at),
+        today=await done_today(rt, worker),
+        question=spec.kind == "assessment",
+    )
+
+
+def time_left(deadline: float) -> str:
+    """``"12 minutes left"``: the time to a deadline, for the worker, in their language."""
+    left = max(0, deadline - now())
+    if left < 60:
+        return i18n.gettext("less than a minute left")
+    minutes = math.floor(left / 60)
+    if minutes < 120:
+        return i18n.ngettext("%(num)s minute left", "%(num)s minutes left", minutes) % {
+            "num": minutes
+        }
+    hours = math.floor(minutes / 60)
+    return i18n.ngettext("%(num)s hour left", "%(num)s hours left", hours) % {"num": hours}
