@@ -9,8 +9,12 @@ import re
 from dataclasses import replace
 from html import unescape
 
+import pytest
+
 from crowdframe_gateway.core.records import now
 from crowdframe_gateway.ledger import WorkLine
+from crowdframe_gateway.quality import assessments
+from crowdframe_gateway.quality.rules import attempt_questions
 from harness import ON_BOTH_STORES, ApiClient, Browser, Gateway, assignment_in
 
 pytestmark = ON_BOTH_STORES
@@ -176,3 +180,29 @@ async def test_a_test_shows_its_progress_and_no_return_button(
     card = result.split('class="card narrow test-page"')[1].split("</section>")[0]
     assert "You passed" in card
     assert len(re.findall(r"<a ", card)) == 1, "one way on from the result"
+
+
+async def test_two_workers_get_a_test_s_questions_in_orders_of_their_own(
+    gateway: Gateway, api: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    test = await api.project(title="Cat test", kind="assessment", test_size=4, pass_score=0.5)
+    questions = [{"external_id": f"q{i}", "input": {"n": i}, "gold": RIGHT} for i in range(6)]
+    added = await api.call("POST", f"/projects/{test['id']}/tasks", json={"tasks": questions})
+    assert added.status_code == 201, added.text
+    pool = sorted(t["id"] for t in added.json()["tasks"])
+    seeds = iter([1, 2])
+    monkeypatch.setattr(assessments.secrets, "randbits", lambda _bits: next(seeds))
+    asked = []
+    for email in ("ada@example.org", "bob@example.org"):
+        worker = await gateway.worker(email)
+        await worker.get(f"/work/tests/{test['id']}")
+        assignment_id, tasks = await worker.accept(test["id"]), []
+        for _ in range(4):
+            assignment = await gateway.rt.store.get_assignment(assignment_id)
+            assert assignment is not None
+            tasks.append(assignment.task_id)
+            reply = await worker.submit(assignment_id, RIGHT)
+            assignment_id = assignment_in(reply["next_url"])
+        asked.append(tuple(tasks))
+    assert asked == [attempt_questions(pool, 4, 1), attempt_questions(pool, 4, 2)]
+    assert asked[0] != asked[1], "each attempt its own questions, or its own order"

@@ -298,6 +298,7 @@ class RedisImporter:
             "started_at": repr(attempt.started_at),
             "answered": attempt.answered,
             "correct": attempt.correct,
+            "questions": json.dumps(list(attempt.questions)),
         }
         if attempt.finished_at is not None:
             mapping |= {

@@ -79,6 +79,7 @@ SCRIPTS = {
         # assessments
         Script("attempt_start", ("pool",)),
         Script("unseen", ("pool",)),
+        Script("unseen_ids", ("pool",)),
         Script("qualification_revoke"),
     )
 }
