@@ -284,12 +284,12 @@ async def submit(request: Request) -> Response:
 
 def _next_url(after: work.AfterSubmission, done_id: str) -> str:
     """Where the frame page sends the worker after a submission, which the page there
-    confirms (``done``)."""
+    confirms (``done``; a test's result is its own confirmation)."""
     match after:
         case work.NextTask(assignment):
             return f"/work/assignments/{assignment.id}?done={done_id}"
         case work.TestResult(project_id):
-            return f"/work/tests/{project_id}?done={done_id}"
+            return f"/work/tests/{project_id}"
         case work.Finished():
             return f"/work?notice=finished&done={done_id}"
 

@@ -14,7 +14,6 @@ from ...quality.rules import needed_correct
 from ...runtime import Runtime
 from .. import i18n
 from .pages import _worker, page, templates
-from .standing import submitted
 
 __all__ = ["retry_time", "test_page"]
 
@@ -53,6 +52,5 @@ async def test_page(request: Request) -> Response:
             "spec": spec,
             "latest": step.latest,
             "needed": needed_correct(spec.pass_score, spec.test_size),
-            "submitted": await submitted(rt, worker, request.query_params.get("done")),
         },
     )
