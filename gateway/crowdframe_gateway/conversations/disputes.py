@@ -153,7 +153,7 @@ async def _answer(
         client.id, dispute.id, DisputeAnswer(status, reply, now())
     )
     verdict = "overturned: the work is approved" if status == "overturned" else "upheld"
-    text = f"Your dispute was {verdict}" + (f". The requester wrote: {reply}" if reply else "")
+    text = f"Your dispute was {verdict}" + (f". The client wrote: {reply}" if reply else "")
     key = f"dispute:{dispute.id}"
     await notices.tell(rt, dispute.worker_id, "dispute_answered", text, link="/earnings", key=key)
     return answered

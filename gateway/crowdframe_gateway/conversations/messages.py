@@ -216,7 +216,7 @@ async def worker_thread(rt: Runtime, worker: Worker, thread_id: str) -> WorkerTh
     client = await rt.store.get_client(thread.client_id)
     muted = worker.id in await rt.store.muting_workers(thread.client_id)
     messages = await rt.store.thread_messages(thread)
-    return WorkerThread(thread, client.name if client else "A requester", messages, muted)
+    return WorkerThread(thread, client.name if client else "A client", messages, muted)
 
 
 async def worker_reply(rt: Runtime, worker: Worker, thread_id: str, body: object) -> ThreadMessage:

@@ -36,7 +36,7 @@ async def inbox_page(request: Request) -> Response:
     for thread in threads:
         if thread.client_id not in senders:
             client = await rt.store.get_client(thread.client_id)
-            senders[thread.client_id] = client.name if client else "A requester"
+            senders[thread.client_id] = client.name if client else "A client"
     return page(
         request,
         "inbox.html",
