@@ -53,12 +53,12 @@ def take_the_test(page: Page) -> list[str]:
 
 def submit_sentiment(page: Page, sentiment: str) -> str:
     """Answer the task in the frame; the answered assignment's id."""
-    assignment_id = page.url.split("?")[0].rsplit("/", 1)[1]
+    assignment_id = page.url.rsplit("/", 1)[1]
     task = page.frame_locator("#cf-task-frame")
     expect(task.get_by_role("button", name="Submit")).to_be_enabled()
     task.get_by_label(sentiment).check()
     task.get_by_role("button", name="Submit").click()
-    page.wait_for_url(lambda url: assignment_id not in url.split("?")[0])
+    page.wait_for_url(lambda url: assignment_id not in url)
     return assignment_id
 
 

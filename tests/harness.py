@@ -171,10 +171,5 @@ class Browser:
         return re.search(r'data-token="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
 
 
-def assignment_in(next_url: str) -> str:
-    """The assignment a submit's ``next_url`` leads to (``/work/assignments/<id>?done=…``)."""
-    return next_url.split("?")[0].rsplit("/", 1)[1]
-
-
 def settings_for(data_dir: Path, **overrides: object) -> Settings:
     return Settings.from_env({}, data_dir=data_dir, public_origin=GATEWAY, **overrides)

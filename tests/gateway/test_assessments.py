@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from crowdframe_gateway.quality import assessments
-from harness import ON_BOTH_STORES, ApiClient, Browser, Gateway, assignment_in
+from harness import ON_BOTH_STORES, ApiClient, Browser, Gateway
 
 RIGHT, WRONG = {"label": "cat"}, {"label": "dog"}
 
@@ -38,7 +38,7 @@ async def sit(
     for answer in answers:
         seen.append(assignment_id)
         next_url = (await worker.submit(assignment_id, answer))["next_url"]
-        assignment_id = assignment_in(next_url)
+        assignment_id = next_url.rsplit("/", 1)[1]
     return seen, next_url
 
 
@@ -231,4 +231,4 @@ async def test_two_tabs_accepting_a_test_at_once_get_the_same_question(
     assert [a["id"] for a in listed.json()["data"]] == [first.id], "one live question"
     await browser.get(f"/work/assignments/{first.id}")
     next_url = (await browser.submit(first.id, RIGHT))["next_url"]
-    assert next_url.startswith("/work/assignments/") and first.id not in next_url.split("?")[0]
+    assert next_url.startswith("/work/assignments/") and not next_url.endswith(first.id)

@@ -23,7 +23,7 @@ from ...runtime import Runtime
 from ...work import actions as work
 from .. import i18n
 from .session import check_csrf, csrf_token, current_worker, sign_in, sign_out
-from .standing import submitted, time_left
+from .standing import confirm_next, submitted, time_left
 
 __all__ = ["templates"]
 
@@ -179,7 +179,7 @@ async def task_list(request: Request) -> Response:
         "more": found.next_cursor,
         "later_page": after is not None,
         "notice": notice,
-        "submitted": await submitted(_rt(request), worker, request.query_params.get("done")),
+        "submitted": await submitted(_rt(request), worker, request),
     }
     return page(request, "work.html", context, status=status)
 
@@ -252,7 +252,7 @@ async def _frame(request: Request, worker: Worker, seat: work.Seat, *, mode: str
             "allow": "; ".join(f"{feature} {task_origin}" for feature in spec.allow),
             "frame_height": frame_height,
             "question": question,
-            "submitted": await submitted(rt, worker, request.query_params.get("done")),
+            "submitted": await submitted(rt, worker, request),
         },
     )
     response.headers["content-security-policy"] = (
@@ -277,21 +277,20 @@ async def submit(request: Request) -> Response:
     done = await work.submit(
         rt, worker, request.path_params["assignment_id"], body, address=address
     )
-    return JSONResponse(
-        {"status": done.assignment.status, "next_url": _next_url(done.after, done.assignment.id)}
-    )
+    if not isinstance(done.after, work.TestResult):  # a test's result is its own confirmation
+        confirm_next(request, done.assignment.id)
+    return JSONResponse({"status": done.assignment.status, "next_url": _next_url(done.after)})
 
 
-def _next_url(after: work.AfterSubmission, done_id: str) -> str:
-    """Where the frame page sends the worker after a submission, which the page there
-    confirms (``done``; a test's result is its own confirmation)."""
+def _next_url(after: work.AfterSubmission) -> str:
+    """Where the frame page sends the worker after a submission."""
     match after:
         case work.NextTask(assignment):
-            return f"/work/assignments/{assignment.id}?done={done_id}"
+            return f"/work/assignments/{assignment.id}"
         case work.TestResult(project_id):
             return f"/work/tests/{project_id}"
         case work.Finished():
-            return f"/work?notice=finished&done={done_id}"
+            return "/work?notice=finished"
 
 
 async def fresh_token(request: Request) -> Response:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from starlette.requests import Request
+
 from ...core.errors import NotFound
 from ...core.records import Worker, now
 from ...ledger import done_today
@@ -14,7 +16,9 @@ from ...runtime import Runtime
 from ...work import actions as work
 from .. import i18n
 
-__all__ = ["Submitted", "submitted", "time_left"]
+__all__ = ["Submitted", "confirm_next", "submitted", "time_left"]
+
+_DONE = "done"  # the session's key: the submission the next page confirms
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,10 +34,17 @@ class Submitted:
     question: bool  # an answer in a qualification test (its grade is not told here)
 
 
-async def submitted(rt: Runtime, worker: Worker, assignment_id: str | None) -> Submitted | None:
-    """The confirmation of the worker's own submission ``assignment_id`` (the ``done`` of the
-    next page's address); None for none, or for anyone else's."""
-    if not assignment_id or len(assignment_id) > 100:
+def confirm_next(request: Request, assignment_id: str) -> None:
+    """Have the next page the worker opens confirm their submission ``assignment_id`` (kept in
+    their session, which only the gateway can write, until a page shows it)."""
+    request.session[_DONE] = assignment_id
+
+
+async def submitted(rt: Runtime, worker: Worker, request: Request) -> Submitted | None:
+    """The confirmation of the worker's submission that the page ``request`` asks for shows,
+    once (``confirm_next``); None when there is none."""
+    assignment_id = request.session.pop(_DONE, None)
+    if not isinstance(assignment_id, str):
         return None
     try:
         assignment = await work.own_assignment(rt, worker, assignment_id)
