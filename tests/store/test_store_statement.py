@@ -96,6 +96,8 @@ async def test_today_counts_the_submissions_since_a_time(
     base = line_of(submitted[0])
     for i, at in enumerate((100.0, 200.0, 300.0)):
         await store.note_work(replace(base, key=f"asg_{i}", submitted_at=at))
-    assert await store.work_since("w1", 200.0) == 2
+    bonus = replace(base, key="bonus:x:1", status="bonus", submitted_at=250.0)
+    await store.note_work(bonus)
+    assert await store.work_since("w1", 200.0) == 2, "a bonus is no task done"
     assert await store.work_since("w1", 301.0) == 0
     assert await store.work_since("w2", 0.0) == 0

@@ -174,7 +174,8 @@ CREATE INDEX IF NOT EXISTS credits_by_client ON credits (client_id, kind, seq);
 
     async def work_since(self, worker_id: str, since: float) -> int:
         rows = self._read(
-            "SELECT COUNT(*) AS n FROM work_lines WHERE worker_id = ? AND submitted_at >= ?",
+            "SELECT COUNT(*) AS n FROM work_lines WHERE worker_id = ? AND submitted_at >= ?"
+            " AND status != 'bonus'",
             (worker_id, since),
         )
         return int(rows[0]["n"])

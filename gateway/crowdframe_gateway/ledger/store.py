@@ -83,7 +83,8 @@ class LedgerStore(Protocol):
         ...
 
     async def work_since(self, worker_id: str, since: float) -> int:
-        """How many lines of the worker's were submitted at ``since`` or later."""
+        """How many of the worker's submissions (bonuses aside) were made at ``since`` or
+        later."""
         ...
 
     async def list_bonuses(self, client_id: str, query: BonusQuery) -> Page[Credit]: ...

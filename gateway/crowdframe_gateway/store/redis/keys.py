@@ -144,7 +144,7 @@ WORKER_KEYS = {
     " or of a bonus (its credit key)",
     "lines": "zset: the statement's lines (keys) by first writing (lineseq)",
     "lineseq": "counter behind that order",
-    "submissions": "zset: the same lines by submission time (today's count)",
+    "submissions": "zset: the submissions' lines (no bonus) by submission time (today's count)",
     "totals": "hash: '<status> <currency>' -> cents, '<status> <currency> #' -> how many",
 }
 CLIENT_KEYS = {

@@ -14,7 +14,7 @@ if was then
   redis.call('HINCRBY', totals, field .. ' #', -1)
 else
   redis.call('ZADD', P .. 'lines', redis.call('INCR', P .. 'lineseq'), id)
-  redis.call('ZADD', P .. 'submissions', ARGV[6], id)
+  if ARGV[3] ~= 'bonus' then redis.call('ZADD', P .. 'submissions', ARGV[6], id) end
 end
 redis.call('SET', key, ARGV[1])
 local field = ARGV[3] .. ' ' .. ARGV[4]
