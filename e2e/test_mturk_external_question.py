@@ -268,7 +268,10 @@ def test_a_requesters_lifecycle_script_runs_to_the_end_with_a_worker_in_chromium
     )  # fmt: skip
     page.goto(world.origin + "/earnings")
     expect(page.locator(".total")).to_have_text("$1.25")
-    expect(page.get_by_role("cell", name="no reason given")).to_be_visible()
+    expect(
+        page.get_by_role("cell", name="no reason given", exact=True)
+    ).to_be_visible()  # the bonus
+    expect(page.get_by_role("cell", name="Rejected: no reason given")).to_be_visible()
     told = mturk.notify_workers(
         Subject="Thanks for the study", MessageText="Your answers helped.",
         WorkerIds=[good["WorkerId"]],
