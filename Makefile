@@ -28,8 +28,8 @@ debs:
 # translate what is empty in it), and check each compiles
 CATALOGS := gateway/crowdframe_gateway/web/locales
 translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --project=Crowdframe --copyright-holder="the Crowdframe authors" --msgid-bugs-address="" -o $(CATALOGS)/messages.pot .
-	$(VENV)/bin/pybabel update -i $(CATALOGS)/messages.pot -d $(CATALOGS) --no-fuzzy-matching --ignore-obsolete
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ --width=100 --no-location --sort-output --project=Crowdframe --copyright-holder="the Crowdframe authors" --msgid-bugs-address="" -o $(CATALOGS)/messages.pot .
+	$(VENV)/bin/pybabel update -i $(CATALOGS)/messages.pot -d $(CATALOGS) --width=100 --no-fuzzy-matching --ignore-obsolete
 	for po in $(CATALOGS)/*/LC_MESSAGES/messages.po; do \
 		$(VENV)/bin/pybabel compile --statistics -i $$po -o /dev/null || exit 1; done
 

@@ -53,9 +53,8 @@ def expect_the_next_task(page: Page, after: str) -> None:
 def answer_a_task(page: Page, project_title: str, sentiment: str) -> str:
     """From the task list, accept a task of the project and answer it on the example's page
     (``sentiment``: "Positive", "Neutral" or "Negative"); the answered assignment's id."""
-    page.get_by_role("listitem").filter(has_text=project_title).get_by_role(
-        "button", name=re.compile("Accept")
-    ).click()
+    # by the button's own name: a review project's title ("Review: ...") holds the project's
+    page.get_by_role("button", name=f"Accept a task: {project_title}", exact=True).click()
     assignment_id = page.url.rsplit("/", 1)[1]
     task = page.frame_locator("#cf-task-frame")
     expect(task.get_by_role("button", name="Submit")).to_be_enabled()

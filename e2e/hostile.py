@@ -49,8 +49,9 @@ class Arena:
         """Where the task page of the project ``title`` is served."""
         return "/" + re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
 
-    def project(self, title: str, page: str, *, tasks: int = 3) -> str:
-        """A project whose task page is ``page`` (HTML), served at its own path; its id."""
+    def project(self, title: str, page: str, *, tasks: int = 3, **settings: Any) -> str:
+        """A project whose task page is ``page`` (HTML), served at its own path, with
+        ``settings`` as the API takes them; its id."""
         path = self.path_of(title)
         self.hostile.get(path, html(page, {"Referrer-Policy": "no-referrer"}))
         with self.api() as api:
@@ -59,6 +60,7 @@ class Arena:
                 task_url=self.hostile.origin + path,
                 reward_cents=5,
                 estimated_seconds=10,
+                **settings,
             )
             api.add_tasks(
                 project.id, [{"external_id": f"t{n}", "input": {"n": n}} for n in range(tasks)]

@@ -5,18 +5,15 @@ from __future__ import annotations
 import json
 import re
 import time
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
 import crowdframe
-from mturk_task_site import running_task_site
+from mturk_task_site import frame_params, free_text, html_question, running_task_site
 from mturk_world import MTurkWorld, external_question, start_mturk_world
 from receiver import Receiver, running_receiver
 
@@ -30,11 +27,6 @@ def mturk_world(tmp_path: Path, gateway_store: dict[str, str]) -> Iterator[MTurk
         yield world
     finally:
         world.stop()
-
-
-def frame_params(page: Page) -> dict[str, str]:
-    src = page.locator("#cf-task-frame").get_attribute("src") or ""
-    return {k: v[0] for k, v in parse_qs(urlsplit(src).query).items()}
 
 
 def wait_for_event(receiver: Receiver, type: str) -> tuple[dict[str, str], bytes]:
@@ -184,110 +176,6 @@ def sign_up(page: Page, world: MTurkWorld, email: str) -> None:
     page.get_by_role("button", name="Create account").click()
 
 
-def do_the_hit(page: Page, rating: str, title: str | None = None) -> dict[str, str]:
-    """Accept the offer ``title`` from the task list (else go on with the task the worker was
-    moved on to), answer on the classic page, submit."""
-    if title is not None:
-        page.goto(page.url.split("/work")[0] + "/work")
-        offer = page.get_by_role("listitem").filter(has_text=title)
-        offer.get_by_role("button", name="Accept").click()
-    page.wait_for_url(re.compile(r"/work/assignments/"))
-    params = frame_params(page)
-    task = page.frame_locator("#cf-task-frame")
-    task.get_by_label(rating.capitalize()).check()
-    before = page.url
-    task.locator("#submitButton").click()
-    page.wait_for_url(lambda url: url != before)  # on, as after any submit
-    return params
-
-
-def test_a_requesters_lifecycle_script_runs_to_the_end_with_a_worker_in_chromium(
-    page: Page, mturk_world: MTurkWorld
-) -> None:
-    """Screen, qualify, run a study on the qualified, extend, review with empty feedback, bonus
-    with an empty reason, notify the worker, expire and delete: MTurk's calls, unchanged."""
-    world = mturk_world
-    mturk = world.requester().mturk()
-    with running_task_site() as task_page:
-        question = external_question(task_page, height=0)
-        screening = mturk.create_hit(
-            Title="Screening", Description="One question.", Reward="0.50", MaxAssignments=1,
-            LifetimeInSeconds=3600, AssignmentDurationInSeconds=600, Question=question,
-        )["HIT"]  # fmt: skip
-        sign_up(page, world, "lena@example.org")
-        do_the_hit(page, "natural", "Screening")
-        (screened,) = mturk.list_assignments_for_hit(HITId=screening["HITId"])["Assignments"]
-        mturk.approve_assignment(AssignmentId=screened["AssignmentId"], RequesterFeedback="")
-
-        qualified = mturk.create_qualification_type(
-            Name="Passed screening", Description="Did our screening HIT well",
-            QualificationTypeStatus="Active",
-        )["QualificationType"]["QualificationTypeId"]  # fmt: skip
-        mturk.associate_qualification_with_worker(
-            QualificationTypeId=qualified, WorkerId=screened["WorkerId"], IntegerValue=1
-        )
-        study = mturk.create_hit_type(
-            Title="Main study", Description="Rate a sentence.", Reward="0.50",
-            AssignmentDurationInSeconds=600,
-            QualificationRequirements=[
-                {"QualificationTypeId": qualified, "Comparator": "EqualTo", "IntegerValues": [1]},
-                {"QualificationTypeId": "000000000000000000L0",
-                 "Comparator": "GreaterThanOrEqualTo", "IntegerValues": [90]},
-            ],
-        )["HITTypeId"]  # fmt: skip
-        hits = [
-            mturk.create_hit_with_hit_type(
-                HITTypeId=study, MaxAssignments=1, LifetimeInSeconds=3600, Question=question
-            )["HIT"]
-            for _ in range(2)
-        ]
-        done = [
-            do_the_hit(page, "natural", "Main study")["hitId"],
-            do_the_hit(page, "odd")["hitId"],
-        ]
-        assert sorted(done) == sorted(h["HITId"] for h in hits)
-        mturk.create_additional_assignments_for_hit(
-            HITId=hits[0]["HITId"], NumberOfAdditionalAssignments=1
-        )
-        assert mturk.get_hit(HITId=hits[0]["HITId"])["HIT"]["HITStatus"] == "Assignable"
-
-    answers = [
-        a
-        for hit in hits
-        for page_of in mturk.get_paginator("list_assignments_for_hit").paginate(
-            HITId=hit["HITId"], AssignmentStatuses=["Submitted"]
-        )
-        for a in page_of["Assignments"]
-    ]
-    good, bad = sorted(answers, key=lambda a: free_text(a["Answer"])["rating"])
-    mturk.approve_assignment(AssignmentId=good["AssignmentId"])
-    mturk.reject_assignment(AssignmentId=bad["AssignmentId"], RequesterFeedback="")
-    mturk.send_bonus(
-        WorkerId=good["WorkerId"], AssignmentId=good["AssignmentId"], BonusAmount="0.25",
-        Reason="",
-    )  # fmt: skip
-    page.goto(world.origin + "/earnings")
-    expect(page.locator(".total")).to_have_text("$1.25")
-    expect(
-        page.get_by_role("cell", name="no reason given", exact=True)
-    ).to_be_visible()  # the bonus
-    expect(page.get_by_role("cell", name="Rejected: no reason given")).to_be_visible()
-    told = mturk.notify_workers(
-        Subject="Thanks for the study", MessageText="Your answers helped.",
-        WorkerIds=[good["WorkerId"]],
-    )  # fmt: skip
-    assert told["NotifyWorkersFailureStatuses"] == []
-    page.goto(world.origin + "/inbox")
-    page.get_by_role("link", name="Thanks for the study", exact=True).click()
-    expect(page.get_by_text("Your answers helped.")).to_be_visible()
-
-    for hit in hits:
-        mturk.update_expiration_for_hit(HITId=hit["HITId"], ExpireAt=0)
-        mturk.delete_hit(HITId=hit["HITId"])
-        assert mturk.get_hit(HITId=hit["HITId"])["HIT"]["HITStatus"] == "Disposed"
-    mturk.delete_qualification_type(QualificationTypeId=qualified)
-
-
 # An HTMLQuestion that tries what a hostile page would, and posts what it managed as its answer.
 PROBING_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Probe</title></head>
 <body><form id="mturk_form" method="post" action="https://www.mturk.com/mturk/externalSubmit">
@@ -322,11 +210,7 @@ def test_an_html_question_is_sandboxed_on_its_own_origin_and_posts_its_answer(
 ) -> None:
     world = mturk_world
     mturk = world.requester().mturk()
-    question = (
-        '<HTMLQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/'
-        f'2011-11-11/HTMLQuestion.xsd"><HTMLContent><![CDATA[{PROBING_PAGE}]]></HTMLContent>'
-        "<FrameHeight>400</FrameHeight></HTMLQuestion>"
-    )
+    question = html_question(PROBING_PAGE)
     hit = mturk.create_hit(
         Title="Inline probe", Description="d", Reward="0.50", MaxAssignments=1,
         LifetimeInSeconds=3600, AssignmentDurationInSeconds=600, Question=question,
@@ -354,12 +238,3 @@ def test_an_html_question_is_sandboxed_on_its_own_origin_and_posts_its_answer(
     }
     page.goto(world.origin + "/work")  # the worker's session is untouched
     expect(page.get_by_role("heading", name="Available tasks")).to_be_visible()
-
-
-def free_text(answer_xml: str) -> dict[str, Any]:
-    ns = "{http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/QuestionFormAnswers.xsd}"
-    root = ET.fromstring(answer_xml)  # noqa: S314 (the gateway's own answer)
-    return {
-        a.findtext(f"{ns}QuestionIdentifier"): a.findtext(f"{ns}FreeText")
-        for a in root.iter(f"{ns}Answer")
-    }

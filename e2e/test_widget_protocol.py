@@ -17,7 +17,14 @@ import pytest
 from playwright.sync_api import Frame, Page, expect
 
 from widget_harness import World, html, json_answer, open_world
-from widget_harness.parties import ASSIGNMENT, CSRF, FRESH_TOKEN, SUBMIT_URL, TOKEN_URL
+from widget_harness.parties import (
+    ASSIGNMENT,
+    CSRF,
+    FRESH_TOKEN,
+    HEARTBEAT_URL,
+    SUBMIT_URL,
+    TOKEN_URL,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -145,6 +152,35 @@ def test_the_timer_counts_down_and_warns_the_task(page: Page, world: World) -> N
     expect(page.locator("#cf-timer")).to_have_text(re.compile(r"^00:4\d left$"))
     frame.wait_for_function("expiring.length === 1")
     assert 40 <= frame.evaluate("expiring[0]") <= 45
+
+
+def test_a_heartbeat_reaches_the_gateway_and_the_timer_follows_the_longer_lease(
+    page: Page, world: World
+) -> None:
+    frame = connected_task(page, world.frame_page(deadline=int(time.time()) + 45, heartbeat=True))
+    expect(page.locator("#cf-timer")).to_have_text(re.compile(r"^00:4\d left$"))
+
+    # Messages from one window arrive in order: once the progress shows, both heartbeats came.
+    frame.evaluate("task.heartbeat(); task.heartbeat(); task.progress(1, 2)")
+    expect(page.locator("#cf-progress")).to_have_text("1 / 2")
+
+    expect(page.locator("#cf-timer")).to_have_text(re.compile(r"^0[45]:\d\d left$"))
+    [post] = world.gateway.received("POST", HEARTBEAT_URL)  # the second came too soon after
+    assert post.headers["x-csrf-token"] == CSRF
+    assert post.headers["content-type"] == "application/json"
+    assert post.json() == {}
+
+
+def test_a_heartbeat_goes_nowhere_when_the_project_extends_no_lease(
+    page: Page, world: World
+) -> None:
+    frame = connected_task(page, world.frame_page(deadline=int(time.time()) + 45))
+
+    frame.evaluate("task.heartbeat(); task.progress(1, 1)")
+    expect(page.locator("#cf-progress")).to_have_text("1 / 1")
+
+    assert world.gateway.received("POST", HEARTBEAT_URL) == []
+    expect(page.locator("#cf-timer")).to_have_text(re.compile(r"^00:4\d left$"))
 
 
 # --- submitting -------------------------------------------------------------------------------

@@ -4,7 +4,8 @@
  * Loaded with `defer` by the gateway's frame page (`/work/assignments/{aid}`). It talks to the
  * client's task page inside `iframe#cf-task-frame` over postMessage: answers `ready` with `init`,
  * resizes the frame, shows progress and errors, posts the submission to the gateway with the
- * worker's first-party session (CSRF protected), fetches fresh task tokens and runs the timer.
+ * worker's first-party session (CSRF protected), fetches fresh task tokens, relays the task's
+ * heartbeats (when the project extends leases on them) and runs the timer.
  *
  * Trust rules: a message is handled only when it comes from the task frame's window AND from the
  * task origin, and every field is validated; anything else is dropped without an answer. Replies
@@ -24,6 +25,9 @@
   const MAX_SHOWN_CHARS = 300;
   const EXPIRING_AT_SECONDS = 60;
   const NAVIGATE_DELAY_MS = 150;
+  // At most one heartbeat relayed per this long, however often the task page sends one (it
+  // sends one every 30 s); the gateway ignores one that would move the deadline by less than 20 s.
+  const HEARTBEAT_RELAY_MS = 20000;
 
   const debug = (text, detail) => console.debug(`crowdframe-host: ${text}`, detail ?? '');
 
@@ -85,6 +89,7 @@
       fixedHeight: positiveInt(d.frameHeight), // null means "auto"
       submitUrl: mode === 'work' ? d.submitUrl || null : null,
       tokenUrl: mode === 'work' ? d.tokenUrl || null : null,
+      heartbeatUrl: mode === 'work' ? d.heartbeatUrl || null : null,
       csrf: d.csrf || '',
       deadline: positiveInt(d.deadline),
       protocol: d.protocol === 'mturk' ? 'mturk' : 'crowdframe',
@@ -107,6 +112,8 @@
       tokenRequest: null, // one shared round trip for concurrent token requests
       expiringSent: false,
       lastHeartbeat: 0,
+      heartbeatRelayed: 0, // when the last heartbeat went to the gateway (Date.now())
+      heartbeatInFlight: false,
       timerId: null,
     };
 
@@ -176,8 +183,34 @@
       if (progressEl) progressEl.textContent = `${done} / ${total}`;
     }
 
+    // The gateway answers a relayed heartbeat with the assignment's deadline as it is then:
+    // later when the project extends leases. The timer follows it, and warns again if needed.
+    function moveDeadline(deadline) {
+      if (!Number.isInteger(deadline) || deadline <= 0 || deadline === config.deadline) return;
+      config.deadline = deadline;
+      if (deadline - Date.now() / 1000 > EXPIRING_AT_SECONDS) state.expiringSent = false;
+      if (state.timerId === null) state.timerId = setInterval(tick, 1000);
+      tick();
+    }
+
+    async function relayHeartbeat() {
+      state.heartbeatInFlight = true;
+      state.heartbeatRelayed = Date.now();
+      try {
+        const answer = await gatewayPost(config.heartbeatUrl, '{}');
+        if (answer.ok && isPlainObject(answer.json)) moveDeadline(answer.json.deadline);
+      } catch {
+        /* offline for a moment: the next heartbeat tries again */
+      } finally {
+        state.heartbeatInFlight = false;
+      }
+    }
+
     function onHeartbeat() {
       state.lastHeartbeat = Date.now();
+      if (!config.heartbeatUrl || state.submitted || state.heartbeatInFlight) return;
+      if (state.lastHeartbeat - state.heartbeatRelayed < HEARTBEAT_RELAY_MS) return;
+      relayHeartbeat();
     }
 
     function onError({ message }) {

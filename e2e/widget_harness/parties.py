@@ -29,6 +29,8 @@ PAGES = Path(__file__).resolve().parent / "pages"
 ASSIGNMENT = "asg_123"
 SUBMIT_URL = f"/work/assignments/{ASSIGNMENT}/submit"
 TOKEN_URL = f"/work/assignments/{ASSIGNMENT}/token"
+HEARTBEAT_URL = f"/work/assignments/{ASSIGNMENT}/heartbeat"
+LEASE_SECONDS = 300  # how far the gateway's heartbeat endpoint moves the deadline here
 CSRF = "csrf-" + secrets.token_urlsafe(16)
 FRESH_TOKEN = "fresh-token-from-gateway"
 _NONCE = secrets.token_urlsafe(12)
@@ -63,6 +65,12 @@ def _csrf_checked(route: Route) -> Route:
         return route(request) if request.headers.get("x-csrf-token") == CSRF else refusal(request)
 
     return checked
+
+
+def _extended_lease(_request: Request) -> Response:
+    """The heartbeat endpoint of a project that extends leases: the deadline, moved on."""
+    deadline = int(time.time()) + LEASE_SECONDS
+    return json_answer(200, {"deadline": deadline})(_request)
 
 
 @dataclass
@@ -111,12 +119,14 @@ class World:
         src: str | None = None,
         frame_height: str = "auto",
         deadline: int | None = None,
+        heartbeat: bool = False,
         extra: str = "",
         slow_host_widget: bool = False,
     ) -> str:
         """Serve the gateway's frame page at /frame and return its URL.
 
-        ``slow_host_widget`` holds crowdframe-host.js back until ``host_widget_release`` is set.
+        ``slow_host_widget`` holds crowdframe-host.js back until ``host_widget_release`` is set;
+        ``heartbeat``: the project extends leases (the frame names the heartbeat endpoint).
         """
         token = token or self.token(mode)
         data = {
@@ -133,6 +143,8 @@ class World:
             data["data-token-url"] = TOKEN_URL
             if deadline is not None:
                 data["data-deadline"] = str(deadline)
+            if heartbeat:
+                data["data-heartbeat-url"] = HEARTBEAT_URL
         host_widget = "/widgets/crowdframe-host.js"
         if slow_host_widget:
             self.gateway.get(
@@ -184,6 +196,7 @@ def open_world() -> Iterator[World]:
         gateway.get(f"/widgets/{name}", _widget(name))
     gateway.post(SUBMIT_URL, _csrf_checked(json_answer(200, {"next_url": "/next"})))
     gateway.post(TOKEN_URL, _csrf_checked(json_answer(200, {"token": FRESH_TOKEN})))
+    gateway.post(HEARTBEAT_URL, _csrf_checked(_extended_lease))
     gateway.get("/next", html("<!doctype html><title>Next task</title><h1>Next task</h1>"))
     task_headers = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
     world.client.get("/task", html(page_html("task.html", gateway=gateway.origin), task_headers))

@@ -14,7 +14,7 @@ from .review import after_decision, verdicts
 from .runtime import Runtime
 from .webhooks.delivery import Deliverer
 
-__all__ = ["Loops", "approve_overdue", "running_background"]
+__all__ = ["Loops", "approve_overdue", "expire_overdue", "running_background"]
 
 log = logging.getLogger("crowdframe.background")
 
@@ -29,15 +29,26 @@ async def approve_overdue(rt: Runtime, *, at: float) -> int:
     return len(approved)
 
 
+async def expire_overdue(rt: Runtime, *, at: float) -> tuple[int, int]:
+    """Expire accepted assignments past their deadline, returning their tasks to the pool, then
+    the tasks past their lifetime that nobody holds any more (a batch of them: the next sweep
+    takes the rest), with their ``task.expired`` and ``project.completed`` events; how many of
+    each."""
+    assignments = await rt.store.expire_assignments(now=at)
+    tasks = await rt.store.expire_tasks(now=at)
+    return assignments, tasks
+
+
 async def _sweep(rt: Runtime) -> None:
-    """Expire accepted assignments past their deadline, returning their tasks to the pool,
-    approve submissions nobody reviewed within their project's auto-approve delay, move
-    crowd reviews on (review/verdicts.py) and report disputes nobody answered in time."""
+    """Expire accepted assignments past their deadline and tasks past their lifetime
+    (``expire_overdue``), approve submissions nobody reviewed within their project's
+    auto-approve delay, move crowd reviews on (review/verdicts.py) and report disputes nobody
+    answered in time."""
     while True:
         try:
-            expired = await rt.store.expire_assignments(now=now())
-            if expired:
-                log.info("expired %d assignments", expired)
+            assignments, tasks = await expire_overdue(rt, at=now())
+            if assignments or tasks:
+                log.info("expired %d assignments and %d tasks", assignments, tasks)
             approved = await approve_overdue(rt, at=now())
             if approved:
                 log.info("auto-approved %d submissions", approved)

@@ -2,8 +2,8 @@
 
 One process, one event loop, two uvicorn servers: the gateway on ``127.0.0.1:PORT`` and the
 example on ``localhost:EXAMPLE_PORT``, which is another *site* than the gateway on purpose, as a
-real client's task page would be. A demo client and a demo worker are created the first time
-and reused afterwards.
+real client's task page would be. A demo client (with boto3 ``mturk`` keys, printed with the
+``endpoint_url``) and a demo worker are created the first time and reused afterwards.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import socket
 import sys
 from collections.abc import Generator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from types import ModuleType
 
@@ -29,6 +29,7 @@ from .identity import members
 from .identity.accounts import sign_up
 from .identity.clients import create_client
 from .logs import uvicorn_log_config
+from .mturk.credentials import NewCredential, kept_credential
 from .runtime import Runtime, Store, opened_store
 from .settings import Settings
 from .work.tokens import TokenIssuer
@@ -48,6 +49,7 @@ class DemoClient:
     client_id: str
     api_key: str
     signing_secret: str
+    mturk: NewCredential | None = None  # the boto3 keys the banner shows (prepare makes them)
 
 
 def example_path() -> Path:
@@ -82,19 +84,38 @@ def _saved_client(path: Path) -> DemoClient | None:
     return DemoClient(saved["client_id"], saved["api_key"], saved["signing_secret"])
 
 
-def _save_client(path: Path, demo: DemoClient) -> None:
+def _save_secrets(path: Path, secrets: dict[str, str]) -> None:
     path.unlink(missing_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # it holds secrets
     with os.fdopen(fd, "w") as out:
-        json.dump(
-            {
-                "client_id": demo.client_id,
-                "api_key": demo.api_key,
-                "signing_secret": demo.signing_secret,
-            },
-            out,
-            indent=2,
-        )
+        json.dump(secrets, out, indent=2)
+
+
+def _save_client(path: Path, demo: DemoClient) -> None:
+    _save_secrets(
+        path,
+        {
+            "client_id": demo.client_id,
+            "api_key": demo.api_key,
+            "signing_secret": demo.signing_secret,
+        },
+    )
+
+
+def _saved_keys(path: Path) -> NewCredential | None:
+    return NewCredential(**json.loads(path.read_text())) if path.exists() else None
+
+
+async def _demo_mturk_keys(
+    store: Store, secret_key: str, client_id: str, path: Path
+) -> NewCredential:
+    """The demo client's boto3 keys: made once (``crowdframe create-mturk-credentials``'s
+    kind), kept in ``path`` and shown on every start."""
+    saved = _saved_keys(path)
+    keys = await kept_credential(store, secret_key, client_id, saved)
+    if keys != saved:
+        _save_secrets(path, asdict(keys))
+    return keys
 
 
 async def _demo_client(store: Store, path: Path) -> DemoClient:
@@ -132,7 +153,7 @@ async def _demo_owner(rt: Runtime, client_id: str) -> None:
 
 async def prepare(settings: Settings) -> DemoClient:
     """Create (once) the demo client, its console owner and the demo worker; return the
-    client's secrets."""
+    client's secrets and its boto3 keys."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     async with opened_store(settings) as store:
         rt = Runtime(
@@ -144,7 +165,10 @@ async def prepare(settings: Settings) -> DemoClient:
         demo = await _demo_client(store, settings.data_dir / "demo-client.json")
         await _demo_worker(rt)
         await _demo_owner(rt, demo.client_id)
-        return demo
+        keys = await _demo_mturk_keys(
+            store, rt.secret_key, demo.client_id, settings.data_dir / "demo-mturk.json"
+        )
+        return replace(demo, mturk=keys)
 
 
 # -- serving --------------------------------------------------------------------------------
@@ -187,7 +211,7 @@ class _Running:
         return True
 
 
-def _banner(port: int, example_origin: str) -> str:
+def _banner(port: int, example_origin: str, mturk: list[str]) -> str:
     gateway = f"http://{HOST}:{port}"
     rule = "=" * 64
     return "\n".join(
@@ -202,12 +226,29 @@ def _banner(port: int, example_origin: str) -> str:
             f"  Console        {gateway}/console  (the client's side)",
             f"  Sign in as     {DEMO_OWNER_EMAIL}",
             f"  Password       {DEMO_PASSWORD}",
+            *mturk,
             "",
             f"The sentiment example (the client's task pages) runs at {example_origin}.",
             "Press Ctrl-C to stop.",
             rule,
         ]
     )
+
+
+def _mturk_lines(settings: Settings, demo: DemoClient) -> list[str]:
+    """What a requester's boto3 script needs (docs/migrate-from-mturk.md): HTMLQuestion pages
+    come from the content origin, another site of the same port."""
+    if demo.mturk is None:
+        return []
+    lines = [
+        "",
+        f"  MTurk (boto3)  endpoint_url={settings.public_origin}/mturk  region_name=us-east-1",
+        f"  Access key     {demo.mturk.access_key_id}",
+        f"  Secret key     {demo.mturk.secret_access_key}",
+    ]
+    if settings.content_origin:
+        lines.append(f"  HTMLQuestion   pages served from {settings.content_origin}")
+    return lines
 
 
 async def _serve(gateway: _Running, example: _Running, banner: str) -> int:
@@ -293,7 +334,8 @@ def run_demo(settings: Settings, *, port: int, example_port: int) -> int:
         example = _Running(
             _Server(uvicorn.Config(module.create_app(config), log_config=log_config)), sockets[1]
         )
-        return asyncio.run(_serve(gateway, example, _banner(port, example_origin)))
+        banner = _banner(port, example_origin, _mturk_lines(settings, demo))
+        return asyncio.run(_serve(gateway, example, banner))
     finally:
         for sock in sockets:
             sock.close()

@@ -51,6 +51,8 @@ class Settings:
     # messages a client may send (each send to one worker or to a project's workers is one)
     messages_per_window: int = 30
     message_window: float = 3600.0
+    # replies a worker may write in that window, over all their conversations
+    replies_per_window: int = 20
     # email notices to workers; no host: the inbox only
     smtp_host: str = ""
     smtp_port: int = 25
@@ -108,6 +110,7 @@ class Settings:
             "CROWDFRAME_DISPUTE_WINDOW": "dispute_window",
             "CROWDFRAME_MESSAGES_PER_WINDOW": "messages_per_window",
             "CROWDFRAME_MESSAGE_WINDOW": "message_window",
+            "CROWDFRAME_REPLIES_PER_WINDOW": "replies_per_window",
             "CROWDFRAME_SMTP_PORT": "smtp_port",
             "CROWDFRAME_STORE_WAIT": "store_wait",
             "CROWDFRAME_METRICS_PORT": "metrics_port",
@@ -117,6 +120,7 @@ class Settings:
             "delivery_concurrency",
             "endpoint_concurrency",
             "messages_per_window",
+            "replies_per_window",
             "smtp_port",
             "metrics_port",
         )

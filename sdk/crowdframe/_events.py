@@ -19,6 +19,7 @@ EVENT_TYPES = (
     "assignment.rejected",
     "task.completed",
     "task.cancelled",
+    "task.expired",
     "project.completed",
     "endpoint.test",
     "endpoint.disabled",

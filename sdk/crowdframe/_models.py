@@ -58,6 +58,8 @@ class ProjectCreateParams(TypedDict, total=False):
     assignments_per_task: int
     assignment_duration: int
     task_lifetime: int
+    lease_extension_seconds: int  # 0 (off), or 60-3600: each heartbeat's more time
+    lease_max_seconds: int
     auto_approve_delay: int
     frame_height: int | None
     allow: list[str]
@@ -93,6 +95,8 @@ class ProjectUpdateParams(TypedDict, total=False):
     test_size: int
     pass_score: float
     retry_after_seconds: int
+    lease_extension_seconds: int
+    lease_max_seconds: int
     crowd_review: CrowdReviewParams | None  # None turns crowd review off
     status: str
 
@@ -130,8 +134,10 @@ class CrowdReviewStatus(_Model):
 class Project(_Model):
     """A project: where its tasks are shown (``task_url``), what they pay, how they are run.
 
-    ``status`` is ``active`` or ``paused``; ``counts`` holds ``tasks``, ``open`` and
-    ``completed``; ``frame_height`` is ``None`` when the frame resizes to its content.
+    ``status`` is ``active`` or ``paused``; ``counts`` holds ``tasks``, ``open``,
+    ``completed`` and ``expired``; ``lease_extension_seconds`` (0: off) is how far each
+    heartbeat of the task page moves a live assignment's deadline, up to ``lease_max_seconds``
+    after its accept; ``frame_height`` is ``None`` when the frame resizes to its content.
     ``kind`` is ``work``, ``assessment`` for a qualification test (``test_size``,
     ``pass_score``, ``retry_after_seconds``), or ``review`` for the review project a work
     project's ``crowd_review`` made (its ``parent_project_id``; the work project's
@@ -166,6 +172,8 @@ class Project(_Model):
     crowd_review: CrowdReviewSettings | None = None
     review_project_id: str | None = None
     parent_project_id: str | None = None
+    lease_extension_seconds: int = 0
+    lease_max_seconds: int = 86_400
 
     _object = "project"
 

@@ -102,7 +102,7 @@ async def test_an_idempotent_batch_is_created_once(api: ApiClient) -> None:
     assert duplicate.status_code == 409
     assert error_of(duplicate)["field"] == "tasks[0].external_id"
     counted = await api.call("GET", f"/projects/{project['id']}")
-    assert counted.json()["counts"] == {"tasks": 1, "open": 1, "completed": 0}
+    assert counted.json()["counts"] == {"tasks": 1, "open": 1, "completed": 0, "expired": 0}
 
 
 async def test_list_parameters_are_checked(api: ApiClient) -> None:

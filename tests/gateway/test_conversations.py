@@ -194,8 +194,9 @@ async def test_a_worker_written_to_by_pseudonym_can_mute_the_client(
 
 @pytest.fixture
 def gateway_settings() -> dict[str, object]:
-    """A client of these tests sends two messages in ten minutes at most."""
-    return {"messages_per_window": 2, "message_window": 600.0}
+    """A client of these tests sends two messages in ten minutes at most, and a worker writes
+    as many replies."""
+    return {"messages_per_window": 2, "replies_per_window": 2, "message_window": 600.0}
 
 
 async def test_a_client_sending_too_much_is_told_when_to_try_again(
@@ -210,6 +211,25 @@ async def test_a_client_sending_too_much_is_told_when_to_try_again(
     assert limited.status_code == 429
     assert limited.json()["error"]["code"] == "rate_limited"
     assert 0 < int(limited.headers["retry-after"]) <= 600
+
+
+async def test_a_worker_replying_too_much_is_told_in_a_sentence_and_nothing_is_sent(
+    gateway: Gateway, api: ApiClient
+) -> None:
+    project = await api.project(tasks=1)
+    worker, _ = await gateway.worker_on(project["id"])
+    body = {"project_id": project["id"], "subject": "Hi", "body": "x"}
+    [thread] = (await ok(await api.call("POST", "/messages", json=body), 201))["data"]
+    path = f"/inbox/threads/{thread['id']}"
+    await worker.get(path)
+    for n in range(2):
+        assert (await worker.post_form(f"{path}/reply", {"body": f"r{n}"})).status_code == 303
+    limited = await worker.post_form(f"{path}/reply", {"body": "one too many"})
+    assert limited.status_code == 429
+    assert "Please wait 10 minutes before the next one." in limited.text
+    assert "Traceback" not in limited.text
+    replies = await ok(await api.call("GET", "/messages", params={"author": "worker"}))
+    assert sorted(m["body"] for m in replies["data"]) == ["r0", "r1"]
 
 
 async def test_a_worker_chooses_which_notices_they_get(gateway: Gateway, api: ApiClient) -> None:

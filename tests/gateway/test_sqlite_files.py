@@ -37,10 +37,15 @@ async def test_a_data_dir_from_before_the_counts_table_counts_its_tasks(tmp_path
     try:
         counted = await reopened.get_project(project.id)
         assert counted is not None
-        assert counted.counts == {"tasks": 3, "open": 2, "completed": 1}
+        assert counted.counts == {"tasks": 3, "open": 2, "completed": 1, "expired": 0}
         await make_tasks(reopened, project, 2, prefix="more")
         again = await reopened.get_project(project.id)
-        assert again is not None and again.counts == {"tasks": 5, "open": 4, "completed": 1}
+        assert again is not None and again.counts == {
+            "tasks": 5,
+            "open": 4,
+            "completed": 1,
+            "expired": 0,
+        }
     finally:
         await reopened.close()
 

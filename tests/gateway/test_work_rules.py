@@ -64,3 +64,68 @@ def test_a_task_list_page_is_the_first_projects_with_work_and_a_cursor_after_the
 def test_a_task_list_page_examines_a_bounded_number_of_projects() -> None:
     assert rules.TASK_LIST_PAGE == 50
     assert rules.task_list_scan(rules.TASK_LIST_PAGE) == 250
+
+
+# a lease claimed at 1000 with a deadline of 1600, in a project that extends it by 300 on each
+# heartbeat, to at most 3600 after the claim; its task lives until 9000
+LEASE = {"deadline": 1600.0, "accepted_at": 1000.0, "task_expires_at": 9000.0}
+
+
+@pytest.mark.parametrize(
+    ("now", "changes", "deadline"),
+    [
+        (1400.0, {}, 1700.0),  # 300 after the heartbeat
+        (1200.0, {}, None),  # would be earlier than it is: stays
+        (1310.0, {}, None),  # later by 10 s only: not worth a write (HEARTBEAT_MIN_GAP)
+        (1320.0, {}, 1620.0),  # later by 20 s: written
+        (1600.0, {}, 1900.0),  # at the deadline itself: still live
+        (1600.5, {}, None),  # past it: the lease is over, a heartbeat does not revive it
+        (1400.0, {"extension": 0.0}, None),  # the project extends nothing
+        (4500.0, {"deadline": 4500.0}, 4600.0),  # capped: 3600 after the claim
+        (4590.0, {"deadline": 4590.0}, 4600.0),  # the last 10 s up to the cap: written once
+        (4595.0, {"deadline": 4600.0}, None),  # at the cap already
+        (1400.0, {"task_expires_at": 1680.0}, 1680.0),  # never after its task
+        (1400.0, {"task_expires_at": 1610.0}, 1610.0),
+        (1400.0, {"task_expires_at": 1600.0}, None),
+    ],
+)
+def test_a_heartbeat_moves_a_live_deadline_on_up_to_the_longest_lease(
+    now: float, changes: dict[str, float], deadline: float | None
+) -> None:
+    terms = {"extension": 300.0, "longest": 3600.0, **LEASE, **changes}
+    assert rules.heartbeat_deadline(now, **terms) == deadline
+
+
+@pytest.mark.parametrize(
+    ("status", "deadline", "held"),
+    [
+        ("accepted", 1000.0, True),  # at its deadline: may still submit
+        ("accepted", 1001.0, True),
+        ("accepted", 999.0, False),  # ran out (the sweep expires it)
+        ("submitted", 2000.0, False),
+        ("returned", 2000.0, False),
+        ("expired", 2000.0, False),
+    ],
+)
+def test_an_assignment_holds_its_task_while_it_may_still_be_submitted(
+    status: str, deadline: float, held: bool
+) -> None:
+    assert rules.holds(status, deadline, 1000.0) is held
+
+
+@pytest.mark.parametrize(
+    ("status", "expires_at", "held", "expires"),
+    [
+        ("open", 1000.0, False, True),  # at the end of its lifetime
+        ("open", 900.0, False, True),
+        ("open", 1000.5, False, False),  # still alive
+        ("open", 900.0, True, False),  # a worker on it may still answer: later
+        ("completed", 900.0, False, False),
+        ("cancelled", 900.0, False, False),
+        ("expired", 900.0, False, False),  # once
+    ],
+)
+def test_the_sweep_expires_an_open_task_past_its_lifetime_that_nobody_holds(
+    status: str, expires_at: float, held: bool, expires: bool
+) -> None:
+    assert rules.task_expires(status, expires_at, 1000.0, held=held) is expires

@@ -207,11 +207,33 @@ def test_the_record_on_this_gateway_decides_approval_rate_requirements(
         "IntegerValues": [90],
     })  # fmt: skip
     assert sees(newcomer, "Rate only") and not sees(bad, "Rate only")
-    untracked = {"QualificationTypeId": "00000000000000000000", "Comparator": "Exists"}
-    assert (
-        "cannot enforce PercentAssignmentsSubmitted"
-        in refused(lambda: requiring(mturk, "Submitted rate", untracked))["Message"]
-    )
+
+
+@pytest.mark.parametrize(
+    ("type_id", "named"),
+    [
+        ("00000000000000000000", "PercentAssignmentsSubmitted (Crowdframe counts reviews only)"),
+        ("000000000000000000E0", "PercentAssignmentsReturned (Crowdframe counts reviews only)"),
+        ("00000000000000000070", "PercentAssignmentsAbandoned (Crowdframe counts reviews only)"),
+        ("00000000000000000060", "Adult (Crowdframe does not record workers' ages)"),
+    ],
+)
+def test_a_requirement_on_a_record_crowdframe_does_not_keep_is_refused_with_the_reason(
+    mturk: Any, type_id: str, named: str
+) -> None:
+    untracked = {
+        "QualificationTypeId": type_id, "Comparator": "GreaterThan", "IntegerValues": [90]
+    }  # fmt: skip
+    for create in (
+        lambda: requiring(mturk, "Untracked rate", untracked),
+        lambda: mturk.create_hit_type(
+            Title="Untracked rate", Description="d", Reward="0.50",
+            AssignmentDurationInSeconds=600, QualificationRequirements=[untracked],
+        ),
+    ):  # fmt: skip
+        message = refused(create)["Message"]
+        assert f"QualificationRequirements[0]: Crowdframe cannot enforce {named}" in message
+    assert "Untracked rate" not in str(mturk.list_hits(MaxResults=100)["HITs"])
 
 
 def test_a_hit_given_more_assignments_opens_again_for_other_workers(

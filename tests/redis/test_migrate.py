@@ -421,3 +421,25 @@ async def test_console_users_and_invitations_move_to_redis(tmp_path: Path, redis
         with pytest.raises(Conflict):
             await redis.accept_invitation("hash-1", replace(ann, id="cus_3"), now=now())
         assert await redis.list_client_users(acme.id) == [ann, bob]
+
+
+async def _lifetimes(store: Store) -> dict[str, str]:
+    """A project with a task expired by the sweep, and one open with a longer lifetime."""
+    acme = await make_client(store)
+    project = await make_project(store, acme)
+    [short] = await make_tasks(store, project, 1, prefix="short", lifetime=100)
+    [long] = await make_tasks(store, project, 1, prefix="long", lifetime=1000)
+    assert await store.expire_tasks(now=short.expires_at) == 1
+    return {"acme": acme.id, "project": project.id, "long": long.id, "end": repr(long.expires_at)}
+
+
+async def test_expired_tasks_and_lifetimes_move_to_redis(tmp_path: Path, redis_url: str) -> None:
+    async with _migrated(tmp_path, redis_url, _lifetimes) as (ids, sqlite, redis):
+        before = await sqlite.get_project(ids["project"])
+        assert before is not None and before.counts["expired"] == 1
+        assert await redis.get_project(ids["project"]) == before
+        assert await redis.expire_tasks(now=float(ids["end"])) == 1, "the sweep goes on in Redis"
+        assert (await redis.get_task(ids["long"])).status == "expired"  # type: ignore[union-attr]
+        feed = await redis.read_events(ids["acme"], after=None, limit=10)
+        [completed] = [e.data for _, e in feed if e.type == "project.completed"]
+        assert completed["counts"] == {"tasks": 2, "completed": 0, "cancelled": 0, "expired": 2}

@@ -45,7 +45,12 @@ async def test_a_disagreement_asks_one_more_worker_then_completes(store: Store) 
     }
     assert [s["worker_id"] for s in data["submissions"]] == ["p-w1", "p-w2", "p-w3"]
     counted = await store.get_project(project.id)
-    assert counted is not None and counted.counts == {"tasks": 1, "open": 0, "completed": 1}
+    assert counted is not None and counted.counts == {
+        "tasks": 1,
+        "open": 0,
+        "completed": 1,
+        "expired": 0,
+    }
 
 
 async def test_agreement_or_the_maximum_completes_a_task_at_once(store: Store) -> None:

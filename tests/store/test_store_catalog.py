@@ -17,10 +17,15 @@ async def test_a_project_reads_back_with_its_task_counts(store: Store) -> None:
     client = await make_client(store)
     project = await make_project(store, client, per_task=2)
     fresh = await store.get_project(project.id)
-    assert fresh == replace(project, counts={"tasks": 0, "open": 0, "completed": 0})
+    assert fresh == replace(project, counts={"tasks": 0, "open": 0, "completed": 0, "expired": 0})
     await make_tasks(store, project, 3)
     counted = await store.get_project(project.id)
-    assert counted is not None and counted.counts == {"tasks": 3, "open": 3, "completed": 0}
+    assert counted is not None and counted.counts == {
+        "tasks": 3,
+        "open": 3,
+        "completed": 0,
+        "expired": 0,
+    }
     assert await store.get_project("prj_unknown") is None
 
 

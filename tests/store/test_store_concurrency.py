@@ -46,7 +46,12 @@ async def test_hundreds_of_concurrent_claims_never_over_assign(open_stores: Open
     assert len(assignments) == 300
     assert_fair(assignments, tasks=100, per_task=3)
     counted = await stores[0].get_project(project.id)
-    assert counted is not None and counted.counts == {"tasks": 100, "open": 0, "completed": 100}
+    assert counted is not None and counted.counts == {
+        "tasks": 100,
+        "open": 0,
+        "completed": 100,
+        "expired": 0,
+    }
 
 
 async def test_the_same_workers_claiming_from_several_processes_never_double_up(

@@ -190,7 +190,12 @@ async def test_a_review_task_nobody_took_is_cancelled_and_never_offered_again(
         p.id for p, _ in (await store.open_projects("carol", now=now())).items
     }
     counted = await store.get_project(reviews.id)
-    assert counted is not None and counted.counts == {"tasks": 1, "open": 0, "completed": 0}
+    assert counted is not None and counted.counts == {
+        "tasks": 1,
+        "open": 0,
+        "completed": 0,
+        "expired": 0,
+    }
     again = await store.cancel_task(task.id, now=now(), untaken_only=True)
     assert again is not None and again.status == "cancelled", "cancelling twice is harmless"
     assert await store.cancel_task("tsk_missing", now=now(), untaken_only=True) is None

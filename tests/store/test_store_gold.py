@@ -61,7 +61,7 @@ async def test_normal_claims_offers_and_previews_never_show_gold(store: Store) -
     [real] = await make_tasks(store, project, 1)
     [(offered, available)] = (await store.open_projects("w1", now=now())).items
     assert (offered.id, available) == (project.id, 1)
-    assert offered.counts == {"tasks": 3, "open": 3, "completed": 0}
+    assert offered.counts == {"tasks": 3, "open": 3, "completed": 0, "expired": 0}
     assert await store.peek_task(project.id, "w1", now=now()) == real
     claimed = await store.claim(Claim(project.id, "w1", "p"), now=now())
     assert claimed is not None and claimed.task_id == real.id
@@ -93,7 +93,12 @@ async def test_gold_tasks_never_complete_and_a_returned_one_is_not_offered_as_wo
     fresh = await store.claim(Claim(project.id, "w4", "p", gold=True), now=now())
     assert fresh is not None and fresh.task_id == gold.id
     counted = await store.get_project(project.id)
-    assert counted is not None and counted.counts == {"tasks": 1, "open": 1, "completed": 0}
+    assert counted is not None and counted.counts == {
+        "tasks": 1,
+        "open": 1,
+        "completed": 0,
+        "expired": 0,
+    }
 
 
 async def test_a_worker_below_the_accuracy_is_stopped_once_and_told_once(store: Store) -> None:

@@ -10,7 +10,13 @@ import pytest
 from crowdframe_gateway.core.errors import Conflict, InvalidInput, NotFound
 from crowdframe_gateway.core.params import Claim, ReviewDecision, Submission, TaskAssignmentsQuery
 from crowdframe_gateway.core.records import Client, Project, ProjectSpec, Task, new_id, now
-from crowdframe_gateway.mturk.records import Hit, HitType, MTurkCredential
+from crowdframe_gateway.mturk.records import (
+    Hit,
+    HitType,
+    MTurkCredential,
+    QualificationScore,
+    QualificationType,
+)
 from crowdframe_gateway.runtime import Store
 from store_world import make_client, make_project
 
@@ -76,6 +82,29 @@ async def test_a_credential_is_found_by_its_key_and_revoked_once(store: Store) -
     assert revoked == replace(credential, status="revoked")
 
 
+async def test_one_workers_score_is_read_alone_and_goes_with_its_type(store: Store) -> None:
+    client = await make_client(store)
+    kind = QualificationType(
+        id="3" + "A" * 29, client_id=client.id, name="Screened", description="d", keywords="",
+        status="Active", retry_delay=None, auto_granted=False, auto_granted_value=1,
+        created_at=now(),
+    )  # fmt: skip
+    await store.create_qualification_type(kind)
+    ana = QualificationScore(kind.id, "wkr_ana", 7, now())
+    await store.set_qualification_score(client.id, ana)
+    await store.set_qualification_score(client.id, QualificationScore(kind.id, "wkr_ben", 3, now()))
+    assert await store.qualification_score(client.id, kind.id, "wkr_ana") == ana
+    assert await store.qualification_score(client.id, kind.id, "wkr_cem") is None
+    assert await store.qualification_score(client.id, "3" + "B" * 29, "wkr_ana") is None
+    changed = replace(ana, value=9)
+    await store.set_qualification_score(client.id, changed)
+    assert await store.qualification_score(client.id, kind.id, "wkr_ana") == changed
+    assert await store.remove_qualification_score(client.id, kind.id, "wkr_ana")
+    assert await store.qualification_score(client.id, kind.id, "wkr_ana") is None
+    await store.update_qualification_type(replace(kind, status="Disposing"))
+    assert await store.qualification_score(client.id, kind.id, "wkr_ben") is None
+
+
 async def test_identical_parameters_give_one_hit_type_per_client(store: Store) -> None:
     client, other = await make_client(store), await make_client(store, "other")
     first = hit_type(client)
@@ -130,7 +159,12 @@ async def test_a_hit_is_a_task_with_its_question_and_counts(store: Store) -> Non
     assert counted.max_assignments == 3 and counted.task.status == "open"
     assert await store.get_hit("tsk_unknown") is None
     counts = await store.get_project(project.id)
-    assert counts is not None and counts.counts == {"tasks": 1, "open": 1, "completed": 0}
+    assert counts is not None and counts.counts == {
+        "tasks": 1,
+        "open": 1,
+        "completed": 0,
+        "expired": 0,
+    }
 
 
 async def test_a_request_token_creates_one_hit(store: Store) -> None:

@@ -106,7 +106,12 @@ async def test_a_submission_is_kept_once_and_completes_the_task(store: Store) ->
     completed = await store.get_task(task.id)
     assert completed is not None and completed.status == "completed"
     counted = await store.get_project(project.id)
-    assert counted is not None and counted.counts == {"tasks": 1, "open": 0, "completed": 1}
+    assert counted is not None and counted.counts == {
+        "tasks": 1,
+        "open": 0,
+        "completed": 1,
+        "expired": 0,
+    }
 
 
 async def test_a_submission_after_the_deadline_is_refused(store: Store) -> None:

@@ -27,10 +27,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CSV_FIXED_COLUMNS",
+    "ExportFormat",
     "ExportQuery",
     "csv_cell",
+    "encode_rows",
     "export_chunks",
     "export_query",
+    "export_row",
 ]
 
 ExportFormat = Literal["jsonl", "csv"]
@@ -77,7 +80,8 @@ def _changed_at(assignment: Assignment) -> float:
     return max(assignment.submitted_at or 0.0, assignment.reviewed_at or 0.0)
 
 
-def _row(assignment: Assignment, task: Task | None) -> dict[str, Any]:
+def export_row(assignment: Assignment, task: Task | None) -> dict[str, Any]:
+    """One answer as a row of the export."""
     return {
         "assignment_id": assignment.id,
         "task_id": assignment.task_id,
@@ -108,7 +112,7 @@ async def _pages(
             if a.status in ANSWERED and (query.since is None or _changed_at(a) >= query.since)
         ]
         tasks = await rt.store.get_tasks([a.task_id for a in chosen]) if chosen else {}
-        yield [_row(a, tasks.get(a.task_id)) for a in chosen]
+        yield [export_row(a, tasks.get(a.task_id)) for a in chosen]
         if page.next_cursor is None:
             return
         cursor = page.next_cursor
@@ -161,11 +165,20 @@ async def export_chunks(
 ) -> AsyncIterator[bytes]:
     """The body of the export, one chunk per store page with rows in it (the CSV header
     with the first; alone when there are none)."""
+    async for chunk in encode_rows(_pages(rt, client, project_id, query), query.format):
+        yield chunk
+
+
+async def encode_rows(
+    pages: AsyncIterator[list[dict[str, Any]]], fmt: ExportFormat
+) -> AsyncIterator[bytes]:
+    """Pages of rows (``export_row``) as the export's body in ``fmt``, a chunk per page with
+    rows in it: the export of any listing that reads its answers a page at a time."""
     columns: list[str] | None = None
-    async for rows in _pages(rt, client, project_id, query):
+    async for rows in pages:
         if not rows:
             continue
-        if query.format == "jsonl":
+        if fmt == "jsonl":
             text = "".join(
                 json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in rows
             )
@@ -177,5 +190,5 @@ async def export_chunks(
             lines.extend(_csv_line(columns, r) for r in rows)
             text = _csv_text(lines)
         yield text.encode()
-    if query.format == "csv" and columns is None:
+    if fmt == "csv" and columns is None:
         yield _csv_text([list(CSV_FIXED_COLUMNS)]).encode()

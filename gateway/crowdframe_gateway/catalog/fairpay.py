@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ __all__ = [
     "PayPreview",
     "hourly",
     "hourly_usd",
+    "measured_pay",
     "minimum_wage",
     "pay_preview",
     "pay_report",
@@ -187,3 +188,14 @@ def pay_preview(spec: ProjectSpec) -> PayPreview:
         hidden_from=hidden,
         unpaid_test=unpaid_test(spec),
     )
+
+
+def measured_pay(spec: ProjectSpec, worked_seconds: list[float]) -> PayPreview | None:
+    """What the project pays an hour for the median time its workers really took (the latest
+    submissions' ``worked_seconds``), against each targeted country's minimum (or, targeting
+    none, the countries it falls below): ``pay_preview`` for the measured time instead of the
+    estimate. None before any submission."""
+    if not worked_seconds:
+        return None
+    median = max(1, round(statistics.median(worked_seconds)))
+    return pay_preview(replace(spec, estimated_seconds=median))

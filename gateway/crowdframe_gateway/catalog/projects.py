@@ -9,7 +9,7 @@ from dataclasses import asdict, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import InvalidInput, owned
-from ..core.records import Client, Project, ProjectSpec, Task, new_id, now
+from ..core.records import PROJECT_COUNTS, Client, Project, ProjectSpec, Task, new_id, now
 from ..core.validation import Fields, task_url
 from . import crowd_review, fairpay
 from .crowd_review import COUNTRIES, COUNTRY, LANGUAGES
@@ -41,6 +41,9 @@ KINDS = ("work", "assessment")  # what clients may create (an assessment: docs/q
 MAX_QUALIFICATIONS = 20
 ALLOWED_PERMISSIONS = ("camera", "microphone", "geolocation", "clipboard-write", "fullscreen")
 MAX_BATCH = 1000
+# the shortest lease extension a project may give (``lease_extension_seconds``, 0 for none):
+# two heartbeats' time (the task page sends one every 30 s), so one lost does not end the lease
+LEASE_MIN_EXTENSION = 60
 # what a client sets: every setting but the links the gateway keeps between projects
 SPEC_FIELDS = tuple(
     f.name for f in fields(ProjectSpec) if f.name not in ("review_project_id", "parent_project_id")
@@ -102,6 +105,8 @@ def _parse_spec(body: dict[str, Any], gateway_origin: str) -> ProjectSpec:
         assignments_per_task=f.integer("assignments_per_task", 1, low=1, high=100),
         assignment_duration=f.integer("assignment_duration", 600, low=30, high=86_400),
         task_lifetime=f.integer("task_lifetime", 7 * 86_400, low=60, high=365 * 86_400),
+        lease_extension_seconds=f.integer("lease_extension_seconds", 0, high=3600),
+        lease_max_seconds=f.integer("lease_max_seconds", 86_400, low=30, high=86_400),
         auto_approve_delay=f.integer("auto_approve_delay", 3 * 86_400, high=30 * 86_400),
         frame_height=f.integer("frame_height", None, low=100, high=10_000),
         allow=f.choices("allow", ALLOWED_PERMISSIONS, []),
@@ -132,6 +137,7 @@ def _parse_spec(body: dict[str, Any], gateway_origin: str) -> ProjectSpec:
         spec = replace(spec, crowd_review=crowd)
         # the review project pays its reviewers: the same minimum-wage rule
         check_fair_pay(crowd_review.review_spec(spec, ""), field="crowd_review.reward_cents")
+    _check_lease(spec)
     if spec.assignments_max and spec.assignments_max < spec.assignments_per_task:
         raise InvalidInput(
             "assignments_max must be at least assignments_per_task", field="assignments_max"
@@ -143,6 +149,21 @@ def _parse_spec(body: dict[str, Any], gateway_origin: str) -> ProjectSpec:
         )
     check_fair_pay(spec)
     return spec
+
+
+def _check_lease(spec: ProjectSpec) -> None:
+    """Heartbeats extend a lease (work/rules.py ``heartbeat_deadline``) by at least two
+    heartbeats' time, up to a longest lease no shorter than the claim's own."""
+    extension = spec.lease_extension_seconds
+    if 0 < extension < LEASE_MIN_EXTENSION:
+        raise InvalidInput(
+            f"lease_extension_seconds must be 0 (off) or {LEASE_MIN_EXTENSION} to 3600",
+            field="lease_extension_seconds",
+        )
+    if spec.lease_max_seconds < spec.assignment_duration:
+        raise InvalidInput(
+            "lease_max_seconds must be at least assignment_duration", field="lease_max_seconds"
+        )
 
 
 def check_fair_pay(spec: ProjectSpec, *, field: str = "reward_cents") -> None:
@@ -179,7 +200,7 @@ async def create_project(rt: Runtime, client: Client, body: dict[str, Any]) -> P
         id=project_id, client_id=client.id, spec=spec, status="active", created_at=now()
     )
     await rt.store.create_project(project)
-    return replace(project, counts={"tasks": 0, "open": 0, "completed": 0})
+    return replace(project, counts=dict.fromkeys(PROJECT_COUNTS, 0))
 
 
 async def _check_qualifications(

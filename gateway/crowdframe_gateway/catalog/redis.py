@@ -177,6 +177,9 @@ class CatalogPart(RedisBase):
         def build(pipe: Pipeline) -> None:
             for key, value in indexes.items():  # the lookups first: never a dangling task
                 pipe.set(key, value)
+            if tasks:  # the sweep of lifetimes looks at the project when the first one ends
+                first = min(t.expires_at for t in tasks)
+                pipe.zadd(keys.DUE_LIFETIMES, {project_id: first}, lt=True)
             self._queue(pipe, "add_tasks", project_id, json.dumps(rows))
 
         answer: list[str] = (await self._pipeline(build))[-1]

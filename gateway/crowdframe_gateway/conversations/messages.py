@@ -19,6 +19,7 @@ from ..core.errors import Forbidden, InvalidInput, NotFound, TooManyRequests
 from ..core.page import Page
 from ..core.params import AssignmentQuery
 from ..core.records import Client, Worker, iso, new_id, now
+from ..core.text import N_
 from ..identity import worker_pseudonym
 from . import notices
 from .records import Author, Thread, ThreadMessage
@@ -79,19 +80,33 @@ def _text(value: object, name: str, max_len: int) -> str:
     return value.strip()
 
 
+async def _over_limit(rt: Runtime, key: str, limit: int) -> int:
+    """Count one send under ``key``; the seconds to wait when it is over ``limit`` in the
+    window, else 0."""
+    at = now()
+    count, window_end = await rt.store.count_attempt(key, window=rt.settings.message_window, now=at)
+    return max(1, math.ceil(window_end - at)) if count > limit else 0
+
+
 async def _count_send(rt: Runtime, client: Client) -> None:
     settings = rt.settings
-    at = now()
-    count, window_end = await rt.store.count_attempt(
-        f"messages:{client.id}", window=settings.message_window, now=at
-    )
-    if count > settings.messages_per_window:
-        wait = max(1, math.ceil(window_end - at))
+    if wait := await _over_limit(rt, f"messages:{client.id}", settings.messages_per_window):
         raise TooManyRequests(
             f"a client sends at most {settings.messages_per_window} messages in"
             f" {round(settings.message_window)} seconds; try again in {wait} seconds",
             retry_after=wait,
         )
+
+
+async def _count_reply(rt: Runtime, worker: Worker) -> None:
+    if wait := await _over_limit(rt, f"replies:{worker.id}", rt.settings.replies_per_window):
+        raise TooManyRequests.for_minutes(
+            wait,
+            one=N_("You have written many replies in a short time. Please wait a minute before"
+                   " the next one."),
+            many=N_("You have written many replies in a short time. Please wait %(minutes)s"
+                    " minutes before the next one."),
+        )  # fmt: skip
 
 
 async def _assignments_workers(
@@ -204,7 +219,7 @@ async def client_messages(
 @dataclass(frozen=True, slots=True)
 class WorkerThread:
     thread: Thread
-    sender: str  # the client's name
+    sender: str  # the client's name ("" if the client is gone)
     messages: Sequence[ThreadMessage]
     muted: bool
 
@@ -216,13 +231,14 @@ async def worker_thread(rt: Runtime, worker: Worker, thread_id: str) -> WorkerTh
     client = await rt.store.get_client(thread.client_id)
     muted = worker.id in await rt.store.muting_workers(thread.client_id)
     messages = await rt.store.thread_messages(thread)
-    return WorkerThread(thread, client.name if client else "A client", messages, muted)
+    return WorkerThread(thread, client.name if client else "", messages, muted)
 
 
 async def worker_reply(rt: Runtime, worker: Worker, thread_id: str, body: object) -> ThreadMessage:
     """The worker replies in a thread; the client hears it as ``message.received``."""
     seen = await worker_thread(rt, worker, thread_id)
     text = _text(body, "body", MAX_BODY)
+    await _count_reply(rt, worker)
     message = ThreadMessage(new_id("tmg"), thread_id, seen.thread.client_id, "worker", text, now())
     await rt.store.post_message(seen.thread, message, message_data(seen.thread, message))
     return message

@@ -15,6 +15,7 @@ GatewayError
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Protocol, TypeVar
 
@@ -127,6 +128,13 @@ class _TryLater(GatewayError):
 class TooManyRequests(_TryLater):
     status = 429
     code = "rate_limited"
+
+    @classmethod
+    def for_minutes(cls, retry_after: int, *, one: str, many: str) -> TooManyRequests:
+        """Told in minutes, rounded up: ``one`` (a minute) or ``many`` (``%(minutes)s``)."""
+        minutes = math.ceil(retry_after / 60)
+        return cls(one if minutes == 1 else many, retry_after=retry_after,
+                   params={"minutes": minutes})  # fmt: skip
 
 
 class Unavailable(_TryLater):

@@ -16,6 +16,7 @@ __all__ = [
     "project_completed_data",
     "task_cancelled_data",
     "task_completed_data",
+    "task_expired_data",
     "worker_stopped_data",
 ]
 
@@ -65,8 +66,8 @@ def task_completed_data(task: Task, submissions: Sequence[Assignment]) -> dict[s
 def project_completed_data(
     project_id: str, task_id: str, counts: Mapping[str, int]
 ) -> dict[str, Any]:
-    """A project's last open task (``task_id``) closed, completed or cancelled: the project's
-    task counts then, gold tasks included. Delivered after that task's own messages."""
+    """A project's last open task (``task_id``) closed, completed, cancelled or expired: the
+    project's task counts then, gold tasks included. Delivered after that task's own messages."""
     return {
         "project_id": project_id,
         "task_id": task_id,
@@ -84,6 +85,12 @@ def task_cancelled_data(task: Task) -> dict[str, Any]:
         "external_id": task.external_id,
         "status": task.status,
     }
+
+
+def task_expired_data(task: Task) -> dict[str, Any]:
+    """A task the sweep moved to ``expired``: its lifetime ended before it had all its
+    answers (those it has stay reviewable and in the export)."""
+    return {**task_cancelled_data(task), "expires_at": iso(task.expires_at)}
 
 
 def worker_stopped_data(

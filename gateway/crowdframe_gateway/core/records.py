@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 __all__ = [
     "ASSIGNMENT_STATUSES",
+    "PROJECT_COUNTS",
     "SIGNALS",
     "ApiKey",
     "AssessmentAttempt",
@@ -53,6 +54,8 @@ ASSIGNMENT_STATUSES: tuple[AssignmentStatus, ...] = (
 # what the quality process flags a submission with (quality/process.py computes them)
 SIGNALS = ("too_fast", "same_answer", "shared_address")
 TaskStatus = Literal["open", "completed", "expired", "cancelled"]
+# a project's task counts, as both stores read them: all its tasks, and those in each status
+PROJECT_COUNTS = ("tasks", "open", "completed", "expired")
 
 
 def new_id(prefix: str) -> str:
@@ -124,6 +127,11 @@ class ProjectSpec:
     assignments_per_task: int = 1
     assignment_duration: int = 600
     task_lifetime: int = 7 * 24 * 3600
+    # leases (work/rules.py heartbeat_deadline): each heartbeat of the task page moves a live
+    # assignment's deadline to this many seconds later (0: heartbeats move nothing), never past
+    # ``lease_max_seconds`` after the claim
+    lease_extension_seconds: int = 0
+    lease_max_seconds: int = 24 * 3600
     auto_approve_delay: int = 3 * 24 * 3600
     frame_height: int | None = None
     allow: tuple[str, ...] = ()

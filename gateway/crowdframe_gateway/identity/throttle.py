@@ -47,12 +47,10 @@ async def check_signin(rt: Runtime, *, email: str, ip: str, realm: str = "signin
         if count > limit:
             retry_after = max(retry_after, math.ceil(window_end - current))
     if retry_after:
-        minutes = math.ceil(retry_after / 60)
-        wait = (
-            N_("Too many sign-in attempts. For your account's safety, please wait a minute and"
-               " try again.")
-            if minutes == 1
-            else N_("Too many sign-in attempts. For your account's safety, please wait"
-                    " %(minutes)s minutes and try again.")
+        raise TooManyRequests.for_minutes(
+            retry_after,
+            one=N_("Too many sign-in attempts. For your account's safety, please wait a minute"
+                   " and try again."),
+            many=N_("Too many sign-in attempts. For your account's safety, please wait"
+                    " %(minutes)s minutes and try again."),
         )  # fmt: skip
-        raise TooManyRequests(wait, retry_after=retry_after, params={"minutes": minutes})

@@ -84,8 +84,9 @@ class RedisImporter:
             self.pipe.zadd(keys.ACTIVE_PROJECTS, {project.id: seq})
         self.pipe.set(keys.PROJECT_SEQ, seq)  # rows come in seq order: the last one wins
         self.pipe.sadd(keys.PARTITIONS, project.id)
+        self.pipe.set(keys.part(project.id) + "lifetimes:filled", "done")  # task() fills it
         self.approve_delays[project.id] = project.spec.auto_approve_delay
-        await self._queued(6)
+        await self._queued(7)
 
     async def task(
         self,
@@ -122,10 +123,11 @@ class RedisImporter:
         self.pipe.set(keys.TASK_INDEX + task.id, task.project_id)
         self.pipe.set(p + "taskseq", seq)  # new tasks sort after every imported one
         self.pipe.hincrby(p + "counts", "tasks", 1)
-        if task.status in ("open", "completed"):
-            self.pipe.hincrby(p + "counts", task.status, 1)
+        self.pipe.hincrby(p + "counts", task.status, 1)  # project.completed counts them all
         if task.status == "open" and task.gold is not None:
             self.pipe.hincrby(p + "counts", "goldopen", 1)
+        if task.status == "open":  # the sweep of lifetimes (expire_tasks.lua)
+            self.pipe.zadd(p + "lifetimes", {task.id: task.expires_at})
         if pooled:
             pool = "pool" if task.gold is None else "gold"
             self.pipe.zadd(p + pool, {task.id: seq})

@@ -9,7 +9,9 @@ sent with a CSP ``sandbox`` (scripts and forms, not ``allow-same-origin``): the 
 opaque origin, so it reads no cookie or storage, not even the content origin's own; only the
 gateway's frame page may frame it; its forms may post only to the gateway's externalSubmit.
 MTurk's templates post to ``https://www.mturk.com/mturk/externalSubmit``: a script put before
-the requester's HTML points any form posting to ``…/mturk/externalSubmit`` at the gateway's.
+the requester's HTML points any form posting to ``…/mturk/externalSubmit`` at the gateway's, and
+defines ``turkGetParam`` and ``turkSetAssignmentID`` as MTurk's ``externalHIT_v1.js`` did, so a
+template calling them works whether or not that script still loads from MTurk's bucket.
 """
 
 from __future__ import annotations
@@ -45,7 +47,20 @@ _POINT_AT_GATEWAY = """<script>(function () {
   var submit = HTMLFormElement.prototype.submit;
   HTMLFormElement.prototype.submit = function () { point(this); return submit.call(this); };
   document.addEventListener("submit", function (e) { point(e.target); }, true);
-})();</script>
+})();
+function turkGetParam(name, defaultValue) {
+  var found = new RegExp("[?&]" + name + "=([^&#]*)").exec(window.location.href);
+  return found == null ? defaultValue : found[1];
+}
+function turkSetAssignmentID(elementId, assignmentId) {
+  var field = document.getElementById(elementId || "assignmentId");
+  assignmentId = assignmentId || turkGetParam("assignmentId", "");
+  field.value = assignmentId;
+  var button = document.getElementById("submitButton");
+  if (assignmentId == "ASSIGNMENT_ID_NOT_AVAILABLE" && button) {
+    button.disabled = true;  // a preview: the frame page says to accept first
+  }
+}</script>
 """
 
 

@@ -25,7 +25,13 @@ if TYPE_CHECKING:
     from ..runtime import Store
 
 
-__all__ = ["NewCredential", "create_credential", "open_secret", "revoke_credential"]
+__all__ = [
+    "NewCredential",
+    "create_credential",
+    "kept_credential",
+    "open_secret",
+    "revoke_credential",
+]
 
 _INFO = b"crowdframe.mturk.credentials.v1"
 
@@ -70,6 +76,23 @@ async def create_credential(store: Store, secret_key: str, client_id: str) -> Ne
         )
     )
     return NewCredential(client_id, access_key_id, secret)
+
+
+async def kept_credential(
+    store: Store, secret_key: str, client_id: str, saved: NewCredential | None
+) -> NewCredential:
+    """``saved`` while it still signs for ``client_id`` (active, sealed under this secret key,
+    the same secret), else a new key pair: ``crowdframe demo`` shows the same keys each start."""
+    if saved is not None and saved.client_id == client_id:
+        found = await store.get_mturk_credential(saved.access_key_id)
+        if (
+            found is not None
+            and found.status == "active"
+            and found.client_id == client_id
+            and open_secret(secret_key, found) == saved.secret_access_key
+        ):
+            return saved
+    return await create_credential(store, secret_key, client_id)
 
 
 async def revoke_credential(store: Store, access_key_id: str) -> None:

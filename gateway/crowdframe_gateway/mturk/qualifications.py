@@ -274,8 +274,7 @@ async def get_qualification_score(call: Call) -> dict[str, Any]:
     p = call.params
     found = await _live_type(call)
     worker = _worker(p)
-    held = await call.rt.store.qualification_scores(call.client.id, found.id)
-    score = next((s for s in held if s.worker_pseudonym == worker), None)
+    score = await call.rt.store.qualification_score(call.client.id, found.id, worker)
     if score is None:
         raise request_error(
             f"You requested a Qualification that does not exist: {worker_id(worker)} holds no"

@@ -204,6 +204,14 @@ class CompatPart(CatalogPart):
         found = [QualificationScore(**json.loads(opt_text(v) or "")) for v in stored]
         return sorted(found, key=lambda s: s.worker_pseudonym)
 
+    async def qualification_score(
+        self, client_id: str, type_id: str, worker_pseudonym: str
+    ) -> QualificationScore | None:
+        stored = await self.r.hget(keys.part(client_id) + "qscores:" + type_id, worker_pseudonym)
+        if stored is None:
+            return None
+        return QualificationScore(**json.loads(opt_text(stored) or ""))
+
     async def worker_scores(
         self, client_id: str, worker_pseudonym: str, type_ids: Sequence[str]
     ) -> dict[str, int]:

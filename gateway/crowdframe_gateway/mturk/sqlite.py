@@ -373,6 +373,15 @@ CREATE TABLE IF NOT EXISTS mturk_qualification_scores (
         )
         return [QualificationScore(**dict(r)) for r in rows]
 
+    async def qualification_score(
+        self, client_id: str, type_id: str, worker_pseudonym: str
+    ) -> QualificationScore | None:
+        rows = self._read(
+            "SELECT * FROM mturk_qualification_scores WHERE type_id = ? AND worker_pseudonym = ?",
+            (type_id, worker_pseudonym),
+        )
+        return QualificationScore(**dict(rows[0])) if rows else None
+
     async def worker_scores(
         self, client_id: str, worker_pseudonym: str, type_ids: Sequence[str]
     ) -> dict[str, int]:

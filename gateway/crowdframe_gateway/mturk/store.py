@@ -74,6 +74,12 @@ class MTurkStore(Protocol):
         """Every score on the type, by pseudonym."""
         ...
 
+    async def qualification_score(
+        self, client_id: str, type_id: str, worker_pseudonym: str
+    ) -> QualificationScore | None:
+        """The worker's score on the type, None when they hold none (auto-grants aside)."""
+        ...
+
     async def worker_scores(
         self, client_id: str, worker_pseudonym: str, type_ids: Sequence[str]
     ) -> dict[str, int]:

@@ -1,5 +1,6 @@
 """Review: a review decision whoever makes it (the client, the crowd), the client's side of
-assignments, and crowd review as a workflow.
+assignments and of their answers (filtered, reviewed a page at a time, each worker's record),
+bonuses, what projects cost, and crowd review as a workflow.
 """
 
 from .assignments import approve, owned_assignment, reject, reject_because

@@ -17,7 +17,14 @@ if TYPE_CHECKING:
     from ..runtime import Runtime
 
 
-__all__ = ["approve", "list_assignments", "owned_assignment", "reject", "reject_because"]
+__all__ = [
+    "approve",
+    "list_assignments",
+    "owned_assignment",
+    "reject",
+    "reject_because",
+    "rejection_reason",
+]
 
 log = logging.getLogger("crowdframe.review")
 
@@ -59,14 +66,18 @@ async def approve(rt: Runtime, client: Client, assignment_id: str) -> Assignment
     return reviewed
 
 
+def rejection_reason(body: dict[str, Any]) -> str:
+    """A rejection's ``{"reason"}`` as the API reads it: 1 to 1000 characters."""
+    f = Fields(body)
+    f.reject_unknown(("reason",))
+    reason: str = f.text("reason", min_len=1, max_len=1000)
+    return reason
+
+
 async def reject(
     rt: Runtime, client: Client, assignment_id: str, body: dict[str, Any]
 ) -> Assignment:
-    f = Fields(body)
-    f.reject_unknown(("reason",))
-    return await reject_because(
-        rt, client, assignment_id, f.text("reason", min_len=1, max_len=1000)
-    )
+    return await reject_because(rt, client, assignment_id, rejection_reason(body))
 
 
 async def reject_because(

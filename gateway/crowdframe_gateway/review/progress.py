@@ -16,19 +16,28 @@ __all__ = ["Progress", "progress"]
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """Open: tasks still taking answers (a task in progress is one of them); the rest count
-    assignments: in progress (accepted, not yet submitted), submitted (waiting for review),
-    approved, rejected."""
+    """Open: tasks still taking answers (a task in progress is one of them); the next four
+    count assignments: in progress (accepted, not yet submitted), submitted (waiting for
+    review), approved, rejected; expired: tasks whose lifetime ended before they had all their
+    answers (the sweep moved them to ``expired``; what answers they had are counted above)."""
 
     open: int
     in_progress: int
     submitted: int
     approved: int
     rejected: int
+    expired: int = 0
 
     @property
     def total(self) -> int:
-        return self.open + self.in_progress + self.submitted + self.approved + self.rejected
+        return (
+            self.open
+            + self.in_progress
+            + self.submitted
+            + self.approved
+            + self.rejected
+            + self.expired
+        )
 
 
 async def progress(rt: Runtime, project: Project) -> Progress:
@@ -40,4 +49,5 @@ async def progress(rt: Runtime, project: Project) -> Progress:
         submitted=counts.get("submitted", 0),
         approved=counts.get("approved", 0),
         rejected=counts.get("rejected", 0),
+        expired=project.counts.get("expired", 0),
     )

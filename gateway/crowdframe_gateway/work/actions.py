@@ -22,6 +22,7 @@ from ..quality import (
     steps,
 )
 from ..review import owned_assignment
+from .rules import heartbeat_deadline
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -37,6 +38,7 @@ __all__ = [
     "TestResult",
     "accept",
     "fresh_token",
+    "heartbeat",
     "next_assignment",
     "offers",
     "preview",
@@ -224,6 +226,35 @@ def _work_token(
 async def fresh_token(rt: Runtime, worker: Worker, assignment_id: str) -> str:
     """A new token for a page that needs one (``task.getToken()``): same claims, new jti."""
     return (await seat(rt, worker, assignment_id)).token
+
+
+async def heartbeat(rt: Runtime, worker: Worker, assignment_id: str) -> Assignment:
+    """The worker's task page is alive (the host widget relays its heartbeat): in a project
+    that extends leases, their live assignment gets the later deadline
+    ``work.rules.heartbeat_deadline`` decides, or keeps its own. The assignment as it is then;
+    ``Conflict`` when it is no longer live (a lease that ran out stays out)."""
+    assignment = await own_assignment(rt, worker, assignment_id)
+    at = now()
+    if assignment.status != "accepted" or assignment.deadline < at:
+        shown = "expired" if assignment.status == "accepted" else assignment.status
+        raise Conflict(f"this assignment is {shown}", code="assignment_closed")
+    project = await rt.store.get_project(assignment.project_id)
+    if project is None or project.spec.lease_extension_seconds <= 0:
+        return assignment  # the project gives no extensions: a read, no task read, no write
+    task = await rt.store.get_task(assignment.task_id)
+    if task is None:
+        return assignment
+    deadline = heartbeat_deadline(
+        at,
+        deadline=assignment.deadline,
+        accepted_at=assignment.accepted_at,
+        task_expires_at=task.expires_at,
+        extension=project.spec.lease_extension_seconds,
+        longest=project.spec.lease_max_seconds,
+    )
+    if deadline is None:
+        return assignment
+    return await rt.store.extend_lease(assignment.id, deadline=deadline, was=assignment.deadline)
 
 
 @dataclass(frozen=True, slots=True)

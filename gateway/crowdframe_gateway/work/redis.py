@@ -16,7 +16,6 @@ from typing import Any
 
 from redis.asyncio.client import Pipeline
 
-from ..catalog.redis import ClosingPart
 from ..core.agreement import aggregate, needs_another_answer
 from ..core.errors import Conflict, InvalidInput, NotFound
 from ..core.page import Page, cursor_seq
@@ -30,6 +29,7 @@ from ..core.records import (
 )
 from ..store.redis import keys
 from ..store.redis.codec import assignment_from, fields, hash_of, task_from, texts
+from .redis_lifetimes import LifetimePart
 from .rules import TASK_LIST_PAGE, Pool, claim_pools, task_list_full, task_list_page, task_list_scan
 
 __all__ = ["WorkPart"]
@@ -50,7 +50,7 @@ async def until_looked(run: Callable[[], Awaitable[Any]]) -> Any:
     return found
 
 
-class WorkPart(ClosingPart):
+class WorkPart(LifetimePart):
     async def open_projects(
         self, worker_id: str, *, now: float, after: str | None = None, limit: int = TASK_LIST_PAGE
     ) -> Page[tuple[Project, int]]:

@@ -22,6 +22,19 @@ sqlite.py``'s ``claim`` calling the functions here; Redis: ``pool.lua``'s ``belo
   ``quality.rules.attempt_questions`` chose) that the worker may take, looked up by id;
 - the deadline: ``assignment_deadline``.
 
+Leases and lifetimes (decided here, performed by the stores):
+
+- a heartbeat from the worker's task page moves a live assignment's deadline on, in projects
+  that enable it (``lease_extension_seconds``): ``heartbeat_deadline`` says to when, or that it
+  stays; the store writes it only if the assignment is still live with the deadline the
+  decision was made from (a compare-and-set: SQLite ``work/sqlite_lifetimes.py``
+  ``extend_lease``, Redis ``lease.lua``);
+- a task past its lifetime is moved to ``expired`` by the sweep (``task_expires``), unless a
+  worker still holds it (``holds``): stated inside the sweep's step, because a claim, a submit
+  or a return changes what it reads (SQLite ``work/sqlite_lifetimes.py`` ``_EXPIRING``,
+  Redis ``expire_tasks.lua``); the table of cases on both is ``tests/store/
+  test_store_lifetimes.py``.
+
 The task list (``open_projects`` on both stores) is a page at a time: the active projects with
 work for the worker, in creation order, at most ``TASK_LIST_PAGE`` of them. A page examines at
 most ``task_list_scan(limit)`` active projects, so a worker with no work anywhere costs a bounded
@@ -37,11 +50,15 @@ from typing import Literal, TypeVar
 from ..core.page import Page
 
 __all__ = [
+    "HEARTBEAT_MIN_GAP",
     "TASK_LIST_PAGE",
     "Pool",
     "assignment_deadline",
     "claim_pools",
+    "heartbeat_deadline",
+    "holds",
     "one_question_at_a_time",
+    "task_expires",
     "task_list_full",
     "task_list_page",
     "task_list_scan",
@@ -69,6 +86,49 @@ def one_question_at_a_time(kind: str) -> bool:
 def assignment_deadline(now: float, duration: float, task_expires_at: float) -> float:
     """When a claim made ``now`` ends: the project's duration later, never after its task."""
     return min(now + duration, task_expires_at)
+
+
+# A heartbeat that would move a deadline on by less than this is ignored (nothing is written):
+# a page sending heartbeats as fast as it can costs the store a read each, never a write. The
+# task page sends one every 30 s (crowdframe-task.js), the host forwards at most one per 20 s.
+HEARTBEAT_MIN_GAP = 20.0
+
+
+def heartbeat_deadline(
+    now: float,
+    *,
+    deadline: float,
+    accepted_at: float,
+    task_expires_at: float,
+    extension: float,
+    longest: float,
+) -> float | None:
+    """The deadline a heartbeat at ``now`` gives a live assignment, or None to leave it as it
+    is: ``extension`` seconds after the heartbeat (0: the project gives none), never more than
+    ``longest`` seconds after the claim (``lease_max_seconds``) nor after its task's lifetime
+    (as ``assignment_deadline``), never earlier than it was, and only when that moves it on by
+    at least ``HEARTBEAT_MIN_GAP`` or up to the cap itself. A lease already over (``now`` past
+    the deadline) stays over: without heartbeats an assignment ends as the claim said."""
+    if extension <= 0 or now > deadline:
+        return None
+    cap = min(accepted_at + longest, task_expires_at)
+    extended = min(now + extension, cap)
+    if extended <= deadline:
+        return None
+    return extended if extended - deadline >= HEARTBEAT_MIN_GAP or extended == cap else None
+
+
+def holds(status: str, deadline: float, now: float) -> bool:
+    """Whether an assignment holds its task at ``now``: accepted, and not past its deadline
+    (one still submittable: the submit refuses only after the deadline)."""
+    return status == "accepted" and deadline >= now
+
+
+def task_expires(status: str, expires_at: float, now: float, *, held: bool) -> bool:
+    """Whether the sweep moves a task to ``expired`` at ``now``: still open, at or past the end
+    of its lifetime, and held by no worker (``holds``: one who took it in time may still submit,
+    and their answer may complete it; the task expires once they are done)."""
+    return status == "open" and expires_at <= now and not held
 
 
 def task_list_scan(limit: int) -> int:

@@ -1,4 +1,5 @@
-"""Assignments: claims, submissions, returns, expiry, review."""
+"""Assignments: claims, submissions, returns, expiry, review (leases and task lifetimes:
+sqlite_lifetimes.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from dataclasses import replace
 from itertools import islice
 from typing import Any, ClassVar
 
-from ..catalog.sqlite import ClosingPart
 from ..core.agreement import aggregate, needs_another_answer
 from ..core.errors import Conflict
 from ..core.events import assignment_data, task_completed_data
@@ -33,12 +33,13 @@ from .rules import (
     task_list_page,
     task_list_scan,
 )
+from .sqlite_lifetimes import LifetimePart
 from .sqlite_pool import PoolPart
 
 __all__ = ["WorkPart"]
 
 
-class WorkPart(PoolPart, ClosingPart, GoldRecordPart, AttemptRecordPart):
+class WorkPart(PoolPart, LifetimePart, GoldRecordPart, AttemptRecordPart):
     ADDED_COLUMNS: ClassVar[tuple[tuple[str, str, str], ...]] = (
         ("assignments", "signals", "TEXT"),
         ("assignments", "ip_hash", "TEXT"),

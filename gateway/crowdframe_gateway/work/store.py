@@ -54,6 +54,20 @@ class WorkStore(Protocol):
 
     async def return_assignment(self, assignment_id: str, *, now: float) -> Assignment: ...
     async def expire_assignments(self, *, now: float) -> int: ...
+    async def extend_lease(self, assignment_id: str, *, deadline: float, was: float) -> Assignment:
+        """Give a live assignment the later ``deadline`` that ``work.rules.heartbeat_deadline``
+        decided from its deadline ``was``: written only while it is still accepted with that
+        deadline (an expiry, a submit or another heartbeat in between wins). The assignment as
+        it is then, either way; ``NotFound`` for none."""
+        ...
+
+    async def expire_tasks(self, *, now: float) -> int:
+        """The sweep of lifetimes: a batch of the tasks that ``work.rules.task_expires`` at
+        ``now`` (open, past their lifetime, held by no worker) become ``expired``, leaving their
+        pools, each with a ``task.expired`` event, and the one that leaves its project with no
+        open task writes ``project.completed``, in the same step. How many; a call that finds
+        none due only reads."""
+        ...
 
     # the client's side: listings and review decisions
     async def list_assignments(

@@ -76,8 +76,9 @@ class _RetryFor(Retry):
 
 
 _REPAIR_EVERY = 30.0  # seconds between rebuilds of the due hints (see repair_hints)
-# the partition indexes behind the hints: outbox, deadlines, approvals, crowd review queue
-_HINTED = ("due", "deadlines", "approvals", "reviewq")
+# the partition indexes behind the hints: outbox, deadlines, approvals, crowd review queue,
+# task lifetimes
+_HINTED = ("due", "deadlines", "approvals", "reviewq", "lifetimes")
 
 
 class RedisBase:
@@ -290,11 +291,12 @@ class RedisBase:
         self._wake.clear()
 
     # -- due hints ------------------------------------------------------------------------------
-    # A hint index (DUE_OUTBOX, DUE_DEADLINES, DUE_APPROVALS, DUE_REVIEWS) maps a partition to
-    # a time no later than its earliest due entry. Writers lower it (ZADD LT) after their
-    # script; a worker takes a partition by removing its hint (only one process wins ZREM), runs
-    # the partition's script, then puts back the earliest remaining time. A hint lost to a crash
-    # in between is rebuilt by repair_hints; it only ever delays work, never duplicates it.
+    # A hint index (DUE_OUTBOX, DUE_DEADLINES, DUE_APPROVALS, DUE_REVIEWS, DUE_LIFETIMES) maps
+    # a partition to a time no later than its earliest due entry. Writers lower it (ZADD LT)
+    # after their script; a worker takes a partition by removing its hint (only one process
+    # wins ZREM), runs the partition's script, then puts back the earliest remaining time. A
+    # hint lost to a crash in between is rebuilt by repair_hints; it only ever delays work,
+    # never duplicates it.
 
     async def _due_partitions(self, index: str, now: float, limit: int) -> list[str]:
         return texts(await self.r.zrangebyscore(index, "-inf", now, start=0, num=limit))
@@ -307,11 +309,15 @@ class RedisBase:
             await self.r.zadd(index, {partition: float(when)}, lt=True)
 
     async def _sweep(
-        self, index: str, script: str, event_type: str, batch: int, *, now: float
-    ) -> list[Any]:
+        self, index: str, script: str, event_types: str | tuple[str, ...], batch: int, *,
+        now: float,
+    ) -> list[Any]:  # fmt: skip
         """Run ``script`` in batches over every project due in ``index`` that this process
         takes (safe on every process at once); what each batch returned, in one list. The
-        script answers ``{done, earliest}``: ``done`` is a count or a list of what it changed."""
+        script answers ``{done, earliest}``: ``done`` is a count or a list of what it changed;
+        a third value, how many it looked at, says whether a full batch was looked at when
+        that is more than ``done`` (a full batch: another follows at once)."""
+        types = (event_types,) if isinstance(event_types, str) else event_types
         await self.repair_hints(now=now)
         swept: list[Any] = []
         for project_id in await self._due_partitions(index, now, 1000):
@@ -323,14 +329,15 @@ class RedisBase:
                 if client_id is None:
                     earliest = ""
                     continue
-                targets = await self._targets(client_id, [event_type])
+                targets = await self._targets(client_id, types)
                 while True:
                     ctx = self._ctx(client_id, project_id, now, targets)
-                    done, earliest = await self._eval(script, project_id, ctx, batch)
+                    done, earliest, *looked = await self._eval(script, project_id, ctx, batch)
                     swept.append(done)
-                    size = done if isinstance(done, int) else len(done)
-                    if size and any(targets.values()):
+                    changed = done if isinstance(done, int) else len(done)
+                    if changed and any(targets.values()):
                         await self._hint(keys.DUE_OUTBOX, project_id, now)
+                    size = looked[0] if looked else changed
                     if size < batch:
                         break
             finally:
@@ -350,8 +357,13 @@ class RedisBase:
             for partition in chunk:
                 for suffix in _HINTED:
                     pipe.zrange(keys.part(partition) + suffix, 0, 0, withscores=True)
+            projects = [p for p in chunk if p.startswith("prj_")]
+            for project_id in projects:  # from before 'lifetimes': expire_tasks.lua fills it
+                pipe.exists(keys.part(project_id) + "lifetimes:filled")
             answers = await pipe.execute()
             n = len(_HINTED)
+            marks = answers[n * len(chunk) :]
+            unfilled = [p for p, marked in zip(projects, marks, strict=True) if not marked]
             approving = [(p, answers[n * i + 2][0][1]) for i, p in enumerate(chunk)
                          if answers[n * i + 2]]  # fmt: skip
             specs = await self._specs([p for p, _ in approving])
@@ -361,9 +373,12 @@ class RedisBase:
                     (keys.DUE_OUTBOX, answers[n * i]),
                     (keys.DUE_DEADLINES, answers[n * i + 1]),
                     (keys.DUE_REVIEWS, answers[n * i + 3]),
+                    (keys.DUE_LIFETIMES, answers[n * i + 4]),
                 ):
                     if first:
                         pipe.zadd(index, {partition: first[0][1]}, lt=True)
+            for project_id in unfilled:
+                pipe.zadd(keys.DUE_LIFETIMES, {project_id: now}, lt=True)
             for (partition, submitted), spec in zip(approving, specs, strict=True):
                 if spec is not None:
                     due = spec.approval_due_at(submitted)

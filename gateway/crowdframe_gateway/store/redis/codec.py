@@ -16,9 +16,20 @@ from ...core.events import (
     project_completed_data,
     task_cancelled_data,
     task_completed_data,
+    task_expired_data,
     worker_stopped_data,
 )
-from ...core.records import Block, Client, Credit, Endpoint, Event, Project, ProjectSpec, Worker
+from ...core.records import (
+    PROJECT_COUNTS,
+    Block,
+    Client,
+    Credit,
+    Endpoint,
+    Event,
+    Project,
+    ProjectSpec,
+    Worker,
+)
 from ...core.stored import ASSIGNMENT, ATTEMPT, GOLD_STATS, TASK
 
 if TYPE_CHECKING:
@@ -88,7 +99,7 @@ def project_from(h: Fields, counts: Fields) -> Project:
         spec=ProjectSpec.from_dict(json.loads(h["spec"])),
         status=h["status"],  # type: ignore[arg-type]
         created_at=float(h["created_at"]),
-        counts={k: int(counts.get(k, 0)) for k in ("tasks", "open", "completed")},
+        counts={k: int(counts.get(k, 0)) for k in PROJECT_COUNTS},
     )
 
 
@@ -145,6 +156,8 @@ def event_from(text: str) -> Event:
         data = task_completed_data(task_from(fields(facts["task"])), submissions)
     elif kind == "task.cancelled":
         data = task_cancelled_data(task_from(fields(facts["task"])))
+    elif kind == "task.expired":
+        data = task_expired_data(task_from(fields(facts["task"])))
     elif kind == "project.completed":
         closed = task_from(fields(facts["task"]))
         data = project_completed_data(facts["project_id"], closed.id, facts["counts"])

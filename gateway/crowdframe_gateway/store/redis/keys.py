@@ -25,6 +25,7 @@ __all__ = [
     "CREDIT_SEQ",
     "DUE_APPROVALS",
     "DUE_DEADLINES",
+    "DUE_LIFETIMES",
     "DUE_OUTBOX",
     "DUE_REVIEWS",
     "EARNINGS",
@@ -76,6 +77,7 @@ PROJECT_SEQ = f"{PREFIX}:seq:projects"  # counter behind that order
 PARTITIONS = f"{PREFIX}:partitions"  # set: every partition id (for the index repair)
 DUE_OUTBOX = f"{PREFIX}:due:outbox"  # sorted set: partition -> earliest due message (a hint)
 DUE_DEADLINES = f"{PREFIX}:due:deadlines"  # sorted set: project -> earliest deadline (a hint)
+DUE_LIFETIMES = f"{PREFIX}:due:lifetimes"  # sorted set: project -> earliest 'lifetimes' (a hint)
 DUE_APPROVALS = f"{PREFIX}:due:approvals"  # sorted set: project -> earliest auto-approval (a hint)
 DUE_REVIEWS = f"{PREFIX}:due:reviews"  # sorted set: project -> earliest crowd review (a hint)
 OUTBOX_CHANNEL = f"{PREFIX}:outbox"  # pub/sub: a partition has new messages
@@ -84,7 +86,7 @@ OUTBOX_CHANNEL = f"{PREFIX}:outbox"  # pub/sub: a partition has new messages
 # Partition keys: the suffix after ``part(id)`` (``<…>`` is filled in), and what it holds.
 PROJECT_KEYS = {
     "project": "hash: the project (spec JSON, status, per_task, seq)",
-    "counts": "hash: tasks, open, completed, cancelled, goldopen (open gold tasks)",
+    "counts": "hash: tasks, open, completed, cancelled, expired, goldopen (open gold tasks)",
     "task:<tid>": "hash: a task (gold answer as JSON on gold tasks)",
     "tasks": "zset: task ids by order",
     "ext": "hash: external id -> task id",
@@ -112,6 +114,10 @@ PROJECT_KEYS = {
     "ip:<ip hash>": "set: workers who submitted from one address",
     "live:<worker>": "zset: a worker's live assignments",
     "deadlines": "zset: live assignment -> deadline (the sweeper)",
+    "lifetimes": (
+        "zset: open task -> when the sweep looks at it (its expiry, or its holders' last deadline)"
+    ),
+    "lifetimes:filled": "string: 'done', or how far a project from before 'lifetimes' is in it",
     "approvals": "zset: submitted assignment -> submitted_at (auto-approval)",
     "reviewq": "zset: submitted assignment -> next visit of its crowd review (crowd_review.py)",
     "gold:<worker>": "hash: a worker's gold record (answered, correct, stopped)",

@@ -45,6 +45,8 @@ SCRIPTS = {
         Script("submit", (*_WORK, "gold", "attempt")),
         Script("release", _WORK),
         Script("expire", _WORK),
+        Script("expire_tasks", _WORK),
+        Script("lease"),
         Script("review", _WORK),
         Script("approve", _WORK),
         Script("review_task", ("tasks",)),

@@ -19,7 +19,17 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ...core.errors import NotFound
-from ...core.records import Assignment, Client, Event, Project, ProjectSpec, Task, Worker, new_id
+from ...core.records import (
+    PROJECT_COUNTS,
+    Assignment,
+    Client,
+    Event,
+    Project,
+    ProjectSpec,
+    Task,
+    Worker,
+    new_id,
+)
 from ...core.stored import ASSIGNMENT, CLIENT, ENDPOINT, TASK, WORKER
 from .checkpoint import WAL_LIMIT, Checkpointer
 
@@ -126,11 +136,8 @@ class SqliteBase:
             spec=_spec_from_json(row["spec"]),
             status=row["status"],
             created_at=row["created_at"],
-            counts={
-                "tasks": sum(by_status.values()),
-                "open": by_status.get("open", 0),
-                "completed": by_status.get("completed", 0),
-            },
+            counts={"tasks": sum(by_status.values())}
+            | {status: by_status.get(status, 0) for status in PROJECT_COUNTS[1:]},
         )
 
     def _load(self, db: sqlite3.Connection, assignment_id: str) -> tuple[Assignment, Task]:
@@ -250,7 +257,8 @@ class SqliteBase:
     async def _flush(self, covered: int) -> None:
         # the log is opened and closed here, only the flush itself in the thread: each system
         # call a thread makes ends in a wait for the interpreter lock, which a busy event loop
-        # holds for up to sys.getswitchinterval() (5 ms) at a time
+        # holds for up to sys.getswitchinterval() at a time (5 ms by default; the gateway
+        # process sets 0.5 ms, cli.SWITCH_INTERVAL, for this wait)
         try:
             try:
                 fd = os.open(self.path + "-wal", os.O_RDONLY)

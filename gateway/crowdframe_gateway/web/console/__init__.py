@@ -17,8 +17,10 @@ from starlette.staticfiles import StaticFiles
 from ...core.errors import GatewayError
 from ...runtime import Runtime
 from . import batches as b
+from . import money as m
 from . import people as u
 from . import projects as p
+from . import results as r
 from .render import page
 from .session import ConsoleSession, SignInRequired, current_user
 
@@ -51,6 +53,17 @@ console_routes = [
     Route("/projects/{project_id}/batches/{upload_id}/check", b.check, methods=["POST"]),
     Route("/projects/{project_id}/batches/{upload_id}/preview", b.preview, methods=["GET"]),
     Route("/projects/{project_id}/batches/{upload_id}/publish", b.publish, methods=["POST"]),
+    # results and money (docs/console.md, "Results", "Money")
+    Route("/money", m.money_page, methods=["GET"]),
+    Route("/projects/{project_id}/money", m.project_money_page, methods=["GET"]),
+    Route("/projects/{project_id}/workers", r.workers_page, methods=["GET"]),
+    Route("/projects/{project_id}/results", r.results_page, methods=["GET"]),
+    Route("/projects/{project_id}/results/export", r.export, methods=["GET"]),
+    Route("/projects/{project_id}/results/review", r.review_selection, methods=["POST"]),
+    Route("/projects/{project_id}/results/review-all", r.review_filtered, methods=["POST"]),
+    Route("/projects/{project_id}/results/{assignment_id}", r.answer_page, methods=["GET"]),
+    Route("/projects/{project_id}/results/{assignment_id}/bonus", r.bonus, methods=["POST"]),
+    Route("/projects/{project_id}/results/{assignment_id}/block", r.block, methods=["POST"]),
     Mount("/static", app=StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
 ]
 

@@ -114,6 +114,13 @@ PROJECT_FIELDS: tuple[tuple[str, tuple[FormField, ...]], ...] = (
             ),
             _f("assignments_max", "Most workers per task", "integer", "0: workers per task."),
             _f("assignment_duration", "Time to finish a task (seconds)", "integer"),
+            _f(
+                "lease_extension_seconds",
+                "More time per heartbeat (seconds)",
+                "integer",
+                "While the task page is open, each heartbeat gives this much; 0: none.",
+            ),
+            _f("lease_max_seconds", "Longest time on a task (seconds)", "integer"),
             _f("task_lifetime", "Task lifetime (seconds)", "integer"),
             _f("auto_approve_delay", "Approve automatically after (seconds)", "integer"),
         ),

@@ -11,19 +11,20 @@ from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from ...core.records import ClientUser
+from .. import i18n
 from .session import csrf_token
 
 __all__ = ["HTMX_VERSION", "page", "see_other", "templates"]
 
 HTMX_VERSION = "2.0.11"  # static/vendor/htmx/ (its LICENSE beside it)
 
-templates = Jinja2Templates(
-    env=jinja2.Environment(
-        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
 )
+i18n.install(_env)  # _() and the money, date and number filters (web/i18n.py)
+templates = Jinja2Templates(env=_env)
 
 
 def page(

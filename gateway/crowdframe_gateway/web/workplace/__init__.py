@@ -31,6 +31,7 @@ workplace_routes = [
     Route("/work/assignments/{assignment_id}", p.frame, methods=["GET"]),
     Route("/work/assignments/{assignment_id}/submit", p.submit, methods=["POST"]),
     Route("/work/assignments/{assignment_id}/token", p.fresh_token, methods=["POST"]),
+    Route("/work/assignments/{assignment_id}/heartbeat", p.heartbeat, methods=["POST"]),
     Route("/work/assignments/{assignment_id}/return", p.return_task, methods=["POST"]),
     Route("/earnings", earnings_page, methods=["GET"]),
     Route("/earnings/assignments/{assignment_id}/dispute", dispute, methods=["POST"]),

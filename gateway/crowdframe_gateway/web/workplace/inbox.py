@@ -10,6 +10,7 @@ from ...conversations import NOTICE_KINDS, disputes, messages, notices
 from ...core.errors import GatewayError
 from ...core.records import iso
 from ...runtime import Runtime
+from ..i18n import gettext
 from .pages import _worker, page
 from .session import check_csrf
 
@@ -21,6 +22,11 @@ INBOX_SIZE = 50
 def _runtime(request: Request) -> Runtime:
     rt: Runtime = request.app.state.runtime
     return rt
+
+
+def _sender(name: str) -> str:
+    """A client's name as the worker reads it (a client that is gone: "a client")."""
+    return name or gettext("a client")
 
 
 def _day(at: float) -> str:
@@ -36,7 +42,7 @@ async def inbox_page(request: Request) -> Response:
     for thread in threads:
         if thread.client_id not in senders:
             client = await rt.store.get_client(thread.client_id)
-            senders[thread.client_id] = client.name if client else "A client"
+            senders[thread.client_id] = _sender(client.name if client else "")
     return page(
         request,
         "inbox.html",
@@ -58,6 +64,7 @@ async def thread_page(request: Request) -> Response:
         {
             "worker": worker,
             "seen": seen,
+            "sender": _sender(seen.sender),
             "lines": [(m, _day(m.created_at)) for m in seen.messages],
             "sent": request.query_params.get("sent") == "1",
         },

@@ -300,6 +300,16 @@ async def fresh_token(request: Request) -> Response:
     return JSONResponse({"token": token}, headers={"cache-control": "no-store"})
 
 
+async def heartbeat(request: Request) -> Response:
+    """The host widget relays the task page's heartbeat here (JSON, CSRF header): the
+    assignment's deadline as it is then, in Unix seconds (later, when the project extends
+    leases, docs/widgets.md)."""
+    worker = await _worker(request)
+    await check_csrf(request)
+    live = await work.heartbeat(_rt(request), worker, request.path_params["assignment_id"])
+    return JSONResponse({"deadline": int(live.deadline)}, headers={"cache-control": "no-store"})
+
+
 async def return_task(request: Request) -> Response:
     worker = await _worker(request)
     await check_csrf(request)

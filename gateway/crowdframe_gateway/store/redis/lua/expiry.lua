@@ -8,5 +8,8 @@ redis.call('ZADD', P .. 'goldexp', 'XX', ARGV[2], ARGV[1])
 for _, pool in ipairs({'pool', 'gold'}) do -- in its pool, longer: back for whom it ran out
   if longer and redis.call('ZSCORE', P .. pool, ARGV[1]) then came_back(pool, ARGV[1]) end
 end
+if redis.call('HGET', key, 'status') == 'open' then -- the sweep looks at it then (expire_tasks.lua)
+  redis.call('ZADD', P .. 'lifetimes', ARGV[2], ARGV[1])
+end
 settle(key) -- a lapsed task comes back with its new lifetime (the next lapse judges it)
 return redis.call('HGETALL', key)

@@ -2,5 +2,6 @@
 -- the record's order (seq) either way.
 if redis.call('EXISTS', P .. 'project') == 0 then
   redis.call('HSET', P .. 'project', unpack(ARGV))
+  redis.call('SET', P .. 'lifetimes:filled', 'done') -- its tasks join 'lifetimes' as they come
 end
 return tonumber(redis.call('HGET', P .. 'project', 'seq'))

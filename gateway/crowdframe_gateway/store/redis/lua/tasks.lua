@@ -22,6 +22,7 @@ local function insert_tasks(project, rows)
       redis.call('HINCRBY', P .. 'counts', 'open', 1)
       redis.call('HINCRBY', P .. 'pooled', pool, 1)
       if pool == 'gold' then redis.call('HINCRBY', P .. 'counts', 'goldopen', 1) end
+      redis.call('ZADD', P .. 'lifetimes', t[6], t[1]) -- the sweep (expire_tasks.lua)
     end
   end
   return nil
