@@ -23,7 +23,7 @@ from ...runtime import Runtime
 from ...work import actions as work
 from .. import i18n
 from .session import check_csrf, csrf_token, current_worker, sign_in, sign_out
-from .standing import confirm_next, submitted, time_left
+from .standing import confirm_next, confirmation, time_left
 
 __all__ = ["templates"]
 
@@ -179,7 +179,7 @@ async def task_list(request: Request) -> Response:
         "more": found.next_cursor,
         "later_page": after is not None,
         "notice": notice,
-        "submitted": await submitted(_rt(request), worker, request),
+        "submitted": await confirmation(_rt(request), worker, request),
     }
     return page(request, "work.html", context, status=status)
 
@@ -252,7 +252,7 @@ async def _frame(request: Request, worker: Worker, seat: work.Seat, *, mode: str
             "allow": "; ".join(f"{feature} {task_origin}" for feature in spec.allow),
             "frame_height": frame_height,
             "question": question,
-            "submitted": await submitted(rt, worker, request),
+            "submitted": await confirmation(rt, worker, request),
         },
     )
     response.headers["content-security-policy"] = (

@@ -16,13 +16,13 @@ from ...runtime import Runtime
 from ...work import actions as work
 from .. import i18n
 
-__all__ = ["Submitted", "confirm_next", "submitted", "time_left"]
+__all__ = ["Confirmation", "confirm_next", "confirmation", "time_left"]
 
 _DONE = "done"  # the session's key: the submission the next page confirms
 
 
 @dataclass(frozen=True, slots=True)
-class Submitted:
+class Confirmation:
     """What the page after a submit confirms: the task's title, what it earns (``amount_cents``
     0: unpaid), when it is approved at the latest, and how many the worker did today."""
 
@@ -40,7 +40,7 @@ def confirm_next(request: Request, assignment_id: str) -> None:
     request.session[_DONE] = assignment_id
 
 
-async def submitted(rt: Runtime, worker: Worker, request: Request) -> Submitted | None:
+async def confirmation(rt: Runtime, worker: Worker, request: Request) -> Confirmation | None:
     """The confirmation of the worker's submission that the page ``request`` asks for shows,
     once (``confirm_next``); None when there is none."""
     assignment_id = request.session.pop(_DONE, None)
@@ -54,7 +54,7 @@ async def submitted(rt: Runtime, worker: Worker, request: Request) -> Submitted 
     if assignment.submitted_at is None or project is None:
         return None
     spec = project.spec
-    return Submitted(
+    return Confirmation(
         title=spec.title,
         amount_cents=spec.reward_cents,
         currency=spec.currency,
