@@ -51,10 +51,14 @@ def expect_the_next_task(page: Page, after: str) -> None:
 
 
 def answer_a_task(page: Page, project_title: str, sentiment: str) -> str:
-    """From the task list, accept a task of the project and answer it on the example's page
+    """From the task list, accept a task of the project (or continue the one in progress there:
+    a submit hands the worker the project's next task) and answer it on the example's page
     (``sentiment``: "Positive", "Neutral" or "Negative"); the answered assignment's id."""
-    # by the button's own name: a review project's title ("Review: ...") holds the project's
-    page.get_by_role("button", name=f"Accept a task: {project_title}", exact=True).click()
+    # by the controls' own names: a review project's title ("Review: ...") holds the project's
+    accept = page.get_by_role("button", name=f"Accept a task: {project_title}", exact=True)
+    resume = page.get_by_role("link", name=f"Continue your task: {project_title}", exact=True)
+    accept.or_(resume).click()
+    page.wait_for_url(re.compile(r"/work/assignments/"))
     assignment_id = page.url.rsplit("/", 1)[1]
     task = page.frame_locator("#cf-task-frame")
     expect(task.get_by_role("button", name="Submit")).to_be_enabled()

@@ -60,6 +60,7 @@ async def test_the_page_after_a_submit_confirms_it_and_what_it_earns(
     assert reply["next_url"] == "/work?notice=finished"
     page = (await worker.get(reply["next_url"])).text
     assert "2 paid tasks done today." in confirmation(page)
+    assert "There are no more tasks in that project" in confirmation(page), "said with it"
     assert 'data-focus="self"' in page, "no task follows: the focus goes to the confirmation"
 
     again = (await worker.get(reply["next_url"])).text

@@ -13,9 +13,8 @@
   if (box.dataset.focus === 'task' && frame) frame.focus();
   else box.focus();
   if (live) {
-    const title = box.querySelector('h2');
-    const text = box.querySelector('.confirmation-text');
-    const said = [title, text].map((el) => (el ? el.textContent.replace(/\s+/g, ' ').trim() : ''));
+    const parts = box.querySelectorAll('h2, p');
+    const said = Array.from(parts, (el) => el.textContent.replace(/\s+/g, ' ').trim());
     setTimeout(() => { live.textContent = said.filter(Boolean).join(' '); }, 100);
   }
 })();
