@@ -13,6 +13,11 @@ a browser and as an API client would:
 - **responsive**: while the console publishes, another signed-in person loads the projects
   list over and over; the median and the slowest answer, against the same page on an idle
   gateway.
+- **results**: every published task answered once (through the store, by 200 workers), then
+  the results table's first page and a page deep in it against the API's list of the same 50
+  answers, the CSV download of all of them against the API's export, and approving everything
+  (the console's "approve everything filtered", one request without JavaScript) against the
+  API's bulk approve of the same answers, a page of 200 ids a call.
 
     .venv/bin/python bench/console.py [--rows 10000] [--quick]
 """
@@ -21,19 +26,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import json
 import os
 import re
 import statistics
 import tempfile
 import time
-from urllib.parse import urlsplit
+from collections.abc import Awaitable
+from urllib.parse import unquote, urlsplit
 
 import httpx
 
 from _common import BIN, SECRET, free_port, processes, run, spawn, wait_http
+from crowdframe_gateway.core.params import Claim, Submission
+from crowdframe_gateway.core.records import now
+from crowdframe_gateway.runtime import open_store
 
 API_BATCH = 1000  # tasks a call, the API's most
+API_BULK = 200  # ids a bulk review is given: the most one page of the list gives
+WORKERS = 200  # who answer the published tasks
+TIMED = 30  # loads of each page timed
 PASSWORD = "bench password 0123"
 
 
@@ -116,6 +129,99 @@ async def page_times(
     return times
 
 
+async def answer_all(store_url: str, project_id: str, count: int) -> int:
+    """One answer to each task but the gold questions (at most ``count``), through the store
+    (as a gateway's submit): how many."""
+    store = open_store(store_url)
+    await store.open()
+    try:
+        for n in range(count):
+            worker = f"bench-worker-{n % WORKERS}"
+            got = await store.claim(Claim(project_id, worker, "p-" + worker), now=now())
+            if got is None:
+                return n
+            await store.submit(got.id, Submission({"label": "pos" if n % 3 else "neg"}), now=now())
+            if n % 500 == 0:
+                await asyncio.sleep(0)
+    finally:
+        await store.close()
+    return count
+
+
+async def median_ms(client: httpx.AsyncClient, url: str, **kwargs: object) -> float:
+    times = []
+    for _ in range(TIMED):
+        started = time.perf_counter()
+        answer = await client.get(url, **kwargs)  # type: ignore[arg-type]
+        assert answer.status_code == 200, answer.text[-500:]
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+async def timed(work: Awaitable[httpx.Response]) -> float:
+    started = time.perf_counter()
+    answer = await work
+    assert answer.status_code == 200, answer.text[-500:]
+    return time.perf_counter() - started
+
+
+async def results(
+    api: httpx.AsyncClient, owner: httpx.AsyncClient, csrf: str, project_id: str, rows: int
+) -> list[tuple[str, float, float]]:
+    """(what, console, API) for the results table of ``rows`` answers."""
+    base = f"/console/projects/{project_id}/results"
+    found = []
+    first_api = await median_ms(api, "/assignments", params={"project_id": project_id, "limit": 50})
+    found.append(("first page of 50 answers, ms", await median_ms(owner, base), first_api))
+    cursor, api_cursor = None, None
+    for _ in range(rows // 100):  # halfway in, by the cursors each side gives
+        page = await owner.get(base, params={"cursor": cursor} if cursor else None)
+        found_cursor = re.search(r'[?&]cursor=([^"&]+)"', page.text)
+        cursor = unquote(html.unescape(found_cursor.group(1))) if found_cursor else None
+        listed = await api.get(
+            "/assignments", params={"project_id": project_id, "limit": 50, "cursor": api_cursor}
+        )
+        api_cursor = listed.json()["next_cursor"]
+    deep_console = await median_ms(owner, base, params={"cursor": cursor})
+    deep_api = await median_ms(
+        api, "/assignments", params={"project_id": project_id, "limit": 50, "cursor": api_cursor}
+    )
+    found.append((f"page {rows // 100 + 1} of 50 answers, ms", deep_console, deep_api))
+    download = await timed(owner.get(f"{base}/export", params={"format": "csv"}))
+    export = await timed(api.get(f"/projects/{project_id}/results", params={"format": "csv"}))
+    found.append((f"CSV of {rows} answers, s", download, export))
+    return found
+
+
+async def approve_all(
+    api: httpx.AsyncClient,
+    owner: httpx.AsyncClient,
+    csrf: str,
+    console_project: str,
+    api_project: str,
+) -> tuple[float, float]:
+    """Seconds to approve every answer: the console's one request, the API's bulk calls."""
+    form = {"csrf": csrf, "action": "approve", "status": "submitted"}
+    started = time.perf_counter()
+    done = await owner.post(f"/console/projects/{console_project}/results/review-all", data=form)
+    assert done.status_code == 303, done.text[-500:]
+    console_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    cursor = None
+    while True:
+        params = {"project_id": api_project, "status": "submitted", "limit": API_BULK}
+        listed = (await api.get("/assignments", params=params)).json()
+        ids = [a["id"] for a in listed["data"]]
+        if not ids:
+            break
+        approved = await api.post("/assignments/approve", json={"ids": ids})
+        assert approved.status_code == 200 and not approved.json()["refused"], approved.text
+        cursor = listed["next_cursor"]
+        if cursor is None:
+            break
+    return console_seconds, time.perf_counter() - started
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=10_000)
@@ -151,6 +257,9 @@ async def main() -> None:
             busy = await watching
             counts = (await api.get(f"/projects/{second}")).json()["counts"]
             assert int(counts.get("tasks", 0)) == rows, counts
+            answered = [await answer_all(store, project_id, rows) for project_id in (first, second)]
+            table = await results(api, owner, csrf, second, answered[1])
+            approving = await approve_all(api, owner, csrf, second, first)
             await owner.aclose()
             await watcher.aclose()
     print(f"{rows} rows, one gateway process on SQLite (FULL), {os.cpu_count()} cores")
@@ -165,6 +274,9 @@ async def main() -> None:
     print(f"  projects page while publishing: median {statistics.median(busy):6.1f} ms, "
           f"slowest {max(busy):6.1f} ms ({len(busy)} loads)"
           f" = {statistics.median(busy) / statistics.median(idle):.1f}x idle")  # fmt: skip
+    print(f"results of {answered[1]} answers (the file's gold questions unanswered): console / API")
+    for what, console, by_api_ in (*table, ("approve everything, s", *approving)):
+        print(f"  {what:34} {console:8.3f} / {by_api_:8.3f} = {console / by_api_:.2f}x")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,15 +9,7 @@ from typing import Any
 import pytest
 
 from redis_server import RedisServer
-from services import (
-    CONSOLE_OWNER,
-    ROOT,
-    World,
-    create_client,
-    free_port,
-    start_gateway,
-    start_service,
-)
+from services import World, running_world
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -71,50 +62,18 @@ def world(
     example_options: list[str],
     gateway_store: dict[str, str],
 ) -> Iterator[World]:
-    data = tmp_path / "gateway"
-    env = {
-        "CROWDFRAME_RETRY_SCHEDULE": "0.2,0.5,1",
-        "CROWDFRAME_LAUNCH_TOKEN_SECONDS": "120",
-        "PYTHONUNBUFFERED": "1",
-        **gateway_store,
-    }
-    account = create_client("Sentiment Labs", data, env, owner_email=CONSOLE_OWNER)
-    gateway, example_port = start_gateway(data, tmp_path, env), free_port()
-    services = [gateway]
-    try:
-        example = start_service(
-            "example",
-            [
-                sys.executable,
-                str(ROOT / "examples" / "sentiment" / "app.py"),
-                "--gateway",
-                gateway.origin,
-                "--api-key",
-                account.api_key,
-                "--signing-secret",
-                account.signing_secret,
-                "--port",
-                str(example_port),
-                "--public-origin",
-                f"http://localhost:{example_port}",
-                "--data-dir",
-                str(tmp_path / "example"),
-                *example_options,
-            ],
-            f"http://localhost:{example_port}",
-            "/results.json",
-            tmp_path,
-            env,
-        )
-        services.append(example)
-        yield World(gateway, example, account, tmp_path / "example")
-    finally:
-        for service in services:
-            service.stop()
-        report = getattr(request.node, "rep_call", None)
-        if report is not None and report.failed:
-            for service in services:
-                print(f"----- {service.name} log -----\n{service.output()}")
+    with running_world(tmp_path, example_options, gateway_store) as world:
+        try:
+            yield world
+        finally:
+            report = getattr(request.node, "rep_call", None)
+            if report is not None and report.failed:
+                print_logs(world)
+
+
+def print_logs(world: World) -> None:
+    for service in (world.gateway, world.example):
+        print(f"----- {service.name} log -----\n{service.output()}")
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -9,6 +9,8 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -136,3 +138,53 @@ class World:
 
     def example_json(self, path: str) -> Any:
         return httpx.get(f"http://127.0.0.1:{self.example.origin.rsplit(':', 1)[1]}{path}").json()
+
+
+@contextmanager
+def running_world(
+    tmp: Path, example_options: list[str], store_env: dict[str, str]
+) -> Iterator[World]:
+    """A client made by ``create-client`` (its console owner invited), the gateway and the
+    sentiment example (with ``example_options``) running on ``store_env``'s store, in ``tmp``."""
+    data = tmp / "gateway"
+    env = {
+        "CROWDFRAME_RETRY_SCHEDULE": "0.2,0.5,1",
+        "CROWDFRAME_LAUNCH_TOKEN_SECONDS": "120",
+        "PYTHONUNBUFFERED": "1",
+        **store_env,
+    }
+    account = create_client("Sentiment Labs", data, env, owner_email=CONSOLE_OWNER)
+    gateway, example_port = start_gateway(data, tmp, env), free_port()
+    try:
+        example = start_service(
+            "example",
+            [
+                sys.executable,
+                str(ROOT / "examples" / "sentiment" / "app.py"),
+                "--gateway",
+                gateway.origin,
+                "--api-key",
+                account.api_key,
+                "--signing-secret",
+                account.signing_secret,
+                "--port",
+                str(example_port),
+                "--public-origin",
+                f"http://localhost:{example_port}",
+                "--data-dir",
+                str(tmp / "example"),
+                *example_options,
+            ],
+            f"http://localhost:{example_port}",
+            "/results.json",
+            tmp,
+            env,
+        )
+    except BaseException:
+        gateway.stop()
+        raise
+    try:
+        yield World(gateway, example, account, tmp / "example")
+    finally:
+        example.stop()
+        gateway.stop()

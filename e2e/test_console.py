@@ -39,7 +39,7 @@ def create_a_fairly_paid_project(page: Page, world: World) -> None:
     page.get_by_label("Reward per task (cents)").fill("15")
     pay = page.locator("#pay")
     # explained before saving, as the form is filled in
-    expect(pay).to_contain_text("Pays 9.00 EUR an hour; the minimum in Germany is 13.90 EUR")
+    expect(pay).to_contain_text("Pays €9.00 an hour; the minimum in Germany is €13.90")
     expect(pay).to_contain_text("Too low")
 
     page.get_by_role("button", name="Create project").click()
@@ -51,7 +51,7 @@ def create_a_fairly_paid_project(page: Page, world: World) -> None:
     expect(page.get_by_label("Title")).to_have_value("Photos of cats")  # kept
 
     reward.fill("25")
-    expect(pay).to_contain_text("Pays 15.00 EUR an hour; the minimum in Germany is 13.90 EUR")
+    expect(pay).to_contain_text("Pays €15.00 an hour; the minimum in Germany is €13.90")
     page.get_by_role("button", name="Create project").click()
     expect(page.get_by_role("heading", name="Photos of cats")).to_be_visible()
     expect(page.get_by_text("Project created.")).to_be_visible()

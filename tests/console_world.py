@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import httpx
+
 from crowdframe_gateway.identity import members
-from harness import ApiClient, Browser, Gateway
+from harness import TASK_URL, ApiClient, Browser, Gateway
 
 PASSWORD = "a long password"
+# 15 cents for an estimated minute: €9.00 an hour, under Germany's €13.90
+UNDERPAID = {"title": "Label it", "task_url": TASK_URL, "reward_cents": "15", "currency": "EUR",
+             "estimated_seconds": "60", "countries": "de fr"}  # fmt: skip
+
+
+def text_of(answer: httpx.Response) -> str:
+    """The page's text as a reader sees it: tags dropped, spaces folded."""
+    return " ".join(re.sub(r"<[^>]+>", " ", answer.text).split()).replace("&#96;", "`")
 
 
 @dataclass

@@ -12,6 +12,7 @@ import pytest
 from starlette.applications import Starlette
 
 from crowdframe_gateway.identity.clients import NewClient, create_client
+from crowdframe_gateway.mail.delivery import Postman
 from crowdframe_gateway.runtime import Runtime
 from crowdframe_gateway.settings import Settings
 
@@ -46,6 +47,17 @@ class Gateway:
         browser = self.browser()
         await browser.sign_up(email, **profile)
         return browser
+
+    async def send_emails(self) -> int:
+        """What the email delivery loop does, once for all that is due now (the fixture runs no
+        background loop); how many were handed over."""
+        postman = Postman(self.rt)
+        sent = 0
+        while results := await postman.send_due():
+            sent += sum(r.status == "sent" for r in results)
+            if any(r.status != "sent" for r in results):
+                break
+        return sent
 
     async def worker_on(self, project_id: str, **profile: Any) -> tuple[Browser, str]:
         """A freshly signed-up worker who has accepted the project's next task: their browser

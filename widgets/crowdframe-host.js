@@ -77,6 +77,31 @@
     return n > 0 ? n : null;
   }
 
+  // What the host itself writes on the page, in the page's language (data-texts, a JSON object
+  // the workplace renders); English where it is missing or malformed.
+  const ENGLISH = {
+    submitting: 'Submitting…',
+    failed: 'The submission failed',
+    unsent: 'The submission could not be sent. Check your connection and try again.',
+    submitted: 'Submitted.',
+    left: '{time} left',
+  };
+
+  function readTexts(value) {
+    let given = {};
+    try {
+      given = JSON.parse(value || '{}');
+    } catch {
+      given = {};
+    }
+    const texts = {};
+    for (const [key, english] of Object.entries(ENGLISH)) {
+      const text = isPlainObject(given) ? given[key] : undefined;
+      texts[key] = typeof text === 'string' && text ? text : english;
+    }
+    return texts;
+  }
+
   function readConfig(frame) {
     const d = frame.dataset;
     const mode = d.mode === 'work' ? 'work' : 'preview';
@@ -93,6 +118,7 @@
       csrf: d.csrf || '',
       deadline: positiveInt(d.deadline),
       protocol: d.protocol === 'mturk' ? 'mturk' : 'crowdframe',
+      texts: readTexts(d.texts),
     };
   }
 
@@ -235,7 +261,7 @@
       const body = `{"result":${json}}`;
 
       state.submitting = true;
-      showStatus('Submitting…');
+      showStatus(config.texts.submitting);
       let answer;
       try {
         answer = await gatewayPost(config.submitUrl, body);
@@ -246,15 +272,15 @@
       }
       if (!answer || !answer.ok || !isPlainObject(answer.json)) {
         const error = answer
-          ? errorText(answer, 'The submission failed')
-          : 'The submission could not be sent. Check your connection and try again.';
+          ? errorText(answer, config.texts.failed)
+          : config.texts.unsent;
         showStatus(error);
         return fail(error);
       }
       state.submitted = true;
       const next = sameOriginPath(answer.json.next_url);
       send({ type: 'submitted', request_id: requestId, next_url: next });
-      showStatus('Submitted.');
+      showStatus(config.texts.submitted);
       if (next) setTimeout(() => window.location.assign(next), NAVIGATE_DELAY_MS);
     }
 
@@ -303,7 +329,7 @@
       const next = sameOriginPath(msg.next_url);
       if (!next) return debug('bad external-submitted next_url');
       state.submitted = true;
-      showStatus('Submitted.');
+      showStatus(config.texts.submitted);
       setTimeout(() => window.location.assign(next), NAVIGATE_DELAY_MS);
     }
 
@@ -335,7 +361,8 @@
     function tick() {
       if (!config.deadline) return;
       const left = Math.max(0, Math.ceil(config.deadline - Date.now() / 1000));
-      if (timerEl) timerEl.textContent = `${pad2(Math.floor(left / 60))}:${pad2(left % 60)} left`;
+      const time = `${pad2(Math.floor(left / 60))}:${pad2(left % 60)}`;
+      if (timerEl) timerEl.textContent = config.texts.left.replace('{time}', time);
       // Sent once, and only once the task listens: a page still loading would miss it.
       if (left <= EXPIRING_AT_SECONDS && state.taskReady && !state.expiringSent) {
         state.expiringSent = true;

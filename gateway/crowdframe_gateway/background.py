@@ -1,15 +1,17 @@
-"""The loops each gateway process runs beside its requests: delivery and the lease sweeper."""
+"""The loops each gateway process runs beside its requests: webhook delivery, email delivery
+(when the gateway sends email) and the lease sweeper."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from .conversations import report_overdue
 from .core.records import now
+from .mail.delivery import Postman
 from .review import after_decision, verdicts
 from .runtime import Runtime
 from .webhooks.delivery import Deliverer
@@ -59,12 +61,13 @@ async def _sweep(rt: Runtime) -> None:
         await asyncio.sleep(rt.settings.sweep_interval)
 
 
-async def _deliver(rt: Runtime, deliverer: Deliverer) -> None:
+async def _restarting(what: str, run: Callable[[], Awaitable[None]]) -> None:
+    """``run`` for good: restarted a second after each failure."""
     while True:
         try:
-            await deliverer.run()
+            await run()
         except Exception:
-            log.exception("delivery loop failed; restarting it")
+            log.exception("%s failed; restarting it", what)
             await asyncio.sleep(1)
 
 
@@ -84,10 +87,17 @@ async def running_background(rt: Runtime) -> AsyncIterator[Loops]:
     deliverer = Deliverer(rt)
     loops = Loops(
         {
-            "delivery": asyncio.create_task(_deliver(rt, deliverer), name="crowdframe-delivery"),
+            "delivery": asyncio.create_task(
+                _restarting("delivery loop", deliverer.run), name="crowdframe-delivery"
+            ),
             "sweeper": asyncio.create_task(_sweep(rt), name="crowdframe-sweeper"),
         }
     )
+    postman = Postman(rt)
+    if postman.sink is not None:
+        loops.tasks["mail"] = asyncio.create_task(
+            _restarting("email delivery loop", postman.run), name="crowdframe-mail"
+        )
     tasks = list(loops.tasks.values())
     try:
         yield loops

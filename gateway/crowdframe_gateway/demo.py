@@ -4,6 +4,10 @@ One process, one event loop, two uvicorn servers: the gateway on ``127.0.0.1:POR
 example on ``localhost:EXAMPLE_PORT``, which is another *site* than the gateway on purpose, as a
 real client's task page would be. A demo client (with boto3 ``mturk`` keys, printed with the
 ``endpoint_url``) and a demo worker are created the first time and reused afterwards.
+
+Emails (a password reset link, an address to confirm, notices) are printed in the terminal the
+demo runs in, as the outbox sends them (``CROWDFRAME_SMTP_URL=terminal:``), so no mail server
+is needed; a ``CROWDFRAME_SMTP_URL`` given sends them there instead.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from types import ModuleType
 import uvicorn
 
 from .core.errors import Conflict, GatewayError
+from .core.records import now
 from .identity import members
 from .identity.accounts import sign_up
 from .identity.clients import create_client
@@ -34,7 +39,14 @@ from .runtime import Runtime, Store, opened_store
 from .settings import Settings
 from .work.tokens import TokenIssuer
 
-__all__ = ["DEMO_EMAIL", "DEMO_OWNER_EMAIL", "DEMO_PASSWORD", "example_path", "run_demo"]
+__all__ = [
+    "DEMO_EMAIL",
+    "DEMO_OWNER_EMAIL",
+    "DEMO_PASSWORD",
+    "demo_settings",
+    "example_path",
+    "run_demo",
+]
 
 DEMO_CLIENT_NAME = "Sentiment demo"
 DEMO_EMAIL = "demo@crowdframe.test"
@@ -129,11 +141,20 @@ async def _demo_client(store: Store, path: Path) -> DemoClient:
     return demo
 
 
+def demo_settings(settings: Settings) -> Settings:
+    """The demo's settings: emails printed in its terminal unless an SMTP server is given."""
+    return replace(settings, smtp_url=settings.smtp_url or "terminal:")
+
+
 async def _demo_worker(rt: Runtime) -> None:
     if await rt.store.worker_by_email(DEMO_EMAIL) is not None:
         return
     with suppress(Conflict):  # another process created it meanwhile
-        await sign_up(rt, email=DEMO_EMAIL, password=DEMO_PASSWORD, country="US", languages=["en"])
+        worker = await sign_up(
+            rt, email=DEMO_EMAIL, password=DEMO_PASSWORD, country="US", languages=["en"]
+        )
+        # a published address nobody reads: confirmed, so the pages do not ask for it
+        await rt.store.set_worker_email_verified(worker.id, at=now())
 
 
 async def _demo_owner(rt: Runtime, client_id: str) -> None:
@@ -229,6 +250,7 @@ def _banner(port: int, example_origin: str, mturk: list[str]) -> str:
             *mturk,
             "",
             f"The sentiment example (the client's task pages) runs at {example_origin}.",
+            'Emails the gateway sends (try "Forgot your password?") are printed here.',
             "Press Ctrl-C to stop.",
             rule,
         ]
@@ -298,6 +320,7 @@ def run_demo(settings: Settings, *, port: int, example_port: int) -> int:
     """Run the gateway and the sentiment example until Ctrl-C; returns the exit status."""
     from .app import create_app
 
+    settings = demo_settings(settings)
     # The access log already shows each API call and webhook; httpx's own lines would repeat it.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     sockets: list[socket.socket] = []

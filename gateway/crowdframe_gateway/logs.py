@@ -36,13 +36,14 @@ _PATTERNS = (
     (re.compile(r"(cf_token=)[^&\s\"'#]+"), r"\1[redacted]"),
     # a task token (itsdangerous: base64 JSON "eyJ…", timestamp, mac) or a JWT
     (re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{16,}"), "[redacted token]"),
-    # API keys, signing secrets, webhook secrets, console invitation tokens (cfi_, in a link)
-    (re.compile(r"\b(cfk|cfts|whsec|cfi)_[A-Za-z0-9_+/=-]{8,}"), r"\1_[redacted]"),
+    # API keys, signing secrets, webhook secrets, console invitation tokens (cfi_, in a link),
+    # workers' email verification and password reset links (cfl_)
+    (re.compile(r"\b(cfk|cfts|whsec|cfi|cfl)_[A-Za-z0-9_+/=-]{8,}"), r"\1_[redacted]"),
     (re.compile(r"(?i)(bearer\s+)[^\s\"',]+"), r"\1[redacted]"),
 )
 # every pattern above matches only where one of these does (a pattern added above adds its own
 # here): most lines need no more than this one search
-_ANY_CREDENTIAL = re.compile(r"cf_token=|eyJ|(?:cfk|cfts|whsec|cfi)_|(?i:bearer)\s")
+_ANY_CREDENTIAL = re.compile(r"cf_token=|eyJ|(?:cfk|cfts|whsec|cfi|cfl)_|(?i:bearer)\s")
 _FORMATTER = logging.Formatter()
 _FORMATTED_FROM_ARGS = frozenset({"uvicorn.access"})
 

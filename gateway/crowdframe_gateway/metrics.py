@@ -32,6 +32,7 @@ __all__ = [
     "CLAIMS",
     "CONTENT_TYPE",
     "DELIVERY_ATTEMPTS",
+    "EMAIL_ATTEMPTS",
     "LIVE_CONNECTIONS",
     "OUTBOX_OLDEST_AGE",
     "OUTBOX_PENDING",
@@ -123,6 +124,13 @@ DELIVERY_ATTEMPTS = Counter(
     "crowdframe_webhook_delivery_attempts",
     "Webhook delivery attempts by result: delivered, retry (failed, tried again later), failed"
     " (given up)",
+    ["result"],
+    registry=REGISTRY,
+)
+EMAIL_ATTEMPTS = Counter(
+    "crowdframe_email_attempts",
+    "Attempts to send an email by result: sent, retry (tried again later), failed (refused for"
+    " good, or given up)",
     ["result"],
     registry=REGISTRY,
 )

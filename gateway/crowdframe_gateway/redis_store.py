@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from .catalog.redis import DraftsPart
 from .conversations.redis import ConversationsPart
-from .identity.redis import AccountsPart, ClientUsersPart, KeyringPart
+from .identity.redis import AccountLinksPart, AccountsPart, ClientUsersPart, KeyringPart
 from .ledger.redis import LedgerPart
+from .mail.redis import MailPart
 from .mturk.redis import CompatPart, HitsPart
 from .quality.redis import AssessmentsPart, QualityPart
 from .review.redis import CrowdReviewPart, ProgressPart
@@ -42,5 +43,7 @@ class RedisStore(
     ClientUsersPart,
     ProgressPart,
     DraftsPart,
+    AccountLinksPart,
+    MailPart,
 ):
     """The shared store: every part's operations on one Redis (``redis://host:port/db``)."""

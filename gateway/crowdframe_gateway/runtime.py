@@ -20,10 +20,12 @@ from .catalog.sqlite import CatalogPart, DraftsPart
 from .catalog.store import CatalogStore, DraftsStore
 from .conversations.sqlite import ConversationsPart
 from .conversations.store import ConversationsStore
-from .identity.sqlite import AccountsPart, ClientUsersPart, CredentialsPart
+from .identity.sqlite import AccountLinksPart, AccountsPart, ClientUsersPart, CredentialsPart
 from .identity.store import IdentityStore
 from .ledger.sqlite import LedgerPart
 from .ledger.store import LedgerStore
+from .mail.sqlite import MailPart
+from .mail.store import MailStore
 from .mturk.sqlite import CompatPart
 from .mturk.store import MTurkStore
 from .quality.sqlite import AssessmentsPart, QualityPart
@@ -58,6 +60,7 @@ class Store(
     MTurkStore,
     ConversationsStore,
     DraftsStore,
+    MailStore,
     Protocol,
 ):
     """The whole store: the union of every context's part, as both backends implement it.
@@ -94,6 +97,8 @@ class SqliteStore(
     ClientUsersPart,
     ProgressPart,
     DraftsPart,
+    AccountLinksPart,
+    MailPart,
 ):
     """The embedded store: every part's operations on one SQLite connection."""
 

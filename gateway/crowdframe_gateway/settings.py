@@ -11,10 +11,13 @@ from urllib.parse import urlsplit
 
 from crowdframe.signing import origin_of
 
-__all__ = ["DEFAULT_RETRY_SCHEDULE", "Settings", "SettingsError"]
+__all__ = ["DEFAULT_MAIL_RETRY_SCHEDULE", "DEFAULT_RETRY_SCHEDULE", "Settings", "SettingsError"]
 
 # The schedule Svix runs: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
 DEFAULT_RETRY_SCHEDULE = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0)
+# An email is tried for about a day: 30 s, 2 min, 10 min, 30 min, 2 h, 6 h, 12 h.
+DEFAULT_MAIL_RETRY_SCHEDULE = (30.0, 120.0, 600.0, 1800.0, 7200.0, 21600.0, 43200.0)
+_SMTP_SCHEMES = ("smtp://", "smtp+starttls://", "smtps://")
 
 
 class SettingsError(ValueError):
@@ -53,10 +56,14 @@ class Settings:
     message_window: float = 3600.0
     # replies a worker may write in that window, over all their conversations
     replies_per_window: int = 20
-    # email notices to workers; no host: the inbox only
+    # email to workers (mail/): where it goes, smtp://, smtp+starttls://, smtps:// or terminal:
+    # (printed, for the demo); empty: no email at all (notices in the inbox only). The older
+    # CROWDFRAME_SMTP_HOST and _PORT still give smtp://HOST:PORT when no URL is set.
+    smtp_url: str = ""
     smtp_host: str = ""
     smtp_port: int = 25
     smtp_from: str = "crowdframe@localhost"
+    mail_retry_schedule: tuple[float, ...] = DEFAULT_MAIL_RETRY_SCHEDULE
     # how long a request waits for an unreachable store (a Redis restarting) before its 503
     store_wait: float = 5.0
     # /metrics: the bearer token it asks for (empty: none), or a port of its own (0: none)
@@ -85,6 +92,7 @@ class Settings:
             "CROWDFRAME_CONTENT_ORIGIN": "content_origin",
             "CROWDFRAME_SECRET_KEY": "secret_key",
             "CROWDFRAME_SQLITE_SYNCHRONOUS": "sqlite_synchronous",
+            "CROWDFRAME_SMTP_URL": "smtp_url",
             "CROWDFRAME_SMTP_HOST": "smtp_host",
             "CROWDFRAME_SMTP_FROM": "smtp_from",
             "CROWDFRAME_METRICS_TOKEN": "metrics_token",
@@ -127,8 +135,12 @@ class Settings:
         for var, name in numbers.items():
             if env.get(var):
                 values[name] = _number(env, var, integer=name in integers)
-        if env.get("CROWDFRAME_RETRY_SCHEDULE"):
-            values["retry_schedule"] = _schedule(env["CROWDFRAME_RETRY_SCHEDULE"])
+        for var, name in (
+            ("CROWDFRAME_RETRY_SCHEDULE", "retry_schedule"),
+            ("CROWDFRAME_MAIL_RETRY_SCHEDULE", "mail_retry_schedule"),
+        ):
+            if env.get(var):
+                values[name] = _schedule(env[var], var)
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = replace(cls(), **values)  # type: ignore[arg-type]
         return settings.checked()
@@ -161,7 +173,35 @@ class Settings:
                 )
             if not origin.startswith("https://"):
                 raise SettingsError("production mode needs an https CROWDFRAME_PUBLIC_ORIGIN")
-        return replace(self, public_origin=origin, content_origin=content)
+        return replace(
+            self, public_origin=origin, content_origin=content, smtp_url=self._checked_smtp_url()
+        )
+
+    def _checked_smtp_url(self) -> str:
+        url = self.smtp_url or (
+            f"smtp://{self.smtp_host}:{self.smtp_port}" if self.smtp_host else ""
+        )
+        if url == "terminal:":
+            if self.production:
+                raise SettingsError(
+                    "CROWDFRAME_SMTP_URL=terminal: prints emails (the demo's mailbox); production"
+                    " mode needs an SMTP server"
+                )
+            return url
+        if url and not url.startswith(_SMTP_SCHEMES):
+            raise SettingsError(
+                "CROWDFRAME_SMTP_URL must be smtp://, smtp+starttls:// or smtps://HOST[:PORT]"
+                " (or terminal: to print emails)"
+            )
+        split = urlsplit(url)
+        if url and not split.hostname:
+            raise SettingsError("CROWDFRAME_SMTP_URL names no host, as in smtp://mail.example.org")
+        if self.production and split.scheme == "smtp" and split.password:
+            raise SettingsError(
+                "production mode sends the SMTP password over TLS only: use smtps:// or"
+                " smtp+starttls:// in CROWDFRAME_SMTP_URL"
+            )
+        return url
 
     @property
     def store(self) -> str:
@@ -205,13 +245,11 @@ def _number(env: Mapping[str, str], var: str, *, integer: bool) -> float:
     return value
 
 
-def _schedule(text: str) -> tuple[float, ...]:
+def _schedule(text: str, var: str) -> tuple[float, ...]:
     try:
         schedule = tuple(float(part) for part in text.split(","))
     except ValueError:
-        raise SettingsError(
-            "CROWDFRAME_RETRY_SCHEDULE is comma-separated seconds, e.g. 5,300,1800"
-        ) from None
+        raise SettingsError(f"{var} is comma-separated seconds, e.g. 5,300,1800") from None
     if not schedule or any(s < 0 for s in schedule):
-        raise SettingsError("CROWDFRAME_RETRY_SCHEDULE needs at least one non-negative delay")
+        raise SettingsError(f"{var} needs at least one non-negative delay")
     return schedule

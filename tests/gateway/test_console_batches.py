@@ -9,16 +9,12 @@ import re
 
 import httpx
 
-from console_world import ConsoleUser, console_owner
+from console_world import ConsoleUser, console_owner, text_of
 from crowdframe.signing import decode_task_token
 from crowdframe_gateway.catalog.batch_file import MAX_FILE_BYTES, MAX_ROWS
 from harness import ON_BOTH_STORES, ApiClient, Gateway
 
 pytestmark = ON_BOTH_STORES
-
-
-def text_of(answer: httpx.Response) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", answer.text).split()).replace("&#96;", "`")
 
 
 def sentences(rows: int, *, blank_at: int | None = None) -> bytes:
@@ -77,10 +73,10 @@ async def test_a_file_is_checked_previewed_published_and_published_again_for_not
     base = await uploaded(owner, project["id"], sentences(2500))
 
     shown = await owner.browser.get(base)
-    assert "2500 rows" in text_of(shown)
+    assert "2,500 rows" in text_of(shown)  # counts written as the language writes them
     assert "Sentence 0, with a comma" in shown.text  # the first rows as tasks
     checked = await owner.browser.post_form(f"{base}/check", CHOICES)
-    assert "All 2500 rows are valid tasks. Nothing is published yet." in text_of(checked)
+    assert "All 2,500 rows are valid tasks. Nothing is published yet." in text_of(checked)
     assert await task_count(api, project["id"]) == 0
 
     preview = await owner.browser.get(
@@ -92,15 +88,16 @@ async def test_a_file_is_checked_previewed_published_and_published_again_for_not
     assert "Sentence 0, with a comma" in preview.text
 
     progress = await publish_with_htmx(owner, base)
-    assert "Published 1000 of 2500 rows" in progress[0]
-    assert "Published 2500 of 2500 rows" in progress[-1] and "Done: 2500 new tasks." in progress[-1]
+    assert "Published 1,000 of 2,500 rows" in progress[0]
+    assert "Published 2,500 of 2,500 rows" in progress[-1]
+    assert "Done: 2,500 new tasks." in progress[-1]
     assert await task_count(api, project["id"]) == 2500
 
     again = await publish_with_htmx(owner, await uploaded(owner, project["id"], sentences(2500)))
     assert "Done: nothing new, these rows were published before." in again[-1]
     assert await task_count(api, project["id"]) == 2500
     page = await owner.browser.get(f"/console/projects/{project['id']}")
-    assert "2500 tasks" in text_of(page)
+    assert "2,500 tasks" in text_of(page)
 
 
 async def test_without_javascript_publishing_does_every_part_then_shows_the_project(
@@ -150,7 +147,7 @@ async def test_a_row_already_in_the_project_stops_the_publish_at_its_line(
 
     progress = await publish_with_htmx(owner, base)
 
-    assert "Published 1000 of 2500 rows" in progress[0]
+    assert "Published 1,000 of 2,500 rows" in progress[0]
     assert (
         "Publishing stopped: line 1502: external_id 's1500' already exists in this project"
         in progress[-1].replace("&#39;", "'")

@@ -8,20 +8,11 @@ import re
 
 import httpx
 
-from console_world import ConsoleUser, console_owner
+from console_world import UNDERPAID, ConsoleUser, console_owner, text_of
 from crowdframe_gateway.catalog.fairpay import minimum_wage
 from crowdframe_gateway.catalog.projects import SPEC_FIELDS
 from crowdframe_gateway.web.console import forms
-from harness import ON_BOTH_STORES, TASK_URL, ApiClient, Gateway
-
-# 15 cents for an estimated minute: 9.00 EUR an hour, under Germany's 13.90 EUR
-UNDERPAID = {"title": "Label it", "task_url": TASK_URL, "reward_cents": "15", "currency": "EUR",
-             "estimated_seconds": "60", "countries": "de fr"}  # fmt: skip
-
-
-def text_of(answer: httpx.Response) -> str:
-    """The page's text as a reader sees it: tags dropped, spaces folded."""
-    return " ".join(re.sub(r"<[^>]+>", " ", answer.text).split())
+from harness import ON_BOTH_STORES, ApiClient, Gateway
 
 
 async def create(owner: ConsoleUser, **fields: str) -> httpx.Response:
@@ -49,14 +40,14 @@ async def test_the_fair_pay_check_is_explained_before_saving(
     )
 
     assert checked.status_code == 200
-    assert "Pays 9.00 EUR an hour; the minimum in Germany is 13.90 EUR. Too low" in text_of(checked)
+    assert "Pays €9.00 an hour; the minimum in Germany is €13.90. Too low" in text_of(checked)
     france = minimum_wage("FR")
     assert france is not None
-    assert f"the minimum in France is {france.hourly:.2f} EUR" in text_of(checked)
-    assert "Pays 15.00 EUR an hour; the minimum in Germany is 13.90 EUR. Fair pay there." in (
+    assert f"the minimum in France is €{france.hourly:.2f}" in text_of(checked)
+    assert "Pays €15.00 an hour; the minimum in Germany is €13.90. Fair pay there." in (
         text_of(raised)
     )
-    assert "not to workers in" in text_of(anywhere) and "Germany (13.90 EUR)" in text_of(anywhere)
+    assert "not to workers in" in text_of(anywhere) and "Germany (€13.90)" in text_of(anywhere)
     assert (await api.call("GET", "/projects")).json()["data"] == []  # nothing saved
 
 
@@ -79,7 +70,7 @@ async def test_a_refused_project_shows_the_apis_message_by_its_field_and_keeps_t
     assert 'id="reward_cents" name="reward_cents" type="text" value="15"' in refused.text
     assert 'aria-invalid="true" aria-describedby="reward_cents-error' in refused.text
     assert 'value="de fr"' in refused.text and "Read &lt;carefully&gt;</textarea>" in refused.text
-    assert "Pays 9.00 EUR an hour; the minimum in Germany is 13.90 EUR" in text_of(refused)
+    assert "Pays €9.00 an hour; the minimum in Germany is €13.90" in text_of(refused)
 
     not_a_number = await create(owner, **{**UNDERPAID, "reward_cents": "lots"})
     assert 'id="reward_cents-error"' in not_a_number.text

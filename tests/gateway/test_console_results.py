@@ -467,7 +467,7 @@ async def test_the_measured_pay_is_judged_against_each_targeted_countrys_minimum
     gateway: Gateway, api: ApiClient
 ) -> None:
     owner = await console_owner(api)
-    # 30 cents for an estimated minute pays 18 USD an hour, fair in Germany and France
+    # 30 cents for an estimated minute pays $18 an hour, fair in Germany and France
     project = await api.project(tasks=2, countries=["DE", "FR"], estimated_seconds=60)
     base = f"/console/projects/{project['id']}"
     before = await owner.browser.get(f"{base}/money")
@@ -481,6 +481,19 @@ async def test_the_measured_pay_is_judged_against_each_targeted_countrys_minimum
     measured = text_of(await owner.browser.get(f"{base}/money"))
     germany, france = minimum_wage("DE"), minimum_wage("FR")
     assert germany is not None and france is not None
-    assert "Workers took 600 seconds (median); that pays 1.80 USD an hour." in measured
-    assert f"Germany: minimum {germany.hourly_usd:.2f} USD — below the minimum" in measured
+    assert "Workers took 600 seconds (median); that pays $1.80 an hour." in measured
+    assert f"Germany: minimum ${germany.hourly_usd:.2f} — below the minimum" in measured
     assert "France: minimum" in measured and "fair pay" not in measured
+
+
+async def test_the_results_pages_mark_where_the_client_is_and_switch_language_in_place(
+    gateway: Gateway, api: ApiClient
+) -> None:
+    world = await answered(gateway, api, (1,))
+    for tab, label in (("results", "Answers"), ("workers", "Workers"), ("money", "Money")):
+        shown = await world.owner.browser.get(f"{world.base}/{tab}")
+        assert shown.status_code == 200
+        assert f'aria-current="page">{label}</a>' in shown.text, tab
+        assert f'name="next" value="{world.base}/{tab}"' in shown.text, "the switch comes back"
+        title = shown.text.split("<title>", 1)[1].split("</title>", 1)[0]
+        assert "<" not in title, "the page's title is text only"

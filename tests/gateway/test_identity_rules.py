@@ -143,3 +143,14 @@ def test_only_owners_invite() -> None:
     rules.check_may_invite(OWNER)
     with pytest.raises(Forbidden):
         rules.check_may_invite(MEMBER)
+
+
+@pytest.mark.parametrize(("by", "may"), [(OWNER, True), (MEMBER, False)])
+def test_only_owners_change_keys_secrets_and_endpoints(by: ClientUser, may: bool) -> None:
+    assert rules.may_manage_credentials(by) is may
+    if may:
+        rules.check_may_manage_credentials(by)
+        return
+    with pytest.raises(Forbidden) as refused:
+        rules.check_may_manage_credentials(by)
+    assert refused.value.code == "owner_only" and refused.value.status == 403

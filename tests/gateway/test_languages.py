@@ -1,32 +1,42 @@
 """The workplace in the worker's language: chosen on any page or taken from Accept-Language,
 with money, dates and the names of countries and languages as that language writes them, the
-task page told the language, and a German catalog that lacks no text a worker can see."""
+task page told the language, and a German catalog that lacks no text a worker or a client's
+people in the console can see (the console's pages: test_console_languages.py)."""
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
+from starlette.requests import Request
 
+from crowdframe_gateway.web import i18n
 from harness import ApiClient, Gateway
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGS = ROOT / "gateway" / "crowdframe_gateway" / "web" / "locales"
 
 
-def test_every_text_a_worker_can_see_is_in_the_german_catalog(tmp_path: Path) -> None:
+def test_every_text_a_worker_or_a_console_user_can_see_is_in_the_german_catalog(
+    tmp_path: Path,
+) -> None:
     template = tmp_path / "messages.pot"
-    subprocess.run(  # as make translations collects them
+    subprocess.run(  # as make translations collects them (with where each text is written)
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "N_", "--no-location", "-o", str(template), "."],
+         "-k", "N_", "-o", str(template), "."],
         cwd=ROOT, check=True, capture_output=True,
     )  # fmt: skip
     with template.open("rb") as f:
-        wanted = [m.id for m in read_po(f) if m.id]
-    assert len(wanted) > 100
+        collected = [m for m in read_po(f) if m.id]
+    wanted = [m.id for m in collected]
+    console = [m.id for m in collected if any("/web/console/" in at for at, _ in m.locations)]
+    assert len(wanted) > 250 and len(console) > 140, "the workplace's and the console's texts"
     with (CATALOGS / "de" / "LC_MESSAGES" / "messages.po").open("rb") as f:
         german = {(m.id if isinstance(m.id, str) else tuple(m.id)): m for m in read_po(f)}
     missing = []
@@ -104,6 +114,11 @@ async def test_the_task_page_is_told_the_workers_language(gateway: Gateway, api:
     assert 'data-locale="de"' in frame
     src = re.search(r'src="([^"]+)"', frame.split('id="cf-task-frame"')[1]).group(1)  # type: ignore[union-attr]
     assert "cf_locale=de" in src.replace("&amp;", "&")
+    texts = re.search(r"data-texts='([^']+)'", frame).group(1)  # type: ignore[union-attr]
+    told = json.loads(html.unescape(texts))
+    assert told["left"] == "noch {time}" and told["submitted"] == "Gesendet.", (
+        "what the host widget writes on the page (the timer, the submit) in German too"
+    )
 
 
 async def test_a_signed_in_workers_choice_follows_them_to_another_browser(
@@ -120,3 +135,26 @@ async def test_a_signed_in_workers_choice_follows_them_to_another_browser(
     assert signed_in.status_code == 303
     page = await elsewhere.get("/work")
     assert '<html lang="de">' in page.text and "Verfügbare Aufgaben" in page.text
+
+
+@pytest.mark.parametrize(
+    ("back", "lands"),
+    [
+        ("/signup", "/signup"),
+        ("/console/projects?cursor=x", "/console/projects?cursor=x"),
+        ("https://evil.example/", "/home"),
+        ("//evil.example/", "/home"),
+        ("/\\evil.example/", "/home"),
+        ("javascript:alert(1)", "/home"),
+        ("", "/home"),
+    ],
+)
+def test_a_language_switch_goes_back_only_to_a_page_of_this_site(back: str, lands: str) -> None:
+    request = Request({"type": "http", "scheme": "https", "server": ("gateway.example", 443),
+                       "headers": [(b"host", b"gateway.example")], "path": "/language",
+                       "query_string": b""})  # fmt: skip
+    answer = i18n.switched(request, "de", back, home="/home")
+    assert answer.status_code == 303 and answer.headers["location"] == lands
+    cookie = answer.headers["set-cookie"]
+    assert cookie.startswith("cf_locale=de;") and "Path=/;" in cookie and "Secure" in cookie
+    assert "set-cookie" not in i18n.switched(request, "xx", back).headers, "only a language offered"

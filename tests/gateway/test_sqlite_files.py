@@ -10,7 +10,7 @@ import sqlite3
 from pathlib import Path
 
 from crowdframe_gateway.core.params import Claim, ReviewDecision, Submission
-from crowdframe_gateway.core.records import now
+from crowdframe_gateway.core.records import HOUR, hour_of, now
 from crowdframe_gateway.ledger import WorkTotal, ledger_line
 from crowdframe_gateway.runtime import SqliteStore
 from store_world import claim_and_submit, make_client, make_project, make_tasks
@@ -71,6 +71,33 @@ async def test_a_data_dir_from_before_the_address_table_counts_workers_on_an_add
         assert await reopened.workers_on_ip(project.id, "here", other_than="w1") == 2
         await claim_and_submit(reopened, project, "w4", {}, ip_hash="here")
         assert await reopened.workers_on_ip(project.id, "here", other_than="w1") == 3
+    finally:
+        await reopened.close()
+
+
+async def test_a_data_dir_from_before_the_hourly_counts_counts_its_submissions(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.db"
+    store = SqliteStore(path)
+    await store.open()
+    client = await make_client(store)
+    project = await make_project(store, client)
+    await make_tasks(store, project, 4)
+    start = (hour_of(now()) - 2) * HOUR
+    for worker, at in (("w1", start), ("w2", start + 60), ("w3", start + HOUR)):
+        await claim_and_submit(store, project, worker, {}, at=at)
+    with store._tx() as db:  # as an older gateway left it: the times on the answers only
+        db.execute("DROP TABLE submission_hours")
+    await store.close()
+
+    reopened = SqliteStore(path)
+    await reopened.open()
+    try:
+        first = hour_of(start)
+        assert await reopened.submission_hours(project.id, first_hour=first, hours=3) == [2, 1, 0]
+        await claim_and_submit(reopened, project, "w4", {}, at=start + 2 * HOUR)
+        assert await reopened.submission_hours(project.id, first_hour=first, hours=3) == [2, 1, 1]
     finally:
         await reopened.close()
 

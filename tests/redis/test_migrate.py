@@ -31,6 +31,7 @@ from crowdframe_gateway.core.records import (
     ProjectSpec,
     Task,
     Worker,
+    hour_of,
     new_id,
     now,
 )
@@ -193,6 +194,10 @@ async def _snapshot(store: Store, ids: dict[str, str]) -> dict[str, object]:
         "same address": await store.workers_on_ip(ids["project"], "ip1", other_than="w9"),
         "history": await store.worker_history(ids["gold"], "g1", limit=5),
         "work seconds": await store.work_seconds(ids["project"], limit=5),
+        "submissions by hour": await store.submission_hours(
+            ids["project"], first_hour=hour_of(now()) - 2, hours=3
+        ),
+        "latest answers": await store.latest_answers(ids["project"], limit=5),
         "credentials": [await store.get_mturk_credential(k) for k in ("AKCF1", "AKCF2")],
         "hit type": await store.get_hit_type("htp_1"),
         "requirements": await store.project_requirements(ids["acme"], ids["mturk"]),

@@ -282,3 +282,23 @@ async def test_a_tasks_expiry_moves_and_its_assignments_are_listed_by_status(
     assert await store.claim(Claim(project.id, "w9", "p"), now=at) is not None, "open again"
     with pytest.raises(NotFound):
         await store.set_task_expiry("tsk_unknown", at)
+
+
+async def test_a_hit_the_sweep_expired_opens_again_when_extended(store: Store) -> None:
+    client = await make_client(store)
+    project = await make_project(store, client, per_task=1)
+    kind = await store.hit_type_for(hit_type(client))
+    hit = new_hit(project, kind, seats=1)
+    await store.create_hit(hit, None)
+    later = hit.task.expires_at + 1
+    assert await store.expire_tasks(now=later) == 1
+    assert (await store.get_task(hit.task.id)).status == "expired"  # type: ignore[union-attr]
+    kept = await store.set_task_expiry(hit.task.id, later + 600)
+    assert kept.status == "expired", "extended without reopen: it stays expired"
+    opened = await store.set_task_expiry(hit.task.id, later + 600, reopen=True)
+    assert opened.status == "open" and opened.expires_at == later + 600
+    counts = (await store.get_project(project.id)).counts  # type: ignore[union-attr]
+    assert counts.get("open") == 1 and counts.get("expired", 0) == 0
+    assert await store.claim(Claim(project.id, "w1", "p"), now=later) is not None
+    again = await store.set_task_expiry(hit.task.id, later + 900, reopen=True)
+    assert again.status == "open", "an open task stays as it is"

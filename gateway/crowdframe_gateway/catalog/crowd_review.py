@@ -9,15 +9,14 @@ submit ``{"verdict": "approve" | "reject", "reason"?}``. review/verdicts.py appl
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from ..core.errors import Conflict, InvalidInput
 from ..core.records import Client, CrowdReview, Project, ProjectSpec, Task, Worker, new_id, now
-from ..core.validation import Fields, task_url
+from ..core.validation import Body, OneOf, Text, read
 from ..identity import worker_pseudonym
-from .eligibility import language_rule
+from .bodies import COUNTRIES, COUNTRY, LANGUAGES, CrowdReviewSettings
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -28,6 +27,7 @@ __all__ = [
     "COUNTRY",
     "LANGUAGES",
     "VERDICTS",
+    "Verdict",
     "check_verdict",
     "link_review_project",
     "parse_settings",
@@ -38,52 +38,26 @@ __all__ = [
     "reviewer_ineligibility",
 ]
 
-COUNTRY = re.compile(r"^[A-Z]{2}$")
-COUNTRIES = "ISO 3166 country codes like DE"
-LANGUAGES = 'languages like "de" or "de:native"'
 VERDICTS = ("approve", "reject")
-_SETTINGS = (
-    "task_url",
-    "reviewers",
-    "reward_cents",
-    "estimated_seconds",
-    "instructions",
-    "countries",
-    "languages",
-    "min_gold_accuracy",
-)
 
 
-def parse_settings(value: Any, gateway_origin: str, *, gold_on: bool) -> CrowdReview | None:
-    """``crowd_review`` as a client sends it (None or absent: no crowd review)."""
+class Verdict(Body):
+    """A reviewer's submission: ``{"verdict": "approve" | "reject", "reason"?: str}``."""
+
+    verdict: Annotated[str, OneOf(VERDICTS)]
+    reason: Annotated[str, Text(0, 1000)] = ""
+
+
+def parse_settings(value: CrowdReviewSettings | None, *, gold_on: bool) -> CrowdReview | None:
+    """``crowd_review`` as a client sent it (None: no crowd review)."""
     if value is None:
         return None
-    if not isinstance(value, dict):
-        raise InvalidInput("crowd_review must be an object, or null for none", field="crowd_review")
-    f = Fields(value, prefix="crowd_review.")
-    f.reject_unknown(_SETTINGS)
-    min_accuracy = value.get("min_gold_accuracy")
-    if min_accuracy is not None:
-        if not gold_on:
-            raise InvalidInput(
-                "crowd_review.min_gold_accuracy needs gold questions (gold_ratio above 0)",
-                field="crowd_review.min_gold_accuracy",
-            )
-        min_accuracy = f.share("min_gold_accuracy", 0.0, high=1.0)
-    return CrowdReview(
-        task_url=task_url(
-            f.text("task_url", min_len=1, max_len=2000),
-            field="crowd_review.task_url",
-            gateway_origin=gateway_origin,
-        ),
-        reward_cents=f.integer("reward_cents", high=1_000_000),
-        estimated_seconds=f.integer("estimated_seconds", 60, low=1, high=86_400),
-        reviewers=f.integer("reviewers", 2, low=1, high=5),
-        instructions=f.text("instructions", "", max_len=20_000),
-        countries=f.strings("countries", COUNTRY.match, COUNTRIES),
-        languages=f.strings("languages", language_rule, LANGUAGES),
-        min_gold_accuracy=min_accuracy,
-    )
+    if value.min_gold_accuracy is not None and not gold_on:
+        raise InvalidInput(
+            "crowd_review.min_gold_accuracy needs gold questions (gold_ratio above 0)",
+            field="crowd_review.min_gold_accuracy",
+        )
+    return CrowdReview(**dict(value))
 
 
 def review_spec(parent: ProjectSpec, parent_id: str) -> ProjectSpec:
@@ -173,11 +147,8 @@ async def reviewer_ineligibility(rt: Runtime, worker: Worker, project: Project) 
 
 
 def check_verdict(result: dict[str, Any]) -> None:
-    """A reviewer's submission: ``{"verdict": "approve" | "reject", "reason"?: str}``."""
-    f = Fields(result, prefix="result.")
-    f.reject_unknown(("verdict", "reason"))
-    f.one_of("verdict", VERDICTS)
-    f.text("reason", "", max_len=1000)
+    """A reviewer's submission must be a ``Verdict``; each refusal names ``result.…``."""
+    read(Verdict, result, prefix="result.")
 
 
 def review_task_id(assignment_id: str) -> str:

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import asdict, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import InvalidInput, owned
 from ..core.records import PROJECT_COUNTS, Client, Project, ProjectSpec, Task, new_id, now
-from ..core.validation import Fields, task_url
+from ..core.validation import read
 from . import crowd_review, fairpay
-from .crowd_review import COUNTRIES, COUNTRY, LANGUAGES
-from .eligibility import language_rule, skill_slug
+from .bodies import (
+    ALLOWED_PERMISSIONS,
+    FIXED_FIELDS,
+    KINDS,
+    MAX_BATCH,
+    PROTOCOLS,
+    NewTask,
+    PayTerms,
+    ProjectChange,
+    ProjectSettings,
+    TaskBatchBody,
+    TaskRows,
+)
 from .store import TaskBatch, TaskBatchResult
 
 if TYPE_CHECKING:
@@ -36,11 +46,7 @@ __all__ = [
     "update_project",
 ]
 
-PROTOCOLS = ("crowdframe", "mturk")  # mturk: docs/migrate-from-mturk.md
-KINDS = ("work", "assessment")  # what clients may create (an assessment: docs/quality.md)
 MAX_QUALIFICATIONS = 20
-ALLOWED_PERMISSIONS = ("camera", "microphone", "geolocation", "clipboard-write", "fullscreen")
-MAX_BATCH = 1000
 # the shortest lease extension a project may give (``lease_extension_seconds``, 0 for none):
 # two heartbeats' time (the task page sends one every 30 s), so one lost does not end the lease
 LEASE_MIN_EXTENSION = 60
@@ -48,86 +54,22 @@ LEASE_MIN_EXTENSION = 60
 SPEC_FIELDS = tuple(
     f.name for f in fields(ProjectSpec) if f.name not in ("review_project_id", "parent_project_id")
 )
-# what a project keeps from its creation on
-FIXED_FIELDS = (
-    "task_url",
-    "currency",
-    "assignments_per_task",
-    "assignment_duration",
-    "task_lifetime",
-    "auto_approve_delay",
-    "allow",
-    "protocol",
-    "kind",
-)
 _UPDATABLE = tuple(name for name in SPEC_FIELDS if name not in FIXED_FIELDS)
-_LISTS = ("allow", "countries", "excluded_countries", "languages", "skills", "qualifications")
-_PROJECT_ID = re.compile(r"^prj_[A-Za-z0-9_-]{1,60}$")
-
-
-def _pay_terms(f: Fields) -> dict[str, Any]:
-    """The settings fair pay depends on (``fairpay``), parsed as a project's are."""
-    currency = f.text("currency", "USD", min_len=3, max_len=3).upper()
-    if currency not in fairpay.supported_currencies():
-        raise InvalidInput(
-            f"currency must be one of {', '.join(fairpay.supported_currencies())}",
-            field="currency",
-        )
-    return {
-        "reward_cents": f.integer("reward_cents", high=1_000_000),
-        "currency": currency,
-        "estimated_seconds": f.integer("estimated_seconds", 60, low=1, high=86_400),
-        "countries": f.strings("countries", COUNTRY.match, COUNTRIES),
-        "kind": f.one_of("kind", KINDS, "work"),
-        "test_size": f.integer("test_size", 10, low=1, high=100),
-    }
 
 
 def pay_preview(body: dict[str, Any]) -> fairpay.PayPreview:
     """What a project with these settings (as ``create_project`` takes them) would pay per
     hour against each minimum wage, before it is saved; ``InvalidInput`` as ``create_project``
     would say it for a pay setting."""
-    return fairpay.pay_preview(ProjectSpec(title="", task_url="", **_pay_terms(Fields(body))))
+    terms = read(PayTerms, body)
+    return fairpay.pay_preview(ProjectSpec(title="", task_url="", **dict(terms)))
 
 
 def _parse_spec(body: dict[str, Any], gateway_origin: str) -> ProjectSpec:
-    f = Fields(body)
-    f.reject_unknown(SPEC_FIELDS)
-    spec = ProjectSpec(
-        title=f.text("title", min_len=1, max_len=200),
-        task_url=task_url(
-            f.text("task_url", min_len=1, max_len=2000),
-            field="task_url",
-            gateway_origin=gateway_origin,
-        ),
-        **_pay_terms(f),
-        instructions=f.text("instructions", "", max_len=20_000),
-        assignments_per_task=f.integer("assignments_per_task", 1, low=1, high=100),
-        assignment_duration=f.integer("assignment_duration", 600, low=30, high=86_400),
-        task_lifetime=f.integer("task_lifetime", 7 * 86_400, low=60, high=365 * 86_400),
-        lease_extension_seconds=f.integer("lease_extension_seconds", 0, high=3600),
-        lease_max_seconds=f.integer("lease_max_seconds", 86_400, low=30, high=86_400),
-        auto_approve_delay=f.integer("auto_approve_delay", 3 * 86_400, high=30 * 86_400),
-        frame_height=f.integer("frame_height", None, low=100, high=10_000),
-        allow=f.choices("allow", ALLOWED_PERMISSIONS, []),
-        protocol=f.one_of("protocol", PROTOCOLS, "crowdframe"),
-        excluded_countries=f.strings("excluded_countries", COUNTRY.match, COUNTRIES),
-        languages=f.strings("languages", language_rule, LANGUAGES),
-        gold_ratio=f.share("gold_ratio", 0.0, high=1.0),
-        gold_min_answers=f.integer("gold_min_answers", 3, low=1, high=1000),
-        gold_min_accuracy=f.share("gold_min_accuracy", 0.7, high=1.0),
-        skills=f.strings("skills", skill_slug, 'lowercase skill slugs like "transcription"'),
-        qualifications=f.strings(
-            "qualifications", _PROJECT_ID.match, "assessment project ids like prj_…"
-        ),
-        pass_score=f.share("pass_score", 0.8, high=1.0),
-        retry_after_seconds=f.integer("retry_after_seconds", 86_400, high=365 * 86_400),
-        agreement_min=f.share("agreement_min", 0.0, high=1.0),
-        assignments_max=f.integer("assignments_max", 0, high=100),
-    )
-    crowd = crowd_review.parse_settings(
-        f.body.get("crowd_review"), gateway_origin, gold_on=spec.gold_ratio > 0
-    )
+    settings = read(ProjectSettings, body, context={"gateway_origin": gateway_origin})
+    values = dict(settings)
+    crowd = crowd_review.parse_settings(values.pop("crowd_review"), gold_on=settings.gold_ratio > 0)
+    spec = ProjectSpec(**values)
     if crowd is not None:
         if spec.kind != "work":
             raise InvalidInput(
@@ -236,21 +178,18 @@ async def update_project(
 ) -> Project:
     project = await owned_project(rt, client, project_id)
     crowd_review.refuse_review_project(project)
-    f = Fields(body)
-    f.reject_unknown((*_UPDATABLE, "status"))
+    change = read(ProjectChange, body).model_dump(exclude_unset=True)
+    status = change.pop("status", None) or project.status
     merged = {k: getattr(project.spec, k) for k in SPEC_FIELDS}
-    for name in _LISTS:
-        merged[name] = list(getattr(project.spec, name))
-    merged.update({k: v for k, v in body.items() if k in _UPDATABLE})
+    merged.update(change)
     before = project.spec.crowd_review
-    asked = body.get("crowd_review")
-    if isinstance(asked, dict) and before is not None:  # a change of some of its settings
+    asked = change.get("crowd_review")
+    if asked is not None and before is not None:  # a change of some of its settings
         merged["crowd_review"] = {**asdict(before), **asked}
-    elif "crowd_review" not in body and before is not None:
+    elif "crowd_review" not in change and before is not None:
         merged["crowd_review"] = asdict(before)
     spec = _parse_spec(merged, rt.settings.public_origin)
     await _check_qualifications(rt, client, spec, project.id)
-    status = f.one_of("status", ("active", "paused"), project.status)
     spec = await crowd_review.link_review_project(rt, client, project.id, spec, project.spec)
     return await rt.store.update_project(project.id, spec, status)
 
@@ -264,16 +203,11 @@ async def add_tasks(
 ) -> TaskBatchResult:
     project = await owned_project(rt, client, project_id)
     crowd_review.refuse_review_project(project)  # its tasks come from the work project
-    f = Fields(body)
-    f.reject_unknown(("tasks",))
-    raw = body.get("tasks")
-    if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_BATCH:
-        raise InvalidInput(f"tasks must be a list of 1 to {MAX_BATCH} tasks", field="tasks")
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
         raise InvalidInput("Idempotency-Key must be 1 to 200 characters", field="Idempotency-Key")
-    tasks = read_tasks(project, raw)
+    tasks = _tasks(project, read(TaskBatchBody, body).tasks)
     request_hash = hashlib.sha256(
-        json.dumps([project.id, raw], sort_keys=True).encode()
+        json.dumps([project.id, body.get("tasks")], sort_keys=True).encode()
     ).hexdigest()
     return await rt.store.add_tasks(
         client.id, project.id, TaskBatch(tasks, request_hash, idempotency_key)
@@ -281,37 +215,36 @@ async def add_tasks(
 
 
 def read_tasks(project: Project, raw: list[Any]) -> list[Task]:
-    """The tasks of a batch's ``tasks`` list, read with the API's rules (an object each, with
-    an ``external_id`` once in the list, an ``input`` object, ``gold`` for an assessment's);
-    each refusal names its field, ``tasks[i].…``. Nothing is stored: ``add_tasks`` stores
-    them, and the console reads a whole file with it before publishing any of it."""
+    """The tasks of a batch's ``tasks`` list, read with the API's rules (a ``NewTask`` each,
+    with an ``external_id`` once in the list, ``gold`` for an assessment's); each refusal names
+    its field, ``tasks[i].…``. Nothing is stored: ``add_tasks`` stores them, and the console
+    reads a whole file with it (however long) before publishing any of it."""
+    return _tasks(project, read(TaskRows, {"tasks": raw}).tasks)
+
+
+def _tasks(project: Project, items: list[NewTask]) -> list[Task]:
     created = now()
     tasks: list[Task] = []
     seen: set[str] = set()
-    for index, item in enumerate(raw):
-        if not isinstance(item, dict):
-            raise InvalidInput("each task must be an object", field=f"tasks[{index}]")
-        tf = Fields(item, prefix=f"tasks[{index}].")
-        tf.reject_unknown(("external_id", "input", "gold"))
-        external_id = tf.text("external_id", min_len=1, max_len=200)
-        if project.spec.kind == "assessment" and item.get("gold") is None:
+    for index, item in enumerate(items):
+        if project.spec.kind == "assessment" and item.gold is None:
             raise InvalidInput(
                 "every task of an assessment is a question with its known answer in gold",
                 field=f"tasks[{index}].gold",
             )
-        if external_id in seen:
+        if item.external_id in seen:
             raise InvalidInput(
-                f"external_id {external_id!r} appears twice in this batch",
+                f"external_id {item.external_id!r} appears twice in this batch",
                 field=f"tasks[{index}].external_id",
             )
-        seen.add(external_id)
+        seen.add(item.external_id)
         tasks.append(
             Task(
                 id=new_id("tsk"),
                 project_id=project.id,
-                external_id=external_id,
-                input=tf.obj("input", {}),
-                gold=tf.obj("gold") if item.get("gold") is not None else None,
+                external_id=item.external_id,
+                input=item.input,
+                gold=item.gold,
                 status="open",
                 created_at=created,
                 expires_at=created + project.spec.task_lifetime,

@@ -12,13 +12,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from ..core.errors import Conflict, NotFound, owned
 from ..core.page import Page
 from ..core.params import ReviewDecision
 from ..core.records import Assignment, Client, Worker, iso, new_id, now
-from ..core.validation import Fields
+from ..core.text import N_, Text
+from ..core.validation import Body, one_of, read
+from ..core.validation import Text as Length
 from ..ledger import credit_reward, note_work
 from . import notices
 from .records import Dispute, DisputeStatus
@@ -106,10 +108,22 @@ async def rejected_work(
     return found
 
 
+class DisputeMessage(Body):
+    """What a worker says to the client when disputing a rejection."""
+
+    message: Annotated[str, Length(1, 2000)]
+
+
+class Upholding(Body):
+    """``POST /disputes/{id}/uphold``: the reply the worker reads."""
+
+    reply: Annotated[str, Length(1, 2000)]
+
+
 async def open_dispute(rt: Runtime, worker: Worker, assignment_id: str, message: str) -> Dispute:
     """The worker disputes a rejection of their work, with a message to the client."""
     assignment = await _workers_assignment(rt, worker, assignment_id)
-    text = Fields({"message": message}).text("message", min_len=1, max_len=2000)
+    text = read(DisputeMessage, {"message": message}).message
     at = now()
     existing = await rt.store.dispute_of(assignment.client_id, assignment.id)
     may_dispute(assignment, existing, now=at, window=rt.settings.dispute_window)
@@ -139,9 +153,19 @@ async def list_disputes(
     rt: Runtime, client: Client, *, status: str | None, cursor: str | None, limit: int
 ) -> Page[Dispute]:
     if status is not None:
-        Fields({"status": status}).one_of("status", DISPUTE_STATUSES)
+        one_of("status", status, DISPUTE_STATUSES)
     query = DisputeQuery(limit, status=status, cursor=cursor)  # type: ignore[arg-type]
     return await rt.store.list_disputes(client.id, query)
+
+
+# what the worker is told of a dispute answered: (overturned, with a reply) -> the text
+_ANSWERED = {
+    (True, False): N_("Your dispute was overturned: the work is approved"),
+    (True, True): N_("Your dispute was overturned: the work is approved. The client wrote:"
+                     " %(reply)s"),
+    (False, False): N_("Your dispute was upheld"),
+    (False, True): N_("Your dispute was upheld. The client wrote: %(reply)s"),
+}  # fmt: skip
 
 
 async def _answer(
@@ -152,8 +176,7 @@ async def _answer(
     answered = await rt.store.answer_dispute(
         client.id, dispute.id, DisputeAnswer(status, reply, now())
     )
-    verdict = "overturned: the work is approved" if status == "overturned" else "upheld"
-    text = f"Your dispute was {verdict}" + (f". The client wrote: {reply}" if reply else "")
+    text = Text(_ANSWERED[status == "overturned", bool(reply)], {"reply": reply or ""})
     key = f"dispute:{dispute.id}"
     await notices.tell(rt, dispute.worker_id, "dispute_answered", text, link="/earnings", key=key)
     return answered
@@ -197,10 +220,7 @@ async def overturn_rejection(
 async def uphold(rt: Runtime, client: Client, dispute_id: str, body: dict[str, Any]) -> Dispute:
     """The client keeps the rejection, with a reply the worker reads."""
     dispute = await owned_dispute(rt, client, dispute_id)
-    f = Fields(body)
-    f.reject_unknown(("reply",))
-    reply = f.text("reply", min_len=1, max_len=2000)
-    return await _answer(rt, client, dispute, "upheld", reply)
+    return await _answer(rt, client, dispute, "upheld", read(Upholding, body).reply)
 
 
 async def report_overdue(store: Store, *, at: float) -> list[Dispute]:

@@ -1,37 +1,30 @@
-"""Email notices: one plain-text message per notice, through the configured SMTP server."""
+"""A notice's email: written in the worker's language and queued in the mail outbox, which
+sends it (mail/delivery.py). Only to a confirmed address (identity/links.py): an address nobody
+confirmed may be someone else's."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import smtplib
-from email.message import EmailMessage
+from typing import TYPE_CHECKING
 
-from ..settings import Settings
+from ..core.records import Worker
+from ..core.text import N_
+from ..core.translation import say, use
+from ..mail import queue_email
 
-__all__ = ["send_notice_email"]
+if TYPE_CHECKING:
+    from ..runtime import Runtime
 
-log = logging.getLogger("crowdframe.conversations")
+__all__ = ["email_notice"]
 
-
-def _send(settings: Settings, to: str, subject: str, body: str) -> None:
-    message = EmailMessage()
-    message["From"] = settings.smtp_from
-    message["To"] = to
-    message["Subject"] = subject
-    message.set_content(body)
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
-        smtp.send_message(message)
+_FOOTER = N_("Choose which notices you get on your profile page.")
 
 
-async def send_notice_email(settings: Settings, to: str, subject: str, body: str) -> bool:
-    """Send one email (off the event loop); a failure is logged, never raised: the notice is in
-    the worker's inbox either way."""
-    if not settings.smtp_host:
+async def email_notice(rt: Runtime, worker: Worker, subject: str, text: str, link: str) -> bool:
+    """Queue a notice's email (``subject`` English, ``text`` already in the worker's
+    language); False when it is not sent (no confirmed address, or no email at all)."""
+    if worker.email_verified_at is None:
         return False
-    try:
-        await asyncio.to_thread(_send, settings, to, subject, body)
-    except (OSError, smtplib.SMTPException):
-        log.warning("could not email a notice (SMTP %s:%d)", settings.smtp_host, settings.smtp_port)
-        return False
-    return True
+    with use(worker.locale):
+        body = f"{text}\n\n{rt.settings.public_origin}{link}\n\n{say(_FOOTER)}"
+        queued = await queue_email(rt, to=worker.email, subject=say(subject), body=body)
+    return queued is not None

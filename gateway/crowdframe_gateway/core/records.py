@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 __all__ = [
     "ASSIGNMENT_STATUSES",
+    "HOUR",
     "PROJECT_COUNTS",
     "SIGNALS",
     "ApiKey",
@@ -37,6 +38,7 @@ __all__ = [
     "TaskStatus",
     "Worker",
     "approval_due_at",
+    "hour_of",
     "iso",
     "new_id",
     "now",
@@ -65,6 +67,15 @@ def new_id(prefix: str) -> str:
 
 def now() -> float:
     return time.time()
+
+
+HOUR = 3600
+
+
+def hour_of(at: float) -> int:
+    """The hour ``at`` falls in, counted in hours since the Unix epoch (UTC): the key of the
+    per-hour counters (a project's submissions per hour)."""
+    return math.floor(at / HOUR)
 
 
 def iso(ts: float | None) -> str | None:
@@ -246,6 +257,8 @@ class Worker:
     created_at: float
     skills: tuple[str, ...] = ()  # lowercase slugs such as "transcription" (accounts.py)
     locale: str | None = None  # their pages' language, chosen on one (web/i18n.py); None: unset
+    # when they opened the link emailed to their address (identity/links.py); None: not yet
+    email_verified_at: float | None = None
 
 
 ClientRole = Literal["owner", "member"]

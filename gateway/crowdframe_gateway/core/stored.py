@@ -128,7 +128,7 @@ QUALIFICATION = Layout(Qualification, score=float, granted_at=float)
 GOLD_STATS = Layout(GoldStats, answered=int, correct=int, stopped=flag)
 # kept whole as JSON on Redis: these read SQLite's rows only
 API_KEY = Layout(ApiKey)
-WORKER = Layout(Worker, languages=json_tuple, skills=json_tuple)
+WORKER = Layout(Worker, languages=json_tuple, skills=json_tuple, email_verified_at=opt_real)
 CLIENT = Layout(Client, signing_secrets=json_tuple, platform=flag)
 ENDPOINT = Layout(Endpoint, secrets=json_tuple, event_types=opt_json_tuple)
 CLIENT_USER = Layout(ClientUser, created_at=float)

@@ -9,8 +9,10 @@ import secrets
 
 __all__ = [
     "hash_api_key",
+    "hash_link_token",
     "hash_password",
     "new_api_key",
+    "new_link_token",
     "new_pseudonym_key",
     "new_signing_secret",
     "verify_password",
@@ -29,6 +31,16 @@ def hash_api_key(api_key: str) -> str:
     # API keys carry 256 random bits, so a fast hash is enough (no dictionary to attack) and
     # lets the gateway look a key up by its hash.
     return hashlib.sha256(api_key.encode()).hexdigest()
+
+
+def new_link_token() -> str:
+    """The token of a link emailed to a worker (verification, password reset): in the email
+    only, stored as its hash; ``cfl_`` so that logs.py redacts it from a logged path."""
+    return "cfl_" + secrets.token_urlsafe(32)
+
+
+# 256 random bits as well: looked up by its hash, as an API key is
+hash_link_token = hash_api_key
 
 
 def new_signing_secret() -> str:

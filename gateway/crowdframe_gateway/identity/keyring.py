@@ -9,12 +9,12 @@ expire (2 minutes), delete the old one. A client always keeps one. The rules: ru
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from crowdframe.signing import secret_kid
 
-from ..core.errors import InvalidInput
 from ..core.records import ApiKey, Client, new_id, now
+from ..core.validation import Body, Text, read
 from .credentials import hash_api_key, new_api_key, new_signing_secret
 from .rules import (
     MAX_LIVE_API_KEYS,
@@ -60,15 +60,14 @@ def first_api_key(client: Client, secret: str) -> ApiKey:
     )
 
 
-def _name(body: dict[str, Any]) -> str:
-    name = body.get("name", "unnamed")
-    if not isinstance(name, str) or not 1 <= len(name.strip()) <= 100:
-        raise InvalidInput("name is a string of 1 to 100 characters", field="name")
-    return name.strip()
+class NewKey(Body):
+    """``POST /api-keys``: a name to tell the key by."""
+
+    name: Annotated[str, Text(1, 100)] = "unnamed"
 
 
 async def create_api_key(rt: Runtime, client: Client, body: dict[str, Any]) -> NewApiKey:
-    name = _name(body)
+    name = read(NewKey, body).name
     live = [key for key in await rt.store.list_api_keys(client.id) if key.revoked_at is None]
     check_room_for_api_key(len(live))
     secret = new_api_key()

@@ -1,5 +1,9 @@
 """Clients and worker accounts.
 
+A worker's account link (verification, password reset) is a global record by its token's hash
+(``cf:account-link:<hash>``), expiring a week after the link does; using it is a watched
+transaction around ``rules.check_link_open``, so a link works once.
+
 A client is its own partition (``cf:{cli_…}:client``); a worker is one global key. Lookups by
 a unique value (API key hash, email) are global keys written after the record they point to,
 so a lookup never finds a record that is not there. API keys and their lookup: keyring.py.
@@ -41,9 +45,10 @@ from ..store.redis.codec import (
     worker_from,
     worker_to,
 )
-from .rules import kept_signing_secrets, revokes_now
+from .records import AccountLink, LinkPurpose
+from .rules import check_link_open, kept_signing_secrets, revokes_now
 
-__all__ = ["AccountsPart", "ClientUsersPart", "KeyringPart"]
+__all__ = ["AccountLinksPart", "AccountsPart", "ClientUsersPart", "KeyringPart"]
 
 
 class AccountsPart(RedisBase):
@@ -80,8 +85,18 @@ class AccountsPart(RedisBase):
     async def set_worker_locale(self, worker_id: str, locale: str) -> Worker:
         return await self._change_worker(worker_id, locale=locale)
 
+    async def set_worker_password(self, worker_id: str, password_hash: str) -> Worker:
+        return await self._change_worker(worker_id, password_hash=password_hash)
+
+    async def set_worker_email_verified(self, worker_id: str, *, at: float) -> Worker:
+        worker = await self.get_worker(worker_id)
+        if worker is not None and worker.email_verified_at is not None:
+            return worker
+        return await self._change_worker(worker_id, email_verified_at=at)
+
     async def _change_worker(self, worker_id: str, **changes: Any) -> Worker:
-        # only the worker changes their own profile: a read, then a write, is enough
+        # only the worker changes their own account (their profile, their password, their
+        # address verified by their own link): a read, then a write, is enough
         worker = await self.get_worker(worker_id)
         if worker is None:
             raise NotFound("no such worker", field="worker_id")
@@ -251,3 +266,53 @@ class ClientUsersPart(RedisBase):
         await self.r.zrem(keys.part(client_id) + "users", user_id)
         await self.r.delete(keys.CLIENT_USER_BY_EMAIL + user.email)
         await self.r.delete(keys.CLIENT_USER + user_id)
+
+
+_LINK_KEPT = 7 * 24 * 3600  # seconds a link's record outlives its end
+
+
+class AccountLinksPart(RedisBase):
+    async def create_account_link(self, link: AccountLink, token_hash: str) -> None:
+        lasts = max(1, int(link.expires_at - link.created_at) + _LINK_KEPT)
+        await self.r.set(keys.ACCOUNT_LINK + token_hash, json.dumps(asdict(link)), ex=lasts)
+        # the worker's links of this purpose, by when they end (close_account_links); ended
+        # ones leave it as new ones come
+        mine = f"{keys.ACCOUNT_LINKS}{link.worker_id}:{link.purpose}"
+        await self.r.zadd(mine, {token_hash: link.expires_at})
+        await self.r.zremrangebyscore(mine, "-inf", link.created_at - _LINK_KEPT)
+        await self.r.expire(mine, lasts)
+
+    async def close_account_links(self, worker_id: str, *, purpose: LinkPurpose, now: float) -> int:
+        mine = f"{keys.ACCOUNT_LINKS}{worker_id}:{purpose}"
+        closed = 0
+        for token_hash in texts(await self.r.zrangebyscore(mine, now, "+inf")):
+            try:
+                await self.use_account_link(token_hash, purpose=purpose, now=now)
+            except (Conflict, NotFound):
+                continue  # used, or gone, already
+            closed += 1
+        return closed
+
+    async def account_link_by_token_hash(self, token_hash: str) -> AccountLink | None:
+        raw = opt_text(await self.r.get(keys.ACCOUNT_LINK + token_hash))
+        return None if raw is None else AccountLink(**json.loads(raw))
+
+    async def use_account_link(
+        self, token_hash: str, *, purpose: LinkPurpose, now: float
+    ) -> AccountLink:
+        key = keys.ACCOUNT_LINK + token_hash
+        async with self.r.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    await pipe.watch(key)
+                    raw = opt_text(await pipe.get(key))
+                    link = None if raw is None else AccountLink(**json.loads(raw))
+                    check_link_open(link, purpose=purpose, now=now)
+                    assert link is not None
+                    used = replace(link, used_at=now)
+                    pipe.multi()  # type: ignore[no-untyped-call]
+                    pipe.set(key, json.dumps(asdict(used)), keepttl=True)
+                    await pipe.execute()
+                    return used
+                except WatchError:
+                    continue

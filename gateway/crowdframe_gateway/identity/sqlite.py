@@ -8,21 +8,24 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import replace
 from typing import ClassVar
 
 from ..core.errors import Conflict, NotFound
 from ..core.records import ApiKey, Client, ClientUser, Invitation, Worker
 from ..core.stored import API_KEY, CLIENT_USER, INVITATION
 from ..store.sqlite.base import SqliteBase, _client, _worker
-from .rules import kept_signing_secrets, revokes_now
+from .records import AccountLink, LinkPurpose
+from .rules import check_link_open, kept_signing_secrets, revokes_now
 
-__all__ = ["AccountsPart", "ClientUsersPart", "CredentialsPart"]
+__all__ = ["AccountLinksPart", "AccountsPart", "ClientUsersPart", "CredentialsPart"]
 
 
 class AccountsPart(SqliteBase):
     ADDED_COLUMNS: ClassVar[tuple[tuple[str, str, str], ...]] = (
         ("workers", "skills", "TEXT NOT NULL DEFAULT '[]'"),
         ("workers", "locale", "TEXT"),
+        ("workers", "email_verified_at", "REAL"),
         ("clients", "platform", "INTEGER NOT NULL DEFAULT 0"),
     )
     SCHEMA = """
@@ -103,7 +106,17 @@ CREATE TABLE IF NOT EXISTS workers (
     async def set_worker_locale(self, worker_id: str, locale: str) -> Worker:
         return self._change_worker(worker_id, "locale = ?", (locale,))
 
-    def _change_worker(self, worker_id: str, columns: str, values: tuple[str, ...]) -> Worker:
+    async def set_worker_password(self, worker_id: str, password_hash: str) -> Worker:
+        return self._change_worker(worker_id, "password_hash = ?", (password_hash,))
+
+    async def set_worker_email_verified(self, worker_id: str, *, at: float) -> Worker:
+        return self._change_worker(
+            worker_id, "email_verified_at = COALESCE(email_verified_at, ?)", (at,)
+        )
+
+    def _change_worker(
+        self, worker_id: str, columns: str, values: tuple[str | float, ...]
+    ) -> Worker:
         with self._tx() as db:
             db.execute(f"UPDATE workers SET {columns} WHERE id = ?", (*values, worker_id))
             row = db.execute("SELECT * FROM workers WHERE id = ?", (worker_id,)).fetchone()
@@ -303,3 +316,69 @@ CREATE TABLE IF NOT EXISTS invitations (
             ).rowcount
         if not gone:
             raise NotFound("no such user", field="user_id")
+
+
+_LINK_COLUMNS = "id, worker_id, purpose, email, created_at, expires_at, used_at"
+
+
+def _link(row: sqlite3.Row) -> AccountLink:
+    return AccountLink(*(row[name] for name in _LINK_COLUMNS.split(", ")))
+
+
+class AccountLinksPart(SqliteBase):
+    SCHEMA = """
+CREATE TABLE IF NOT EXISTS account_links (
+    token_hash TEXT PRIMARY KEY, id TEXT NOT NULL, worker_id TEXT NOT NULL,
+    purpose TEXT NOT NULL, email TEXT NOT NULL, created_at REAL NOT NULL,
+    expires_at REAL NOT NULL, used_at REAL);
+CREATE INDEX IF NOT EXISTS account_links_by_end ON account_links (expires_at);
+CREATE INDEX IF NOT EXISTS account_links_by_worker ON account_links (worker_id, purpose)
+    WHERE used_at IS NULL;
+"""
+
+    async def create_account_link(self, link: AccountLink, token_hash: str) -> None:
+        with self._tx() as db:
+            # links a week past their end are of no use to anyone: they go as new ones come
+            db.execute(
+                "DELETE FROM account_links WHERE expires_at < ?", (link.created_at - 7 * 86400,)
+            )
+            db.execute(
+                f"INSERT INTO account_links (token_hash, {_LINK_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
+                (
+                    token_hash,
+                    link.id,
+                    link.worker_id,
+                    link.purpose,
+                    link.email,
+                    link.created_at,
+                    link.expires_at,
+                    link.used_at,
+                ),
+            )
+
+    async def account_link_by_token_hash(self, token_hash: str) -> AccountLink | None:
+        rows = self._read(
+            f"SELECT {_LINK_COLUMNS} FROM account_links WHERE token_hash = ?", (token_hash,)
+        )
+        return _link(rows[0]) if rows else None
+
+    async def use_account_link(
+        self, token_hash: str, *, purpose: LinkPurpose, now: float
+    ) -> AccountLink:
+        with self._tx() as db:
+            row = db.execute(
+                f"SELECT {_LINK_COLUMNS} FROM account_links WHERE token_hash = ?", (token_hash,)
+            ).fetchone()
+            check_link_open(None if row is None else _link(row), purpose=purpose, now=now)
+            db.execute(
+                "UPDATE account_links SET used_at = ? WHERE token_hash = ?", (now, token_hash)
+            )
+            return replace(_link(row), used_at=now)
+
+    async def close_account_links(self, worker_id: str, *, purpose: LinkPurpose, now: float) -> int:
+        with self._tx() as db:
+            return db.execute(
+                "UPDATE account_links SET used_at = ?"
+                " WHERE worker_id = ? AND purpose = ? AND used_at IS NULL",
+                (now, worker_id, purpose),
+            ).rowcount

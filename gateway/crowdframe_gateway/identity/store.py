@@ -14,6 +14,7 @@ from ..core.records import (
     Invitation,
     Worker,
 )
+from .records import AccountLink, LinkPurpose
 
 __all__ = ["IdentityStore"]
 
@@ -36,6 +37,35 @@ class IdentityStore(Protocol):
 
     async def set_worker_locale(self, worker_id: str, locale: str) -> Worker:
         """The language of the worker's pages from now on; ``NotFound`` for an unknown worker."""
+        ...
+
+    async def set_worker_password(self, worker_id: str, password_hash: str) -> Worker:
+        """The worker's new password hash; ``NotFound`` for an unknown worker."""
+        ...
+
+    async def set_worker_email_verified(self, worker_id: str, *, at: float) -> Worker:
+        """Mark the worker's address verified at ``at`` (kept if it was already);
+        ``NotFound`` for an unknown worker."""
+        ...
+
+    # -- workers' account links (verification, password reset) --------------------------------
+
+    async def create_account_link(self, link: AccountLink, token_hash: str) -> None:
+        """Store a link, found by ``account_link_by_token_hash``."""
+        ...
+
+    async def account_link_by_token_hash(self, token_hash: str) -> AccountLink | None: ...
+
+    async def use_account_link(
+        self, token_hash: str, *, purpose: LinkPurpose, now: float
+    ) -> AccountLink:
+        """Mark the link used at ``now`` if ``rules.check_link_open`` lets it be used, and
+        raise what it raises otherwise; atomic: of two uses at once, one fails ``link_used``."""
+        ...
+
+    async def close_account_links(self, worker_id: str, *, purpose: LinkPurpose, now: float) -> int:
+        """Mark every link of the worker's of ``purpose`` not used yet as used at ``now`` (a
+        password just reset: the other reset links in their mailbox no longer work); how many."""
         ...
 
     async def create_api_key(self, key: ApiKey, key_hash: str) -> None:

@@ -15,9 +15,11 @@ from pathlib import Path
 
 from ..conversations.redis import ConversationsImport
 from ..conversations.sqlite import conversation_record
-from ..core.records import ApiKey, Block, Credit, Project
+from ..core.records import ApiKey, Block, Credit, Project, now
 from ..core.stored import API_KEY, ATTEMPT, CLIENT_USER, GOLD_STATS, INVITATION, QUALIFICATION
+from ..identity.sqlite import _link
 from ..ledger import WorkLine
+from ..mail.sqlite import _email
 from ..mturk.records import (
     MTurkCredential,
     QualificationScore,
@@ -59,6 +61,7 @@ async def migrate_sqlite_to_redis(source: str, target: str, report: Report = pri
             raise MigrationError(f"{target} is not empty; migrate into an empty Redis database")
         copied = await _copy(db, importer, report)
         await importer.flush()
+        copied += await _copy_links_and_mail(db, store, report)
     finally:
         await store.close()
         db.close()
@@ -171,6 +174,29 @@ async def _copy(db: sqlite3.Connection, to: RedisImporter, report: Report) -> in
     total += await _copy_pool_workers(db, to, pooled, report)
     total += await _copy_conversations(db, to, report)
     return total + await _copy_quality(db, to, report) + await _copy_mturk(db, to, report)
+
+
+async def _copy_links_and_mail(db: sqlite3.Connection, to: RedisStore, report: Report) -> int:
+    """Workers' account links that may still be used, and the emails not sent yet (a file from
+    before them has none), written as the Redis store writes them: sent and failed emails, and
+    used or expired links, are history nobody reads again."""
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    total = 0
+    if "account_links" in tables:
+        rows = db.execute(
+            "SELECT * FROM account_links WHERE used_at IS NULL AND expires_at > ?", (now(),)
+        ).fetchall()
+        for row in rows:
+            await to.create_account_link(_link(row), row["token_hash"])
+        report(f"account links: {len(rows)}")
+        total += len(rows)
+    if "emails" in tables:
+        rows = db.execute("SELECT * FROM emails WHERE status = 'pending' ORDER BY seq").fetchall()
+        for row in rows:
+            await to.queue_email(_email(row))
+        report(f"emails to send: {len(rows)}")
+        total += len(rows)
+    return total
 
 
 async def _copy_conversations(db: sqlite3.Connection, to: RedisImporter, report: Report) -> int:

@@ -30,6 +30,7 @@ from ..core.records import (
     Task,
     Worker,
     approval_due_at,
+    hour_of,
 )
 from ..ledger import WorkLine
 from ..mturk.records import Hit, HitType, MTurkCredential, QualificationScore, QualificationType
@@ -138,7 +139,7 @@ class RedisImporter:
                 if came_back > self.stamps.get(task.project_id, 0):  # later ones after it
                     self.stamps[task.project_id] = came_back
                     self.pipe.hset(p + "pooled", "back", came_back)
-        await self._queued(14)
+        await self._queued(15)
 
     async def pool_worker(
         self,
@@ -201,6 +202,8 @@ class RedisImporter:
             self.pipe.zadd(p + "tsubs:" + a.task_id, {sort: 0})
             self.pipe.zadd(p + "subs", {sort: 0})
             self.pipe.zadd(p + "wsubs:" + a.worker_id, {sort: 0})
+        if a.submitted_at is not None:
+            self.pipe.hincrby(p + "subhours", str(hour_of(a.submitted_at)), 1)
         if a.status == "submitted" and a.submitted_at is not None:
             self.pipe.zadd(p + "approvals", {a.id: a.submitted_at})
             due = approval_due_at(a.submitted_at, self.approve_delays[a.project_id])

@@ -245,8 +245,10 @@ async def update_expiration_for_hit(call: Call) -> dict[str, Any]:
     hit = await owned_hit(call, p.text("HITId", max_len=64))
     expire_at = p.timestamp("ExpireAt")
     # A past time expires the HIT at once; workers already on it may still submit (as on MTurk).
+    # A later time opens again a HIT that expired meanwhile, as MTurk did.
     at = now()
-    await call.rt.store.set_task_expiry(hit.task.id, max(at, min(expire_at, at + MAX_LIFETIME)))
+    until = max(at, min(expire_at, at + MAX_LIFETIME))
+    await call.rt.store.set_task_expiry(hit.task.id, until, reopen=until > at)
     return {}
 
 

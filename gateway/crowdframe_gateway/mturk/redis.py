@@ -360,11 +360,15 @@ class HitsPart(RedisBase):
 
     # -- tasks, as HITs need them ---------------------------------------------------------------
 
-    async def set_task_expiry(self, task_id: str, expires_at: float) -> Task:
+    async def set_task_expiry(
+        self, task_id: str, expires_at: float, *, reopen: bool = False
+    ) -> Task:
         project_id = await self._project_of(keys.TASK_INDEX, task_id)
         found = None
         if project_id is not None:
-            found = await self._eval("expiry", project_id, task_id, repr(expires_at))
+            found = await self._eval(
+                "expiry", project_id, task_id, repr(expires_at), "1" if reopen else "0"
+            )
         if found is None:
             raise NotFound("no such task", field="task_id")
         return task_from(fields(found))

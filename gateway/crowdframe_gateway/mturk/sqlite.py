@@ -396,11 +396,16 @@ CREATE TABLE IF NOT EXISTS mturk_qualification_scores (
 
     # -- tasks, as HITs need them -----------------------------------------------------------
 
-    async def set_task_expiry(self, task_id: str, expires_at: float) -> Task:
+    async def set_task_expiry(
+        self, task_id: str, expires_at: float, *, reopen: bool = False
+    ) -> Task:
         with self._tx() as db:
-            # a lapsed task comes back into its pool with a new lifetime (work/sqlite_pool.py)
+            # a lapsed task comes back into its pool with a new lifetime (work/sqlite_pool.py);
+            # one the sweep expired is open again when asked (mturk/hits.py decides)
             db.execute(
-                "UPDATE tasks SET expires_at = ?, lapsed = 0 WHERE id = ?", (expires_at, task_id)
+                "UPDATE tasks SET expires_at = ?, lapsed = 0, status = CASE WHEN ?"
+                " AND status = 'expired' THEN 'open' ELSE status END WHERE id = ?",
+                (expires_at, reopen, task_id),
             )
             row = db.execute(f"SELECT {_TASK_COLUMNS} FROM tasks WHERE id = ?", (task_id,))
             found = row.fetchone()

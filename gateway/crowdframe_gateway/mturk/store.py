@@ -20,7 +20,9 @@ __all__ = ["MTurkStore"]
 
 
 class MTurkStore(Protocol):
-    async def set_task_expiry(self, task_id: str, expires_at: float) -> Task: ...
+    async def set_task_expiry(
+        self, task_id: str, expires_at: float, *, reopen: bool = False
+    ) -> Task: ...
     async def list_task_assignments(
         self, task_id: str, query: TaskAssignmentsQuery
     ) -> Page[Assignment]: ...

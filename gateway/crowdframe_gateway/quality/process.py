@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import random
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from ..catalog import check_verdict, owned_project
 from ..conversations import tell_qualified
@@ -13,7 +13,7 @@ from ..core.errors import Conflict, InvalidInput
 from ..core.limits import check_result_size
 from ..core.params import AttemptGrade, GoldGrade, Submission
 from ..core.records import SIGNALS, Assignment, Block, Client, Project, Task, now
-from ..core.validation import Fields
+from ..core.validation import Body, Text, read
 from ..ledger import note_work
 from ..review import after_submission
 from .rules import grade_gold, needed_correct
@@ -169,13 +169,18 @@ def _attempt_grade(
     )
 
 
+class NewBlock(Body):
+    """``POST /workers/{worker_id}/block``: why, and where (no project: every project)."""
+
+    reason: Annotated[str, Text(0, 1000)] = ""
+    project_id: Annotated[str, Text(0, 100)] = ""
+
+
 async def block_worker(
     rt: Runtime, client: Client, worker_pseudonym: str, body: dict[str, Any]
 ) -> Block:
-    f = Fields(body)
-    f.reject_unknown(("reason", "project_id"))
-    reason = f.text("reason", "", max_len=1000)
-    project_id = f.text("project_id", "", max_len=100)
+    asked = read(NewBlock, body)
+    reason, project_id = asked.reason, asked.project_id
     if not worker_pseudonym.startswith("wkr_") or len(worker_pseudonym) > 100:
         raise InvalidInput("not a worker id from this gateway", field="worker_id")
     if project_id:

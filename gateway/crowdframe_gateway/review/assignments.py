@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from ..core.errors import owned
 from ..core.page import Page
 from ..core.params import AssignmentQuery
 from ..core.records import ASSIGNMENT_STATUSES, SIGNALS, Assignment, Client, now
-from ..core.validation import Fields
+from ..core.validation import Body, Text, one_of, read
 from .decisions import decide
 from .verdicts import after_review
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 
 __all__ = [
+    "Rejection",
     "approve",
     "list_assignments",
     "owned_assignment",
@@ -27,6 +28,12 @@ __all__ = [
 ]
 
 log = logging.getLogger("crowdframe.review")
+
+
+class Rejection(Body):
+    """``POST /assignments/{id}/reject``: the reason the worker reads."""
+
+    reason: Annotated[str, Text(1, 1000)]
 
 
 async def owned_assignment(rt: Runtime, client: Client, assignment_id: str) -> Assignment:
@@ -44,9 +51,9 @@ async def list_assignments(
     signal: str | None = None,
 ) -> Page[Assignment]:
     if status is not None:
-        Fields({"status": status}).one_of("status", ASSIGNMENT_STATUSES)
+        one_of("status", status, ASSIGNMENT_STATUSES)
     if signal is not None:
-        Fields({"signal": signal}).one_of("signal", SIGNALS)
+        one_of("signal", signal, SIGNALS)
     query = AssignmentQuery(
         limit,
         project_id=project_id,
@@ -68,10 +75,7 @@ async def approve(rt: Runtime, client: Client, assignment_id: str) -> Assignment
 
 def rejection_reason(body: dict[str, Any]) -> str:
     """A rejection's ``{"reason"}`` as the API reads it: 1 to 1000 characters."""
-    f = Fields(body)
-    f.reject_unknown(("reason",))
-    reason: str = f.text("reason", min_len=1, max_len=1000)
-    return reason
+    return read(Rejection, body).reason
 
 
 async def reject(

@@ -3,11 +3,11 @@ request token, and told to the worker."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from ..conversations import tell_bonus
-from ..core.records import Credit
-from ..core.validation import Fields
+from ..core.records import Assignment, Credit
+from ..core.validation import Body, Count, Text, read
 from ..ledger import credit_bonus
 from .assignments import owned_assignment
 
@@ -16,19 +16,23 @@ if TYPE_CHECKING:
     from ..runtime import Runtime
 
 
-__all__ = ["pay_bonus"]
+__all__ = ["Bonus", "pay_bonus"]
+
+
+class Bonus(Body):
+    """``POST /assignments/{id}/bonus``."""
+
+    amount_cents: Annotated[int, Count(1, 1_000_000)]
+    reason: Annotated[str, Text(1, 1000)]
 
 
 async def pay_bonus(
-    rt: Runtime, client: Client, assignment_id: str, body: dict[str, Any], key: str | None
-) -> Credit:
+    rt: Runtime, client: Client, assignment_id: str, body: Any, key: str | None
+) -> tuple[Credit, Assignment]:
     """Pay ``{"amount_cents", "reason"}`` on the client's assignment; the same ``key`` again
-    pays nothing more. The worker hears of it once per credit."""
-    f = Fields(body)
-    f.reject_unknown(("amount_cents", "reason"))
-    amount = f.integer("amount_cents", low=1, high=1_000_000)
-    reason = f.text("reason", min_len=1, max_len=1000)
+    pays nothing more. The worker hears of it once per credit (however often it is asked)."""
+    asked = read(Bonus, body)
     assignment = await owned_assignment(rt, client, assignment_id)
-    credit = await credit_bonus(rt, assignment, amount, reason, key)
+    credit = await credit_bonus(rt, assignment, asked.amount_cents, asked.reason, key)
     await tell_bonus(rt, credit)
-    return credit
+    return credit, assignment

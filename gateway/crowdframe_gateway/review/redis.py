@@ -16,6 +16,7 @@ last sort key of a page, so pages stay stable while new assignments arrive.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from redis.asyncio.client import Pipeline
 
@@ -107,3 +108,15 @@ class ProgressPart(RedisBase):
             pipe.zcard(keys.part(project_id) + "asgs:" + status)
         counts = await pipe.execute()
         return {s: int(n) for s, n in zip(ASSIGNMENT_STATUSES, counts, strict=True) if n}
+
+    async def submission_hours(self, project_id: str, *, first_hour: int, hours: int) -> list[int]:
+        # submit.lua adds to the hour's field of 'subhours'
+        if hours <= 0:
+            return []
+        hours_wanted = [str(first_hour + i) for i in range(hours)]
+        counts = await self.r.hmget(keys.part(project_id) + "subhours", hours_wanted)
+        return [int(n) if n is not None else 0 for n in counts]
+
+    async def latest_answers(self, project_id: str, *, limit: int) -> list[tuple[str, Any]]:
+        rows = await self._eval("latest", project_id, "subs", str(limit), "task_id", "result")
+        return [(task_id, json.loads(result)) for task_id, result in rows if result is not None]

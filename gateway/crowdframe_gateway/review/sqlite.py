@@ -7,10 +7,10 @@ queue in its own transaction; the gateway takes it off once the crowd's verdict 
 from __future__ import annotations
 
 import json
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from ..core.errors import NotFound
-from ..core.records import ASSIGNMENT_STATUSES, Assignment, AssignmentStatus, Task
+from ..core.records import ASSIGNMENT_STATUSES, HOUR, Assignment, AssignmentStatus, Task
 from ..store.sqlite.base import _TASK_COLUMNS, SqliteBase, _spec_from_json, _task
 
 __all__ = ["CrowdReviewPart", "ProgressPart"]
@@ -92,6 +92,38 @@ CREATE INDEX IF NOT EXISTS crowd_review_due ON crowd_review_queue (due_at);
 
 
 class ProgressPart(SqliteBase):
+    # a project's submissions per hour (hour_of), one row an hour with answers, added to by
+    # submit (work/sqlite.py) in its transaction; a file from before it is filled from its
+    # assignments
+    ADDED_TABLES: ClassVar[tuple[tuple[str, str, str], ...]] = (
+        (
+            "submission_hours",
+            "CREATE TABLE submission_hours (project_id TEXT NOT NULL, hour INTEGER NOT NULL,"
+            " count INTEGER NOT NULL, PRIMARY KEY (project_id, hour)) WITHOUT ROWID",
+            "INSERT INTO submission_hours SELECT project_id,"
+            f" CAST(submitted_at / {HOUR} AS INTEGER) AS hour, COUNT(*) FROM assignments"
+            " WHERE submitted_at IS NOT NULL GROUP BY project_id, hour",
+        ),
+    )
+
+    async def submission_hours(self, project_id: str, *, first_hour: int, hours: int) -> list[int]:
+        rows = self._read(
+            "SELECT hour, count FROM submission_hours WHERE project_id = ?"
+            " AND hour >= ? AND hour < ?",
+            (project_id, first_hour, first_hour + hours),
+        )
+        counts = {int(r["hour"]): int(r["count"]) for r in rows}
+        return [counts.get(first_hour + i, 0) for i in range(hours)]
+
+    async def latest_answers(self, project_id: str, *, limit: int) -> list[tuple[str, Any]]:
+        rows = self._read(  # the project's client too: assignments_by_project, newest first
+            "SELECT task_id, result FROM assignments"
+            " WHERE client_id = (SELECT client_id FROM projects WHERE id = ?)"
+            " AND project_id = ? AND submitted_at IS NOT NULL ORDER BY seq DESC LIMIT ?",
+            (project_id, project_id, limit),
+        )
+        return [(r["task_id"], json.loads(r["result"])) for r in rows if r["result"]]
+
     async def assignment_counts(
         self, client_id: str, project_id: str
     ) -> dict[AssignmentStatus, int]:

@@ -1,11 +1,12 @@
 """The store's part of the review context:
 the crowd-review queue: review tasks and the answers waiting for their reviews; how many of a
-project's assignments are in each status (its progress).
+project's assignments are in each status (its progress); what its charts show: submissions
+per hour, kept as a counter by ``submit``, and its latest answers.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..core.records import (
     Assignment,
@@ -50,4 +51,15 @@ class ReviewStore(Protocol):
         """How many of the client's project's assignments are in each status (a status none
         is in may be missing); read from the indexes the assignments' changes keep, not by a
         scan."""
+        ...
+
+    async def submission_hours(self, project_id: str, *, first_hour: int, hours: int) -> list[int]:
+        """How many answers the project got in each of ``hours`` hours from ``first_hour`` on
+        (``core.records.hour_of``), oldest first: counters ``submit`` adds to in the
+        submission's own transaction, so the read costs ``hours`` and nothing else."""
+        ...
+
+    async def latest_answers(self, project_id: str, *, limit: int) -> list[tuple[str, Any]]:
+        """``(task id, result)`` of the project's latest ``limit`` submissions (the latest
+        accepted first, as ``work_seconds`` reads them)."""
         ...

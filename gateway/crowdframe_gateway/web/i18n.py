@@ -5,33 +5,36 @@ English is the source language; every other one has a gettext catalog in ``local
 ``make translations``), read once when first used. A request's language is the one the visitor
 chose on a page (the ``cf_locale`` cookie), else the best of ``Accept-Language``, else English;
 ``use`` makes it the current one for what the request renders, so templates and code call
-``gettext`` without passing it along.
+``gettext`` without passing it along. The gettext core itself (the catalogs, ``use``, ``say``,
+``money``) is ``core/translation.py``, shared with the emails; it is re-exported here.
 """
 
 from __future__ import annotations
 
-import gettext as stdlib_gettext
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import UTC, datetime
-from decimal import Decimal
-from functools import cache
-from io import BytesIO
-from pathlib import Path
 
 import jinja2
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal
-from babel.support import Translations
+from babel.numbers import format_decimal, format_percent
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
 
-from ..core.errors import GatewayError
-from ..core.text import Text
+from ..core.translation import (
+    CATALOGS,
+    DEFAULT,
+    LOCALES,
+    current,
+    gettext,
+    money,
+    ngettext,
+    say,
+    use,
+)
+from ..identity.rules import same_site_path
 
 __all__ = [
+    "CATALOGS",
     "COOKIE",
     "DEFAULT",
     "LOCALES",
@@ -42,21 +45,28 @@ __all__ = [
     "gettext",
     "install",
     "language_names",
+    "locale_of",
     "money",
     "negotiate",
     "ngettext",
     "number",
     "own_name",
+    "percent",
     "say",
+    "switched",
     "time_of_day",
     "use",
 ]
 
-LOCALES = ("en", "de")  # the first is the source language
-DEFAULT = LOCALES[0]
-COOKIE = "cf_locale"  # the language a visitor chose on a page
-CATALOGS = Path(__file__).parent / "locales"
-_current: ContextVar[str] = ContextVar("cf_locale", default=DEFAULT)
+COOKIE = "cf_locale"  # the language a visitor chose on a page (the workplace's and console's)
+COOKIE_SECONDS = 365 * 24 * 3600
+
+
+def locale_of(request: Request, preferred: str | None = None) -> str:
+    """The language of a request's pages: ``preferred`` (a signed-in person's choice), else
+    the one chosen in this browser (the cookie), else its ``Accept-Language``."""
+    chosen = preferred or request.cookies.get(COOKIE)
+    return negotiate(chosen, request.headers.get("accept-language"))
 
 
 def negotiate(chosen: str | None, accept_language: str | None) -> str:
@@ -82,49 +92,13 @@ def negotiate(chosen: str | None, accept_language: str | None) -> str:
     return DEFAULT
 
 
-@cache
-def _catalog(locale: str) -> stdlib_gettext.NullTranslations:
-    if locale == DEFAULT:
-        return stdlib_gettext.NullTranslations()
-    with (CATALOGS / locale / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        catalog = read_po(po, locale=locale)
-    compiled = BytesIO()
-    write_mo(compiled, catalog)  # fuzzy entries are left out: they show in English
-    compiled.seek(0)
-    return Translations(compiled)
-
-
-def current() -> str:
-    """The language of what is being rendered now."""
-    return _current.get()
-
-
-@contextmanager
-def use(locale: str) -> Iterator[None]:
-    """Render in ``locale`` while inside."""
-    token = _current.set(locale if locale in LOCALES else DEFAULT)
-    try:
-        yield
-    finally:
-        _current.reset(token)
-
-
-def gettext(message: str) -> str:
-    """``message`` (English) in the current language; itself where the catalog lacks it."""
-    return _catalog(current()).gettext(message)
-
-
-def ngettext(singular: str, plural: str, n: int) -> str:
-    return _catalog(current()).ngettext(singular, plural, n)
-
-
-def money(cents: int, currency: str) -> str:
-    """``0,10 €`` in German, ``€0.10`` in English."""
-    return format_currency(Decimal(cents) / 100, currency, locale=current())
-
-
 def number(value: float) -> str:
     return format_decimal(value, locale=current())
+
+
+def percent(share: float) -> str:
+    """A share (0.8) as the current language writes it: ``80%``, ``80 %``."""
+    return format_percent(share, locale=current())
 
 
 def date(at: float) -> str:
@@ -162,21 +136,6 @@ def _sort_key(name: str) -> str:
     return name.casefold()
 
 
-def say(what: GatewayError | Text | str) -> str:
-    """An English message (an error, a ``Text``, or a text marked with ``N_``) in the current
-    language, with its values put in after."""
-    if isinstance(what, str):
-        return gettext(what)
-    said = gettext(what.template) % what.params if what.params else gettext(what.template)
-    return _sentence(said) if isinstance(what, GatewayError) else said
-
-
-def _sentence(text: str) -> str:
-    """An error as a sentence (the API writes them as phrases: "choose your country")."""
-    text = text[:1].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text + "."
-
-
 def country_name(code: str) -> str:
     """A country (ISO 3166 code) as the current language names it."""
     return str(Locale.parse(current()).territories.get(code, code))
@@ -188,6 +147,19 @@ def own_name(locale: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def switched(request: Request, chosen: str, back: str, *, home: str = "/") -> RedirectResponse:
+    """The answer to a page's language switch: back to ``back`` (``home`` unless it is a path of
+    this site), with ``chosen`` (if offered) kept in this browser for a year, for every page of
+    the site (workplace and console)."""
+    response = RedirectResponse(same_site_path(back) or home, status_code=303)
+    if chosen in LOCALES:
+        secure = request.url.scheme == "https"
+        response.set_cookie(
+            COOKIE, chosen, max_age=COOKIE_SECONDS, samesite="lax", secure=secure, httponly=True
+        )
+    return response
+
+
 def install(env: jinja2.Environment) -> None:
     """Give an environment's templates ``_``/``gettext``/``ngettext`` in the current language
     (escaped, with ``%(name)s`` arguments), the ``money``, ``date`` and ``number`` filters, and
@@ -197,6 +169,7 @@ def install(env: jinja2.Environment) -> None:
     env.filters["money"] = money
     env.filters["date"] = date
     env.filters["number"] = number
+    env.filters["percent"] = percent
     env.globals["locale"] = current
     env.globals["locales"] = LOCALES
     env.globals["own_name"] = own_name

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import random
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -26,6 +25,7 @@ from crowdframe import Webhook
 
 from ..core.events import event_body
 from ..core.records import Attempt, Message, now
+from ..core.retry import next_attempt_delay
 from ..metrics import DELIVERY_ATTEMPTS
 from .egress import Resolver, guarded_transport
 from .rules import signing_secrets
@@ -40,17 +40,6 @@ __all__ = ["Deliverer", "next_attempt_delay"]
 
 log = logging.getLogger("crowdframe.delivery")
 RESPONSE_LOG_BYTES = 1000
-
-
-def next_attempt_delay(schedule: tuple[float, ...], attempts_done: int) -> float | None:
-    """Seconds until the next attempt after ``attempts_done`` failures; None: give up.
-
-    Each delay gets ±10 % jitter so endpoints that failed together are not retried in lockstep.
-    """
-    index = attempts_done - 1
-    if index >= len(schedule):
-        return None
-    return schedule[index] * random.uniform(0.9, 1.1)
 
 
 Transports = Callable[[], WebhookTransport]

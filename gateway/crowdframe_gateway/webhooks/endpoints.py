@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
 
 from crowdframe import EVENT_TYPES
@@ -11,7 +11,7 @@ from crowdframe.signing import new_webhook_secret
 
 from ..core.errors import InvalidInput, NotFound
 from ..core.records import Client, Endpoint, new_id, now
-from ..core.validation import Fields, is_loopback_host
+from ..core.validation import LIST, Body, OneOf, Text, choices, is_loopback_host, read
 from .egress import always_refused, refused_name
 from .rules import endpoint_disabled
 from .store import EndpointChange
@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 
 __all__ = [
+    "EndpointUpdate",
+    "NewEndpoint",
     "check_webhook_url",
     "create_endpoint",
     "owned_endpoint",
@@ -60,13 +62,30 @@ def check_webhook_url(url: str, *, allow_private: bool) -> str:
     return url
 
 
+ENDPOINT_STATES = ("enabled", "disabled")  # what a client may set
+Url = Annotated[str, Text(1, 2000)]
+EventTypes = Annotated[tuple[str, ...], LIST, choices(EVENT_TYPES, "event types")]
+
+
+class NewEndpoint(Body):
+    """``POST /webhook-endpoints``: where to deliver, and which events (absent or null: all)."""
+
+    url: Url
+    event_types: EventTypes | None = None
+
+
+class EndpointUpdate(Body):
+    """``PATCH /webhook-endpoints/{id}``: what to change (absent: unchanged)."""
+
+    url: Url | None = None
+    event_types: EventTypes | None = None
+    status: Annotated[str, OneOf(ENDPOINT_STATES)] | None = None
+
+
 async def create_endpoint(rt: Runtime, client: Client, body: dict[str, Any]) -> Endpoint:
-    f = Fields(body)
-    f.reject_unknown(("url", "event_types"))
-    url = check_webhook_url(
-        f.text("url", min_len=1, max_len=2000), allow_private=rt.settings.allow_private_webhooks
-    )
-    types = f.choices("event_types", EVENT_TYPES, None)
+    asked = read(NewEndpoint, body)
+    url = check_webhook_url(asked.url, allow_private=rt.settings.allow_private_webhooks)
+    types = asked.event_types
     endpoint = Endpoint(
         id=new_id("whe"),
         client_id=client.id,
@@ -105,18 +124,12 @@ async def update_endpoint(
 ) -> Endpoint:
     """Change the URL, the event types, or enable/disable; enabling clears the failure run."""
     endpoint = await owned_endpoint(rt, client, endpoint_id)
-    f = Fields(body)
-    f.reject_unknown(("url", "event_types", "status"))
+    asked = read(EndpointUpdate, body)
     url = endpoint.url
-    if "url" in body:
-        url = check_webhook_url(
-            f.text("url", min_len=1, max_len=2000),
-            allow_private=rt.settings.allow_private_webhooks,
-        )
-    types = endpoint.event_types
-    if "event_types" in body:
-        types = f.choices("event_types", EVENT_TYPES, None)
-    status = f.one_of("status", ("enabled", "disabled"), endpoint.status)
+    if asked.url is not None:
+        url = check_webhook_url(asked.url, allow_private=rt.settings.allow_private_webhooks)
+    types = asked.event_types if "event_types" in asked.model_fields_set else endpoint.event_types
+    status = asked.status or endpoint.status
     return await rt.store.update_endpoint(
         endpoint.id, EndpointChange(url, types, enabled=status == "enabled")
     )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..core.errors import InvalidInput, NotFound
 from ..core.page import Page
 from ..core.records import Attempt, Client, Message, now
-from ..core.validation import parse_since
+from ..core.validation import Body, Since, read
 from .endpoints import owned_endpoint
 from .store import MessageQuery
 
@@ -55,13 +55,13 @@ async def replay(rt: Runtime, client: Client, message_id: str) -> Message:
     return await rt.store.replay_message(message.id, now=now())
 
 
+class ReplaySince(Body):
+    """``POST /webhook-endpoints/{id}/replay-failed``: replay what failed since then."""
+
+    since: Since
+
+
 async def replay_failed(rt: Runtime, client: Client, endpoint_id: str, body: dict[str, Any]) -> int:
     endpoint = await owned_endpoint(rt, client, endpoint_id)
-    unknown = set(body) - {"since"}
-    if unknown:
-        name = sorted(unknown)[0]
-        raise InvalidInput(f"unknown field {name!r}", field=name)
-    if "since" not in body:
-        raise InvalidInput("since is required", field="since")
-    since = parse_since(body["since"])
+    since = read(ReplaySince, body).since
     return await rt.store.replay_failed(endpoint.id, since=since, now=now())

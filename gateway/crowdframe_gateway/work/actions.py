@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from asyncio import gather
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from ..catalog import ineligibility, standing_ineligibility
 from ..core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..core.page import Page
 from ..core.params import Claim
 from ..core.records import Assignment, Client, Project, Task, Worker, now
-from ..core.validation import Fields
+from ..core.validation import Body, Object, Text, read
 from ..identity import worker_pseudonym
 from ..quality import (
     Step,
@@ -314,14 +314,19 @@ async def return_assignment(rt: Runtime, worker: Worker, assignment_id: str) -> 
     return await rt.store.return_assignment(assignment_id, now=now())
 
 
+class ServerSubmit(Body):
+    """``POST /assignments/{id}/submit``: the worker's task token and the result."""
+
+    token: Annotated[str, Text(1, 4000)]
+    result: Object
+
+
 async def submit_for_client(
     rt: Runtime, client: Client, assignment_id: str, body: dict[str, Any]
 ) -> Assignment:
     """Server-to-server submit: the client's server presents the worker's task token."""
-    f = Fields(body)
-    f.reject_unknown(("token", "result"))
-    token = f.text("token", min_len=1, max_len=4000)
-    result = f.obj("result")
+    asked = read(ServerSubmit, body)
+    token, result = asked.token, asked.result
     assignment = await owned_assignment(rt, client, assignment_id)
     await rt.tokens.verify(rt.store, client, token, mode="work", assignment_id=assignment_id)
     return await record_submission(rt, assignment, result)

@@ -25,6 +25,7 @@ from ..core.records import (
     Project,
     ProjectSpec,
     Task,
+    hour_of,
     new_id,
 )
 from ..store.redis import keys
@@ -190,7 +191,7 @@ class WorkPart(LifetimePart):
         decision: tuple[str, str, str] = ("", "", "")
         while True:
             answer = await self._change(
-                "submit", assignment_id, types, now, *fixed, *decision, *grade
+                "submit", assignment_id, types, now, *fixed, *decision, *grade, str(hour_of(now))
             )
             if answer[0] == "ok":
                 break

@@ -15,7 +15,7 @@ from ..core.errors import Conflict
 from ..core.events import assignment_data, task_completed_data
 from ..core.page import Page, cursor_seq
 from ..core.params import AssignmentQuery, Claim, ReviewDecision, Submission
-from ..core.records import Assignment, Project, Task, new_id
+from ..core.records import Assignment, Project, Task, hour_of, new_id
 from ..quality.sqlite import AttemptRecordPart, GoldRecordPart
 from ..store.sqlite.base import (
     _ASSIGNMENT_COLUMNS,
@@ -234,6 +234,11 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
                 signals=list(submission.signals),
                 ip_hash=submission.ip_hash,
             )
+            db.execute(  # the project's submissions per hour (review/sqlite.py, its charts)
+                "INSERT INTO submission_hours VALUES (?,?,1)"
+                " ON CONFLICT (project_id, hour) DO UPDATE SET count = count + 1",
+                (done.project_id, hour_of(now)),
+            )
             if submission.ip_hash is not None:
                 db.execute(
                     "INSERT OR IGNORE INTO address_workers VALUES (?,?,?)",
@@ -411,10 +416,11 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
 
     async def work_seconds(self, project_id: str, *, limit: int) -> list[float]:
         """Seconds from accept to submit of the project's latest submissions."""
-        rows = self._read(
-            "SELECT submitted_at - accepted_at AS seconds FROM assignments WHERE project_id = ?"
-            " AND submitted_at IS NOT NULL ORDER BY seq DESC LIMIT ?",
-            (project_id, limit),
+        rows = self._read(  # the project's client too: assignments_by_project, not a scan
+            "SELECT submitted_at - accepted_at AS seconds FROM assignments"
+            " WHERE client_id = (SELECT client_id FROM projects WHERE id = ?)"
+            " AND project_id = ? AND submitted_at IS NOT NULL ORDER BY seq DESC LIMIT ?",
+            (project_id, project_id, limit),
         )
         return [float(r["seconds"]) for r in rows]
 

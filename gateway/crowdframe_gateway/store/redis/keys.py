@@ -18,6 +18,8 @@ Keys come in two kinds (docs/deployment.md draws the layout):
 from __future__ import annotations
 
 __all__ = [
+    "ACCOUNT_LINK",
+    "ACCOUNT_LINKS",
     "ACTIVE_PROJECTS",
     "ASSIGNMENT_INDEX",
     "CLIENT_KEYS",
@@ -31,6 +33,7 @@ __all__ = [
     "EARNINGS",
     "ENDPOINT_INDEX",
     "HIT_TYPE_INDEX",
+    "MAIL_PARTITION",
     "MESSAGE_INDEX",
     "MTURK_KEY_INDEX",
     "OUTBOX_CHANNEL",
@@ -81,6 +84,13 @@ DUE_LIFETIMES = f"{PREFIX}:due:lifetimes"  # sorted set: project -> earliest 'li
 DUE_APPROVALS = f"{PREFIX}:due:approvals"  # sorted set: project -> earliest auto-approval (a hint)
 DUE_REVIEWS = f"{PREFIX}:due:reviews"  # sorted set: project -> earliest crowd review (a hint)
 OUTBOX_CHANNEL = f"{PREFIX}:outbox"  # pub/sub: a partition has new messages
+# the outbox of emails is one partition of its own, ``cf:{mail}:`` (mail/redis.py): ``emails``
+# (hash: id -> the email, JSON), ``due`` (sorted set: pending id -> when due), ``order``
+# (sorted set: id -> when queued)
+MAIL_PARTITION = "mail"
+ACCOUNT_LINK = f"{PREFIX}:account-link:"  # + token hash -> the link (JSON; identity/redis.py)
+# + worker id + ':' + purpose -> sorted set: the worker's links' token hashes by their end
+ACCOUNT_LINKS = f"{PREFIX}:account-links:"
 
 
 # Partition keys: the suffix after ``part(id)`` (``<…>`` is filled in), and what it holds.
@@ -110,6 +120,7 @@ PROJECT_KEYS = {
     "tasgs:<tid>": "zset (lex): a task's assignments",
     "tsubs:<tid>": "zset (lex): a task's submissions (completion)",
     "subs": "zset (lex): every submission (work times)",
+    "subhours": "hash: hour (core.records.hour_of) -> submissions in it (the charts)",
     "wsubs:<worker>": "zset (lex): a worker's submissions (answer history)",
     "ip:<ip hash>": "set: workers who submitted from one address",
     "live:<worker>": "zset: a worker's live assignments",

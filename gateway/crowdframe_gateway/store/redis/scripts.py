@@ -83,5 +83,7 @@ SCRIPTS = {
         Script("unseen", ("pool",)),
         Script("unseen_ids", ("pool",)),
         Script("qualification_revoke"),
+        # the outbox of emails (mail/redis.py)
+        Script("mail_lease"),
     )
 }

@@ -9,9 +9,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from ...conversations import Dispute, Letter, Thread, ThreadMessage, disputes, messages
-from ...core.errors import InvalidInput
 from ...core.records import iso
-from ...core.validation import Fields
+from .bodies import DisputesQuery, MessagesQuery, Reply
+from .bodies import Letter as LetterBody
 from .http import client_call, page_params, reply
 from .views import assignment_view, page_view
 
@@ -26,8 +26,6 @@ __all__ = [
     "send_message",
     "uphold_dispute",
 ]
-
-MAX_WORKER_IDS = 100
 
 
 def dispute_view(dispute: Dispute) -> dict[str, Any]:
@@ -67,10 +65,9 @@ def message_view(message: ThreadMessage) -> dict[str, Any]:
 async def list_disputes(request: Request) -> JSONResponse:
     """``GET /disputes``: the client's disputes, oldest first, optionally in one ``status``."""
     call = await client_call(request)
-    cursor, limit = page_params(request)
-    status = request.query_params.get("status") or None
+    asked = call.query(DisputesQuery)
     page = await disputes.list_disputes(
-        call.rt, call.client, status=status, cursor=cursor, limit=limit
+        call.rt, call.client, status=asked.status, cursor=asked.cursor, limit=asked.limit
     )
     return reply(page_view(page, dispute_view))
 
@@ -83,7 +80,7 @@ async def get_dispute(request: Request) -> JSONResponse:
 async def overturn_dispute(request: Request) -> JSONResponse:
     """``POST /disputes/{id}/overturn``: approve the disputed work (credited once)."""
     call = await client_call(request)
-    Fields(await call.body()).reject_unknown(())
+    await call.nothing()
     dispute, assignment = await disputes.overturn(call.rt, call.client, call.id)
     return reply({**dispute_view(dispute), "assignment": assignment_view(assignment)})
 
@@ -98,22 +95,12 @@ async def uphold_dispute(request: Request) -> JSONResponse:
 async def send_message(request: Request) -> JSONResponse:
     """``POST /messages`` with ``{"subject", "body"}`` and ``worker_ids`` or ``project_id``."""
     call = await client_call(request)
-    body = await call.body()
-    f = Fields(body)
-    f.reject_unknown(("subject", "body", "worker_ids", "project_id"))
-    worker_ids = body.get("worker_ids", [])
-    if not isinstance(worker_ids, list) or not all(isinstance(w, str) for w in worker_ids):
-        raise InvalidInput("worker_ids must be a list of worker ids", field="worker_ids")
-    if len(worker_ids) > MAX_WORKER_IDS:
-        raise InvalidInput(
-            f"write to at most {MAX_WORKER_IDS} workers at once (or to a project_id)",
-            field="worker_ids",
-        )
+    asked = await call.read(LetterBody)
     letter = Letter(
-        subject=body.get("subject"),  # type: ignore[arg-type]  # the service checks it
-        body=body.get("body"),  # type: ignore[arg-type]
-        worker_ids=tuple(worker_ids),
-        project_id=f.text("project_id", None, min_len=1, max_len=100),
+        subject=asked.subject,
+        body=asked.body,
+        worker_ids=tuple(asked.worker_ids),
+        project_id=asked.project_id,
     )
     threads = await messages.write_to_workers(call.rt, call.client, letter)
     return reply({"object": "list", "data": [thread_view(t) for t in threads]}, 201)
@@ -137,9 +124,8 @@ async def get_thread(request: Request) -> JSONResponse:
 async def reply_in_thread(request: Request) -> JSONResponse:
     """``POST /threads/{id}/messages`` with ``{"body"}``: write again in a thread."""
     call = await client_call(request)
-    body = await call.body()
-    Fields(body).reject_unknown(("body",))
-    message = await messages.client_reply(call.rt, call.client, call.id, body.get("body"))
+    text = (await call.read(Reply)).body
+    message = await messages.client_reply(call.rt, call.client, call.id, text)
     return reply(message_view(message), 201)
 
 
@@ -147,15 +133,8 @@ async def list_messages(request: Request) -> JSONResponse:
     """``GET /messages``: every message of the client's threads, oldest first; ``author=worker``
     for the workers' replies."""
     call = await client_call(request)
-    cursor, limit = page_params(request)
-    author = request.query_params.get("author") or None
-    if author is not None:
-        Fields({"author": author}).one_of("author", ("client", "worker"))
+    asked = call.query(MessagesQuery)
     page = await messages.client_messages(
-        call.rt,
-        call.client,
-        author=author,  # type: ignore[arg-type]
-        cursor=cursor,
-        limit=limit,
+        call.rt, call.client, author=asked.author, cursor=asked.cursor, limit=asked.limit
     )
     return reply(page_view(page, message_view))

@@ -13,6 +13,7 @@ from ...review import assignments as review
 from ...review import verdicts
 from ...webhooks import endpoints
 from ...work import actions
+from .bodies import AssignmentsQuery, TokenBody
 from .http import client_call, page_params, reply
 from .views import assignment_view, endpoint_view, page_view, project_view, task_view
 
@@ -85,21 +86,21 @@ async def get_task(request: Request) -> JSONResponse:
 async def cancel_task(request: Request) -> JSONResponse:
     """Cancel an open task: no new claims or previews; accepted assignments may still submit."""
     call = await client_call(request)
-    await call.body()
+    await call.nothing()
     return reply(task_view(await task_cancel.cancel_task(call.rt, call.client, call.id)))
 
 
 async def list_assignments(request: Request) -> JSONResponse:
     call = await client_call(request)
-    cursor, limit = page_params(request)
+    asked = call.query(AssignmentsQuery)
     page = await review.list_assignments(
         call.rt,
         call.client,
-        project_id=request.query_params.get("project_id") or None,
-        status=request.query_params.get("status") or None,
-        cursor=cursor,
-        limit=limit,
-        signal=request.query_params.get("signal") or None,
+        project_id=asked.project_id,
+        status=asked.status,
+        cursor=asked.cursor,
+        limit=asked.limit,
+        signal=asked.signal,
     )
     return reply(page_view(page, assignment_view))
 
@@ -114,7 +115,7 @@ async def get_assignment(request: Request) -> JSONResponse:
 
 async def approve_assignment(request: Request) -> JSONResponse:
     call = await client_call(request)
-    await call.body()
+    await call.nothing()
     return reply(assignment_view(await review.approve(call.rt, call.client, call.id)))
 
 
@@ -133,10 +134,8 @@ async def submit_assignment(request: Request) -> JSONResponse:
 
 async def verify_token(request: Request) -> JSONResponse:
     call = await client_call(request)
-    token = (await call.body()).get("token")
-    claims = await call.rt.tokens.verify(
-        call.rt.store, call.client, token if isinstance(token, str) else ""
-    )
+    token = (await call.read(TokenBody)).token
+    claims = await call.rt.tokens.verify(call.rt.store, call.client, token)
     return reply({"valid": True, "claims": claims.to_dict()})
 
 
@@ -153,5 +152,6 @@ async def list_endpoints(request: Request) -> JSONResponse:
 
 async def test_endpoint(request: Request) -> JSONResponse:
     call = await client_call(request)
+    await call.nothing()
     message_id = await endpoints.send_test_event(call.rt, call.client, call.id)
     return reply({"message_id": message_id}, 202)

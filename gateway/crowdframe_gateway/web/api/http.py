@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from ...core.errors import GatewayError, InvalidInput, InvalidJSON, Unauthorized
+from ...core.errors import GatewayError, InvalidJSON, Unauthorized
 from ...core.limits import MAX_BODY_BYTES, read_json, too_large
 from ...core.records import Client
+from ...core.validation import read
 from ...identity.credentials import hash_api_key
 from ...runtime import Runtime
+from .bodies import Empty, PageQuery, Query
+
+Q = TypeVar("Q", bound=Query)
+B = TypeVar("B", bound=BaseModel)
 
 __all__ = [
     "Call",
@@ -21,6 +27,7 @@ __all__ = [
     "error_response",
     "json_body",
     "page_params",
+    "query",
     "reply",
     "runtime",
 ]
@@ -57,7 +64,20 @@ class Call:
         return str(self.request.path_params["id"])
 
     async def body(self) -> dict[str, Any]:
+        """The JSON object the request carries (``{}`` for none), for a service to read."""
         return await json_body(self.request)
+
+    async def read(self, model: type[B]) -> B:
+        """The body read into ``model``."""
+        return read(model, await self.body())
+
+    async def nothing(self) -> None:
+        """A body with nothing in it (an action's), refused if it carries any member."""
+        await self.read(Empty)
+
+    def query(self, model: type[Q]) -> Q:
+        """The query string read into ``model``."""
+        return query(self.request, model)
 
 
 async def client_call(request: Request) -> Call:
@@ -90,16 +110,14 @@ async def _bounded_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def query(request: Request, model: type[Q]) -> Q:
+    """The query string read into ``model`` (a repeated parameter: its last value)."""
+    return read(model, dict(request.query_params))
+
+
 def page_params(request: Request) -> tuple[str | None, int]:
-    cursor = request.query_params.get("cursor") or None
-    text = request.query_params.get("limit", "50")
-    try:
-        limit = int(text)
-    except ValueError:
-        raise InvalidInput("limit must be an integer", field="limit") from None
-    if not 1 <= limit <= 200:
-        raise InvalidInput("limit must be between 1 and 200", field="limit")
-    return cursor, limit
+    page = query(request, PageQuery)
+    return page.cursor, page.limit
 
 
 def reply(body: Any, status: int = 200) -> JSONResponse:

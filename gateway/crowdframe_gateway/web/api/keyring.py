@@ -66,7 +66,7 @@ async def revoke_api_key(request: Request) -> JSONResponse:
 
 async def create_signing_secret(request: Request) -> JSONResponse:
     call = await client_call(request)
-    await call.body()
+    await call.nothing()
     _client, secret = await keyring.add_signing_secret(call.rt, call.client)
     view = {"object": "signing_secret", "kid": secret_kid(secret), "signing": True}
     return reply({**view, "secret": secret}, 201)

@@ -8,15 +8,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from ...catalog import projects
-from ...conversations import tell_bonus
-from ...core.errors import GatewayError, InvalidInput, NotFound
+from ...core.errors import NotFound
 from ...core.records import Block, Credit, GoldStats, iso
-from ...core.validation import Fields
 from ...ledger import BonusQuery
-from ...ledger.earnings import credit_bonus
 from ...quality import process as quality
 from ...review import assignments as review
-from .http import client_call, page_params, reply
+from ...review.answers import review_each
+from ...review.bonuses import pay_bonus
+from .bodies import BonusesQuery, BulkReview, UnblockQuery
+from .http import client_call, reply
 from .views import assignment_view, page_view
 
 __all__ = [
@@ -28,8 +28,6 @@ __all__ = [
     "list_bonuses",
     "unblock_worker",
 ]
-
-MAX_BULK = 500
 
 
 def _block_view(block: Block) -> dict[str, Any]:
@@ -61,7 +59,7 @@ async def block_worker(request: Request) -> JSONResponse:
 
 async def unblock_worker(request: Request) -> JSONResponse:
     call = await client_call(request)
-    project_id = request.query_params.get("project_id", "")
+    project_id = call.query(UnblockQuery).project_id
     worker_id = request.path_params["worker_id"]
     gone = await quality.unblock_worker(call.rt, call.client, worker_id, project_id)
     if not gone:
@@ -84,46 +82,21 @@ async def bulk_review(request: Request) -> JSONResponse:
     """``POST /assignments/approve`` or ``/reject`` with ``{"ids": [...], "reason"?}``: each id
     is reviewed on its own; the answer lists what was done and what was refused, and why."""
     call = await client_call(request)
-    body = await call.body()
+    body = await call.read(BulkReview)
     approving = request.url.path.endswith("/approve")
-    ids = body.get("ids")
-    if (
-        not isinstance(ids, list)
-        or not 1 <= len(ids) <= MAX_BULK
-        or not all(isinstance(i, str) for i in ids)
-    ):
-        raise InvalidInput(f"ids must be a list of 1 to {MAX_BULK} assignment ids", field="ids")
-    rt, client = call.rt, call.client
-    done, refused = [], []
-    for assignment_id in dict.fromkeys(ids):
-        try:
-            if approving:
-                reviewed = await review.approve(rt, client, assignment_id)
-            else:
-                reviewed = await review.reject(
-                    rt, client, assignment_id, {"reason": body.get("reason")}
-                )
-        except InvalidInput:
-            raise
-        except GatewayError as exc:
-            refused.append({"id": assignment_id, **exc.to_json()})
-            continue
-        done.append(assignment_view(reviewed))
-    return reply({"data": done, "refused": refused})
+    outcome = await review_each(
+        call.rt, call.client, body.ids, approving=approving, reason=body.reason
+    )
+    refused = [{"id": assignment_id, **exc.to_json()} for assignment_id, exc in outcome.refused]
+    return reply({"data": [assignment_view(a) for a in outcome.done], "refused": refused})
 
 
 async def bonus(request: Request) -> JSONResponse:
     """``POST /assignments/{id}/bonus`` with ``{"amount_cents", "reason"}``; an
     ``Idempotency-Key`` header makes a retry pay nothing more."""
     call = await client_call(request)
-    f = Fields(await call.body())
-    f.reject_unknown(("amount_cents", "reason"))
-    amount = f.integer("amount_cents", low=1, high=1_000_000)
-    reason = f.text("reason", min_len=1, max_len=1000)
-    assignment = await review.owned_assignment(call.rt, call.client, call.id)
     key = request.headers.get("idempotency-key")
-    credit = await credit_bonus(call.rt, assignment, amount, reason, key)
-    await tell_bonus(call.rt, credit)  # once per credit, however often the request is repeated
+    credit, assignment = await pay_bonus(call.rt, call.client, call.id, await call.body(), key)
     return reply(_bonus_view(credit, assignment.worker_pseudonym), 201)
 
 
@@ -132,9 +105,13 @@ async def list_bonuses(request: Request) -> JSONResponse:
     task (``task_id``) or one assignment (``assignment_id``)."""
     call = await client_call(request)
     rt, client = call.rt, call.client
-    cursor, limit = page_params(request)
-    task_id = request.query_params.get("task_id") or None
-    assignment_id = request.query_params.get("assignment_id") or None
+    asked = call.query(BonusesQuery)
+    task_id, assignment_id, cursor, limit = (
+        asked.task_id,
+        asked.assignment_id,
+        asked.cursor,
+        asked.limit,
+    )
     if assignment_id is not None:
         await review.owned_assignment(rt, client, assignment_id)
     if task_id is not None:

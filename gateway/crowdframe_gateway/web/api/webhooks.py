@@ -11,7 +11,8 @@ from ...core.events import event_body
 from ...core.records import Attempt, Message, iso
 from ...webhooks import endpoints
 from ...webhooks import log as webhook_log
-from .http import client_call, page_params, reply
+from .bodies import WebhookMessagesQuery
+from .http import client_call, reply
 from .views import endpoint_view, page_view
 
 __all__ = [
@@ -69,17 +70,16 @@ async def update_endpoint(request: Request) -> JSONResponse:
 
 async def rotate_secret(request: Request) -> JSONResponse:
     call = await client_call(request)
-    await call.body()
+    await call.nothing()
     endpoint = await endpoints.rotate_secret(call.rt, call.client, call.id)
     return reply(endpoint_view(endpoint, with_secret=True))
 
 
 async def list_messages(request: Request) -> JSONResponse:
     call = await client_call(request)
-    cursor, limit = page_params(request)
-    status = request.query_params.get("status") or None
+    asked = call.query(WebhookMessagesQuery)
     page = await webhook_log.list_messages(
-        call.rt, call.client, call.id, status=status, cursor=cursor, limit=limit
+        call.rt, call.client, call.id, status=asked.status, cursor=asked.cursor, limit=asked.limit
     )
     return reply(page_view(page, message_view))
 
@@ -103,5 +103,5 @@ async def list_attempts(request: Request) -> JSONResponse:
 
 async def replay_message(request: Request) -> JSONResponse:
     call = await client_call(request)
-    await call.body()
+    await call.nothing()
     return reply(message_view(await webhook_log.replay(call.rt, call.client, call.id)), 202)

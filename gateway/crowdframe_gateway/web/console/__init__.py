@@ -15,12 +15,16 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ...core.errors import GatewayError
+from ...core.text import N_
 from ...runtime import Runtime
 from . import batches as b
+from . import charts as ch
+from . import developers as d
 from . import money as m
 from . import people as u
 from . import projects as p
 from . import results as r
+from .language import choose_language
 from .render import page
 from .session import ConsoleSession, SignInRequired, current_user
 
@@ -31,11 +35,33 @@ console_routes = [
     Route("/signin", u.signin_form, methods=["GET"]),
     Route("/signin", u.signin, methods=["POST"]),
     Route("/signout", u.signout, methods=["POST"]),
+    Route("/language", choose_language, methods=["POST"]),
     Route("/invite/{token}", u.invitation_form, methods=["GET"]),
     Route("/invite/{token}", u.accept_invitation, methods=["POST"]),
     Route("/members", u.members_page, methods=["GET"]),
     Route("/members", u.invite, methods=["POST"]),
     Route("/members/{user_id}/remove", u.remove_member, methods=["POST"]),
+    # the developers' page and the project's charts (docs/console.md, "Developers", "Charts")
+    Route("/developers", d.overview, methods=["GET"]),
+    Route("/developers/api-keys", d.create_api_key, methods=["POST"]),
+    Route("/developers/api-keys/{key_id}/revoke", d.revoke_api_key, methods=["POST"]),
+    Route("/developers/signing-secrets", d.add_signing_secret, methods=["POST"]),
+    Route("/developers/signing-secrets/{kid}/delete", d.delete_signing_secret, methods=["POST"]),
+    Route("/developers/endpoints", d.create_endpoint, methods=["POST"]),
+    Route("/developers/endpoints/{endpoint_id}", d.endpoint_page, methods=["GET"]),
+    Route(
+        "/developers/endpoints/{endpoint_id}/rotate-secret",
+        d.rotate_endpoint_secret,
+        methods=["POST"],
+    ),
+    Route("/developers/endpoints/{endpoint_id}/disable", d.disable_endpoint, methods=["POST"]),
+    Route("/developers/endpoints/{endpoint_id}/enable", d.enable_endpoint, methods=["POST"]),
+    Route("/developers/endpoints/{endpoint_id}/replay-failed", d.replay_failed, methods=["POST"]),
+    Route("/developers/messages/{message_id}", d.message_page, methods=["GET"]),
+    Route("/developers/messages/{message_id}/attempts", d.attempts_fragment, methods=["GET"]),
+    Route("/developers/messages/{message_id}/replay", d.replay_message, methods=["POST"]),
+    Route("/projects/{project_id}/charts", ch.charts_page, methods=["GET"]),
+    Route("/projects/{project_id}/charts.json", ch.charts_data, methods=["GET"]),
     Route("/projects", p.list_page, methods=["GET"]),
     Route("/projects", p.create, methods=["POST"]),
     Route("/projects/board", p.board, methods=["GET"]),
@@ -75,7 +101,7 @@ def _fragment(request: Request) -> bool:
 async def _gateway_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, GatewayError)
     user = await current_user(request)
-    return page(request, "error.html", {"message": exc.message}, user=user, status=exc.status)
+    return page(request, "error.html", {"refusal": exc}, user=user, status=exc.status)
 
 
 async def _sign_in_required(request: Request, exc: Exception) -> Response:
@@ -86,9 +112,9 @@ async def _sign_in_required(request: Request, exc: Exception) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    message = "There is no such page." if exc.status_code == 404 else str(exc.detail)
+    message = N_("There is no such page.") if exc.status_code == 404 else str(exc.detail)
     user = await current_user(request)
-    return page(request, "error.html", {"message": message}, user=user, status=exc.status_code)
+    return page(request, "error.html", {"refusal": message}, user=user, status=exc.status_code)
 
 
 def console_app(rt: Runtime, *, session_key: str) -> Starlette:

@@ -21,12 +21,13 @@ from ...catalog import batch_file, previews, projects
 from ...catalog.batch_file import MAX_FILE_BYTES, MAX_ROWS, BatchFile, Columns
 from ...core.errors import GatewayError, InvalidInput, NotFound
 from ...core.records import Client, ClientUser, Project, Task, new_id, now
+from ...core.text import N_
 from ...mturk.external import launch
-from ...runtime import Runtime
 from ...work.actions import Seat
+from .. import i18n
 from . import uploads
 from .render import page, see_other
-from .session import check_csrf, signed_in_user
+from .session import check_csrf, runtime, signed_in_project
 from .uploads import Upload
 
 __all__ = ["check", "new_form", "preview", "publish", "rows_page", "upload"]
@@ -35,26 +36,15 @@ SHOWN_ROWS = 10  # the first rows shown as tasks
 PREVIEW_PSEUDONYM = "console-preview"  # the worker a client's preview token names: nobody
 
 
-def _rt(request: Request) -> Runtime:
-    rt: Runtime = request.app.state.runtime
-    return rt
-
-
-async def _project(request: Request) -> tuple[ClientUser, Client, Project]:
-    user = await signed_in_user(request)
-    client = await _rt(request).store.get_client(user.client_id)
-    assert client is not None, "a client user's client is never deleted"
-    project = await projects.owned_project(_rt(request), client, request.path_params["project_id"])
-    return user, client, project
-
-
 async def _upload(request: Request) -> tuple[ClientUser, Client, Project, Upload]:
-    user, client, project = await _project(request)
+    user, client, project = await signed_in_project(request)
     found = await uploads.find(
-        _rt(request), request.path_params["upload_id"], client.id, project.id
+        runtime(request), request.path_params["upload_id"], client.id, project.id
     )
     if found is None:
-        raise NotFound("no such upload: it may have expired; upload the file again", field="file")
+        raise NotFound(
+            N_("no such upload: it may have expired; upload the file again"), field="file"
+        )
     return user, client, project, found
 
 
@@ -69,19 +59,19 @@ def _limits() -> dict[str, Any]:
 def _upload_page(
     request: Request, user: ClientUser, project: Project, error: GatewayError | None = None
 ) -> Response:
-    context = {"project": project, **_limits(), "error": error.message if error else None}
+    context = {"project": project, **_limits(), "error": error}
     return page(
         request, "batch_upload.html", context, user=user, status=error.status if error else 200
     )
 
 
 async def new_form(request: Request) -> Response:
-    user, _, project = await _project(request)
+    user, _, project = await signed_in_project(request)
     return _upload_page(request, user, project)
 
 
 async def upload(request: Request) -> Response:
-    user, client, project = await _project(request)
+    user, client, project = await signed_in_project(request)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_FILE_BYTES + 64_000:  # the form's envelope
         # refused before the body is read; its CSRF token is not needed to refuse
@@ -91,14 +81,14 @@ async def upload(request: Request) -> Response:
         await check_csrf(request)
         sent = form.get("file")
         if not isinstance(sent, UploadFile) or not sent.filename:
-            raise InvalidInput("choose a file", field="file")
+            raise InvalidInput(N_("choose a file"), field="file")
         name, raw = sent.filename, await sent.read(MAX_FILE_BYTES + 1)
         batch_file.parse(name, raw)  # refused here, or kept
     except GatewayError as exc:
         return _upload_page(request, user, project, exc)
     finally:
         await form.close()
-    upload_id = await uploads.keep(_rt(request), client.id, project.id, name, raw)
+    upload_id = await uploads.keep(runtime(request), client.id, project.id, name, raw)
     return see_other(f"/console/projects/{project.id}/batches/{upload_id}")
 
 
@@ -151,7 +141,7 @@ def _rows_page(
         "shown": shown,
         "bodies": batch_file.task_bodies(file, columns, limit=SHOWN_ROWS),
         "columns": columns,
-        "error": error.message if error else None,
+        "error": error,
         "checked": checked,
         "parts": batch_file.part_count(len(file.rows)),
         "query": _columns_query(columns),
@@ -189,7 +179,7 @@ async def preview(request: Request) -> Response:
     task = Task(id=new_id("tsk"), project_id=project.id, external_id=first["external_id"],
                 input=first["input"], gold=None, status="open", created_at=created,
                 expires_at=created + project.spec.task_lifetime)  # fmt: skip
-    rt = _rt(request)
+    rt = runtime(request)
     await previews.keep_preview(rt, client, task)
     token = rt.tokens.issue(
         client, project, task, mode="preview", worker_pseudonym=PREVIEW_PSEUDONYM
@@ -198,7 +188,7 @@ async def preview(request: Request) -> Response:
     task_origin = origin_of(spec.task_url)
     separator = "&" if "?" in spec.task_url else "?"
     params = {"cf_token": token, "cf_mode": "preview", "cf_origin": rt.settings.public_origin,
-              "cf_locale": "en"}  # fmt: skip
+              "cf_locale": i18n.locale_of(request)}  # fmt: skip
     src, frame_height = spec.task_url + separator + urlencode(params), spec.frame_height
     if spec.protocol == "mturk":  # MTurk's ExternalQuestion parameters, as the workplace does
         external = await launch(rt, Seat(project, task, token, None), "preview")
@@ -232,7 +222,7 @@ async def publish(request: Request) -> Response:
     form = await request.form()
     columns = _columns_of(form)
     created, part = _count(form, "created"), _count(form, "part")
-    rt = _rt(request)
+    rt = runtime(request)
     stepwise = request.headers.get("hx-request") == "true"
     bodies: list[dict[str, Any]] = []
     try:
@@ -243,7 +233,7 @@ async def publish(request: Request) -> Response:
     except GatewayError as exc:
         if not stepwise:
             return _rows_page(request, user, project, found, columns, error=exc)
-        error: str | None = exc.message
+        error: GatewayError | None = exc
     else:
         if not stepwise:
             return see_other(f"/console/projects/{project.id}?notice=published")

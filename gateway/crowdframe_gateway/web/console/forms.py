@@ -17,6 +17,7 @@ from starlette.datastructures import FormData, UploadFile
 from ...catalog import fairpay
 from ...catalog.projects import ALLOWED_PERMISSIONS, FIXED_FIELDS, KINDS, PROTOCOLS
 from ...core.records import ProjectSpec
+from ...core.text import N_
 
 __all__ = [
     "CROWD_REVIEW",
@@ -37,7 +38,7 @@ Values = dict[str, Any]  # a field's name -> its text (a list for checkboxes), a
 @dataclass(frozen=True, slots=True)
 class FormField:
     name: str  # the API's field; "crowd_review.<name>" inside the crowd review stage
-    label: str
+    label: str  # English, marked with N_ (the page shows it translated), as the hint
     kind: str  # text, url, textarea, integer, number, list, select, checks
     hint: str = ""
     options: tuple[str, ...] = ()
@@ -56,101 +57,129 @@ def _f(name: str, label: str, kind: str = "text", hint: str = "", **more: Any) -
 # In the order of the form, in groups (a heading each).
 PROJECT_FIELDS: tuple[tuple[str, tuple[FormField, ...]], ...] = (
     (
-        "The task",
+        N_("The task"),
         (
-            _f("title", "Title", hint="What workers see in their task list."),
-            _f("task_url", "Task page URL", "url", "Your page that shows one task (https)."),
-            _f("instructions", "Instructions", "textarea", "Shown to workers above the task."),
-            _f("kind", "Kind", "select", "An assessment is a qualification test.", options=KINDS),
+            _f("title", N_("Title"), hint=N_("What workers see in their task list.")),
+            _f(
+                "task_url", N_("Task page URL"), "url", N_("Your page that shows one task (https).")
+            ),
+            _f(
+                "instructions",
+                N_("Instructions"),
+                "textarea",
+                N_("Shown to workers above the task."),
+            ),
+            _f(
+                "kind",
+                N_("Kind"),
+                "select",
+                N_("An assessment is a qualification test."),
+                options=KINDS,
+            ),
             _f(
                 "protocol",
-                "Protocol",
+                N_("Protocol"),
                 "select",
-                "mturk: your page is an MTurk ExternalQuestion.",
+                N_("mturk: your page is an MTurk ExternalQuestion."),
                 options=PROTOCOLS,
             ),
             _f(
                 "frame_height",
-                "Frame height (px)",
+                N_("Frame height (px)"),
                 "integer",
-                "Empty: the page's own height.",
+                N_("Empty: the page's own height."),
                 nullable=True,
             ),
-            _f("allow", "The task page may use", "checks", options=ALLOWED_PERMISSIONS),
+            _f("allow", N_("The task page may use"), "checks", options=ALLOWED_PERMISSIONS),
         ),
     ),
     (
-        "Pay",
+        N_("Pay"),
         (
-            _f("reward_cents", "Reward per task (cents)", "integer"),
-            _f("currency", "Currency", "select", options=fairpay.supported_currencies()),
+            _f("reward_cents", N_("Reward per task (cents)"), "integer"),
+            _f("currency", N_("Currency"), "select", options=fairpay.supported_currencies()),
             _f(
                 "estimated_seconds",
-                "Estimated time per task (seconds)",
+                N_("Estimated time per task (seconds)"),
                 "integer",
-                "What fair pay is judged on: the reward for this time, per hour.",
+                N_("What fair pay is judged on: the reward for this time, per hour."),
             ),
         ),
     ),
     (
-        "Who may work on it",
+        N_("Who may work on it"),
         (
-            _f("countries", "Countries", "list", "ISO codes like DE FR; empty: every country."),
-            _f("excluded_countries", "Excluded countries", "list", "ISO codes like US."),
-            _f("languages", "Languages", "list", 'Like "de" or "de:native".'),
-            _f("skills", "Skills", "list", "Like transcription translation-de-en."),
-            _f("qualifications", "Qualifications", "list", "Assessment project ids (prj_…)."),
+            _f(
+                "countries",
+                N_("Countries"),
+                "list",
+                N_("ISO codes like DE FR; empty: every country."),
+            ),
+            _f("excluded_countries", N_("Excluded countries"), "list", N_("ISO codes like US.")),
+            _f("languages", N_("Languages"), "list", N_('Like "de" or "de:native".')),
+            _f("skills", N_("Skills"), "list", N_("Like transcription translation-de-en.")),
+            _f(
+                "qualifications",
+                N_("Qualifications"),
+                "list",
+                N_("Assessment project ids (prj_…)."),
+            ),
         ),
     ),
     (
-        "Answers",
+        N_("Answers"),
         (
-            _f("assignments_per_task", "Workers per task", "integer"),
+            _f("assignments_per_task", N_("Workers per task"), "integer"),
             _f(
                 "agreement_min",
-                "Agreement wanted (0 to 1)",
+                N_("Agreement wanted (0 to 1)"),
                 "number",
-                "Below it, one more worker is asked.",
+                N_("Below it, one more worker is asked."),
             ),
-            _f("assignments_max", "Most workers per task", "integer", "0: workers per task."),
-            _f("assignment_duration", "Time to finish a task (seconds)", "integer"),
+            _f(
+                "assignments_max",
+                N_("Most workers per task"),
+                "integer",
+                N_("0: workers per task."),
+            ),
+            _f("assignment_duration", N_("Time to finish a task (seconds)"), "integer"),
             _f(
                 "lease_extension_seconds",
-                "More time per heartbeat (seconds)",
+                N_("More time per heartbeat (seconds)"),
                 "integer",
-                "While the task page is open, each heartbeat gives this much; 0: none.",
+                N_("While the task page is open, each heartbeat gives this much; 0: none."),
             ),
-            _f("lease_max_seconds", "Longest time on a task (seconds)", "integer"),
-            _f("task_lifetime", "Task lifetime (seconds)", "integer"),
-            _f("auto_approve_delay", "Approve automatically after (seconds)", "integer"),
+            _f("lease_max_seconds", N_("Longest time on a task (seconds)"), "integer"),
+            _f("task_lifetime", N_("Task lifetime (seconds)"), "integer"),
+            _f("auto_approve_delay", N_("Approve automatically after (seconds)"), "integer"),
         ),
     ),
     (
-        "Gold questions",
+        N_("Gold questions"),
         (
-            _f("gold_ratio", "Share of gold questions (0 to 1)", "number"),
-            _f("gold_min_answers", "Gold answers before judging", "integer"),
-            _f("gold_min_accuracy", "Gold accuracy needed (0 to 1)", "number"),
+            _f("gold_ratio", N_("Share of gold questions (0 to 1)"), "number"),
+            _f("gold_min_answers", N_("Gold answers before judging"), "integer"),
+            _f("gold_min_accuracy", N_("Gold accuracy needed (0 to 1)"), "number"),
         ),
     ),
     (
-        "Assessment",
+        N_("Assessment"),
         (
-            _f("test_size", "Questions per attempt", "integer"),
-            _f("pass_score", "Share right to pass (0 to 1)", "number"),
-            _f("retry_after_seconds", "Wait before another attempt (seconds)", "integer"),
+            _f("test_size", N_("Questions per attempt"), "integer"),
+            _f("pass_score", N_("Share right to pass (0 to 1)"), "number"),
+            _f("retry_after_seconds", N_("Wait before another attempt (seconds)"), "integer"),
         ),
     ),
 )
 CROWD_REVIEW_FIELDS: tuple[FormField, ...] = (
-    _f("crowd_review.task_url", "Review page URL", "url"),
-    _f("crowd_review.reward_cents", "Reward per review (cents)", "integer"),
-    _f("crowd_review.estimated_seconds", "Estimated time per review (seconds)", "integer"),
-    _f("crowd_review.reviewers", "Reviewers per answer", "integer"),
-    _f("crowd_review.instructions", "Instructions for reviewers", "textarea"),
-    _f("crowd_review.countries", "Reviewers' countries", "list"),
-    _f("crowd_review.languages", "Reviewers' languages", "list"),
-    _f("crowd_review.min_gold_accuracy", "Reviewers' gold accuracy (0 to 1)", "number"),
+    _f("crowd_review.task_url", N_("Review page URL"), "url"),
+    _f("crowd_review.reward_cents", N_("Reward per review (cents)"), "integer"),
+    _f("crowd_review.estimated_seconds", N_("Estimated time per review (seconds)"), "integer"),
+    _f("crowd_review.reviewers", N_("Reviewers per answer"), "integer"),
+    _f("crowd_review.instructions", N_("Instructions for reviewers"), "textarea"),
+    _f("crowd_review.countries", N_("Reviewers' countries"), "list"),
+    _f("crowd_review.languages", N_("Reviewers' languages"), "list"),
+    _f("crowd_review.min_gold_accuracy", N_("Reviewers' gold accuracy (0 to 1)"), "number"),
 )  # fmt: skip
 CROWD_REVIEW = "crowd_review"  # the checkbox that turns the stage on
 

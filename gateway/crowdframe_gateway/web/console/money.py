@@ -7,39 +7,29 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ...catalog import projects
 from ...identity.accounts import COUNTRIES
 from ...review.money import client_money, project_money
-from ...runtime import Runtime
 from .. import i18n
 from .render import page
-from .session import signed_in_user
+from .session import runtime, signed_in_project, signed_in_user
 
 __all__ = ["money_page", "project_money_page"]
 
 FIGURES = ("committed_cents", "approved_cents", "rejected_cents", "bonus_cents")
 
 
-def _rt(request: Request) -> Runtime:
-    rt: Runtime = request.app.state.runtime
-    return rt
-
-
 async def money_page(request: Request) -> Response:
     user = await signed_in_user(request)
-    client = await _rt(request).store.get_client(user.client_id)
+    client = await runtime(request).store.get_client(user.client_id)
     assert client is not None, "a client user's client is never deleted"
-    money = await client_money(_rt(request), client)
+    money = await client_money(runtime(request), client)
     context = {"money": money, "totals": {f: money.total(f) for f in FIGURES}}
     return page(request, "money.html", context, user=user)
 
 
 async def project_money_page(request: Request) -> Response:
-    user = await signed_in_user(request)
-    client = await _rt(request).store.get_client(user.client_id)
-    assert client is not None, "a client user's client is never deleted"
-    project = await projects.owned_project(_rt(request), client, request.path_params["project_id"])
-    figures = await project_money(_rt(request), client, project)
+    user, client, project = await signed_in_project(request)
+    figures = await project_money(runtime(request), client, project)
     context = {"project": project, "figures": figures,
                "countries": dict(i18n.country_names(COUNTRIES))}  # fmt: skip
     return page(request, "project_money.html", context, user=user)

@@ -6,10 +6,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ...core.errors import Conflict, GatewayError, NotFound, TooManyRequests, Unauthorized
+from ...core.text import N_
 from ...identity import members, throttle
-from ...runtime import Runtime
 from .render import page, see_other
-from .session import check_csrf, current_user, sign_in, sign_out, signed_in_user
+from .session import check_csrf, current_user, runtime, sign_in, sign_out, signed_in_user
 
 __all__ = [
     "accept_invitation",
@@ -24,11 +24,7 @@ __all__ = [
 ]
 
 THROTTLE_REALM = "console-signin"  # the console's email counts, apart from workers'
-
-
-def _rt(request: Request) -> Runtime:
-    rt: Runtime = request.app.state.runtime
-    return rt
+NOTICES = {"removed": N_("Removed from the team.")}
 
 
 async def home(request: Request) -> Response:
@@ -45,10 +41,10 @@ async def signin(request: Request) -> Response:
     email = str(form.get("email", ""))
     ip = request.client.host if request.client else "unknown"
     try:
-        await throttle.check_signin(_rt(request), email=email, ip=ip, realm=THROTTLE_REALM)
-        user = await members.authenticate(_rt(request), email, str(form.get("password", "")))
+        await throttle.check_signin(runtime(request), email=email, ip=ip, realm=THROTTLE_REALM)
+        user = await members.authenticate(runtime(request), email, str(form.get("password", "")))
     except (TooManyRequests, Unauthorized) as exc:
-        context = {"form": {"email": email}, "error": exc.message, "field": exc.field}
+        context = {"form": {"email": email}, "error": exc, "field": exc.field}
         response = page(request, "signin.html", context, status=exc.status)
         if isinstance(exc, TooManyRequests):
             response.headers["retry-after"] = str(exc.retry_after)
@@ -67,13 +63,13 @@ async def _invitation_page(
     request: Request, token: str, *, error: GatewayError | None = None
 ) -> Response:
     try:
-        invitation = await members.invitation(_rt(request), token)
+        invitation = await members.invitation(runtime(request), token)
     except (NotFound, Conflict) as gone:
-        return page(request, "invitation_gone.html", {"message": gone.message}, status=gone.status)
+        return page(request, "invitation_gone.html", {"refusal": gone}, status=gone.status)
     context = {
         "invitation": invitation,
         "token": token,
-        "error": error.message if error else None,
+        "error": error,
         "field": error.field if error else None,
     }
     return page(request, "invitation.html", context, status=error.status if error else 200)
@@ -89,7 +85,7 @@ async def accept_invitation(request: Request) -> Response:
     form = await request.form()
     try:
         user = await members.accept(
-            _rt(request),
+            runtime(request),
             token,
             password=str(form.get("password", "")),
             repeated=str(form.get("repeated", "")),
@@ -110,13 +106,13 @@ async def _members_page(
 ) -> Response:
     user = await signed_in_user(request)
     context = {
-        "people": await members.members(_rt(request), user),
+        "people": await members.members(runtime(request), user),
         "link": link,
         "invited": invited,
         "form": {"email": email},
-        "error": error.message if error else None,
+        "error": error,
         "field": error.field if error else None,
-        "notice": {"removed": "Removed from the team."}.get(request.query_params.get("notice", "")),
+        "notice": NOTICES.get(request.query_params.get("notice", "")),
     }
     return page(request, "members.html", context, user=user, status=error.status if error else 200)
 
@@ -132,7 +128,7 @@ async def invite(request: Request) -> Response:
     email = str(form.get("email", ""))
     try:
         made = await members.invite(
-            _rt(request), user, email=email, role=str(form.get("role", "member"))
+            runtime(request), user, email=email, role=str(form.get("role", "member"))
         )
     except GatewayError as exc:
         return await _members_page(request, error=exc, email=email)
@@ -143,5 +139,5 @@ async def invite(request: Request) -> Response:
 async def remove_member(request: Request) -> Response:
     user = await signed_in_user(request)
     await check_csrf(request)
-    await members.remove(_rt(request), user, request.path_params["user_id"])
+    await members.remove(runtime(request), user, request.path_params["user_id"])
     return see_other("/console/members?notice=removed")

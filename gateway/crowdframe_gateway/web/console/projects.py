@@ -15,14 +15,12 @@ from starlette.responses import Response
 
 from ...catalog import projects
 from ...core.errors import GatewayError, InvalidInput
-from ...core.records import Client, ClientUser, Project
-from ...identity.accounts import COUNTRIES
+from ...core.records import ClientUser, Project
+from ...core.text import N_
 from ...review.progress import Progress, progress
-from ...runtime import Runtime
-from .. import i18n
 from . import forms
 from .render import page, see_other
-from .session import check_csrf, signed_in_user
+from .session import check_csrf, runtime, signed_in_client, signed_in_project
 
 __all__ = [
     "board",
@@ -42,30 +40,17 @@ PAGE_SIZE = 50
 POLL_SECONDS = 3  # how often an open list or project page asks for its progress
 
 NOTICES = {
-    "welcome": "Welcome! You are signed in to your team's console.",
-    "created": "Project created.",
-    "saved": "Changes saved.",
-    "paused": "Project paused: workers no longer get its tasks.",
-    "resumed": "Project resumed: workers get its tasks again.",
-    "published": "Tasks from the file published.",
+    "welcome": N_("Welcome! You are signed in to your team's console."),
+    "created": N_("Project created."),
+    "saved": N_("Changes saved."),
+    "paused": N_("Project paused: workers no longer get its tasks."),
+    "resumed": N_("Project resumed: workers get its tasks again."),
+    "published": N_("Tasks from the file published."),
 }
 
 
-def _rt(request: Request) -> Runtime:
-    rt: Runtime = request.app.state.runtime
-    return rt
-
-
-async def _client_of(request: Request) -> tuple[ClientUser, Client]:
-    """The signed-in user and their client: everything the console shows is that client's."""
-    user = await signed_in_user(request)
-    client = await _rt(request).store.get_client(user.client_id)
-    assert client is not None, "a client user's client is never deleted"
-    return user, client
-
-
 async def _board_context(request: Request, client_id: str) -> dict[str, Any]:
-    rt = _rt(request)
+    rt = runtime(request)
     cursor = request.query_params.get("cursor") or None
     found = await rt.store.list_projects(client_id, cursor=cursor, limit=PAGE_SIZE)
     rows: list[tuple[Project, Progress]] = [(p, await progress(rt, p)) for p in found.items]
@@ -75,7 +60,7 @@ async def _board_context(request: Request, client_id: str) -> dict[str, Any]:
 
 
 async def list_page(request: Request) -> Response:
-    user, client = await _client_of(request)
+    user, client = await signed_in_client(request)
     context = await _board_context(request, client.id)
     context["notice"] = NOTICES.get(request.query_params.get("notice", ""))
     return page(request, "projects.html", context, user=user)
@@ -83,7 +68,7 @@ async def list_page(request: Request) -> Response:
 
 async def board(request: Request) -> Response:
     """The list's progress, every few seconds (htmx): the same rows, counted afresh."""
-    _, client = await _client_of(request)
+    _, client = await signed_in_client(request)
     return page(request, "_board.html", await _board_context(request, client.id))
 
 
@@ -100,7 +85,7 @@ def _form_page(
         "crowd_fields": forms.CROWD_REVIEW_FIELDS,
         "values": values,
         "project": project,
-        "error": error.message if error else None,
+        "error": error,
         "field": error.field if error else None,
         "pay": _pay_context(forms.body_from_form(forms.form_data(values), editing=False)),
     }
@@ -112,22 +97,22 @@ def _pay_context(body: dict[str, Any]) -> dict[str, Any]:
     try:
         preview = projects.pay_preview(body)
     except InvalidInput as exc:
-        return {"preview": None, "problem": exc.message}
-    return {"preview": preview, "problem": None, "countries": dict(i18n.country_names(COUNTRIES))}
+        return {"preview": None, "problem": exc}
+    return {"preview": preview, "problem": None}
 
 
 async def new_form(request: Request) -> Response:
-    user, _ = await _client_of(request)
+    user, _ = await signed_in_client(request)
     return _form_page(request, user, values=forms.blank_values())
 
 
 async def create(request: Request) -> Response:
-    user, client = await _client_of(request)
+    user, client = await signed_in_client(request)
     await check_csrf(request)
     form = await request.form()
     try:
         project = await projects.create_project(
-            _rt(request), client, forms.body_from_form(form, editing=False)
+            runtime(request), client, forms.body_from_form(form, editing=False)
         )
     except GatewayError as exc:
         values = forms.values_from_form(form, forms.blank_values())
@@ -137,24 +122,18 @@ async def create(request: Request) -> Response:
 
 async def pay_check(request: Request) -> Response:
     """The fair-pay check of the form as it is now, before saving (htmx, on every change)."""
-    await _client_of(request)
+    await signed_in_client(request)
     await check_csrf(request)
     form = await request.form()
     body = forms.body_from_form(form, editing=False)
     return page(request, "_pay.html", {"pay": _pay_context(body)})
 
 
-async def _owned(request: Request) -> tuple[ClientUser, Client, Project]:
-    user, client = await _client_of(request)
-    project_id = request.path_params["project_id"]
-    return user, client, await projects.owned_project(_rt(request), client, project_id)
-
-
 async def detail(request: Request) -> Response:
-    user, _, project = await _owned(request)
+    user, _, project = await signed_in_project(request)
     context = {
         "project": project,
-        "progress": await progress(_rt(request), project),
+        "progress": await progress(runtime(request), project),
         "poll": POLL_SECONDS,
         "values": forms.values_from_spec(project.spec),
         "groups": forms.PROJECT_FIELDS,
@@ -164,24 +143,24 @@ async def detail(request: Request) -> Response:
 
 
 async def progress_fragment(request: Request) -> Response:
-    _, _, project = await _owned(request)
-    context = {"project": project, "progress": await progress(_rt(request), project),
+    _, _, project = await signed_in_project(request)
+    context = {"project": project, "progress": await progress(runtime(request), project),
                "poll": POLL_SECONDS}  # fmt: skip
     return page(request, "_progress.html", context)
 
 
 async def edit_form(request: Request) -> Response:
-    user, _, project = await _owned(request)
+    user, _, project = await signed_in_project(request)
     return _form_page(request, user, values=forms.values_from_spec(project.spec), project=project)
 
 
 async def update(request: Request) -> Response:
-    user, client, project = await _owned(request)
+    user, client, project = await signed_in_project(request)
     await check_csrf(request)
     form = await request.form()
     try:
         await projects.update_project(
-            _rt(request), client, project.id, forms.body_from_form(form, editing=True)
+            runtime(request), client, project.id, forms.body_from_form(form, editing=True)
         )
     except GatewayError as exc:
         stored = forms.values_from_spec(project.spec)
@@ -194,10 +173,10 @@ async def update(request: Request) -> Response:
 
 
 async def _set_status(request: Request, status: str, notice: str) -> Response:
-    _, client, project = await _owned(request)
+    _, client, project = await signed_in_project(request)
     await check_csrf(request)
     # PATCH /projects/{id} {"status": ...}: the API's own service call
-    await projects.update_project(_rt(request), client, project.id, {"status": status})
+    await projects.update_project(runtime(request), client, project.id, {"status": status})
     return see_other(f"/console/projects/{project.id}?notice={notice}")
 
 

@@ -19,7 +19,6 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from ...catalog import projects
 from ...catalog.export import ExportFormat, encode_rows, export_row
 from ...core.errors import GatewayError, InvalidInput, NotFound
 from ...core.records import SIGNALS, Assignment, Client, ClientUser, Project, new_id
@@ -30,7 +29,7 @@ from ...review.assignments import owned_assignment
 from ...review.bonuses import pay_bonus
 from ...runtime import Runtime
 from .render import page, see_other
-from .session import check_csrf, signed_in_user
+from .session import check_csrf, runtime, signed_in_project
 
 __all__ = [
     "answer_page",
@@ -52,24 +51,13 @@ NOTICES = {
 _MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
 
 
-def _rt(request: Request) -> Runtime:
-    rt: Runtime = request.app.state.runtime
-    return rt
-
-
-async def _project(request: Request) -> tuple[ClientUser, Client, Project]:
-    user = await signed_in_user(request)
-    client = await _rt(request).store.get_client(user.client_id)
-    assert client is not None, "a client user's client is never deleted"
-    project = await projects.owned_project(_rt(request), client, request.path_params["project_id"])
-    return user, client, project
-
-
 async def _answer(request: Request) -> tuple[ClientUser, Client, Project, Assignment]:
     """The client's answer on this project: another client's, or another project's, is "no
     such assignment" (404)."""
-    user, client, project = await _project(request)
-    assignment = await owned_assignment(_rt(request), client, request.path_params["assignment_id"])
+    user, client, project = await signed_in_project(request)
+    assignment = await owned_assignment(
+        runtime(request), client, request.path_params["assignment_id"]
+    )
     if assignment.project_id != project.id:
         raise NotFound("no such assignment", field="assignment_id")
     return user, client, project, assignment
@@ -98,8 +86,8 @@ def _filter_context(project: Project, chosen: answers.AnswerFilter) -> dict[str,
 
 
 async def results_page(request: Request) -> Response:
-    user, client, project = await _project(request)
-    rt = _rt(request)
+    user, client, project = await signed_in_project(request)
+    rt = runtime(request)
     params = request.query_params
     try:
         chosen = answers.answer_filter(params)
@@ -137,7 +125,7 @@ def _approving(form: FormData) -> bool:
 async def review_selection(request: Request) -> Response:
     """Approve or reject the answers chosen (one, from its page, or a selection of the
     table), each on its own as the API's bulk review does; back to where it was asked."""
-    user, client, project = await _project(request)
+    user, client, project = await signed_in_project(request)
     await check_csrf(request)
     form = await request.form()
     ids = [str(i) for i in form.getlist("ids")]
@@ -149,11 +137,11 @@ async def review_selection(request: Request) -> Response:
         if not ids:
             raise InvalidInput("choose at least one answer", field="ids")
         for assignment_id in ids:  # only this project's answers: another is "no such"
-            found = await owned_assignment(_rt(request), client, assignment_id)
+            found = await owned_assignment(runtime(request), client, assignment_id)
             if found.project_id != project.id:
                 raise NotFound("no such assignment", field="ids")
         outcome = await answers.review_each(
-            _rt(request), client, ids, approving=approving, reason=_reason(form)
+            runtime(request), client, ids, approving=approving, reason=_reason(form)
         )
     except InvalidInput as exc:
         context = {"project": project, "error": exc.message, "field": exc.field, "back": back,
@@ -176,10 +164,10 @@ async def review_filtered(request: Request) -> Response:
     """Approve or reject everything the filter keeps that waits for review: a page of the
     filter a request (htmx: each answer shows the progress and asks for the next page);
     without JavaScript every page, then the table. Never more than a page in memory."""
-    user, client, project = await _project(request)
+    user, client, project = await signed_in_project(request)
     await check_csrf(request)
     form = await request.form()
-    rt = _rt(request)
+    rt = runtime(request)
     stepwise = request.headers.get("hx-request") == "true"
     done, refused = _count(form, "done"), _count(form, "refused")
     cursor = str(form.get("cursor", "")) or None
@@ -220,7 +208,7 @@ async def review_filtered(request: Request) -> Response:
 
 async def answer_page(request: Request) -> Response:
     user, _, project, assignment = await _answer(request)
-    rt = _rt(request)
+    rt = runtime(request)
     task = await rt.store.get_task(assignment.task_id)
     agreement = await answers.agreement_of(rt, [assignment.task_id])
     context = {
@@ -251,7 +239,7 @@ async def bonus(request: Request) -> Response:
             "reason": str(form.get("reason", ""))}  # fmt: skip
     key = str(form.get("once", "")) or None
     try:
-        await pay_bonus(_rt(request), client, assignment.id, body, key)
+        await pay_bonus(runtime(request), client, assignment.id, body, key)
     except GatewayError as exc:
         return await _answer_again(request, user, project, assignment, exc)
     return see_other(f"{_base(project)}/results/{assignment.id}?notice=bonus")
@@ -261,7 +249,7 @@ async def _answer_again(
     request: Request, user: ClientUser, project: Project, assignment: Assignment,
     exc: GatewayError,
 ) -> Response:  # fmt: skip
-    rt = _rt(request)
+    rt = runtime(request)
     task = await rt.store.get_task(assignment.task_id)
     agreement = await answers.agreement_of(rt, [assignment.task_id])
     context = {"project": project, "assignment": assignment, "task": task,
@@ -280,7 +268,7 @@ async def block(request: Request) -> Response:
     scope = "" if form.get("scope") == "all" else project.id
     body = {"reason": str(form.get("reason", "")), "project_id": scope}
     try:
-        await quality.block_worker(_rt(request), client, assignment.worker_pseudonym, body)
+        await quality.block_worker(runtime(request), client, assignment.worker_pseudonym, body)
     except GatewayError as exc:
         return await _answer_again(request, user, project, assignment, exc)
     return see_other(f"{_base(project)}/results/{assignment.id}?notice=blocked")
@@ -305,11 +293,11 @@ def _format(params: Mapping[str, str]) -> ExportFormat:
 async def export(request: Request) -> StreamingResponse:
     """What the filter keeps, streamed in the export's format (``GET /projects/{id}/results``
     rows, CSV or JSON Lines), a page at a time."""
-    _, client, project = await _project(request)
+    _, client, project = await signed_in_project(request)
     # everything that can refuse the request is checked before the first byte is sent
     fmt = _format(request.query_params)
     chosen = answers.answer_filter(request.query_params)
-    rows = _export_rows(_rt(request), client, project, chosen)
+    rows = _export_rows(runtime(request), client, project, chosen)
     return StreamingResponse(
         encode_rows(rows, fmt),
         media_type=_MEDIA[fmt],
@@ -321,7 +309,7 @@ async def export(request: Request) -> StreamingResponse:
 
 
 async def workers_page(request: Request) -> Response:
-    user, client, project = await _project(request)
-    records = await answers.worker_records(_rt(request), client, project)
+    user, client, project = await signed_in_project(request)
+    records = await answers.worker_records(runtime(request), client, project)
     context = {"project": project, "records": records, "base": _base(project)}
     return page(request, "workers.html", context, user=user)

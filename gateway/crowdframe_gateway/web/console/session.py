@@ -10,7 +10,8 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ...core.records import ClientUser
+from ...catalog import owned_project
+from ...core.records import Client, ClientUser, Project
 from ...runtime import Runtime
 from ..workplace.session import check_csrf, csrf_token
 
@@ -21,8 +22,11 @@ __all__ = [
     "check_csrf",
     "csrf_token",
     "current_user",
+    "runtime",
     "sign_in",
     "sign_out",
+    "signed_in_client",
+    "signed_in_project",
     "signed_in_user",
 ]
 
@@ -54,7 +58,7 @@ class SignInRequired(Exception):
     """Raised by ``signed_in_user`` so the console can send the visitor to its sign-in page."""
 
 
-def _runtime(request: Request) -> Runtime:
+def runtime(request: Request) -> Runtime:
     rt: Runtime = request.app.state.runtime
     return rt
 
@@ -64,7 +68,7 @@ async def current_user(request: Request) -> ClientUser | None:
     user_id = request.session.get("user_id")
     if not isinstance(user_id, str):
         return None
-    return await _runtime(request).store.get_client_user(user_id)
+    return await runtime(request).store.get_client_user(user_id)
 
 
 async def signed_in_user(request: Request) -> ClientUser:
@@ -72,6 +76,22 @@ async def signed_in_user(request: Request) -> ClientUser:
     if user is None:
         raise SignInRequired
     return user
+
+
+async def signed_in_client(request: Request) -> tuple[ClientUser, Client]:
+    """The signed-in user and their client: everything the console shows is that client's."""
+    user = await signed_in_user(request)
+    client = await runtime(request).store.get_client(user.client_id)
+    assert client is not None, "a client user's client is never deleted"
+    return user, client
+
+
+async def signed_in_project(request: Request) -> tuple[ClientUser, Client, Project]:
+    """The signed-in user, their client and the client's project of the path's
+    ``project_id``: another client's is "no such project" (404), as in the API."""
+    user, client = await signed_in_client(request)
+    project = await owned_project(runtime(request), client, request.path_params["project_id"])
+    return user, client, project
 
 
 def sign_in(request: Request, user: ClientUser) -> None:

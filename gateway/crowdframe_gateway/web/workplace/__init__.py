@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from ...core.errors import GatewayError
 from ...core.text import N_
+from . import account as a
 from . import pages as p
 from .earnings import earnings_page
 from .inbox import dispute, inbox_page, mute_thread, reply_in_thread, save_notices, thread_page
@@ -20,11 +21,18 @@ __all__ = ["workplace_exception_handlers", "workplace_routes"]
 
 workplace_routes = [
     Route("/", p.home, methods=["GET"]),
-    Route("/signup", p.signup_form, methods=["GET"]),
-    Route("/signup", p.signup, methods=["POST"]),
-    Route("/signin", p.signin_form, methods=["GET"]),
-    Route("/signin", p.signin, methods=["POST"]),
-    Route("/signout", p.signout, methods=["POST"]),
+    Route("/signup", a.signup_form, methods=["GET"]),
+    Route("/signup", a.signup, methods=["POST"]),
+    Route("/signin", a.signin_form, methods=["GET"]),
+    Route("/signin", a.signin, methods=["POST"]),
+    Route("/signout", a.signout, methods=["POST"]),
+    Route("/password/forgot", a.forgot_form, methods=["GET"]),
+    Route("/password/forgot", a.forgot_password, methods=["POST"]),
+    Route("/password/reset/{token}", a.reset_form, methods=["GET"]),
+    Route("/password/reset/{token}", a.reset_password, methods=["POST"]),
+    Route("/password/changed", a.password_changed, methods=["GET"]),
+    Route("/verify/again", a.send_verification_again, methods=["POST"]),
+    Route("/verify/{token}", a.verify_email, methods=["GET"]),
     Route("/work", p.task_list, methods=["GET"]),
     Route("/work/projects/{project_id}/preview", p.preview, methods=["GET"]),
     Route("/work/projects/{project_id}/accept", p.accept, methods=["POST"]),
@@ -68,7 +76,12 @@ async def _sign_in_required(request: Request, exc: Exception) -> Response:
             {"error": {"code": "signed_out", "message": "sign in again to continue"}},
             status_code=401,
         )
-    return RedirectResponse("/signin", status_code=303)
+    # a page opened while signed out (a deep link, an expired session) is the one to come back
+    # to; a form posted meanwhile is not (its page is: the browser goes back to it)
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(
+        a.sign_in_path(target) if request.method == "GET" else "/signin", status_code=303
+    )
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

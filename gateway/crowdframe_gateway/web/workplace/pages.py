@@ -1,4 +1,4 @@
-"""The worker's pages: sign-up, sign-in, the task list, preview, the frame, submit, return."""
+"""The worker's pages: the task list, preview, the frame, submit, return (accounts: account.py)."""
 
 from __future__ import annotations
 
@@ -13,16 +13,16 @@ from starlette.templating import Jinja2Templates
 
 from crowdframe.signing import origin_of
 
-from ...core.errors import GatewayError, InvalidInput, TooManyRequests, Unauthorized
+from ...core.errors import InvalidInput
 from ...core.limits import MAX_SUBMIT_BODY_BYTES, read_json
 from ...core.records import Worker
 from ...core.text import N_, Text
-from ...identity import accounts, throttle
+from ...identity import accounts
 from ...mturk.external import SUBMIT_PATH, launch
 from ...runtime import Runtime
 from ...work import actions as work
 from .. import i18n
-from .session import check_csrf, csrf_token, current_worker, sign_in, sign_out
+from .session import check_csrf, csrf_token, current_worker
 from .standing import confirm_next, confirmation, time_left
 
 __all__ = ["templates"]
@@ -89,71 +89,6 @@ async def _worker(request: Request) -> Worker:
 
 async def home(request: Request) -> Response:
     return _see_other("/work" if await current_worker(request) else "/signin")
-
-
-async def signup_form(request: Request) -> Response:
-    return page(request, "signup.html", _profile_choices())
-
-
-def _profile_choices() -> dict[str, Any]:
-    return {"form": {}}
-
-
-async def signup(request: Request) -> Response:
-    await check_csrf(request)
-    form = await request.form()
-    values = {
-        "email": str(form.get("email", "")),
-        "country": str(form.get("country", "")),
-        "languages": [str(v) for v in form.getlist("languages")],
-        "native": str(form.get("native", "")),
-        "skills": str(form.get("skills", "")),
-    }
-    try:
-        worker = await accounts.sign_up(
-            _rt(request),
-            password=str(form.get("password", "")),
-            **values,  # type: ignore[arg-type]
-        )
-    except GatewayError as exc:  # the answers come back, the password too (so it is not retyped)
-        kept = {**values, "password": str(form.get("password", ""))}
-        context = {**_profile_choices(), "form": kept, "error": exc, "field": exc.field}
-        answer = page(request, "signup.html", context, status=exc.status)
-        answer.headers["cache-control"] = "no-store"
-        return answer
-    sign_in(request, worker)
-    return _see_other("/work")
-
-
-async def signin_form(request: Request) -> Response:
-    return page(request, "signin.html", {"form": {}})
-
-
-async def signin(request: Request) -> Response:
-    await check_csrf(request)
-    form = await request.form()
-    email = str(form.get("email", ""))
-    ip = request.client.host if request.client else "unknown"
-    try:
-        await throttle.check_signin(_rt(request), email=email, ip=ip)
-    except TooManyRequests as exc:
-        context = {"form": {"email": email}, "error": exc, "field": None}
-        response = page(request, "signin.html", context, status=429)
-        response.headers["retry-after"] = str(exc.retry_after)
-        return response
-    try:
-        worker = await accounts.authenticate(_rt(request), email, str(form.get("password", "")))
-    except Unauthorized as exc:
-        context = {"form": {"email": email}, "error": exc, "field": exc.field}
-        return page(request, "signin.html", context, status=401)
-    sign_in(request, worker)
-    return _see_other("/work")
-
-
-async def signout(request: Request) -> Response:
-    await check_csrf(request)
-    sign_out(request)
-    return _see_other("/signin")
 
 
 async def task_list(request: Request) -> Response:

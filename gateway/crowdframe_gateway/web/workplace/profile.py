@@ -12,6 +12,7 @@ from ...conversations import notices
 from ...core.errors import GatewayError
 from ...core.records import Worker
 from ...identity import accounts
+from ...mail import mail_enabled
 from ...runtime import Runtime
 from .pages import _worker, page
 from .session import check_csrf
@@ -35,7 +36,8 @@ async def _context(
     return {
         "notice_labels": notices.NOTICE_LABELS,
         "optouts": await rt.store.notice_optouts(worker.id),
-        "email_notices": bool(rt.settings.smtp_host),
+        # notices are emailed to a confirmed address only (conversations/email.py)
+        "email_notices": mail_enabled(rt.settings) and worker.email_verified_at is not None,
         "worker": worker,
         "form": form,
         "saved": False,

@@ -3,7 +3,8 @@
 -- and a gold answer's grade (gold.lua): correct ('' for no grade | '1' | '0'), the answers on
 -- the worker's gold record it was decided for, '1' if it stops the worker else '0'; and an
 -- assessment question's grade in the worker's attempt (attempt.lua): correct ('' for none |
--- '1' | '0'), the right answers that pass the attempt.
+-- '1' | '0'), the right answers that pass the attempt; the hour of the submission (hour_of in
+-- core/records.py), whose count of the project's submissions it adds to (the charts).
 -- Returns {'ok', assignment, auto-approval due at, '1' if queued for crowd review else '0'},
 -- {'error', code, status} (writing nothing; 'gold_record_changed': grade again), or, writing
 -- nothing, {'decide', spec, results}: the submission completes a task whose answers may need
@@ -58,6 +59,7 @@ close_live(a)
 redis.call('ZADD', P .. 'subs', 0, a.sort)
 redis.call('ZADD', P .. 'wsubs:' .. a.worker_id, 0, a.sort)
 redis.call('ZADD', P .. 'approvals', ctx.now, a.id)
+redis.call('HINCRBY', P .. 'subhours', ARGV[14], 1)
 local queued = '0'
 if is_normal(task) and type(spec.crowd_review) == 'table' then -- crowd_review.py
   redis.call('ZADD', P .. 'reviewq', 'NX', ctx.now, a.id)

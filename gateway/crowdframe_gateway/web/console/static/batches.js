@@ -1,5 +1,6 @@
 // The upload form's progress bar: the file is sent with XMLHttpRequest (its upload progress),
-// and the answer replaces the page. Without JavaScript the form posts as usual.
+// and the answer replaces the page. Without JavaScript the form posts as usual. Its texts are
+// the form's (data-too-large, data-failed), in the page's language.
 (function () {
   "use strict";
   var form = document.getElementById("batch-upload");
@@ -15,7 +16,7 @@
       event.preventDefault();
       percent.textContent = "";
       box.hidden = false;
-      percent.textContent = "The file is larger than " + form.dataset.maxMb + " MB.";
+      percent.textContent = form.dataset.tooLarge;
       return;
     }
     event.preventDefault();
@@ -38,7 +39,7 @@
       document.close();
     });
     xhr.addEventListener("error", function () {
-      percent.textContent = "The upload failed; try again.";
+      percent.textContent = form.dataset.failed;
     });
     box.hidden = false;
     xhr.send(new FormData(form));
