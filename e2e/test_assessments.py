@@ -5,20 +5,16 @@ pass, and the project offers work."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
-from types import ModuleType
 
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from flows import sentiment_offer
-from services import ROOT, World
+from flows import ANSWERS, answer_the_test, sentiment_offer
+from services import World
 
 pytestmark = pytest.mark.e2e
-
-WRONG = {"positive": "Negative", "negative": "Positive", "neutral": "Positive"}
 
 
 @pytest.fixture
@@ -33,35 +29,6 @@ def lift_the_cool_down(world: World) -> None:
         projects = api.get("/projects").raise_for_status().json()["data"]
         [test] = [p for p in projects if p["kind"] == "assessment"]
         api.patch(f"/projects/{test['id']}", json={"retry_after_seconds": 0}).raise_for_status()
-
-
-def _reading_test() -> ModuleType:
-    path = ROOT / "examples" / "sentiment" / "assessment.py"
-    spec = importlib.util.spec_from_file_location("e2e_reading_test", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-ANSWERS: dict[str, str] = dict(_reading_test().READING_TEST)
-
-
-def answer_the_test(page: Page, *, right: bool) -> list[str]:
-    """Answer each question of the attempt in the frame; the review texts asked."""
-    asked = []
-    while "/work/assignments/" in page.url:
-        task = page.frame_locator("#cf-task-frame")
-        submit = task.get_by_role("button", name="Submit")
-        expect(submit).to_be_enabled()
-        text = task.locator("#review").inner_text()
-        asked.append(text)
-        correct = ANSWERS[text]
-        task.get_by_label(correct.capitalize() if right else WRONG[correct]).check()
-        before = page.url
-        submit.click()
-        page.wait_for_url(lambda url, before=before: url != before)
-    return asked
 
 
 def test_a_worker_fails_the_reading_test_waits_retries_passes_and_gets_work(

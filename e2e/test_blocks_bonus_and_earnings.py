@@ -36,7 +36,7 @@ def test_a_worker_sees_reward_and_bonus_then_a_block(
     rows = page.locator("table.earnings tbody tr")
     expect(rows).to_have_count(2)
     reward = rows.filter(has_text=TITLE)
-    expect(reward).to_contain_text("Reward")
+    expect(reward).to_contain_text("Approved")
     expect(reward).to_contain_text("$0.10")
     extra = rows.filter(has_text="Careful work, thank you")
     expect(extra).to_contain_text("Bonus")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from crowdframe_gateway.background import approve_overdue
 from crowdframe_gateway.core.records import now
-from crowdframe_gateway.ledger.earnings import credit_reward
 from harness import ON_BOTH_STORES, ApiClient, Browser, Gateway
 
 pytestmark = ON_BOTH_STORES
@@ -54,8 +54,7 @@ async def test_totals_equal_the_approved_rewards_plus_bonuses(
         headers={"idempotency-key": "bonus-1"},
     )
     # nobody reviews the rest: the gateway approves them after the delay
-    for approved in await gateway.rt.store.auto_approve(now=now() + 61):
-        await credit_reward(gateway.rt, approved)  # as the gateway's sweeper does
+    await approve_overdue(gateway.rt, at=now() + 61)  # the gateway's sweeper
 
     statuses = {
         a["id"]: a["status"]

@@ -11,6 +11,7 @@ from crowdframe_gateway.quality.rules import (
     ALL_PROJECTS,
     approval_due,
     attempt_outcome,
+    attempt_questions,
     attempt_state,
     block_scopes,
     needed_correct,
@@ -88,3 +89,33 @@ def test_approval_due(case: ApprovalCase) -> None:
 
 def test_a_block_shuts_out_of_its_project_or_of_all() -> None:
     assert set(block_scopes("prj_1")) == {"prj_1", ALL_PROJECTS}
+
+
+POOL = tuple(f"tsk_{i}" for i in range(8))
+
+
+@pytest.mark.parametrize(
+    ("name", "candidates", "size", "seed", "expect"),
+    [
+        ("as many as the test asks", POOL, 5, 1, 5),
+        ("all of a smaller pool", POOL[:3], 5, 1, 3),
+        ("none from none", (), 5, 1, 0),
+        ("twice the same id, once", (*POOL[:2], POOL[0]), 5, 7, 2),
+    ],
+)
+def test_attempt_questions_are_chosen_from_the_pool_once_each(
+    name: str, candidates: tuple[str, ...], size: int, seed: int, expect: int
+) -> None:
+    chosen = attempt_questions(candidates, size, seed)
+    assert len(chosen) == expect and len(set(chosen)) == expect, name
+    assert set(chosen) <= set(candidates), name
+
+
+def test_the_seed_decides_the_questions_and_their_order() -> None:
+    first = attempt_questions(POOL, 5, 1)
+    assert attempt_questions(POOL, 5, 1) == first, "the same seed, the same attempt"
+    assert attempt_questions(POOL[::-1], 5, 1) == first, "whatever order the store read them in"
+    others = {attempt_questions(POOL, 5, seed) for seed in range(2, 12)}
+    assert first not in others and len(others) == 10, "another seed, another attempt"
+    whole = {attempt_questions(POOL, 8, seed) for seed in range(10)}
+    assert len(whole) == 10, "a test of the whole pool still changes its order"

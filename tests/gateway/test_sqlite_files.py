@@ -9,8 +9,9 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from crowdframe_gateway.core.params import Claim, Submission
+from crowdframe_gateway.core.params import Claim, ReviewDecision, Submission
 from crowdframe_gateway.core.records import HOUR, hour_of, now
+from crowdframe_gateway.ledger import WorkTotal, ledger_line
 from crowdframe_gateway.runtime import SqliteStore
 from store_world import claim_and_submit, make_client, make_project, make_tasks
 
@@ -204,5 +205,47 @@ async def test_a_data_dir_from_the_first_pools_gets_the_cursor_on_what_came_back
         await reopened.return_assignment(again.id, now=now())
         back = await reopened.claim(Claim(project.id, "w4", "p-w4"), now=now())
         assert back is not None and back.task_id == tasks[0].id, "and again, now stamped"
+    finally:
+        await reopened.close()
+
+
+async def test_a_data_dir_from_before_the_statement_fills_it_from_the_submitted_work(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.db"
+    store = SqliteStore(path)
+    await store.open()
+    client = await make_client(store)
+    project = await make_project(store, client)  # 5 cents a task
+    await make_tasks(store, project, 4)
+    done = [await claim_and_submit(store, project, "w1", {"n": i}) for i in range(3)]
+    held = await store.claim(Claim(project.id, "w1", "p-w1"), now=now())  # not submitted
+    assert held is not None
+    await store.review(done[0].id, ReviewDecision(True, None), now=now())
+    await store.review(done[1].id, ReviewDecision(False, "blurry"), now=now())
+    bonus = ledger_line(done[0], "bonus", 20, "USD", "thanks", "bonus:x:1")
+    await store.credit(bonus)
+    with store._tx() as db:  # as an older gateway left it: assignments and credits only
+        db.execute("DROP TABLE work_lines")
+        db.execute("DROP TABLE work_totals")
+    await store.close()
+
+    reopened = SqliteStore(path)
+    await reopened.open()
+    try:
+        page = await reopened.work_lines("w1", limit=50)
+        assert [(line.key, line.status) for line in page.items] == [
+            ("bonus:x:1", "bonus"),
+            (done[2].id, "submitted"),
+            (done[1].id, "rejected"),
+            (done[0].id, "approved"),
+        ]
+        assert page.items[2].reject_reason == "blurry"
+        assert await reopened.work_totals("w1") == [
+            WorkTotal("approved", "USD", 5, 1),
+            WorkTotal("bonus", "USD", 20, 1),
+            WorkTotal("rejected", "USD", 5, 1),
+            WorkTotal("submitted", "USD", 5, 1),
+        ]
     finally:
         await reopened.close()

@@ -6,10 +6,12 @@ The cost is counted in SQLite's own steps (its progress handler), never in time.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from crowdframe_gateway.core.params import AssignmentQuery, Claim, ReviewDecision, Submission
 from crowdframe_gateway.core.records import Client, Project, now
+from crowdframe_gateway.ledger import WorkLine
 from crowdframe_gateway.runtime import SqliteStore
 from sqlite_steps import counted_steps
 from store_world import make_client, make_project, make_tasks
@@ -85,3 +87,47 @@ async def test_a_page_costs_the_same_at_ten_times_the_rows(tmp_path: Path) -> No
     for filters, before, after in zip(FILTERS, small, large, strict=True):
         for where, was, grown in zip(("first", "last"), before, after, strict=True):
             assert grown <= 1.5 * was + 5, f"{filters}: {where} page {grown}0 steps, {was}0 before"
+
+
+async def test_a_page_of_a_workers_statement_costs_the_same_at_ten_times_their_history(
+    tmp_path: Path,
+) -> None:
+    """/earnings on SQLite: its page, its totals and today's count, for a worker with 60 lines
+    and with 600 (among another worker's as many)."""
+    store = SqliteStore(tmp_path / "store.db")
+    await store.open()
+    line = WorkLine("", "asg", "w1", "cli", "prj", "Label it", "submitted", 5, "USD", 0.0, 1.0)
+
+    async def write(worker: str, start: int, count: int) -> None:
+        for i in range(start, start + count):
+            status = ("submitted", "approved", "rejected", "bonus")[i % 4]
+            at = 1000.0 + i
+            await store.note_work(
+                replace(line, key=f"{worker}-{i}", worker_id=worker, status=status, submitted_at=at)  # type: ignore[arg-type]
+            )
+
+    async def costs() -> list[int]:
+        found = []
+        for read in (
+            lambda: store.work_lines("w1", limit=50),
+            lambda: store.work_totals("w1"),
+            lambda: store.work_since("w1", 1000.0 + count - 10),
+        ):
+            with counted_steps(store) as steps:
+                await read()
+            found.append(steps[0])
+        return found
+
+    try:
+        count = 60
+        await write("w1", 0, count)
+        await write("w2", 0, count)
+        small = await costs()
+        await write("w1", count, 540)
+        await write("w2", count, 540)
+        count = 600
+        large = await costs()
+    finally:
+        await store.close()
+    for what, was, grown in zip(("page", "totals", "today"), small, large, strict=True):
+        assert grown <= 1.5 * was + 5, f"{what}: {grown}0 steps, {was}0 before"

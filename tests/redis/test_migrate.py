@@ -36,6 +36,7 @@ from crowdframe_gateway.core.records import (
     now,
 )
 from crowdframe_gateway.ledger import BonusQuery
+from crowdframe_gateway.ledger.rules import bonus_line, work_line
 from crowdframe_gateway.mturk.records import (
     Hit,
     HitType,
@@ -122,6 +123,10 @@ async def _quality_and_mturk_history(store: Store, acme: Client, at: float) -> d
         await store.credit(
             Credit(new_id("crd"), "g1", acme.id, waiting.id, kind, 5, "USD", "r", key, at)  # type: ignore[arg-type]
         )
+    pending = work_line(waiting, gold.spec)  # the worker's statement: the pending answer ...
+    assert pending is not None
+    await store.note_work(pending)
+    await store.note_work(bonus_line((await store.earnings("g1"))[0], gold.id))  # ... a bonus
     await store.create_mturk_credential(MTurkCredential("AKCF1", acme.id, "sealed", "active", at))
     await store.create_mturk_credential(MTurkCredential("AKCF2", acme.id, "sealed", "revoked", at))
     kind = HitType("htp_1", acme.id, "fp", "Rate", "d", "k", 5, 600, 60, ("DE",), (), [], at)
@@ -177,6 +182,11 @@ async def _snapshot(store: Store, ids: dict[str, str]) -> dict[str, object]:
         "stopped": await store.is_blocked(ids["acme"], "g2", "p-g2", ids["gold"]),
         "blocks": await store.list_blocks(ids["acme"]),
         "earnings": await store.earnings("g1"),
+        "statement": (
+            await store.work_lines("g1", limit=10),
+            await store.work_totals("g1"),
+            await store.work_since("g1", 0.0),
+        ),
         "bonuses": await store.list_bonuses(
             ids["acme"], BonusQuery(5, assignment_id=ids["waiting"])
         ),
@@ -270,6 +280,10 @@ async def test_everything_moves_from_sqlite_to_redis_and_work_goes_on(
             await redis.create_hit(replace(hit, task=replace(hit.task, id=new_id("tsk"))), "tok")
         credit = (await redis.earnings("g1"))[0]
         assert await redis.credit(replace(credit, id=new_id("crd"))) == credit
+        line = (await redis.work_lines("g1", limit=1)).items[0]
+        assert not await redis.note_work(line), "the same line: nothing changes"
+        await redis.note_work(replace(line, key="bonus:new"))
+        assert (await redis.work_lines("g1", limit=1)).items[0].key == "bonus:new", "newest first"
         assert not await redis.revoke_mturk_credential("AKCF2")
         assert await redis.revoke_mturk_credential("AKCF1")
 

@@ -247,3 +247,52 @@ async def test_concurrent_claims_in_an_assessment_give_one_live_question(
     # a question left past its deadline does not hold the worker back either
     late = following.deadline + 1
     assert await stores[1].claim(Claim(project.id, "w1", "p-w1", gold=True), now=late) is not None
+
+
+async def test_an_attempt_keeps_its_questions_and_asks_them_in_its_order(store: Store) -> None:
+    project, _ = await assessment(store, 6)
+    at = now()
+    unseen = await store.unseen_question_ids(project.id, "w1", now=at, limit=10)
+    assert len(unseen) == 6
+    assert await store.unseen_question_ids(project.id, "w1", now=at, limit=4) == unseen[:4]
+    order = (unseen[4], unseen[1], unseen[5])  # not the pool's order
+    request = AttemptRequest(project.id, "w1", "p-w1", SIZE, COOL, order)
+    begun = await store.start_attempt(request, now=at)
+    assert begun.state == "open" and begun.attempt is not None
+    assert begun.attempt.questions == order
+    latest = await store.latest_attempt(project.id, "w1")
+    assert latest is not None and latest.questions == order
+    asked = []
+    for _ in order:
+        claim = Claim(project.id, "w1", "p-w1", gold=True, questions=order)
+        claimed = await store.claim(claim, now=at)
+        assert claimed is not None
+        asked.append(claimed.task_id)
+        await submit_answer(store, claimed, True, at)
+    assert tuple(asked) == order
+    finished = await store.latest_attempt(project.id, "w1")
+    assert finished is not None and finished.passed is True
+    left = await store.unseen_question_ids(project.id, "w1", now=at, limit=10)
+    assert left == [q for q in unseen if q not in order], "what the worker had is not offered"
+    assert await store.unseen_question_ids(project.id, "w2", now=at, limit=10) == unseen
+
+
+async def test_a_claim_passes_over_the_questions_the_worker_may_no_longer_take(
+    store: Store,
+) -> None:
+    project, _ = await assessment(store, 5)
+    at = now()
+    unseen = await store.unseen_question_ids(project.id, "w1", now=at, limit=10)
+    order = (unseen[3], unseen[0], unseen[4])
+    await store.start_attempt(AttemptRequest(project.id, "w1", "p-w1", SIZE, COOL, order), now=at)
+    first = await store.claim(Claim(project.id, "w1", "p-w1", gold=True, questions=order), now=at)
+    assert first is not None and first.task_id == order[0]
+    await store.return_assignment(first.id, now=at)  # had once: never again
+    again = await store.claim(Claim(project.id, "w1", "p-w1", gold=True, questions=order), now=at)
+    assert again is not None and again.task_id == order[1]
+    await submit_answer(store, again, True, at)
+    # none of the list open to a worker: the pool's order, as before attempts chose
+    other = await store.claim(
+        Claim(project.id, "w2", "p-w2", gold=True, questions=("tsk_gone",)), now=at
+    )
+    assert other is not None and other.task_id == unseen[0]

@@ -10,6 +10,7 @@ so a retry after a crash finishes the job and credits the reward once.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -20,7 +21,7 @@ from ..core.records import Assignment, Client, Worker, iso, new_id, now
 from ..core.text import N_, Text
 from ..core.validation import Body, one_of, read
 from ..core.validation import Text as Length
-from ..ledger import credit_reward
+from ..ledger import credit_reward, note_work
 from . import notices
 from .records import Dispute, DisputeStatus
 from .rules import answer_of, due_at, may_dispute, overdue, reason_text
@@ -80,15 +81,21 @@ class RejectedWork:
     disputable: bool  # no dispute yet and still within the window
 
 
-async def rejected_work(rt: Runtime, worker: Worker) -> list[RejectedWork]:
-    """The worker's rejected work, newest first (an overturned one stays, approved)."""
+async def rejected_work(
+    rt: Runtime, worker: Worker, among: Sequence[tuple[str, str]]
+) -> list[RejectedWork]:
+    """Of the worker's assignments ``among`` (client id, assignment id: a page of /earnings),
+    the rejected ones and those a dispute overturned (approved now), in that order."""
     found = []
     at = now()
-    for client_id, assignment_id in await rt.store.rejections(worker.id):
+    for client_id, assignment_id in among:
         assignment = await rt.store.get_assignment(assignment_id)
         if assignment is None or assignment.worker_id != worker.id:
             continue
         dispute = await rt.store.dispute_of(client_id, assignment.id)
+        overturned = dispute is not None and dispute.status == "overturned"
+        if assignment.status != "rejected" and not overturned:
+            continue
         try:
             may_dispute(assignment, dispute, now=at, window=rt.settings.dispute_window)
             disputable = True
@@ -206,6 +213,7 @@ async def overturn_rejection(
     decision = ReviewDecision(True, None, extra, overturn=True)
     approved = await rt.store.review(assignment.id, decision, now=now())
     await credit_reward(rt, approved)
+    await note_work(rt, approved)
     return approved
 
 

@@ -50,12 +50,14 @@ class AttemptGrade:
 @dataclass(frozen=True, slots=True)
 class Claim:
     """Who asks ``claim`` for a task of which project, and whether a gold task comes first
-    (``quality.process.serve_gold``)."""
+    (``quality.process.serve_gold``); in an assessment, the attempt's ``questions`` in its
+    order, of which the first the worker may still take comes before the pool's order."""
 
     project_id: str
     worker_id: str
     worker_pseudonym: str
     gold: bool = False
+    questions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -407,6 +407,9 @@ class AssessmentAttempt:
     correct: int = 0
     finished_at: float | None = None
     passed: bool | None = None  # None while answers are still to come
+    # its questions (task ids) in the order it asks them, chosen when it started
+    # (quality.rules.attempt_questions); () for an attempt from before they were chosen
+    questions: tuple[str, ...] = ()
 
     @property
     def score(self) -> float:

@@ -122,7 +122,7 @@ ASSIGNMENT = Layout(
 TASK = Layout(Task, input=json.loads, created_at=float, expires_at=float, gold=opt_json)
 ATTEMPT = Layout(
     AssessmentAttempt, number=int, test_size=int, started_at=float, answered=int, correct=int,
-    finished_at=opt_real, passed=opt_flag,
+    finished_at=opt_real, passed=opt_flag, questions=json_tuple,
 )  # fmt: skip
 QUALIFICATION = Layout(Qualification, score=float, granted_at=float)
 GOLD_STATS = Layout(GoldStats, answered=int, correct=int, stopped=flag)

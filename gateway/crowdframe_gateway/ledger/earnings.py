@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 from ..core.errors import Conflict, InvalidInput
 from ..core.records import Assignment, Credit, Worker, new_id, now
-from .rules import reward_of
+from .rules import bonus_line, reward_of
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -54,9 +54,11 @@ async def credit_bonus(
     project = await rt.store.get_project(assignment.project_id)
     currency = project.spec.currency if project is not None else "USD"
     key = f"bonus:{assignment.client_id}:{request_token or new_id('once')}"
-    return await rt.store.credit(
+    credit = await rt.store.credit(
         ledger_line(assignment, "bonus", amount_cents, currency, reason, key)
     )
+    await rt.store.note_work(bonus_line(credit, assignment.project_id))  # on the statement
+    return credit
 
 
 def ledger_line(

@@ -5,6 +5,9 @@ that is the "once". The lists that lead to it are written after, and again by ev
 a crash in between is mended by the retry): the worker's earnings (``cf:earnings:<wid>``) and
 the client's bonuses, all of them and by task and by assignment (``cf:{cli}:bonuses…``).
 Each is a sorted set of credit keys scored by ledger order (``cf:seq:credits``).
+
+The worker's statement of work lives in the worker's own partition (``cf:{<worker id>}:``,
+``keys.WORKER_KEYS``): work_line.lua keeps a line and moves the totals in one step.
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ from ..core.page import Page, cursor_seq
 from ..core.records import Assignment, Credit
 from ..store.redis import keys
 from ..store.redis.base import RedisBase
-from ..store.redis.codec import credit_from, opt_text, texts
-from .store import BonusQuery
+from ..store.redis.codec import credit_from, opt_text, text, texts
+from .store import BonusQuery, WorkLine, WorkTotal
 
 __all__ = ["LedgerPart"]
 
@@ -64,6 +67,41 @@ class LedgerPart(RedisBase):
         """Every credit of the worker, newest first."""
         found = texts(await self.r.zrange(keys.EARNINGS + worker_id, 0, -1, desc=True))
         return [c for c in await self._credits(found) if c is not None]
+
+    async def note_work(self, line: WorkLine) -> bool:
+        record = json.dumps(asdict(line), sort_keys=True)  # one text per line: a repeat is equal
+        changed = await self._eval(
+            "work_line", line.worker_id, record, line.key, line.status,
+            line.currency, line.amount_cents, repr(line.submitted_at),
+        )  # fmt: skip
+        return bool(changed)
+
+    async def work_lines(
+        self, worker_id: str, *, limit: int, cursor: str | None = None
+    ) -> Page[WorkLine]:
+        p = keys.part(worker_id)
+        high = "+inf" if cursor is None else f"({cursor_seq(cursor)}"
+        rows: list[tuple[str, float]] = await self.r.zrevrangebyscore(  # type: ignore[assignment]
+            p + "lines", high, "-inf", start=0, num=limit + 1, withscores=True
+        )
+        shown = rows[:limit]
+        found = await self.r.mget([p + "line:" + text(aid) for aid, _ in shown]) if shown else []
+        items = [WorkLine(**json.loads(text(t))) for t in found if t is not None]
+        return Page(items, str(int(shown[-1][1])) if len(rows) > limit else None)
+
+    async def work_totals(self, worker_id: str) -> list[WorkTotal]:
+        kept = await self.r.hgetall(keys.part(worker_id) + "totals")
+        raw = {text(k): int(v) for k, v in kept.items()}
+        found = []
+        for name, cents in sorted(raw.items()):
+            status, _, currency = name.partition(" ")
+            if currency.endswith(" #") or raw.get(name + " #", 0) <= 0:
+                continue
+            found.append(WorkTotal(status, currency, cents, raw[name + " #"]))  # type: ignore[arg-type]
+        return found
+
+    async def work_since(self, worker_id: str, since: float) -> int:
+        return int(await self.r.zcount(keys.part(worker_id) + "submissions", since, "+inf"))
 
     async def list_bonuses(self, client_id: str, query: BonusQuery) -> Page[Credit]:
         p = keys.part(client_id)

@@ -18,6 +18,7 @@ from ..conversations.sqlite import conversation_record
 from ..core.records import ApiKey, Block, Credit, Project, now
 from ..core.stored import API_KEY, ATTEMPT, CLIENT_USER, GOLD_STATS, INVITATION, QUALIFICATION
 from ..identity.sqlite import _link
+from ..ledger import WorkLine
 from ..mail.sqlite import _email
 from ..mturk.records import (
     MTurkCredential,
@@ -304,7 +305,7 @@ async def _copy_pool_workers(
 
 
 async def _copy_quality(db: sqlite3.Connection, to: RedisImporter, report: Report) -> int:
-    """Gold records, block lists and the earnings ledger."""
+    """Gold records, block lists, the earnings ledger and the workers' statements."""
     rows = db.execute("SELECT rowid AS n, * FROM gold_stats ORDER BY rowid").fetchall()
     for row in rows:
         await to.gold_stats(GOLD_STATS.from_row(row), row["n"])
@@ -320,6 +321,11 @@ async def _copy_quality(db: sqlite3.Connection, to: RedisImporter, report: Repor
         credit = Credit(**{f.name: row[f.name] for f in fields(Credit)})
         await to.credit(credit, row["task_id"], row["seq"])
     report(f"credits: {len(rows)}")
+    total += len(rows)
+    rows = db.execute("SELECT * FROM work_lines ORDER BY seq").fetchall()
+    for row in rows:
+        await to.work_line(WorkLine(**{f.name: row[f.name] for f in fields(WorkLine)}), row["seq"])
+    report(f"statement lines: {len(rows)}")
     return total + len(rows)
 
 

@@ -32,6 +32,7 @@ from ..core.records import (
     approval_due_at,
     hour_of,
 )
+from ..ledger import WorkLine
 from ..mturk.records import Hit, HitType, MTurkCredential, QualificationScore, QualificationType
 from ..mturk.redis import credential_hash, qualification_json, score_json
 from ..store.redis import keys
@@ -303,6 +304,7 @@ class RedisImporter:
             "started_at": repr(attempt.started_at),
             "answered": attempt.answered,
             "correct": attempt.correct,
+            "questions": json.dumps(list(attempt.questions)),
         }
         if attempt.finished_at is not None:
             mapping |= {
@@ -347,6 +349,20 @@ class RedisImporter:
             self.pipe.zadd(p + "bonuses:asg:" + credit.assignment_id, {credit.key: seq})
             if task_id:
                 self.pipe.zadd(p + "bonuses:task:" + task_id, {credit.key: seq})
+        await self._queued(6)
+
+    async def work_line(self, line: WorkLine, seq: int) -> None:
+        """A line of a worker's statement, as work_line.lua keeps it (lines come in order:
+        ``seq`` is each worker's order as SQLite kept it)."""
+        p = keys.part(line.worker_id)
+        self.pipe.set(p + "line:" + line.key, json.dumps(asdict(line), sort_keys=True))
+        self.pipe.zadd(p + "lines", {line.key: seq})
+        self.pipe.set(p + "lineseq", seq)  # rows come in seq order: the last one wins
+        if line.status != "bonus":
+            self.pipe.zadd(p + "submissions", {line.key: line.submitted_at})
+        field = f"{line.status} {line.currency}"
+        self.pipe.hincrby(p + "totals", field, line.amount_cents)
+        self.pipe.hincrby(p + "totals", field + " #", 1)
         await self._queued(6)
 
     # -- MTurk compatibility ----------------------------------------------------------------

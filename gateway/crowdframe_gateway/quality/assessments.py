@@ -8,6 +8,7 @@ whose id is the assessment's project id. A work project lists the qualifications
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -18,7 +19,7 @@ from ..core.params import Claim
 from ..core.records import AssessmentAttempt, Assignment, Client, Project, Worker, now
 from ..core.text import N_
 from ..identity import worker_pseudonym
-from .rules import AttemptState, attempt_state, retry_at
+from .rules import QUESTION_CHOICE, AttemptState, attempt_questions, attempt_state, retry_at
 from .store import AttemptRequest
 
 if TYPE_CHECKING:
@@ -70,18 +71,9 @@ async def step(rt: Runtime, worker: Worker, assessment_id: str) -> Step | None:
     assessment = await rt.store.get_project(assessment_id)
     if assessment is None or assessment.spec.kind != "assessment":
         return None
-    spec, at = assessment.spec, now()
-    latest = await rt.store.latest_attempt(assessment.id, worker.id)
-    unseen = await rt.store.unseen_questions(assessment.id, worker.id, now=at)
-    held = bool(await rt.store.held_qualifications(worker.id, [assessment.id]))
-    state: AttemptState | None = attempt_state(
-        held=held,
-        latest=latest,
-        unseen=unseen,
-        test_size=spec.test_size,
-        retry_after=spec.retry_after_seconds,
-        now=at,
-    )
+    spec = assessment.spec
+    found, latest, unseen = await _standing(rt, worker, assessment, now())
+    state: AttemptState | None = found
     reason = None
     if state in ("start", "open"):
         reason = await _shut_out(rt, worker, assessment)
@@ -124,24 +116,60 @@ _REFUSALS = {
 async def claim_question(
     rt: Runtime, worker: Worker, client: Client, assessment: Project
 ) -> Assignment | None:
-    """The next question of the worker's attempt, starting an attempt if none is open;
+    """The next question of the worker's attempt, starting an attempt if none is open (with
+    its questions in an order of its own, ``rules.attempt_questions``);
     ``Forbidden`` (code ``qualified``, ``cooling_down``, ``no_questions_left``) when no
     attempt may start, None when the open attempt has no question left to give."""
     spec, at = assessment.spec, now()
     pseudonym = worker_pseudonym(client.pseudonym_key, worker.id)
+    questions: tuple[str, ...] = ()
+    if await _may_start(rt, worker, assessment, at):  # a new attempt: its own questions
+        unseen = await rt.store.unseen_question_ids(
+            assessment.id, worker.id, now=at, limit=QUESTION_CHOICE
+        )
+        questions = attempt_questions(unseen, spec.test_size, secrets.randbits(64))
     request = AttemptRequest(
-        assessment.id, worker.id, pseudonym, spec.test_size, spec.retry_after_seconds
+        assessment.id, worker.id, pseudonym, spec.test_size, spec.retry_after_seconds, questions
     )
     begun = await rt.store.start_attempt(request, now=at)
     if begun.state != "open":
         message, code = _REFUSALS[begun.state]
         raise Forbidden(message, code=code)
-    claimed = await rt.store.claim(Claim(assessment.id, worker.id, pseudonym, gold=True), now=at)
+    order = begun.attempt.questions if begun.attempt is not None else ()
+    claim = Claim(assessment.id, worker.id, pseudonym, gold=True, questions=order)
+    claimed = await rt.store.claim(claim, now=at)
     if claimed is None:  # another tab claimed a question meanwhile: that one is theirs
         live = await rt.store.live_assignment(assessment.id, worker.id)
         if live is not None and live.status == "accepted" and live.deadline > at:
             return live
     return claimed
+
+
+async def _standing(
+    rt: Runtime, worker: Worker, assessment: Project, at: float
+) -> tuple[AttemptState, AssessmentAttempt | None, int]:
+    """``rules.attempt_state`` of the worker at the assessment, their latest attempt, and how
+    many questions they have not seen."""
+    latest = await rt.store.latest_attempt(assessment.id, worker.id)
+    unseen = await rt.store.unseen_questions(assessment.id, worker.id, now=at)
+    held = bool(await rt.store.held_qualifications(worker.id, [assessment.id]))
+    spec = assessment.spec
+    state = attempt_state(
+        held=held,
+        latest=latest,
+        unseen=unseen,
+        test_size=spec.test_size,
+        retry_after=spec.retry_after_seconds,
+        now=at,
+    )
+    return state, latest, unseen
+
+
+async def _may_start(rt: Runtime, worker: Worker, assessment: Project, at: float) -> bool:
+    """Whether an attempt would start now (the store decides it again, atomically): only then
+    are the questions to choose from read."""
+    state, _, _ = await _standing(rt, worker, assessment, at)
+    return state == "start"
 
 
 async def _owned_assessment(rt: Runtime, client: Client, project_id: str) -> Project:

@@ -14,6 +14,7 @@ from ..core.limits import check_result_size
 from ..core.params import AttemptGrade, GoldGrade, Submission
 from ..core.records import SIGNALS, Assignment, Block, Client, Project, Task, now
 from ..core.validation import Body, Text, read
+from ..ledger import note_work
 from ..review import after_submission
 from .rules import grade_gold, needed_correct
 
@@ -121,6 +122,7 @@ async def record_submission(
         except Conflict as exc:  # the worker's gold record moved on (another tab): again
             if exc.code != "gold_record_changed" or not regrade:
                 raise
+    await note_work(rt, done, project)  # the worker's statement: pending
     if attempt is not None:
         await _tell_if_qualified(rt, project, done)
     if reviewing:

@@ -49,6 +49,7 @@ class AssessmentsPart(RedisBase):
         state, found = await self._eval(
             "attempt_start", request.project_id, request.worker_id, request.worker_pseudonym,
             request.test_size, repr(float(request.retry_after)), repr(now), request.project_id,
+            json.dumps(list(request.questions)),
         )  # fmt: skip
         attempt = attempt_from(fields(found)) if found else None
         return AttemptStart(state, attempt)

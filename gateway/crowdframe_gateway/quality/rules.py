@@ -5,6 +5,13 @@ attempt less than ``retry_after`` seconds ago, or have fewer than ``test_size`` 
 that they have not seen (a worker never gets a question twice, so a retry has fresh ones). The
 attempt's last answer ends it, passed with at least ``needed_correct`` right answers.
 
+An attempt's questions, and their order, are chosen when it starts, at random for each attempt
+(``attempt_questions``: a permutation seeded per attempt, of the first ``QUESTION_CHOICE``
+unseen questions in the pool's order): two workers, or two attempts, get different questions
+or the same ones in another order, so answers do not travel from one to the next. The attempt
+keeps the chosen list; each claim takes the first of it the worker may still take (a question
+whose time ran out is not given again), so a claim never looks through the pool.
+
 The SQLite store calls these functions inside its transactions. Some decisions must be taken
 inside one atomic step on Redis as well, so its scripts state them once more, held to the same
 tables of cases as these functions (tests/quality_cases.py): ``attempt_state`` in
@@ -18,6 +25,8 @@ sweep's time).
 from __future__ import annotations
 
 import math
+import random
+from collections.abc import Sequence
 from typing import Literal
 
 from ..core.params import GoldGrade
@@ -25,9 +34,11 @@ from ..core.records import AssessmentAttempt, GoldStats, approval_due_at
 
 __all__ = [
     "ALL_PROJECTS",
+    "QUESTION_CHOICE",
     "AttemptState",
     "approval_due",
     "attempt_outcome",
+    "attempt_questions",
     "attempt_state",
     "block_scopes",
     "gold_stops",
@@ -39,6 +50,16 @@ __all__ = [
 AttemptState = Literal["open", "start", "qualified", "cooling", "exhausted"]
 
 ALL_PROJECTS = ""  # a block's project_id when it shuts the worker out of every project
+QUESTION_CHOICE = 250  # unseen questions a new attempt chooses from, at most
+
+
+def attempt_questions(candidates: Sequence[str], test_size: int, seed: int) -> tuple[str, ...]:
+    """A new attempt's questions in the order it asks them: ``test_size`` of the
+    ``candidates`` (all of them, if fewer), chosen and ordered by a permutation that ``seed``
+    decides (the same seed and candidates, the same questions; the candidates' order as given
+    does not matter)."""
+    pool = sorted(set(candidates))
+    return tuple(random.Random(seed).sample(pool, min(test_size, len(pool))))
 
 
 def needed_correct(pass_score: float, test_size: int) -> int:

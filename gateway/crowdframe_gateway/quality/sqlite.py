@@ -6,9 +6,10 @@ counted in its attempt by the submission's own transaction too, ``AttemptRecordP
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from ..core.errors import Conflict
 from ..core.events import assignment_data, attempt_data, attempt_event_type, worker_stopped_data
@@ -39,6 +40,11 @@ def _latest_row(db: sqlite3.Connection, project_id: str, worker_id: str) -> sqli
 
 
 class AssessmentsPart(SqliteBase):
+    # an attempt's questions in its order (JSON); an attempt from before them has none
+    ADDED_COLUMNS: ClassVar[tuple[tuple[str, str, str], ...]] = (
+        ("assessment_attempts", "questions", "TEXT"),
+    )
+
     if TYPE_CHECKING:  # the work context's, beside this part in the composed store
 
         def _unseen(
@@ -50,7 +56,7 @@ CREATE TABLE IF NOT EXISTS assessment_attempts (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, project_id TEXT NOT NULL, worker_id TEXT NOT NULL,
     worker_pseudonym TEXT NOT NULL, number INTEGER NOT NULL, test_size INTEGER NOT NULL,
     started_at REAL NOT NULL, answered INTEGER NOT NULL DEFAULT 0,
-    correct INTEGER NOT NULL DEFAULT 0, finished_at REAL, passed INTEGER,
+    correct INTEGER NOT NULL DEFAULT 0, finished_at REAL, passed INTEGER, questions TEXT,
     UNIQUE (project_id, worker_id, number));
 CREATE TABLE IF NOT EXISTS qualifications (
     assessment_id TEXT NOT NULL, worker_id TEXT NOT NULL, worker_pseudonym TEXT NOT NULL,
@@ -79,11 +85,25 @@ CREATE TABLE IF NOT EXISTS qualifications (
             number = 1 if latest is None else latest.number + 1
             db.execute(
                 "INSERT INTO assessment_attempts (project_id, worker_id, worker_pseudonym,"
-                " number, test_size, started_at) VALUES (?,?,?,?,?,?)",
-                (project_id, worker_id, request.worker_pseudonym, number, test_size, now),
+                " number, test_size, started_at, questions) VALUES (?,?,?,?,?,?,?)",
+                (
+                    project_id,
+                    worker_id,
+                    request.worker_pseudonym,
+                    number,
+                    test_size,
+                    now,
+                    json.dumps(list(request.questions)),
+                ),
             )
             started = AssessmentAttempt(
-                project_id, worker_id, request.worker_pseudonym, number, test_size, now
+                project_id,
+                worker_id,
+                request.worker_pseudonym,
+                number,
+                test_size,
+                now,
+                questions=request.questions,
             )
         return AttemptStart("open", started)
 

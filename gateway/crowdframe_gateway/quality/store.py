@@ -31,6 +31,7 @@ class AttemptRequest:
     worker_pseudonym: str
     test_size: int
     retry_after: float
+    questions: tuple[str, ...] = ()  # a new attempt's, in order (rules.attempt_questions)
 
 
 @dataclass(frozen=True, slots=True)

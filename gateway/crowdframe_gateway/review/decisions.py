@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..conversations import tell_rejected
 from ..core.params import ReviewDecision
 from ..core.records import Assignment
-from ..ledger import credit_reward
+from ..ledger import credit_reward, note_work
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -40,9 +40,11 @@ async def after_decision(rt: Runtime, reviewed: Assignment) -> None:
     """What follows every review, the gateway's auto-approval included: an approval's reward,
     credited once (the ledger's key; approving again re-credits only a lost first credit), or
     the rejection told to the worker, who reads why on /earnings and in a notice (once, however
-    often repeated); and the review in the worker's record (counted once)."""
+    often repeated); the line of the worker's statement; and the review in the worker's
+    record (counted once)."""
     if reviewed.status == "approved":
         await credit_reward(rt, reviewed)
     else:
         await tell_rejected(rt, reviewed)
+    await note_work(rt, reviewed)
     await rt.store.record_review(reviewed)

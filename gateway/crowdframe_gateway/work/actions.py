@@ -52,11 +52,13 @@ __all__ = [
 @dataclass(frozen=True, slots=True)
 class Offer:
     """A project with work this worker can take, as the task list shows it; ``tests``, when
-    there are any, are the qualification tests it is locked behind."""
+    there are any, are the qualification tests it is locked behind; ``in_progress``, the
+    worker's task there that they accepted and have not submitted, while its time lasts."""
 
     project: Project
     available: int
     tests: tuple[Step, ...] = ()
+    in_progress: Assignment | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +98,9 @@ async def offers(rt: Runtime, worker: Worker, *, after: str | None = None) -> Pa
 
 async def _offer(rt: Runtime, worker: Worker, project: Project, available: int) -> Offer:
     missing = await missing_qualifications(rt, worker, project)
-    return Offer(project, available, await steps(rt, worker, missing))
+    live = await rt.store.live_assignment(project.id, worker.id)
+    in_progress = live if live is not None and live.deadline > now() else None
+    return Offer(project, available, await steps(rt, worker, missing), in_progress)
 
 
 async def _blocked(rt: Runtime, client: Client, worker: Worker, project: Project) -> bool:

@@ -105,6 +105,7 @@ class WorkPart(LifetimePart):
             pipe.set(keys.ASSIGNMENT_INDEX + assignment_id, project_id)  # before: never dangling
             self._queue(
                 pipe, "claim", project_id, ctx, worker_id, claim.worker_pseudonym, assignment_id,
+                json.dumps(list(claim.questions)) if claim.questions else "",
                 *(_POOL_KEYS[pool] for pool in claim_pools(gold_first=claim.gold)),
             )  # fmt: skip
             pipe.zadd(keys.DUE_DEADLINES, {project_id: now}, lt=True)
@@ -298,3 +299,9 @@ class WorkPart(LifetimePart):
     # which gold questions of an assessment the worker may still be given
     async def unseen_questions(self, project_id: str, worker_id: str, *, now: float) -> int:
         return int(await self._eval("unseen", project_id, worker_id, repr(now)))
+
+    async def unseen_question_ids(
+        self, project_id: str, worker_id: str, *, now: float, limit: int
+    ) -> list[str]:
+        found = await self._eval("unseen_ids", project_id, worker_id, repr(now), limit)
+        return texts(found)

@@ -17,7 +17,9 @@ sqlite.py``'s ``claim`` calling the functions here; Redis: ``pool.lua``'s ``belo
   never comes back), not excluded for them (the crowd review of their own answer), and, if it
   is real work, short of its seats (a gold task has no seat limit: every worker gets it once);
 - of those, one that came back into its pool (a seat freed, a lifetime extended) first, the
-  one that came back earliest; else the first in creation order;
+  one that came back earliest; else the first in creation order; in an assessment, before
+  both, the first of the attempt's own questions (``Claim.questions``, in the order
+  ``quality.rules.attempt_questions`` chose) that the worker may take, looked up by id;
 - the deadline: ``assignment_deadline``.
 
 Leases and lifetimes (decided here, performed by the stores):

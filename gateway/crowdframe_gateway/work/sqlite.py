@@ -152,8 +152,9 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
             if one_question_at_a_time(spec.kind) and db.execute(self._LIVE_HERE, params).fetchone():
                 return None  # one question at a time: a second tab gets none
             self._lapse(db, project_id, now)
-            row = None
-            for pool in claim_pools(gold_first=claim.gold):
+            # an assessment attempt's own order first (quality.rules.attempt_questions)
+            row = self._chosen(db, project_id, worker_id, claim.questions, now)
+            for pool in claim_pools(gold_first=claim.gold) if row is None else ():
                 look = self._first(db, pool, project_id, worker_id, now)
                 self._advance(db, pool, project_id, worker_id, look)
                 if (row := look.row) is not None:
@@ -430,3 +431,9 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
     async def unseen_questions(self, project_id: str, worker_id: str, *, now: float) -> int:
         with self._lock:
             return self._unseen(self._conn(), project_id, worker_id, now)
+
+    async def unseen_question_ids(
+        self, project_id: str, worker_id: str, *, now: float, limit: int
+    ) -> list[str]:
+        with self._lock:
+            return self._unseen_ids(self._conn(), project_id, worker_id, now, limit)

@@ -208,6 +208,40 @@ END""",
         row = db.execute(self._first_sql(pool, came_back=False), params).fetchone()
         return Look(row, came_back=False, was=was, back=(at["stamp"] or 0) + 1)
 
+    def _chosen(
+        self, db: sqlite3.Connection, project_id: str, worker_id: str, ids: tuple[str, ...],
+        now: float,
+    ) -> sqlite3.Row | None:  # fmt: skip
+        """The first of ``ids`` (an assessment attempt's questions, in its order) the worker
+        may take from the project's gold pool; None for none. Read by the ids themselves:
+        the pool's order is not walked, nor the worker's cursor or frontier moved."""
+        if not ids:
+            return None
+        marks = ",".join(f":q{i}" for i in range(len(ids)))
+        params = {"project": project_id, "worker": worker_id, "now": now}
+        params |= {f"q{i}": task_id for i, task_id in enumerate(ids)}
+        rows = db.execute(
+            f"SELECT {_TASK_COLUMNS}, seq, reopened FROM tasks t WHERE t.id IN ({marks})"
+            f" AND t.project_id = :project AND t.{_SELECT['gold']} AND {in_pool('t')}"
+            f" AND {self._OPEN_TO}",
+            params,
+        ).fetchall()
+        found = {row["id"]: row for row in rows}
+        return next((found[task_id] for task_id in ids if task_id in found), None)
+
+    def _unseen_ids(
+        self, db: sqlite3.Connection, project_id: str, worker_id: str, now: float, limit: int
+    ) -> list[str]:
+        """The first ``limit`` gold tasks of the project's pool the worker may take, in order."""
+        params = {"project": project_id, "worker": worker_id, "now": now, "limit": limit}
+        rows = db.execute(
+            f"SELECT t.id FROM tasks t INDEXED BY {_INDEX['gold']} WHERE t.project_id = :project"
+            f" AND t.{_SELECT['gold']} AND {in_pool('t')} AND {self._OPEN_TO}"
+            " ORDER BY t.seq LIMIT :limit",
+            params,
+        ).fetchall()
+        return [row["id"] for row in rows]
+
     @staticmethod
     def _advance(
         db: sqlite3.Connection, pool: Pool, project_id: str, worker_id: str, look: Look

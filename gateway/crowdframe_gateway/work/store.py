@@ -84,3 +84,11 @@ class WorkStore(Protocol):
     async def unseen_questions(self, project_id: str, worker_id: str, *, now: float) -> int:
         """The open, unexpired gold tasks of the project the worker never had."""
         ...
+
+    async def unseen_question_ids(
+        self, project_id: str, worker_id: str, *, now: float, limit: int
+    ) -> list[str]:
+        """The ids of those tasks, the first ``limit`` of them in the pool's order (what a new
+        assessment attempt chooses its questions from): read once when an attempt starts,
+        never by a claim."""
+        ...

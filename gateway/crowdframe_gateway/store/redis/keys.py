@@ -47,6 +47,7 @@ __all__ = [
     "TASK_INDEX",
     "WORKER",
     "WORKER_BY_EMAIL",
+    "WORKER_KEYS",
     "message_partition",
     "part",
 ]
@@ -153,6 +154,15 @@ OUTBOX_KEYS = {
     "tq:<endpoint>|<task>": "zset: a task's pending messages to an endpoint, by seq",
     "emsgs:<endpoint>": "zset (lex): sort key + message id, the delivery log (newest last)",
     "emsgs:<endpoint>:<status>": "zset (lex): the same, by status",
+}
+# A worker's partition (``{<worker id>}``): their statement of work (ledger/redis.py).
+WORKER_KEYS = {
+    "line:<key>": "string (JSON): the statement's line of a submission (key: its assignment id)"
+    " or of a bonus (its credit key)",
+    "lines": "zset: the statement's lines (keys) by first writing (lineseq)",
+    "lineseq": "counter behind that order",
+    "submissions": "zset: the submissions' lines (no bonus) by submission time (today's count)",
+    "totals": "hash: '<status> <currency>' -> cents, '<status> <currency> #' -> how many",
 }
 CLIENT_KEYS = {
     "client": "string (JSON): the client, with its API key hash",

@@ -76,9 +76,12 @@ SCRIPTS = {
         Script("dispose", ("hits",)),
         Script("expiry", ("pool",)),
         Script("more_seats", ("pool",)),
+        # the worker's statement of work (ledger/redis.py)
+        Script("work_line"),
         # assessments
         Script("attempt_start", ("pool",)),
         Script("unseen", ("pool",)),
+        Script("unseen_ids", ("pool",)),
         Script("qualification_revoke"),
         # the outbox of emails (mail/redis.py)
         Script("mail_lease"),

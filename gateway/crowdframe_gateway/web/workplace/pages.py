@@ -23,6 +23,7 @@ from ...runtime import Runtime
 from ...work import actions as work
 from .. import i18n
 from .session import check_csrf, csrf_token, current_worker
+from .standing import confirm_next, confirmation, time_left
 
 __all__ = ["templates"]
 
@@ -33,6 +34,7 @@ _env = jinja2.Environment(
     auto_reload=False,  # templates ship with the code: no stat() of each file on each page
 )
 i18n.install(_env)
+_env.globals["time_left"] = time_left
 _env.globals["country_names"] = lambda: i18n.country_names(accounts.COUNTRIES)
 _env.globals["language_names"] = lambda: i18n.language_names(accounts.LANGUAGES)
 templates = Jinja2Templates(env=_env)
@@ -112,6 +114,7 @@ async def task_list(request: Request) -> Response:
         "more": found.next_cursor,
         "later_page": after is not None,
         "notice": notice,
+        "submitted": await confirmation(_rt(request), worker, request),
     }
     return page(request, "work.html", context, status=status)
 
@@ -161,6 +164,11 @@ async def _frame(request: Request, worker: Worker, seat: work.Seat, *, mode: str
         )
     )
     frame_height, frame_src = spec.frame_height, task_origin
+    question = None  # in a qualification test: (this question's number, the test's size)
+    if spec.kind == "assessment" and seat.assignment is not None:
+        attempt = await rt.store.latest_attempt(seat.project.id, worker.id)
+        if attempt is not None and attempt.finished_at is None:
+            question = (min(attempt.answered + 1, attempt.test_size), attempt.test_size)
     if spec.protocol == "mturk":  # MTurk's ExternalQuestion parameters instead of cf_*
         external = await launch(rt, seat, mode)
         src, frame_height = external.src, external.frame_height
@@ -178,6 +186,8 @@ async def _frame(request: Request, worker: Worker, seat: work.Seat, *, mode: str
             "task_origin": task_origin,
             "allow": "; ".join(f"{feature} {task_origin}" for feature in spec.allow),
             "frame_height": frame_height,
+            "question": question,
+            "submitted": await confirmation(rt, worker, request),
         },
     )
     response.headers["content-security-policy"] = (
@@ -202,6 +212,8 @@ async def submit(request: Request) -> Response:
     done = await work.submit(
         rt, worker, request.path_params["assignment_id"], body, address=address
     )
+    if not isinstance(done.after, work.TestResult):  # a test's result is its own confirmation
+        confirm_next(request, done.assignment.id)
     return JSONResponse({"status": done.assignment.status, "next_url": _next_url(done.after)})
 
 

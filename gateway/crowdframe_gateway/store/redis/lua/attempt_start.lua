@@ -1,4 +1,5 @@
--- ARGV: worker id, worker pseudonym, test size, retry after (s), now, project id.
+-- ARGV: worker id, worker pseudonym, test size, retry after (s), now, project id, the new
+-- attempt's questions in its order (JSON, chosen by quality/rules.py attempt_questions).
 -- The worker's open attempt at this assessment, or a new one: none for a holder of the
 -- qualification, during the cool-down after a failed attempt, or when fewer than test-size
 -- questions the worker never had are left. This is quality/rules.py attempt_state, stated here
@@ -22,7 +23,8 @@ if count_open('gold', worker, now) < size then return answer('exhausted') end
 local number = last + 1
 key = P .. 'try:' .. worker .. ':' .. number
 redis.call('HSET', key, 'project_id', ARGV[6], 'worker_id', worker, 'worker_pseudonym', ARGV[2],
-  'number', number, 'test_size', size, 'started_at', ARGV[5], 'answered', 0, 'correct', 0)
+  'number', number, 'test_size', size, 'started_at', ARGV[5], 'answered', 0, 'correct', 0,
+  'questions', ARGV[7])
 redis.call('SET', P .. 'tries:' .. worker, number)
 redis.call('ZADD', P .. 'tries', redis.call('INCR', P .. 'tryseq'), worker .. ':' .. number)
 return answer('open')

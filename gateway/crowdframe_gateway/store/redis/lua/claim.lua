@@ -1,5 +1,6 @@
--- ARGV: ctx, worker id, worker pseudonym, new assignment id, then the pools to take from in
--- order ('gold', 'pool': work/rules.py's claim_pools). Who may take which task is decided here,
+-- ARGV: ctx, worker id, worker pseudonym, new assignment id, an assessment attempt's
+-- questions in its order (JSON; '' for none: quality/rules.py attempt_questions), then the pools
+-- to take from in order ('gold', 'pool': work/rules.py's claim_pools). Who may take which task is decided here,
 -- in the step (work/rules.py lists the rules; work/sqlite.py states them for SQLite).
 -- Returns the assignment or nil (also for a worker holding a live question of an assessment),
 -- or 'again' when the look stopped short (pool.lua's first_in): run it again.
@@ -16,10 +17,18 @@ if spec.kind == 'assessment' then -- one question at a time: a second tab gets n
 end
 lapse(now)
 local tid, pool, past, again = nil, nil, false, false
-for i = 5, #ARGV do
-  pool = ARGV[i]
-  tid, past, again = first_in(pool, worker, now)
-  if tid or again then break end
+if ARGV[5] ~= '' then -- the first of the attempt's questions still open to the worker
+  local open = open_to('gold', worker)
+  for _, id in ipairs(cjson.decode(ARGV[5])) do
+    if redis.call('ZSCORE', P .. 'gold', id) and open(id, now) then tid, pool = id, 'gold'; break end
+  end
+end
+if not tid then
+  for i = 6, #ARGV do
+    pool = ARGV[i]
+    tid, past, again = first_in(pool, worker, now)
+    if tid or again then break end
+  end
 end
 if again then return 'again' end -- a long walk: the next script goes on from where it stopped
 if not tid then return false end

@@ -1,0 +1,78 @@
+"""Where the worker stands, as the pages show it: the confirmation that stays after a submit
+(what was earned, pending until approval, how many done today), the time left on a task in
+progress, and a test's progress."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from starlette.requests import Request
+
+from ...core.errors import NotFound
+from ...core.records import Worker, now
+from ...ledger import done_today
+from ...runtime import Runtime
+from ...work import actions as work
+from .. import i18n
+
+__all__ = ["Confirmation", "confirm_next", "confirmation", "time_left"]
+
+_DONE = "done"  # the session's key: the submission the next page confirms
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmation:
+    """What the page after a submit confirms: the task's title, what it earns (``amount_cents``
+    0: unpaid), when it is approved at the latest, and how many the worker did today."""
+
+    title: str
+    amount_cents: int
+    currency: str
+    approval_due_at: float
+    today: int
+    question: bool  # an answer in a qualification test (its grade is not told here)
+
+
+def confirm_next(request: Request, assignment_id: str) -> None:
+    """Have the next page the worker opens confirm their submission ``assignment_id`` (kept in
+    their session, which only the gateway can write, until a page shows it)."""
+    request.session[_DONE] = assignment_id
+
+
+async def confirmation(rt: Runtime, worker: Worker, request: Request) -> Confirmation | None:
+    """The confirmation of the worker's submission that the page ``request`` asks for shows,
+    once (``confirm_next``); None when there is none."""
+    assignment_id = request.session.pop(_DONE, None)
+    if not isinstance(assignment_id, str):
+        return None
+    try:
+        assignment = await work.own_assignment(rt, worker, assignment_id)
+    except NotFound:
+        return None
+    project = await rt.store.get_project(assignment.project_id)
+    if assignment.submitted_at is None or project is None:
+        return None
+    spec = project.spec
+    return Confirmation(
+        title=spec.title,
+        amount_cents=spec.reward_cents,
+        currency=spec.currency,
+        approval_due_at=spec.approval_due_at(assignment.submitted_at),
+        today=await done_today(rt, worker),
+        question=spec.kind == "assessment",
+    )
+
+
+def time_left(deadline: float) -> str:
+    """``"12 minutes left"``: the time to a deadline, for the worker, in their language."""
+    left = max(0, deadline - now())
+    if left < 60:
+        return i18n.gettext("less than a minute left")
+    minutes = math.floor(left / 60)
+    if minutes < 120:
+        return i18n.ngettext("%(num)s minute left", "%(num)s minutes left", minutes) % {
+            "num": minutes
+        }
+    hours = math.floor(minutes / 60)
+    return i18n.ngettext("%(num)s hour left", "%(num)s hours left", hours) % {"num": hours}
