@@ -3,8 +3,7 @@ every other process's look until it runs out."""
 
 from __future__ import annotations
 
-import sqlite3
-
+from ..core.stored import Layout
 from ..store.sqlite.base import SqliteBase
 from .records import Email
 from .rules import KEPT_SECONDS, EmailResult
@@ -18,19 +17,9 @@ _COLUMNS = (
 )
 
 
-def _email(row: sqlite3.Row) -> Email:
-    return Email(
-        id=row["id"],
-        to=row["to_address"],
-        subject=row["subject"],
-        body=row["body"],
-        created_at=row["created_at"],
-        status=row["status"],
-        attempts=row["attempts"],
-        next_attempt_at=row["next_attempt_at"],
-        sent_at=row["sent_at"],
-        last_error=row["last_error"],
-    )
+# the columns as the record's fields (the address's column is not named ``to``, SQL's word)
+_SELECTED = _COLUMNS.replace("to_address", 'to_address AS "to"')
+_email = Layout(Email).from_row
 
 
 class MailPart(MailWaiting, SqliteBase):
@@ -77,7 +66,7 @@ CREATE INDEX IF NOT EXISTS emails_settled ON emails (created_at) WHERE status !=
             return []  # the idle loop's look every second reads, never writes
         with self._tx(durable=False) as db:  # a lost lease only sends an email again
             rows = db.execute(
-                f"SELECT {_COLUMNS} FROM emails WHERE seq IN ({due}"
+                f"SELECT {_SELECTED} FROM emails WHERE seq IN ({due}"
                 " ORDER BY next_attempt_at LIMIT ?2) ORDER BY next_attempt_at",
                 (now, limit),
             ).fetchall()
@@ -107,9 +96,9 @@ CREATE INDEX IF NOT EXISTS emails_settled ON emails (created_at) WHERE status !=
             )
 
     async def get_email(self, email_id: str) -> Email | None:
-        rows = self._read(f"SELECT {_COLUMNS} FROM emails WHERE id = ?", (email_id,))
+        rows = self._read(f"SELECT {_SELECTED} FROM emails WHERE id = ?", (email_id,))
         return _email(rows[0]) if rows else None
 
     async def list_emails(self, *, limit: int) -> list[Email]:
-        rows = self._read(f"SELECT {_COLUMNS} FROM emails ORDER BY seq DESC LIMIT ?", (limit,))
+        rows = self._read(f"SELECT {_SELECTED} FROM emails ORDER BY seq DESC LIMIT ?", (limit,))
         return [_email(row) for row in rows]

@@ -213,7 +213,7 @@ async def submit(request: Request) -> Response:
         rt, worker, request.path_params["assignment_id"], body, address=address
     )
     if not isinstance(done.after, work.TestResult):  # a test's result is its own confirmation
-        confirm_next(request, done.assignment.id)
+        confirm_next(request, done.assignment)
     return JSONResponse({"status": done.assignment.status, "next_url": _next_url(done.after)})
 
 

@@ -4,13 +4,14 @@ progress, and a test's progress."""
 
 from __future__ import annotations
 
+import asyncio
 import math
 from dataclasses import dataclass
 
 from starlette.requests import Request
 
 from ...core.errors import NotFound
-from ...core.records import Worker, now
+from ...core.records import Assignment, Worker, now
 from ...ledger import done_today
 from ...runtime import Runtime
 from ...work import actions as work
@@ -34,32 +35,37 @@ class Confirmation:
     question: bool  # an answer in a qualification test (its grade is not told here)
 
 
-def confirm_next(request: Request, assignment_id: str) -> None:
-    """Have the next page the worker opens confirm their submission ``assignment_id`` (kept in
-    their session, which only the gateway can write, until a page shows it)."""
-    request.session[_DONE] = assignment_id
+def confirm_next(request: Request, assignment: Assignment) -> None:
+    """Have the next page the worker opens confirm their submission ``assignment`` (its id and
+    project's, kept in their session, which only the gateway can write, until a page shows
+    it)."""
+    request.session[_DONE] = [assignment.id, assignment.project_id]
 
 
 async def confirmation(rt: Runtime, worker: Worker, request: Request) -> Confirmation | None:
     """The confirmation of the worker's submission that the page ``request`` asks for shows,
     once (``confirm_next``); None when there is none."""
-    assignment_id = request.session.pop(_DONE, None)
-    if not isinstance(assignment_id, str):
+    done = request.session.pop(_DONE, None)
+    if not (isinstance(done, list) and len(done) == 2 and all(isinstance(d, str) for d in done)):
         return None
+    # read together: on Redis the three share one round trip (store/redis/coalescing.py)
     try:
-        assignment = await work.own_assignment(rt, worker, assignment_id)
-    except NotFound:
+        found, project, today = await asyncio.gather(
+            work.own_assignment(rt, worker, done[0]),
+            rt.store.get_project(done[1]),
+            done_today(rt, worker),
+        )
+    except NotFound:  # not the worker's (any more)
         return None
-    project = await rt.store.get_project(assignment.project_id)
-    if assignment.submitted_at is None or project is None:
+    if found.submitted_at is None or project is None or found.project_id != project.id:
         return None
     spec = project.spec
     return Confirmation(
         title=spec.title,
         amount_cents=spec.reward_cents,
         currency=spec.currency,
-        approval_due_at=spec.approval_due_at(assignment.submitted_at),
-        today=await done_today(rt, worker),
+        approval_due_at=spec.approval_due_at(found.submitted_at),
+        today=today,
         question=spec.kind == "assessment",
     )
 
