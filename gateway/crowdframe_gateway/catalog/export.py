@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..core.errors import InvalidInput
 from ..core.params import AssignmentQuery
-from ..core.records import Assignment, AssignmentStatus, Client, Task, iso
+from ..core.records import ANSWERED, Assignment, AssignmentStatus, Client, Task, iso
 from ..core.validation import parse_since
 
 if TYPE_CHECKING:
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CSV_FIXED_COLUMNS",
+    "MEDIA",
     "ExportFormat",
     "ExportQuery",
     "csv_cell",
@@ -37,7 +38,7 @@ __all__ = [
 ]
 
 ExportFormat = Literal["jsonl", "csv"]
-ANSWERED: tuple[AssignmentStatus, ...] = ("submitted", "approved", "rejected")
+MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}  # by format
 PAGE = 200  # assignments read from the store per page: one chunk of the answer
 CSV_FIXED_COLUMNS = (
     "assignment_id",

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 __all__ = [
+    "ANSWERED",
     "ASSIGNMENT_STATUSES",
     "HOUR",
     "PROJECT_COUNTS",
@@ -53,6 +54,8 @@ ASSIGNMENT_STATUSES: tuple[AssignmentStatus, ...] = (
     "returned",
     "expired",
 )
+# an assignment with an answer: what the results export and the console's results list
+ANSWERED: tuple[AssignmentStatus, ...] = ("submitted", "approved", "rejected")
 # what the quality process flags a submission with (quality/process.py computes them)
 SIGNALS = ("too_fast", "same_answer", "shared_address")
 TaskStatus = Literal["open", "completed", "expired", "cancelled"]

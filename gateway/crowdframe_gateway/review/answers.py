@@ -23,7 +23,7 @@ from ..core.agreement import aggregate
 from ..core.errors import GatewayError, InvalidInput
 from ..core.page import Page
 from ..core.params import AssignmentQuery, TaskAssignmentsQuery
-from ..core.records import SIGNALS, Assignment, AssignmentStatus, Client, Project, Task
+from ..core.records import ANSWERED, SIGNALS, Assignment, AssignmentStatus, Client, Project, Task
 from .assignments import approve, reject_because, rejection_reason
 
 if TYPE_CHECKING:
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 
 
 __all__ = [
-    "ANSWERED",
     "GOLD_CHOICES",
     "PAGE",
     "SCAN_READS",
@@ -48,7 +47,6 @@ __all__ = [
     "worker_records",
 ]
 
-ANSWERED: tuple[AssignmentStatus, ...] = ("submitted", "approved", "rejected")
 PAGE = 50  # answers on a page, at most
 SCAN_READS = 10  # store reads a page makes, at most: PAGE * SCAN_READS rows examined
 GOLD_CHOICES = ("gold", "work")  # gold questions only; real work only

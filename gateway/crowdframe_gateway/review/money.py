@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = ["PAY_SAMPLE", "Money", "ProjectMoney", "client_money", "project_money"]
 
-PAY_SAMPLE = 500  # the latest submissions the measured time is taken from (as the API's)
+PAY_SAMPLE = 500  # the latest submissions the measured time is taken from (the API's too)
 _BONUS_PAGE = 200
 _PROJECTS_PAGE = 200
 

@@ -11,13 +11,12 @@ from ...catalog.fairpay import pay_report
 from ...catalog.previews import task_or_preview
 from ...review import assignments as review
 from ...review import verdicts
+from ...review.money import PAY_SAMPLE
 from ...webhooks import endpoints
 from ...work import actions
 from .bodies import AssignmentsQuery, TokenBody
 from .http import client_call, page_params, reply
 from .views import assignment_view, endpoint_view, page_view, project_view, task_view
-
-PAY_SAMPLE = 500  # the latest submissions a project's measured pay is computed from
 
 __all__ = [
     "add_tasks",

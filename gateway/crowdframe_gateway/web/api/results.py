@@ -6,12 +6,10 @@ from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
 from ...catalog import projects
-from ...catalog.export import export_chunks, export_query
+from ...catalog.export import MEDIA, export_chunks, export_query
 from .http import client_call
 
 __all__ = ["export_results"]
-
-_MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
 
 
 async def export_results(request: Request) -> StreamingResponse:
@@ -22,7 +20,7 @@ async def export_results(request: Request) -> StreamingResponse:
     project = await projects.owned_project(call.rt, call.client, call.id)
     return StreamingResponse(
         export_chunks(call.rt, call.client, project.id, query),
-        media_type=_MEDIA[query.format],
+        media_type=MEDIA[query.format],
         headers={
             "content-disposition": f'attachment; filename="{project.id}-results.{query.format}"',
             "cache-control": "no-store",

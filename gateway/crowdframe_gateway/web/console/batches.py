@@ -26,6 +26,7 @@ from ...mturk.external import launch
 from ...work.actions import Seat
 from .. import i18n
 from . import uploads
+from .forms import count_of
 from .render import page, see_other
 from .session import check_csrf, runtime, signed_in_project
 from .uploads import Upload
@@ -108,11 +109,6 @@ def _columns_of(form: FormData | Any) -> Columns:
         inputs=tuple(str(v) for v in form.getlist("input")),
         gold=gold or None,
     )
-
-
-def _count(form: FormData, name: str) -> int:
-    text = str(form.get(name, "0"))
-    return int(text) if text.isdigit() else 0
 
 
 def _columns_query(columns: Columns) -> str:
@@ -221,7 +217,7 @@ async def publish(request: Request) -> Response:
     await check_csrf(request)
     form = await request.form()
     columns = _columns_of(form)
-    created, part = _count(form, "created"), _count(form, "part")
+    created, part = count_of(form, "created"), count_of(form, "part")
     rt = runtime(request)
     stepwise = request.headers.get("hx-request") == "true"
     bodies: list[dict[str, Any]] = []

@@ -91,7 +91,9 @@ def _data(found: Activity) -> dict[str, Any]:
 async def charts_data(request: Request) -> Response:
     """The charts' numbers as JSON (what ``static/charts.js`` draws)."""
     _, _, found = await _project_activity(request)
-    return JSONResponse(_data(found), headers={"cache-control": "no-store"})
+    with i18n.use(i18n.locale_of(request)):  # the labels in the page's language
+        data = _data(found)
+    return JSONResponse(data, headers={"cache-control": "no-store"})
 
 
 async def charts_page(request: Request) -> Response:
@@ -99,12 +101,10 @@ async def charts_page(request: Request) -> Response:
     own otherwise."""
     user, project, found = await _project_activity(request)
     busy_hours = [(at, n) for at, n in zip(found.hour_starts, found.per_hour, strict=True) if n]
-    context = {
-        "project": project,
-        "data": _data(found),
-        "busy_hours": busy_hours,
-        "median": None if found.median_seconds is None else _seconds(found.median_seconds),
-    }
+    with i18n.use(i18n.locale_of(request)):  # the labels in the page's language
+        median = None if found.median_seconds is None else _seconds(found.median_seconds)
+        context = {"project": project, "data": _data(found), "busy_hours": busy_hours,
+                   "median": median}  # fmt: skip
     if request.headers.get("hx-request") == "true":
         return page(request, "_charts.html", context)
     return page(request, "charts.html", context, user=user)

@@ -79,8 +79,7 @@ class Shown:
 
 
 def _notice(request: Request) -> str | None:
-    found = NOTICES.get(request.query_params.get("notice", ""))
-    return i18n.gettext(found) if found else None
+    return NOTICES.get(request.query_params.get("notice", ""))  # page() shows it translated
 
 
 def _listen_command(rt: Runtime) -> str:
@@ -281,9 +280,10 @@ async def replay_failed(request: Request) -> Response:
         )
     except GatewayError as exc:
         return await _endpoint_page(request, user, client, endpoint, error=exc)
-    notice = i18n.ngettext(
-        "%(num)s failed message sent again.", "%(num)s failed messages sent again.", count
-    ) % {"num": count}
+    with i18n.use(i18n.locale_of(request)):  # a plural: said here, in the page's language
+        notice = i18n.ngettext(
+            "%(num)s failed message sent again.", "%(num)s failed messages sent again.", count
+        ) % {"num": count}
     return await _endpoint_page(request, user, client, endpoint, notice=notice)
 
 
@@ -332,11 +332,11 @@ async def replay_message(request: Request) -> Response:
         replayed = await webhook_log.replay(runtime(request), client, message.id)
     except GatewayError as exc:
         context = await _delivery_context(request, client, message)
-        context["delivery_error"] = exc.message
+        context["delivery_error"] = exc
         name = "_delivery.html" if fragment else "message.html"
         return page(request, name, context, user=user, status=exc.status)
     if fragment:  # the delivery box swapped in place, polling until the new attempt is in
         context = await _delivery_context(request, client, replayed)
-        context["delivery_notice"] = i18n.gettext(NOTICES["replayed"])
+        context["delivery_notice"] = NOTICES["replayed"]
         return page(request, "_delivery.html", context)
     return see_other(f"/console/developers/messages/{message.id}?notice=replayed")

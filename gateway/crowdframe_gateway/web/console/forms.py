@@ -26,6 +26,7 @@ __all__ = [
     "FormField",
     "blank_values",
     "body_from_form",
+    "count_of",
     "every_field",
     "form_data",
     "values_from_form",
@@ -290,3 +291,9 @@ def blank_values() -> Values:
     defaults = values_from_spec(ProjectSpec(title="", task_url="", reward_cents=0))
     defaults["reward_cents"] = ""
     return defaults
+
+
+def count_of(form: FormData | Any, name: str) -> int:
+    """A count a page carries along in its form (a hidden field): 0 unless it is one."""
+    text = str(form.get(name, "0"))
+    return int(text) if text.isdigit() else 0

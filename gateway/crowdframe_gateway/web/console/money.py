@@ -11,7 +11,7 @@ from ...identity.accounts import COUNTRIES
 from ...review.money import client_money, project_money
 from .. import i18n
 from .render import page
-from .session import runtime, signed_in_project, signed_in_user
+from .session import runtime, signed_in_client, signed_in_project
 
 __all__ = ["money_page", "project_money_page"]
 
@@ -19,9 +19,7 @@ FIGURES = ("committed_cents", "approved_cents", "rejected_cents", "bonus_cents")
 
 
 async def money_page(request: Request) -> Response:
-    user = await signed_in_user(request)
-    client = await runtime(request).store.get_client(user.client_id)
-    assert client is not None, "a client user's client is never deleted"
+    user, client = await signed_in_client(request)
     money = await client_money(runtime(request), client)
     context = {"money": money, "totals": {f: money.total(f) for f in FIGURES}}
     return page(request, "money.html", context, user=user)

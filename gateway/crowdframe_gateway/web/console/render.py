@@ -21,7 +21,13 @@ __all__ = ["HTMX_VERSION", "page", "see_other", "shown", "templates"]
 
 HTMX_VERSION = "2.0.11"  # static/vendor/htmx/ (its LICENSE beside it)
 UPLOT_VERSION = "1.6.32"  # static/vendor/uplot/ (its LICENSE and README beside it)
-TRANSLATED = ("error", "notice", "refusal")  # English in the context; shown translated
+TRANSLATED = (
+    "error",
+    "notice",
+    "refusal",
+    "delivery_error",
+    "delivery_notice",
+)  # English in the context; shown translated
 ROLES = {"owner": N_("owner"), "member": N_("member")}  # a client user's role, as shown
 STATUSES = {"active": N_("active"), "paused": N_("paused")}  # a project's status, as shown
 

@@ -19,15 +19,16 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from ...catalog.export import ExportFormat, encode_rows, export_row
+from ...catalog.export import MEDIA, ExportFormat, encode_rows, export_row
 from ...core.errors import GatewayError, InvalidInput, NotFound
-from ...core.records import SIGNALS, Assignment, Client, ClientUser, Project, new_id
+from ...core.records import ANSWERED, SIGNALS, Assignment, Client, ClientUser, Project, new_id
 from ...core.text import N_
 from ...quality import process as quality
 from ...review import answers
 from ...review.assignments import owned_assignment
 from ...review.bonuses import pay_bonus
 from ...runtime import Runtime
+from .forms import count_of
 from .render import page, see_other
 from .session import check_csrf, runtime, signed_in_project
 
@@ -48,7 +49,6 @@ NOTICES = {
     "bonus": N_("Bonus paid: the worker is told."),
     "blocked": N_("Worker blocked: they get no more of your tasks there."),
 }
-_MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
 
 
 async def _answer(request: Request) -> tuple[ClientUser, Client, Project, Assignment]:
@@ -79,7 +79,7 @@ def _filter_context(project: Project, chosen: answers.AnswerFilter) -> dict[str,
         "chosen": chosen,
         "filters": query,
         "query": urlencode(query),
-        "statuses": answers.ANSWERED,
+        "statuses": ANSWERED,
         "signals": SIGNALS,
         "base": _base(project),
     }
@@ -94,7 +94,7 @@ async def results_page(request: Request) -> Response:
     except InvalidInput as exc:
         context = {**_filter_context(project, answers.AnswerFilter()), "rows": [],
                    "agreement": {}, "next": None, "cursor": None, "pretty": pretty,
-                   "error": exc.message, "field": exc.field}  # fmt: skip
+                   "error": exc, "field": exc.field}  # fmt: skip
         return page(request, "results.html", context, user=user, status=exc.status)
     cursor = params.get("cursor") or None
     found = await answers.answers_page(rt, client, project, chosen, cursor)
@@ -144,7 +144,7 @@ async def review_selection(request: Request) -> Response:
             runtime(request), client, ids, approving=approving, reason=_reason(form)
         )
     except InvalidInput as exc:
-        context = {"project": project, "error": exc.message, "field": exc.field, "back": back,
+        context = {"project": project, "error": exc, "field": exc.field, "back": back,
                    "outcome": None}  # fmt: skip
         return page(request, "reviewed.html", context, user=user, status=exc.status)
     if not outcome.refused:
@@ -153,11 +153,6 @@ async def review_selection(request: Request) -> Response:
         return see_other(f"{back}{joiner}notice={notice}")
     context = {"project": project, "outcome": outcome, "approving": approving, "back": back}
     return page(request, "reviewed.html", context, user=user)
-
-
-def _count(form: FormData, name: str) -> int:
-    text = str(form.get(name, "0"))
-    return int(text) if text.isdigit() else 0
 
 
 async def review_filtered(request: Request) -> Response:
@@ -169,9 +164,9 @@ async def review_filtered(request: Request) -> Response:
     form = await request.form()
     rt = runtime(request)
     stepwise = request.headers.get("hx-request") == "true"
-    done, refused = _count(form, "done"), _count(form, "refused")
+    done, refused = count_of(form, "done"), count_of(form, "refused")
     cursor = str(form.get("cursor", "")) or None
-    error: str | None = None
+    error: GatewayError | None = None
     try:
         chosen = answers.answer_filter({k: str(v) for k, v in form.items()})
         approving = _approving(form)
@@ -185,10 +180,10 @@ async def review_filtered(request: Request) -> Response:
                 break
     except InvalidInput as exc:
         if not stepwise:
-            context = {"project": project, "error": exc.message, "field": exc.field,
+            context = {"project": project, "error": exc, "field": exc.field,
                        "back": f"{_base(project)}/results", "outcome": None}  # fmt: skip
             return page(request, "reviewed.html", context, user=user, status=exc.status)
-        error, chosen, approving = exc.message, answers.AnswerFilter(), False
+        error, chosen, approving = exc, answers.AnswerFilter(), False
     if not stepwise:
         query = urlencode({**chosen.query(), "notice": "approved" if approving else "rejected"})
         return see_other(f"{_base(project)}/results?{query}")
@@ -254,7 +249,7 @@ async def _answer_again(
     agreement = await answers.agreement_of(rt, [assignment.task_id])
     context = {"project": project, "assignment": assignment, "task": task,
                "agreement": agreement.get(assignment.task_id), "pretty": pretty,
-               "base": _base(project), "once": new_id("once"), "error": exc.message,
+               "base": _base(project), "once": new_id("once"), "error": exc,
                "field": exc.field}  # fmt: skip
     return page(request, "answer.html", context, user=user, status=exc.status)
 
@@ -300,7 +295,7 @@ async def export(request: Request) -> StreamingResponse:
     rows = _export_rows(runtime(request), client, project, chosen)
     return StreamingResponse(
         encode_rows(rows, fmt),
-        media_type=_MEDIA[fmt],
+        media_type=MEDIA[fmt],
         headers={
             "content-disposition": f'attachment; filename="{project.id}-results.{fmt}"',
             "cache-control": "no-store",
