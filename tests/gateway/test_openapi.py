@@ -3,11 +3,14 @@ parameter and answer, built from the models that read and describe them."""
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 from starlette.routing import Route
 
+from crowdframe_gateway.core.records import ProjectSpec
 from crowdframe_gateway.web.api import api_routes
+from crowdframe_gateway.web.api.answers import ProjectView
 from crowdframe_gateway.web.api.openapi import OPERATIONS
 from harness import Gateway
 
@@ -97,3 +100,10 @@ async def test_the_results_export_names_its_query_parameters(gateway: Gateway) -
     query = {p["name"]: p for p in export["parameters"] if p["in"] == "query"}
     assert set(query) == {"format", "status", "since"}
     assert query["format"]["schema"]["enum"] == ["jsonl", "csv"]
+
+
+def test_the_project_answer_in_the_spec_names_every_setting_a_project_has() -> None:
+    """``GET /projects/{id}`` answers every field of ``ProjectSpec`` (views.project_view):
+    the spec, and the SDK checked against it, must describe each one."""
+    missing = {f.name for f in fields(ProjectSpec)} - set(ProjectView.model_fields)
+    assert missing == set()

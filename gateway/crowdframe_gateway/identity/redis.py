@@ -46,7 +46,7 @@ from ..store.redis.codec import (
     worker_to,
 )
 from .records import AccountLink, LinkPurpose
-from .rules import check_link_open, kept_signing_secrets, revokes_now
+from .rules import LINK_KEPT_SECONDS, check_link_open, kept_signing_secrets, revokes_now
 
 __all__ = ["AccountLinksPart", "AccountsPart", "ClientUsersPart", "KeyringPart"]
 
@@ -268,18 +268,15 @@ class ClientUsersPart(RedisBase):
         await self.r.delete(keys.CLIENT_USER + user_id)
 
 
-_LINK_KEPT = 7 * 24 * 3600  # seconds a link's record outlives its end
-
-
 class AccountLinksPart(RedisBase):
     async def create_account_link(self, link: AccountLink, token_hash: str) -> None:
-        lasts = max(1, int(link.expires_at - link.created_at) + _LINK_KEPT)
+        lasts = max(1, int(link.expires_at - link.created_at) + LINK_KEPT_SECONDS)
         await self.r.set(keys.ACCOUNT_LINK + token_hash, json.dumps(asdict(link)), ex=lasts)
         # the worker's links of this purpose, by when they end (close_account_links); ended
         # ones leave it as new ones come
         mine = f"{keys.ACCOUNT_LINKS}{link.worker_id}:{link.purpose}"
         await self.r.zadd(mine, {token_hash: link.expires_at})
-        await self.r.zremrangebyscore(mine, "-inf", link.created_at - _LINK_KEPT)
+        await self.r.zremrangebyscore(mine, "-inf", link.created_at - LINK_KEPT_SECONDS)
         await self.r.expire(mine, lasts)
 
     async def close_account_links(self, worker_id: str, *, purpose: LinkPurpose, now: float) -> int:

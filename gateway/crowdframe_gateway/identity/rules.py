@@ -22,6 +22,7 @@ from .records import AccountLink, LinkPurpose
 
 __all__ = [
     "INVITATION_SECONDS",
+    "LINK_KEPT_SECONDS",
     "LINK_SECONDS",
     "MAX_LIVE_API_KEYS",
     "MAX_SIGNING_SECRETS",
@@ -151,6 +152,7 @@ def check_removal(by: ClientUser, target: ClientUser) -> None:
 # how long an emailed link works, and it works once: a reset link is short-lived (it is a
 # password), a verification link lasts as long as an email may wait unread
 LINK_SECONDS: dict[LinkPurpose, float] = {"verify": 7 * 24 * 3600, "reset": 3600}
+LINK_KEPT_SECONDS = 7 * 24 * 3600  # how long a link's record outlives its end (both stores)
 
 
 def check_link_open(link: AccountLink | None, *, purpose: LinkPurpose, now: float) -> None:

@@ -16,7 +16,7 @@ from ..core.records import ApiKey, Client, ClientUser, Invitation, Worker
 from ..core.stored import API_KEY, CLIENT_USER, INVITATION
 from ..store.sqlite.base import SqliteBase, _client, _worker
 from .records import AccountLink, LinkPurpose
-from .rules import check_link_open, kept_signing_secrets, revokes_now
+from .rules import LINK_KEPT_SECONDS, check_link_open, kept_signing_secrets, revokes_now
 
 __all__ = ["AccountLinksPart", "AccountsPart", "ClientUsersPart", "CredentialsPart"]
 
@@ -340,7 +340,8 @@ CREATE INDEX IF NOT EXISTS account_links_by_worker ON account_links (worker_id, 
         with self._tx() as db:
             # links a week past their end are of no use to anyone: they go as new ones come
             db.execute(
-                "DELETE FROM account_links WHERE expires_at < ?", (link.created_at - 7 * 86400,)
+                "DELETE FROM account_links WHERE expires_at < ?",
+                (link.created_at - LINK_KEPT_SECONDS,),
             )
             db.execute(
                 f"INSERT INTO account_links (token_hash, {_LINK_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from ..core.errors import Conflict, InvalidInput
-from ..core.records import Assignment, Credit, Worker, new_id, now
+from ..core.records import Assignment, Credit, Project, Worker, new_id, now
 from .rules import bonus_line, reward_of
 
 if TYPE_CHECKING:
@@ -25,12 +25,16 @@ class Earnings:
     totals: dict[str, int]  # currency → cents
 
 
-async def credit_reward(rt: Runtime, assignment: Assignment) -> Credit | None:
+async def credit_reward(
+    rt: Runtime, assignment: Assignment, project: Project | None = None
+) -> Credit | None:
     """Credit an approved assignment's reward; a second call finds the first credit. None
-    for a project that pays nothing (an unpaid assessment): no empty line in the ledger."""
+    for a project that pays nothing (an unpaid assessment): no empty line in the ledger.
+    ``project``: its project, when the caller has just read it."""
     if assignment.status != "approved":
         raise Conflict("only an approved assignment earns its reward", code="not_approved")
-    project = await rt.store.get_project(assignment.project_id)
+    if project is None:
+        project = await rt.store.get_project(assignment.project_id)
     if project is None:
         raise Conflict("the assignment's project is gone", code="not_approved")
     reward = reward_of(project.spec, assignment.id)

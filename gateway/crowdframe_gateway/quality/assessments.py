@@ -167,7 +167,11 @@ async def _standing(
 
 async def _may_start(rt: Runtime, worker: Worker, assessment: Project, at: float) -> bool:
     """Whether an attempt would start now (the store decides it again, atomically): only then
-    are the questions to choose from read."""
+    are the questions to choose from read. An open attempt, the case of every question after
+    the first, goes on (``rules.attempt_state``) without the rest of the standing."""
+    latest = await rt.store.latest_attempt(assessment.id, worker.id)
+    if latest is not None and latest.finished_at is None:
+        return False
     state, _, _ = await _standing(rt, worker, assessment, at)
     return state == "start"
 

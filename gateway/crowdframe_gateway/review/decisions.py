@@ -42,9 +42,10 @@ async def after_decision(rt: Runtime, reviewed: Assignment) -> None:
     the rejection told to the worker, who reads why on /earnings and in a notice (once, however
     often repeated); the line of the worker's statement; and the review in the worker's
     record (counted once)."""
+    project = await rt.store.get_project(reviewed.project_id)  # read once for both
     if reviewed.status == "approved":
-        await credit_reward(rt, reviewed)
+        await credit_reward(rt, reviewed, project)
     else:
         await tell_rejected(rt, reviewed)
-    await note_work(rt, reviewed)
+    await note_work(rt, reviewed, project)
     await rt.store.record_review(reviewed)

@@ -98,9 +98,12 @@ async def offers(rt: Runtime, worker: Worker, *, after: str | None = None) -> Pa
 
 async def _offer(rt: Runtime, worker: Worker, project: Project, available: int) -> Offer:
     missing = await missing_qualifications(rt, worker, project)
+    tests = await steps(rt, worker, missing)
+    if tests:  # locked behind a test: nothing of it is in progress to continue
+        return Offer(project, available, tests)
     live = await rt.store.live_assignment(project.id, worker.id)
     in_progress = live if live is not None and live.deadline > now() else None
-    return Offer(project, available, await steps(rt, worker, missing), in_progress)
+    return Offer(project, available, tests, in_progress)
 
 
 async def _blocked(rt: Runtime, client: Client, worker: Worker, project: Project) -> bool:

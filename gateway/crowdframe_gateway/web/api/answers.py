@@ -84,6 +84,8 @@ class ProjectView(Answer):
     assignments_per_task: int
     assignment_duration: int
     task_lifetime: int
+    lease_extension_seconds: int
+    lease_max_seconds: int
     auto_approve_delay: int
     frame_height: int | None
     allow: list[str]
