@@ -9,7 +9,7 @@ from .records import Email
 from .rules import KEPT_SECONDS, EmailResult
 from .waiting import MailWaiting
 
-__all__ = ["MailPart"]
+__all__ = ["SELECTED_EMAIL", "MailPart", "read_email"]
 
 _COLUMNS = (
     "id, to_address, subject, body, created_at, status, attempts, next_attempt_at, sent_at,"
@@ -18,8 +18,8 @@ _COLUMNS = (
 
 
 # the columns as the record's fields (the address's column is not named ``to``, SQL's word)
-_SELECTED = _COLUMNS.replace("to_address", 'to_address AS "to"')
-_email = Layout(Email).from_row
+SELECTED_EMAIL = _COLUMNS.replace("to_address", 'to_address AS "to"')
+read_email = Layout(Email).from_row
 
 
 class MailPart(MailWaiting, SqliteBase):
@@ -66,7 +66,7 @@ CREATE INDEX IF NOT EXISTS emails_settled ON emails (created_at) WHERE status !=
             return []  # the idle loop's look every second reads, never writes
         with self._tx(durable=False) as db:  # a lost lease only sends an email again
             rows = db.execute(
-                f"SELECT {_SELECTED} FROM emails WHERE seq IN ({due}"
+                f"SELECT {SELECTED_EMAIL} FROM emails WHERE seq IN ({due}"
                 " ORDER BY next_attempt_at LIMIT ?2) ORDER BY next_attempt_at",
                 (now, limit),
             ).fetchall()
@@ -74,7 +74,7 @@ CREATE INDEX IF NOT EXISTS emails_settled ON emails (created_at) WHERE status !=
                 "UPDATE emails SET leased_until = ? WHERE id = ?",
                 [(now + lease_seconds, row["id"]) for row in rows],
             )
-        return [_email(row) for row in rows]
+        return [read_email(row) for row in rows]
 
     async def finish_email(self, result: EmailResult) -> None:
         with self._tx() as db:
@@ -96,9 +96,11 @@ CREATE INDEX IF NOT EXISTS emails_settled ON emails (created_at) WHERE status !=
             )
 
     async def get_email(self, email_id: str) -> Email | None:
-        rows = self._read(f"SELECT {_SELECTED} FROM emails WHERE id = ?", (email_id,))
-        return _email(rows[0]) if rows else None
+        rows = self._read(f"SELECT {SELECTED_EMAIL} FROM emails WHERE id = ?", (email_id,))
+        return read_email(rows[0]) if rows else None
 
     async def list_emails(self, *, limit: int) -> list[Email]:
-        rows = self._read(f"SELECT {_SELECTED} FROM emails ORDER BY seq DESC LIMIT ?", (limit,))
-        return [_email(row) for row in rows]
+        rows = self._read(
+            f"SELECT {SELECTED_EMAIL} FROM emails ORDER BY seq DESC LIMIT ?", (limit,)
+        )
+        return [read_email(row) for row in rows]

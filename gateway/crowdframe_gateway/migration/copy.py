@@ -19,7 +19,7 @@ from ..core.records import ApiKey, Block, Credit, Project, now
 from ..core.stored import API_KEY, ATTEMPT, CLIENT_USER, GOLD_STATS, INVITATION, QUALIFICATION
 from ..identity.sqlite import _link
 from ..ledger import WorkLine
-from ..mail.sqlite import _email
+from ..mail.sqlite import SELECTED_EMAIL, read_email
 from ..mturk.records import (
     MTurkCredential,
     QualificationScore,
@@ -191,9 +191,11 @@ async def _copy_links_and_mail(db: sqlite3.Connection, to: RedisStore, report: R
         report(f"account links: {len(rows)}")
         total += len(rows)
     if "emails" in tables:
-        rows = db.execute("SELECT * FROM emails WHERE status = 'pending' ORDER BY seq").fetchall()
+        rows = db.execute(
+            f"SELECT {SELECTED_EMAIL} FROM emails WHERE status = 'pending' ORDER BY seq"
+        ).fetchall()
         for row in rows:
-            await to.queue_email(_email(row))
+            await to.queue_email(read_email(row))
         report(f"emails to send: {len(rows)}")
         total += len(rows)
     return total
