@@ -4,11 +4,12 @@ still gets its own answer: its value, its own error, its pipeline's answers in o
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
+from typing import Any
 
 import pytest
 import redis.asyncio as redis
-from redis.exceptions import ResponseError
+from redis.exceptions import NoScriptError, ResponseError
 
 from crowdframe_gateway.store.redis.coalescing import CoalescingRedis
 
@@ -114,3 +115,57 @@ async def test_a_transaction_still_runs_on_its_own(client: redis.Redis) -> None:
         pipe.set("a", "1")
         pipe.get("a")
         assert await pipe.execute() == [True, "1"]
+
+
+async def test_every_answer_is_what_redis_py_gives(
+    client: redis.Redis, server: redis.Redis
+) -> None:
+    """The batch's lean connection (store/redis/wire.py) hands each caller what redis-py's own
+    connection would have: maps, scored ranges, flags, numbers, none."""
+    await server.hset("h", mapping={"a": "1", "b": "2"})
+    await server.zadd("z", {"x": 1.5, "y": 2.0})
+    await server.sadd("s", "m")
+
+    def asks(r: redis.Redis) -> list[Awaitable[Any]]:
+        return [
+            r.hgetall("h"),
+            r.hgetall("nothing"),
+            r.hmget("h", ["a", "zz"]),
+            r.zrange("z", 0, -1, withscores=True),
+            r.zscore("z", "x"),
+            r.sismember("s", "m"),
+            r.exists("h", "nothing"),
+            r.set("k", "v"),
+            r.set("k", "w", nx=True),
+            r.get("missing"),
+            r.incrbyfloat("f", 0.5),
+            r.zadd("z", {"x": 3}, lt=True),
+        ]
+
+    expected = [await ask for ask in asks(server)]
+    await server.delete("k", "f")
+    await server.zadd("z", {"x": 1.5})
+
+    assert await asyncio.gather(*asks(client)) == expected
+
+
+async def test_a_script_unknown_to_the_server_is_redis_py_s_error(client: redis.Redis) -> None:
+    with pytest.raises(NoScriptError):
+        await client.evalsha("0" * 40, 0)
+
+
+async def test_a_lost_connection_costs_no_command(
+    client: redis.Redis, server: redis.Redis
+) -> None:
+    """The server drops the connection in the middle of a batch (a restart, a failover; here
+    the batch's first command has it drop every client): the commands after it are answered
+    all the same, through another connection."""
+    await asyncio.gather(*(client.set(f"k{i}", str(i)) for i in range(8)))
+
+    _, *values = await asyncio.gather(
+        client.execute_command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "no"),
+        *(client.get(f"k{i}") for i in range(8)),
+    )
+
+    assert values == [str(i) for i in range(8)]
+    assert await client.get("k0") == "0"  # and the next batch finds a connection again

@@ -20,9 +20,10 @@ from redis.typing import EncodableT, FieldT
 from ..core.errors import Conflict, NotFound
 from ..core.page import Page, cursor_seq
 from ..core.records import Project, ProjectSpec, Task
+from ..core.stored import spec_to_json
 from ..store.redis import keys
 from ..store.redis.base import RedisBase
-from ..store.redis.codec import fields, hash_of, opt_text, spec_to, task_from
+from ..store.redis.codec import fields, hash_of, opt_text, task_from
 from .store import FileUpload, PreviewTask, TaskBatch, TaskBatchResult
 
 __all__ = ["CatalogPart", "ClosingPart", "DraftsPart", "project_hash", "task_row"]
@@ -109,7 +110,11 @@ class CatalogPart(RedisBase):
         key = keys.part(project_id) + "project"
         if not await self.r.exists(key):
             raise NotFound("no such project", field="project_id")
-        fields = {"spec": spec_to(spec), "status": status, "per_task": spec.assignments_per_task}
+        fields = {
+            "spec": spec_to_json(spec),
+            "status": status,
+            "per_task": spec.assignments_per_task,
+        }
         await self.r.hset(key, mapping=fields)  # type: ignore[arg-type]
         await self._index_active([project_id])
         # a shorter auto-approve delay makes submissions due sooner: lower the hint to match
@@ -236,7 +241,7 @@ def project_hash(project: Project, seq: int) -> dict[FieldT, EncodableT]:
         "client_id": project.client_id,
         "status": project.status,
         "created_at": repr(project.created_at),
-        "spec": spec_to(project.spec),
+        "spec": spec_to_json(project.spec),
         "per_task": str(project.spec.assignments_per_task),
         "seq": str(seq),
     }

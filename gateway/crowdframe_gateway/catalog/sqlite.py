@@ -16,11 +16,10 @@ from ..core.errors import Conflict, NotFound
 from ..core.events import project_completed_data, task_cancelled_data
 from ..core.page import Page, cursor_seq
 from ..core.records import Project, ProjectSpec, Task
+from ..core.stored import spec_from_json, spec_to_json
 from ..store.sqlite.base import (
     _TASK_COLUMNS,
     SqliteBase,
-    _spec_from_json,
-    _spec_to_json,
     _task,
 )
 from .store import FileUpload, PreviewTask, TaskBatch, TaskBatchResult
@@ -90,7 +89,7 @@ CREATE TABLE IF NOT EXISTS idempotency (
                     project.client_id,
                     project.status,
                     project.created_at,
-                    _spec_to_json(project.spec),
+                    spec_to_json(project.spec),
                 ),
             )
 
@@ -114,7 +113,7 @@ CREATE TABLE IF NOT EXISTS idempotency (
         with self._tx() as db:
             db.execute(
                 "UPDATE projects SET spec = ?, status = ? WHERE id = ?",
-                (_spec_to_json(spec), status, project_id),
+                (spec_to_json(spec), status, project_id),
             )
             rows = db.execute("SELECT * FROM projects WHERE id = ?", (project_id,)).fetchall()
             if not rows:
@@ -157,7 +156,7 @@ CREATE TABLE IF NOT EXISTS idempotency (
                     f"external_id {clash['external_id']!r} already exists in this project",
                     field=f"tasks[{index}].external_id",
                 )
-            per_task = _spec_from_json(
+            per_task = spec_from_json(
                 db.execute("SELECT spec FROM projects WHERE id = ?", (project_id,)).fetchone()[
                     "spec"
                 ]

@@ -8,9 +8,10 @@ values (numbers, ``NULL``) and Redis's (text, where an empty or absent field is 
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import fields
+from dataclasses import asdict, fields
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -23,6 +24,7 @@ from .records import (
     Endpoint,
     GoldStats,
     Invitation,
+    ProjectSpec,
     Qualification,
     Task,
     Worker,
@@ -49,6 +51,8 @@ __all__ = [
     "opt_flag",
     "opt_json",
     "opt_real",
+    "spec_from_json",
+    "spec_to_json",
 ]
 
 Decode = Callable[[Any], Any]
@@ -136,3 +140,15 @@ INVITATION = Layout(
     Invitation, created_at=float, expires_at=float, invited_by=lambda v: v or None,
     accepted_at=opt_real,
 )  # fmt: skip
+
+
+def spec_to_json(spec: ProjectSpec) -> str:
+    """A project's spec as both backends keep it."""
+    return json.dumps(asdict(spec))
+
+
+@functools.lru_cache(maxsize=1024)
+def spec_from_json(text: str) -> ProjectSpec:
+    """A project's spec from its stored text: parsed once per text (a spec is immutable and
+    every claim, frame page and submit reads its project)."""
+    return ProjectSpec.from_dict(json.loads(text))

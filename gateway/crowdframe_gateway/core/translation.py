@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 
@@ -82,7 +82,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 def money(cents: int, currency: str) -> str:
     """``0,10 €`` in German, ``€0.10`` in English."""
-    return format_currency(Decimal(cents) / 100, currency, locale=current())
+    return _money(cents, currency, current())
+
+
+@lru_cache(maxsize=4096)  # pages show the same few amounts again and again; CLDR is slow
+def _money(cents: int, currency: str, locale: str) -> str:
+    return format_currency(Decimal(cents) / 100, currency, locale=locale)
 
 
 def say(what: GatewayError | Text | str) -> str:

@@ -16,7 +16,15 @@ from pathlib import Path
 from ..conversations.redis import ConversationsImport
 from ..conversations.sqlite import conversation_record
 from ..core.records import ApiKey, Block, Credit, Project, now
-from ..core.stored import API_KEY, ATTEMPT, CLIENT_USER, GOLD_STATS, INVITATION, QUALIFICATION
+from ..core.stored import (
+    API_KEY,
+    ATTEMPT,
+    CLIENT_USER,
+    GOLD_STATS,
+    INVITATION,
+    QUALIFICATION,
+    spec_from_json,
+)
 from ..identity.sqlite import _link
 from ..ledger import WorkLine
 from ..mail.sqlite import SELECTED_EMAIL, read_email
@@ -29,7 +37,7 @@ from ..mturk.records import (
 from ..mturk.redis import hit_made
 from ..mturk.sqlite import _hit_type
 from ..redis_store import RedisStore
-from ..store.sqlite.base import _assignment, _client, _endpoint, _spec_from_json, _task, _worker
+from ..store.sqlite.base import _assignment, _client, _endpoint, _task, _worker
 from ..work.sqlite_pool import in_pool
 from .redis_import import RedisImporter
 
@@ -90,7 +98,7 @@ async def _copy(db: sqlite3.Connection, to: RedisImporter, report: Report) -> in
     per_task: dict[str, int] = {}
     count = 0
     for row in db.execute("SELECT * FROM projects ORDER BY seq"):
-        spec = _spec_from_json(row["spec"])
+        spec = spec_from_json(row["spec"])
         per_task[row["id"]] = spec.assignments_per_task
         project = Project(row["id"], row["client_id"], spec, row["status"], row["created_at"])
         await to.project(project, row["seq"])

@@ -12,12 +12,12 @@ from ..core.errors import Conflict, NotFound
 from ..core.page import Page, cursor_seq
 from ..core.params import TaskAssignmentsQuery
 from ..core.records import Assignment, Project, Task
+from ..core.stored import spec_to_json
 from ..store.sqlite.base import (
     _ASSIGNMENT_COLUMNS,
     _TASK_COLUMNS,
     SqliteBase,
     _assignment,
-    _spec_to_json,
     _task,
 )
 from .records import (
@@ -163,7 +163,7 @@ CREATE TABLE IF NOT EXISTS mturk_qualification_scores (
                         project.client_id,
                         project.status,
                         project.created_at,
-                        _spec_to_json(project.spec),
+                        spec_to_json(project.spec),
                     ),
                 )
                 db.execute(

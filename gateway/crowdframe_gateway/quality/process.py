@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import random
+from asyncio import gather
 from typing import TYPE_CHECKING, Annotated, Any
 
 from ..catalog import check_verdict, owned_project
@@ -71,18 +72,26 @@ async def _signals(
     found = []
     if at - assignment.accepted_at < TOO_FAST_SHARE * project.spec.estimated_seconds:
         found.append("too_fast")
-    before = await rt.store.worker_history(
-        project.id, assignment.worker_id, limit=SAME_ANSWER_RUN - 1
+    before, others = await gather(  # read together: one round trip on Redis
+        rt.store.worker_history(project.id, assignment.worker_id, limit=SAME_ANSWER_RUN - 1),
+        _others_on(rt, project, assignment, address),
     )
     if len(before) == SAME_ANSWER_RUN - 1 and all(r == result for r in before):
         found.append("same_answer")
-    if address is not None:
-        others = await rt.store.workers_on_ip(
-            project.id, address_hash(rt, address), other_than=assignment.worker_id
-        )
-        if others >= SHARED_ADDRESS_WORKERS:
-            found.append("shared_address")
+    if others >= SHARED_ADDRESS_WORKERS:
+        found.append("shared_address")
     return tuple(found)
+
+
+async def _others_on(
+    rt: Runtime, project: Project, assignment: Assignment, address: str | None
+) -> int:
+    """How many other workers submitted to the project from the worker's address."""
+    if address is None:
+        return 0
+    return await rt.store.workers_on_ip(
+        project.id, address_hash(rt, address), other_than=assignment.worker_id
+    )
 
 
 async def record_submission(
@@ -108,9 +117,12 @@ async def record_submission(
     if reviewing:
         check_verdict(result)
     at = now()
-    signals = await _signals(rt, assignment, project, result, address, at)
-    # read before the submit, for its grade; a review task (never gold) after, for its status
-    task = None if reviewing else await rt.store.get_task(assignment.task_id)
+    # the task is read before the submit, for its grade; a review task (never gold) after,
+    # for its status
+    signals, task = await gather(
+        _signals(rt, assignment, project, result, address, at),
+        _none() if reviewing else rt.store.get_task(assignment.task_id),
+    )
     attempt = _attempt_grade(project, task, result)
     for regrade in range(_REGRADES, -1, -1):
         try:
@@ -131,6 +143,10 @@ async def record_submission(
         return done
     await after_submission(rt, project, task, done)
     return done
+
+
+async def _none() -> None:
+    return None
 
 
 _REGRADES = 3  # gold records changed under a submit before it gives up

@@ -11,7 +11,8 @@ from typing import Any, ClassVar
 
 from ..core.errors import NotFound
 from ..core.records import ASSIGNMENT_STATUSES, HOUR, Assignment, AssignmentStatus, Task
-from ..store.sqlite.base import _TASK_COLUMNS, SqliteBase, _spec_from_json, _task
+from ..core.stored import spec_from_json
+from ..store.sqlite.base import _TASK_COLUMNS, SqliteBase, _task
 
 __all__ = ["CrowdReviewPart", "ProgressPart"]
 
@@ -52,7 +53,7 @@ CREATE INDEX IF NOT EXISTS crowd_review_due ON crowd_review_queue (due_at);
             ).fetchone()
             if project is None:
                 raise NotFound("no such project", field="project_id")
-            spec = _spec_from_json(project["spec"])
+            spec = spec_from_json(project["spec"])
             db.execute(
                 "INSERT INTO tasks (id, project_id, external_id, input, status, per_task,"
                 " created_at, expires_at, excluded_worker) VALUES (?,?,?,?,?,?,?,?,?)",

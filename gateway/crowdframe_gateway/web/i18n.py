@@ -12,6 +12,8 @@ chose on a page (the ``cf_locale`` cookie), else the best of ``Accept-Language``
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from datetime import date as date_type
+from functools import lru_cache
 
 import jinja2
 from babel import Locale
@@ -103,7 +105,12 @@ def percent(share: float) -> str:
 
 def date(at: float) -> str:
     """``1. Dezember 2026`` in German, ``December 1, 2026`` in English (UTC)."""
-    return format_date(datetime.fromtimestamp(at, UTC), format="long", locale=current())
+    return _long_date(datetime.fromtimestamp(at, UTC).date(), current())
+
+
+@lru_cache(maxsize=4096)  # a page's dates are a few days, written again on every page
+def _long_date(day: date_type, locale: str) -> str:
+    return format_date(day, format="long", locale=locale)
 
 
 def time_of_day(at: float, *, with_date: bool = False) -> str:

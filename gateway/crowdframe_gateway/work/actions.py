@@ -131,12 +131,20 @@ async def _open_to(
     """The project, if this worker may take work from it (a worker already on a task of a
     project whose rules changed may still finish it: ``seat`` does not ask)."""
     client, project = await _client_and_project(rt, project_id, project)
-    reason = ineligibility(worker, project) or await standing_ineligibility(rt, worker, project)
+    reason = ineligibility(worker, project)
     if reason is not None:
         raise Forbidden(reason, code="not_qualified")
-    if await _blocked(rt, client, worker, project):
+    # read together (one round trip on Redis), then told in this order
+    reason, blocked, missing = await gather(
+        standing_ineligibility(rt, worker, project),
+        _blocked(rt, client, worker, project),
+        missing_qualifications(rt, worker, project),
+    )
+    if reason is not None:
+        raise Forbidden(reason, code="not_qualified")
+    if blocked:
         raise Forbidden("You can no longer take tasks from this project.", code="blocked")
-    if await missing_qualifications(rt, worker, project):
+    if missing:
         raise Forbidden(
             "This project needs a qualification you do not hold yet: take its test first.",
             code="not_qualified",
@@ -205,8 +213,9 @@ async def seat(rt: Runtime, worker: Worker, assignment_id: str) -> Seat:
     assignment = await own_assignment(rt, worker, assignment_id)
     if assignment.status != "accepted" or assignment.deadline <= now():
         raise Conflict(f"this assignment is {assignment.status}", code="assignment_closed")
-    client, project = await _client_and_project(rt, assignment.project_id)
-    task = await rt.store.get_task(assignment.task_id)
+    (client, project), task = await gather(
+        _client_and_project(rt, assignment.project_id), rt.store.get_task(assignment.task_id)
+    )
     if task is None:
         raise NotFound("no such task")
     token = _work_token(rt, client, project, task, assignment)

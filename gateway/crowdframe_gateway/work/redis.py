@@ -23,11 +23,11 @@ from ..core.params import AssignmentQuery, Claim, ReviewDecision, Submission
 from ..core.records import (
     Assignment,
     Project,
-    ProjectSpec,
     Task,
     hour_of,
     new_id,
 )
+from ..core.stored import spec_from_json
 from ..store.redis import keys
 from ..store.redis.codec import assignment_from, fields, hash_of, task_from, texts
 from .redis_lifetimes import LifetimePart
@@ -196,7 +196,7 @@ class WorkPart(LifetimePart):
             if answer[0] == "ok":
                 break
             spec_text, results = answer[1], [json.loads(r) for r in answer[2]]
-            spec = ProjectSpec.from_dict(json.loads(spec_text))
+            spec = spec_from_json(spec_text)
             more = needs_another_answer(
                 aggregate(results),
                 len(results),

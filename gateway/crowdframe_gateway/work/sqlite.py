@@ -16,12 +16,12 @@ from ..core.events import assignment_data, task_completed_data
 from ..core.page import Page, cursor_seq
 from ..core.params import AssignmentQuery, Claim, ReviewDecision, Submission
 from ..core.records import Assignment, Project, Task, hour_of, new_id
+from ..core.stored import spec_from_json
 from ..quality.sqlite import AttemptRecordPart, GoldRecordPart
 from ..store.sqlite.base import (
     _ASSIGNMENT_COLUMNS,
     _FINAL_STATUSES,
     _assignment,
-    _spec_from_json,
     _task,
 )
 from .rules import (
@@ -147,7 +147,7 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
             ).fetchone()
             if project is None or project["status"] != "active":
                 return None
-            spec = _spec_from_json(project["spec"])
+            spec = spec_from_json(project["spec"])
             params = {"project": project_id, "now": now, "worker": worker_id}
             if one_question_at_a_time(spec.kind) and db.execute(self._LIVE_HERE, params).fetchone():
                 return None  # one question at a time: a second tab gets none
@@ -254,7 +254,7 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
             per_task = db.execute("SELECT per_task FROM tasks WHERE id = ?", (task.id,)).fetchone()[
                 "per_task"
             ]
-            spec = _spec_from_json(
+            spec = spec_from_json(
                 db.execute("SELECT spec FROM projects WHERE id = ?", (done.project_id,)).fetchone()[
                     "spec"
                 ]
@@ -279,7 +279,7 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
     ) -> None:
         """All answers are in: complete the task, or ask one more worker when they disagree."""
         project_id = submissions[0].project_id
-        spec = _spec_from_json(
+        spec = spec_from_json(
             db.execute("SELECT spec FROM projects WHERE id = ?", (project_id,)).fetchone()["spec"]
         )
         summary = aggregate([a.result for a in submissions])

@@ -25,6 +25,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from ...core.errors import NotFound
 from ...core.records import Endpoint, Project, ProjectSpec
+from ...core.stored import spec_from_json
 from . import keys
 from .coalescing import CoalescingRedis
 from .codec import endpoint_from, hash_of, opt_text, project_from, text, texts
@@ -389,10 +390,7 @@ class RedisBase:
         pipe = self.r.pipeline(transaction=False)
         for project_id in project_ids:
             pipe.hget(keys.part(project_id) + "project", "spec")
-        return [
-            None if s is None else ProjectSpec.from_dict(json.loads(s))
-            for s in await pipe.execute()
-        ]
+        return [None if s is None else spec_from_json(s) for s in await pipe.execute()]
 
 
 class _KeepsCancellation(AbstractConnection):

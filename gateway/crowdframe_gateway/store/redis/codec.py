@@ -27,10 +27,9 @@ from ...core.records import (
     Endpoint,
     Event,
     Project,
-    ProjectSpec,
     Worker,
 )
-from ...core.stored import ASSIGNMENT, ATTEMPT, GOLD_STATS, TASK
+from ...core.stored import ASSIGNMENT, ATTEMPT, GOLD_STATS, TASK, spec_from_json
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -53,7 +52,6 @@ __all__ = [
     "opt_text",
     "project_from",
     "record_to",
-    "spec_to",
     "task_from",
     "text",
     "texts",
@@ -88,15 +86,11 @@ def fields(flat: Sequence[str] | Mapping[str, str]) -> dict[str, str]:
     return dict(zip(flat[::2], flat[1::2], strict=True))
 
 
-def spec_to(spec: ProjectSpec) -> str:
-    return json.dumps(asdict(spec))
-
-
 def project_from(h: Fields, counts: Fields) -> Project:
     return Project(
         id=h["id"],
         client_id=h["client_id"],
-        spec=ProjectSpec.from_dict(json.loads(h["spec"])),
+        spec=spec_from_json(h["spec"]),
         status=h["status"],  # type: ignore[arg-type]
         created_at=float(h["created_at"]),
         counts={k: int(counts.get(k, 0)) for k in PROJECT_COUNTS},

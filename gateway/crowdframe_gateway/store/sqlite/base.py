@@ -7,14 +7,12 @@ the tables of every part. A new feature adds a part rather than growing an exist
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -25,12 +23,11 @@ from ...core.records import (
     Client,
     Event,
     Project,
-    ProjectSpec,
     Task,
     Worker,
     new_id,
 )
-from ...core.stored import ASSIGNMENT, CLIENT, ENDPOINT, TASK, WORKER
+from ...core.stored import ASSIGNMENT, CLIENT, ENDPOINT, TASK, WORKER, spec_from_json
 from .checkpoint import WAL_LIMIT, Checkpointer
 
 __all__ = ["SqliteBase"]
@@ -44,15 +41,6 @@ _FINAL_STATUSES = ("submitted", "approved", "rejected")
 # what SQLite's own FULL does on Linux: the log's data and size, not its timestamps (a log
 # written over in place then costs no journal commit of its inode)
 _flush_data = os.fdatasync if hasattr(os, "fdatasync") else os.fsync
-
-
-def _spec_to_json(spec: ProjectSpec) -> str:
-    return json.dumps(asdict(spec))
-
-
-@functools.lru_cache(maxsize=1024)  # a spec is immutable; every submit reads its project's
-def _spec_from_json(text: str) -> ProjectSpec:
-    return ProjectSpec.from_dict(json.loads(text))
 
 
 _assignment = ASSIGNMENT.from_row
@@ -133,7 +121,7 @@ class SqliteBase:
         return Project(
             id=row["id"],
             client_id=row["client_id"],
-            spec=_spec_from_json(row["spec"]),
+            spec=spec_from_json(row["spec"]),
             status=row["status"],
             created_at=row["created_at"],
             counts={"tasks": sum(by_status.values())}

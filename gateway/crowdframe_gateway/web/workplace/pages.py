@@ -187,7 +187,7 @@ async def _frame(request: Request, worker: Worker, seat: work.Seat, *, mode: str
             "allow": "; ".join(f"{feature} {task_origin}" for feature in spec.allow),
             "frame_height": frame_height,
             "question": question,
-            "submitted": await confirmation(rt, worker, request),
+            "submitted": await confirmation(rt, worker, request, shown=seat.project),
         },
     )
     response.headers["content-security-policy"] = (

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from starlette.requests import Request
 
 from ...core.errors import NotFound
-from ...core.records import Assignment, Worker, now
+from ...core.records import Assignment, Project, Worker, now
 from ...ledger import done_today
 from ...runtime import Runtime
 from ...work import actions as work
@@ -42,17 +42,20 @@ def confirm_next(request: Request, assignment: Assignment) -> None:
     request.session[_DONE] = [assignment.id, assignment.project_id]
 
 
-async def confirmation(rt: Runtime, worker: Worker, request: Request) -> Confirmation | None:
+async def confirmation(
+    rt: Runtime, worker: Worker, request: Request, *, shown: Project | None = None
+) -> Confirmation | None:
     """The confirmation of the worker's submission that the page ``request`` asks for shows,
-    once (``confirm_next``); None when there is none."""
+    once (``confirm_next``); None when there is none. ``shown``: the project the page shows,
+    just read (after a submit, the next task's frame is mostly the same project's)."""
     done = request.session.pop(_DONE, None)
     if not (isinstance(done, list) and len(done) == 2 and all(isinstance(d, str) for d in done)):
         return None
-    # read together: on Redis the three share one round trip (store/redis/coalescing.py)
+    # read together: on Redis they share one round trip (store/redis/coalescing.py)
     try:
         found, project, today = await asyncio.gather(
             work.own_assignment(rt, worker, done[0]),
-            rt.store.get_project(done[1]),
+            _project(rt, done[1], shown),
             done_today(rt, worker),
         )
     except NotFound:  # not the worker's (any more)
@@ -68,6 +71,12 @@ async def confirmation(rt: Runtime, worker: Worker, request: Request) -> Confirm
         today=today,
         question=spec.kind == "assessment",
     )
+
+
+async def _project(rt: Runtime, project_id: str, shown: Project | None) -> Project | None:
+    if shown is not None and shown.id == project_id:
+        return shown
+    return await rt.store.get_project(project_id)
 
 
 def time_left(deadline: float) -> str:
