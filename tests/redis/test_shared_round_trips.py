@@ -154,9 +154,7 @@ async def test_a_script_unknown_to_the_server_is_redis_py_s_error(client: redis.
         await client.evalsha("0" * 40, 0)
 
 
-async def test_a_lost_connection_costs_no_command(
-    client: redis.Redis, server: redis.Redis
-) -> None:
+async def test_a_lost_connection_costs_no_command(client: redis.Redis) -> None:
     """The server drops the connection in the middle of a batch (a restart, a failover; here
     the batch's first command has it drop every client): the commands after it are answered
     all the same, through another connection."""
