@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 from crowdframe_gateway.core.params import Claim, ReviewDecision, Submission
 from crowdframe_gateway.core.records import HOUR, hour_of, now
-from crowdframe_gateway.ledger import WorkTotal, ledger_line
+from crowdframe_gateway.ledger import WorkLine, WorkTotal, ledger_line
+from crowdframe_gateway.ledger.rules import day_of
 from crowdframe_gateway.runtime import SqliteStore
 from store_world import claim_and_submit, make_client, make_project, make_tasks
 
@@ -228,6 +230,7 @@ async def test_a_data_dir_from_before_the_statement_fills_it_from_the_submitted_
     with store._tx() as db:  # as an older gateway left it: assignments and credits only
         db.execute("DROP TABLE work_lines")
         db.execute("DROP TABLE work_totals")
+        db.execute("DROP TABLE work_days")
     await store.close()
 
     reopened = SqliteStore(path)
@@ -247,5 +250,33 @@ async def test_a_data_dir_from_before_the_statement_fills_it_from_the_submitted_
             WorkTotal("rejected", "USD", 5, 1),
             WorkTotal("submitted", "USD", 5, 1),
         ]
+        assert await reopened.work_on("w1", day_of(now())) == 3, "today: the bonus aside"
+    finally:
+        await reopened.close()
+
+
+async def test_a_data_dir_from_before_the_day_counts_counts_each_days_submissions(
+    tmp_path: Path,
+) -> None:
+    path, day = tmp_path / "old.db", 86_400.0
+    store = SqliteStore(path)
+    await store.open()
+    line = WorkLine("", "asg", "w1", "cli", "prj", "Label it", "submitted", 5, "USD", 0.0, 1.0)
+    for key, status, at in (
+        ("a", "submitted", day + 1), ("b", "approved", 2 * day - 1), ("c", "bonus", day + 2),
+        ("d", "rejected", 2 * day), ("e", "submitted", 3 * day + 9),
+    ):  # fmt: skip
+        await store.note_work(replace(line, key=key, status=status, submitted_at=at))  # type: ignore[arg-type]
+    with store._tx() as db:  # as a gateway before the day counts left it
+        db.execute("DROP TABLE work_days")
+    await store.close()
+
+    reopened = SqliteStore(path)
+    await reopened.open()
+    try:
+        counts = [await reopened.work_on("w1", d) for d in range(5)]
+        assert counts == [0, 2, 1, 1, 0]
+        await reopened.note_work(replace(line, key="f", submitted_at=2 * day + 5))
+        assert await reopened.work_on("w1", 2) == 2, "and counts on from there"
     finally:
         await reopened.close()

@@ -36,7 +36,7 @@ from crowdframe_gateway.core.records import (
     now,
 )
 from crowdframe_gateway.ledger import BonusQuery
-from crowdframe_gateway.ledger.rules import bonus_line, work_line
+from crowdframe_gateway.ledger.rules import bonus_line, day_of, work_line
 from crowdframe_gateway.mturk.records import (
     Hit,
     HitType,
@@ -185,7 +185,7 @@ async def _snapshot(store: Store, ids: dict[str, str]) -> dict[str, object]:
         "statement": (
             await store.work_lines("g1", limit=10),
             await store.work_totals("g1"),
-            await store.work_since("g1", 0.0),
+            await store.work_on("g1", day_of(now())),  # made today
         ),
         "bonuses": await store.list_bonuses(
             ids["acme"], BonusQuery(5, assignment_id=ids["waiting"])

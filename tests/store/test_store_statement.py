@@ -90,14 +90,19 @@ async def test_the_statement_comes_a_page_at_a_time_the_latest_first(
     assert caught.value.field == "cursor"
 
 
-async def test_today_counts_the_submissions_since_a_time(
+async def test_a_day_counts_the_submissions_made_on_it_whatever_became_of_them(
     store: Store, submitted: list[Assignment]
 ) -> None:
-    base = line_of(submitted[0])
-    for i, at in enumerate((100.0, 200.0, 300.0)):
+    base, day = line_of(submitted[0]), 86_400.0
+    for i, at in enumerate((day + 100.0, day + 200.0, 2 * day + 5.0)):
         await store.note_work(replace(base, key=f"asg_{i}", submitted_at=at))
-    bonus = replace(base, key="bonus:x:1", status="bonus", submitted_at=250.0)
+    bonus = replace(base, key="bonus:x:1", status="bonus", submitted_at=day + 250.0)
     await store.note_work(bonus)
-    assert await store.work_since("w1", 200.0) == 2, "a bonus is no task done"
-    assert await store.work_since("w1", 301.0) == 0
-    assert await store.work_since("w2", 0.0) == 0
+    assert await store.work_on("w1", 1) == 2, "a bonus is no task done"
+    assert await store.work_on("w1", 2) == 1
+    assert await store.work_on("w1", 3) == 0
+    assert await store.work_on("w2", 1) == 0
+    reviewed = replace(base, key="asg_0", submitted_at=day + 100.0, status="approved")
+    await store.note_work(reviewed)
+    await store.note_work(reviewed)
+    assert await store.work_on("w1", 1) == 2, "a review changes no day's count"

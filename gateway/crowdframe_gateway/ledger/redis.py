@@ -23,6 +23,7 @@ from ..core.records import Assignment, Credit
 from ..store.redis import keys
 from ..store.redis.base import RedisBase
 from ..store.redis.codec import credit_from, opt_text, text, texts
+from .rules import DAY_SECONDS
 from .store import BonusQuery, WorkLine, WorkTotal
 
 __all__ = ["LedgerPart"]
@@ -100,8 +101,13 @@ class LedgerPart(RedisBase):
             found.append(WorkTotal(status, currency, cents, raw[name + " #"]))  # type: ignore[arg-type]
         return found
 
-    async def work_since(self, worker_id: str, since: float) -> int:
-        return int(await self.r.zcount(keys.part(worker_id) + "submissions", since, "+inf"))
+    async def work_on(self, worker_id: str, day: int) -> int:
+        start = day * DAY_SECONDS  # the submissions' index is scored by time: O(log n)
+        return int(
+            await self.r.zcount(
+                keys.part(worker_id) + "submissions", start, f"({start + DAY_SECONDS}"
+            )
+        )
 
     async def list_bonuses(self, client_id: str, query: BonusQuery) -> Page[Credit]:
         p = keys.part(client_id)

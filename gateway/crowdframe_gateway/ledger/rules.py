@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from ..core.records import Assignment, Credit, ProjectSpec
 from .store import LineStatus, WorkLine
@@ -25,7 +24,7 @@ __all__ = [
     "STATEMENT_PAGE",
     "Reward",
     "bonus_line",
-    "day_start",
+    "day_of",
     "reward_key",
     "reward_of",
     "work_line",
@@ -86,10 +85,13 @@ def work_line(assignment: Assignment, spec: ProjectSpec) -> WorkLine | None:
     )
 
 
-def day_start(at: float) -> float:
-    """The start of the (UTC) day ``at`` is in: what "done today" counts from."""
-    day = datetime.fromtimestamp(at, UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    return day.timestamp()
+DAY_SECONDS = 86_400  # a UTC day in Unix time (which has no leap seconds)
+
+
+def day_of(at: float) -> int:
+    """The UTC day ``at`` is in, counted from 1970-01-01: "done today" counts the worker's
+    submissions (bonuses aside) made on the day of now."""
+    return int(at // DAY_SECONDS)
 
 
 def bonus_line(credit: Credit, project_id: str) -> WorkLine:

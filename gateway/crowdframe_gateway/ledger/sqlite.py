@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from ..core.page import Page, cursor_seq
 from ..core.records import Credit
 from ..store.sqlite.base import SqliteBase
+from .rules import day_of
 from .store import BonusQuery, WorkLine, WorkTotal
 
 __all__ = ["LedgerPart"]
@@ -41,10 +42,26 @@ def _moved(db: sqlite3.Connection, line: WorkLine, sign: int) -> None:
     )
 
 
+def _day_moved(db: sqlite3.Connection, line: WorkLine, sign: int) -> None:
+    """Count ``line`` on its worker's day (``sign`` 1), or take it out (-1); a bonus is no
+    task done."""
+    if line.status != "bonus":
+        db.execute(
+            "INSERT INTO work_days VALUES (?,?,?) ON CONFLICT (worker_id, day)"
+            " DO UPDATE SET count = count + excluded.count",
+            (line.worker_id, day_of(line.submitted_at), sign),
+        )
+
+
+def _day_key(line: WorkLine) -> tuple[int, bool]:
+    return day_of(line.submitted_at), line.status != "bonus"
+
+
 class LedgerPart(SqliteBase):
-    # the worker's statement: a page ranges on (worker_id, seq), today's count on
-    # (worker_id, submitted_at), the totals are one row per status and currency; a file from
-    # before them is filled from its submitted assignments of projects that pay
+    # the worker's statement: a page ranges on (worker_id, seq); the totals are one row per
+    # status and currency, the submissions of a day one row per worker and day
+    # (``rules.day_of``); a file from before them is filled from its submitted assignments of
+    # projects that pay
     ADDED_TABLES: ClassVar[tuple[tuple[str, str, str], ...]] = (
         (
             "work_lines",
@@ -78,11 +95,19 @@ class LedgerPart(SqliteBase):
             "INSERT INTO work_totals SELECT worker_id, status, currency, SUM(amount_cents),"
             " COUNT(*) FROM work_lines GROUP BY worker_id, status, currency",
         ),
+        (
+            "work_days",
+            "CREATE TABLE work_days (worker_id TEXT NOT NULL, day INTEGER NOT NULL,"
+            " count INTEGER NOT NULL, PRIMARY KEY (worker_id, day)) WITHOUT ROWID",
+            # rules.day_of: a time's whole days since 1970 (CAST truncates, as // does here)
+            "INSERT INTO work_days SELECT worker_id, CAST(submitted_at / 86400 AS INTEGER),"
+            " COUNT(*) FROM work_lines WHERE status != 'bonus' GROUP BY 1, 2",
+        ),
     )
     ADDED_INDEXES: ClassVar[tuple[str, ...]] = (
         "CREATE INDEX IF NOT EXISTS work_lines_by_worker ON work_lines (worker_id, seq)",
-        "CREATE INDEX IF NOT EXISTS work_lines_by_submission"
-        " ON work_lines (worker_id, submitted_at)",
+        # what counted a day before work_days did
+        "DROP INDEX IF EXISTS work_lines_by_submission",
     )
     SCHEMA = """
 CREATE TABLE IF NOT EXISTS credits (
@@ -149,6 +174,10 @@ CREATE INDEX IF NOT EXISTS credits_by_client ON credits (client_id, kind, seq);
                     [*(getattr(line, name) for name in _LINE_FIELDS), line.key],
                 )
             _moved(db, line, 1)
+            if was is None or _day_key(was) != _day_key(line):
+                if was is not None:
+                    _day_moved(db, was, -1)
+                _day_moved(db, line, 1)
         return True
 
     async def work_lines(
@@ -172,13 +201,11 @@ CREATE INDEX IF NOT EXISTS credits_by_client ON credits (client_id, kind, seq);
         )
         return [WorkTotal(**dict(r)) for r in rows]
 
-    async def work_since(self, worker_id: str, since: float) -> int:
+    async def work_on(self, worker_id: str, day: int) -> int:
         rows = self._read(
-            "SELECT COUNT(*) AS n FROM work_lines WHERE worker_id = ? AND submitted_at >= ?"
-            " AND status != 'bonus'",
-            (worker_id, since),
+            "SELECT count FROM work_days WHERE worker_id = ? AND day = ?", (worker_id, day)
         )
-        return int(rows[0]["n"])
+        return int(rows[0]["count"]) if rows else 0
 
     async def list_bonuses(self, client_id: str, query: BonusQuery) -> Page[Credit]:
         sql = (

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..core.records import Assignment, Project, Worker, now
-from .rules import STATEMENT_PAGE, day_start, work_line
+from .rules import STATEMENT_PAGE, day_of, work_line
 from .store import WorkLine, WorkTotal
 
 if TYPE_CHECKING:
@@ -72,4 +72,4 @@ async def _mended(rt: Runtime, line: WorkLine) -> WorkLine:
 
 async def done_today(rt: Runtime, worker: Worker, *, at: float | None = None) -> int:
     """How many of the worker's submissions to paying projects were made today (UTC)."""
-    return await rt.store.work_since(worker.id, day_start(now() if at is None else at))
+    return await rt.store.work_on(worker.id, day_of(now() if at is None else at))

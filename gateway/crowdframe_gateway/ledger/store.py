@@ -82,9 +82,9 @@ class LedgerStore(Protocol):
         """The worker's totals, by status and currency (kept with the lines: no line is read)."""
         ...
 
-    async def work_since(self, worker_id: str, since: float) -> int:
-        """How many of the worker's submissions (bonuses aside) were made at ``since`` or
-        later."""
+    async def work_on(self, worker_id: str, day: int) -> int:
+        """How many of the worker's submissions (bonuses aside) were made on ``day``
+        (``rules.day_of``): a count kept as lines are written, not a count of the lines."""
         ...
 
     async def list_bonuses(self, client_id: str, query: BonusQuery) -> Page[Credit]: ...

@@ -117,12 +117,9 @@ async def record_submission(
     if reviewing:
         check_verdict(result)
     at = now()
-    # the task is read before the submit, for its grade; a review task (never gold) after,
-    # for its status
-    signals, task = await gather(
-        _signals(rt, assignment, project, result, address, at),
-        _none() if reviewing else rt.store.get_task(assignment.task_id),
-    )
+    signals = await _signals(rt, assignment, project, result, address, at)
+    # read before the submit, for its grade; a review task (never gold) after, for its status
+    task = None if reviewing else await rt.store.get_task(assignment.task_id)
     attempt = _attempt_grade(project, task, result)
     for regrade in range(_REGRADES, -1, -1):
         try:
@@ -143,10 +140,6 @@ async def record_submission(
         return done
     await after_submission(rt, project, task, done)
     return done
-
-
-async def _none() -> None:
-    return None
 
 
 _REGRADES = 3  # gold records changed under a submit before it gives up

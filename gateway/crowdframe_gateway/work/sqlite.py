@@ -15,7 +15,7 @@ from ..core.errors import Conflict
 from ..core.events import assignment_data, task_completed_data
 from ..core.page import Page, cursor_seq
 from ..core.params import AssignmentQuery, Claim, ReviewDecision, Submission
-from ..core.records import Assignment, Project, Task, hour_of, new_id
+from ..core.records import Assignment, Project, ProjectSpec, Task, hour_of, new_id
 from ..core.stored import spec_from_json
 from ..quality.sqlite import AttemptRecordPart, GoldRecordPart
 from ..store.sqlite.base import (
@@ -251,14 +251,12 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
                 self._count_gold(db, done, submission.gold, now)
             if submission.attempt is not None:
                 self._count_attempt(db, done, submission.attempt, now)
-            per_task = db.execute("SELECT per_task FROM tasks WHERE id = ?", (task.id,)).fetchone()[
-                "per_task"
-            ]
-            spec = spec_from_json(
-                db.execute("SELECT spec FROM projects WHERE id = ?", (done.project_id,)).fetchone()[
-                    "spec"
-                ]
-            )
+            row = db.execute(
+                "SELECT t.per_task, p.spec FROM tasks t JOIN projects p ON p.id = t.project_id"
+                " WHERE t.id = ?",
+                (task.id,),
+            ).fetchone()
+            per_task, spec = row["per_task"], spec_from_json(row["spec"])
             if task.gold is None and spec.crowd_review is not None:  # crowd_review.py
                 db.execute(
                     "INSERT OR IGNORE INTO crowd_review_queue VALUES (?,?,?)",
@@ -270,18 +268,19 @@ CREATE INDEX IF NOT EXISTS assignments_live ON assignments (status, deadline);
                 (task.id,),
             ).fetchall()
             if task.gold is None and task.status == "open" and len(rows) >= per_task:
-                self._finish_task(db, task, [_assignment(r) for r in rows], now)
+                self._finish_task(db, task, spec, [_assignment(r) for r in rows], now)
         self._notify_outbox()
         return done
 
     def _finish_task(
-        self, db: sqlite3.Connection, task: Task, submissions: list[Assignment], now: float
+        self,
+        db: sqlite3.Connection,
+        task: Task,
+        spec: ProjectSpec,
+        submissions: list[Assignment],
+        now: float,
     ) -> None:
         """All answers are in: complete the task, or ask one more worker when they disagree."""
-        project_id = submissions[0].project_id
-        spec = spec_from_json(
-            db.execute("SELECT spec FROM projects WHERE id = ?", (project_id,)).fetchone()["spec"]
-        )
         summary = aggregate([a.result for a in submissions])
         more = needs_another_answer(
             summary, len(submissions), agreement_min=spec.agreement_min, most=spec.assignments_max

@@ -149,12 +149,11 @@ class SqliteBase:
         values = [
             json.dumps(v) if name in ("result", "signals") else v for name, v in changes.items()
         ]
-        db.execute(f"UPDATE assignments SET {columns} WHERE id = ?", (*values, assignment.id))
-        return _assignment(
-            db.execute(
-                f"SELECT {_ASSIGNMENT_COLUMNS} FROM assignments WHERE id = ?", (assignment.id,)
-            ).fetchone()
-        )
+        changed = db.execute(
+            f"UPDATE assignments SET {columns} WHERE id = ? RETURNING {_ASSIGNMENT_COLUMNS}",
+            (*values, assignment.id),
+        ).fetchall()
+        return _assignment(changed[0])
 
     @classmethod
     def _added_columns(cls) -> list[tuple[str, str, str]]:
