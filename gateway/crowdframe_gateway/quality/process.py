@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hmac
 import random
-from asyncio import gather
 from typing import TYPE_CHECKING, Annotated, Any
 
 from ..catalog import check_verdict, owned_project
@@ -17,6 +16,7 @@ from ..core.records import SIGNALS, Assignment, Block, Client, Project, Task, no
 from ..core.validation import Body, Text, read
 from ..ledger import note_work
 from ..review import after_submission
+from ..store.base import together
 from .rules import grade_gold, needed_correct
 
 if TYPE_CHECKING:
@@ -72,7 +72,8 @@ async def _signals(
     found = []
     if at - assignment.accepted_at < TOO_FAST_SHARE * project.spec.estimated_seconds:
         found.append("too_fast")
-    before, others = await gather(  # read together: one round trip on Redis
+    before, others = await together(  # one round trip on Redis
+        rt.store,
         rt.store.worker_history(project.id, assignment.worker_id, limit=SAME_ANSWER_RUN - 1),
         _others_on(rt, project, assignment, address),
     )

@@ -10,14 +10,19 @@ is what every backend adds: opening, closing, and making writes durable.
 
 from __future__ import annotations
 
-from typing import Protocol
+import asyncio
+from collections.abc import Awaitable, Coroutine
+from typing import Any, Protocol, TypeVar, overload
 
-__all__ = ["StoreLifecycle"]
+__all__ = ["StoreLifecycle", "together"]
 
 
 class StoreLifecycle(Protocol):
     # what the store raises while it is unreachable, after waiting for it (the edge: 503)
     outage_errors: tuple[type[Exception], ...]
+    # whether reads awaited together share a round trip (Redis: store/redis/coalescing.py);
+    # a store that answers in place (SQLite) gains nothing from running them at once
+    reads_together: bool
 
     async def open(self) -> None: ...
     async def close(self) -> None: ...
@@ -29,3 +34,36 @@ class StoreLifecycle(Protocol):
         """Make every acknowledged write durable before its answer is sent (the gateway calls
         this before each response); a store whose writes are durable on commit does nothing."""
         ...
+
+
+A = TypeVar("A")
+B = TypeVar("B")
+C = TypeVar("C")
+
+
+@overload
+async def together(
+    store: StoreLifecycle, first: Awaitable[A], second: Awaitable[B], /
+) -> tuple[A, B]: ...
+@overload
+async def together(
+    store: StoreLifecycle, first: Awaitable[A], second: Awaitable[B], third: Awaitable[C], /
+) -> tuple[A, B, C]: ...
+@overload
+async def together(store: StoreLifecycle, /, *reads: Awaitable[A]) -> tuple[A, ...]: ...
+async def together(store: StoreLifecycle, /, *reads: Awaitable[Any]) -> tuple[Any, ...]:
+    """The results of ``reads``, in order: awaited at once where the store batches them (one
+    round trip on Redis), else one after another (no task made for each). The first error
+    is raised; the reads not yet awaited then are dropped."""
+    if store.reads_together:
+        return tuple(await asyncio.gather(*reads))
+    done: list[Any] = []
+    try:
+        for read in reads:
+            done.append(await read)
+    except BaseException:
+        for left in reads[len(done) + 1 :]:
+            if isinstance(left, Coroutine):
+                left.close()  # never started: no "never awaited" warning
+        raise
+    return tuple(done)

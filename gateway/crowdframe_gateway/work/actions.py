@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from asyncio import gather
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -22,6 +21,7 @@ from ..quality import (
     steps,
 )
 from ..review import owned_assignment
+from ..store.base import together
 from .rules import heartbeat_deadline
 
 if TYPE_CHECKING:
@@ -86,13 +86,18 @@ async def offers(rt: Runtime, worker: Worker, *, after: str | None = None) -> Pa
     ]
     client_ids = list(dict.fromkeys(project.client_id for project, _ in eligible))
     clients = dict(
-        zip(client_ids, await gather(*map(rt.store.get_client, client_ids)), strict=True)
+        zip(
+            client_ids, await together(rt.store, *map(rt.store.get_client, client_ids)), strict=True
+        )
     )
     listed = [(p, n, client) for p, n in eligible if (client := clients[p.client_id]) is not None]
-    blocked = await gather(*(_blocked(rt, client, worker, p) for p, _, client in listed))
+    blocked = await together(
+        rt.store, *(_blocked(rt, client, worker, p) for p, _, client in listed)
+    )
     offered = [(p, n) for (p, n, _), shut in zip(listed, blocked, strict=True) if not shut]
     return Page(
-        list(await gather(*(_offer(rt, worker, p, n) for p, n in offered))), page.next_cursor
+        list(await together(rt.store, *(_offer(rt, worker, p, n) for p, n in offered))),
+        page.next_cursor,
     )
 
 
@@ -135,7 +140,8 @@ async def _open_to(
     if reason is not None:
         raise Forbidden(reason, code="not_qualified")
     # read together (one round trip on Redis), then told in this order
-    reason, blocked, missing = await gather(
+    reason, blocked, missing = await together(
+        rt.store,
         standing_ineligibility(rt, worker, project),
         _blocked(rt, client, worker, project),
         missing_qualifications(rt, worker, project),
@@ -213,8 +219,10 @@ async def seat(rt: Runtime, worker: Worker, assignment_id: str) -> Seat:
     assignment = await own_assignment(rt, worker, assignment_id)
     if assignment.status != "accepted" or assignment.deadline <= now():
         raise Conflict(f"this assignment is {assignment.status}", code="assignment_closed")
-    (client, project), task = await gather(
-        _client_and_project(rt, assignment.project_id), rt.store.get_task(assignment.task_id)
+    (client, project), task = await together(
+        rt.store,
+        _client_and_project(rt, assignment.project_id),
+        rt.store.get_task(assignment.task_id),
     )
     if task is None:
         raise NotFound("no such task")

@@ -87,6 +87,7 @@ class RedisBase:
 
     # what a lost or refused connection raises, once the retries gave up (the edge: 503)
     outage_errors: tuple[type[Exception], ...] = (RedisConnectionError, RedisTimeoutError)
+    reads_together = True  # a turn of the event loop's commands go in one batch
 
     def __init__(self, url: str, *, wait: float = 5.0) -> None:
         """``wait``: how long a command waits for a lost server to come back (``_RetryFor``)."""

@@ -76,6 +76,7 @@ class SqliteBase:
 
     # an embedded file is never unreachable: no error means the store is down for a while
     outage_errors: tuple[type[Exception], ...] = ()
+    reads_together = False  # each read answers in place, on the caller's thread
 
     SCHEMA: ClassVar[str] = ""
     # columns added after a table was first shipped: (table, column, declaration); a table

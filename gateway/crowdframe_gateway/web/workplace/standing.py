@@ -4,7 +4,6 @@ progress, and a test's progress."""
 
 from __future__ import annotations
 
-import asyncio
 import math
 from dataclasses import dataclass
 
@@ -14,6 +13,7 @@ from ...core.errors import NotFound
 from ...core.records import Assignment, Project, Worker, now
 from ...ledger import done_today
 from ...runtime import Runtime
+from ...store.base import together
 from ...work import actions as work
 from .. import i18n
 
@@ -53,7 +53,8 @@ async def confirmation(
         return None
     # read together: on Redis they share one round trip (store/redis/coalescing.py)
     try:
-        found, project, today = await asyncio.gather(
+        found, project, today = await together(
+            rt.store,
             work.own_assignment(rt, worker, done[0]),
             _project(rt, done[1], shown),
             done_today(rt, worker),
