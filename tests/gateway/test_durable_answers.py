@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,35 @@ async def test_concurrent_answers_share_flushes(
     await asyncio.gather(*(api.project(title=f"p{n}") for n in range(30)))
     assert store._synced == store._written
     assert 1 <= len(flushes) < 30, f"{len(flushes)} flushes for 30 commits"
+
+
+async def test_an_answer_that_wrote_nothing_does_not_wait_for_anothers_flush(
+    gateway: Gateway, api: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = gateway.rt.store
+    assert isinstance(store, SqliteStore)
+    project = await api.project()
+    release, flush = threading.Event(), store._flush_log
+
+    def held(fd: int) -> None:  # in the flush's thread: the disk is slow today
+        release.wait(30)
+        flush(fd)
+
+    monkeypatch.setattr(store, "_flush_log", held)
+    before = store._written
+    writing = asyncio.ensure_future(api.project(title="another"))
+    for _ in range(10_000):  # until its commit is made and its flush under way
+        if store._written > before and store._flushing is not None:
+            break
+        await asyncio.sleep(0)
+    try:
+        read = await api.call("GET", f"/projects/{project['id']}")
+        assert read.status_code == 200, "a read answers while another's flush is held"
+        assert not writing.done(), "the write's own answer waits for its flush"
+    finally:
+        release.set()
+    assert (await writing)["title"] == "another"
+    assert store._synced == store._written
 
 
 async def test_with_synchronous_normal_nothing_waits_for_the_disk(tmp_path: Path) -> None:

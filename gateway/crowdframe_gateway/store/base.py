@@ -30,9 +30,15 @@ class StoreLifecycle(Protocol):
         """Raise unless the store answers now (``/readyz``)."""
         ...
 
+    def track_writes(self) -> None:
+        """From here on, in this task and the tasks it starts (a request: the gateway calls
+        this as each one begins), ``sync`` waits for the writes made here only."""
+        ...
+
     async def sync(self) -> None:
-        """Make every acknowledged write durable before its answer is sent (the gateway calls
-        this before each response); a store whose writes are durable on commit does nothing."""
+        """Make the writes durable before an answer that reports them is sent (the gateway
+        calls this before each response): those made since ``track_writes``, else every write
+        so far. A store whose writes are durable on commit does nothing."""
         ...
 
 

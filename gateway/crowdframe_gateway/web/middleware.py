@@ -57,10 +57,11 @@ def _raw(headers: list[tuple[str, str]]) -> tuple[tuple[bytes, bytes], ...]:
 
 
 class DurableAnswers:
-    """No answer leaves before the writes it reports are on disk.
+    """No answer leaves before the writes it made are on disk.
 
     The store commits without waiting for the disk; just before a response starts, this waits
-    for ``store.sync()``, which flushes once for every request that committed meanwhile.
+    for ``store.sync()``, which flushes once for every request that committed meanwhile. An
+    answer that wrote nothing does not wait.
     """
 
     def __init__(self, app: ASGIApp, *, store: Store) -> None:
@@ -71,6 +72,8 @@ class DurableAnswers:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+
+        self.store.track_writes()
 
         async def send_when_durable(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -138,6 +138,9 @@ class RedisBase:
         """Raise unless the server answers (readiness)."""
         await self.r.ping()
 
+    def track_writes(self) -> None:
+        """Nothing to track: see ``sync``."""
+
     async def sync(self) -> None:
         """Nothing to wait for: Redis makes a write as durable as its ``appendfsync`` policy
         says before it answers (docs/deployment.md)."""

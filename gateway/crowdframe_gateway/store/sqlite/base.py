@@ -13,6 +13,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -41,6 +42,9 @@ _FINAL_STATUSES = ("submitted", "approved", "rejected")
 # what SQLite's own FULL does on Linux: the log's data and size, not its timestamps (a log
 # written over in place then costs no journal commit of its inode)
 _flush_data = os.fdatasync if hasattr(os, "fdatasync") else os.fsync
+# the number of the last durable commit made in a request (``track_writes``): one list a
+# request, shared with the tasks it starts, which copy the variable, not the list
+_OWN_COMMITS: ContextVar[list[int] | None] = ContextVar("own_commits", default=None)
 
 
 _assignment = ASSIGNMENT.from_row
@@ -222,8 +226,15 @@ class SqliteBase:
             self._db.close()
             self._db = None
 
+    def track_writes(self) -> None:
+        _OWN_COMMITS.set([0])
+
     async def sync(self) -> None:
-        """Make every durable commit so far survive power loss (``synchronous=FULL``).
+        """Make the durable commits of this request (``track_writes``; else every one so far)
+        survive power loss (``synchronous=FULL``). A request that committed nothing durable
+        returns at once: an answer waits for its own writes, not for others' (which their own
+        answers wait for; a write that builds on another is a later commit in the same log,
+        and its flush covers both).
 
         The flush runs in a thread, so the event loop goes on meanwhile, and one at a time:
         callers that arrive during a flush wait for it together and, if it covered their
@@ -234,7 +245,8 @@ class SqliteBase:
         """
         if not self._wants_sync or self._loop is None:
             return
-        target = self._written
+        own = _OWN_COMMITS.get()
+        target = self._written if own is None else own[0]
         while self._synced < target:
             flushing = self._flushing
             if flushing is None:
@@ -283,6 +295,9 @@ class SqliteBase:
             db.execute("COMMIT")
             if durable:
                 self._written += 1
+                own = _OWN_COMMITS.get()
+                if own is not None:
+                    own[0] = self._written
             if self._checkpoints is not None:
                 self._checkpoints.committed()
 
