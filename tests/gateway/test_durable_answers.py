@@ -46,20 +46,17 @@ async def test_an_answer_that_wrote_nothing_does_not_wait_for_anothers_flush(
     store = gateway.rt.store
     assert isinstance(store, SqliteStore)
     project = await api.project()
-    release, flush = threading.Event(), store._flush_log
+    started, release, flush = threading.Event(), threading.Event(), store._flush_log
 
     def held(fd: int) -> None:  # in the flush's thread: the disk is slow today
+        started.set()
         release.wait(30)
         flush(fd)
 
     monkeypatch.setattr(store, "_flush_log", held)
-    before = store._written
     writing = asyncio.ensure_future(api.project(title="another"))
-    for _ in range(10_000):  # until its commit is made and its flush under way
-        if store._written > before and store._flushing is not None:
-            break
-        await asyncio.sleep(0)
     try:
+        assert await asyncio.to_thread(started.wait, 30), "the write's flush began"
         read = await api.call("GET", f"/projects/{project['id']}")
         assert read.status_code == 200, "a read answers while another's flush is held"
         assert not writing.done(), "the write's own answer waits for its flush"
@@ -91,20 +88,21 @@ async def test_a_caller_that_gives_up_stops_no_one_elses_flush(
 ) -> None:
     store = SqliteStore(tmp_path / "db.sqlite")
     await store.open()
-    release = asyncio.Event()
-    flush = store._flush_log
+    started, release, flush = threading.Event(), threading.Event(), store._flush_log
 
-    async def slow(fd: int) -> None:
-        await release.wait()
+    def slow(fd: int) -> None:
+        started.set()
+        release.wait(30)
         flush(fd)
 
-    monkeypatch.setattr(asyncio, "to_thread", lambda f, *a: slow(*a))
+    monkeypatch.setattr(store, "_flush_log", slow)
     with store._tx() as db:
         db.execute("CREATE TABLE t (x)")
     impatient = asyncio.ensure_future(store.sync())
     patient = asyncio.ensure_future(store.sync())
-    await asyncio.sleep(0)
+    assert await asyncio.to_thread(started.wait, 30)
     impatient.cancel()
+    await asyncio.sleep(0)
     release.set()
 
     await patient
@@ -136,4 +134,39 @@ async def test_a_failed_flush_fails_its_answers_and_the_next_one_flushes_again(
 
     await store.sync()
     assert store._synced == store._written
+    await store.close()
+
+
+async def test_commits_made_during_a_flush_get_the_next_one_without_waiting_for_the_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under load the event loop is busy: the flush that follows one must not wait for it."""
+    store = SqliteStore(tmp_path / "db.sqlite")
+    await store.open()
+    first_began, release, second_done = threading.Event(), threading.Event(), threading.Event()
+    flush, flushes = store._flush_log, []
+
+    def counted(fd: int) -> None:
+        flushes.append(1)
+        if len(flushes) == 1:
+            first_began.set()
+            release.wait(30)
+        flush(fd)
+        if len(flushes) == 2:
+            second_done.set()
+
+    monkeypatch.setattr(store, "_flush_log", counted)
+    with store._tx() as db:
+        db.execute("CREATE TABLE t (x)")
+    first = asyncio.ensure_future(store.sync())
+    assert await asyncio.to_thread(first_began.wait, 30)
+    with store._tx() as db:  # during the first flush: the next one covers it
+        db.execute("INSERT INTO t VALUES (1)")
+    second = asyncio.ensure_future(store.sync())
+    await asyncio.sleep(0)  # its wait is registered
+    release.set()
+    # the loop stays busy (this thread never yields) while the flushes go on without it
+    assert second_done.wait(30), "the second flush began while the loop was busy"
+    await asyncio.gather(first, second)
+    assert len(flushes) == 2 and store._synced == store._written
     await store.close()

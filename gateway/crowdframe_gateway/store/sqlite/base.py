@@ -30,6 +30,7 @@ from ...core.records import (
 )
 from ...core.stored import ASSIGNMENT, CLIENT, ENDPOINT, TASK, WORKER, spec_from_json
 from .checkpoint import WAL_LIMIT, Checkpointer
+from .flusher import Flusher
 
 __all__ = ["SqliteBase"]
 
@@ -60,12 +61,6 @@ def _worker(row: sqlite3.Row) -> Worker:
 
 def _client(row: sqlite3.Row) -> Client:
     return CLIENT.from_hash(dict(row))
-
-
-def _seen_through(flush: asyncio.Task[None]) -> None:
-    """Its error is its waiters'; with none left (all gave up), this marks it seen."""
-    if not flush.cancelled():
-        flush.exception()
 
 
 class SqliteBase:
@@ -109,8 +104,8 @@ class SqliteBase:
         self._events_signal: asyncio.Event | None = None
         self._wants_sync = synchronous.upper() in ("FULL", "EXTRA")
         self._written = 0  # durable commits so far
-        self._synced = 0  # durable commits flushed to disk
-        self._flushing: asyncio.Task[None] | None = None  # the flush under way, if any
+        # group commit (flusher.py); the log's flush is looked up at each call
+        self._flusher = Flusher(self.path + "-wal", lambda fd: self._flush_log(fd), self._count)
         self._checkpoints: Checkpointer | None = None
 
     @classmethod
@@ -218,9 +213,18 @@ class SqliteBase:
         """Raise unless the database answers (readiness)."""
         self._conn().execute("SELECT 1").fetchone()
 
+    def _count(self) -> int:
+        return self._written
+
+    @property
+    def _synced(self) -> int:
+        """Durable commits known to be on disk."""
+        return self._flusher.synced
+
     async def close(self) -> None:
         if self._db is not None:
             await self.sync()
+            await self._flusher.aclose()
             if self._checkpoints is not None:
                 await self._checkpoints.aclose()  # first: closing the last one checkpoints
             self._db.close()
@@ -236,42 +240,13 @@ class SqliteBase:
         answers wait for; a write that builds on another is a later commit in the same log,
         and its flush covers both).
 
-        The flush runs in a thread, so the event loop goes on meanwhile, and one at a time:
-        callers that arrive during a flush wait for it together and, if it covered their
-        commits, return without another; the others share the next one, which the first of them
-        starts. (Waiting together: a lock would wake its waiters one per turn of the event
-        loop, each turn as long as every other request's work in it, and under load the
-        answers of a flush left tens of milliseconds after it.)
+        The flush runs in a thread of its own (``flusher.py``), so the event loop goes on
+        meanwhile, and one flush covers every commit made before it began (group commit).
         """
         if not self._wants_sync or self._loop is None:
             return
         own = _OWN_COMMITS.get()
-        target = self._written if own is None else own[0]
-        while self._synced < target:
-            flushing = self._flushing
-            if flushing is None:
-                flushing = self._flushing = asyncio.ensure_future(self._flush(self._written))
-                flushing.add_done_callback(_seen_through)
-            await asyncio.shield(flushing)  # a caller that gives up stops no one else's flush
-
-    async def _flush(self, covered: int) -> None:
-        # the log is opened and closed here, only the flush itself in the thread: each system
-        # call a thread makes ends in a wait for the interpreter lock, which a busy event loop
-        # holds for up to sys.getswitchinterval() at a time (5 ms by default; the gateway
-        # process sets 0.5 ms, cli.SWITCH_INTERVAL, for this wait)
-        try:
-            try:
-                fd = os.open(self.path + "-wal", os.O_RDONLY)
-            except FileNotFoundError:
-                fd = None  # nothing written since the last checkpoint, which SQLite synced
-            if fd is not None:
-                try:
-                    await asyncio.to_thread(self._flush_log, fd)
-                finally:
-                    os.close(fd)
-            self._synced = max(self._synced, covered)
-        finally:
-            self._flushing = None
+        await self._flusher.wait_for(self._written if own is None else own[0])
 
     @staticmethod
     def _flush_log(fd: int) -> None:
