@@ -19,7 +19,7 @@ async def test_a_write_is_flushed_before_its_answer(gateway: Gateway, api: ApiCl
     before = store._written
     await api.project()
     assert store._written > before, "creating a project is a durable write"
-    assert store._synced == store._written, "and it was flushed before the answer"
+    assert store._flusher.synced == store._written, "and it was flushed before the answer"
 
 
 async def test_concurrent_answers_share_flushes(
@@ -36,7 +36,7 @@ async def test_concurrent_answers_share_flushes(
 
     monkeypatch.setattr(store, "_flush_log", counted)
     await asyncio.gather(*(api.project(title=f"p{n}") for n in range(30)))
-    assert store._synced == store._written
+    assert store._flusher.synced == store._written
     assert 1 <= len(flushes) < 30, f"{len(flushes)} flushes for 30 commits"
 
 
@@ -63,7 +63,7 @@ async def test_an_answer_that_wrote_nothing_does_not_wait_for_anothers_flush(
     finally:
         release.set()
     assert (await writing)["title"] == "another"
-    assert store._synced == store._written
+    assert store._flusher.synced == store._written
 
 
 async def test_with_synchronous_normal_nothing_waits_for_the_disk(tmp_path: Path) -> None:
@@ -72,7 +72,7 @@ async def test_with_synchronous_normal_nothing_waits_for_the_disk(tmp_path: Path
     with store._tx() as db:
         db.execute("CREATE TABLE t (x)")
     await store.sync()
-    assert store._synced == 0, "no flush was asked for"
+    assert store._flusher.synced == 0, "no flush was asked for"
     await store.close()
 
 
@@ -107,7 +107,7 @@ async def test_a_caller_that_gives_up_stops_no_one_elses_flush(
 
     await patient
     assert impatient.cancelled()
-    assert store._synced == store._written
+    assert store._flusher.synced == store._written
     await store.close()
 
 
@@ -130,10 +130,10 @@ async def test_a_failed_flush_fails_its_answers_and_the_next_one_flushes_again(
 
     answers = await asyncio.gather(store.sync(), store.sync(), return_exceptions=True)
     assert all(isinstance(a, OSError) for a in answers)
-    assert store._synced < store._written
+    assert store._flusher.synced < store._written
 
     await store.sync()
-    assert store._synced == store._written
+    assert store._flusher.synced == store._written
     await store.close()
 
 
@@ -168,5 +168,26 @@ async def test_commits_made_during_a_flush_get_the_next_one_without_waiting_for_
     # the loop stays busy (this thread never yields) while the flushes go on without it
     assert second_done.wait(30), "the second flush began while the loop was busy"
     await asyncio.gather(first, second)
-    assert len(flushes) == 2 and store._synced == store._written
+    assert len(flushes) == 2 and store._flusher.synced == store._written
     await store.close()
+
+
+async def test_a_store_closed_and_opened_again_still_flushes_before_it_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = SqliteStore(tmp_path / "db.sqlite")
+    flush, flushes = store._flush_log, []
+
+    def counted(fd: int) -> None:
+        flushes.append(1)
+        flush(fd)
+
+    monkeypatch.setattr(store, "_flush_log", counted)
+    for table in ("t", "u"):
+        await store.open()
+        with store._tx() as db:
+            db.execute(f"CREATE TABLE {table} (x)")
+        await asyncio.wait_for(store.sync(), 30)  # a flusher stopped by close would hang here
+        assert store._flusher.synced == store._written
+        await store.close()
+    assert len(flushes) >= 2, "a flush for each opening's commit"

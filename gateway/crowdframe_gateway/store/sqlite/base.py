@@ -105,7 +105,9 @@ class SqliteBase:
         self._wants_sync = synchronous.upper() in ("FULL", "EXTRA")
         self._written = 0  # durable commits so far
         # group commit (flusher.py); the log's flush is looked up at each call
-        self._flusher = Flusher(self.path + "-wal", lambda fd: self._flush_log(fd), self._count)
+        self._flusher = Flusher(
+            self.path + "-wal", lambda fd: self._flush_log(fd), lambda: self._written
+        )
         self._checkpoints: Checkpointer | None = None
 
     @classmethod
@@ -212,14 +214,6 @@ class SqliteBase:
     async def ping(self) -> None:
         """Raise unless the database answers (readiness)."""
         self._conn().execute("SELECT 1").fetchone()
-
-    def _count(self) -> int:
-        return self._written
-
-    @property
-    def _synced(self) -> int:
-        """Durable commits known to be on disk."""
-        return self._flusher.synced
 
     async def close(self) -> None:
         if self._db is not None:
